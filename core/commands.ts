@@ -1,0 +1,65 @@
+/**
+ * The workload: every choice that makes a run go one way or another is a command, so a list of
+ * commands is the whole truth of a run. Which side acts next (driver or device), which queue the
+ * device serves, when the guest allocates, which free page the allocator hands out (`pick`): all
+ * of it is here, none of it is decided by a clock or a random number inside the system.
+ */
+import type { GuestId } from './ids.ts';
+
+export type QueueName = 'inflate' | 'deflate' | 'stats';
+
+/**
+ * Malformed requests a hostile or buggy driver puts on a queue (PROTOCOLS.md invariant 7). The
+ * device must refuse every gpfn in them and change nothing.
+ */
+export const HOSTILE_REQUESTS = {
+  'out-of-range': 'inflate gpfns past the end of guest memory, up to 2^32-1',
+  'not-ram': 'inflate gpfns inside the guest\'s MMIO hole',
+  'foreign': 'inflate gpfns that exist only in another guest\'s memory',
+  'duplicate': 'inflate gpfns that the host already holds in the balloon, each named twice',
+  'unacked': 'deflate gpfns whose inflate the device has not processed yet',
+  'never-inflated': 'deflate gpfns that were never inflated',
+  'oversized': 'inflate a buffer of more gpfns than the batch limit',
+} as const;
+export type HostileKind = keyof typeof HOSTILE_REQUESTS;
+export const hostileKinds = Object.keys(HOSTILE_REQUESTS) as HostileKind[];
+
+export type Command =
+  /** The host moves the target: virtio config `num_pages`, in 4 KiB pages. */
+  | { kind: 'set-target'; guest: GuestId; pages: number }
+  /** The balloon driver takes one step: consume an acknowledgement, or send the next batch. */
+  | { kind: 'driver'; guest: GuestId }
+  /** The device serves the oldest buffer on one queue and acknowledges it. */
+  | { kind: 'device'; guest: GuestId; queue: QueueName }
+  /** A guest program allocates `pages` guest pages; `pick` chooses which free pages. */
+  | { kind: 'alloc'; guest: GuestId; pages: number; pick: number }
+  /** A guest program frees `pages` of its used guest pages, chosen by `pick`. */
+  | { kind: 'free'; guest: GuestId; pages: number; pick: number }
+  /** The guest writes a fresh token to one of its used gpfns (chosen by `pick`). */
+  | { kind: 'write'; guest: GuestId; pick: number }
+  /** The guest reads one of its used gpfns back (chosen by `pick`). */
+  | { kind: 'read'; guest: GuestId; pick: number }
+  /** Device reset and driver reload: the balloon empties, the target stays. */
+  | { kind: 'reset'; guest: GuestId }
+  /** A malformed buffer put on a queue as if by the driver. */
+  | { kind: 'hostile'; guest: GuestId; request: HostileKind; pick: number };
+
+export type CommandKind = Command['kind'];
+export const commandKinds: readonly CommandKind[] = [
+  'set-target', 'driver', 'device', 'alloc', 'free', 'write', 'read', 'reset', 'hostile',
+];
+
+/** One line of the runnable form of a command, as printed in counterexamples. */
+export function formatCommand(c: Command): string {
+  switch (c.kind) {
+    case 'set-target': return `set-target g${c.guest} ${c.pages}`;
+    case 'driver': return `driver g${c.guest}`;
+    case 'device': return `device g${c.guest} ${c.queue}`;
+    case 'alloc': return `alloc g${c.guest} ${c.pages} pick=${c.pick}`;
+    case 'free': return `free g${c.guest} ${c.pages} pick=${c.pick}`;
+    case 'write': return `write g${c.guest} pick=${c.pick}`;
+    case 'read': return `read g${c.guest} pick=${c.pick}`;
+    case 'reset': return `reset g${c.guest}`;
+    case 'hostile': return `hostile g${c.guest} ${c.request} pick=${c.pick}`;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The configuration of a checked system: one host running several guests. Every implementation
+ * under test (the reference one, a user's adapter, a real VM) is created from one of these.
+ */
+export type Family = 'virtio';
+
+/** virtio-balloon feature bits the driver and device can negotiate (VIRTIO 1.x, 5.5.3). */
+export interface VirtioFeatures {
+  /** Bit 0: the driver must wait for the deflate acknowledgement before reusing a page. */
+  mustTellHost: boolean;
+  /** Bit 1: a stats queue exists (at most one buffer outstanding). */
+  statsVq: boolean;
+  /** Bit 2: the driver may deflate on its own when the guest would otherwise run out of memory. */
+  deflateOnOom: boolean;
+}
+
+export interface GuestConfig {
+  /** RAM in 4 KiB pages (gpfns 0..ramPages-1, minus the hole). */
+  ramPages: number;
+  /** Guest page size in gpfns: 1 (4 KiB) or 16 (64 KiB, arm64/ppc64 guests). */
+  guestPageGpfns: 1 | 16;
+  /**
+   * A non-RAM (MMIO) hole of gpfns inside the address space, as a PC's 3-4 GiB window; the device
+   * must refuse these. Empty when `holePages` is 0.
+   */
+  holeStart: number;
+  holePages: number;
+  /** Pages the guest keeps for itself: the balloon never grows past ramPages - floorPages (XSA-300). */
+  floorPages: number;
+  features: VirtioFeatures;
+  /** A device assigned to the guest (VFIO) with its own DMA view: ballooning is inhibited. */
+  assignedDevice: boolean;
+}
+
+export interface SystemConfig {
+  family: Family;
+  /** Host frames in 4 KiB units. Guests may sum to more (overcommit). */
+  hostFrames: number;
+  /** Frames the host keeps for itself, never handed to a guest. */
+  reservedFrames: number;
+  /** Host page size in 4 KiB units: 1 (4 KiB), 16 (64 KiB) or 512 (2 MiB). */
+  hostPageGpfns: 1 | 16 | 512;
+  /** Largest number of gpfns in one inflate/deflate buffer (Linux: 256; Firecracker rejects more). */
+  maxBatch: number;
+  guests: GuestConfig[];
+}
+
+/** Size of a guest's gpfn space: RAM plus the hole. */
+export const gpfnSpace = (g: GuestConfig): number => g.ramPages + g.holePages;
+
+/** True when `n` names RAM of guest `g` (in range and not in the hole). */
+export const isRam = (g: GuestConfig, n: number): boolean =>
+  Number.isInteger(n) && n >= 0 && n < gpfnSpace(g) && !(n >= g.holeStart && n < g.holeStart + g.holePages);
+
+export const defaultFeatures: VirtioFeatures = { mustTellHost: true, statsVq: true, deflateOnOom: false };
+
+export function guestConfig(over: Partial<GuestConfig> = {}): GuestConfig {
+  return {
+    ramPages: 64,
+    guestPageGpfns: 1,
+    holeStart: 0,
+    holePages: 0,
+    floorPages: 8,
+    assignedDevice: false,
+    ...over,
+    features: { ...defaultFeatures, ...over.features },
+  };
+}
+
+/** A small two-guest system, overcommitted: the default for property runs. */
+export function systemConfig(over: Partial<SystemConfig> = {}): SystemConfig {
+  return {
+    family: 'virtio',
+    hostFrames: 112,
+    reservedFrames: 4,
+    hostPageGpfns: 1,
+    maxBatch: 256,
+    guests: [guestConfig(), guestConfig({ ramPages: 48, holeStart: 32, holePages: 8 })],
+    ...over,
+  };
+}
+
+/**
+ * Why a configuration cannot be built, one message per problem (empty when it is fine). Messages
+ * name the field path, so an edge (trace file, command line) can print them as they are.
+ */
+export function configProblems(c: SystemConfig): string[] {
+  const p: string[] = [];
+  const whole = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+  if (c.family !== 'virtio') p.push(`family: unknown family ${JSON.stringify(c.family)} (known: virtio)`);
+  if (!whole(c.hostFrames, 1) || c.hostFrames > 1 << 24) p.push('hostFrames: must be a whole number from 1 to 2^24');
+  if (!whole(c.reservedFrames, 0) || c.reservedFrames >= c.hostFrames) p.push('reservedFrames: must be a whole number below hostFrames');
+  if (![1, 16, 512].includes(c.hostPageGpfns)) p.push('hostPageGpfns: must be 1, 16 or 512');
+  if (!whole(c.maxBatch, 1) || c.maxBatch > 4096) p.push('maxBatch: must be a whole number from 1 to 4096');
+  if (!Array.isArray(c.guests) || c.guests.length < 1 || c.guests.length > 256) p.push('guests: must list 1 to 256 guests');
+  else c.guests.forEach((g, i) => {
+    const at = `guests[${i}]`;
+    const gpp = g.guestPageGpfns;
+    if (gpp !== 1 && gpp !== 16) p.push(`${at}.guestPageGpfns: must be 1 or 16`);
+    else if (c.maxBatch < gpp) p.push(`${at}.guestPageGpfns: a guest page (${gpp} gpfns) does not fit in maxBatch (${c.maxBatch})`);
+    if (!whole(g.ramPages, 1) || g.ramPages > 1 << 24 || g.ramPages % gpp !== 0) p.push(`${at}.ramPages: must be a whole number of guest pages, at most 2^24`);
+    if (!whole(g.holeStart, 0) || !whole(g.holePages, 0) || g.holeStart % gpp !== 0 || g.holePages % gpp !== 0 || g.holeStart > g.ramPages) {
+      p.push(`${at}.holeStart/holePages: must be whole guest pages inside the address space`);
+    }
+    if (!whole(g.floorPages, 0) || g.floorPages > g.ramPages) p.push(`${at}.floorPages: must be a whole number from 0 to ramPages`);
+    const f = g.features;
+    if (!f || typeof f.mustTellHost !== 'boolean' || typeof f.statsVq !== 'boolean' || typeof f.deflateOnOom !== 'boolean') {
+      p.push(`${at}.features: must give mustTellHost, statsVq and deflateOnOom as booleans`);
+    }
+    if (typeof g.assignedDevice !== 'boolean') p.push(`${at}.assignedDevice: must be a boolean`);
+  });
+  return p;
+}

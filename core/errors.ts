@@ -1,0 +1,20 @@
+/**
+ * Stable error codes, namespaced by who refuses: a value, never an exception, inside the core.
+ * They appear in step results, traces and reports, so renaming one is a breaking change.
+ */
+export const ERROR_CODES = {
+  'balloon/gpfn-out-of-range': 'the gpfn lies past the end of the guest\'s memory',
+  'balloon/gpfn-not-ram': 'the gpfn is not RAM (MMIO hole)',
+  'balloon/gpfn-duplicate': 'the gpfn appears twice in one buffer',
+  'balloon/gpfn-already-ballooned': 'the host already holds the gpfn in the balloon',
+  'balloon/gpfn-not-ballooned': 'the host does not hold the gpfn in the balloon',
+  'balloon/oversized-batch': 'the buffer holds more gpfns than the batch limit',
+  'device/queue-empty': 'there is no buffer on that queue',
+  'device/no-stats-queue': 'the stats queue was not negotiated',
+  'device/bad-target': 'the target is not a whole number of pages in range',
+  'guest/oom': 'the guest is out of memory',
+  'guest/no-used-pages': 'the guest holds no used page to touch or free',
+  'guest/unknown': 'no such guest in the configuration',
+  'host/out-of-frames': 'the host has no free frame to back the page',
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;

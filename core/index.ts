@@ -1,0 +1,7 @@
+export * from './ids.ts';
+export * from './config.ts';
+export * from './commands.ts';
+export * from './errors.ts';
+export * from './effects.ts';
+export * from './observation.ts';
+export * from './system.ts';

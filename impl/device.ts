@@ -1,0 +1,90 @@
+/**
+ * The balloon device (QEMU's hw/virtio/virtio-balloon.c, hardened as Firecracker is): it holds
+ * the target, validates every gpfn of every buffer, drops the backing of inflated gpfns, and
+ * acknowledges every buffer it processes. It treats the driver as untrusted: a bad gpfn is
+ * refused with a code and changes nothing (invariant 7).
+ */
+import {
+  gpfn as asGpfn, guestId, isRam, type Effect, type Gpfn, type GuestConfig, type Refusal,
+  type SystemConfig, frame as asFrame,
+} from '../core/index.ts';
+import type { GuestMemory } from './guest-memory.ts';
+import type { Buffer } from './virtqueue.ts';
+
+export class BalloonDevice {
+  target = 0;
+  /** Per gpfn: 1 when the host holds it in the balloon. */
+  readonly ballooned: Uint8Array;
+  /** Per host page: how many of its gpfns are ballooned (QEMU's partial host page tracking). */
+  private readonly perHostPage: Uint16Array;
+  private readonly hpg: number;
+
+  constructor(private readonly sys: SystemConfig, private readonly cfg: GuestConfig, private readonly mem: GuestMemory) {
+    this.ballooned = new Uint8Array(mem.space);
+    this.hpg = sys.hostPageGpfns;
+    this.perHostPage = new Uint16Array(Math.ceil(mem.space / this.hpg));
+  }
+
+  /** Clamp a requested target as QEMU does: never above the guest's memory. */
+  clampTarget(pages: number): number {
+    return Math.min(pages, this.cfg.ramPages);
+  }
+
+  /** Process one buffer: validate, apply, acknowledge. Appends effects. */
+  process(b: Buffer, out: Effect[]): void {
+    const g = guestId(this.mem.id);
+    const accepted: Gpfn[] = [];
+    const refused: Refusal[] = [];
+    if (b.gpfns.length > this.sys.maxBatch) {
+      for (const n of b.gpfns) refused.push({ gpfn: n, code: 'balloon/oversized-batch' });
+    } else if (b.queue !== 'stats') {
+      const seen = new Set<number>();
+      for (const n of b.gpfns) {
+        const code = this.check(n, b.queue === 'inflate', seen);
+        if (code) { refused.push({ gpfn: n, code }); continue; }
+        seen.add(n);
+        accepted.push(asGpfn(n));
+      }
+      for (const n of accepted) {
+        if (b.queue === 'inflate') this.inflate(n, out); else this.deflate(n);
+      }
+    }
+    b.acked = true;
+    out.push({ kind: 'buffer-processed', guest: g, queue: b.queue, id: b.id, accepted, refused });
+  }
+
+  private check(n: number, inflating: boolean, seen: Set<number>): Refusal['code'] | null {
+    if (!Number.isInteger(n) || n < 0 || n >= this.mem.space) return 'balloon/gpfn-out-of-range';
+    if (!isRam(this.cfg, n)) return 'balloon/gpfn-not-ram';
+    if (seen.has(n)) return 'balloon/gpfn-duplicate';
+    if (inflating && this.ballooned[n]) return 'balloon/gpfn-already-ballooned';
+    if (!inflating && !this.ballooned[n]) return 'balloon/gpfn-not-ballooned';
+    return null;
+  }
+
+  private inflate(n: number, out: Effect[]): void {
+    this.ballooned[n] = 1;
+    const hp = Math.floor(n / this.hpg);
+    // A host page goes back to the host only once every 4 KiB part of it is ballooned.
+    if (++this.perHostPage[hp] < this.hpg) return;
+    // With an assigned device (VFIO) the DMA mappings pin guest memory: QEMU inhibits discard.
+    if (this.cfg.assignedDevice) return;
+    const g = guestId(this.mem.id);
+    for (let x = hp * this.hpg; x < (hp + 1) * this.hpg; x++) {
+      const f = this.mem.unback(x);
+      if (f >= 0) out.push({ kind: 'frame-released', guest: g, gpfn: asGpfn(x), frame: asFrame(f) });
+    }
+  }
+
+  private deflate(n: number): void {
+    // Nothing to map now: the guest's next touch populates a fresh frame (QEMU).
+    this.ballooned[n] = 0;
+    this.perHostPage[Math.floor(n / this.hpg)]--;
+  }
+
+  /** Device reset: QEMU forgets its tracking but keeps the target. */
+  reset(): void {
+    this.ballooned.fill(0);
+    this.perHostPage.fill(0);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The guest's balloon driver, after Linux's drivers/virtio/virtio_balloon.c: on a config change
+ * it works toward the target one batch at a time, waits for each acknowledgement, then writes
+ * `actual` (VIRTIO 5.5.6.1). It aligns the target to whole guest pages (the 2023 arm64 fix), keeps
+ * the guest's floor (XSA-300), and deflates on OOM only when DEFLATE_ON_OOM was negotiated.
+ */
+import {
+  gpfn as asGpfn, guestId, PageState, type Effect, type Gpfn, type GuestConfig, type SystemConfig,
+} from '../core/index.ts';
+import type { BalloonDevice } from './device.ts';
+import type { GuestMemory } from './guest-memory.ts';
+import { IndexSet } from './index-set.ts';
+import type { Buffer, VirtQueues } from './virtqueue.ts';
+
+/** Linux deflates this many 4 KiB pages per OOM notification (VIRTIO_BALLOON_OOM_NR_PAGES). */
+export const OOM_DEFLATE_GPFNS = 256;
+
+export class BalloonDriver {
+  actual = 0;
+  /** Set by a config-change interrupt; cleared once the balloon reaches the target. */
+  wantsWork = true;
+  /** Guest pages in the balloon, acknowledged; LIFO like Linux's balloon page list. */
+  readonly balloon: IndexSet;
+
+  constructor(
+    private readonly sys: SystemConfig,
+    private readonly cfg: GuestConfig,
+    private readonly mem: GuestMemory,
+    private readonly dev: BalloonDevice,
+    private readonly q: VirtQueues,
+  ) {
+    this.balloon = new IndexSet(mem.space / mem.gpp);
+  }
+
+  /** Probe: Linux posts one stats buffer up front when STATS_VQ was negotiated. */
+  probe(out: Effect[]): void {
+    this.wantsWork = true;
+    if (this.cfg.features.statsVq) this.queue('stats', 'driver', [], out);
+  }
+
+  /** One step: consume the oldest acknowledgement, else send the next batch toward the target. */
+  step(out: Effect[]): void {
+    const ack = this.q.nextAck();
+    if (ack) return this.consume(ack, out);
+    if (this.q.pending('inflate') || this.q.pending('deflate') || !this.wantsWork) return;
+    const want = this.wanted();
+    const have = this.balloon.size * this.mem.gpp;
+    if (want > have) this.inflate(Math.min(want - have, this.batchGpfns()), out);
+    else if (want < have) this.deflate(Math.min(have - want, this.batchGpfns()), 'driver', out);
+    else this.wantsWork = false;
+  }
+
+  /** The balloon size the driver aims for: the target rounded up to whole guest pages, kept above the floor. */
+  wanted(): number {
+    const gpp = this.mem.gpp;
+    const aligned = Math.ceil(this.dev.target / gpp) * gpp;
+    const ceiling = Math.floor((this.cfg.ramPages - this.cfg.floorPages) / gpp) * gpp;
+    return Math.max(0, Math.min(aligned, ceiling));
+  }
+
+  private batchGpfns(): number {
+    return Math.floor(this.sys.maxBatch / this.mem.gpp) * this.mem.gpp;
+  }
+
+  private inflate(gpfns: number, out: Effect[]): void {
+    const pages: number[] = [];
+    for (let k = gpfns / this.mem.gpp; k > 0 && this.mem.free.size > 0; k--) {
+      const p = this.mem.free.last();
+      this.mem.free.delete(p);
+      this.mem.setPage(p, PageState.Inflating);
+      pages.push(p);
+    }
+    // "Out of puff": no free page to give; Linux retries later, the flag stays set.
+    if (pages.length === 0) { out.push({ kind: 'out-of-puff', guest: guestId(this.mem.id) }); return; }
+    this.queue('inflate', 'driver', this.gpfnsOf(pages), out);
+  }
+
+  private deflate(gpfns: number, origin: 'driver' | 'oom', out: Effect[]): void {
+    const pages: number[] = [];
+    for (let k = gpfns / this.mem.gpp; k > 0 && this.balloon.size > 0; k--) {
+      const p = this.balloon.last();
+      this.balloon.delete(p);
+      this.mem.setPage(p, PageState.Deflating);
+      pages.push(p);
+    }
+    if (pages.length > 0) this.queue('deflate', origin, this.gpfnsOf(pages), out);
+  }
+
+  /**
+   * The guest could not allocate: with DEFLATE_ON_OOM the OOM notifier gives back up to 256
+   * gpfns. It does not set `wantsWork`: the balloon stays small until the host sets a target
+   * again (as Linux does; the re-inflate loop was the 2020 bug).
+   */
+  onOom(out: Effect[]): void {
+    if (!this.cfg.features.deflateOnOom || this.q.pending('deflate')) return;
+    const n = Math.min(OOM_DEFLATE_GPFNS, this.balloon.size * this.mem.gpp);
+    this.deflate(Math.floor(n / this.mem.gpp) * this.mem.gpp, 'oom', out);
+  }
+
+  private consume(b: Buffer, out: Effect[]): void {
+    this.q.remove(b);
+    const g = guestId(this.mem.id);
+    out.push({ kind: 'ack-consumed', guest: g, queue: b.queue, id: b.id });
+    if (b.origin === 'hostile') return;
+    if (b.queue === 'stats') { this.queue('stats', 'driver', [], out); return; }
+    const reused: Gpfn[] = [];
+    for (let i = 0; i < b.gpfns.length; i += this.mem.gpp) {
+      const p = b.gpfns[i] / this.mem.gpp;
+      if (b.queue === 'inflate') {
+        this.mem.setPage(p, PageState.Ballooned);
+        this.balloon.add(p);
+      } else {
+        this.mem.setPage(p, PageState.Free);
+        this.mem.free.add(p);
+        for (let x = 0; x < this.mem.gpp; x++) reused.push(asGpfn(p * this.mem.gpp + x));
+      }
+    }
+    if (reused.length > 0) out.push({ kind: 'pages-freed', guest: g, gpfns: reused });
+    this.actual = this.mem.counts.ballooned + this.mem.counts.deflating;
+    out.push({ kind: 'actual-written', guest: g, actual: this.actual });
+  }
+
+  private gpfnsOf(pages: number[]): number[] {
+    const out: number[] = [];
+    for (const p of pages) for (let x = 0; x < this.mem.gpp; x++) out.push(p * this.mem.gpp + x);
+    return out;
+  }
+
+  queue(queue: Buffer['queue'], origin: Buffer['origin'], gpfns: readonly number[], out: Effect[]): void {
+    const b = this.q.add(queue, origin, gpfns);
+    out.push({ kind: 'buffer-queued', guest: guestId(this.mem.id), queue, id: b.id, origin, gpfns });
+  }
+
+  /** Driver unload: every page in or on its way to the balloon goes back to the guest. */
+  unload(): void {
+    const s = this.mem.pageState;
+    for (let p = 0; p < this.mem.space / this.mem.gpp; p++) {
+      const st = s[p * this.mem.gpp];
+      if (st === PageState.Inflating || st === PageState.Ballooned || st === PageState.Deflating) {
+        this.mem.setPage(p, PageState.Free);
+        this.mem.free.add(p);
+      }
+    }
+    this.balloon.clear();
+    this.q.clear();
+    this.actual = 0;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A guest's physical memory: the gpfn space with its p2m (gpfn to frame, or unbacked), an
+ * assigned device's DMA view when there is one, and the page allocator, which works in guest
+ * pages (1 or 16 gpfns) and records each gpfn's state. Frames are populated lazily on the first
+ * touch, as KVM does, and after a deflate the next touch gets a fresh zeroed frame (QEMU).
+ */
+import {
+  gpfnSpace, PageState, UNBACKED, type GuestConfig, type GuestCounts,
+} from '../core/index.ts';
+import type { HostFrames } from './host.ts';
+import { IndexSet } from './index-set.ts';
+
+export class GuestMemory {
+  readonly gpp: number;
+  readonly space: number;
+  readonly p2m: Int32Array;
+  readonly dmaView: Int32Array | null;
+  readonly pageState: Uint8Array;
+  /** Guest pages (not gpfns) by allocator state. */
+  readonly free: IndexSet;
+  readonly used: IndexSet;
+  readonly counts: GuestCounts = { free: 0, used: 0, inflating: 0, ballooned: 0, deflating: 0 };
+
+  constructor(readonly id: number, readonly cfg: GuestConfig, private readonly host: HostFrames) {
+    this.gpp = cfg.guestPageGpfns;
+    this.space = gpfnSpace(cfg);
+    const pages = this.space / this.gpp;
+    this.p2m = new Int32Array(this.space).fill(UNBACKED);
+    this.dmaView = cfg.assignedDevice ? new Int32Array(this.space).fill(UNBACKED) : null;
+    this.pageState = new Uint8Array(this.space);
+    this.free = new IndexSet(pages);
+    this.used = new IndexSet(pages);
+    for (let p = 0; p < pages; p++) {
+      const g = p * this.gpp;
+      if (g >= cfg.holeStart && g < cfg.holeStart + cfg.holePages) continue;
+      this.setPage(p, PageState.Free);
+      this.free.add(p);
+    }
+  }
+
+  /** Move guest page `p` to state `s`, keeping the counters in step. */
+  setPage(p: number, s: PageState): void {
+    const g0 = p * this.gpp;
+    const old = this.pageState[g0];
+    this.bump(old, -this.gpp);
+    this.bump(s, this.gpp);
+    this.pageState.fill(s, g0, g0 + this.gpp);
+  }
+
+  private bump(s: number, d: number): void {
+    switch (s) {
+      case PageState.Free: this.counts.free += d; break;
+      case PageState.Used: this.counts.used += d; break;
+      case PageState.Inflating: this.counts.inflating += d; break;
+      case PageState.Ballooned: this.counts.ballooned += d; break;
+      case PageState.Deflating: this.counts.deflating += d; break;
+    }
+  }
+
+  /** Back `gpfn` with a fresh frame if it has none; the frame, or -1 when the host is out. */
+  populate(gpfn: number): number {
+    const have = this.p2m[gpfn];
+    if (have !== UNBACKED) return have;
+    const f = this.host.map(this.id, gpfn);
+    if (f < 0) return -1;
+    this.p2m[gpfn] = f;
+    if (this.dmaView) this.dmaView[gpfn] = f;
+    return f;
+  }
+
+  /** Drop the backing of `gpfn` and give the frame back to the host; the frame, or -1. */
+  unback(gpfn: number): number {
+    const f = this.p2m[gpfn];
+    if (f === UNBACKED) return -1;
+    this.p2m[gpfn] = UNBACKED;
+    if (this.dmaView) this.dmaView[gpfn] = UNBACKED;
+    this.host.release(f);
+    return f;
+  }
+
+  /** Gpfns of guest page `p` that have no frame: what touching it would populate. */
+  unbackedIn(p: number): number {
+    let n = 0;
+    for (let g = p * this.gpp; g < (p + 1) * this.gpp; g++) if (this.p2m[g] === UNBACKED) n++;
+    return n;
+  }
+
+  /** The used gpfn that `pick` names, or -1 when nothing is used. */
+  usedGpfn(pick: number): number {
+    const n = this.used.size;
+    if (n === 0) return -1;
+    const page = this.used.at(pick % n);
+    return page * this.gpp + (Math.floor(pick / n) % this.gpp);
+  }
+}

@@ -1,0 +1,1 @@
+export { ReferenceSystem, createReferenceSystem } from './system.ts';

@@ -1,0 +1,166 @@
+/**
+ * The reference implementation: one host running several guests under virtio-balloon. It owns
+ * the host's frame table and, per guest, memory, driver, device and the queues between them.
+ * Every choice comes in as a command; nothing here reads a clock or draws a random number.
+ */
+import {
+  configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, PageState,
+  type Command, type Effect, type ErrorCode, type GuestObservation, type Observation,
+  type StepResult, type SystemConfig, type SystemUnderTest,
+} from '../core/index.ts';
+import { BalloonDevice } from './device.ts';
+import { BalloonDriver } from './driver.ts';
+import { GuestMemory } from './guest-memory.ts';
+import { HostFrames } from './host.ts';
+import { hostileBuffer } from './hostile.ts';
+import { VirtQueues } from './virtqueue.ts';
+
+interface GuestParts {
+  mem: GuestMemory; dev: BalloonDevice; drv: BalloonDriver; q: VirtQueues; obs: GuestObservation;
+}
+
+export class ReferenceSystem implements SystemUnderTest {
+  readonly host: HostFrames;
+  private readonly guests: GuestParts[];
+  private readonly observation: Observation;
+  private token = 0;
+
+  constructor(readonly config: SystemConfig) {
+    const problems = configProblems(config);
+    if (problems.length > 0) throw new RangeError(`invalid configuration: ${problems.join('; ')}`);
+    this.host = new HostFrames(config.hostFrames, config.reservedFrames);
+    this.guests = config.guests.map((cfg, i) => {
+      const mem = new GuestMemory(i, cfg, this.host);
+      const dev = new BalloonDevice(config, cfg, mem);
+      const q = new VirtQueues();
+      const drv = new BalloonDriver(config, cfg, mem, dev, q);
+      drv.probe([]);
+      const obs = {
+        target: 0, actual: 0, features: cfg.features, p2m: mem.p2m, dmaView: mem.dmaView,
+        pageState: mem.pageState, hostBallooned: dev.ballooned, inflight: q.buffers, counts: mem.counts,
+      };
+      return { mem, dev, drv, q, obs };
+    });
+    this.observation = { host: this.host.observe(), guests: this.guests.map((g) => g.obs) };
+  }
+
+  observe(): Observation {
+    // Views are live; only the scalars need refreshing.
+    this.observation.host.freeFrames = this.host.freeCount;
+    for (const g of this.guests) { g.obs.target = g.dev.target; g.obs.actual = g.drv.actual; }
+    return this.observation;
+  }
+
+  apply(c: Command): StepResult {
+    const parts = this.guests[c.guest];
+    if (!parts) return refuse('guest/unknown', `no guest ${c.guest}`);
+    const out: Effect[] = [];
+    const code = this.dispatch(c, parts, out);
+    return code ? { outcome: 'refused', code, message: ERROR_CODES[code], effects: out } : { outcome: 'accepted', effects: out };
+  }
+
+  private dispatch(c: Command, g: GuestParts, out: Effect[]): ErrorCode | null {
+    const gid = guestId(g.mem.id);
+    switch (c.kind) {
+      case 'set-target': {
+        if (!Number.isInteger(c.pages) || c.pages < 0) return 'device/bad-target';
+        g.dev.target = g.dev.clampTarget(c.pages);
+        g.drv.wantsWork = true; // the config-change interrupt
+        out.push({ kind: 'target-set', guest: gid, requested: c.pages, target: g.dev.target });
+        return null;
+      }
+      case 'driver': g.drv.step(out); return null;
+      case 'device': {
+        if (c.queue === 'stats' && !g.mem.cfg.features.statsVq) return 'device/no-stats-queue';
+        const b = g.q.nextForDevice(c.queue);
+        if (!b) return 'device/queue-empty';
+        g.dev.process(b, out);
+        return null;
+      }
+      case 'alloc': return this.alloc(g, c.pages, c.pick, out);
+      case 'free': {
+        const n = Math.min(c.pages, g.mem.used.size);
+        if (n <= 0) return 'guest/no-used-pages';
+        const pages = choose(g.mem.used.size, n, c.pick).map((i) => g.mem.used.at(i));
+        const gpfns = [];
+        for (const p of pages) {
+          g.mem.used.delete(p); g.mem.free.add(p); g.mem.setPage(p, PageState.Free);
+          for (let x = 0; x < g.mem.gpp; x++) gpfns.push(asGpfn(p * g.mem.gpp + x));
+        }
+        out.push({ kind: 'pages-freed', guest: gid, gpfns });
+        return null;
+      }
+      case 'write':
+      case 'read': {
+        const n = g.mem.usedGpfn(c.pick);
+        if (n < 0) return 'guest/no-used-pages';
+        const f = this.touch(g, n, out);
+        if (f < 0) return 'host/out-of-frames';
+        if (c.kind === 'write') {
+          this.host.content[f] = ++this.token;
+          out.push({ kind: 'wrote', guest: gid, gpfn: asGpfn(n), token: this.token });
+        } else {
+          out.push({ kind: 'read', guest: gid, gpfn: asGpfn(n), value: this.host.content[f] });
+        }
+        return null;
+      }
+      case 'reset': {
+        g.drv.unload();
+        g.dev.reset();
+        out.push({ kind: 'reset', guest: gid }, { kind: 'actual-written', guest: gid, actual: 0 });
+        g.drv.probe(out);
+        return null;
+      }
+      case 'hostile': {
+        const { queue, gpfns } = hostileBuffer(c.request, c.pick, this.config, g.mem, g.dev, g.q);
+        g.drv.queue(queue, 'hostile', gpfns, out);
+        return null;
+      }
+    }
+  }
+
+  /** Allocate `pages` guest pages and zero them (which populates their frames), all or nothing. */
+  private alloc(g: GuestParts, pages: number, pick: number, out: Effect[]): ErrorCode | null {
+    const { mem } = g;
+    if (!Number.isInteger(pages) || pages < 1) return 'guest/oom';
+    if (mem.free.size < pages) { g.drv.onOom(out); return 'guest/oom'; }
+    const chosen = choose(mem.free.size, pages, pick).map((i) => mem.free.at(i));
+    let needed = 0;
+    for (const p of chosen) needed += mem.unbackedIn(p);
+    if (needed > this.host.freeCount) return 'host/out-of-frames';
+    const gpfns = [];
+    for (const p of chosen) {
+      mem.free.delete(p); mem.used.add(p); mem.setPage(p, PageState.Used);
+      for (let x = p * mem.gpp; x < (p + 1) * mem.gpp; x++) {
+        this.touch(g, x, out);
+        this.host.content[mem.p2m[x]] = 0;
+        gpfns.push(asGpfn(x));
+      }
+    }
+    out.push({ kind: 'pages-allocated', guest: guestId(mem.id), gpfns });
+    return null;
+  }
+
+  /** Back a gpfn on touch; the frame, or -1 when the host is out of frames. */
+  private touch(g: GuestParts, n: number, out: Effect[]): number {
+    const before = g.mem.p2m[n];
+    const f = g.mem.populate(n);
+    if (f >= 0 && before !== f) out.push({ kind: 'frame-mapped', guest: guestId(g.mem.id), gpfn: asGpfn(n), frame: asFrame(f) });
+    return f;
+  }
+}
+
+/** `n` distinct indices below `size`, starting where `pick` says: no state, so shrinking is stable. */
+function choose(size: number, n: number, pick: number): number[] {
+  const start = pick % size;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((start + i) % size);
+  return out;
+}
+
+function refuse(code: ErrorCode, message: string): StepResult {
+  return { outcome: 'refused', code, message, effects: [] };
+}
+
+/** The factory that `balloon check` uses unless told otherwise. */
+export const createReferenceSystem = (config: SystemConfig): SystemUnderTest => new ReferenceSystem(config);

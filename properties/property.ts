@@ -1,0 +1,62 @@
+/**
+ * Properties are named data (after stateright): one list serves every checker, whether random
+ * (fast-check), replay of a saved trace, or exhaustive exploration. Each property makes a fresh
+ * monitor per run; the monitor sees every step's command, result and observation, and may keep
+ * its own small state (a shadow of what the guest wrote, say).
+ */
+import type { Command, Observation, StepResult, SystemConfig } from '../core/index.ts';
+
+export type PropertyKind = 'always' | 'eventually';
+
+/** What went wrong, in the protocol's words, with the offending ids when there are some. */
+export interface Violation {
+  message: string;
+  guest?: number;
+  gpfn?: number;
+  frame?: number;
+}
+
+export interface StepContext {
+  /** 0-based index of the command in the run (drain steps continue the count). */
+  index: number;
+  command: Command;
+  result: StepResult;
+  /** The observation after the step. */
+  obs: Observation;
+  /** The command's guest before the step: counters, target and actual (a copy, not a view). */
+  before: GuestSummary;
+  /** True for steps of the final fair drain, which the runner adds after the workload. */
+  draining: boolean;
+}
+
+export interface GuestSummary { free: number; used: number; ballooned: number; inflating: number; deflating: number; target: number; actual: number }
+
+export interface EndContext {
+  obs: Observation;
+  config: SystemConfig;
+  /** Did the fair drain reach quiescence (no buffer in flight, no driver work left)? */
+  quiescent: boolean;
+  /** How many drain rounds it took, and the bound. */
+  drainRounds: number;
+  drainBound: number;
+}
+
+export interface PropertyMonitor {
+  /** After each step: look only at what the step changed (its effects), so cost does not grow with memory. */
+  step?(ctx: StepContext): Violation | null;
+  /** A full audit of the whole observation: every K steps and at the end. */
+  audit?(obs: Observation): Violation | null;
+  /** Once, after the fair drain at the end of a run: liveness. */
+  end?(ctx: EndContext): Violation | null;
+}
+
+export interface Property {
+  /** Stable, kebab-case; used on the command line and in traces. */
+  name: string;
+  kind: PropertyKind;
+  /** One line: what holds. */
+  doc: string;
+  /** Where it comes from: PROTOCOLS.md invariant numbers or liveness names, spec sections. */
+  refs: string;
+  monitor(config: SystemConfig): PropertyMonitor;
+}

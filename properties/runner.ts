@@ -1,0 +1,158 @@
+/**
+ * Runs one case: a configuration and a list of commands, on one implementation, under a list of
+ * properties. Cost per step is what the monitors' `step` hooks spend on the step's effects; the
+ * full audits run every `auditEvery` steps and at the end. After the workload comes a fair drain:
+ * the host re-asserts every target, then driver and device take turns until nothing moves, and
+ * the liveness monitors judge the result.
+ */
+import {
+  guestId, type Command, type Observation, type StepResult, type SystemConfig, type SystemFactory,
+  type SystemUnderTest,
+} from '../core/index.ts';
+import type { GuestSummary, Property, PropertyMonitor, Violation } from './property.ts';
+
+export interface RunOptions {
+  /** Full audit every K steps (and always at the end). 0 disables periodic audits. */
+  auditEvery?: number;
+  /** Keep a record of every step (for replay tables); off in campaigns. */
+  record?: boolean;
+  /** Skip the fair drain and the end-of-run checks (benchmarks of raw stepping). */
+  noDrain?: boolean;
+}
+
+export interface StepRecord {
+  index: number;
+  command: Command;
+  result: StepResult;
+  draining: boolean;
+  /** target and actual of the command's guest after the step. */
+  target: number;
+  actual: number;
+}
+
+export interface Failure {
+  property: string;
+  /** Index of the step after which the property failed; -1 when it failed at the end of the run. */
+  step: number;
+  phase: 'step' | 'audit' | 'end';
+  violation: Violation;
+  command?: Command;
+}
+
+export interface CaseResult {
+  failure: Failure | null;
+  /** Steps executed, drain included. */
+  steps: number;
+  records: StepRecord[];
+  /** Commands the drain added after the workload. */
+  drained: Command[];
+}
+
+/** The property that an implementation which throws or returns nonsense fails. */
+export const NO_CRASH = 'no-crash';
+
+export function runCase(
+  factory: SystemFactory, config: SystemConfig, commands: readonly Command[],
+  properties: readonly Property[], opts: RunOptions = {},
+): CaseResult {
+  const auditEvery = opts.auditEvery ?? 64;
+  const monitors = properties.map((p) => ({ p, m: p.monitor(config) }));
+  const records: StepRecord[] = [];
+  const drained: Command[] = [];
+  let index = 0;
+  let sys: SystemUnderTest;
+  try { sys = factory(config); } catch (e) {
+    return { failure: crash(-1, `creating the system threw: ${errText(e)}`), steps: 0, records, drained };
+  }
+
+  const step = (command: Command, draining: boolean): { failure: Failure | null; result?: StepResult } => {
+    const i = index++;
+    let obs: Observation;
+    let result: StepResult;
+    let before: GuestSummary;
+    try {
+      before = summary(sys.observe(), command.guest);
+      result = sys.apply(command);
+      obs = sys.observe();
+    } catch (e) {
+      return { failure: { ...crash(i, `the step threw: ${errText(e)}`), command } };
+    }
+    if (opts.record) {
+      const g = obs.guests[command.guest];
+      records.push({ index: i, command, result, draining, target: g?.target ?? NaN, actual: g?.actual ?? NaN });
+    }
+    for (const { p, m } of monitors) {
+      const v = m.step?.({ index: i, command, result, obs, before, draining });
+      if (v) return { failure: { property: p.name, step: i, phase: 'step', violation: v, command } };
+    }
+    if (auditEvery > 0 && (i + 1) % auditEvery === 0) {
+      const f = audit(monitors, obs, i);
+      if (f) return { failure: { ...f, command } };
+    }
+    return { failure: null, result };
+  };
+
+  for (const c of commands) {
+    const { failure } = step(c, false);
+    if (failure) return { failure, steps: index, records, drained };
+  }
+  if (opts.noDrain) return { failure: null, steps: index, records, drained };
+
+  // The fair drain. The bound allows two rounds per batch from an empty balloon to a full one.
+  const batches = (g: SystemConfig['guests'][number]) =>
+    Math.ceil((g.ramPages + g.holePages) / (Math.floor(config.maxBatch / g.guestPageGpfns) * g.guestPageGpfns));
+  const drainBound = 4 * Math.max(...config.guests.map(batches)) + 16;
+  const run = (c: Command) => { drained.push(c); return step(c, true); };
+  for (let g = 0; g < config.guests.length; g++) {
+    const { failure } = run({ kind: 'set-target', guest: guestId(g), pages: sys.observe().guests[g].target });
+    if (failure) return { failure, steps: index, records, drained };
+  }
+  let quiescent = false;
+  let rounds = 0;
+  while (!quiescent && rounds < drainBound) {
+    rounds++;
+    quiescent = true;
+    for (let g = 0; g < config.guests.length; g++) {
+      for (const c of [
+        { kind: 'driver', guest: guestId(g) },
+        { kind: 'device', guest: guestId(g), queue: 'inflate' },
+        { kind: 'device', guest: guestId(g), queue: 'deflate' },
+      ] as Command[]) {
+        const { failure, result } = run(c);
+        if (failure) return { failure, steps: index, records, drained };
+        if (result && result.effects.some((e) => e.kind !== 'out-of-puff')) quiescent = false;
+      }
+    }
+  }
+  const obs = sys.observe();
+  const f = audit(monitors, obs, -1);
+  if (f) return { failure: f, steps: index, records, drained };
+  for (const { p, m } of monitors) {
+    const v = m.end?.({ obs, config, quiescent, drainRounds: rounds, drainBound });
+    if (v) return { failure: { property: p.name, step: -1, phase: 'end', violation: v }, steps: index, records, drained };
+  }
+  return { failure: null, steps: index, records, drained };
+}
+
+function audit(monitors: { p: Property; m: PropertyMonitor }[], obs: Observation, step: number): Failure | null {
+  for (const { p, m } of monitors) {
+    const v = m.audit?.(obs);
+    if (v) return { property: p.name, step, phase: 'audit', violation: v };
+  }
+  return null;
+}
+
+function summary(obs: Observation, guest: number): GuestSummary {
+  const g = obs.guests[guest];
+  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0 };
+  const c = g.counts;
+  return { free: c.free, used: c.used, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating, target: g.target, actual: g.actual };
+}
+
+function crash(step: number, message: string): Failure {
+  return { property: NO_CRASH, step, phase: 'step', violation: { message } };
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
