@@ -41,7 +41,10 @@ export type Command =
   | { kind: 'read'; guest: GuestId; pick: number }
   /** Device reset and driver reload: the balloon empties, the target stays. */
   | { kind: 'reset'; guest: GuestId }
-  /** A malformed buffer put on a queue as if by the driver. */
+  /**
+   * A malformed buffer put on a queue as if by the driver, served by the device at once and its
+   * acknowledgement dropped: the device must refuse every entry, judged at that moment.
+   */
   | { kind: 'hostile'; guest: GuestId; request: HostileKind; pick: number };
 
 export type CommandKind = Command['kind'];

@@ -126,9 +126,10 @@ export class BalloonDriver {
     return out;
   }
 
-  queue(queue: Buffer['queue'], origin: Buffer['origin'], gpfns: readonly number[], out: Effect[]): void {
+  queue(queue: Buffer['queue'], origin: Buffer['origin'], gpfns: readonly number[], out: Effect[]): Buffer {
     const b = this.q.add(queue, origin, gpfns);
     out.push({ kind: 'buffer-queued', guest: guestId(this.mem.id), queue, id: b.id, origin, gpfns });
+    return b;
   }
 
   /** Driver unload: every page in or on its way to the balloon goes back to the guest. */

@@ -112,8 +112,13 @@ export class ReferenceSystem implements SystemUnderTest {
         return null;
       }
       case 'hostile': {
+        // Posted, served and consumed in one step: judged against the host's state at this
+        // moment, so whether it is bad does not depend on how the other queue is scheduled.
         const { queue, gpfns } = hostileBuffer(c.request, c.pick, this.config, g.mem, g.dev, g.q);
-        g.drv.queue(queue, 'hostile', gpfns, out);
+        const b = g.drv.queue(queue, 'hostile', gpfns, out);
+        g.dev.process(b, out);
+        g.q.remove(b);
+        out.push({ kind: 'ack-consumed', guest: gid, queue, id: b.id });
         return null;
       }
     }

@@ -191,7 +191,7 @@ export class Vm {
     this.channel.close();
     untrackVm(this.pid);
     rmSync(this.tmpDir, { recursive: true, force: true });
-    this.exitInfo = { code: e?.code ?? null, signal: e?.signal ?? 'SIGKILL', cause: this.cause };
+    this.exitInfo = e === null ? { code: null, signal: 'SIGKILL', cause: this.cause } : { ...e, cause: this.cause };
     return this.exitInfo;
   }
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The `balloon` command line. Each subcommand lives in cli/commands/<name>.ts and exports
+ * `register(program)`; this file only wires them and turns user mistakes into one line, exit 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT_UNUSABLE, UsageError } from './errors.ts';
+import * as check from './commands/check.ts';
+import * as list from './commands/list.ts';
+
+const COMMANDS: { register(program: Command): void }[] = [check, list];
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('balloon')
+    .description('Property-based testbed for memory-ballooning protocols')
+    .version('0.1.0')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const c of COMMANDS) c.register(program);
+  let code = 0;
+  program.hook('postAction', (_p, action) => { code = (action as Command & { exitCode?: number }).exitCode ?? code; });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? code : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander already printed its one line; help and version are not errors.
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : EXIT_UNUSABLE;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`balloon: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) main(process.argv.slice(2)).then((c) => { process.exitCode = c; });

@@ -1,0 +1,254 @@
+/**
+ * One guest of the array implementation: its memory, balloon driver, balloon device and the
+ * queues between them, all in one object over plain arrays, Maps and Sets. Written from the
+ * protocol (PROTOCOLS.md section 1) and the observable behaviour of impl/, not from its code
+ * layout, so that the differential test compares two readings of the same spec.
+ * @internal
+ */
+import {
+  isRam, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
+  type Refusal, type SystemConfig,
+} from '../../core/index.ts';
+import type { ArrayHost } from './host.ts';
+import { SwapList } from './swap-list.ts';
+
+export type PageName = 'hole' | 'free' | 'used' | 'inflating' | 'ballooned' | 'deflating';
+
+export interface QueuedBuffer {
+  id: number;
+  queue: QueueName;
+  origin: BufferOrigin;
+  gpfns: readonly number[];
+  acked: boolean;
+}
+
+/** Linux's VIRTIO_BALLOON_OOM_NR_PAGES: an OOM notification gives back at most this many gpfns. */
+const OOM_GPFNS = 256;
+
+const g = (n: number) => n as Gpfn;
+
+export class ArrayGuest {
+  readonly gpp: number;
+  /** Size of the gpfn space (RAM plus hole). */
+  readonly space: number;
+  /** Per guest page (not gpfn): its state. */
+  readonly pages: PageName[] = [];
+  /** gpfn to frame for backed gpfns only; a missing key is an unbacked gpfn. */
+  readonly backing = new Map<number, number>();
+  readonly free = new SwapList();
+  readonly used = new SwapList();
+
+  // The device side.
+  target = 0;
+  /** gpfns the device holds in the balloon. */
+  readonly held = new Set<number>();
+  /** Host page index to how many of its gpfns are held. */
+  private readonly heldPerHostPage = new Map<number, number>();
+
+  // The driver side.
+  actual = 0;
+  wantsWork = true;
+  /** Acknowledged balloon pages, a stack: the last one in is the first one out. */
+  balloon: number[] = [];
+
+  // The queues.
+  buffers: QueuedBuffer[] = [];
+  private nextBufferId = 1;
+
+  constructor(readonly id: GuestId, readonly cfg: GuestConfig, private readonly sys: SystemConfig, private readonly host: ArrayHost) {
+    this.gpp = cfg.guestPageGpfns;
+    this.space = cfg.ramPages + cfg.holePages;
+    for (let p = 0; p * this.gpp < this.space; p++) {
+      const first = p * this.gpp;
+      const inHole = first >= cfg.holeStart && first < cfg.holeStart + cfg.holePages;
+      this.pages.push(inHole ? 'hole' : 'free');
+      if (!inHole) this.free.add(p);
+    }
+    this.probe([]);
+  }
+
+  /** gpfns (4 KiB) in a page state, as the driver counts them. */
+  count(state: PageName): number {
+    let n = 0;
+    for (const s of this.pages) if (s === state) n++;
+    return n * this.gpp;
+  }
+
+  gpfnsOfPage(p: number): number[] {
+    return Array.from({ length: this.gpp }, (_, x) => p * this.gpp + x);
+  }
+
+  // ---- memory -------------------------------------------------------------------------------
+
+  /** Make sure `gpfn` has a frame (lazy population); the frame, or -1 when the host has none. */
+  touch(gpfn: number, out: Effect[]): number {
+    const have = this.backing.get(gpfn);
+    if (have !== undefined) return have;
+    const f = this.host.take(this.id, gpfn);
+    if (f < 0) return -1;
+    this.backing.set(gpfn, f);
+    out.push({ kind: 'frame-mapped', guest: this.id, gpfn: g(gpfn), frame: f as Frame });
+    return f;
+  }
+
+  unbackedGpfns(p: number): number {
+    return this.gpfnsOfPage(p).filter((x) => !this.backing.has(x)).length;
+  }
+
+  // ---- queues -------------------------------------------------------------------------------
+
+  enqueue(queue: QueueName, origin: BufferOrigin, gpfns: readonly number[], out: Effect[]): QueuedBuffer {
+    const b: QueuedBuffer = { id: this.nextBufferId++, queue, origin, gpfns, acked: false };
+    this.buffers.push(b);
+    out.push({ kind: 'buffer-queued', guest: this.id, queue, id: b.id, origin, gpfns });
+    return b;
+  }
+
+  /** Is one of the driver's own buffers (not a hostile one) on `queue`, acknowledged or not? */
+  private ownBufferOn(queue: QueueName): boolean {
+    return this.buffers.some((b) => b.queue === queue && b.origin !== 'hostile');
+  }
+
+  // ---- driver -------------------------------------------------------------------------------
+
+  probe(out: Effect[]): void {
+    this.wantsWork = true;
+    if (this.cfg.features.statsVq) this.enqueue('stats', 'driver', [], out);
+  }
+
+  driverStep(out: Effect[]): void {
+    const ackIndex = this.buffers.findIndex((b) => b.acked);
+    if (ackIndex >= 0) { this.consumeAck(ackIndex, out); return; }
+    if (this.ownBufferOn('inflate') || this.ownBufferOn('deflate') || !this.wantsWork) return;
+    const gpp = this.gpp;
+    // Aim at whole guest pages (the 2023 arm64 oscillation fix), never past the floor (XSA-300).
+    const roundedUp = Math.ceil(this.target / gpp) * gpp;
+    const spare = Math.floor((this.cfg.ramPages - this.cfg.floorPages) / gpp) * gpp;
+    const aim = Math.max(0, Math.min(roundedUp, spare));
+    const inBalloon = this.balloon.length * gpp;
+    const batch = Math.floor(this.sys.maxBatch / gpp) * gpp;
+    if (aim > inBalloon) this.sendInflate(Math.min(aim - inBalloon, batch) / gpp, out);
+    else if (aim < inBalloon) this.sendDeflate(Math.min(inBalloon - aim, batch) / gpp, 'driver', out);
+    else this.wantsWork = false;
+  }
+
+  private sendInflate(pageCount: number, out: Effect[]): void {
+    const taken: number[] = [];
+    while (taken.length < pageCount && this.free.size > 0) {
+      const p = this.free.last();
+      this.free.delete(p);
+      this.pages[p] = 'inflating';
+      taken.push(p);
+    }
+    if (taken.length === 0) { out.push({ kind: 'out-of-puff', guest: this.id }); return; }
+    this.enqueue('inflate', 'driver', taken.flatMap((p) => this.gpfnsOfPage(p)), out);
+  }
+
+  private sendDeflate(pageCount: number, origin: 'driver' | 'oom', out: Effect[]): void {
+    const taken: number[] = [];
+    while (taken.length < pageCount && this.balloon.length > 0) {
+      const p = this.balloon.pop()!;
+      this.pages[p] = 'deflating';
+      taken.push(p);
+    }
+    if (taken.length > 0) this.enqueue('deflate', origin, taken.flatMap((p) => this.gpfnsOfPage(p)), out);
+  }
+
+  /** A failed allocation: with DEFLATE_ON_OOM, give back up to 256 gpfns, once at a time. */
+  outOfMemory(out: Effect[]): void {
+    if (!this.cfg.features.deflateOnOom || this.ownBufferOn('deflate')) return;
+    const gpfns = Math.min(OOM_GPFNS, this.balloon.length * this.gpp);
+    this.sendDeflate(Math.floor(gpfns / this.gpp), 'oom', out);
+  }
+
+  private consumeAck(index: number, out: Effect[]): void {
+    const [b] = this.buffers.splice(index, 1);
+    out.push({ kind: 'ack-consumed', guest: this.id, queue: b.queue, id: b.id });
+    if (b.origin === 'hostile') return;
+    if (b.queue === 'stats') { this.enqueue('stats', 'driver', [], out); return; }
+    const freed: Gpfn[] = [];
+    for (let i = 0; i < b.gpfns.length; i += this.gpp) {
+      const p = b.gpfns[i] / this.gpp;
+      if (b.queue === 'inflate') {
+        this.pages[p] = 'ballooned';
+        this.balloon.push(p);
+      } else {
+        this.pages[p] = 'free';
+        this.free.add(p);
+        for (const x of this.gpfnsOfPage(p)) freed.push(g(x));
+      }
+    }
+    if (freed.length > 0) out.push({ kind: 'pages-freed', guest: this.id, gpfns: freed });
+    // One write of `actual`, after the acknowledgement (VIRTIO 5.5.6.1).
+    this.actual = this.count('ballooned') + this.count('deflating');
+    out.push({ kind: 'actual-written', guest: this.id, actual: this.actual });
+  }
+
+  /** Driver unload: everything in or on its way to the balloon is the guest's again. */
+  unload(): void {
+    this.pages.forEach((s, p) => {
+      if (s === 'inflating' || s === 'ballooned' || s === 'deflating') { this.pages[p] = 'free'; this.free.add(p); }
+    });
+    this.balloon = [];
+    this.buffers = [];
+    this.actual = 0;
+  }
+
+  // ---- device -------------------------------------------------------------------------------
+
+  /** Validate every gpfn, apply the good ones, acknowledge the buffer. */
+  serve(b: QueuedBuffer, out: Effect[]): void {
+    const accepted: Gpfn[] = [];
+    const refused: Refusal[] = [];
+    if (b.gpfns.length > this.sys.maxBatch) {
+      for (const n of b.gpfns) refused.push({ gpfn: n, code: 'balloon/oversized-batch' });
+    } else if (b.queue !== 'stats') {
+      const inflating = b.queue === 'inflate';
+      const inThisBuffer = new Set<number>();
+      for (const n of b.gpfns) {
+        const code: Refusal['code'] | null =
+          !Number.isInteger(n) || n < 0 || n >= this.space ? 'balloon/gpfn-out-of-range'
+            : !isRam(this.cfg, n) ? 'balloon/gpfn-not-ram'
+              : inThisBuffer.has(n) ? 'balloon/gpfn-duplicate'
+                : inflating === this.held.has(n) ? (inflating ? 'balloon/gpfn-already-ballooned' : 'balloon/gpfn-not-ballooned')
+                  : null;
+        if (code) refused.push({ gpfn: n, code });
+        else { inThisBuffer.add(n); accepted.push(g(n)); }
+      }
+      for (const n of accepted) {
+        if (inflating) this.hold(n, out); else this.unhold(n);
+      }
+    }
+    b.acked = true;
+    out.push({ kind: 'buffer-processed', guest: this.id, queue: b.queue, id: b.id, accepted, refused });
+  }
+
+  private hold(n: number, out: Effect[]): void {
+    this.held.add(n);
+    const hpg = this.sys.hostPageGpfns;
+    const hp = Math.floor(n / hpg);
+    const count = (this.heldPerHostPage.get(hp) ?? 0) + 1;
+    this.heldPerHostPage.set(hp, count);
+    // Discard only whole host pages (QEMU), and never under an assigned device's DMA pinning.
+    if (count < hpg || this.cfg.assignedDevice) return;
+    for (let x = hp * hpg; x < (hp + 1) * hpg; x++) {
+      const f = this.backing.get(x);
+      if (f === undefined) continue;
+      this.backing.delete(x);
+      this.host.give(f);
+      out.push({ kind: 'frame-released', guest: this.id, gpfn: g(x), frame: f as Frame });
+    }
+  }
+
+  private unhold(n: number): void {
+    this.held.delete(n);
+    const hp = Math.floor(n / this.sys.hostPageGpfns);
+    this.heldPerHostPage.set(hp, (this.heldPerHostPage.get(hp) ?? 0) - 1);
+  }
+
+  /** Device reset: tracking forgotten, target kept (QEMU). */
+  resetDevice(): void {
+    this.held.clear();
+    this.heldPerHostPage.clear();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * A second, independently written virtio-balloon implementation of `SystemUnderTest`, kept as
+ * an example of a user adapter: plain arrays, Maps and Sets instead of typed arrays, page states
+ * by name, p2m as a Map of backed gpfns only. It must behave exactly as the reference one
+ * (test/examples/array-impl.test.ts checks every step's result and observation), which makes it
+ * a check of the spec as much as of either implementation.
+ *
+ * @example
+ *   npx balloon check --impl examples/array-impl/index.ts
+ */
+import {
+  configProblems, ERROR_CODES, PageState, UNBACKED,
+  type Command, type Effect, type ErrorCode, type Gpfn, type GuestId, type GuestObservation,
+  type Observation, type StepResult, type SystemConfig, type SystemFactory, type SystemUnderTest,
+} from '../../core/index.ts';
+import { ArrayGuest, type PageName } from './guest.ts';
+import { ArrayHost } from './host.ts';
+import { hostileRequest } from './hostile.ts';
+
+const STATE_CODE: Record<PageName, PageState> = {
+  hole: PageState.Hole, free: PageState.Free, used: PageState.Used,
+  inflating: PageState.Inflating, ballooned: PageState.Ballooned, deflating: PageState.Deflating,
+};
+
+/** `n` positions in a pool of `size`, from `pick` on, wrapping: what `pick` means everywhere. */
+const positions = (size: number, n: number, pick: number): number[] => {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((pick % size + i) % size);
+  return out;
+};
+
+class ArraySystem implements SystemUnderTest {
+  private readonly host: ArrayHost;
+  private readonly guests: ArrayGuest[];
+  /** Tokens written by `write` commands, one counter for the whole system. */
+  private lastToken = 0;
+
+  constructor(readonly config: SystemConfig) {
+    const problems = configProblems(config);
+    if (problems.length > 0) throw new RangeError(`invalid configuration: ${problems.join('; ')}`);
+    this.host = new ArrayHost(config.hostFrames, config.reservedFrames);
+    this.guests = config.guests.map((cfg, i) => new ArrayGuest(i as GuestId, cfg, config, this.host));
+  }
+
+  apply(c: Command): StepResult {
+    const guest = this.guests[c.guest];
+    if (!guest) return { outcome: 'refused', code: 'guest/unknown', message: `no guest ${c.guest}`, effects: [] };
+    const effects: Effect[] = [];
+    const code = this.run(c, guest, effects);
+    if (code === null) return { outcome: 'accepted', effects };
+    return { outcome: 'refused', code, message: ERROR_CODES[code], effects };
+  }
+
+  private run(c: Command, guest: ArrayGuest, out: Effect[]): ErrorCode | null {
+    switch (c.kind) {
+      case 'set-target': {
+        if (!Number.isInteger(c.pages) || c.pages < 0) return 'device/bad-target';
+        guest.target = Math.min(c.pages, guest.cfg.ramPages);
+        guest.wantsWork = true;
+        out.push({ kind: 'target-set', guest: guest.id, requested: c.pages, target: guest.target });
+        return null;
+      }
+      case 'driver':
+        guest.driverStep(out);
+        return null;
+      case 'device': {
+        if (c.queue === 'stats' && !guest.cfg.features.statsVq) return 'device/no-stats-queue';
+        const b = guest.buffers.find((x) => x.queue === c.queue && !x.acked);
+        if (!b) return 'device/queue-empty';
+        guest.serve(b, out);
+        return null;
+      }
+      case 'alloc': return this.alloc(guest, c.pages, c.pick, out);
+      case 'free': {
+        const n = Math.min(c.pages, guest.used.size);
+        if (n <= 0) return 'guest/no-used-pages';
+        const chosen = positions(guest.used.size, n, c.pick).map((i) => guest.used.at(i));
+        const gpfns: Gpfn[] = [];
+        for (const p of chosen) {
+          guest.used.delete(p);
+          guest.free.add(p);
+          guest.pages[p] = 'free';
+          gpfns.push(...guest.gpfnsOfPage(p) as Gpfn[]);
+        }
+        out.push({ kind: 'pages-freed', guest: guest.id, gpfns });
+        return null;
+      }
+      case 'write':
+      case 'read': {
+        if (guest.used.size === 0) return 'guest/no-used-pages';
+        const page = guest.used.at(c.pick % guest.used.size);
+        const at = (page * guest.gpp + Math.floor(c.pick / guest.used.size) % guest.gpp) as Gpfn;
+        const f = guest.touch(at, out);
+        if (f < 0) return 'host/out-of-frames';
+        if (c.kind === 'write') {
+          this.host.content[f] = ++this.lastToken;
+          out.push({ kind: 'wrote', guest: guest.id, gpfn: at, token: this.lastToken });
+        } else {
+          out.push({ kind: 'read', guest: guest.id, gpfn: at, value: this.host.content[f] });
+        }
+        return null;
+      }
+      case 'reset':
+        guest.unload();
+        guest.resetDevice();
+        out.push({ kind: 'reset', guest: guest.id }, { kind: 'actual-written', guest: guest.id, actual: 0 });
+        guest.probe(out);
+        return null;
+      case 'hostile': {
+        // Posted, served at once and its acknowledgement dropped: judged against the device's
+        // state at this moment (core/commands.ts).
+        const { queue, gpfns } = hostileRequest(c.request, c.pick, this.config, guest);
+        const b = guest.enqueue(queue, 'hostile', gpfns, out);
+        guest.serve(b, out);
+        guest.buffers = guest.buffers.filter((x) => x !== b);
+        out.push({ kind: 'ack-consumed', guest: guest.id, queue, id: b.id });
+        return null;
+      }
+    }
+  }
+
+  /** All or nothing: enough free guest pages, and enough host frames to back them. */
+  private alloc(guest: ArrayGuest, pages: number, pick: number, out: Effect[]): ErrorCode | null {
+    if (!Number.isInteger(pages) || pages < 1) return 'guest/oom';
+    if (guest.free.size < pages) { guest.outOfMemory(out); return 'guest/oom'; }
+    const chosen = positions(guest.free.size, pages, pick).map((i) => guest.free.at(i));
+    const framesNeeded = chosen.reduce((sum, p) => sum + guest.unbackedGpfns(p), 0);
+    if (framesNeeded > this.host.freeCount) return 'host/out-of-frames';
+    const gpfns: Gpfn[] = [];
+    for (const p of chosen) {
+      guest.free.delete(p);
+      guest.used.add(p);
+      guest.pages[p] = 'used';
+      for (const x of guest.gpfnsOfPage(p)) {
+        this.host.content[guest.touch(x, out)] = 0; // allocation zeroes the page
+        gpfns.push(x as Gpfn);
+      }
+    }
+    out.push({ kind: 'pages-allocated', guest: guest.id, gpfns });
+    return null;
+  }
+
+  /** A fresh snapshot every call (not live views): simple, and O(memory) per call. */
+  observe(): Observation {
+    return {
+      host: {
+        totalFrames: this.host.total,
+        reservedFrames: this.host.reserved,
+        freeFrames: this.host.freeCount,
+        owner: Int32Array.from(this.host.owner),
+        ownerGpfn: Int32Array.from(this.host.ownerGpfn),
+      },
+      guests: this.guests.map((g) => observeGuest(g)),
+    };
+  }
+}
+
+function observeGuest(g: ArrayGuest): GuestObservation {
+  const p2m = new Int32Array(g.space).fill(UNBACKED);
+  for (const [gpfn, f] of g.backing) p2m[gpfn] = f;
+  const pageState = new Uint8Array(g.space);
+  g.pages.forEach((s, p) => pageState.fill(STATE_CODE[s], p * g.gpp, (p + 1) * g.gpp));
+  const hostBallooned = new Uint8Array(g.space);
+  for (const n of g.held) hostBallooned[n] = 1;
+  return {
+    target: g.target,
+    actual: g.actual,
+    features: g.cfg.features,
+    p2m,
+    // The assigned device's IOMMU maps exactly what the CPU maps: both change together here.
+    dmaView: g.cfg.assignedDevice ? p2m.slice() : null,
+    pageState,
+    hostBallooned,
+    inflight: g.buffers.map((b) => ({ id: b.id, queue: b.queue, origin: b.origin, gpfns: b.gpfns, acked: b.acked })),
+    counts: {
+      free: g.count('free'), used: g.count('used'), inflating: g.count('inflating'),
+      ballooned: g.count('ballooned'), deflating: g.count('deflating'),
+    },
+  };
+}
+
+/** The example's factory: `--impl examples/array-impl/index.ts` loads this default export. */
+const createArraySystem: SystemFactory = (config) => new ArraySystem(config);
+export default createArraySystem;

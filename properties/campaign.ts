@@ -1,0 +1,105 @@
+/**
+ * A campaign: fast-check generates cases, runCase checks them, fast-check shrinks a failure.
+ * While shrinking, only the property that failed first counts as a failure, so the shrunk case
+ * fails the way the original did rather than drifting to another property. After a failure the
+ * campaign goes on with the remaining properties under the same seed, so one run of `balloon
+ * check` gives a verdict for every property.
+ */
+import fc from 'fast-check';
+import type { SystemFactory } from '../core/index.ts';
+import type { Property } from './property.ts';
+import { runCase, type Failure, type RunOptions } from './runner.ts';
+import { caseArb, type Case, type WorkloadOptions } from './workload.ts';
+
+export interface CampaignOptions extends WorkloadOptions, RunOptions {
+  factory: SystemFactory;
+  properties: readonly Property[];
+  runs: number;
+  seed: number;
+  /** Called after every run (shrinking included), for progress bars. */
+  onRun?: (done: number, phase: 'search' | 'shrink') => void;
+  /** Called once per counterexample, after shrinking. */
+  onFailure?: (f: Counterexample) => void;
+  /** Stop after the first failing property instead of going on with the others. */
+  stopAtFirst?: boolean;
+}
+
+export interface Counterexample {
+  property: string;
+  seed: number;
+  /** fast-check's replay path: `fc.assert(..., { seed, path })`. */
+  path: string;
+  case: Case;
+  failure: Failure;
+  runsBeforeFailure: number;
+  shrinks: number;
+}
+
+export interface PropertyVerdict {
+  name: string;
+  kind: Property['kind'];
+  verdict: 'held' | 'failed';
+  /** Runs that checked this property (before its failure, if any). */
+  runs: number;
+  steps: number;
+  /** Wall time of the campaign rounds that included this property, ms. */
+  ms: number;
+}
+
+export interface CampaignReport {
+  seed: number;
+  runs: number;
+  verdicts: PropertyVerdict[];
+  counterexamples: Counterexample[];
+  ms: number;
+}
+
+export function runCampaign(o: CampaignOptions): CampaignReport {
+  const t0 = performance.now();
+  const verdicts = new Map<string, PropertyVerdict>(o.properties.map((p) => [p.name, { name: p.name, kind: p.kind, verdict: 'held', runs: 0, steps: 0, ms: 0 }]));
+  const counterexamples: Counterexample[] = [];
+  let active = [...o.properties];
+  const arb = caseArb(o);
+  let done = 0;
+  while (active.length > 0) {
+    const t = performance.now();
+    let target: string | null = null;
+    let searchRuns = 0;
+    let steps = 0;
+    let last: Failure | null = null;
+    const prop = fc.property(arb, (c) => {
+      const r = runCase(o.factory, c.config, c.commands, active, o);
+      o.onRun?.(++done, target ? 'shrink' : 'search');
+      if (!target) { searchRuns++; steps += r.steps; }
+      if (r.failure && (target === null || r.failure.property === target)) {
+        target = r.failure.property;
+        last = r.failure;
+        return false;
+      }
+      return true;
+    });
+    const details = fc.check(prop, { seed: o.seed, numRuns: o.runs, endOnFailure: false });
+    const elapsed = performance.now() - t;
+    const failed = target as string | null;
+    for (const p of active) {
+      const v = verdicts.get(p.name)!;
+      v.runs += searchRuns - (failed ? 1 : 0) + (p.name === failed ? 1 : 0);
+      v.steps += steps;
+      v.ms += elapsed;
+    }
+    if (!failed || !details.failed || !details.counterexample) break;
+    verdicts.get(failed)!.verdict = 'failed';
+    // fast-check re-runs the shrunk case last; `last` is its failure.
+    const cx: Counterexample = {
+      property: failed, seed: o.seed, path: details.counterexamplePath ?? '', case: details.counterexample[0],
+      failure: last!, runsBeforeFailure: searchRuns, shrinks: details.numShrinks,
+    };
+    const again = runCase(o.factory, cx.case.config, cx.case.commands, active.filter((p) => p.name === failed), o);
+    if (again.failure) cx.failure = again.failure;
+    counterexamples.push(cx);
+    o.onFailure?.(cx);
+    if (o.stopAtFirst) break;
+    active = active.filter((p) => p.name !== failed);
+  }
+  return { seed: o.seed, runs: o.runs, verdicts: [...verdicts.values()], counterexamples, ms: performance.now() - t0 };
+}

@@ -1,0 +1,40 @@
+/**
+ * The property list: every checker (random campaign, replay, exhaustive exploration, a real VM
+ * where it applies) runs these. Order is the order of the report.
+ */
+import type { Property } from './property.ts';
+import { noDoubleMapping } from './safety/no-double-mapping.ts';
+import { framesConserved } from './safety/frames-conserved.ts';
+import { balloonPagesUntouched } from './safety/balloon-pages-untouched.ts';
+import { dataOracle } from './safety/data-oracle.ts';
+import { hostDropsOnlyBallooned } from './safety/host-drops-only-ballooned.ts';
+import { requestsWellFormed } from './safety/requests-well-formed.ts';
+import { countersMatch } from './safety/counters-match.ts';
+import { badRequestsChangeNothing } from './safety/bad-requests-change-nothing.ts';
+import { deflateOnlyWhenAsked } from './safety/deflate-only-when-asked.ts';
+import { isolation } from './safety/isolation.ts';
+import { floorsAndTargets } from './safety/floors-and-targets.ts';
+import { convergence } from './liveness/convergence.ts';
+import { progress } from './liveness/progress.ts';
+import { reconvergence } from './liveness/reconvergence.ts';
+
+export type { Property, PropertyMonitor, Violation, StepContext, EndContext, PropertyKind } from './property.ts';
+export { runCase, NO_CRASH, type CaseResult, type Failure, type RunOptions, type StepRecord } from './runner.ts';
+
+export const safetyProperties: readonly Property[] = [
+  noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned,
+  requestsWellFormed, countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets,
+];
+export const livenessProperties: readonly Property[] = [convergence, progress, reconvergence];
+
+/** Every property `balloon check` runs by default. */
+export const allProperties: readonly Property[] = [...safetyProperties, ...livenessProperties];
+
+/** Look properties up by name; unknown names throw with the list of known ones. */
+export function propertiesByName(names: readonly string[], from: readonly Property[] = allProperties): Property[] {
+  return names.map((n) => {
+    const p = from.find((x) => x.name === n);
+    if (!p) throw new RangeError(`unknown property ${JSON.stringify(n)}; known: ${from.map((x) => x.name).join(', ')}`);
+    return p;
+  });
+}

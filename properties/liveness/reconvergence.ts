@@ -1,0 +1,33 @@
+import type { Property } from '../property.ts';
+import { wantedBalloon } from '../words.ts';
+
+/**
+ * Re-convergence: after a device reset or driver reload the balloon goes back to the target
+ * (QEMU keeps num_pages across reset; the reloaded driver must pick it up again).
+ */
+export const reconvergence: Property = {
+  name: 'reconvergence',
+  kind: 'eventually',
+  doc: 'a guest that was reset or reloaded returns to its target after the final drain',
+  refs: 'PROTOCOLS.md liveness: re-convergence',
+  monitor: (config) => {
+    const reset = new Set<number>();
+    return {
+      step({ result }) {
+        for (const e of result.effects) if (e.kind === 'reset') reset.add(e.guest);
+        return null;
+      },
+      end({ obs }) {
+        for (const i of reset) {
+          const g = obs.guests[i];
+          const gc = config.guests[i];
+          const want = wantedBalloon(g.target, gc.ramPages, gc.floorPages, gc.guestPageGpfns);
+          if (g.actual !== want && !(g.actual < want && g.counts.free === 0)) {
+            return { message: `guest ${i} was reset and settled at actual = ${g.actual}, not back at its target of ${g.target} (expected ${want})`, guest: i };
+          }
+        }
+        return null;
+      },
+    };
+  },
+};

@@ -1,0 +1,60 @@
+import { PageState, type GuestObservation } from '../../core/index.ts';
+import type { Property, Violation } from '../property.ts';
+import { at } from '../words.ts';
+
+/**
+ * Invariant 6: `actual` equals the balloon it describes when the driver writes it (VIRTIO
+ * 5.5.6.1: after the acknowledgement, counting pages in the balloon and pages on their way out),
+ * the driver's counters equal its page states, and once nothing is in flight the host and the
+ * guest agree on which gpfns are ballooned (a double inflate counted twice shows here).
+ */
+export const countersMatch: Property = {
+  name: 'counters-match',
+  kind: 'always',
+  doc: 'actual equals the acknowledged balloon when written; host and guest agree on the ballooned gpfns once idle',
+  refs: 'PROTOCOLS.md invariant 6; VIRTIO 5.5.6.1',
+  monitor: () => ({
+    step({ result, obs }) {
+      for (const e of result.effects) {
+        if (e.kind !== 'actual-written') continue;
+        const g = obs.guests[e.guest];
+        const size = g.counts.ballooned + g.counts.deflating;
+        if (e.actual !== size) return { message: `guest ${e.guest} wrote actual = ${e.actual}, but its balloon holds ${size} acknowledged gpfns`, guest: e.guest };
+        if (g.actual !== e.actual) return { message: `guest ${e.guest} wrote actual = ${e.actual}, but the device reads ${g.actual}`, guest: e.guest };
+      }
+      return null;
+    },
+    audit(obs) {
+      for (let i = 0; i < obs.guests.length; i++) {
+        const v = auditGuest(obs.guests[i], i);
+        if (v) return v;
+      }
+      return null;
+    },
+  }),
+};
+
+function auditGuest(g: GuestObservation, guest: number): Violation | null {
+  const n = { free: 0, used: 0, inflating: 0, ballooned: 0, deflating: 0 };
+  for (let i = 0; i < g.pageState.length; i++) {
+    switch (g.pageState[i]) {
+      case PageState.Free: n.free++; break;
+      case PageState.Used: n.used++; break;
+      case PageState.Inflating: n.inflating++; break;
+      case PageState.Ballooned: n.ballooned++; break;
+      case PageState.Deflating: n.deflating++; break;
+    }
+  }
+  for (const k of Object.keys(n) as (keyof typeof n)[]) {
+    if (n[k] !== g.counts[k]) return { message: `guest ${guest} counts ${g.counts[k]} ${k} gpfns, but ${n[k]} are ${k}`, guest };
+  }
+  if (g.inflight.some((b) => b.queue !== 'stats')) return null;
+  for (let i = 0; i < g.pageState.length; i++) {
+    const guestSays = g.pageState[i] === PageState.Ballooned;
+    if (guestSays !== (g.hostBallooned[i] === 1)) {
+      return { message: `${at(guest, i)}: the ${guestSays ? 'guest' : 'host'} says it is ballooned, the ${guestSays ? 'host' : 'guest'} does not`, guest, gpfn: i };
+    }
+  }
+  if (g.actual !== n.ballooned) return { message: `guest ${guest} is idle with actual = ${g.actual}, but ${n.ballooned} gpfns are ballooned`, guest };
+  return null;
+}

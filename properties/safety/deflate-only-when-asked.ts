@@ -1,0 +1,32 @@
+import type { Property } from '../property.ts';
+
+/**
+ * Invariant 8: the driver deflates only what the host asked for (the balloon stays at or above
+ * the target, in whole guest pages), unless DEFLATE_ON_OOM was negotiated and the guest is really
+ * out of memory: an allocation that the free pages could not satisfy. Linux's 2020 "switch back
+ * to OOM handler" fix exists because deflating under ordinary reclaim made a busy loop.
+ */
+export const deflateOnlyWhenAsked: Property = {
+  name: 'deflate-only-when-asked',
+  kind: 'always',
+  doc: 'no deflate below the target unless DEFLATE_ON_OOM is on and an allocation really failed',
+  refs: 'PROTOCOLS.md invariant 8; VIRTIO 5.5.6.1 (DEFLATE_ON_OOM)',
+  monitor: (config) => ({
+    step({ command, result, before, obs }) {
+      for (const e of result.effects) {
+        if (e.kind !== 'buffer-queued' || e.queue !== 'deflate' || e.origin === 'hostile') continue;
+        const gc = config.guests[e.guest];
+        const gpp = gc.guestPageGpfns;
+        const after = before.ballooned - e.gpfns.length;
+        const floorTarget = Math.floor(obs.guests[e.guest].target / gpp) * gpp;
+        if (after >= floorTarget) continue;
+        const oom = command.kind === 'alloc' && before.free < command.pages * gpp;
+        if (gc.features.deflateOnOom && oom) continue;
+        const why = !gc.features.deflateOnOom ? 'DEFLATE_ON_OOM was not negotiated'
+          : command.kind === 'alloc' ? `the guest had ${before.free} free gpfns for an allocation of ${command.pages * gpp}` : `the guest was not allocating (${command.kind})`;
+        return { message: `guest ${e.guest} deflated ${e.gpfns.length} gpfns, leaving ${after} below the target of ${obs.guests[e.guest].target}, and ${why}`, guest: e.guest };
+      }
+      return null;
+    },
+  }),
+};

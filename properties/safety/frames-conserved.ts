@@ -1,0 +1,54 @@
+import { FRAME_FREE, FRAME_RESERVED, UNBACKED, type Observation } from '../../core/index.ts';
+import type { Property } from '../property.ts';
+
+/**
+ * Invariant 2: free + mapped + reserved = total host frames. Per step the monitor keeps its own
+ * count of mapped frames from the effects (mapped +1, released -1) and compares it with the
+ * host's free count; the audit recounts the whole frame table.
+ */
+export const framesConserved: Property = {
+  name: 'frames-conserved',
+  kind: 'always',
+  doc: 'free + mapped + reserved frames = total host frames, on every path including errors',
+  refs: 'PROTOCOLS.md invariant 2',
+  monitor: () => {
+    let mapped = -1;
+    return {
+      step({ result, obs }) {
+        if (mapped < 0) mapped = countMapped(obs) - delta(result.effects);
+        mapped += delta(result.effects);
+        const { freeFrames, reservedFrames, totalFrames } = obs.host;
+        if (freeFrames + mapped + reservedFrames !== totalFrames) {
+          return { message: `${freeFrames} free + ${mapped} mapped + ${reservedFrames} reserved = ${freeFrames + mapped + reservedFrames} frames, but the host has ${totalFrames}` };
+        }
+        return null;
+      },
+      audit(obs) {
+        const { owner, freeFrames, reservedFrames, totalFrames } = obs.host;
+        let free = 0, reserved = 0, owned = 0;
+        for (let f = 0; f < owner.length; f++) {
+          if (owner[f] === FRAME_FREE) free++; else if (owner[f] === FRAME_RESERVED) reserved++; else owned++;
+        }
+        const backed = countMapped(obs);
+        if (free !== freeFrames) return { message: `the host counts ${freeFrames} free frames, its frame table holds ${free}` };
+        if (reserved !== reservedFrames) return { message: `${reserved} frames are reserved, the host says ${reservedFrames}` };
+        if (backed !== owned) return { message: `guests map ${backed} gpfns but the frame table has ${owned} mapped frames` };
+        if (free + owned + reserved !== totalFrames) return { message: `${free} free + ${owned} mapped + ${reserved} reserved != ${totalFrames} frames` };
+        mapped = backed;
+        return null;
+      },
+    };
+  },
+};
+
+function delta(effects: readonly { kind: string }[]): number {
+  let d = 0;
+  for (const e of effects) if (e.kind === 'frame-mapped') d++; else if (e.kind === 'frame-released') d--;
+  return d;
+}
+
+function countMapped(obs: Observation): number {
+  let n = 0;
+  for (const g of obs.guests) for (let i = 0; i < g.p2m.length; i++) if (g.p2m[i] !== UNBACKED) n++;
+  return n;
+}

@@ -1,0 +1,38 @@
+import { PageState } from '../../core/index.ts';
+import type { Property } from '../property.ts';
+import { at, stateOf } from '../words.ts';
+
+/**
+ * Invariant 4: a frame is taken from a guest only for gpfns that guest inflated, only while the
+ * device serves an inflate, and with big host pages only once the whole host page was inflated
+ * (QEMU's partial host page tracking in virtio_balloon_handle_output).
+ */
+export const hostDropsOnlyBallooned: Property = {
+  name: 'host-drops-only-ballooned',
+  kind: 'always',
+  doc: 'the host releases a guest frame only for gpfns that guest inflated, whole host pages at a time',
+  refs: 'PROTOCOLS.md invariant 4',
+  monitor: (config) => {
+    const hpg = config.hostPageGpfns;
+    return {
+      step({ command, result, obs }) {
+        for (const e of result.effects) {
+          if (e.kind !== 'frame-released') continue;
+          if (command.kind !== 'device' || command.queue !== 'inflate') {
+            return { message: `the host released frame ${e.frame} of ${at(e.guest, e.gpfn)} outside an inflate (during ${command.kind})`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
+          }
+          const g = obs.guests[e.guest];
+          const base = Math.floor(e.gpfn / hpg) * hpg;
+          for (let n = base; n < base + hpg; n++) {
+            const s = g.pageState[n];
+            if (s !== PageState.Inflating && s !== PageState.Ballooned) {
+              const why = n === e.gpfn ? '' : ` (it shares host page ${base / hpg} of ${hpg} gpfns with ${at(e.guest, n)}, which is ${stateOf(obs, e.guest, n)})`;
+              return { message: `the host released frame ${e.frame} of ${at(e.guest, e.gpfn)}, which the guest did not inflate${why || `: it is ${stateOf(obs, e.guest, n)}`}`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
+            }
+          }
+        }
+        return null;
+      },
+    };
+  },
+};

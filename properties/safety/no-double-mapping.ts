@@ -1,0 +1,63 @@
+import { UNBACKED, type Observation } from '../../core/index.ts';
+import type { Property, Violation } from '../property.ts';
+import { at, frameOwner } from '../words.ts';
+
+/**
+ * Invariant 1: a frame is mapped by at most one (guest, gpfn), and every view of a mapping (the
+ * CPU's p2m, an assigned device's DMA view, the host's frame table) agrees.
+ */
+export const noDoubleMapping: Property = {
+  name: 'no-double-mapping',
+  kind: 'always',
+  doc: 'a frame is mapped by at most one (guest, gpfn), and the p2m, DMA view and frame table agree',
+  refs: 'PROTOCOLS.md invariant 1',
+  monitor: () => ({
+    step({ result, obs }) {
+      for (const e of result.effects) {
+        if (e.kind === 'frame-mapped') {
+          const v = mappingAgrees(obs, e.guest, e.gpfn, e.frame);
+          if (v) return v;
+        } else if (e.kind === 'frame-released') {
+          const g = obs.guests[e.guest];
+          if (g && g.p2m[e.gpfn] === e.frame) return { message: `${at(e.guest, e.gpfn)} still maps frame ${e.frame} after the host released it`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
+          if (g?.dmaView && g.dmaView[e.gpfn] === e.frame) return { message: `the DMA view of ${at(e.guest, e.gpfn)} still maps frame ${e.frame} after the host released it`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
+          if (obs.host.owner[e.frame] === e.guest && obs.host.ownerGpfn[e.frame] === e.gpfn) return { message: `the frame table still says frame ${e.frame} is mapped by ${at(e.guest, e.gpfn)} after its release`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
+        }
+      }
+      return null;
+    },
+    audit(obs) {
+      for (let g = 0; g < obs.guests.length; g++) {
+        const { p2m, dmaView } = obs.guests[g];
+        for (let n = 0; n < p2m.length; n++) {
+          if (dmaView && dmaView[n] !== p2m[n]) {
+            return { message: `${at(g, n)}: the CPU maps frame ${p2m[n]} but the assigned device's DMA view maps ${dmaView[n]}`, guest: g, gpfn: n };
+          }
+          if (p2m[n] === UNBACKED) continue;
+          const v = mappingAgrees(obs, g, n, p2m[n]);
+          if (v) return v;
+        }
+      }
+      const { owner, ownerGpfn } = obs.host;
+      for (let f = 0; f < owner.length; f++) {
+        const g = owner[f];
+        if (g < 0) continue;
+        const guest = obs.guests[g];
+        if (!guest || guest.p2m[ownerGpfn[f]] !== f) return { message: `the frame table says frame ${f} is mapped by ${at(g, ownerGpfn[f])}, but that gpfn maps ${guest?.p2m[ownerGpfn[f]] ?? 'nothing'}`, frame: f, guest: g, gpfn: ownerGpfn[f] };
+      }
+      return null;
+    },
+  }),
+};
+
+function mappingAgrees(obs: Observation, guest: number, gpfn: number, f: number): Violation | null {
+  const { owner, ownerGpfn, totalFrames } = obs.host;
+  if (f < 0 || f >= totalFrames) return { message: `${at(guest, gpfn)} is mapped to frame ${f}, which does not exist`, guest, gpfn, frame: f };
+  if (owner[f] !== guest || ownerGpfn[f] !== gpfn) {
+    return { message: `${at(guest, gpfn)} is mapped to frame ${f}, which the frame table says is ${frameOwner(obs, f)}`, guest, gpfn, frame: f };
+  }
+  const g = obs.guests[guest];
+  if (g.p2m[gpfn] !== f) return { message: `${at(guest, gpfn)}: the frame table says it maps frame ${f}, the p2m says ${g.p2m[gpfn]}`, guest, gpfn, frame: f };
+  if (g.dmaView && g.dmaView[gpfn] !== f) return { message: `${at(guest, gpfn)} maps frame ${f} for the CPU but ${g.dmaView[gpfn]} for the assigned device`, guest, gpfn, frame: f };
+  return null;
+}

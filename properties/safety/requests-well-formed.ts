@@ -1,0 +1,46 @@
+import { isRam, PageState } from '../../core/index.ts';
+import type { Property } from '../property.ts';
+import { at, stateOf } from '../words.ts';
+
+/**
+ * Invariant 5: what the driver itself puts on a queue is well formed. Inflated gpfns are RAM,
+ * were free (the driver marks them inflating) and are not already held by the host; deflated
+ * gpfns were inflated and acknowledged; no gpfn twice; whole guest pages; at most maxBatch gpfns;
+ * at most one stats buffer outstanding (VIRTIO 5.5.6.3). Hostile buffers are invariant 7's job.
+ */
+export const requestsWellFormed: Property = {
+  name: 'requests-well-formed',
+  kind: 'always',
+  doc: 'driver buffers hold in-range, free (inflate) or acknowledged (deflate) gpfns, no duplicates, within the batch limit',
+  refs: 'PROTOCOLS.md invariant 5; VIRTIO 5.5.6.1, 5.5.6.3',
+  monitor: (config) => ({
+    step({ result, obs }) {
+      for (const e of result.effects) {
+        if (e.kind !== 'buffer-queued' || e.origin === 'hostile') continue;
+        const g = obs.guests[e.guest];
+        const gc = config.guests[e.guest];
+        if (e.queue === 'stats') {
+          const n = g.inflight.filter((b) => b.queue === 'stats').length;
+          if (n > 1) return { message: `guest ${e.guest} has ${n} stats buffers outstanding; at most one is allowed`, guest: e.guest };
+          continue;
+        }
+        if (e.gpfns.length > config.maxBatch) return { message: `guest ${e.guest} sent an ${e.queue} buffer of ${e.gpfns.length} gpfns; the limit is ${config.maxBatch}`, guest: e.guest };
+        if (e.gpfns.length % gc.guestPageGpfns !== 0) return { message: `guest ${e.guest} sent ${e.gpfns.length} gpfns, not whole ${gc.guestPageGpfns}-gpfn guest pages`, guest: e.guest };
+        const seen = new Set<number>();
+        for (const n of e.gpfns) {
+          if (!isRam(gc, n)) return { message: `guest ${e.guest} put gpfn ${n}, which is not its RAM, on the ${e.queue} queue`, guest: e.guest, gpfn: n };
+          if (seen.has(n)) return { message: `guest ${e.guest} named ${at(e.guest, n)} twice in one ${e.queue} buffer`, guest: e.guest, gpfn: n };
+          seen.add(n);
+          const s = g.pageState[n];
+          if (e.queue === 'inflate' && (s !== PageState.Inflating || g.hostBallooned[n])) {
+            return { message: `guest ${e.guest} inflated ${at(e.guest, n)}, which is ${g.hostBallooned[n] ? 'already held by the host' : stateOf(obs, e.guest, n)}`, guest: e.guest, gpfn: n };
+          }
+          if (e.queue === 'deflate' && (s !== PageState.Deflating || !g.hostBallooned[n])) {
+            return { message: `guest ${e.guest} deflated ${at(e.guest, n)}, whose inflate was ${g.hostBallooned[n] ? 'not acknowledged' : 'never acknowledged by the host'} (it is ${stateOf(obs, e.guest, n)})`, guest: e.guest, gpfn: n };
+          }
+        }
+      }
+      return null;
+    },
+  }),
+};

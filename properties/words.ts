@@ -1,0 +1,28 @@
+/**
+ * Protocol words for violation messages: "gpfn 17 of guest 1", "frame 9". Kept in one place so
+ * every property says things the same way.
+ * @internal
+ */
+import { FRAME_FREE, FRAME_RESERVED, PageState, pageStateName, type Observation } from '../core/index.ts';
+
+export const at = (guest: number, gpfn: number) => `gpfn ${gpfn} of guest ${guest}`;
+
+/** Who holds frame `f`, as a phrase. */
+export function frameOwner(obs: Observation, f: number): string {
+  const o = obs.host.owner[f];
+  if (o === FRAME_FREE) return 'free';
+  if (o === FRAME_RESERVED) return 'reserved by the host';
+  return `mapped by ${at(o, obs.host.ownerGpfn[f])}`;
+}
+
+export const stateOf = (obs: Observation, guest: number, gpfn: number) =>
+  pageStateName(obs.guests[guest]?.pageState[gpfn] ?? PageState.Hole);
+
+/** In the balloon or on its way in or out, from the guest's side. */
+export const inBalloon = (s: number) => s === PageState.Inflating || s === PageState.Ballooned || s === PageState.Deflating;
+
+/** The balloon size a driver aims for: the target in whole guest pages, kept above the floor. */
+export function wantedBalloon(target: number, ramPages: number, floorPages: number, gpp: number): number {
+  const aligned = Math.ceil(target / gpp) * gpp;
+  return Math.max(0, Math.min(aligned, Math.floor((ramPages - floorPages) / gpp) * gpp));
+}

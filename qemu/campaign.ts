@@ -1,0 +1,196 @@
+// The QEMU campaign: fast-check generates cases, one reused VM runs them, the properties judge
+// the records. A failure is shrunk (within a time budget: every shrink step is a real VM run)
+// and saved as a balloon-trace that replayQemuTrace() runs again on a fresh VM.
+import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
+import { qemuCaseArbitrary } from './arbitrary.ts';
+import { VmError } from './errors.ts';
+import { guestStatus } from './paths.ts';
+import { checkQemuProperties, qemuProperties, type Violation } from './properties.ts';
+import { runCase, type CaseRecord } from './runner.ts';
+import { VmSession } from './session.ts';
+import { formatStep, type QemuCase } from './steps.ts';
+import { loadTrace, makeTrace, parseTrace, saveTrace, type QemuTrace } from './trace.ts';
+
+export interface QemuCampaignOptions {
+  readonly runs: number;
+  readonly seed: number;
+  readonly deflateOnOom: boolean;
+  /** Where failing traces are written. */
+  readonly outDir: string;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Wall-clock budget for shrinking a failure (default 90 s); past it the best case so far is kept. */
+  readonly shrinkBudgetMs?: number;
+  readonly maxSteps?: number;
+}
+
+export interface PropertyTally {
+  readonly name: string;
+  /** Individual checks made (0: nothing in these cases exercised it). */
+  checks: number;
+  /** Cases in which it was violated (shrink runs included). */
+  failedCases: number;
+}
+
+export interface QemuFailure {
+  readonly property: string;
+  readonly violations: Violation[];
+  readonly steps: QemuCase['steps'];
+  readonly seed: number;
+  readonly path: string;
+  readonly numShrinks: number;
+  readonly tracePath: string;
+  readonly consoleTail: string;
+}
+
+export interface QemuReport {
+  readonly passed: boolean;
+  readonly seed: number;
+  readonly runs: number;
+  readonly deflateOnOom: boolean;
+  /** Cases executed on a VM, shrink runs included. */
+  readonly casesRun: number;
+  readonly guestDeaths: number;
+  readonly bootMs: number[];
+  readonly ms: number;
+  readonly kernel: string;
+  readonly qemu: string;
+  readonly properties: PropertyTally[];
+  readonly failure: QemuFailure | null;
+}
+
+export function qemuVersion(): string {
+  const r = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? (r.stdout.split('\n')[0] ?? '').replace(/^QEMU emulator version /, '') : 'unknown';
+}
+
+const keyOf = (c: QemuCase): string => JSON.stringify(c.steps);
+
+/**
+ * Runs `runs` generated cases on one reused VM.
+ * @example const r = await runQemuCampaign({ runs: 6, seed: 1, deflateOnOom: false, outDir: 'traces/failures' });
+ *          console.log(formatQemuReport(r));
+ */
+export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuReport> {
+  const status = guestStatus();
+  if (!status.ok) throw new VmError('qemu/guest-missing', status.reason);
+  const t0 = Date.now();
+  const qemu = qemuVersion();
+  // Hard limit per VM: generous for the campaign, yet a stuck run still ends on its own.
+  const session = new VmSession({ deflateOnOom: opts.deflateOnOom, hardLimitMs: 30 * 60_000 });
+  const tallies: PropertyTally[] = qemuProperties.map((p) => ({ name: p.name, checks: 0, failedCases: 0 }));
+  const seen = new Map<string, { record: CaseRecord; violations: Violation[] }>();
+  let casesRun = 0;
+  let guestDeaths = 0;
+  let firstFailureAt: number | null = null;
+  let harnessError: Error | null = null;
+  const budget = opts.shrinkBudgetMs ?? 90_000;
+
+  const property = fc.asyncProperty(qemuCaseArbitrary(opts.maxSteps), async (c) => {
+    // Past the shrink budget, stop spending VM time: a skipped run ends shrinking where it is.
+    if (firstFailureAt !== null && Date.now() - firstFailureAt > budget) return true;
+    // A broken harness is not a counterexample: remember it, stop running, rethrow after check.
+    if (harnessError !== null) return true;
+    let record: CaseRecord;
+    try {
+      const { vm, base } = await session.acquire();
+      record = await runCase(vm, c, base);
+    } catch (e) {
+      harnessError = e instanceof Error ? e : new Error(String(e));
+      return true;
+    }
+    casesRun++;
+    if (record.guest !== 'alive') { guestDeaths++; await session.discard(); }
+    const violations: Violation[] = [];
+    for (const [name, o] of checkQemuProperties(record)) {
+      const t = tallies.find((x) => x.name === name) as PropertyTally;
+      t.checks += o.checked;
+      if (o.violations.length > 0) t.failedCases++;
+      violations.push(...o.violations);
+    }
+    seen.set(keyOf(c), { record, violations });
+    if (firstFailureAt === null) opts.onProgress?.(Math.min(casesRun, opts.runs), opts.runs);
+    if (violations.length > 0 && firstFailureAt === null) firstFailureAt = Date.now();
+    return violations.length === 0;
+  });
+
+  let result: fc.RunDetails<[QemuCase]>;
+  try {
+    result = await fc.check(property, { seed: opts.seed, numRuns: opts.runs, endOnFailure: false });
+  } finally {
+    await session.close();
+  }
+
+  if (harnessError !== null) throw harnessError;
+  let failure: QemuFailure | null = null;
+  if (result.failed && result.counterexample !== null) {
+    const c = result.counterexample[0];
+    const hit = seen.get(keyOf(c));
+    if (hit === undefined) {
+      // The predicate threw (harness error) rather than returning false.
+      throw new Error(`qemu campaign: harness error at seed ${opts.seed} path ${result.counterexamplePath}: ${String(result.errorInstance)}`);
+    }
+    const first = hit.violations[0] as Violation;
+    const trace = makeTrace({
+      property: first.property, seed: opts.seed, path: result.counterexamplePath ?? '', kernel: status.files.kernelVersion, qemu,
+      steps: c.steps, record: hit.record, violations: hit.violations,
+    });
+    failure = {
+      property: first.property, violations: hit.violations, steps: c.steps, seed: opts.seed,
+      path: result.counterexamplePath ?? '', numShrinks: result.numShrinks,
+      tracePath: saveTrace(opts.outDir, trace), consoleTail: hit.record.consoleTail,
+    };
+  } else if (result.failed) {
+    throw new Error(`qemu campaign: ${String(result.errorInstance)}`);
+  }
+  return {
+    passed: failure === null, seed: opts.seed, runs: opts.runs, deflateOnOom: opts.deflateOnOom,
+    casesRun, guestDeaths, bootMs: session.bootMs, ms: Date.now() - t0,
+    kernel: status.files.kernelVersion, qemu, properties: tallies, failure,
+  };
+}
+
+/** A report a person reads: verdict, then each property, then the failing case as steps. */
+export function formatQemuReport(r: QemuReport): string {
+  const lines: string[] = [];
+  lines.push(`qemu campaign: ${r.passed ? 'PASSED' : 'FAILED'}  seed=${r.seed} runs=${r.runs} deflate-on-oom=${r.deflateOnOom ? 'on' : 'off'}`);
+  lines.push(`  QEMU ${r.qemu}, kernel ${r.kernel}; ${r.casesRun} cases in ${(r.ms / 1000).toFixed(1)} s, ${r.bootMs.length} boot(s) (${r.bootMs.map((b) => `${(b / 1000).toFixed(1)} s`).join(', ')}), ${r.guestDeaths} guest death(s)`);
+  for (const p of r.properties) {
+    const verdict = p.failedCases > 0 ? `FAILED in ${p.failedCases} case(s)` : p.checks === 0 ? 'not exercised' : 'held';
+    lines.push(`  ${p.name.padEnd(34)} ${verdict} (${p.checks} checks)`);
+  }
+  const f = r.failure;
+  if (f !== null) {
+    lines.push(`  counterexample for ${f.property} (after ${f.numShrinks} shrinks): { seed: ${f.seed}, path: "${f.path}" }`);
+    f.steps.forEach((s, i) => {
+      const v = f.violations.filter((x) => x.step === i);
+      lines.push(`    ${v.length > 0 ? '>' : ' '} ${String(i).padStart(2)}  ${formatStep(s)}${v.map((x) => `   <- ${x.property}: ${x.message}`).join('')}`);
+    });
+    if (f.consoleTail !== '') lines.push(`  guest console (tail):\n${f.consoleTail.split('\n').slice(-8).map((l) => `    | ${l}`).join('\n')}`);
+    lines.push(`  trace: ${f.tracePath}   (replay: replayQemuTrace(loadTrace(path)))`);
+  }
+  return lines.join('\n');
+}
+
+export interface QemuReplay {
+  /** The trace's property failed again. */
+  readonly reproduced: boolean;
+  readonly violations: Violation[];
+  readonly record: CaseRecord;
+}
+
+/** Runs a saved trace's steps on a fresh VM (same RAM and deflate-on-oom) and re-checks. */
+export async function replayQemuTrace(trace: QemuTrace | string | unknown): Promise<QemuReplay> {
+  const t = typeof trace === 'string' ? loadTrace(trace) : parseTrace(trace);
+  const session = new VmSession({ memMiB: t.config.memMiB, deflateOnOom: t.config.deflateOnOom, hardLimitMs: 5 * 60_000 });
+  try {
+    const { vm, base } = await session.acquire();
+    const record = await runCase(vm, { steps: t.steps }, base);
+    const violations = [...checkQemuProperties(record).values()].flatMap((o) => o.violations);
+    return { reproduced: violations.some((v) => v.property === t.property), violations, record };
+  } finally {
+    await session.close();
+  }
+}
+
+export { loadTrace } from './trace.ts';

@@ -1,0 +1,134 @@
+// Runs one case on a live VM and records what happened: the steps are the input, the record is
+// the truth the properties read. Nothing here judges; a dead or hung guest ends the case early
+// and is recorded with the console's tail.
+import { MiB, type QemuCase, type Step } from './steps.ts';
+import { settle, snapshot, type Settle, type Snapshot } from './observe.ts';
+import type { ChannelResult } from './channel.ts';
+import type { QmpFailure } from './qmp.ts';
+import type { Vm } from './vm.ts';
+
+export type GuestState = 'alive' | 'dead' | 'hung';
+
+export interface StepRecord {
+  readonly index: number;
+  readonly step: Step;
+  /** The host's target after this step (bytes, clamped to RAM as QEMU does), and before it. */
+  readonly targetBefore: number;
+  readonly targetAfter: number;
+  /** Set for `target` steps: QEMU's answer to `balloon`. */
+  readonly qmpError?: QmpFailure;
+  /** Set for guest steps: the shell's rc (137: killed, e.g. by the OOM killer). */
+  readonly rc?: number;
+  readonly output?: string;
+  readonly settle?: Settle;
+  readonly snapshot?: Snapshot;
+  readonly guest: GuestState;
+  readonly ms: number;
+}
+
+export interface CaseRecord {
+  readonly ramBytes: number;
+  readonly deflateOnOom: boolean;
+  /** MemTotal with an empty balloon, read at reset: the base MemTotal is compared with. */
+  readonly baseMemTotalKiB: number;
+  /** `actual` when the case started (RAM after a good reset). */
+  readonly startActual: number;
+  readonly steps: StepRecord[];
+  readonly guest: GuestState;
+  readonly consoleTail: string;
+  readonly ms: number;
+}
+
+export type ResetResult = { readonly ok: true; readonly base: Snapshot } | { readonly ok: false; readonly why: string };
+
+/** Brings the VM back to a known state between cases: driver loaded, workloads freed, target =
+ * RAM, actual = RAM. Cheaper than a reboot by a factor of ten under TCG. */
+export async function resetVm(vm: Vm): Promise<ResetResult> {
+  const r = await vm.channel.run('release; grep -q "^virtio_balloon " /proc/modules || insmod /lib/modules/virtio_balloon.ko', 20_000);
+  if (r.kind !== 'ok') return { ok: false, why: `guest channel: ${r.kind}` };
+  const b = await vm.qmp.balloon(vm.ramBytes);
+  if (!b.ok) return { ok: false, why: `balloon(ram): ${JSON.stringify(b.error)}` };
+  const s = await settle(vm, vm.ramBytes, { stallMs: 5_000, timeoutMs: 20_000 });
+  if (s.end !== 'reached') return { ok: false, why: `actual did not return to RAM (${s.end})` };
+  const snap = await snapshot(vm);
+  if (snap === null) return { ok: false, why: 'no snapshot after reset' };
+  return { ok: true, base: snap };
+}
+
+const WORK_TIMEOUT_MS = 30_000;
+
+function guestCommand(step: Step, index: number): string | null {
+  switch (step.op) {
+    case 'anon': return `hold ${step.mib}`;
+    case 'tmpfs': return `work dd if=/dev/zero of=/tmp/w.${index} bs=1M count=${step.mib} 2>/dev/null`;
+    case 'pressure': return `work dd if=/dev/zero of=/dev/null bs=${step.mib}M count=1 2>/dev/null`;
+    case 'free': return 'release';
+    case 'unload': return 'rmmod virtio_balloon';
+    case 'load': return 'insmod /lib/modules/virtio_balloon.ko';
+    default: return null;
+  }
+}
+
+function stateOf(r: ChannelResult, vm: Vm): GuestState {
+  if (r.kind === 'ok') return 'alive';
+  return vm.alive && r.kind === 'timeout' ? 'hung' : 'dead';
+}
+
+/** Runs `c` on `vm` (which must have just been reset; `base` is that reset's snapshot). */
+export async function runCase(vm: Vm, c: QemuCase, base: Snapshot): Promise<CaseRecord> {
+  const t0 = Date.now();
+  const ram = vm.ramBytes;
+  let target = ram;
+  let driverLoaded = base.driverLoaded;
+  const steps: StepRecord[] = [];
+  let guest: GuestState = 'alive';
+  for (const [index, step] of c.steps.entries()) {
+    const ts = Date.now();
+    const targetBefore = target;
+    let rec: Omit<StepRecord, 'ms'>;
+    if (step.op === 'target') {
+      const b = await vm.qmp.balloon(step.mib * MiB);
+      if (b.ok) target = Math.min(step.mib * MiB, ram);
+      else if (b.error.kind !== 'qmp-error') guest = vm.alive ? 'hung' : 'dead';
+      const goal = driverLoaded ? target : ram;
+      // A mid-flight target at the very end is still observed, or its effect would go unchecked.
+      const wait = step.wait || index === c.steps.length - 1;
+      // Without the driver nothing moves: a short stall window is enough to see that.
+      const st = wait && guest === 'alive' ? await settle(vm, goal, { stallMs: driverLoaded ? 1_500 : 600 }) : undefined;
+      if (st?.end === 'lost') guest = vm.alive ? 'hung' : 'dead';
+      const snap = wait && guest === 'alive' ? await snapshot(vm) : undefined;
+      rec = { index, step, targetBefore, targetAfter: target, guest, ...(b.ok ? {} : { qmpError: b.error }), ...(st ? { settle: st } : {}), ...(snap ? { snapshot: snap } : {}) };
+    } else {
+      const cmd = guestCommand(step, index) as string;
+      const r = await vm.channel.run(cmd, WORK_TIMEOUT_MS);
+      guest = stateOf(r, vm);
+      if (r.kind === 'ok' && step.op === 'unload' && r.rc === 0) driverLoaded = false;
+      if (r.kind === 'ok' && step.op === 'load' && r.rc === 0) driverLoaded = true;
+      // After a workload, `actual` may still move (deflate-on-oom, or an inflate that was out of
+      // puff and now finds memory); after load/unload it moves toward the new goal.
+      const goal = driverLoaded ? target : ram;
+      const st = guest === 'alive' ? await settle(vm, goal, { stallMs: 800 }) : undefined;
+      if (st?.end === 'lost') guest = vm.alive ? 'hung' : 'dead';
+      const snap = guest === 'alive' ? await snapshot(vm) : undefined;
+      rec = {
+        index, step, targetBefore, targetAfter: target, guest,
+        ...(r.kind === 'ok' ? { rc: r.rc, output: r.output.slice(-300) } : { output: (r.kind === 'dead' ? r.reason : 'timeout') }),
+        ...(st ? { settle: st } : {}), ...(snap ? { snapshot: snap } : {}),
+      };
+    }
+    steps.push({ ...rec, ms: Date.now() - ts });
+    if (guest !== 'alive') break;
+    if (rec.snapshot === undefined && (step.op !== 'target' || step.wait || index === c.steps.length - 1)) {
+      // A snapshot failed although the channel answered before: treat as hung.
+      guest = vm.alive ? 'hung' : 'dead';
+      break;
+    }
+  }
+  if (guest === 'alive' && !vm.alive) guest = 'dead';
+  // Give a dying kernel a moment to finish its panic report before reading the console.
+  if (guest !== 'alive') await vm.exitStatus(1_000);
+  return {
+    ramBytes: ram, deflateOnOom: vm.deflateOnOom, baseMemTotalKiB: base.memTotalKiB, startActual: base.actual,
+    steps, guest, consoleTail: guest === 'alive' ? '' : vm.consoleTail(25), ms: Date.now() - t0,
+  };
+}

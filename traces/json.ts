@@ -1,0 +1,121 @@
+/**
+ * Parsing untrusted JSON text (private to traces/). JSON.parse never runs code and defines
+ * `__proto__` as an own property instead of calling the setter, but such keys must still never
+ * reach code that copies objects around (a later `{...x}` or `Object.assign` would), so they are
+ * refused by path before validation. Errors carry a line and column, which Node 20's messages
+ * leave out for some mistakes.
+ */
+import { fieldPath } from './errors.ts';
+
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export type JsonResult =
+  | { ok: true; value: unknown }
+  | { ok: false; at: string; problem: string };
+
+/** Parse `text`; on failure say where (line, column) and what, in one line. */
+export function parseJson(text: string): JsonResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const offset = errorOffset(text);
+    const what = (e as Error).message.replace(/\s*in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '');
+    const end = offset >= text.trimEnd().length;
+    const problem = end
+      ? `truncated JSON: the text ends ${where(text, offset)} before the value is complete`
+      : `malformed JSON ${where(text, offset)}: ${what}`;
+    return { ok: false, at: '', problem };
+  }
+  const bad = forbiddenKeyPath(value);
+  if (bad !== null) return { ok: false, at: bad.path, problem: `the key ${JSON.stringify(bad.key)} is not allowed in a trace` };
+  return { ok: true, value };
+}
+
+/** The path of the first `__proto__`/`constructor`/`prototype` key, walking without recursion. */
+export function forbiddenKeyPath(root: unknown): { path: string; key: string } | null {
+  const stack: { v: unknown; path: PropertyKey[] }[] = [{ v: root, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
+      continue;
+    }
+    const keys = Object.keys(v);
+    for (const k of keys) if (FORBIDDEN_KEYS.has(k)) return { path: fieldPath([...path, k]), key: k };
+    for (let i = keys.length - 1; i >= 0; i--) stack.push({ v: (v as Record<string, unknown>)[keys[i]], path: [...path, keys[i]] });
+  }
+  return null;
+}
+
+function where(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `at line ${line}, column ${column} (offset ${offset})`;
+}
+
+/**
+ * Offset of the first character that makes `text` invalid JSON (text.length when it ends too
+ * soon). A small scanner that keeps its nesting in an array, so deep input cannot overflow it.
+ */
+export function errorOffset(text: string): number {
+  let i = 0;
+  const n = text.length;
+  const ws = () => { while (i < n && ' \t\n\r'.includes(text[i])) i++; };
+  // 'v' a value is expected, 'k' a key (or '}' when first), ',' a separator or closer.
+  const stack: ('{' | '[')[] = [];
+  let expect: 'v' | 'k' | 'k1' | 'v1' | ',' = 'v';
+  const scanString = (): boolean => {
+    i++; // opening quote
+    while (i < n) {
+      const c = text[i];
+      if (c === '"') { i++; return true; }
+      if (c === '\\') {
+        const e = text[i + 1];
+        if (e === undefined) { i = n; return false; }
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) { i += 2; while (i < n && /[0-9a-fA-F]/.test(text[i])) i++; return false; }
+          i += 6;
+        } else if ('"\\/bfnrt'.includes(e)) i += 2;
+        else { i++; return false; }
+      } else if (c < ' ') return false;
+      else i++;
+    }
+    return false;
+  };
+  const scanScalar = (): boolean => {
+    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!m) return false;
+    const after = text[i + m[0].length];
+    i += m[0].length;
+    return after === undefined || !/[0-9a-zA-Z.+-]/.test(after);
+  };
+  for (;;) {
+    ws();
+    if (i >= n) return n;
+    const c = text[i];
+    if (expect === 'v' || expect === 'v1') {
+      if (c === ']' && expect === 'v1') { stack.pop(); i++; expect = ','; }
+      else if (c === '{') { stack.push('{'); i++; expect = 'k1'; }
+      else if (c === '[') { stack.push('['); i++; expect = 'v1'; }
+      else if (c === '"') { if (!scanString()) return i; expect = ','; }
+      else if (!scanScalar()) return i;
+      else expect = ',';
+    } else if (expect === 'k' || expect === 'k1') {
+      if (c === '}' && expect === 'k1') { stack.pop(); i++; expect = ','; continue; }
+      if (c !== '"' || !scanString()) return i;
+      ws();
+      if (text[i] !== ':') return Math.min(i, n);
+      i++;
+      expect = 'v';
+    } else {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return i; // text after the value
+      if (c === ',') { i++; expect = top === '{' ? 'k' : 'v'; }
+      else if ((c === '}' && top === '{') || (c === ']' && top === '[')) { stack.pop(); i++; }
+      else return i;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Writing trace files. The text is canonical: keys in schema order, 2-space indentation, small
+ * all-scalar objects and arrays (a command, a feature set) on one line, a trailing newline. So
+ * the same trace always gives the same bytes, the file name's hash is a content address, and a
+ * corpus diff shows one line per changed command.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TraceSchema, type Trace } from './format.ts';
+
+/** Longest line for which an all-scalar object or array is printed inline. */
+const INLINE_WIDTH = 100;
+
+/** The canonical text of a trace (validated against the schema first: we never write a file we would refuse). */
+export function serializeTrace(trace: Trace): string {
+  const canonical = TraceSchema.parse(trace);
+  return `${render(canonical, '')}\n`;
+}
+
+/** The file name `saveTrace` uses: `<property>-<12 hex digits of the content's SHA-256>.json`. */
+export function traceFileName(trace: Trace, text = serializeTrace(trace)): string {
+  const label = trace.expect.verdict === 'fail' ? trace.expect.property : 'pass';
+  const safe = label.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'trace';
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  return `${safe}-${hash}.json`;
+}
+
+/**
+ * Write `trace` to `<dir>/<property>-<hash>.json`, creating `dir`; returns the path. The write
+ * goes through a temporary file and a rename, so a reader never sees half a trace.
+ *
+ * @example
+ *   const file = saveTrace('traces/failures', trace);
+ *   console.log(`replay with: ${formatReplayCommand(file)}`);
+ */
+export function saveTrace(dir: string, trace: Trace): string {
+  const text = serializeTrace(trace);
+  const file = join(dir, traceFileName(trace, text));
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${traceFileName(trace, text)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text, { flag: 'w' });
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return file;
+}
+
+/** The command that replays a saved trace: `npx balloon replay <path>` (quoted when it needs to be). */
+export function formatReplayCommand(path: string): string {
+  const arg = /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+  return `npx balloon replay ${arg}`;
+}
+
+function render(v: unknown, indent: string): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const inner = `${indent}  `;
+  const entries: [string | null, unknown][] = Array.isArray(v) ? v.map((x) => [null, x]) : Object.entries(v);
+  const open = Array.isArray(v) ? '[' : '{';
+  const close = Array.isArray(v) ? ']' : '}';
+  if (entries.length === 0) return `${open}${close}`;
+  const key = (k: string | null) => (k === null ? '' : `${JSON.stringify(k)}: `);
+  if (entries.every(([, x]) => x === null || typeof x !== 'object')) {
+    const line = Array.isArray(v)
+      ? `[${entries.map(([, x]) => JSON.stringify(x)).join(', ')}]`
+      : `{ ${entries.map(([k, x]) => `${key(k)}${JSON.stringify(x)}`).join(', ')} }`;
+    if (indent.length + line.length <= INLINE_WIDTH) return line;
+  }
+  return `${open}\n${entries.map(([k, x]) => `${inner}${key(k)}${render(x, inner)}`).join(',\n')}\n${indent}${close}`;
+}
