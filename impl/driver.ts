@@ -88,12 +88,12 @@ export class BalloonDriver {
 
   /**
    * The guest could not allocate: with DEFLATE_ON_OOM the OOM notifier gives back up to 256
-   * gpfns. It does not set `wantsWork`: the balloon stays small until the host sets a target
+   * gpfns (one batch, so never more than the batch limit). It does not set `wantsWork`: the balloon stays small until the host sets a target
    * again (as Linux does; the re-inflate loop was the 2020 bug).
    */
   onOom(out: Effect[]): void {
     if (!this.cfg.features.deflateOnOom || this.q.pending('deflate')) return;
-    const n = Math.min(OOM_DEFLATE_GPFNS, this.balloon.size * this.mem.gpp);
+    const n = Math.min(OOM_DEFLATE_GPFNS, this.batchGpfns(), this.balloon.size * this.mem.gpp);
     this.deflate(Math.floor(n / this.mem.gpp) * this.mem.gpp, 'oom', out);
   }
 

@@ -90,5 +90,5 @@ export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
   return fc
     .record({ config: configs, optional: fc.subarray([...OPTIONAL], { minLength: 1 }) })
     .chain(({ config, optional }) =>
-      fc.array(commandArb(config, ['driver', 'device', ...optional]), { maxLength }).map((commands) => ({ config, commands })));
+      fc.array(commandArb(config, ['driver', 'device', ...optional]), { maxLength, size: 'medium' }).map((commands) => ({ config, commands })));
 }

@@ -24,7 +24,7 @@ export const requestsWellFormed: Property = {
           if (n > 1) return { message: `guest ${e.guest} has ${n} stats buffers outstanding; at most one is allowed`, guest: e.guest };
           continue;
         }
-        if (e.gpfns.length > config.maxBatch) return { message: `guest ${e.guest} sent an ${e.queue} buffer of ${e.gpfns.length} gpfns; the limit is ${config.maxBatch}`, guest: e.guest };
+        if (e.gpfns.length > config.maxBatch) return { message: `guest ${e.guest} sent ${e.queue === 'inflate' ? 'an' : 'a'} ${e.queue} buffer of ${e.gpfns.length} gpfns; the limit is ${config.maxBatch}`, guest: e.guest };
         if (e.gpfns.length % gc.guestPageGpfns !== 0) return { message: `guest ${e.guest} sent ${e.gpfns.length} gpfns, not whole ${gc.guestPageGpfns}-gpfn guest pages`, guest: e.guest };
         const seen = new Set<number>();
         for (const n of e.gpfns) {

@@ -69,4 +69,4 @@ export function commandArb(config: SystemConfig): fc.Arbitrary<Command> {
 
 /** A configuration with a workload for it. */
 export const caseArb = (maxCommands = 200): fc.Arbitrary<{ config: SystemConfig; commands: Command[] }> =>
-  configArb.chain((config) => fc.record({ config: fc.constant(config), commands: fc.array(commandArb(config), { maxLength: maxCommands }) }));
+  configArb.chain((config) => fc.record({ config: fc.constant(config), commands: fc.array(commandArb(config), { maxLength: maxCommands, size: 'max' }) }));

@@ -1,0 +1,36 @@
+/**
+ * Plain-text output helpers for the command line: aligned tables and the readable form of a
+ * counterexample (seed and path to paste back, the steps one per line, the failing step marked).
+ */
+import { formatCommand } from '../core/index.ts';
+import type { CampaignReport, Counterexample } from '../properties/campaign.ts';
+
+export function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd();
+  return [line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n');
+}
+
+export function summaryTable(r: CampaignReport): string {
+  return table(['property', 'kind', 'runs', 'steps', 'verdict', 'time'], r.verdicts.map((v) => [
+    v.name, v.kind, String(v.runs), String(v.steps), v.verdict === 'held' ? 'held' : 'FAILED', `${(v.ms / 1000).toFixed(2)}s`,
+  ]));
+}
+
+export function counterexampleText(cx: Counterexample): string {
+  const { failure, case: c } = cx;
+  const out: string[] = [];
+  out.push(`✗ ${cx.property} failed after ${cx.runsBeforeFailure} run(s); shrunk ${cx.shrinks} time(s) to ${c.commands.length} command(s)`);
+  out.push(`  reproduce: --seed ${cx.seed}   (fast-check: { seed: ${cx.seed}, path: "${cx.path}" })`);
+  out.push(`  system: ${c.config.guests.length} guest(s), ${c.config.hostFrames} host frames, host page ${c.config.hostPageGpfns} gpfn(s), batch ≤ ${c.config.maxBatch}`);
+  c.config.guests.forEach((g, i) => {
+    const f = Object.entries(g.features).filter(([, on]) => on).map(([k]) => k).join(',') || 'none';
+    out.push(`    guest ${i}: ${g.ramPages} pages (${g.guestPageGpfns === 16 ? '64 KiB' : '4 KiB'} guest pages), floor ${g.floorPages}${g.holePages ? `, hole ${g.holeStart}+${g.holePages}` : ''}, features ${f}${g.assignedDevice ? ', assigned device' : ''}`);
+  });
+  out.push('  steps:');
+  c.commands.forEach((cmd, i) => out.push(`  ${i === failure.step ? '>>' : '  '} ${String(i).padStart(3)}  ${formatCommand(cmd)}`));
+  if (failure.step >= c.commands.length) out.push(`  >> ${String(failure.step).padStart(3)}  ${failure.command ? formatCommand(failure.command) : ''}   (during the final fair drain)`);
+  if (failure.step < 0) out.push(`  >>  end  (after the final fair drain: ${failure.phase})`);
+  out.push(`  violated: ${cx.property}: ${failure.violation.message}`);
+  return out.join('\n');
+}

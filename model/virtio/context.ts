@@ -1,0 +1,97 @@
+/**
+ * The abstract state of one guest's balloon, as the virtio-balloon charts keep it: counts and the
+ * in-flight buffers, never gpfn sets or frames. Only what the spec rules (VIRTIO 1.x 5.5.6,
+ * PROTOCOLS.md section 1) need to decide whether a step is allowed lives here, so two runs that
+ * differ only in which pages moved share one abstract state (what keeps exploration finite).
+ */
+import type { BufferOrigin, GuestConfig, QueueName, VirtioFeatures } from '../../core/index.ts';
+
+/** One buffer on a queue: from `buffer-queued` until the driver consumes its acknowledgement. */
+export interface ModelBuffer {
+  readonly id: number;
+  readonly queue: QueueName;
+  readonly origin: BufferOrigin;
+  /** Gpfns in the buffer. */
+  readonly size: number;
+  /** The device processed and returned it (VIRTIO 2.7: on the used ring). */
+  readonly acked: boolean;
+}
+
+/** The constants of one guest: its configuration, as far as the rules need it. */
+export interface GuestModelInput {
+  ramPages: number;
+  floorPages: number;
+  /** Gpfns per guest page (1 or 16). */
+  gpp: number;
+  maxBatch: number;
+  features: VirtioFeatures;
+}
+
+export interface GuestModelContext {
+  readonly cfg: GuestModelInput;
+  /** `num_pages` as the device holds it (after clamping). */
+  target: number;
+  /** `actual` as the driver last wrote it. */
+  actual: number;
+  /** A config change is pending (Linux: the config-change interrupt queued the balloon work). */
+  wantsWork: boolean;
+  /** Buffers on the queues, oldest first. */
+  inflight: readonly ModelBuffer[];
+  /** The guest allocator's counts, in gpfns. */
+  free: number;
+  used: number;
+  /** The driver's view: gpfns on their way in, in the balloon (acknowledged), on their way out. */
+  inflating: number;
+  ballooned: number;
+  deflating: number;
+  /** The device's view: gpfns it holds in the balloon. */
+  hostBalloon: number;
+  /** Deflated gpfns whose acknowledgement was consumed but not yet handed back to the allocator. */
+  reusable: number;
+  /** The highest buffer id seen; the explorer numbers new buffers after it (abstracted away in states). */
+  lastId: number;
+}
+
+/** The model's constants for guest `g` of a system whose batch limit is `maxBatch`. */
+export function modelInput(g: GuestConfig, maxBatch: number): GuestModelInput {
+  return { ramPages: g.ramPages, floorPages: g.floorPages, gpp: g.guestPageGpfns, maxBatch, features: { ...g.features } };
+}
+
+/**
+ * The state right after the driver's probe: every RAM page free, and with STATS_VQ one stats
+ * buffer posted (buffer 1; the reference implementation drops the probe's effects, so the model
+ * starts from it).
+ */
+export function initialContext(cfg: GuestModelInput): GuestModelContext {
+  const stats: ModelBuffer[] = cfg.features.statsVq ? [{ id: 1, queue: 'stats', origin: 'driver', size: 0, acked: false }] : [];
+  return {
+    cfg, target: 0, actual: 0, wantsWork: true, inflight: stats, free: cfg.ramPages, used: 0,
+    inflating: 0, ballooned: 0, deflating: 0, hostBalloon: 0, reusable: 0, lastId: stats.length,
+  };
+}
+
+/** The balloon size the driver aims for: the target rounded up to whole guest pages, kept above the floor (XSA-300, the 2023 arm64 fix). */
+export function wanted(c: GuestModelContext): number {
+  const { gpp, ramPages, floorPages } = c.cfg;
+  const aligned = Math.ceil(c.target / gpp) * gpp;
+  return Math.max(0, Math.min(aligned, Math.floor((ramPages - floorPages) / gpp) * gpp));
+}
+
+/** Largest batch in gpfns: maxBatch rounded down to whole guest pages. */
+export const batchGpfns = (c: GuestModelContext): number => Math.floor(c.cfg.maxBatch / c.cfg.gpp) * c.cfg.gpp;
+
+/** A buffer of the driver's own (driver or OOM origin) on `queue`, acknowledged or not. */
+export const ownPending = (c: GuestModelContext, queue: QueueName): boolean =>
+  c.inflight.some((b) => b.queue === queue && b.origin !== 'hostile');
+
+/** Some acknowledged buffer waits for the driver. */
+export const ackWaiting = (c: GuestModelContext): boolean => c.inflight.some((b) => b.acked);
+
+/** The oldest buffer on `queue` the device has not processed. */
+export const nextForDevice = (c: GuestModelContext, queue: QueueName): ModelBuffer | undefined =>
+  c.inflight.find((b) => b.queue === queue && !b.acked);
+
+export const bufferById = (c: GuestModelContext, id: number): ModelBuffer | undefined => c.inflight.find((b) => b.id === id);
+
+/** Linux deflates this many gpfns per OOM notification (VIRTIO_BALLOON_OOM_NR_PAGES). */
+export const OOM_DEFLATE_GPFNS = 256;

@@ -1,0 +1,238 @@
+/**
+ * The virtio-balloon statechart of one guest (VIRTIO 1.x 5.5 "Traditional Memory Balloon
+ * Device"; PROTOCOLS.md section 1), with parallel regions:
+ *
+ * - `driver` (5.5.6): idle; inflating (its batch on inflateq, awaiting the ack); deflating;
+ *   updatingActual (ack consumed: pages handed back, then `actual` written once, 5.5.6.1 "only
+ *   after that acknowledgement"); resetting (device reset and driver reload: actual 0).
+ * - `oom` (5.5.6 DEFLATE_ON_OOM, open spec issue 228 as PROTOCOLS.md reads it): off without the
+ *   feature; armed; notified (an allocation failed: the notifier must deflate); deflating.
+ * - `device` (5.5.6.1), one region per queue: inflateq and deflateq idle/busy (a buffer awaits
+ *   processing), statsq (5.5.6.3) posted/returned/empty, at most one buffer outstanding.
+ *
+ * Context is abstract (counts and in-flight buffers, model/virtio/context.ts); every guard is a
+ * named rule list (model/virtio/rules.ts), so an event the spec forbids is simply not accepted,
+ * and the refusal can be explained. The chart never sees gpfns or frames.
+ */
+import { assign, setup } from 'xstate';
+import {
+  bufferById, initialContext, nextForDevice,
+  type GuestModelContext, type GuestModelInput, type ModelBuffer,
+} from './context.ts';
+import type { GuestEvent } from './events.ts';
+import { allHold, type RuleSetName } from './rules.ts';
+import type { QueueName } from '../../core/index.ts';
+
+type Ev<T extends GuestEvent['type']> = Extract<GuestEvent, { type: T }>;
+type GuardArgs = { context: GuestModelContext; event: GuestEvent };
+const rule = (name: RuleSetName) => ({ context, event }: GuardArgs) => allHold(name, context, event);
+
+const push = (c: GuestModelContext, e: GuestEvent): readonly ModelBuffer[] => {
+  const q = e as Ev<'BUFFER_QUEUED'>;
+  return [...c.inflight, { id: q.id, queue: q.queue, origin: q.origin, size: q.size, acked: false }];
+};
+const without = (c: GuestModelContext, id: number) => c.inflight.filter((b) => b.id !== id);
+const consumed = (c: GuestModelContext, e: GuestEvent) => bufferById(c, (e as Ev<'ACK_CONSUMED'>).id)!;
+
+export const guestMachine = setup({
+  types: {
+    context: {} as GuestModelContext,
+    events: {} as GuestEvent,
+    input: {} as GuestModelInput,
+  },
+  guards: {
+    inflateAllowed: rule('inflateAllowed'),
+    deflateAllowed: rule('deflateAllowed'),
+    oomDeflateAllowed: rule('oomDeflateAllowed'),
+    statsPostAllowed: rule('statsPostAllowed'),
+    hostileQueued: rule('hostileQueued'),
+    processAllowed: rule('processAllowed'),
+    ackOfOwnInflate: rule('ackOfOwnInflate'),
+    ackOfOwnDeflate: rule('ackOfOwnDeflate'),
+    ackOfOomDeflate: rule('ackOfOomDeflate'),
+    ackOfStats: rule('ackOfStats'),
+    ackOfHostile: rule('ackOfHostile'),
+    reuseMatches: rule('reuseMatches'),
+    actualMatchesBalloon: rule('actualMatchesBalloon'),
+    actualMatchesWithInflatePending: (a: GuardArgs) => rule('actualMatchesBalloon')(a) && rule('ownInflatePending')(a),
+    actualIsZero: rule('actualIsZero'),
+    driverMayIdle: rule('driverMayIdle'),
+    outOfPuff: rule('outOfPuff'),
+    targetClamped: rule('targetClamped'),
+    allocFits: rule('allocFits'),
+    freeFits: rule('freeFits'),
+    reallyOutOfMemory: rule('reallyOutOfMemory'),
+    oomDeflateExpected: rule('oomDeflateExpected'),
+    deflateOnOomNegotiated: rule('deflateOnOomNegotiated'),
+    statsNegotiated: rule('statsNegotiated'),
+    /** A buffer on `queue` waits for the device. */
+    hasUnprocessed: ({ context }: GuardArgs, p: { queue: QueueName }) => nextForDevice(context, p.queue) !== undefined,
+    noUnprocessed: ({ context }: GuardArgs, p: { queue: QueueName }) => nextForDevice(context, p.queue) === undefined,
+  },
+  actions: {
+    setTarget: assign(({ event }) => ({ target: (event as Ev<'TARGET_SET'>).target, wantsWork: true })),
+    queueInflate: assign(({ context: c, event }) => ({
+      inflight: push(c, event), free: c.free - (event as Ev<'BUFFER_QUEUED'>).size,
+      inflating: c.inflating + (event as Ev<'BUFFER_QUEUED'>).size, lastId: (event as Ev<'BUFFER_QUEUED'>).id,
+    })),
+    queueDeflate: assign(({ context: c, event }) => ({
+      inflight: push(c, event), ballooned: c.ballooned - (event as Ev<'BUFFER_QUEUED'>).size,
+      deflating: c.deflating + (event as Ev<'BUFFER_QUEUED'>).size, lastId: (event as Ev<'BUFFER_QUEUED'>).id,
+    })),
+    /** Stats and hostile buffers: on the queue, nothing else changes. */
+    queueBuffer: assign(({ context: c, event }) => ({ inflight: push(c, event), lastId: (event as Ev<'BUFFER_QUEUED'>).id })),
+    process: assign(({ context: c, event }) => {
+      const p = event as Ev<'BUFFER_PROCESSED'>;
+      const delta = p.queue === 'inflate' ? p.accepted : p.queue === 'deflate' ? -p.accepted : 0;
+      return { inflight: c.inflight.map((b) => (b.id === p.id ? { ...b, acked: true } : b)), hostBalloon: c.hostBalloon + delta };
+    }),
+    consumeInflate: assign(({ context: c, event }) => {
+      const b = consumed(c, event);
+      return { inflight: without(c, b.id), inflating: c.inflating - b.size, ballooned: c.ballooned + b.size };
+    }),
+    consumeDeflate: assign(({ context: c, event }) => {
+      const b = consumed(c, event);
+      return { inflight: without(c, b.id), deflating: c.deflating - b.size, reusable: b.size };
+    }),
+    /** Stats and hostile acknowledgements: the buffer leaves the queue. */
+    dropBuffer: assign(({ context: c, event }) => ({ inflight: without(c, (event as Ev<'ACK_CONSUMED'>).id) })),
+    reusePages: assign(({ context: c }) => ({ free: c.free + c.reusable, reusable: 0 })),
+    writeActual: assign(({ event }) => ({ actual: (event as Ev<'ACTUAL_WRITTEN'>).actual })),
+    /** The driver found nothing to do at the wanted size: the config-change work is done. */
+    noteIdle: assign(({ context: c }) => ({
+      wantsWork: c.wantsWork && !(c.inflight.every((b) => b.origin === 'hostile' || b.queue === 'stats') && c.ballooned === Math.max(0, c.ballooned) && isAtWanted(c)),
+    })),
+    allocate: assign(({ context: c, event }) => ({ free: c.free - (event as Ev<'PAGES_ALLOCATED'>).size, used: c.used + (event as Ev<'PAGES_ALLOCATED'>).size })),
+    freePages: assign(({ context: c, event }) => ({ free: c.free + (event as Ev<'PAGES_FREED'>).size, used: c.used - (event as Ev<'PAGES_FREED'>).size })),
+    /** Reset and reload: every page in or on its way to the balloon is the guest's again, queues empty, the target stays. */
+    resetBalloon: assign(({ context: c }) => ({
+      free: c.free + c.inflating + c.ballooned + c.deflating + c.reusable,
+      inflating: 0, ballooned: 0, deflating: 0, reusable: 0, hostBalloon: 0, inflight: [], wantsWork: true,
+    })),
+  },
+}).createMachine({
+  id: 'virtio-guest',
+  type: 'parallel',
+  context: ({ input }) => initialContext(input),
+  on: {
+    PAGES_ALLOCATED: { guard: 'allocFits', actions: 'allocate' },
+    PAGES_FREED: { guard: 'freeFits', actions: 'freePages' },
+  },
+  states: {
+    driver: {
+      initial: 'idle',
+      on: {
+        RESET: { target: '.resetting', actions: 'resetBalloon' },
+        DRIVER_IDLE: { guard: 'driverMayIdle', actions: 'noteIdle' },
+        OUT_OF_PUFF: { guard: 'outOfPuff' },
+      },
+      states: {
+        idle: {
+          on: {
+            BUFFER_QUEUED: [
+              { guard: 'inflateAllowed', target: 'inflating', actions: 'queueInflate' },
+              { guard: 'deflateAllowed', target: 'deflating', actions: 'queueDeflate' },
+            ],
+            ACK_CONSUMED: { guard: 'ackOfOomDeflate', target: 'updatingActual', actions: 'consumeDeflate' },
+          },
+        },
+        inflating: {
+          on: {
+            ACK_CONSUMED: [
+              { guard: 'ackOfOwnInflate', target: 'updatingActual', actions: 'consumeInflate' },
+              { guard: 'ackOfOomDeflate', target: 'updatingActual', actions: 'consumeDeflate' },
+            ],
+          },
+        },
+        deflating: {
+          on: { ACK_CONSUMED: { guard: 'ackOfOwnDeflate', target: 'updatingActual', actions: 'consumeDeflate' } },
+        },
+        updatingActual: {
+          on: {
+            PAGES_REUSED: { guard: 'reuseMatches', actions: 'reusePages' },
+            ACTUAL_WRITTEN: [
+              { guard: 'actualMatchesWithInflatePending', target: 'inflating', actions: 'writeActual' },
+              { guard: 'actualMatchesBalloon', target: 'idle', actions: 'writeActual' },
+            ],
+          },
+        },
+        resetting: {
+          on: { ACTUAL_WRITTEN: { guard: 'actualIsZero', target: 'idle', actions: 'writeActual' } },
+        },
+      },
+    },
+    oom: {
+      initial: 'negotiating',
+      on: { RESET: '.negotiating' },
+      states: {
+        negotiating: { always: [{ guard: 'deflateOnOomNegotiated', target: 'armed' }, { target: 'off' }] },
+        off: { on: { ALLOC_FAILED: { guard: 'reallyOutOfMemory' }, STEP_DONE: {} } },
+        armed: {
+          on: {
+            ALLOC_FAILED: [{ guard: 'oomDeflateExpected', target: 'notified' }, { guard: 'reallyOutOfMemory' }],
+            STEP_DONE: {},
+          },
+        },
+        notified: { on: { BUFFER_QUEUED: { guard: 'oomDeflateAllowed', target: 'deflating', actions: 'queueDeflate' } } },
+        deflating: {
+          on: {
+            ALLOC_FAILED: { guard: 'reallyOutOfMemory' },
+            ACK_CONSUMED: { guard: 'ackOfOomDeflate', target: 'armed' },
+            STEP_DONE: {},
+          },
+        },
+      },
+    },
+    device: {
+      type: 'parallel',
+      on: {
+        TARGET_SET: { guard: 'targetClamped', actions: 'setTarget' },
+        BUFFER_QUEUED: { guard: 'hostileQueued', actions: 'queueBuffer' },
+        ACK_CONSUMED: { guard: 'ackOfHostile', actions: 'dropBuffer' },
+      },
+      states: {
+        inflateq: {
+          initial: 'idle',
+          on: { RESET: '.idle' },
+          states: {
+            idle: { always: { guard: { type: 'hasUnprocessed', params: { queue: 'inflate' } }, target: 'busy' } },
+            busy: {
+              always: { guard: { type: 'noUnprocessed', params: { queue: 'inflate' } }, target: 'idle' },
+              on: { BUFFER_PROCESSED: { guard: 'processAllowed', actions: 'process' } },
+            },
+          },
+        },
+        deflateq: {
+          initial: 'idle',
+          on: { RESET: '.idle' },
+          states: {
+            idle: { always: { guard: { type: 'hasUnprocessed', params: { queue: 'deflate' } }, target: 'busy' } },
+            busy: {
+              always: { guard: { type: 'noUnprocessed', params: { queue: 'deflate' } }, target: 'idle' },
+              on: { BUFFER_PROCESSED: { guard: 'processAllowed', actions: 'process' } },
+            },
+          },
+        },
+        statsq: {
+          initial: 'negotiating',
+          on: { RESET: '.negotiating' },
+          states: {
+            negotiating: { always: [{ guard: 'statsNegotiated', target: 'posted' }, { target: 'off' }] },
+            off: {},
+            posted: { on: { BUFFER_PROCESSED: { guard: 'processAllowed', target: 'returned', actions: 'process' } } },
+            returned: { on: { ACK_CONSUMED: { guard: 'ackOfStats', target: 'empty', actions: 'dropBuffer' } } },
+            empty: { on: { BUFFER_QUEUED: { guard: 'statsPostAllowed', target: 'posted', actions: 'queueBuffer' } } },
+          },
+        },
+      },
+    },
+  },
+});
+
+function isAtWanted(c: GuestModelContext): boolean {
+  const { gpp, ramPages, floorPages } = c.cfg;
+  const w = Math.max(0, Math.min(Math.ceil(c.target / gpp) * gpp, Math.floor((ramPages - floorPages) / gpp) * gpp));
+  return c.ballooned === w;
+}
+
+export type GuestMachine = typeof guestMachine;

@@ -1,0 +1,171 @@
+/**
+ * The spec rules of virtio-balloon as named data (stateright style): every guard of the charts is
+ * "all rules of its list hold", so when the model refuses an event the first broken rule says why,
+ * in the protocol's words. Sections: VIRTIO 1.x 5.5.6 (driver), 5.5.6.1 (device), PROTOCOLS.md
+ * section 1 and its invariants (numbered "inv N").
+ */
+import {
+  ackWaiting, batchGpfns, bufferById, nextForDevice, OOM_DEFLATE_GPFNS, ownPending, wanted,
+  type GuestModelContext as C,
+} from './context.ts';
+import type { GuestEvent } from './events.ts';
+
+export interface Rule {
+  /** What must hold, as a sentence a reader of the spec recognises. */
+  says: string;
+  holds(c: C, e: GuestEvent): boolean;
+}
+
+type Ev<T extends GuestEvent['type']> = Extract<GuestEvent, { type: T }>;
+const q = (e: GuestEvent) => e as Ev<'BUFFER_QUEUED'>;
+const size = (e: GuestEvent) => (e as { size: number }).size;
+const wholePages = (c: C, n: number) => n > 0 && n % c.cfg.gpp === 0;
+const acked = (c: C, e: GuestEvent, queue: string, origin: string) => {
+  const a = e as Ev<'ACK_CONSUMED'>;
+  const b = bufferById(c, a.id);
+  return !!b && b.acked && b.queue === queue && a.queue === queue && b.origin === origin;
+};
+
+const driverTurn: Rule[] = [
+  { says: 'the driver consumes waiting acknowledgements before it sends anything new', holds: (c) => !ackWaiting(c) },
+  { says: 'one inflate or deflate batch of the driver\'s own is in flight at a time (Linux fill/leak_balloon waits for each ack)', holds: (c) => !ownPending(c, 'inflate') && !ownPending(c, 'deflate') },
+  { says: 'the driver moves the balloon only after a config change (5.5.6: on num_pages change; re-inflating after an OOM deflate is the 2020 busy-loop bug)', holds: (c) => c.wantsWork },
+];
+const batch = (kind: string): Rule[] => [
+  { says: `an ${kind} batch names whole guest pages (the 2023 arm64 alignment fix)`, holds: (c, e) => wholePages(c, size(e)) },
+  { says: `an ${kind} batch holds at most maxBatch gpfns (inv 5; Firecracker rejects more)`, holds: (c, e) => size(e) <= batchGpfns(c) },
+];
+
+export const RULES = {
+  inflateAllowed: [
+    { says: 'a driver inflate goes on inflateq', holds: (_c, e) => q(e).queue === 'inflate' && q(e).origin === 'driver' },
+    ...driverTurn, ...batch('inflate'),
+    { says: 'the driver inflates only while the balloon is below the wanted size, alignUp(target) capped at the floor (5.5.6; XSA-300)', holds: (c, e) => c.ballooned + size(e) <= wanted(c) },
+    { says: 'the driver inflates only free guest pages (inv 5)', holds: (c, e) => size(e) <= c.free },
+  ],
+  deflateAllowed: [
+    { says: 'a driver deflate goes on deflateq', holds: (_c, e) => q(e).queue === 'deflate' && q(e).origin === 'driver' },
+    ...driverTurn, ...batch('deflate'),
+    { says: 'the driver deflates only while the balloon is above the wanted size (5.5.6: without DEFLATE_ON_OOM only when the host lowers the target)', holds: (c, e) => c.ballooned - size(e) >= wanted(c) },
+  ],
+  oomDeflateAllowed: [
+    { says: 'an OOM deflate goes on deflateq', holds: (_c, e) => q(e).queue === 'deflate' && q(e).origin === 'oom' },
+    { says: 'the driver deflates on its own only with DEFLATE_ON_OOM (5.5.6, inv 8)', holds: (c) => c.cfg.features.deflateOnOom },
+    { says: 'one deflate batch at a time', holds: (c) => !ownPending(c, 'deflate') },
+    ...batch('OOM deflate'),
+    { says: `an OOM deflate gives back at most ${OOM_DEFLATE_GPFNS} gpfns, all acknowledged balloon pages (5.5.6: never an unacknowledged inflate)`, holds: (c, e) => size(e) <= Math.min(OOM_DEFLATE_GPFNS, c.ballooned) },
+  ],
+  statsPostAllowed: [
+    { says: 'a stats buffer goes on statsq from the driver, with no gpfns', holds: (_c, e) => q(e).queue === 'stats' && q(e).origin === 'driver' && q(e).size === 0 },
+    { says: 'statsq exists only with STATS_VQ (5.5.3)', holds: (c) => c.cfg.features.statsVq },
+    { says: 'at most one stats buffer is outstanding (5.5.6.3)', holds: (c) => !c.inflight.some((b) => b.queue === 'stats') },
+  ],
+  hostileQueued: [
+    { says: 'a hostile buffer (as if from a broken driver)', holds: (_c, e) => q(e).origin === 'hostile' },
+  ],
+  processAllowed: [
+    { says: 'the device serves the oldest unprocessed buffer of the queue (VIRTIO 2.7, available ring order)', holds: (c, e) => {
+      const p = e as Ev<'BUFFER_PROCESSED'>;
+      return nextForDevice(c, p.queue)?.id === p.id;
+    } },
+    { says: 'the device accepts every gpfn of a well-formed driver buffer (inv 6: host and guest agree)', holds: (c, e) => {
+      const p = e as Ev<'BUFFER_PROCESSED'>;
+      const b = bufferById(c, p.id);
+      return !b || b.origin === 'hostile' || (p.accepted === b.size && p.refused === 0);
+    } },
+    { says: 'the device refuses every gpfn of a malformed buffer and changes nothing (inv 7)', holds: (c, e) => {
+      const p = e as Ev<'BUFFER_PROCESSED'>;
+      const b = bufferById(c, p.id);
+      return !b || b.origin !== 'hostile' || (p.accepted === 0 && p.refused === b.size);
+    } },
+  ],
+  ackOfOwnInflate: [{ says: 'the driver consumes an acknowledged inflate of its own', holds: (c, e) => acked(c, e, 'inflate', 'driver') }],
+  ackOfOwnDeflate: [{ says: 'the driver consumes an acknowledged deflate of its own', holds: (c, e) => acked(c, e, 'deflate', 'driver') }],
+  ackOfOomDeflate: [{ says: 'the driver consumes an acknowledged OOM deflate', holds: (c, e) => acked(c, e, 'deflate', 'oom') }],
+  ackOfStats: [{ says: 'the driver consumes the returned stats buffer', holds: (c, e) => acked(c, e, 'stats', 'driver') }],
+  ackOfHostile: [{ says: 'an acknowledged hostile buffer is dropped', holds: (c, e) => {
+    const b = bufferById(c, (e as Ev<'ACK_CONSUMED'>).id);
+    return !!b && b.acked && b.origin === 'hostile';
+  } }],
+  reuseMatches: [
+    { says: 'after a deflate ack the driver takes back exactly the deflated pages (5.5.6: with MUST_TELL_HOST not before the ack)', holds: (c, e) => c.reusable > 0 && size(e) === c.reusable },
+  ],
+  actualMatchesBalloon: [
+    { says: 'deflated pages are back with the allocator before actual is written', holds: (c) => c.reusable === 0 },
+    { says: 'actual equals the acknowledged balloon (ballooned + deflating gpfns) when written (5.5.6, inv 6)', holds: (c, e) => (e as Ev<'ACTUAL_WRITTEN'>).actual === c.ballooned + c.deflating },
+  ],
+  ownInflatePending: [{ says: 'an inflate of the driver\'s own is still in flight', holds: (c) => ownPending(c, 'inflate') }],
+  actualIsZero: [{ says: 'after a reset actual is written as 0 (Firecracker)', holds: (_c, e) => (e as Ev<'ACTUAL_WRITTEN'>).actual === 0 }],
+  driverMayIdle: [
+    { says: 'a driver step with an acknowledgement waiting consumes it', holds: (c) => !ackWaiting(c) },
+    { says: 'a driver step with balloon work possible does it: it idles only with a batch in flight, no config change pending, or the balloon at the wanted size', holds: (c) =>
+      ownPending(c, 'inflate') || ownPending(c, 'deflate') || !c.wantsWork || c.ballooned === wanted(c) },
+  ],
+  outOfPuff: [
+    ...driverTurn,
+    { says: 'the driver runs out of puff only when it should inflate and no free page is left', holds: (c) => c.ballooned < wanted(c) && c.free < c.cfg.gpp },
+  ],
+  targetClamped: [
+    { says: 'the device clamps num_pages to the guest\'s memory (QEMU; inv 10)', holds: (c, e) => {
+      const t = e as Ev<'TARGET_SET'>;
+      return Number.isInteger(t.requested) && t.requested >= 0 && t.target === Math.min(t.requested, c.cfg.ramPages);
+    } },
+  ],
+  allocFits: [{ says: 'the allocator hands out whole free guest pages', holds: (c, e) => wholePages(c, size(e)) && size(e) <= c.free }],
+  freeFits: [{ says: 'a guest program frees whole used guest pages', holds: (c, e) => wholePages(c, size(e)) && size(e) <= c.used }],
+  reallyOutOfMemory: [
+    { says: 'an allocation fails as out of memory only when fewer guest pages are free than asked', holds: (c, e) => (e as Ev<'ALLOC_FAILED'>).pages * c.cfg.gpp > c.free },
+  ],
+  oomDeflateExpected: [
+    { says: 'out of memory', holds: (c, e) => (e as Ev<'ALLOC_FAILED'>).pages * c.cfg.gpp > c.free },
+    { says: 'DEFLATE_ON_OOM negotiated', holds: (c) => c.cfg.features.deflateOnOom },
+    { says: 'no deflate in flight', holds: (c) => !ownPending(c, 'deflate') },
+    { says: 'a guest page in the balloon', holds: (c) => c.ballooned >= c.cfg.gpp },
+  ],
+  deflateOnOomNegotiated: [{ says: 'DEFLATE_ON_OOM negotiated (5.5.3)', holds: (c) => c.cfg.features.deflateOnOom }],
+  statsNegotiated: [{ says: 'STATS_VQ negotiated (5.5.3)', holds: (c) => c.cfg.features.statsVq }],
+} satisfies Record<string, Rule[]>;
+
+export type RuleSetName = keyof typeof RULES;
+
+/** The first rule of `set` that `e` breaks in `c`, or null. */
+export function brokenRule(set: RuleSetName, c: C, e: GuestEvent): Rule | null {
+  for (const r of RULES[set] as Rule[]) if (!r.holds(c, e)) return r;
+  return null;
+}
+
+export const allHold = (set: RuleSetName, c: C, e: GuestEvent): boolean => brokenRule(set, c, e) === null;
+
+/** The rule sets that decide whether an event is accepted, for explaining a refusal. */
+export function governingRules(e: GuestEvent): RuleSetName[] {
+  switch (e.type) {
+    case 'TARGET_SET': return ['targetClamped'];
+    case 'BUFFER_QUEUED':
+      if (e.origin === 'hostile') return ['hostileQueued'];
+      if (e.queue === 'stats') return ['statsPostAllowed'];
+      if (e.origin === 'oom') return ['oomDeflateAllowed'];
+      return e.queue === 'inflate' ? ['inflateAllowed'] : ['deflateAllowed'];
+    case 'BUFFER_PROCESSED': return ['processAllowed'];
+    case 'ACK_CONSUMED': return ['ackOfOwnInflate', 'ackOfOwnDeflate', 'ackOfOomDeflate', 'ackOfStats', 'ackOfHostile'];
+    case 'PAGES_REUSED': return ['reuseMatches'];
+    case 'ACTUAL_WRITTEN': return ['actualMatchesBalloon'];
+    case 'PAGES_ALLOCATED': return ['allocFits'];
+    case 'PAGES_FREED': return ['freeFits'];
+    case 'ALLOC_FAILED': return ['reallyOutOfMemory'];
+    case 'OUT_OF_PUFF': return ['outOfPuff'];
+    case 'DRIVER_IDLE': return ['driverMayIdle'];
+    default: return [];
+  }
+}
+
+/**
+ * Why `e` is refused in `c`: the broken rule of its governing set (when every set has one), or
+ * null when the rules hold and the refusal comes from the chart's state alone.
+ */
+export function explainRefusal(c: C, e: GuestEvent): string | null {
+  const sets = governingRules(e);
+  if (sets.length === 0) return null;
+  const broken = sets.map((s) => brokenRule(s, c, e));
+  if (broken.some((b) => b === null)) return null;
+  return sets.length === 1 ? broken[0]!.says : `no acknowledged buffer #${(e as { id?: number }).id} of that kind waits for the driver`;
+}
