@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = ''; err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
+});
+afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; });
+
+describe('balloon check', () => {
+  it('passes on the reference implementation and prints a summary table', async () => {
+    expect(await main(['check', '--runs', '200', '--seed', '3'])).toBe(0);
+    expect(out).toMatch(/no-double-mapping\s+always\s+\d+\s+\d+\s+held/);
+    expect(out).toContain('all 14 properties held');
+    expect(out).toContain('seed 3');
+  });
+  it('checks only the named properties', async () => {
+    expect(await main(['check', '--runs', '50', '--seed', '3', '--property', 'isolation', '--property', 'progress', '--json'])).toBe(0);
+    const r = JSON.parse(out);
+    expect(r.properties.map((p: { name: string }) => p.name)).toEqual(['isolation', 'progress']);
+    expect(r.ok).toBe(true);
+  });
+  it.each([
+    [['check', '--property', 'nope'], /^balloon: --property: unknown property "nope"; known: no-double-mapping, /],
+    [['check', '--runs', 'ten'], /^balloon: --runs: expected a whole number from 1 to 10000000, got "ten"\n$/],
+    [['check', '--seed', '-4'], /^balloon: --seed: expected a whole number/],
+    [['check', '--frobnicate'], /^error: unknown option '--frobnicate'\n$/],
+    [['chek'], /^error: unknown command 'chek'\n\(Did you mean check\?\)\n$/],
+  ])('%j is unusable input: one line, exit 2', async (argv, msg) => {
+    expect(await main(argv)).toBe(2);
+    expect(err).toMatch(msg);
+    expect(err).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
+
+describe('balloon list', () => {
+  it('--json gives arrays of named entries', async () => {
+    expect(await main(['list', '--json'])).toBe(0);
+    const l = JSON.parse(out);
+    for (const k of ['families', 'properties', 'hostileRequests']) {
+      expect(Array.isArray(l[k]) && l[k].length > 0).toBe(true);
+      for (const e of l[k]) expect(typeof e.name).toBe('string');
+    }
+    expect(l.properties).toHaveLength(14);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Hand-made states for the invariant tests: a real reference system driven to a known state,
+ * then a copy of its observation or a step's effects doctored to be bad in one way.
+ */
+import {
+  guestConfig, guestId, systemConfig, type Command, type Effect, type Observation, type StepResult, type SystemConfig,
+} from '../../core/index.ts';
+import { createReferenceSystem } from '../../impl/index.ts';
+import type { GuestSummary, Property, StepContext } from '../../properties/property.ts';
+
+export const g0 = guestId(0);
+export const g1 = guestId(1);
+
+export const twoGuests: SystemConfig = systemConfig({
+  hostFrames: 200,
+  guests: [guestConfig({ ramPages: 32, floorPages: 4 }), guestConfig({ ramPages: 32, floorPages: 4 })],
+});
+
+/** Run commands on a fresh reference system; return it and a deep copy of its observation. */
+export function driven(commands: Command[], config = twoGuests) {
+  const sys = createReferenceSystem(config);
+  for (const c of commands) {
+    const r = sys.apply(c);
+    if (r.outcome === 'refused') throw new Error(`fixture command refused: ${r.code}`);
+  }
+  return { sys, config, obs: clone(sys.observe()) };
+}
+
+export function clone(o: Observation): Observation {
+  return {
+    host: { ...o.host, owner: o.host.owner.slice(), ownerGpfn: o.host.ownerGpfn.slice() },
+    guests: o.guests.map((g) => ({
+      ...g, p2m: g.p2m.slice(), dmaView: g.dmaView?.slice() ?? null, pageState: g.pageState.slice(),
+      hostBallooned: g.hostBallooned.slice(), inflight: g.inflight.map((b) => ({ ...b })), counts: { ...g.counts },
+    })),
+  };
+}
+
+export const accepted = (...effects: Effect[]): StepResult => ({ outcome: 'accepted', effects });
+
+export function summary(obs: Observation, guest = 0): GuestSummary {
+  const g = obs.guests[guest];
+  return { ...g.counts, target: g.target, actual: g.actual };
+}
+
+/** Call a property's step hook once with a doctored context. */
+export function stepWith(p: Property, config: SystemConfig, c: Partial<StepContext> & { obs: Observation; command: Command }) {
+  const m = p.monitor(config);
+  return m.step?.({ index: 0, result: accepted(), before: summary(c.obs, c.command.guest), draining: false, ...c }) ?? null;
+}
+
+/** A write of `n` pages' worth of tokens: alloc then write each. */
+export function allocAndWrite(guest = g0, pages = 4): Command[] {
+  const out: Command[] = [{ kind: 'alloc', guest, pages, pick: 0 }];
+  for (let i = 0; i < pages; i++) out.push({ kind: 'write', guest, pick: i });
+  return out;
+}
+
+/** Inflate `target` pages of guest 0 all the way (driver, device, driver). */
+export function inflated(target: number, guest = g0): Command[] {
+  return [
+    { kind: 'set-target', guest, pages: target },
+    { kind: 'driver', guest }, { kind: 'device', guest, queue: 'inflate' }, { kind: 'driver', guest },
+  ];
+}
