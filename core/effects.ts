@@ -25,6 +25,10 @@ export type Effect =
   | { kind: 'reset'; guest: GuestId };
 
 export type EffectKind = Effect['kind'];
+export const effectKinds: readonly EffectKind[] = [
+  'frame-mapped', 'frame-released', 'target-set', 'buffer-queued', 'buffer-processed', 'ack-consumed',
+  'actual-written', 'pages-allocated', 'pages-freed', 'wrote', 'read', 'out-of-puff', 'reset',
+];
 
 /** The result of applying one command: accepted, or refused with a stable code; effects either way. */
 export type StepResult =

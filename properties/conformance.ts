@@ -22,6 +22,7 @@ import type { Property, PropertyMonitor, Violation } from './property.ts';
 /** Hooks for coverage: every microstep's transitions, and every state the chart settles in. */
 export interface ConformanceHooks {
   onTransitions?(chart: string, transitions: readonly AnyTransitionDefinition[]): void;
+  /** The state a chart starts in (later states are entered through `onTransitions`). */
   onState?(chart: string, value: StateValue): void;
 }
 
@@ -63,7 +64,6 @@ export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks
         const after = actor.getSnapshot();
         if (after.status !== 'active') return { guest: g, message: `guest ${g}: the chart stopped (${after.status}) on ${formatEvent(e)}` };
         if (after === before && guestMachine.getTransitionData(before as never, e).length === 0) return refusal(g, before.value, before.context, e, index);
-        if (after !== before) hooks.onState?.(CHART_NAME, after.value);
       }
       return compare(g, obs, actor);
     },

@@ -4,7 +4,7 @@
  * monitor per run; the monitor sees every step's command, result and observation, and may keep
  * its own small state (a shadow of what the guest wrote, say).
  */
-import type { Command, Observation, StepResult, SystemConfig } from '../core/index.ts';
+import type { Command, EffectKind, Observation, StepResult, SystemConfig } from '../core/index.ts';
 
 export type PropertyKind = 'always' | 'eventually';
 
@@ -44,6 +44,12 @@ export interface EndContext {
 export interface PropertyMonitor {
   /** After each step: look only at what the step changed (its effects), so cost does not grow with memory. */
   step?(ctx: StepContext): Violation | null;
+  /**
+   * The effect kinds `step` reads. When given, the runner calls `step` only for steps with at
+   * least one of them: most steps of a run touch few kinds, so most monitors are skipped. Leave it
+   * out to be called on every step (a refused command, say, has no effects to announce it).
+   */
+  interests?: readonly EffectKind[];
   /** A full audit of the whole observation: every K steps and at the end. */
   audit?(obs: Observation): Violation | null;
   /** Once, after the fair drain at the end of a run: liveness. */

@@ -6,13 +6,17 @@
  * the liveness monitors judge the result.
  */
 import {
-  guestId, type Command, type Observation, type StepResult, type SystemConfig, type SystemFactory,
+  effectKinds, guestId, type Command, type EffectKind, type Observation, type StepResult, type SystemConfig, type SystemFactory,
   type SystemUnderTest,
 } from '../core/index.ts';
-import type { GuestSummary, Property, PropertyMonitor, Violation } from './property.ts';
+import type { GuestSummary, Property, PropertyMonitor, StepContext, Violation } from './property.ts';
 
 export interface RunOptions {
-  /** Full audit every K steps (and always at the end). 0 disables periodic audits. */
+  /**
+   * Full audit every K steps (and always at the end); 0 disables periodic audits. The default
+   * grows with memory (at least 256, else a sixteenth of all gpfns and frames), so an audit costs
+   * a bounded amount per step amortized and cost per step does not grow with memory size.
+   */
   auditEvery?: number;
   /** Keep a record of every step (for replay tables); off in campaigns. */
   record?: boolean;
@@ -55,8 +59,9 @@ export function runCase(
   factory: SystemFactory, config: SystemConfig, commands: readonly Command[],
   properties: readonly Property[], opts: RunOptions = {},
 ): CaseResult {
-  const auditEvery = opts.auditEvery ?? 64;
+  const auditEvery = opts.auditEvery ?? defaultAuditEvery(config);
   const monitors = properties.map((p) => ({ p, m: p.monitor(config) }));
+  const stepping = monitors.filter(({ m }) => m.step).map(({ p, m }) => ({ p, m, mask: m.interests ? maskOf(m.interests) : ALL }));
   const records: StepRecord[] = [];
   const drained: Command[] = [];
   let index = 0;
@@ -81,8 +86,12 @@ export function runCase(
       const g = obs.guests[command.guest];
       records.push({ index: i, command, result, draining, target: g?.target ?? NaN, actual: g?.actual ?? NaN });
     }
-    for (const { p, m } of monitors) {
-      const v = m.step?.({ index: i, command, result, obs, before, draining });
+    const ctx: StepContext = { index: i, command, result, obs, before, draining };
+    let present = ALWAYS;
+    for (const e of result.effects) present |= BIT[e.kind];
+    for (const { p, m, mask } of stepping) {
+      if ((mask & present) === 0) continue;
+      const v = m.step!(ctx);
       if (v) return { failure: { property: p.name, step: i, phase: 'step', violation: v, command } };
     }
     if (auditEvery > 0 && (i + 1) % auditEvery === 0) {
@@ -132,6 +141,18 @@ export function runCase(
     if (v) return { failure: { property: p.name, step: -1, phase: 'end', violation: v }, steps: index, records, drained };
   }
   return { failure: null, steps: index, records, drained };
+}
+
+// One bit per effect kind, and one that every step has, for monitors that watch all steps.
+const BIT = Object.fromEntries(effectKinds.map((k, i) => [k, 1 << (i + 1)])) as Record<EffectKind, number>;
+const ALWAYS = 1;
+const ALL = ~0;
+const maskOf = (kinds: readonly EffectKind[]) => kinds.reduce((m, k) => m | BIT[k], 0);
+
+/** The default audit interval: a full audit costs O(memory), so audit less often on big systems. */
+export function defaultAuditEvery(config: SystemConfig): number {
+  const memory = config.hostFrames + config.guests.reduce((n, g) => n + g.ramPages + g.holePages, 0);
+  return Math.max(256, Math.ceil(memory / 16));
 }
 
 function audit(monitors: { p: Property; m: PropertyMonitor }[], obs: Observation, step: number): Failure | null {

@@ -20,6 +20,7 @@ export const convergence: Property = {
     const turns = new Map<number, number>();
     let reversal: string | null = null;
     return {
+      interests: ['target-set', 'actual-written'],
       step({ draining, result, obs }) {
         if (!draining || reversal) return null;
         for (const e of result.effects) {

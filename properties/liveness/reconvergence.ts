@@ -13,6 +13,7 @@ export const reconvergence: Property = {
   monitor: (config) => {
     const reset = new Set<number>();
     return {
+      interests: ['reset'],
       step({ result }) {
         for (const e of result.effects) if (e.kind === 'reset') reset.add(e.guest);
         return null;

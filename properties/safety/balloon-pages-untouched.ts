@@ -14,6 +14,7 @@ export const balloonPagesUntouched: Property = {
   doc: 'the guest never touches a gpfn that is in the balloon or on its way in or out of it',
   refs: 'PROTOCOLS.md invariant 3; VIRTIO 5.5.6.1',
   monitor: () => ({
+    interests: ['wrote', 'read', 'pages-allocated'],
     step({ result, obs }) {
       for (const e of result.effects) {
         if (e.kind !== 'wrote' && e.kind !== 'read' && e.kind !== 'pages-allocated') continue;

@@ -15,6 +15,7 @@ export const dataOracle: Property = {
     const shadow = new Map<number, number>();
     const key = (g: number, n: number) => g * 2 ** 32 + n;
     return {
+      interests: ['wrote', 'read', 'pages-freed', 'pages-allocated', 'reset'],
       step({ result }) {
         for (const e of result.effects) {
           switch (e.kind) {

@@ -12,6 +12,7 @@ export const deflateOnlyWhenAsked: Property = {
   doc: 'no deflate below the target unless DEFLATE_ON_OOM is on and an allocation really failed',
   refs: 'PROTOCOLS.md invariant 8; VIRTIO 5.5.6.1 (DEFLATE_ON_OOM)',
   monitor: (config) => ({
+    interests: ['buffer-queued'],
     step({ command, result, before, obs }) {
       for (const e of result.effects) {
         if (e.kind !== 'buffer-queued' || e.queue !== 'deflate' || e.origin === 'hostile') continue;

@@ -10,6 +10,8 @@ export const floorsAndTargets: Property = {
   doc: 'the balloon stays within ramPages - floorPages; targets are clamped to guest memory',
   refs: 'PROTOCOLS.md invariant 10; Xen XSA-300',
   monitor: (config) => ({
+    // The balloon's size and the target change only with these.
+    interests: ['buffer-queued', 'ack-consumed', 'actual-written', 'target-set', 'reset'],
     step({ command, result, obs }) {
       const gc = config.guests[command.guest];
       const g = obs.guests[command.guest];

@@ -14,6 +14,7 @@ export const framesConserved: Property = {
   monitor: () => {
     let mapped = -1;
     return {
+      interests: ['frame-mapped', 'frame-released'],
       step({ result, obs }) {
         if (mapped < 0) mapped = countMapped(obs) - delta(result.effects);
         mapped += delta(result.effects);

@@ -15,6 +15,7 @@ export const hostDropsOnlyBallooned: Property = {
   monitor: (config) => {
     const hpg = config.hostPageGpfns;
     return {
+      interests: ['frame-released'],
       step({ command, result, obs }) {
         for (const e of result.effects) {
           if (e.kind !== 'frame-released') continue;

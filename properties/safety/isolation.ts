@@ -1,3 +1,4 @@
+import { effectKinds } from '../../core/index.ts';
 import type { Property } from '../property.ts';
 
 /**
@@ -10,6 +11,7 @@ export const isolation: Property = {
   doc: 'a command for one guest has no effect on any other guest',
   refs: 'PROTOCOLS.md invariant 9',
   monitor: () => ({
+    interests: effectKinds,
     step({ command, result }) {
       for (const e of result.effects) {
         if (e.guest === command.guest) continue;

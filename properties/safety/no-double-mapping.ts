@@ -12,6 +12,7 @@ export const noDoubleMapping: Property = {
   doc: 'a frame is mapped by at most one (guest, gpfn), and the p2m, DMA view and frame table agree',
   refs: 'PROTOCOLS.md invariant 1',
   monitor: () => ({
+    interests: ['frame-mapped', 'frame-released'],
     step({ result, obs }) {
       for (const e of result.effects) {
         if (e.kind === 'frame-mapped') {

@@ -14,6 +14,7 @@ export const requestsWellFormed: Property = {
   doc: 'driver buffers hold in-range, free (inflate) or acknowledged (deflate) gpfns, no duplicates, within the batch limit',
   refs: 'PROTOCOLS.md invariant 5; VIRTIO 5.5.6.1, 5.5.6.3',
   monitor: (config) => ({
+    interests: ['buffer-queued'],
     step({ result, obs }) {
       for (const e of result.effects) {
         if (e.kind !== 'buffer-queued' || e.origin === 'hostile') continue;

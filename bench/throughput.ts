@@ -1,0 +1,99 @@
+/**
+ * `npm run bench`: checked commands per second on one workload, at host sizes 2^10 to 2^20
+ * frames and 1 to 64 guests, beside the same workload with checking off. Both runs of a row are
+ * measured side by side, alternating, so machine noise hits both alike; the ratio is the figure
+ * that matters. Writes bench/RESULTS.md.
+ */
+import fc from 'fast-check';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { guestConfig, guestId, type Command, type SystemConfig } from '../core/index.ts';
+import { createReferenceSystem } from '../impl/index.ts';
+import { allProperties, runCase } from '../properties/index.ts';
+import { defaultAuditEvery } from '../properties/runner.ts';
+
+const SEED = 7;
+const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 40_000);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+
+function system(frames: number, guests: number): SystemConfig {
+  const ram = Math.floor((frames * 0.9) / guests);
+  return {
+    family: 'virtio', hostFrames: frames, reservedFrames: 4, hostPageGpfns: 1, maxBatch: 256,
+    guests: Array.from({ length: guests }, () => guestConfig({ ramPages: ram, floorPages: Math.floor(ram / 8) })),
+  };
+}
+
+/**
+ * The workload: targets up and down, driver and device turns, guest allocation and touches. Its
+ * working set (targets up to 256 pages, allocations of 1 to 16 pages, frees a little larger) fits
+ * the smallest host too, so every row does the same kind of work and only memory size differs.
+ */
+function workload(cfg: SystemConfig, n: number): Command[] {
+  const ram = cfg.guests[0].ramPages;
+  const g = fc.integer({ min: 0, max: cfg.guests.length - 1 }).map(guestId);
+  const pick = fc.nat({ max: 1 << 20 });
+  const cmd: fc.Arbitrary<Command> = fc.oneof(
+    { weight: 1, arbitrary: fc.record({ guest: g, pages: fc.integer({ min: 0, max: Math.min(Math.floor(ram / 2), 256) }) }).map((r) => ({ kind: 'set-target' as const, ...r })) },
+    { weight: 8, arbitrary: g.map((guest) => ({ kind: 'driver' as const, guest })) },
+    { weight: 8, arbitrary: fc.record({ guest: g, queue: fc.constantFrom('inflate' as const, 'deflate' as const) }).map((r) => ({ kind: 'device' as const, ...r })) },
+    { weight: 2, arbitrary: fc.record({ guest: g, pages: fc.integer({ min: 1, max: 16 }), pick }).map((r) => ({ kind: 'alloc' as const, ...r })) },
+    { weight: 2, arbitrary: fc.record({ guest: g, pages: fc.integer({ min: 1, max: 24 }), pick }).map((r) => ({ kind: 'free' as const, ...r })) },
+    { weight: 3, arbitrary: fc.record({ guest: g, pick }).map((r) => ({ kind: 'write' as const, ...r })) },
+    { weight: 3, arbitrary: fc.record({ guest: g, pick }).map((r) => ({ kind: 'read' as const, ...r })) },
+  );
+  return fc.sample(cmd, { seed: SEED, numRuns: n });
+}
+
+function time(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+interface Row { frames: number; guests: number; commands: number; checked: number; unchecked: number }
+
+function measure(frames: number, guests: number): Row {
+  const cfg = system(frames, guests);
+  // At least two full audits per checked run, so their cost is in the figure, amortized.
+  const cmds = workload(cfg, Math.max(COMMANDS, 2 * defaultAuditEvery(cfg)));
+  const run = (list: Command[], checking: boolean) => time(() => {
+    const x = runCase(createReferenceSystem, cfg, list, checking ? allProperties : [], { noDrain: true, ...(checking ? {} : { auditEvery: 0 }) });
+    if (x.failure) throw new Error(`${x.failure.property}: ${x.failure.violation.message}`);
+  });
+  let checked = Infinity, unchecked = Infinity, setup = Infinity;
+  for (let r = 0; r < REPEATS; r++) {
+    setup = Math.min(setup, run([], true)); // creating the system: O(memory), not per command
+    unchecked = Math.min(unchecked, run(cmds, false));
+    checked = Math.min(checked, run(cmds, true));
+  }
+  return { frames, guests, commands: cmds.length, checked: cmds.length / (checked - setup), unchecked: cmds.length / (unchecked - setup) };
+}
+
+// Warm-up: let the JIT settle on both paths before the first measured row.
+measure(2 ** 12, 4);
+const rows: Row[] = [];
+for (const [frames, guests] of [[2 ** 10, 1], [2 ** 10, 4], [2 ** 14, 4], [2 ** 16, 16], [2 ** 18, 16], [2 ** 20, 1], [2 ** 20, 16], [2 ** 20, 64]] as const) {
+  const r = measure(frames, guests);
+  rows.push(r);
+  process.stderr.write(`2^${Math.log2(frames)} frames, ${guests} guests: ${Math.round(r.checked)} checked/s, ${Math.round(r.unchecked)} unchecked/s\n`);
+}
+const base = rows[0].checked;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const lines = [
+  '# Throughput of the checked run',
+  '',
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Date: ${new Date().toISOString().slice(0, 10)}.`,
+  `Workload: at least ${COMMANDS.toLocaleString('en-US')} commands (fast-check seed ${SEED}; more on big systems so that every checked run includes two full audits): targets, driver and device turns, allocations, frees, reads and writes; best of ${REPEATS}, checked and unchecked runs alternating; the time to create the system (O(memory)) is measured apart and subtracted.`,
+  'Checked: all 14 properties, incremental per step, full audit at the default interval (a sixteenth of memory, at least 256 steps). Unchecked: the same runner with no properties.',
+  '',
+  '| host frames | guests | commands | checked cmd/s | unchecked cmd/s | checked / unchecked time | cost per cmd vs 2^10, 1 guest |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| 2^${Math.log2(r.frames)} | ${r.guests} | ${fmt(r.commands)} | ${fmt(r.checked)} | ${fmt(r.unchecked)} | ${(r.unchecked / r.checked).toFixed(2)}x | ${(base / r.checked).toFixed(2)}x |`),
+  '',
+  'Goals: checked within 2x of unchecked; cost per command at 2^20 frames within 1.5x of that at 2^10.',
+  'Rerun: `npm run bench` (BENCH_COMMANDS and BENCH_REPEATS change the budget).',
+  '',
+];
+writeFileSync(new URL('./RESULTS.md', import.meta.url), lines.join('\n'));
+process.stderr.write('wrote bench/RESULTS.md\n');

@@ -1,0 +1,123 @@
+/**
+ * Chart coverage: which states and transitions of each chart a campaign took, and how often.
+ * It rides on the conformance monitor's hooks (every microstep's transitions, by definition
+ * identity), so it measures the same lockstep runs that conformance judges. A transition never
+ * taken is either dead spec or a workload that cannot reach it; the test of the default campaign
+ * says which.
+ */
+import type { AnyStateMachine, AnyTransitionDefinition } from 'xstate';
+import type { SystemFactory } from '../core/index.ts';
+import { createReferenceSystem } from '../impl/index.ts';
+import { CHARTS } from '../model/index.ts';
+import { chartInventory, statePath, type ChartInventory } from '../model/inventory.ts';
+import { runCampaign, type CampaignReport } from './campaign.ts';
+import { conformanceProperty, type ConformanceHooks } from './conformance.ts';
+
+export interface ChartCoverage {
+  chart: string;
+  /** State path to its visits: occupied at a run's start, or the source or a target of a taken transition. */
+  states: { path: string; count: number }[];
+  transitions: { label: string; count: number }[];
+}
+
+export interface CoverageReport {
+  charts: ChartCoverage[];
+  campaign: CampaignReport;
+}
+
+/** Counts per chart, fed by the conformance hooks. */
+export class CoverageRecorder {
+  private readonly inv = new Map<string, ChartInventory>();
+  private readonly stateCounts = new Map<string, Map<string, number>>();
+  private readonly transitionCounts = new Map<string, Map<AnyTransitionDefinition, number>>();
+
+  constructor(charts: Record<string, AnyStateMachine>) {
+    for (const [name, m] of Object.entries(charts)) {
+      this.inv.set(name, chartInventory(m));
+      this.stateCounts.set(name, new Map());
+      this.transitionCounts.set(name, new Map());
+    }
+  }
+
+  readonly hooks: ConformanceHooks = {
+    onTransitions: (chart, ts) => {
+      const tc = this.transitionCounts.get(chart);
+      const sc = this.stateCounts.get(chart);
+      if (!tc || !sc) return;
+      for (const t of ts) {
+        tc.set(t, (tc.get(t) ?? 0) + 1);
+        // A state counts once per microstep that leaves or enters it, so a transient state
+        // (left at once by an eventless transition, as `negotiating` at a run's start) counts too.
+        bump(sc, statePath(t.source));
+        for (const n of t.target ?? []) bump(sc, statePath(n));
+      }
+    },
+    onState: (chart, value) => {
+      const sc = this.stateCounts.get(chart);
+      if (!sc) return;
+      const visit = (v: unknown, prefix: string) => {
+        if (typeof v === 'string') { bump(sc, prefix ? `${prefix}.${v}` : v); return; }
+        for (const [k, sub] of Object.entries(v as object)) { bump(sc, prefix ? `${prefix}.${k}` : k); visit(sub, prefix ? `${prefix}.${k}` : k); }
+      };
+      visit(value, '');
+    },
+  };
+
+  report(): ChartCoverage[] {
+    return [...this.inv].map(([chart, inv]) => {
+      const sc = this.stateCounts.get(chart)!;
+      const tc = this.transitionCounts.get(chart)!;
+      return {
+        chart,
+        states: inv.states.map((path) => ({ path, count: sc.get(path) ?? 0 })),
+        transitions: inv.transitions.map((t) => ({ label: t.label, count: tc.get(t.def) ?? 0 })),
+      };
+    });
+  }
+}
+
+function bump(m: Map<string, number>, k: string): void { m.set(k, (m.get(k) ?? 0) + 1); }
+
+/** The campaign `balloon coverage` runs unless told otherwise; its test asserts it takes everything. */
+export const DEFAULT_COVERAGE_RUNS = 1000;
+export const DEFAULT_COVERAGE_SEED = 42;
+
+export interface CoverageOptions {
+  runs: number;
+  seed: number;
+  maxCommands?: number;
+  factory?: SystemFactory;
+}
+
+/** Run the conformance campaign and count what each chart took. */
+export function runCoverage(o: CoverageOptions): CoverageReport {
+  const rec = new CoverageRecorder(CHARTS.virtio);
+  const campaign = runCampaign({
+    factory: o.factory ?? createReferenceSystem, properties: [conformanceProperty(rec.hooks)], runs: o.runs, seed: o.seed,
+    maxCommands: o.maxCommands,
+  });
+  return { charts: rec.report(), campaign };
+}
+
+/** What a chart never took: states and transition labels. */
+export function untaken(c: ChartCoverage): { states: string[]; transitions: string[] } {
+  return { states: c.states.filter((s) => s.count === 0).map((s) => s.path), transitions: c.transitions.filter((t) => t.count === 0).map((t) => t.label) };
+}
+
+/** The coverage tables as text: counts per state and transition, then what was never taken. */
+export function formatCoverage(charts: readonly ChartCoverage[]): string {
+  const out: string[] = [];
+  for (const c of charts) {
+    const takenT = c.transitions.filter((t) => t.count > 0).length;
+    const takenS = c.states.filter((s) => s.count > 0).length;
+    out.push(`chart ${c.chart}: ${takenS}/${c.states.length} states, ${takenT}/${c.transitions.length} transitions taken`);
+    out.push('  states:');
+    for (const s of c.states) out.push(`  ${String(s.count).padStart(9)}  ${s.path}`);
+    out.push('  transitions:');
+    for (const t of c.transitions) out.push(`  ${String(t.count).padStart(9)}  ${t.label}`);
+    const u = untaken(c);
+    out.push(u.states.length + u.transitions.length === 0 ? '  never taken: none'
+      : ['  never taken:', ...u.states.map((s) => `    state ${s}`), ...u.transitions.map((t) => `    transition ${t}`)].join('\n'));
+  }
+  return out.join('\n');
+}
