@@ -7,8 +7,13 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_UNUSABLE, UsageError } from './errors.ts';
 import * as check from './commands/check.ts';
 import * as list from './commands/list.ts';
+import * as replay from './commands/replay.ts';
+import * as conform from './commands/conform.ts';
+import * as coverage from './commands/coverage.ts';
+import * as chart from './commands/chart.ts';
+import * as qemu from './commands/qemu.ts';
 
-const COMMANDS: { register(program: Command): void }[] = [check, list];
+const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('balloon')

@@ -8,6 +8,7 @@ import {
   gpfn as asGpfn, guestId, isRam, type Effect, type Gpfn, type GuestConfig, type Refusal,
   type SystemConfig, frame as asFrame,
 } from '../core/index.ts';
+import type { Faults } from './faults.ts';
 import type { GuestMemory } from './guest-memory.ts';
 import type { Buffer } from './virtqueue.ts';
 
@@ -18,8 +19,13 @@ export class BalloonDevice {
   /** Per host page: how many of its gpfns are ballooned (QEMU's partial host page tracking). */
   private readonly perHostPage: Uint16Array;
   private readonly hpg: number;
+  /** invalid-chain-loop: the queues the device is stuck looping on. */
+  private readonly wedged = new Set<string>();
 
-  constructor(private readonly sys: SystemConfig, private readonly cfg: GuestConfig, private readonly mem: GuestMemory) {
+  constructor(
+    private readonly sys: SystemConfig, private readonly cfg: GuestConfig, private readonly mem: GuestMemory,
+    private readonly f: Faults,
+  ) {
     this.ballooned = new Uint8Array(mem.space);
     this.hpg = sys.hostPageGpfns;
     this.perHostPage = new Uint16Array(Math.ceil(mem.space / this.hpg));
@@ -35,7 +41,11 @@ export class BalloonDevice {
     const g = guestId(this.mem.id);
     const accepted: Gpfn[] = [];
     const refused: Refusal[] = [];
-    if (b.gpfns.length > this.sys.maxBatch) {
+    if (this.f['invalid-chain-loop'] && (this.wedged.has(b.queue) || this.invalid(b))) {
+      this.wedged.add(b.queue); // loops on the chain: never acknowledges, never moves on
+      return;
+    }
+    if (b.gpfns.length > this.sys.maxBatch && !this.f['unbounded-descriptor']) {
       for (const n of b.gpfns) refused.push({ gpfn: n, code: 'balloon/oversized-batch' });
     } else if (b.queue !== 'stats') {
       const seen = new Set<number>();
@@ -53,11 +63,16 @@ export class BalloonDevice {
     out.push({ kind: 'buffer-processed', guest: g, queue: b.queue, id: b.id, accepted, refused });
   }
 
+  private invalid(b: Buffer): boolean {
+    return b.gpfns.length > this.sys.maxBatch || b.gpfns.some((n) => n >= this.mem.space);
+  }
+
   private check(n: number, inflating: boolean, seen: Set<number>): Refusal['code'] | null {
-    if (!Number.isInteger(n) || n < 0 || n >= this.mem.space) return 'balloon/gpfn-out-of-range';
-    if (!isRam(this.cfg, n)) return 'balloon/gpfn-not-ram';
-    if (seen.has(n)) return 'balloon/gpfn-duplicate';
-    if (inflating && this.ballooned[n]) return 'balloon/gpfn-already-ballooned';
+    const f = this.f;
+    if (!Number.isInteger(n) || n < 0 || (n >= this.mem.space && !f['no-range-check'])) return 'balloon/gpfn-out-of-range';
+    if (n < this.mem.space && !isRam(this.cfg, n) && !f['no-ram-check']) return 'balloon/gpfn-not-ram';
+    if (seen.has(n) && !f['double-inflate']) return 'balloon/gpfn-duplicate';
+    if (inflating && this.ballooned[n] && !f['double-inflate']) return 'balloon/gpfn-already-ballooned';
     if (!inflating && !this.ballooned[n]) return 'balloon/gpfn-not-ballooned';
     return null;
   }
@@ -66,12 +81,12 @@ export class BalloonDevice {
     this.ballooned[n] = 1;
     const hp = Math.floor(n / this.hpg);
     // A host page goes back to the host only once every 4 KiB part of it is ballooned.
-    if (++this.perHostPage[hp] < this.hpg) return;
+    if (++this.perHostPage[hp] < this.hpg && !this.f['partial-host-page-discard']) return;
     // With an assigned device (VFIO) the DMA mappings pin guest memory: QEMU inhibits discard.
     if (this.cfg.assignedDevice) return;
     const g = guestId(this.mem.id);
-    for (let x = hp * this.hpg; x < (hp + 1) * this.hpg; x++) {
-      const f = this.mem.unback(x);
+    for (let x = hp * this.hpg; x < Math.min((hp + 1) * this.hpg, this.mem.space); x++) {
+      const f = this.f['discard-not-propagated'] ? this.mem.releaseOnly(x) : this.mem.unback(x);
       if (f >= 0) out.push({ kind: 'frame-released', guest: g, gpfn: asGpfn(x), frame: asFrame(f) });
     }
   }
@@ -84,6 +99,7 @@ export class BalloonDevice {
 
   /** Device reset: QEMU forgets its tracking but keeps the target. */
   reset(): void {
+    this.wedged.clear();
     this.ballooned.fill(0);
     this.perHostPage.fill(0);
   }

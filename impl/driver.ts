@@ -8,6 +8,7 @@ import {
   gpfn as asGpfn, guestId, PageState, type Effect, type Gpfn, type GuestConfig, type SystemConfig,
 } from '../core/index.ts';
 import type { BalloonDevice } from './device.ts';
+import type { Faults } from './faults.ts';
 import type { GuestMemory } from './guest-memory.ts';
 import { IndexSet } from './index-set.ts';
 import type { Buffer, VirtQueues } from './virtqueue.ts';
@@ -21,6 +22,8 @@ export class BalloonDriver {
   wantsWork = true;
   /** Guest pages in the balloon, acknowledged; LIFO like Linux's balloon page list. */
   readonly balloon: IndexSet;
+  /** oom-deadlock: the OOM notifier and the inflating worker wait on each other for ever. */
+  private deadlocked = false;
 
   constructor(
     private readonly sys: SystemConfig,
@@ -28,6 +31,7 @@ export class BalloonDriver {
     private readonly mem: GuestMemory,
     private readonly dev: BalloonDevice,
     private readonly q: VirtQueues,
+    private readonly f: Faults,
   ) {
     this.balloon = new IndexSet(mem.space / mem.gpp);
   }
@@ -40,6 +44,7 @@ export class BalloonDriver {
 
   /** One step: consume the oldest acknowledgement, else send the next batch toward the target. */
   step(out: Effect[]): void {
+    if (this.deadlocked) return;
     const ack = this.q.nextAck();
     if (ack) return this.consume(ack, out);
     if (this.q.pending('inflate') || this.q.pending('deflate') || !this.wantsWork) return;
@@ -53,8 +58,9 @@ export class BalloonDriver {
   /** The balloon size the driver aims for: the target rounded up to whole guest pages, kept above the floor. */
   wanted(): number {
     const gpp = this.mem.gpp;
-    const aligned = Math.ceil(this.dev.target / gpp) * gpp;
-    const ceiling = Math.floor((this.cfg.ramPages - this.cfg.floorPages) / gpp) * gpp;
+    const aligned = this.f['unaligned-target'] ? this.dev.target : Math.ceil(this.dev.target / gpp) * gpp;
+    const floor = this.f['unbounded-balloon'] ? 0 : this.cfg.floorPages;
+    const ceiling = Math.floor((this.cfg.ramPages - floor) / gpp) * gpp;
     return Math.max(0, Math.min(aligned, ceiling));
   }
 
@@ -64,23 +70,44 @@ export class BalloonDriver {
 
   private inflate(gpfns: number, out: Effect[]): void {
     const pages: number[] = [];
-    for (let k = gpfns / this.mem.gpp; k > 0 && this.mem.free.size > 0; k--) {
+    for (let k = this.pagesFor(gpfns); k > 0 && this.mem.free.size > 0; k--) {
       const p = this.mem.free.last();
       this.mem.free.delete(p);
       this.mem.setPage(p, PageState.Inflating);
       pages.push(p);
     }
     // "Out of puff": no free page to give; Linux retries later, the flag stays set.
-    if (pages.length === 0) { out.push({ kind: 'out-of-puff', guest: guestId(this.mem.id) }); return; }
-    this.queue('inflate', 'driver', this.gpfnsOf(pages), out);
+    if (pages.length === 0) {
+      if (this.f['cancelled-busy-loop']) { this.queue('inflate', 'driver', [], out); return; }
+      out.push({ kind: 'out-of-puff', guest: guestId(this.mem.id) });
+      return;
+    }
+    let sent = this.gpfnsOf(pages);
+    if (this.f['fill-wrong-gpfns']) {
+      const n = this.mem.space / this.mem.gpp;
+      sent = this.gpfnsOf(pages.map((p) => (p + 1) % n));
+    }
+    if (this.f['pfn-byte-order']) sent = sent.map(bswap32);
+    this.queue('inflate', 'driver', sent, out);
+    if (this.f['actual-before-ack']) {
+      this.actual = this.mem.counts.ballooned + this.mem.counts.inflating + this.mem.counts.deflating;
+      out.push({ kind: 'actual-written', guest: guestId(this.mem.id), actual: this.actual });
+    }
+  }
+
+  /** Whole guest pages for `gpfns`: exact when aligned; the unaligned-target fault rounds up. */
+  private pagesFor(gpfns: number): number {
+    return this.f['unaligned-target'] ? Math.ceil(gpfns / this.mem.gpp) : Math.floor(gpfns / this.mem.gpp);
   }
 
   private deflate(gpfns: number, origin: 'driver' | 'oom', out: Effect[]): void {
     const pages: number[] = [];
-    for (let k = gpfns / this.mem.gpp; k > 0 && this.balloon.size > 0; k--) {
+    const early = this.f['reuse-before-ack'] && this.cfg.features.mustTellHost;
+    for (let k = this.pagesFor(gpfns); k > 0 && this.balloon.size > 0; k--) {
       const p = this.balloon.last();
       this.balloon.delete(p);
-      this.mem.setPage(p, PageState.Deflating);
+      this.mem.setPage(p, early ? PageState.Free : PageState.Deflating);
+      if (early) this.mem.free.add(p);
       pages.push(p);
     }
     if (pages.length > 0) this.queue('deflate', origin, this.gpfnsOf(pages), out);
@@ -93,6 +120,7 @@ export class BalloonDriver {
    */
   onOom(out: Effect[]): void {
     if (!this.cfg.features.deflateOnOom || this.q.pending('deflate')) return;
+    if (this.f['oom-deadlock'] && this.q.pending('inflate')) { this.deadlocked = true; return; }
     const n = Math.min(OOM_DEFLATE_GPFNS, this.batchGpfns(), this.balloon.size * this.mem.gpp);
     this.deflate(Math.floor(n / this.mem.gpp) * this.mem.gpp, 'oom', out);
   }
@@ -105,7 +133,8 @@ export class BalloonDriver {
     if (b.queue === 'stats') { this.queue('stats', 'driver', [], out); return; }
     const reused: Gpfn[] = [];
     for (let i = 0; i < b.gpfns.length; i += this.mem.gpp) {
-      const p = b.gpfns[i] / this.mem.gpp;
+      const p = this.pageOf(b.gpfns[i]);
+      if (this.mem.pageState[p * this.mem.gpp] === PageState.Free) continue; // reuse-before-ack freed it already
       if (b.queue === 'inflate') {
         this.mem.setPage(p, PageState.Ballooned);
         this.balloon.add(p);
@@ -118,6 +147,29 @@ export class BalloonDriver {
     if (reused.length > 0) out.push({ kind: 'pages-freed', guest: g, gpfns: reused });
     this.actual = this.mem.counts.ballooned + this.mem.counts.deflating;
     out.push({ kind: 'actual-written', guest: g, actual: this.actual });
+  }
+
+  /**
+   * The guest page a sent gpfn stands for. Normally the gpfn's own page; under the faults that
+   * send wrong gpfns, the driver still accounts the pages it took, so map the gpfn back.
+   */
+  private pageOf(n: number): number {
+    if (this.f['pfn-byte-order']) n = bswap32(n);
+    const p = Math.floor(n / this.mem.gpp);
+    if (!this.f['fill-wrong-gpfns']) return p;
+    const pages = this.mem.space / this.mem.gpp;
+    return (p + pages - 1) % pages;
+  }
+
+  /**
+   * deflate-on-reclaim: a shrinker deflates under ordinary memory pressure (a quarter of RAM
+   * left free) and the worker is told to refill afterwards.
+   */
+  onReclaim(out: Effect[]): void {
+    if (!this.f['deflate-on-reclaim'] || !this.cfg.features.deflateOnOom || this.q.pending('deflate')) return;
+    if (this.mem.counts.free * 4 >= this.cfg.ramPages || this.balloon.size === 0) return;
+    this.deflate(Math.min(this.batchGpfns(), this.balloon.size * this.mem.gpp), 'oom', out);
+    this.wantsWork = true;
   }
 
   private gpfnsOf(pages: number[]): number[] {
@@ -135,8 +187,10 @@ export class BalloonDriver {
   /** Driver unload: every page in or on its way to the balloon goes back to the guest. */
   unload(): void {
     const s = this.mem.pageState;
+    this.deadlocked = false;
     for (let p = 0; p < this.mem.space / this.mem.gpp; p++) {
       const st = s[p * this.mem.gpp];
+      if (this.f['s4-restore-leak'] && st === PageState.Ballooned) continue; // forgotten, not freed
       if (st === PageState.Inflating || st === PageState.Ballooned || st === PageState.Deflating) {
         this.mem.setPage(p, PageState.Free);
         this.mem.free.add(p);
@@ -146,4 +200,9 @@ export class BalloonDriver {
     this.q.clear();
     this.actual = 0;
   }
+}
+
+/** A 32-bit gpfn in the other byte order. */
+function bswap32(n: number): number {
+  return (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
 }

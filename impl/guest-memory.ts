@@ -21,7 +21,7 @@ export class GuestMemory {
   readonly used: IndexSet;
   readonly counts: GuestCounts = { free: 0, used: 0, inflating: 0, ballooned: 0, deflating: 0 };
 
-  constructor(readonly id: number, readonly cfg: GuestConfig, private readonly host: HostFrames) {
+  constructor(readonly id: number, readonly cfg: GuestConfig, readonly host: HostFrames) {
     this.gpp = cfg.guestPageGpfns;
     this.space = gpfnSpace(cfg);
     const pages = this.space / this.gpp;
@@ -74,6 +74,17 @@ export class GuestMemory {
     if (f === UNBACKED) return -1;
     this.p2m[gpfn] = UNBACKED;
     if (this.dmaView) this.dmaView[gpfn] = UNBACKED;
+    this.host.release(f);
+    return f;
+  }
+
+  /**
+   * The discard-not-propagated fault: give the frame back to the host but leave the p2m (and DMA
+   * view) mapping it. The frame, or -1.
+   */
+  releaseOnly(gpfn: number): number {
+    const f = this.p2m[gpfn];
+    if (f === UNBACKED || this.host.owner[f] !== this.id || this.host.ownerGpfn[f] !== gpfn) return -1;
     this.host.release(f);
     return f;
   }

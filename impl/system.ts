@@ -10,6 +10,7 @@ import {
 } from '../core/index.ts';
 import { BalloonDevice } from './device.ts';
 import { BalloonDriver } from './driver.ts';
+import { faultSet, type FaultName, type Faults } from './faults.ts';
 import { GuestMemory } from './guest-memory.ts';
 import { HostFrames } from './host.ts';
 import { hostileBuffer } from './hostile.ts';
@@ -25,15 +26,18 @@ export class ReferenceSystem implements SystemUnderTest {
   private readonly observation: Observation;
   private token = 0;
 
-  constructor(readonly config: SystemConfig) {
+  private readonly faults: Faults;
+
+  constructor(readonly config: SystemConfig, options: ReferenceOptions = {}) {
+    this.faults = faultSet(options.faults);
     const problems = configProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid configuration: ${problems.join('; ')}`);
     this.host = new HostFrames(config.hostFrames, config.reservedFrames);
     this.guests = config.guests.map((cfg, i) => {
       const mem = new GuestMemory(i, cfg, this.host);
-      const dev = new BalloonDevice(config, cfg, mem);
+      const dev = new BalloonDevice(config, cfg, mem, this.faults);
       const q = new VirtQueues();
-      const drv = new BalloonDriver(config, cfg, mem, dev, q);
+      const drv = new BalloonDriver(config, cfg, mem, dev, q, this.faults);
       drv.probe([]);
       const obs = {
         target: 0, actual: 0, features: cfg.features, p2m: mem.p2m, dmaView: mem.dmaView,
@@ -117,6 +121,7 @@ export class ReferenceSystem implements SystemUnderTest {
         const { queue, gpfns } = hostileBuffer(c.request, c.pick, this.config, g.mem, g.dev, g.q);
         const b = g.drv.queue(queue, 'hostile', gpfns, out);
         g.dev.process(b, out);
+        if (!b.acked) return null; // a device stuck on it (invalid-chain-loop) never returns it
         g.q.remove(b);
         out.push({ kind: 'ack-consumed', guest: gid, queue, id: b.id });
         return null;
@@ -143,6 +148,7 @@ export class ReferenceSystem implements SystemUnderTest {
       }
     }
     out.push({ kind: 'pages-allocated', guest: guestId(mem.id), gpfns });
+    g.drv.onReclaim(out);
     return null;
   }
 
@@ -167,5 +173,14 @@ function refuse(code: ErrorCode, message: string): StepResult {
   return { outcome: 'refused', code, message, effects: [] };
 }
 
+export interface ReferenceOptions {
+  /** Bug-zoo faults to switch on (impl/faults.ts); none by default. */
+  faults?: readonly FaultName[];
+}
+
 /** The factory that `balloon check` uses unless told otherwise. */
 export const createReferenceSystem = (config: SystemConfig): SystemUnderTest => new ReferenceSystem(config);
+
+/** The reference implementation with bug-zoo faults switched on. */
+export const referenceWithFaults = (faults: readonly FaultName[]) =>
+  (config: SystemConfig): SystemUnderTest => new ReferenceSystem(config, { faults });

@@ -41,6 +41,8 @@ export interface QemuFailure {
   readonly numShrinks: number;
   readonly tracePath: string;
   readonly consoleTail: string;
+  /** Console lines naming a panic, an OOM kill or "Out of puff". */
+  readonly highlights: string[];
 }
 
 export interface QemuReport {
@@ -138,7 +140,7 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
     failure = {
       property: first.property, violations: hit.violations, steps: c.steps, seed: opts.seed,
       path: result.counterexamplePath ?? '', numShrinks: result.numShrinks,
-      tracePath: saveTrace(opts.outDir, trace), consoleTail: hit.record.consoleTail,
+      tracePath: saveTrace(opts.outDir, trace), consoleTail: hit.record.consoleTail, highlights: hit.record.consoleHighlights,
     };
   } else if (result.failed) {
     throw new Error(`qemu campaign: ${String(result.errorInstance)}`);
@@ -166,6 +168,7 @@ export function formatQemuReport(r: QemuReport): string {
       const v = f.violations.filter((x) => x.step === i);
       lines.push(`    ${v.length > 0 ? '>' : ' '} ${String(i).padStart(2)}  ${formatStep(s)}${v.map((x) => `   <- ${x.property}: ${x.message}`).join('')}`);
     });
+    if (f.highlights.length > 0) lines.push(`  guest console (notable):\n${f.highlights.map((l) => `    | ${l}`).join('\n')}`);
     if (f.consoleTail !== '') lines.push(`  guest console (tail):\n${f.consoleTail.split('\n').slice(-8).map((l) => `    | ${l}`).join('\n')}`);
     lines.push(`  trace: ${f.tracePath}   (replay: replayQemuTrace(loadTrace(path)))`);
   }

@@ -36,8 +36,12 @@ export interface CaseRecord {
   readonly steps: StepRecord[];
   readonly guest: GuestState;
   readonly consoleTail: string;
+  /** The console lines that say why (panic, OOM kill, out of puff), last few; any guest state. */
+  readonly consoleHighlights: string[];
   readonly ms: number;
 }
+
+const NOTABLE = /Kernel panic|deadlocked on memory|Out of memory|Out of puff|oom-kill|BUG:|Oops/;
 
 export type ResetResult = { readonly ok: true; readonly base: Snapshot } | { readonly ok: false; readonly why: string };
 
@@ -125,10 +129,16 @@ export async function runCase(vm: Vm, c: QemuCase, base: Snapshot): Promise<Case
     }
   }
   if (guest === 'alive' && !vm.alive) guest = 'dead';
-  // Give a dying kernel a moment to finish its panic report before reading the console.
-  if (guest !== 'alive') await vm.exitStatus(1_000);
+  // A panicking kernel takes a moment to finish its report and make QEMU exit (panic=-1 with
+  // -no-reboot): wait for that before telling a dead guest from a hung one.
+  if (guest !== 'alive') {
+    await vm.exitStatus(2_000);
+    if (!vm.alive) guest = 'dead';
+  }
   return {
     ramBytes: ram, deflateOnOom: vm.deflateOnOom, baseMemTotalKiB: base.memTotalKiB, startActual: base.actual,
-    steps, guest, consoleTail: guest === 'alive' ? '' : vm.consoleTail(25), ms: Date.now() - t0,
+    steps, guest, consoleTail: guest === 'alive' ? '' : vm.consoleTail(25),
+    consoleHighlights: vm.consoleTail(400).split('\n').filter((l) => NOTABLE.test(l)).slice(-6),
+    ms: Date.now() - t0,
   };
 }

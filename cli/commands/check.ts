@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { createReferenceSystem, faultNames, referenceWithFaults, type FaultName } from '../../impl/index.ts';
 import { allProperties, propertiesByName } from '../../properties/index.ts';
 import { runCampaign, type CampaignReport } from '../../properties/campaign.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
@@ -12,7 +12,17 @@ import { counterexampleText, summaryTable } from '../format.ts';
 
 export const DEFAULT_RUNS = 10_000;
 
-export interface CheckFlags { runs: string; seed?: string; property: string[]; json?: boolean; maxCommands: string }
+export interface CheckFlags { runs: string; seed?: string; property: string[]; fault: string[]; json?: boolean; maxCommands: string }
+
+const repeatable = (v: string, prev: string[]) => [...prev, v];
+
+/** The faults named by --fault, checked against the catalogue. */
+export function faultsFlag(names: string[]): FaultName[] {
+  for (const n of names) {
+    if (!(faultNames as string[]).includes(n)) throw new UsageError(`--fault: unknown fault ${JSON.stringify(n)}; known: ${faultNames.join(', ')}`);
+  }
+  return names as FaultName[];
+}
 
 /** A seed: --seed, else FC_SEED, else a fresh one from the clock (always printed, so any run can be repeated). */
 export function chooseSeed(flag: string | undefined): number {
@@ -26,7 +36,8 @@ export function register(program: Command): void {
     .description('run every property (or those named) on the reference implementation')
     .option('--runs <n>', 'random cases to run', String(DEFAULT_RUNS))
     .option('--seed <n>', 'fast-check seed (default: FC_SEED, else from the clock; always printed)')
-    .addOption(new Option('--property <name>', 'check only this property (repeatable)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
+    .addOption(new Option('--property <name>', 'check only this property (repeatable)').argParser(repeatable).default([]))
+    .addOption(new Option('--fault <name>', 'switch on a bug-zoo fault in the reference implementation (repeatable; see balloon list)').argParser(repeatable).default([]))
     .option('--max-commands <n>', 'longest workload per case', '80')
     .option('--json', 'print the report as JSON')
     .action(function (this: Command, flags: CheckFlags) {
@@ -37,22 +48,26 @@ export function register(program: Command): void {
       try { if (flags.property.length > 0) properties = propertiesByName(flags.property); } catch (e) {
         throw new UsageError(`--property: ${(e as Error).message}`);
       }
-      const report = checkWithProgress({ runs, seed, maxCommands, properties, json: !!flags.json });
+      const faults = faultsFlag(flags.fault);
+      const report = checkWithProgress({ runs, seed, maxCommands, properties, faults, json: !!flags.json });
       if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
       else printReport(report);
       (this as Command & { exitCode?: number }).exitCode = report.counterexamples.length > 0 ? EXIT_FAILED : EXIT_OK;
     });
 }
 
-function checkWithProgress(o: { runs: number; seed: number; maxCommands: number; properties: typeof allProperties; json: boolean }): CampaignReport {
-  if (!o.json) process.stdout.write(`balloon check: ${o.properties.length} properties, ${o.runs} runs, seed ${o.seed}\n`);
+function checkWithProgress(o: { runs: number; seed: number; maxCommands: number; properties: typeof allProperties; faults: FaultName[]; json: boolean }): CampaignReport {
+  if (!o.json) {
+    const on = o.faults.length > 0 ? `, faults on: ${o.faults.join(', ')}` : '';
+    process.stdout.write(`balloon check: ${o.properties.length} properties, ${o.runs} runs, seed ${o.seed}${on}\n`);
+  }
   const bar = process.stderr.isTTY && !o.json
     ? new SingleBar({ format: '  {bar} {value}/{total} runs {phase}', hideCursor: true, clearOnComplete: true, stream: process.stderr })
     : null;
   bar?.start(o.runs, 0, { phase: '' });
   let searched = 0;
   const report = runCampaign({
-    factory: createReferenceSystem, properties: o.properties, runs: o.runs, seed: o.seed, maxCommands: o.maxCommands,
+    factory: o.faults.length > 0 ? referenceWithFaults(o.faults) : createReferenceSystem, properties: o.properties, runs: o.runs, seed: o.seed, maxCommands: o.maxCommands,
     onRun: (_n, phase) => {
       if (phase === 'search') searched = Math.min(o.runs, searched + 1);
       bar?.update(searched, { phase: phase === 'shrink' ? '(shrinking)' : '' });

@@ -117,6 +117,13 @@ describe('requests-well-formed', () => {
     const v = stepWith(requestsWellFormed, config, { obs, command: { kind: 'driver', guest: g0 }, result: accepted({ kind: 'buffer-queued', guest: g0, queue: 'inflate', id: 9, origin: 'driver', gpfns: [1] }) });
     expect(v?.message).toBe('guest 0 inflated gpfn 1 of guest 0, which is used');
   });
+  it('fires when the driver reuses a deflated page before the ack under MUST_TELL_HOST', () => {
+    const { obs, config } = driven(inflated(4));
+    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    obs.guests[0].pageState[n] = PageState.Free;
+    const v = stepWith(requestsWellFormed, config, { obs, command: { kind: 'driver', guest: g0 }, result: accepted({ kind: 'buffer-queued', guest: g0, queue: 'deflate', id: 9, origin: 'driver', gpfns: [n] }) });
+    expect(v?.message).toBe(`guest 0 deflated gpfn ${n} of guest 0 and it is already free: with MUST_TELL_HOST it must stay out of use until the device acknowledges`);
+  });
   it('fires on an oversized batch and on a duplicate', () => {
     const { obs, config } = driven([]);
     const big = Array.from({ length: 257 }, (_, i) => i);
@@ -131,6 +138,7 @@ describe('requests-well-formed', () => {
     const { obs, config } = driven([{ kind: 'set-target', guest: g0, pages: 4 }, { kind: 'driver', guest: g0 }]);
     const n = obs.guests[0].pageState.indexOf(PageState.Inflating);
     obs.guests[0].pageState[n] = PageState.Deflating;
+    obs.guests[0].hostBallooned[n] = 0;
     const v = stepWith(requestsWellFormed, config, { obs, command: { kind: 'driver', guest: g0 }, result: accepted({ kind: 'buffer-queued', guest: g0, queue: 'deflate', id: 9, origin: 'driver', gpfns: [n] }) });
     expect(v?.message).toBe(`guest 0 deflated gpfn ${n} of guest 0, whose inflate was never acknowledged by the host (it is deflating)`);
   });

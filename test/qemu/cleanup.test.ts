@@ -13,7 +13,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Runs fixtures/orphan-child.ts, waits for its "VM <pid> <dir>" line, returns both. */
 function startChild(mode: 'throw' | 'wait'): Promise<{ pid: number; dir: string; child: ReturnType<typeof spawn> }> {
-  const child = spawn('npx', ['tsx', join(import.meta.dirname, 'fixtures', 'orphan-child.ts'), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node itself with tsx's loader (not npx/tsx wrappers), so a signal reaches the process whose
+  // handlers are under test.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'orphan-child.ts'), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -76,7 +78,6 @@ describe.skipIf(!qemuReady)('qemu cleanup (no VM left behind)', () => {
   it('when the Node process gets SIGTERM', async () => {
     const { pid, dir, child } = await startChild('wait');
     const exited = new Promise((r) => child.once('exit', r));
-    // npx forwards the signal to tsx, which forwards it to the script's Node process.
     child.kill('SIGTERM');
     await exited;
     await expectGone(pid, dir);

@@ -1,0 +1,117 @@
+/**
+ * The bug zoo: named switches that put the mechanism of a real upstream balloon bug back into the
+ * reference implementation. All are off by default and cost one boolean test when off. A fault
+ * changes the implementation only: the properties, the workload and the model stay as they are,
+ * and the zoo tests show that the general properties find each one.
+ */
+export interface FaultInfo {
+  /** What goes wrong, in the implementation's terms. */
+  doc: string;
+  /** Where the real bug was found and fixed: commit title, pull request or advisory. */
+  reference: string;
+  /** Properties expected to catch it (any one of them counts). */
+  catches: readonly string[];
+}
+
+export const FAULTS = {
+  'oom-deadlock': {
+    doc: 'an OOM deflate while an inflate holds the balloon lock (waiting for its acknowledgement) blocks the driver forever',
+    reference: 'Linux "virtio_balloon: fix deadlock on OOM" (2017)',
+    catches: ['progress', 'convergence', 'conformance'],
+  },
+  'fill-wrong-gpfns': {
+    doc: 'the inflate buffer names the gpfns of the page after each page taken, so pages still in use are handed to the host',
+    reference: 'Linux "virtio_balloon: fix increment of vb->num_pfns in fill_balloon()" (2017)',
+    catches: ['requests-well-formed', 'host-drops-only-ballooned', 'data-oracle', 'balloon-pages-untouched', 'conformance'],
+  },
+  'deflate-on-reclaim': {
+    doc: 'with DEFLATE_ON_OOM the balloon deflates under ordinary memory pressure (a shrinker), then the worker re-inflates: a busy loop',
+    reference: 'Linux "virtio-balloon: switch back to OOM handler for VIRTIO_BALLOON_F_DEFLATE_ON_OOM" (2020), reverting "virtio_balloon: replace oom notifier with shrinker"',
+    catches: ['deflate-only-when-asked', 'convergence', 'conformance'],
+  },
+  'unaligned-target': {
+    doc: 'on 64 KiB guest pages the driver aims at the raw target and rounds every batch up to whole pages, so actual oscillates around an unaligned target',
+    reference: 'Linux "virtio-balloon: Fix endless deflation and inflation on arm64" (2023)',
+    catches: ['convergence', 'progress', 'conformance'],
+  },
+  'pfn-byte-order': {
+    doc: 'gpfns are sent byte-swapped (the legacy format on a virtio-1 device), so they name the wrong pages',
+    reference: 'Linux "virtio_balloon: fix PFN format for virtio-1" (2016)',
+    catches: ['requests-well-formed', 'counters-match', 'conformance'],
+  },
+  'invalid-chain-loop': {
+    doc: 'a buffer with an out-of-range gpfn or too many entries makes the device loop on it: it is never acknowledged and the queue stalls',
+    reference: 'Firecracker PR #2358 "balloon: fix possible loop in inflation process" (2020)',
+    catches: ['progress', 'convergence', 'conformance'],
+  },
+  'discard-not-propagated': {
+    doc: 'an inflate returns the frame to the host but leaves the guest\'s p2m mapping it, so the frame is reused while still mapped',
+    reference: 'Firecracker issue #5021 and related fixes: a ballooned frame was not released in every host tracker',
+    catches: ['no-double-mapping', 'frames-conserved'],
+  },
+  'unbounded-balloon': {
+    doc: 'the driver ignores the guest\'s floor and inflates as far as the target asks, up to all of RAM',
+    reference: 'Xen XSA-300 (2019): unbounded balloon-down by a guest',
+    catches: ['floors-and-targets', 'conformance'],
+  },
+  'cancelled-busy-loop': {
+    doc: 'out of free pages, the driver retries at once with an empty inflate instead of backing off: it spins',
+    reference: 'Linux "xen/balloon: fix cancelled balloon action" (2021)',
+    catches: ['progress', 'conformance'],
+  },
+  'double-inflate': {
+    doc: 'the device neither drops duplicates within a buffer nor refuses gpfns it already holds, so one gpfn is counted twice',
+    reference: 'QEMU and cloud-hypervisor discard the same gpfn twice; Firecracker PR #2336 "Add virtio-balloon sanity checks" (2020) dedups',
+    catches: ['bad-requests-change-nothing', 'counters-match', 'conformance'],
+  },
+  'partial-host-page-discard': {
+    doc: 'with host pages larger than 4 KiB the device discards the whole host page as soon as one 4 KiB part of it is inflated',
+    reference: 'QEMU "virtio-balloon: Safely handle BALLOON_PAGE_SIZE < host page size" (2019)',
+    catches: ['host-drops-only-ballooned', 'data-oracle'],
+  },
+  'no-ram-check': {
+    doc: 'the device does not check that a gpfn is RAM, so gpfns in the MMIO hole are accepted into the balloon',
+    reference: 'QEMU "virtio-balloon: Corrections to address verification" (2019)',
+    catches: ['bad-requests-change-nothing', 'conformance'],
+  },
+  'no-range-check': {
+    doc: 'the device does not check that a gpfn lies inside guest memory',
+    reference: 'Firecracker PR #2336 "Add virtio-balloon sanity checks" (2020)',
+    catches: ['bad-requests-change-nothing', 'conformance'],
+  },
+  'unbounded-descriptor': {
+    doc: 'the device takes buffers of any length instead of capping them at the batch limit',
+    reference: 'cloud-hypervisor PR #8177 "virtio-devices: balloon: Cap inflate and deflate descriptor length" (2026); Firecracker PR #5794 "fix(balloon): bound stats descriptor length"',
+    catches: ['bad-requests-change-nothing', 'host-drops-only-ballooned', 'conformance'],
+  },
+  's4-restore-leak': {
+    doc: 'on reset the driver forgets its balloon list but leaves the pages marked ballooned: the guest loses them',
+    reference: 'Linux "virtio: balloon: leak / fill balloon across S4" (2012)',
+    catches: ['counters-match', 'reconvergence', 'conformance'],
+  },
+  'reuse-before-ack': {
+    doc: 'with MUST_TELL_HOST the driver frees deflated pages as it sends them, before the device acknowledges',
+    reference: 'VIRTIO 1.x 5.5.6.1 (MUST_TELL_HOST); Linux leak_balloon() tells the host before release_pages_balloon() for this reason',
+    catches: ['requests-well-formed', 'balloon-pages-untouched', 'conformance'],
+  },
+  'actual-before-ack': {
+    doc: 'the driver writes actual when it sends an inflate, counting pages the device has not acknowledged',
+    reference: 'VIRTIO 1.x 5.5.6.1: the driver updates actual only after the device acknowledged the buffer',
+    catches: ['counters-match', 'conformance'],
+  },
+} as const satisfies Record<string, FaultInfo>;
+
+export type FaultName = keyof typeof FAULTS;
+export const faultNames = Object.keys(FAULTS) as FaultName[];
+
+/** One boolean per fault: what the driver and device test. */
+export type Faults = Readonly<Record<FaultName, boolean>>;
+
+export function faultSet(names: readonly string[] = []): Faults {
+  const f = Object.fromEntries(faultNames.map((n) => [n, false])) as Record<FaultName, boolean>;
+  for (const n of names) {
+    if (!(n in FAULTS)) throw new RangeError(`unknown fault ${JSON.stringify(n)}; known: ${faultNames.join(', ')}`);
+    f[n as FaultName] = true;
+  }
+  return f;
+}
