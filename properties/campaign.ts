@@ -33,6 +33,8 @@ export interface Counterexample {
   failure: Failure;
   runsBeforeFailure: number;
   shrinks: number;
+  /** Wall time from the start of the search until the first failing run, ms (before shrinking). */
+  msToDetect: number;
 }
 
 export interface PropertyVerdict {
@@ -67,11 +69,13 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
     let searchRuns = 0;
     let steps = 0;
     let last: Failure | null = null;
+    let detectedAt = 0;
     const prop = fc.property(arb, (c) => {
       const r = runCase(o.factory, c.config, c.commands, active, o);
       o.onRun?.(++done, target ? 'shrink' : 'search');
       if (!target) { searchRuns++; steps += r.steps; }
       if (r.failure && (target === null || r.failure.property === target)) {
+        if (target === null) detectedAt = performance.now() - t;
         target = r.failure.property;
         last = r.failure;
         return false;
@@ -92,7 +96,7 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
     // fast-check re-runs the shrunk case last; `last` is its failure.
     const cx: Counterexample = {
       property: failed, seed: o.seed, path: details.counterexamplePath ?? '', case: details.counterexample[0],
-      failure: last!, runsBeforeFailure: searchRuns, shrinks: details.numShrinks,
+      failure: last!, runsBeforeFailure: searchRuns, shrinks: details.numShrinks, msToDetect: detectedAt,
     };
     const again = runCase(o.factory, cx.case.config, cx.case.commands, active.filter((p) => p.name === failed), o);
     if (again.failure) cx.failure = again.failure;
