@@ -92,6 +92,8 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
       v.ms += elapsed;
     }
     if (!failed || !details.failed || !details.counterexample) break;
+    // no-crash is not in the list: the runner reports it for an implementation that throws.
+    if (!verdicts.has(failed)) verdicts.set(failed, { name: failed, kind: 'always', verdict: 'held', runs: searchRuns, steps, ms: elapsed });
     verdicts.get(failed)!.verdict = 'failed';
     // fast-check re-runs the shrunk case last; `last` is its failure.
     const cx: Counterexample = {

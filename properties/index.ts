@@ -17,6 +17,7 @@ import { floorsAndTargets } from './safety/floors-and-targets.ts';
 import { convergence } from './liveness/convergence.ts';
 import { progress } from './liveness/progress.ts';
 import { reconvergence } from './liveness/reconvergence.ts';
+import { conformance } from './conformance.ts';
 
 export type { Property, PropertyMonitor, Violation, StepContext, EndContext, PropertyKind } from './property.ts';
 export { runCase, NO_CRASH, type CaseResult, type Failure, type RunOptions, type StepRecord } from './runner.ts';
@@ -27,8 +28,15 @@ export const safetyProperties: readonly Property[] = [
 ];
 export const livenessProperties: readonly Property[] = [convergence, progress, reconvergence];
 
-/** Every property `balloon check` runs by default. */
-export const allProperties: readonly Property[] = [...safetyProperties, ...livenessProperties];
+/** The invariants of PROTOCOLS.md: safety and liveness, judged on observations and effects alone. */
+export const invariantProperties: readonly Property[] = [...safetyProperties, ...livenessProperties];
+
+/**
+ * Every property `balloon check` runs by default: the invariants, and conformance to the
+ * statechart (model/), which steps the model in lockstep with the implementation.
+ */
+export const allProperties: readonly Property[] = [...invariantProperties, conformance];
+export { conformance };
 
 /** Look properties up by name; unknown names throw with the list of known ones. */
 export function propertiesByName(names: readonly string[], from: readonly Property[] = allProperties): Property[] {

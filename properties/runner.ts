@@ -112,8 +112,12 @@ export function runCase(
     Math.ceil((g.ramPages + g.holePages) / (Math.floor(config.maxBatch / g.guestPageGpfns) * g.guestPageGpfns));
   const drainBound = 4 * Math.max(...config.guests.map(batches)) + 16;
   const run = (c: Command) => { drained.push(c); return step(c, true); };
+  let targets: number[];
+  try { targets = sys.observe().guests.map((g) => g.target); } catch (e) {
+    return { failure: crash(index, `observe() threw: ${errText(e)}`), steps: index, records, drained };
+  }
   for (let g = 0; g < config.guests.length; g++) {
-    const { failure } = run({ kind: 'set-target', guest: guestId(g), pages: sys.observe().guests[g].target });
+    const { failure } = run({ kind: 'set-target', guest: guestId(g), pages: targets[g] ?? 0 });
     if (failure) return { failure, steps: index, records, drained };
   }
   let quiescent = false;
@@ -133,7 +137,10 @@ export function runCase(
       }
     }
   }
-  const obs = sys.observe();
+  let obs: Observation;
+  try { obs = sys.observe(); } catch (e) {
+    return { failure: crash(index, `observe() threw: ${errText(e)}`), steps: index, records, drained };
+  }
   const f = audit(monitors, obs, -1);
   if (f) return { failure: f, steps: index, records, drained };
   for (const { p, m } of monitors) {

@@ -2,6 +2,7 @@
  * Making a trace from a run: what a campaign's `onFailure` hook calls before `saveTrace`.
  */
 import type { Command, SystemConfig } from '../core/index.ts';
+import type { Counterexample } from '../properties/campaign.ts';
 import type { Failure } from '../properties/runner.ts';
 import { REFERENCE_IMPL, TOOL, TRACE_FORMAT, TRACE_VERSION, type Trace } from './format.ts';
 
@@ -46,4 +47,22 @@ export function buildTrace(input: TraceInput): Trace {
     expect: f ? { verdict: 'fail', property: f.property, step: f.step, message: f.violation.message.slice(0, 4096) } : { verdict: 'pass' },
     commands: input.commands.map((c) => ({ ...c })),
   };
+}
+
+/**
+ * The trace of a campaign's counterexample: what `balloon check`'s `onFailure` saves.
+ *
+ * @example
+ *   onFailure: (cx) => {
+ *     const file = saveTrace('traces/failures', traceFromCounterexample(cx, properties.map((p) => p.name)));
+ *     console.log(`saved ${file}; replay: ${formatReplayCommand(file)}`);
+ *   },
+ */
+export function traceFromCounterexample(
+  cx: Counterexample, properties: readonly string[], opts: { impl?: string; faults?: readonly string[] } = {},
+): Trace {
+  return buildTrace({
+    config: cx.case.config, commands: cx.case.commands, properties, failure: cx.failure,
+    seed: cx.seed, path: cx.path, impl: opts.impl, faults: opts.faults,
+  });
 }

@@ -83,24 +83,24 @@ export const ExpectSchema = z.discriminatedUnion('verdict', [
 ]);
 
 export const TraceSchema = z.strictObject({
-  format: z.literal(TRACE_FORMAT),
-  version: z.literal(TRACE_VERSION),
-  tool: z.strictObject({ name: z.string().max(64), version: z.string().max(64) }),
-  family: z.enum(INSTALLED_FAMILIES),
+  format: z.literal(TRACE_FORMAT).describe('always "balloon-trace"'),
+  version: z.literal(TRACE_VERSION).describe('trace format version; a reader refuses versions it does not know'),
+  tool: z.strictObject({ name: z.string().max(64), version: z.string().max(64) }).describe('the tool that wrote the file (informational)'),
+  family: z.enum(INSTALLED_FAMILIES).describe('the protocol family; replay refuses a family that is not installed'),
   /** `reference`, or the module path of an adapter (loaded only when the user names it too). */
-  impl: z.string().min(1).max(1024),
-  /** Named faults applied to the implementation (`createReferenceSystem(config, { faults })`). */
-  faults: z.array(name).max(64),
+  impl: z.string().min(1).max(1024).describe('"reference", or the module path of the adapter the trace was recorded on'),
+  /** Bug-zoo faults (impl/faults.ts) switched on in the reference implementation: `referenceWithFaults(faults)`. */
+  faults: z.array(name).max(64).describe('bug-zoo faults (impl/faults.ts) switched on in the reference implementation'),
   /** A human description: what the scenario shows. Hand-written corpus traces have one. */
-  note: z.string().max(4096).optional(),
+  note: z.string().max(4096).optional().describe('what the scenario shows, for a person'),
   config: SystemConfigSchema,
   /** The fast-check seed and path that found it, when a campaign did: to paste back, never needed to replay. */
-  seed: z.number().int().optional(),
-  path: z.string().regex(/^\d+(:\d+)*$/).max(4096).optional(),
+  seed: z.number().int().optional().describe('fast-check seed that found the trace (informational)'),
+  path: z.string().regex(/^\d+(:\d+)*$/).max(4096).optional().describe('fast-check replay path (informational)'),
   /** Names of the properties checked (the conformance property, when installed, runs as well). */
-  properties: z.array(name).max(256),
-  expect: ExpectSchema,
-  commands: z.array(CommandSchema).max(1_000_000),
+  properties: z.array(name).max(256).describe('names of the properties checked'),
+  expect: ExpectSchema.describe('how the run ended when the trace was saved: replay compares with it'),
+  commands: z.array(CommandSchema).max(1_000_000).describe('the workload, in order: the truth of the run'),
 });
 
 export type TraceExpect = z.infer<typeof ExpectSchema>;

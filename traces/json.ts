@@ -20,7 +20,9 @@ export function parseJson(text: string): JsonResult {
     value = JSON.parse(text);
   } catch (e) {
     const offset = errorOffset(text);
-    const what = (e as Error).message.replace(/\s*in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '');
+    // Node 20 says either "... in JSON at position N" or "Unexpected token 'x', "<snippet>" is not
+    // valid JSON"; keep only the words before either, on one line (the snippet may hold newlines).
+    const what = (e as Error).message.split(/,\s*(?:\.\.\.)?"|\s+(?:in JSON )?at position \d+/)[0].replace(/\s+/g, ' ');
     const end = offset >= text.trimEnd().length;
     const problem = end
       ? `truncated JSON: the text ends ${where(text, offset)} before the value is complete`
@@ -118,4 +120,29 @@ export function errorOffset(text: string): number {
       else return i;
     }
   }
+}
+
+/** Longest line for which an all-scalar object or array is printed inline. */
+const INLINE_WIDTH = 100;
+
+/**
+ * JSON with 2-space indentation, except that an object or array holding only scalars goes on one
+ * line when it fits: `{ "kind": "driver", "guest": 0 }`. Deterministic for a given value.
+ */
+export function formatJson(v: unknown, indent = ''): string {
+
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const inner = `${indent}  `;
+  const entries: [string | null, unknown][] = Array.isArray(v) ? v.map((x) => [null, x]) : Object.entries(v);
+  const open = Array.isArray(v) ? '[' : '{';
+  const close = Array.isArray(v) ? ']' : '}';
+  if (entries.length === 0) return `${open}${close}`;
+  const key = (k: string | null) => (k === null ? '' : `${JSON.stringify(k)}: `);
+  if (entries.every(([, x]) => x === null || typeof x !== 'object')) {
+    const line = Array.isArray(v)
+      ? `[${entries.map(([, x]) => JSON.stringify(x)).join(', ')}]`
+      : `{ ${entries.map(([k, x]) => `${key(k)}${JSON.stringify(x)}`).join(', ')} }`;
+    if (indent.length + line.length <= INLINE_WIDTH) return line;
+  }
+  return `${open}\n${entries.map(([k, x]) => `${inner}${key(k)}${formatJson(x, inner)}`).join(',\n')}\n${indent}${close}`;
 }

@@ -46,7 +46,7 @@ export function validateTrace(value: unknown, file: string): Trace {
   }
   const top = value as Record<string, unknown>;
   if (!('format' in top)) fail('format', `missing: this is not a balloon trace (expected "format": "${TRACE_FORMAT}")`);
-  if (top.format !== TRACE_FORMAT) fail('format', `expected "${TRACE_FORMAT}", got ${describe(top.format)}`);
+  if (top.format !== TRACE_FORMAT) fail('format', `expected "${TRACE_FORMAT}", got ${show(top.format)}`);
   if (!('version' in top)) fail('version', `missing (this balloon-testbed reads trace format version ${TRACE_VERSION})`);
   if (typeof top.version === 'number' && Number.isInteger(top.version) && top.version > TRACE_VERSION) {
     fail('version', `trace format version ${top.version} is newer than this balloon-testbed reads (version ${TRACE_VERSION}); upgrade balloon-testbed`);
@@ -55,7 +55,12 @@ export function validateTrace(value: unknown, file: string): Trace {
   const installed = INSTALLED_FAMILIES.join(', ');
   if (!('family' in top)) fail('family', `missing (installed families: ${installed})`);
   if (!(INSTALLED_FAMILIES as readonly unknown[]).includes(top.family)) {
-    fail('family', `the family ${describe(top.family)} is not installed (installed families: ${installed})`);
+    fail('family', `the family ${show(top.family)} is not installed (installed families: ${installed})`);
+  }
+
+  if (top.impl === 'qemu') {
+    // qemu/trace.ts writes the same header over a different body (VM steps, not commands).
+    fail('impl', 'this is a trace of a real QEMU guest (qemu/trace.ts); balloon replay runs traces of SystemUnderTest implementations only');
   }
 
   const r = TraceSchema.safeParse(value);
@@ -147,6 +152,9 @@ export function describe(v: unknown): string {
   return 'an object';
 }
 
+/** A string as it is written in JSON; anything else described. */
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : describe(v));
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
   for (const k of path) {
@@ -178,7 +186,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): { at: string; pr
       return { at, problem: `must be ${word} ${bound}, got ${describe(v)}` };
     }
     case 'invalid_value':
-      return { at, problem: `expected ${issue.values.map((x) => JSON.stringify(x)).join(' or ')}, got ${describe(v)}` };
+      return { at, problem: `expected ${issue.values.map((x) => JSON.stringify(x)).join(' or ')}, got ${show(v)}` };
     case 'unrecognized_keys':
       return { at: fieldPath([...path, issue.keys[0]]), problem: 'unknown field' };
     case 'invalid_union': {
@@ -186,8 +194,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): { at: string; pr
       if (disc) {
         const what = disc === 'kind' && path[0] === 'commands' ? 'command kind' : disc;
         const known = (disc === 'kind' && path[0] === 'commands' ? KNOWN_COMMAND_KINDS : (options ?? []).map(String)).join(', ');
-        const got = typeof v === 'string' ? JSON.stringify(v) : describe(v);
-        return { at, problem: v === undefined ? `missing ${what} (known: ${known})` : `unknown ${what} ${got} (known: ${known})` };
+        return { at, problem: v === undefined ? `missing ${what} (known: ${known})` : `unknown ${what} ${show(v)} (known: ${known})` };
       }
       return { at, problem: `got ${describe(v)}, which is none of the allowed values` };
     }

@@ -10,6 +10,7 @@ import type { Property } from '../properties/property.ts';
 import type { StepRecord } from '../properties/runner.ts';
 import type { Trace } from './format.ts';
 import type { ReplayResult, StepSnapshot } from './replay.ts';
+import { formatJson } from './json.ts';
 import { formatReplayCommand } from './save.ts';
 
 /** Non-verbose tables show at most this many rows; beyond it the middle is cut. */
@@ -20,7 +21,7 @@ const CONTEXT = 3;
 /** The whole report of one replay (header, table, failure, verdict, and the program for failures). */
 export function formatReplayReport(r: ReplayResult, catalogue: readonly Property[] = []): string {
   const parts = [formatHeader(r), formatStepTable(r), formatOutcome(r, catalogue)];
-  if (r.result.failure || r.verbose) parts.push(formatSnippet(r.trace));
+  if (r.result.failure || r.verbose) parts.push(formatSnippet(r.trace, r.ran));
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -30,7 +31,7 @@ export function formatHeader(r: ReplayResult): string {
   const lines = [
     `trace ${r.file ?? '(in memory)'}`,
     `  ${t.family}, impl ${t.impl}, faults ${t.faults.length ? t.faults.join(', ') : 'none'}, ` +
-      `${t.config.guests.length} guest${t.config.guests.length === 1 ? '' : 's'}, ${t.commands.length} commands` +
+      `${t.config.guests.length} guest${t.config.guests.length === 1 ? '' : 's'}, ${t.commands.length} command${t.commands.length === 1 ? '' : 's'}` +
       (drain ? ` + ${drain} drain steps` : ''),
   ];
   if (t.note) lines.push(`  ${t.note}`);
@@ -105,21 +106,24 @@ function verdictLine(r: ReplayResult): string {
  * @example
  *   formatSnippet(trace) // "import { createReferenceSystem } from 'balloon-testbed/impl/index.ts'; ..."
  */
-export function formatSnippet(t: Trace): string {
+export function formatSnippet(t: Trace, ran: readonly string[] = t.properties): string {
   const adapter = t.impl !== 'reference';
-  const factory = adapter ? 'createSystem' : t.faults.length ? `(c) => createReferenceSystem(c, { faults: ${JSON.stringify(t.faults)} })` : 'createReferenceSystem';
+  const factory = adapter ? 'createSystem' : t.faults.length ? `referenceWithFaults(${JSON.stringify(t.faults)})` : 'createReferenceSystem';
+  const model = ran.includes('conformance');
   const cmds = t.commands.map((c) => `  ${commandLiteral(c)},`).join('\n');
   return [
     '// Reproduce with the library (npx tsx repro.ts):',
     "import { guestId, type Command, type SystemConfig } from 'balloon-testbed/core/index.ts';",
-    adapter ? `import createSystem from ${JSON.stringify(t.impl)};` : "import { createReferenceSystem } from 'balloon-testbed/impl/index.ts';",
-    "import { propertiesByName, runCase } from 'balloon-testbed/properties/index.ts';",
+    adapter ? `import createSystem from ${JSON.stringify(/^\.{0,2}\//.test(t.impl) ? t.impl : `./${t.impl}`)};`
+      : `import { ${t.faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed/impl/index.ts';`,
+    "import { allProperties, propertiesByName, runCase } from 'balloon-testbed/properties/index.ts';",
+    ...(model ? ["import { conformance } from 'balloon-testbed/properties/conformance.ts';"] : []),
     '',
-    `const config: SystemConfig = ${JSON.stringify(t.config)};`,
+    `const config: SystemConfig = ${formatJson(t.config)};`,
     'const commands: Command[] = [',
     cmds,
     '];',
-    `const properties = propertiesByName(${JSON.stringify(t.properties)});`,
+    `const properties = propertiesByName(${JSON.stringify(ran)}, ${model ? '[...allProperties, conformance]' : 'allProperties'});`,
     `const { failure } = runCase(${factory}, config, commands, properties);`,
     "console.log(failure ?? 'every property held');",
   ].join('\n');

@@ -8,14 +8,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceSchema, type Trace } from './format.ts';
-
-/** Longest line for which an all-scalar object or array is printed inline. */
-const INLINE_WIDTH = 100;
+import { formatJson } from './json.ts';
 
 /** The canonical text of a trace (validated against the schema first: we never write a file we would refuse). */
 export function serializeTrace(trace: Trace): string {
   const canonical = TraceSchema.parse(trace);
-  return `${render(canonical, '')}\n`;
+  return `${formatJson(canonical)}\n`;
 }
 
 /** The file name `saveTrace` uses: `<property>-<12 hex digits of the content's SHA-256>.json`. */
@@ -53,21 +51,4 @@ export function saveTrace(dir: string, trace: Trace): string {
 export function formatReplayCommand(path: string): string {
   const arg = /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
   return `npx balloon replay ${arg}`;
-}
-
-function render(v: unknown, indent: string): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  const inner = `${indent}  `;
-  const entries: [string | null, unknown][] = Array.isArray(v) ? v.map((x) => [null, x]) : Object.entries(v);
-  const open = Array.isArray(v) ? '[' : '{';
-  const close = Array.isArray(v) ? ']' : '}';
-  if (entries.length === 0) return `${open}${close}`;
-  const key = (k: string | null) => (k === null ? '' : `${JSON.stringify(k)}: `);
-  if (entries.every(([, x]) => x === null || typeof x !== 'object')) {
-    const line = Array.isArray(v)
-      ? `[${entries.map(([, x]) => JSON.stringify(x)).join(', ')}]`
-      : `{ ${entries.map(([k, x]) => `${key(k)}${JSON.stringify(x)}`).join(', ')} }`;
-    if (indent.length + line.length <= INLINE_WIDTH) return line;
-  }
-  return `${open}\n${entries.map(([k, x]) => `${inner}${key(k)}${render(x, inner)}`).join(',\n')}\n${indent}${close}`;
 }

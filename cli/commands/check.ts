@@ -9,10 +9,14 @@ import { allProperties, propertiesByName } from '../../properties/index.ts';
 import { runCampaign, type CampaignReport } from '../../properties/campaign.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { counterexampleText, summaryTable } from '../format.ts';
+import { formatReplayCommand, saveTrace, traceFromCounterexample } from '../../traces/index.ts';
 
 export const DEFAULT_RUNS = 10_000;
 
-export interface CheckFlags { runs: string; seed?: string; property: string[]; fault: string[]; json?: boolean; maxCommands: string }
+export interface CheckFlags { runs: string; seed?: string; property: string[]; fault: string[]; json?: boolean; maxCommands: string; out: string }
+
+/** Where `check` and `conform` write shrunk counterexamples unless told otherwise (git-ignored). */
+export const DEFAULT_OUT = 'traces/failures';
 
 const repeatable = (v: string, prev: string[]) => [...prev, v];
 
@@ -39,6 +43,7 @@ export function register(program: Command): void {
     .addOption(new Option('--property <name>', 'check only this property (repeatable)').argParser(repeatable).default([]))
     .addOption(new Option('--fault <name>', 'switch on a bug-zoo fault in the reference implementation (repeatable; see balloon list)').argParser(repeatable).default([]))
     .option('--max-commands <n>', 'longest workload per case', '80')
+    .option('--out <dir>', 'where shrunk counterexamples are saved as trace files', DEFAULT_OUT)
     .option('--json', 'print the report as JSON')
     .action(function (this: Command, flags: CheckFlags) {
       const runs = intFlag('--runs', flags.runs, 1, 10_000_000);
@@ -50,8 +55,10 @@ export function register(program: Command): void {
       }
       const faults = faultsFlag(flags.fault);
       const report = checkWithProgress({ runs, seed, maxCommands, properties, faults, json: !!flags.json });
-      if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
-      else printReport(report);
+      const saved = report.counterexamples.map((cx) =>
+        saveTrace(flags.out, traceFromCounterexample(cx, properties.map((p) => p.name), { faults })));
+      if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(report, saved), null, 2)}\n`);
+      else printReport(report, saved);
       (this as Command & { exitCode?: number }).exitCode = report.counterexamples.length > 0 ? EXIT_FAILED : EXIT_OK;
     });
 }
@@ -78,19 +85,21 @@ function checkWithProgress(o: { runs: number; seed: number; maxCommands: number;
   return report;
 }
 
-function printReport(r: CampaignReport): void {
+function printReport(r: CampaignReport, saved: string[]): void {
   process.stdout.write(`${summaryTable(r)}\n`);
-  for (const cx of r.counterexamples) process.stdout.write(`\n${counterexampleText(cx)}\n`);
+  r.counterexamples.forEach((cx, i) => {
+    process.stdout.write(`\n${counterexampleText(cx)}\n  saved: ${saved[i]}\n  replay: ${formatReplayCommand(saved[i])}\n`);
+  });
   const failed = r.counterexamples.length;
   process.stdout.write(`\n${failed === 0 ? `all ${r.verdicts.length} properties held` : `${failed} of ${r.verdicts.length} properties FAILED`} in ${(r.ms / 1000).toFixed(1)}s (seed ${r.seed})\n`);
 }
 
-function jsonReport(r: CampaignReport) {
+function jsonReport(r: CampaignReport, saved: string[]) {
   return {
     seed: r.seed, runs: r.runs, ms: Math.round(r.ms), ok: r.counterexamples.length === 0,
     properties: r.verdicts.map((v) => ({ ...v, ms: Math.round(v.ms) })),
-    counterexamples: r.counterexamples.map((c) => ({
-      property: c.property, seed: c.seed, path: c.path, step: c.failure.step, phase: c.failure.phase,
+    counterexamples: r.counterexamples.map((c, i) => ({
+      property: c.property, trace: saved[i], seed: c.seed, path: c.path, step: c.failure.step, phase: c.failure.phase,
       violation: c.failure.violation, config: c.case.config, commands: c.case.commands,
     })),
   };

@@ -154,10 +154,14 @@ export class ArrayGuest {
     if (taken.length > 0) this.enqueue('deflate', origin, taken.flatMap((p) => this.gpfnsOfPage(p)), out);
   }
 
-  /** A failed allocation: with DEFLATE_ON_OOM, give back up to 256 gpfns, once at a time. */
+  /**
+   * A failed allocation: with DEFLATE_ON_OOM, give back up to 256 gpfns in one buffer, so never
+   * more than the batch limit either, and only when no deflate of ours is already on its way.
+   */
   outOfMemory(out: Effect[]): void {
     if (!this.cfg.features.deflateOnOom || this.ownBufferOn('deflate')) return;
-    const gpfns = Math.min(OOM_GPFNS, this.balloon.length * this.gpp);
+    const batch = Math.floor(this.sys.maxBatch / this.gpp) * this.gpp;
+    const gpfns = Math.min(OOM_GPFNS, batch, this.balloon.length * this.gpp);
     this.sendDeflate(Math.floor(gpfns / this.gpp), 'oom', out);
   }
 

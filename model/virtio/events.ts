@@ -1,8 +1,8 @@
 /**
  * The events of the virtio-balloon charts, and how a step of an implementation becomes events.
  * Most events are the implementation's effects (core/effects.ts) with gpfn lists reduced to
- * sizes; three are command-level, for steps whose *absence* of effects the model must judge:
- * DRIVER_IDLE (a driver step that did nothing), ALLOC_FAILED (an allocation refused as out of
+ * sizes; four are command-level, for steps whose *absence* of effects the model must judge:
+ * DRIVER_IDLE (a driver step that did nothing), DEVICE_IDLE (a device step that found no buffer), ALLOC_FAILED (an allocation refused as out of
  * memory, which arms the OOM deflate) and STEP_DONE (the end of such a step).
  */
 import type { BufferOrigin, Command, QueueName, StepResult } from '../../core/index.ts';
@@ -21,6 +21,8 @@ export type GuestEvent =
   | { type: 'ALLOC_FAILED'; pages: number }
   | { type: 'OUT_OF_PUFF' }
   | { type: 'DRIVER_IDLE' }
+  /** A device step found no buffer to serve on `queue` (refused `device/queue-empty`). */
+  | { type: 'DEVICE_IDLE'; queue: QueueName }
   | { type: 'RESET' }
   | { type: 'STEP_DONE' };
 
@@ -53,6 +55,7 @@ export function stepEvents(command: Command, result: StepResult): GuestEvent[] {
     }
   }
   if (command.kind === 'driver' && out.length === 0) out.push({ type: 'DRIVER_IDLE' });
+  if (command.kind === 'device' && result.outcome === 'refused' && result.effects.length === 0) out.push({ type: 'DEVICE_IDLE', queue: command.queue });
   if (oom) out.push({ type: 'STEP_DONE' });
   return out;
 }
@@ -67,6 +70,7 @@ export function formatEvent(e: GuestEvent): string {
     case 'PAGES_REUSED': case 'PAGES_ALLOCATED': case 'PAGES_FREED': return `${e.type} ${e.size} gpfns`;
     case 'ACTUAL_WRITTEN': return `ACTUAL_WRITTEN ${e.actual}`;
     case 'ALLOC_FAILED': return `ALLOC_FAILED ${e.pages} pages`;
+    case 'DEVICE_IDLE': return `DEVICE_IDLE ${e.queue}`;
     default: return e.type;
   }
 }

@@ -16,7 +16,7 @@
  */
 import { assign, setup } from 'xstate';
 import {
-  bufferById, initialContext, nextForDevice,
+  bufferById, initialContext, nextForDevice, ownPending, wanted,
   type GuestModelContext, type GuestModelInput, type ModelBuffer,
 } from './context.ts';
 import type { GuestEvent } from './events.ts';
@@ -46,7 +46,8 @@ export const guestMachine = setup({
     oomDeflateAllowed: rule('oomDeflateAllowed'),
     statsPostAllowed: rule('statsPostAllowed'),
     hostileQueued: rule('hostileQueued'),
-    processAllowed: rule('processAllowed'),
+    /** The device serves `queue`: routing by the region's queue, then the rules. */
+    processAllowed: (a: GuardArgs, p: { queue: QueueName }) => (a.event as Ev<'BUFFER_PROCESSED'>).queue === p.queue && rule('processAllowed')(a),
     ackOfOwnInflate: rule('ackOfOwnInflate'),
     ackOfOwnDeflate: rule('ackOfOwnDeflate'),
     ackOfOomDeflate: rule('ackOfOomDeflate'),
@@ -57,6 +58,7 @@ export const guestMachine = setup({
     actualMatchesWithInflatePending: (a: GuardArgs) => rule('actualMatchesBalloon')(a) && rule('ownInflatePending')(a),
     actualIsZero: rule('actualIsZero'),
     driverMayIdle: rule('driverMayIdle'),
+    queueEmpty: rule('queueEmpty'),
     outOfPuff: rule('outOfPuff'),
     targetClamped: rule('targetClamped'),
     allocFits: rule('allocFits'),
@@ -100,7 +102,7 @@ export const guestMachine = setup({
     writeActual: assign(({ event }) => ({ actual: (event as Ev<'ACTUAL_WRITTEN'>).actual })),
     /** The driver found nothing to do at the wanted size: the config-change work is done. */
     noteIdle: assign(({ context: c }) => ({
-      wantsWork: c.wantsWork && !(c.inflight.every((b) => b.origin === 'hostile' || b.queue === 'stats') && c.ballooned === Math.max(0, c.ballooned) && isAtWanted(c)),
+      wantsWork: c.wantsWork && (ownPending(c, 'inflate') || ownPending(c, 'deflate') || c.ballooned !== wanted(c)),
     })),
     allocate: assign(({ context: c, event }) => ({ free: c.free - (event as Ev<'PAGES_ALLOCATED'>).size, used: c.used + (event as Ev<'PAGES_ALLOCATED'>).size })),
     freePages: assign(({ context: c, event }) => ({ free: c.free + (event as Ev<'PAGES_FREED'>).size, used: c.used - (event as Ev<'PAGES_FREED'>).size })),
@@ -189,6 +191,7 @@ export const guestMachine = setup({
         TARGET_SET: { guard: 'targetClamped', actions: 'setTarget' },
         BUFFER_QUEUED: { guard: 'hostileQueued', actions: 'queueBuffer' },
         ACK_CONSUMED: { guard: 'ackOfHostile', actions: 'dropBuffer' },
+        DEVICE_IDLE: { guard: 'queueEmpty' },
       },
       states: {
         inflateq: {
@@ -198,7 +201,7 @@ export const guestMachine = setup({
             idle: { always: { guard: { type: 'hasUnprocessed', params: { queue: 'inflate' } }, target: 'busy' } },
             busy: {
               always: { guard: { type: 'noUnprocessed', params: { queue: 'inflate' } }, target: 'idle' },
-              on: { BUFFER_PROCESSED: { guard: 'processAllowed', actions: 'process' } },
+              on: { BUFFER_PROCESSED: { guard: { type: 'processAllowed', params: { queue: 'inflate' } }, actions: 'process' } },
             },
           },
         },
@@ -209,17 +212,18 @@ export const guestMachine = setup({
             idle: { always: { guard: { type: 'hasUnprocessed', params: { queue: 'deflate' } }, target: 'busy' } },
             busy: {
               always: { guard: { type: 'noUnprocessed', params: { queue: 'deflate' } }, target: 'idle' },
-              on: { BUFFER_PROCESSED: { guard: 'processAllowed', actions: 'process' } },
+              on: { BUFFER_PROCESSED: { guard: { type: 'processAllowed', params: { queue: 'deflate' } }, actions: 'process' } },
             },
           },
         },
         statsq: {
           initial: 'negotiating',
-          on: { RESET: '.negotiating' },
+          // Reset drops the posted buffer; the reloaded driver posts a fresh one (Linux probe).
+          on: { RESET: [{ guard: 'statsNegotiated', target: '.empty' }, { target: '.off' }] },
           states: {
             negotiating: { always: [{ guard: 'statsNegotiated', target: 'posted' }, { target: 'off' }] },
             off: {},
-            posted: { on: { BUFFER_PROCESSED: { guard: 'processAllowed', target: 'returned', actions: 'process' } } },
+            posted: { on: { BUFFER_PROCESSED: { guard: { type: 'processAllowed', params: { queue: 'stats' } }, target: 'returned', actions: 'process' } } },
             returned: { on: { ACK_CONSUMED: { guard: 'ackOfStats', target: 'empty', actions: 'dropBuffer' } } },
             empty: { on: { BUFFER_QUEUED: { guard: 'statsPostAllowed', target: 'posted', actions: 'queueBuffer' } } },
           },
@@ -228,11 +232,5 @@ export const guestMachine = setup({
     },
   },
 });
-
-function isAtWanted(c: GuestModelContext): boolean {
-  const { gpp, ramPages, floorPages } = c.cfg;
-  const w = Math.max(0, Math.min(Math.ceil(c.target / gpp) * gpp, Math.floor((ramPages - floorPages) / gpp) * gpp));
-  return c.ballooned === w;
-}
 
 export type GuestMachine = typeof guestMachine;

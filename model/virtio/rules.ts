@@ -64,9 +64,10 @@ export const RULES = {
     { says: 'a hostile buffer (as if from a broken driver)', holds: (_c, e) => q(e).origin === 'hostile' },
   ],
   processAllowed: [
-    { says: 'the device serves the oldest unprocessed buffer of the queue (VIRTIO 2.7, available ring order)', holds: (c, e) => {
+    { says: 'the device serves the oldest unprocessed buffer of the queue (VIRTIO 2.7, available ring order); a hostile buffer is served as it is posted', holds: (c, e) => {
       const p = e as Ev<'BUFFER_PROCESSED'>;
-      return nextForDevice(c, p.queue)?.id === p.id;
+      const b = bufferById(c, p.id);
+      return !!b && !b.acked && b.queue === p.queue && (b.origin === 'hostile' || nextForDevice(c, p.queue)?.id === p.id);
     } },
     { says: 'the device accepts every gpfn of a well-formed driver buffer (inv 6: host and guest agree)', holds: (c, e) => {
       const p = e as Ev<'BUFFER_PROCESSED'>;
@@ -100,6 +101,9 @@ export const RULES = {
     { says: 'a driver step with an acknowledgement waiting consumes it', holds: (c) => !ackWaiting(c) },
     { says: 'a driver step with balloon work possible does it: it idles only with a batch in flight, no config change pending, or the balloon at the wanted size', holds: (c) =>
       ownPending(c, 'inflate') || ownPending(c, 'deflate') || !c.wantsWork || c.ballooned === wanted(c) },
+  ],
+  queueEmpty: [
+    { says: 'a device step finds its queue empty only when no buffer waits on it', holds: (c, e) => nextForDevice(c, (e as Ev<'DEVICE_IDLE'>).queue) === undefined },
   ],
   outOfPuff: [
     ...driverTurn,
@@ -154,6 +158,7 @@ export function governingRules(e: GuestEvent): RuleSetName[] {
     case 'ALLOC_FAILED': return ['reallyOutOfMemory'];
     case 'OUT_OF_PUFF': return ['outOfPuff'];
     case 'DRIVER_IDLE': return ['driverMayIdle'];
+    case 'DEVICE_IDLE': return ['queueEmpty'];
     default: return [];
   }
 }

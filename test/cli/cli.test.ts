@@ -14,7 +14,8 @@ describe('balloon check', () => {
   it('passes on the reference implementation and prints a summary table', async () => {
     expect(await main(['check', '--runs', '200', '--seed', '3'])).toBe(0);
     expect(out).toMatch(/no-double-mapping\s+always\s+\d+\s+\d+\s+held/);
-    expect(out).toContain('all 14 properties held');
+    expect(out).toMatch(/conformance\s+always\s+\d+\s+\d+\s+held/);
+    expect(out).toContain('all 15 properties held');
     expect(out).toContain('seed 3');
   });
   it('checks only the named properties', async () => {
@@ -40,10 +41,11 @@ describe('balloon list', () => {
   it('--json gives arrays of named entries', async () => {
     expect(await main(['list', '--json'])).toBe(0);
     const l = JSON.parse(out);
-    for (const k of ['families', 'properties', 'hostileRequests']) {
+    for (const k of ['families', 'properties', 'hostileRequests', 'faults']) {
       expect(Array.isArray(l[k]) && l[k].length > 0).toBe(true);
       for (const e of l[k]) expect(typeof e.name).toBe('string');
     }
-    expect(l.properties).toHaveLength(14);
+    expect(l.properties).toHaveLength(15);
+    expect(l.faults.length).toBeGreaterThanOrEqual(15);
   });
 });

@@ -48,7 +48,7 @@ describe('examples/array-impl', () => {
           for (const field of Object.keys(g)) expect(a.guests[gi][field], `${where}: guests[${gi}].${field}`).toEqual(g[field]);
         });
       });
-    }), { numRuns: 150 });
+    }));
   });
 
   it('refuses an invalid configuration as the reference does', () => {

@@ -1,0 +1,35 @@
+/**
+ * `balloon chart`: print the statecharts of a family as Mermaid stateDiagram-v2, generated from
+ * the machine definitions; `--update <file>` rewrites the marked chart blocks of a Markdown file
+ * (docs/MODEL.md) instead.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CHARTS } from '../../model/index.ts';
+import { toMermaid, updateDocBlocks } from '../../model/mermaid.ts';
+import { UsageError } from '../errors.ts';
+
+export interface ChartFlags { family: string; format: string; update?: string }
+
+export function register(program: Command): void {
+  program.command('chart')
+    .description('print the statecharts of a protocol family (Mermaid stateDiagram-v2)')
+    .option('--family <name>', `protocol family (${Object.keys(CHARTS).join(', ')})`, 'virtio')
+    .option('--format <fmt>', 'output format (mermaid)', 'mermaid')
+    .option('--update <file>', 'rewrite the chart blocks of this Markdown file instead of printing')
+    .action((flags: ChartFlags) => {
+      const charts = CHARTS[flags.family as keyof typeof CHARTS];
+      if (!charts) throw new UsageError(`--family: unknown family ${JSON.stringify(flags.family)} (known: ${Object.keys(CHARTS).join(', ')})`);
+      if (flags.format !== 'mermaid') throw new UsageError(`--format: unknown format ${JSON.stringify(flags.format)} (known: mermaid)`);
+      if (flags.update) {
+        let doc: string;
+        try { doc = readFileSync(flags.update, 'utf8'); } catch (e) {
+          throw new UsageError(`--update: cannot read ${flags.update}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+        writeFileSync(flags.update, updateDocBlocks(doc, charts));
+        process.stdout.write(`updated ${Object.keys(charts).length} chart(s) in ${flags.update}\n`);
+        return;
+      }
+      for (const [name, m] of Object.entries(charts)) process.stdout.write(`%% ${name}\n${toMermaid(m)}\n`);
+    });
+}

@@ -1,0 +1,105 @@
+/**
+ * `balloon replay FILE...`: run saved traces again and say, per file, whether it ended as the
+ * file expects. Exit status (docs/TRACES.md):
+ *   2  some file was unusable (one line each on stderr; nothing was run for it);
+ *   1  otherwise, some trace had a failing property or did not end as its file expects
+ *      (a trace that reproduces its expected failure counts here: a property failed);
+ *   0  every trace ran, every property held, as each file expects.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import type { SystemFactory } from '../../core/index.ts';
+import { allProperties } from '../../properties/index.ts';
+import { conformance } from '../../properties/conformance.ts';
+import { factoryForTrace } from '../../traces/factory.ts';
+import { TraceError } from '../../traces/errors.ts';
+import { loadTrace } from '../../traces/load.ts';
+import { replayTrace, type ReplayResult } from '../../traces/replay.ts';
+import { formatReplayReport } from '../../traces/report.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError } from '../errors.ts';
+
+/** Where a trace's property names are looked up: every property, and the model's. */
+const CATALOGUE = [...allProperties, conformance];
+
+interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; model: boolean }
+
+export function register(program: Command): void {
+  program.command('replay')
+    .description('replay saved traces (traces/corpus/*.json, traces/failures/*.json) and compare each with what it expects')
+    .argument('<file...>', 'trace files')
+    .option('--verbose', 'print every step, and the reproducing program for passing traces too')
+    .option('--json', 'print one JSON report instead of text')
+    .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory)')
+    .option('--no-model', 'do not run the statechart alongside (the conformance property)')
+    .action(async function (this: Command, files: string[], flags: ReplayFlags) {
+      const adapter = flags.impl ? await loadAdapter(flags.impl) : undefined;
+      const results: ReplayResult[] = [];
+      const unusable: TraceError[] = [];
+      for (const file of files) {
+        try {
+          const trace = loadTrace(file);
+          const factory = factoryForTrace(trace, file, adapter);
+          const r = replayTrace(trace, {
+            factory, properties: CATALOGUE, conformance: flags.model ? conformance : undefined, verbose: !!flags.verbose, file,
+          });
+          results.push(r);
+          if (!flags.json) process.stdout.write(`${results.length > 1 ? '\n' : ''}${formatReplayReport(r, CATALOGUE)}`);
+        } catch (e) {
+          if (!(e instanceof TraceError)) throw e;
+          unusable.push(e);
+          process.stderr.write(`balloon: ${e.message}\n`);
+        }
+      }
+      const code = replayExitCode(results, unusable.length);
+      if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(results, unusable, code), null, 2)}\n`);
+      else if (files.length > 1 && results.length > 0) process.stdout.write(`\n${summaryLine(results, unusable.length)}\n`);
+      (this as Command & { exitCode?: number }).exitCode = code;
+    });
+}
+
+/** The exit status of a replay of several files (see the file comment). */
+export function replayExitCode(results: readonly ReplayResult[], unusable: number): number {
+  if (unusable > 0) return EXIT_UNUSABLE;
+  return results.every((r) => r.verdict === 'held') ? EXIT_OK : EXIT_FAILED;
+}
+
+function summaryLine(results: readonly ReplayResult[], unusable: number): string {
+  const count = (v: ReplayResult['verdict']) => results.filter((r) => r.verdict === v).length;
+  const parts = [
+    `${count('held')} held`, `${count('reproduced')} reproduced`, `${count('failed')} failed`,
+    `${count('failed-differently')} failed differently`, `${count('not-reproduced')} not reproduced`, `${unusable} unusable`,
+  ];
+  return `replayed ${results.length + unusable} traces: ${parts.join(', ')}`;
+}
+
+function jsonReport(results: readonly ReplayResult[], unusable: readonly TraceError[], exitCode: number) {
+  return {
+    exitCode,
+    traces: [
+      ...results.map((r) => ({
+        file: r.file, verdict: r.verdict, asExpected: r.asExpected, expect: r.trace.expect,
+        failure: r.result.failure && {
+          property: r.result.failure.property, step: r.result.failure.step, phase: r.result.failure.phase,
+          violation: r.result.failure.violation,
+        },
+        properties: r.ran, steps: r.result.steps,
+      })),
+      ...unusable.map((e) => ({ file: e.file, verdict: 'unusable', error: e.message })),
+    ],
+  };
+}
+
+/** Import a user's adapter: a module whose default export (or `createSystem`) is a SystemFactory. */
+async function loadAdapter(path: string): Promise<{ path: string; factory: SystemFactory }> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new UsageError(`--impl: no such module ${path}`);
+  let mod: Record<string, unknown>;
+  try { mod = await import(pathToFileURL(abs).href); } catch (e) {
+    throw new UsageError(`--impl: ${path} failed to load: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const factory = mod.default ?? mod.createSystem;
+  if (typeof factory !== 'function') throw new UsageError(`--impl: ${path} must export a SystemFactory as its default export (or as createSystem)`);
+  return { path, factory: factory as SystemFactory };
+}

@@ -1,0 +1,15 @@
+/**
+ * The model: statecharts of each protocol family, built with XState v5 (`setup()` plus named
+ * guards and actions). Imports only core/ types and xstate; never impl/.
+ */
+import type { AnyStateMachine } from 'xstate';
+import type { Family } from '../core/index.ts';
+import { guestMachine } from './virtio/guest-machine.ts';
+
+export * as virtio from './virtio/index.ts';
+export { formatStateValue } from './state-name.ts';
+
+/** The charts of each family, by name: what `balloon chart` draws and coverage counts. */
+export const CHARTS: Record<Family, Record<string, AnyStateMachine>> = {
+  virtio: { 'virtio-guest': guestMachine },
+};
