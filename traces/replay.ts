@@ -86,7 +86,8 @@ function selectProperties(trace: Trace, opts: ReplayOptions): Property[] {
     return p;
   });
   if (opts.conformance && !out.some((p) => p.name === opts.conformance!.name)) out.push(opts.conformance);
-  return out;
+  // Without a model (--no-model) the statechart does not run, even where the trace names it.
+  return opts.conformance ? out : out.filter((p) => p.name !== 'conformance');
 }
 
 function judge(trace: Trace, f: Failure | null): ReplayVerdict {

@@ -109,21 +109,19 @@ function verdictLine(r: ReplayResult): string {
 export function formatSnippet(t: Trace, ran: readonly string[] = t.properties): string {
   const adapter = t.impl !== 'reference';
   const factory = adapter ? 'createSystem' : t.faults.length ? `referenceWithFaults(${JSON.stringify(t.faults)})` : 'createReferenceSystem';
-  const model = ran.includes('conformance');
   const cmds = t.commands.map((c) => `  ${commandLiteral(c)},`).join('\n');
   return [
     '// Reproduce with the library (npx tsx repro.ts):',
     "import { guestId, type Command, type SystemConfig } from 'balloon-testbed/core/index.ts';",
     adapter ? `import createSystem from ${JSON.stringify(/^\.{0,2}\//.test(t.impl) ? t.impl : `./${t.impl}`)};`
       : `import { ${t.faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed/impl/index.ts';`,
-    "import { allProperties, propertiesByName, runCase } from 'balloon-testbed/properties/index.ts';",
-    ...(model ? ["import { conformance } from 'balloon-testbed/properties/conformance.ts';"] : []),
+    "import { propertiesByName, runCase } from 'balloon-testbed/properties/index.ts';",
     '',
     `const config: SystemConfig = ${formatJson(t.config)};`,
     'const commands: Command[] = [',
     cmds,
     '];',
-    `const properties = propertiesByName(${JSON.stringify(ran)}, ${model ? '[...allProperties, conformance]' : 'allProperties'});`,
+    `const properties = propertiesByName(${JSON.stringify(ran)});`,
     `const { failure } = runCase(${factory}, config, commands, properties);`,
     "console.log(failure ?? 'every property held');",
   ].join('\n');

@@ -6,11 +6,8 @@
  *      (a trace that reproduces its expected failure counts here: a property failed);
  *   0  every trace ran, every property held, as each file expects.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import type { SystemFactory } from '../../core/index.ts';
+import { openImplementation } from '../../adapters/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { conformance } from '../../properties/conformance.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
@@ -18,12 +15,12 @@ import { TraceError } from '../../traces/errors.ts';
 import { loadTrace } from '../../traces/load.ts';
 import { replayTrace, type ReplayResult } from '../../traces/replay.ts';
 import { formatReplayReport } from '../../traces/report.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError } from '../errors.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE } from '../errors.ts';
 
 /** Where a trace's property names are looked up: every property, and the model's. */
-const CATALOGUE = [...allProperties, conformance];
+const CATALOGUE = allProperties;
 
-interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; model: boolean }
+interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; stepTimeout?: string | boolean; model: boolean }
 
 export function register(program: Command): void {
   program.command('replay')
@@ -31,10 +28,12 @@ export function register(program: Command): void {
     .argument('<file...>', 'trace files')
     .option('--verbose', 'print every step, and the reproducing program for passing traces too')
     .option('--json', 'print one JSON report instead of text')
-    .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory)')
+    .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory; docs/ADAPTERS.md)')
+    .option('--step-timeout [ms]', 'run the adapter in a worker thread, failing a step that takes longer (bare flag: 5000)')
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
     .action(async function (this: Command, files: string[], flags: ReplayFlags) {
-      const adapter = flags.impl ? await loadAdapter(flags.impl) : undefined;
+      const opened = flags.impl ? await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout }) : undefined;
+      const adapter = opened && { path: opened.name, factory: opened.factory };
       const results: ReplayResult[] = [];
       const unusable: TraceError[] = [];
       for (const file of files) {
@@ -55,6 +54,7 @@ export function register(program: Command): void {
       const code = replayExitCode(results, unusable.length);
       if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(results, unusable, code), null, 2)}\n`);
       else if (files.length > 1 && results.length > 0) process.stdout.write(`\n${summaryLine(results, unusable.length)}\n`);
+      opened?.stop();
       (this as Command & { exitCode?: number }).exitCode = code;
     });
 }
@@ -89,17 +89,4 @@ function jsonReport(results: readonly ReplayResult[], unusable: readonly TraceEr
       ...unusable.map((e) => ({ file: e.file, verdict: 'unusable', error: e.message })),
     ],
   };
-}
-
-/** Import a user's adapter: a module whose default export (or `createSystem`) is a SystemFactory. */
-async function loadAdapter(path: string): Promise<{ path: string; factory: SystemFactory }> {
-  const abs = resolve(path);
-  if (!existsSync(abs)) throw new UsageError(`--impl: no such module ${path}`);
-  let mod: Record<string, unknown>;
-  try { mod = await import(pathToFileURL(abs).href); } catch (e) {
-    throw new UsageError(`--impl: ${path} failed to load: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const factory = mod.default ?? mod.createSystem;
-  if (typeof factory !== 'function') throw new UsageError(`--impl: ${path} must export a SystemFactory as its default export (or as createSystem)`);
-  return { path, factory: factory as SystemFactory };
 }

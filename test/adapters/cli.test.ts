@@ -1,9 +1,8 @@
 /**
  * `--impl` at the command line: an unusable module is one line on stderr and exit 2; a working
- * one runs. Each command's tests run once it loads --impl through openImplementation (adapters/).
+ * one runs, for every command that takes --impl.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { main } from '../../cli/main.ts';
 
 let err = '';
@@ -17,21 +16,16 @@ afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; });
 const TRACE = 'traces/corpus/deflate-on-oom.json';
 const broken = ['nowhere.ts', 'throws-on-import.ts', 'no-default-export.ts', 'default-not-function.ts', 'factory-throws.ts', 'missing-observe.ts', 'malformed-observation.ts'];
 
-/** Does `balloon <command>` load --impl through adapters/ (openImplementation) yet? */
-const wiredToAdapters = (command: string): boolean =>
-  readFileSync(`cli/commands/${command}.ts`, 'utf8').includes('openImplementation');
-
 describe.each(['replay', 'check', 'conform'])('balloon %s --impl', (command) => {
-  const wired = wiredToAdapters(command);
   const argv = (module: string) => (command === 'replay' ? ['replay', TRACE, '--impl', module] : [command, '--runs', '20', '--seed', '1', '--impl', module]);
 
-  it.skipIf(!wired).each(broken)('refuses test/fixtures/adapters/%s with one line and exit 2', async (name) => {
+  it.each(broken)('refuses test/fixtures/adapters/%s with one line and exit 2', async (name) => {
     expect(await main(argv(`test/fixtures/adapters/${name}`))).toBe(2);
     expect(err).toMatch(/^balloon: --impl[ :].+\n$/);
     expect(err.trim()).not.toContain('\n');
   });
 
-  it.skipIf(!wired)('runs the example implementation', async () => {
+  it('runs the example implementation', async () => {
     expect(await main(argv('examples/array-impl/index.ts'))).toBe(0);
   });
 });

@@ -1,0 +1,48 @@
+/**
+ * The flags that choose what is checked, shared by check, conform and replay: `--impl MODULE`
+ * (the reference implementation by default, or a user's adapter: docs/ADAPTERS.md),
+ * `--step-timeout [MS]` (run it in a worker with a per-step limit) and, for the reference one,
+ * `--fault NAME` (bug-zoo faults).
+ */
+import { Option, type Command } from 'commander';
+import type { SystemFactory } from '../core/index.ts';
+import { faultNames, referenceWithFaults, type FaultName } from '../impl/index.ts';
+import { openImplementation } from '../adapters/index.ts';
+import { UsageError } from './errors.ts';
+
+export interface ImplFlags { impl: string; stepTimeout?: string | boolean; fault?: string[] }
+
+export interface ChosenImplementation {
+  factory: SystemFactory;
+  /** 'reference' or the module path, as traces record it. */
+  name: string;
+  faults: FaultName[];
+  stop(): void;
+}
+
+export const repeatable = (v: string, prev: string[]) => [...prev, v];
+
+export function addImplOptions(cmd: Command, withFaults = true): Command {
+  cmd.option('--impl <module>', 'the implementation to check: "reference" or a .ts/.js module (docs/ADAPTERS.md)', 'reference')
+    .option('--step-timeout [ms]', 'run the implementation in a worker thread, failing a step that takes longer (bare flag: 5000)');
+  if (withFaults) cmd.addOption(new Option('--fault <name>', 'switch on a bug-zoo fault in the reference implementation (repeatable; see balloon list)').argParser(repeatable).default([]));
+  return cmd;
+}
+
+/** The faults named by --fault, checked against the catalogue. */
+export function faultsFlag(names: readonly string[]): FaultName[] {
+  for (const n of names) {
+    if (!(faultNames as string[]).includes(n)) throw new UsageError(`--fault: unknown fault ${JSON.stringify(n)}; known: ${faultNames.join(', ')}`);
+  }
+  return [...names] as FaultName[];
+}
+
+export async function chooseImplementation(flags: ImplFlags): Promise<ChosenImplementation> {
+  const faults = faultsFlag(flags.fault ?? []);
+  if (flags.impl === 'reference' && faults.length > 0 && flags.stepTimeout === undefined) {
+    return { factory: referenceWithFaults(faults), name: 'reference', faults, stop: () => {} };
+  }
+  if (faults.length > 0) throw new UsageError('--fault: faults exist only in the reference implementation; drop --impl or --fault');
+  const impl = await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout });
+  return { factory: impl.factory, name: impl.name, faults, stop: impl.stop };
+}
