@@ -17,6 +17,8 @@ export interface ReplayOptions {
   properties: readonly Property[];
   /** Run this too, whatever the trace lists: the model-vs-implementation property, when installed. */
   conformance?: Property;
+  /** false: do not run the statechart (conformance), even where the trace lists it (`--no-model`). */
+  model?: boolean;
   /** Passed through to the report: print every step. */
   verbose?: boolean;
   /** The file the trace came from, for messages. */
@@ -86,8 +88,7 @@ function selectProperties(trace: Trace, opts: ReplayOptions): Property[] {
     return p;
   });
   if (opts.conformance && !out.some((p) => p.name === opts.conformance!.name)) out.push(opts.conformance);
-  // Without a model (--no-model) the statechart does not run, even where the trace names it.
-  return opts.conformance ? out : out.filter((p) => p.name !== 'conformance');
+  return opts.model === false ? out.filter((p) => p.name !== 'conformance') : out;
 }
 
 function judge(trace: Trace, f: Failure | null): ReplayVerdict {

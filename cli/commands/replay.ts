@@ -41,7 +41,7 @@ export function register(program: Command): void {
           const trace = loadTrace(file);
           const factory = factoryForTrace(trace, file, adapter);
           const r = replayTrace(trace, {
-            factory, properties: CATALOGUE, conformance: flags.model ? conformance : undefined, verbose: !!flags.verbose, file,
+            factory, properties: CATALOGUE, conformance: flags.model ? conformance : undefined, model: flags.model, verbose: !!flags.verbose, file,
           });
           results.push(r);
           if (!flags.json) process.stdout.write(`${results.length > 1 ? '\n' : ''}${formatReplayReport(r, CATALOGUE)}`);
