@@ -13,7 +13,7 @@ import * as coverage from './commands/coverage.ts';
 import * as chart from './commands/chart.ts';
 import * as qemu from './commands/qemu.ts';
 
-const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu];
+export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('balloon')

@@ -33,6 +33,9 @@ export interface CaseRecord {
   readonly baseMemTotalKiB: number;
   /** `actual` when the case started (RAM after a good reset). */
   readonly startActual: number;
+  /** The guest's vmstat balloon counters at the reset, when that snapshot was stable: the base
+   * the first step's counters are compared with (statechart-conformance). Absent in older traces. */
+  readonly startCounters?: { readonly inflate: number; readonly deflate: number };
   readonly steps: StepRecord[];
   readonly guest: GuestState;
   readonly consoleTail: string;
@@ -137,6 +140,7 @@ export async function runCase(vm: Vm, c: QemuCase, base: Snapshot): Promise<Case
   }
   return {
     ramBytes: ram, deflateOnOom: vm.deflateOnOom, baseMemTotalKiB: base.memTotalKiB, startActual: base.actual,
+    ...(base.stable ? { startCounters: { inflate: base.balloonInflate, deflate: base.balloonDeflate } } : {}),
     steps, guest, consoleTail: guest === 'alive' ? '' : vm.consoleTail(25),
     consoleHighlights: vm.consoleTail(400).split('\n').filter((l) => NOTABLE.test(l)).slice(-6),
     ms: Date.now() - t0,

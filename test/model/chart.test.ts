@@ -17,6 +17,12 @@ describe('Mermaid charts', () => {
     expect(text).toMatch(/\n {4}--\n/);
   });
 
+  it('README.md embeds the current diagrams', () => {
+    const doc = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(doc, 'README.md is stale: run `npx balloon chart --format mermaid --update README.md`').toBe(updateDocBlocks(doc, CHARTS.virtio));
+    expect(doc).toContain(toMermaid(m));
+  });
+
   it('docs/MODEL.md embeds the current diagrams', () => {
     const doc = readFileSync(new URL('../../docs/MODEL.md', import.meta.url), 'utf8');
     expect(doc, 'docs/MODEL.md is stale: run `npx tsx cli/main.ts chart --format mermaid --update docs/MODEL.md`').toBe(updateDocBlocks(doc, CHARTS.virtio));
