@@ -4,6 +4,7 @@
 // asserted beyond "within a bounded wait", because TCG is noisy.
 import { MiB, UNSAFE_BELOW_MIB } from './steps.ts';
 import type { CaseRecord } from './runner.ts';
+import { runOnChart } from './statechart.ts';
 import { walk, type Moment } from './walk.ts';
 
 export interface Violation {
@@ -135,6 +136,19 @@ export const qemuProperties: readonly QemuProperty[] = [
         if (s.snapshot !== undefined && s.snapshot.actual > rec.ramBytes) fail(s.index, `actual ${mib(s.snapshot.actual)} above RAM`);
       }
     }),
+  {
+    name: 'statechart-conformance',
+    doc: 'The record, projected onto the virtio-balloon statechart (model/virtio, the chart the reference implementation runs in lockstep), is accepted: '
+      + 'each accepted QMP target is TARGET_SET (num_pages = (RAM - target)/4096); each change of the polled actual by N pages is ceil(N/256) whole '
+      + 'queue/process/ack/actual-written batches (Linux batches of 256 pfns), a fall below the target fed as an OOM deflate only on evidence of '
+      + 'memory pressure (a workload ran, or the target is unreachable); actual at the target is DRIVER_IDLE; rmmod is RESET and the chart stays '
+      + 'in driver.resetting until insmod (ACTUAL_WRITTEN 0); vmstat inflate/deflate volume beyond the polled path is a hidden there-and-back. '
+      + 'It cannot see batches inside a poll interval, the stats queue, the guest allocator, or whether an allocation really failed (qemu/statechart.ts).',
+    check(rec) {
+      const r = runOnChart(rec);
+      return { checked: r.checked, violations: r.refusal === null ? [] : [{ property: 'statechart-conformance', ...r.refusal }] };
+    },
+  },
 ];
 
 /** All violations of all properties (or of the named ones) for one record. */

@@ -3,6 +3,7 @@
 // that talks about the trajectory of `actual` reads it through this one walk.
 import { MiB, REACHABLE_FLOOR_MIB } from './steps.ts';
 import type { CaseRecord, StepRecord } from './runner.ts';
+import type { Snapshot } from './observe.ts';
 
 export interface Moment {
   readonly step: StepRecord;
@@ -17,6 +18,8 @@ export interface Moment {
   /** A goal in effect since `prev` is one the guest cannot reach: the balloon itself is then the
    * memory pressure, and with deflate-on-oom the OOM notifier gives pages back (FINDINGS.md). */
   readonly squeezed: boolean;
+  /** Set on the step's last moment when `next` is its snapshot's `actual` (guest counters with it). */
+  readonly snapshot?: Snapshot;
 }
 
 export interface Context {
@@ -59,8 +62,9 @@ export function walk(rec: CaseRecord, v: Visitor): void {
     if (driver && !after.reachable) squeezed = true;
     const pressure = s.step.op === 'anon' || s.step.op === 'tmpfs' || s.step.op === 'pressure';
     const seen = [...(s.settle?.samples ?? []), ...(s.snapshot ? [s.snapshot.actual] : [])];
-    for (const next of seen) {
-      v.moment?.({ step: s, prev, next, goals, pressure, squeezed });
+    for (const [i, next] of seen.entries()) {
+      const snap = s.snapshot !== undefined && i === seen.length - 1 ? { snapshot: s.snapshot } : {};
+      v.moment?.({ step: s, prev, next, goals, pressure, squeezed, ...snap });
       prev = next;
       goals = [driver ? target : ram];
       squeezed = driver && !after.reachable;

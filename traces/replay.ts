@@ -15,7 +15,11 @@ export interface ReplayOptions {
   factory: SystemFactory;
   /** The properties the trace's names are looked up in (usually `allProperties`). */
   properties: readonly Property[];
-  /** Run this too, whatever the trace lists: the model-vs-implementation property, when installed. */
+  /**
+   * The model-vs-implementation property. Where the trace lists it, it runs with the others;
+   * where it does not, it runs in a second pass of its own, so that the verdict is judged on the
+   * properties the trace was recorded with and the model's word is reported beside it.
+   */
   conformance?: Property;
   /** false: do not run the statechart (conformance), even where the trace lists it (`--no-model`). */
   model?: boolean;
@@ -54,6 +58,11 @@ export interface ReplayResult {
   result: CaseResult;
   /** One per executed step (index = step index), drain included. */
   snapshots: StepSnapshot[];
+  /**
+   * The model's separate pass (when the trace does not list conformance): null when the
+   * implementation conformed, the divergence otherwise; undefined when the model did not run apart.
+   */
+  model?: Failure | null;
   verbose: boolean;
 }
 
@@ -71,9 +80,12 @@ export function replayTrace(trace: Trace, opts: ReplayOptions): ReplayResult {
   const factory: SystemFactory = (config) => recording(opts.factory(config), snapshots);
   const result = runCase(factory, trace.config, trace.commands, props, { record: true });
   const verdict = judge(trace, result.failure);
+  const apart = opts.conformance && opts.model !== false && !props.some((p) => p.name === opts.conformance!.name);
+  const model = apart ? runCase(opts.factory, trace.config, trace.commands, [opts.conformance!]).failure : undefined;
   return {
     trace, file: opts.file, verdict, asExpected: verdict === 'held' || verdict === 'reproduced',
     ran: props.map((p) => p.name), result, snapshots, verbose: opts.verbose ?? false,
+    ...(model !== undefined ? { model } : {}),
   };
 }
 
@@ -87,7 +99,6 @@ function selectProperties(trace: Trace, opts: ReplayOptions): Property[] {
     }
     return p;
   });
-  if (opts.conformance && !out.some((p) => p.name === opts.conformance!.name)) out.push(opts.conformance);
   return opts.model === false ? out.filter((p) => p.name !== 'conformance') : out;
 }
 

@@ -81,6 +81,11 @@ export function formatOutcome(r: ReplayResult, catalogue: readonly Property[] = 
   } else {
     lines.push(`all ${r.ran.length} properties held (${r.result.steps} steps, drain included)`);
   }
+  if (r.model !== undefined) {
+    lines.push(r.model
+      ? `model: the implementation DIVERGED from the statechart after step ${r.model.step}: ${r.model.violation.message}`
+      : 'model: the implementation conformed to the statechart at every step');
+  }
   lines.push(`verdict: ${verdictLine(r)}`);
   if (r.file) lines.push(`replay: ${formatReplayCommand(r.file)}`);
   return lines.join('\n');

@@ -3,7 +3,8 @@
  * file expects. Exit status (docs/TRACES.md):
  *   2  some file was unusable (one line each on stderr; nothing was run for it);
  *   1  otherwise, some trace had a failing property or did not end as its file expects
- *      (a trace that reproduces its expected failure counts here: a property failed);
+ *      (a trace that reproduces its expected failure counts here: a property failed), or the
+ *      model diverged where it ran in a pass of its own;
  *   0  every trace ran, every property held, as each file expects.
  */
 import type { Command } from 'commander';
@@ -62,7 +63,7 @@ export function register(program: Command): void {
 /** The exit status of a replay of several files (see the file comment). */
 export function replayExitCode(results: readonly ReplayResult[], unusable: number): number {
   if (unusable > 0) return EXIT_UNUSABLE;
-  return results.every((r) => r.verdict === 'held') ? EXIT_OK : EXIT_FAILED;
+  return results.every((r) => r.verdict === 'held' && !r.model) ? EXIT_OK : EXIT_FAILED;
 }
 
 function summaryLine(results: readonly ReplayResult[], unusable: number): string {
@@ -85,6 +86,7 @@ function jsonReport(results: readonly ReplayResult[], unusable: readonly TraceEr
           violation: r.result.failure.violation,
         },
         properties: r.ran, steps: r.result.steps,
+        ...(r.model !== undefined ? { model: r.model ? { step: r.model.step, violation: r.model.violation } : 'conformed' } : {}),
       })),
       ...unusable.map((e) => ({ file: e.file, verdict: 'unusable', error: e.message })),
     ],

@@ -59,6 +59,25 @@ describe('driver and device', () => {
     expect(step(16).effects.filter((e) => e.kind === 'frame-released')).toHaveLength(16);
   });
 
+  it('releases a 2 MiB host page only when all 512 of its gpfns are ballooned, over several batches', () => {
+    const sys = new ReferenceSystem(systemConfig({ hostFrames: 1200, hostPageGpfns: 512, guests: [guestConfig({ ramPages: 1024, floorPages: 0 })] }));
+    sys.apply({ kind: 'alloc', guest: g0, pages: 1024, pick: 0 });
+    sys.apply({ kind: 'free', guest: g0, pages: 1024, pick: 0 });
+    const released: number[] = [];
+    const inflateTo = (t: number) => {
+      sys.apply({ kind: 'set-target', guest: g0, pages: t });
+      for (let i = 0; i < 8; i++) {
+        for (const c of [{ kind: 'driver', guest: g0 }, { kind: 'device', guest: g0, queue: 'inflate' }] as Command[]) {
+          released.push(sys.apply(c).effects.filter((e) => e.kind === 'frame-released').length);
+        }
+      }
+    };
+    inflateTo(511);
+    expect(released.reduce((a, b) => a + b, 0)).toBe(0);
+    inflateTo(512);
+    expect(released.reduce((a, b) => a + b, 0)).toBe(512);
+  });
+
   it('an assigned device inhibits discard: inflate acknowledges but releases nothing', () => {
     const sys = new ReferenceSystem(systemConfig({ guests: [guestConfig({ ramPages: 16, floorPages: 0, assignedDevice: true })] }));
     sys.apply({ kind: 'alloc', guest: g0, pages: 16, pick: 0 });

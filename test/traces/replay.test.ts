@@ -1,6 +1,6 @@
 // replayTrace runs the commands as they are and judges the run against the file's `expect`.
 import { describe, expect, it } from 'vitest';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { createReferenceSystem, referenceWithFaults } from '../../impl/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { conformance } from '../../properties/conformance.ts';
 import { TraceError } from '../../traces/errors.ts';
@@ -44,10 +44,19 @@ describe('replayTrace', () => {
     expect(r.asExpected).toBe(false);
   });
 
-  it('runs the model alongside when given the conformance property', () => {
+  it('runs the model in a pass of its own when the trace does not list it', () => {
     const r = replayTrace(smallTrace(), { factory: createReferenceSystem, properties, conformance });
-    expect(r.ran).toEqual(['frames-conserved', 'no-double-mapping', 'conformance']);
+    expect(r.ran).toEqual(['frames-conserved', 'no-double-mapping']);
+    expect(r.model).toBeNull();
     expect(r.verdict).toBe('held');
+  });
+
+  it('reports a divergence of the model beside a verdict judged on the trace\'s own properties', () => {
+    // actual written before the acknowledgement: frames stay conserved, the statechart refuses it.
+    const r = replayTrace(smallTrace({ properties: ['frames-conserved'] }), { factory: referenceWithFaults(['actual-before-ack']), properties, conformance });
+    expect(r.verdict).toBe('held');
+    expect(r.model?.property).toBe('conformance');
+    expect(r.model?.violation.message).toMatch(/ACTUAL_WRITTEN/);
   });
 
   it('refuses a trace naming a property that is not installed', () => {

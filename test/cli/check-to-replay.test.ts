@@ -1,0 +1,37 @@
+/**
+ * The round trip a user makes: `balloon check` finds a failure and saves its shrunk trace;
+ * `balloon replay` on that file reproduces the same failure at the same step, exit 1.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+
+let out = '';
+let dir = '';
+beforeEach(() => {
+  out = '';
+  dir = mkdtempSync(join(tmpdir(), 'balloon-check-'));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; rmSync(dir, { recursive: true, force: true }); });
+
+it('a failure found by check replays to the same property at the same step', async () => {
+  expect(await main(['check', '--fault', 'reuse-before-ack', '--seed', '1', '--runs', '2000', '--out', dir, '--property', 'requests-well-formed'])).toBe(1);
+  const files = readdirSync(dir);
+  expect(files).toHaveLength(1);
+  const trace = JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
+  expect(trace.faults).toEqual(['reuse-before-ack']);
+  expect(out).toContain(`replay: npx balloon replay ${join(dir, files[0])}`);
+
+  out = '';
+  expect(await main(['replay', join(dir, files[0])])).toBe(1);
+  expect(out).toContain(`verdict: reproduced: ${trace.expect.property} failed at step ${trace.expect.step}, as the file expects`);
+});
+
+it('a clean check saves nothing', async () => {
+  expect(await main(['check', '--seed', '1', '--runs', '100', '--out', dir])).toBe(0);
+  expect(readdirSync(dir)).toEqual([]);
+});
