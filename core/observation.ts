@@ -65,6 +65,11 @@ export interface GuestObservation {
   counts: GuestCounts;
 }
 
+/**
+ * The data oracle is deliberately not part of the observation: the checker keeps it
+ * (properties/safety/data-oracle.ts) from the `wrote`, `read`, `pages-allocated` and
+ * `pages-freed` effects, so an implementation under test never grades its own memory contents.
+ */
 export interface Observation {
   host: HostObservation;
   guests: readonly GuestObservation[];

@@ -3,7 +3,9 @@
  * every property says things the same way.
  * @internal
  */
-import { FRAME_FREE, FRAME_RESERVED, PageState, pageStateName, type Observation } from '../core/index.ts';
+import {
+  FRAME_FREE, FRAME_RESERVED, PageState, pageStateName, type GuestConfig, type GuestObservation, type Observation,
+} from '../core/index.ts';
 
 export const at = (guest: number, gpfn: number) => `gpfn ${gpfn} of guest ${guest}`;
 
@@ -20,6 +22,15 @@ export const stateOf = (obs: Observation, guest: number, gpfn: number) =>
 
 /** In the balloon or on its way in or out, from the guest's side. */
 export const inBalloon = (s: number) => s === PageState.Inflating || s === PageState.Ballooned || s === PageState.Deflating;
+
+/**
+ * Has the guest's balloon settled where the target says? At the wanted size, or short of it with
+ * no free page left to give ("out of puff"). Returns the wanted size when it has not, else null.
+ */
+export function unsettled(g: GuestObservation, gc: GuestConfig): number | null {
+  const want = wantedBalloon(g.target, gc.ramPages, gc.floorPages, gc.guestPageGpfns);
+  return g.actual === want || (g.actual < want && g.counts.free === 0) ? null : want;
+}
 
 /** The balloon size a driver aims for: the target in whole guest pages, kept above the floor. */
 export function wantedBalloon(target: number, ramPages: number, floorPages: number, gpp: number): number {

@@ -1,5 +1,5 @@
 import type { Property } from '../property.ts';
-import { wantedBalloon } from '../words.ts';
+import { unsettled } from '../words.ts';
 
 /**
  * Convergence: with a steady target and enough reclaimable memory, `actual` reaches the target
@@ -44,10 +44,8 @@ export const convergence: Property = {
       end({ obs }) {
         for (let i = 0; i < obs.guests.length; i++) {
           const g = obs.guests[i];
-          const gc = config.guests[i];
-          const want = wantedBalloon(g.target, gc.ramPages, gc.floorPages, gc.guestPageGpfns);
-          if (g.actual === want) continue;
-          if (g.actual < want && g.counts.free === 0) continue; // out of puff: nothing left to give
+          const want = unsettled(g, config.guests[i]);
+          if (want === null) continue;
           return { message: `guest ${i} settled at actual = ${g.actual} with a target of ${g.target} (expected ${want}; ${g.counts.free} gpfns free)`, guest: i };
         }
         return null;

@@ -1,5 +1,5 @@
 import type { Property } from '../property.ts';
-import { wantedBalloon } from '../words.ts';
+import { unsettled } from '../words.ts';
 
 /**
  * Re-convergence: after a device reset or driver reload the balloon goes back to the target
@@ -21,9 +21,8 @@ export const reconvergence: Property = {
       end({ obs }) {
         for (const i of reset) {
           const g = obs.guests[i];
-          const gc = config.guests[i];
-          const want = wantedBalloon(g.target, gc.ramPages, gc.floorPages, gc.guestPageGpfns);
-          if (g.actual !== want && !(g.actual < want && g.counts.free === 0)) {
+          const want = unsettled(g, config.guests[i]);
+          if (want !== null) {
             return { message: `guest ${i} was reset and settled at actual = ${g.actual}, not back at its target of ${g.target} (expected ${want})`, guest: i };
           }
         }
