@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import type { SystemFactory } from '../core/index.ts';
 import type { Property } from './property.ts';
 import { runCase, type Failure, type RunOptions } from './runner.ts';
+import { simplifyCase } from './simplify.ts';
 import { caseArb, type Case, type WorkloadOptions } from './workload.ts';
 
 export interface CampaignOptions extends WorkloadOptions, RunOptions {
@@ -100,7 +101,10 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
       property: failed, seed: o.seed, path: details.counterexamplePath ?? '', case: details.counterexample[0],
       failure: last!, runsBeforeFailure: searchRuns, shrinks: details.numShrinks, msToDetect: detectedAt,
     };
-    const again = runCase(o.factory, cx.case.config, cx.case.commands, active.filter((p) => p.name === failed), o);
+    const only = active.filter((p) => p.name === failed);
+    const failsAlike = (c: Case) => runCase(o.factory, c.config, c.commands, only, o).failure?.property === failed;
+    cx.case = simplifyCase(cx.case, failsAlike);
+    const again = runCase(o.factory, cx.case.config, cx.case.commands, only, o);
     if (again.failure) cx.failure = again.failure;
     counterexamples.push(cx);
     o.onFailure?.(cx);
