@@ -1,7 +1,8 @@
 // Saved counterexamples of the QEMU campaign. The steps are the truth (replay runs them again);
 // the observations, seed and path are conveniences for the reader. Parsed with zod at the edge so
 // a hand-edited file fails with one line saying what is wrong.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ensureOutputDir } from '../traces/output-dir.ts';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -51,7 +52,7 @@ export function makeTrace(args: {
 
 /** Writes the trace as `<outDir>/qemu-<property>-<hash>.json` and returns the path. */
 export function saveTrace(outDir: string, t: QemuTrace): string {
-  mkdirSync(outDir, { recursive: true });
+  ensureOutputDir(outDir);
   const h = createHash('sha256').update(JSON.stringify([t.config, t.steps])).digest('hex').slice(0, 10);
   const file = join(outDir, `qemu-${t.property}-${h}.json`);
   writeFileSync(file, `${JSON.stringify(t, null, 2)}\n`);

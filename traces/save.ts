@@ -5,7 +5,8 @@
  * corpus diff shows one line per changed command.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { ensureOutputDir } from './output-dir.ts';
 import { join } from 'node:path';
 import { TraceSchema, type Trace } from './format.ts';
 import { formatJson } from './json.ts';
@@ -35,7 +36,7 @@ export function traceFileName(trace: Trace, text = serializeTrace(trace)): strin
 export function saveTrace(dir: string, trace: Trace): string {
   const text = serializeTrace(trace);
   const file = join(dir, traceFileName(trace, text));
-  mkdirSync(dir, { recursive: true });
+  ensureOutputDir(dir);
   const tmp = join(dir, `.${traceFileName(trace, text)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text, { flag: 'w' });

@@ -9,6 +9,7 @@ import type { Property } from '../../properties/property.ts';
 import { allProperties, propertiesByName } from '../../properties/index.ts';
 import { runCampaign, type CampaignReport } from '../../properties/campaign.ts';
 import { formatReplayCommand, saveTrace, traceFromCounterexample } from '../../traces/index.ts';
+import { ensureOutputDir } from '../../traces/output-dir.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { counterexampleText, summaryTable } from '../format.ts';
 import { addImplOptions, chooseImplementation, repeatable, type ImplFlags } from '../impl-flags.ts';
@@ -54,6 +55,7 @@ export async function campaignCommand(name: string, flags: CampaignFlags, proper
   const runs = intFlag('--runs', flags.runs, 1, 10_000_000);
   const seed = chooseSeed(flags.seed);
   const maxCommands = intFlag('--max-commands', flags.maxCommands, 1, 100_000);
+  outDirFlag(flags.out);
   const impl = await chooseImplementation(flags);
   try {
     if (!flags.json) {
@@ -71,6 +73,11 @@ export async function campaignCommand(name: string, flags: CampaignFlags, proper
   } finally {
     impl.stop();
   }
+}
+
+/** --out must be a folder we can write to: checked before the campaign, not after it found something. */
+export function outDirFlag(dir: string): void {
+  try { ensureOutputDir(dir); } catch (e) { throw new UsageError(`--out ${(e as Error).message}`); }
 }
 
 type OnRun = (done: number, phase: 'search' | 'shrink') => void;

@@ -7,7 +7,7 @@ import { SingleBar } from 'cli-progress';
 import { formatQemuReport, runQemuCampaign } from '../../qemu/campaign.ts';
 import { VmError } from '../../qemu/errors.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
-import { chooseSeed } from './check.ts';
+import { chooseSeed, outDirFlag } from './check.ts';
 
 export function register(program: Command): void {
   program.command('qemu')
@@ -18,6 +18,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where shrunk failing traces are written', 'traces/failures')
     .action(async function (this: Command, flags: { runs: string; seed?: string; deflateOnOom?: boolean; out: string }) {
       const runs = intFlag('--runs', flags.runs, 1, 10_000);
+      outDirFlag(flags.out);
       const seed = chooseSeed(flags.seed);
       process.stdout.write(`balloon qemu: ${runs} runs, seed ${seed}, deflate-on-oom ${flags.deflateOnOom ? 'on' : 'off'}\n`);
       const bar = process.stderr.isTTY ? new SingleBar({ format: '  {bar} {value}/{total} cases', stream: process.stderr, clearOnComplete: true }) : null;

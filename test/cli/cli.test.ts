@@ -30,6 +30,9 @@ describe('balloon check', () => {
     [['check', '--seed', '-4'], /^balloon: --seed: expected a whole number/],
     [['check', '--frobnicate'], /^error: unknown option '--frobnicate'\n$/],
     [['chek'], /^error: unknown command 'chek'\n\(Did you mean check\?\)\n$/],
+    // Node 20's recursive mkdir never returns under /proc: this used to hang.
+    [['check', '--runs', '5', '--out', '/proc/balloon-nope'], /^balloon: --out \/proc\/balloon-nope: cannot create \/proc\/balloon-nope \(ENOENT\)\n$/],
+    [['check', '--runs', '5', '--out', 'package.json/x'], /^balloon: --out package.json\/x: .*package.json is not a directory\n$/],
   ])('%j is unusable input: one line, exit 2', async (argv, msg) => {
     expect(await main(argv)).toBe(2);
     expect(err).toMatch(msg);
