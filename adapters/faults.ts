@@ -6,10 +6,10 @@
  */
 
 /** Names the runner prints before the message; stable, like error codes. */
-export type FaultName = 'StepTimeout' | 'MalformedSystem' | 'MalformedObservation' | 'MalformedStepResult' | 'WorkerGone';
+export type ImplementationFaultName = 'StepTimeout' | 'MalformedSystem' | 'MalformedObservation' | 'MalformedStepResult' | 'WorkerGone';
 
 export class ImplementationFault extends Error {
-  constructor(name: FaultName, message: string) {
+  constructor(name: ImplementationFaultName, message: string) {
     super(message);
     this.name = name;
   }

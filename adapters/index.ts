@@ -12,7 +12,7 @@ export { loadImplementation, checkFactory, PROBE_CONFIG, type LoadedImplementati
 export { guardImplementation, DEFAULT_STEP_TIMEOUT_MS, type GuardOptions } from './guard.ts';
 export { observationProblems, stepResultProblems } from './shape.ts';
 export { observationShape } from './observation-shape.ts';
-export { ImplementationFault, RemoteError, type FaultName } from './faults.ts';
+export { ImplementationFault, RemoteError, type ImplementationFaultName } from './faults.ts';
 
 export interface OpenedImplementation {
   /** Guarded: pass it to runCampaign / runCase / replay as the factory. */

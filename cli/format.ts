@@ -21,7 +21,7 @@ export function counterexampleText(cx: Counterexample): string {
   const { failure, case: c } = cx;
   const out: string[] = [];
   out.push(`✗ ${cx.property} failed after ${cx.runsBeforeFailure} run(s); shrunk ${cx.shrinks} time(s) to ${c.commands.length} command(s)`);
-  out.push(`  rerun: the same command with --seed ${cx.seed}   (fast-check: { seed: ${cx.seed}, path: "${cx.path}" })`);
+  out.push(`  rerun: the same command with --seed ${cx.seed}   (fast-check: { seed: ${cx.roundSeed}, path: "${cx.path}" })`);
   out.push(`  system: ${c.config.guests.length} guest(s), ${c.config.hostFrames} host frames, host page ${c.config.hostPageGpfns} gpfn(s), batch ≤ ${c.config.maxBatch}`);
   c.config.guests.forEach((g, i) => {
     const f = Object.entries(g.features).filter(([, on]) => on).map(([k]) => k).join(',') || 'none';

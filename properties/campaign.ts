@@ -2,8 +2,9 @@
  * A campaign: fast-check generates cases, runCase checks them, fast-check shrinks a failure.
  * While shrinking, only the property that failed first counts as a failure, so the shrunk case
  * fails the way the original did rather than drifting to another property. After a failure the
- * campaign goes on with the remaining properties under the same seed, so one run of `balloon
- * check` gives a verdict for every property.
+ * campaign goes on with the remaining properties in a new round, under the next seed (seed + 1,
+ * + 2, …: fresh cases, so every run counted is a distinct case), so one run of `balloon check`
+ * gives a verdict for every property and the whole campaign still follows from one seed.
  */
 import fc from 'fast-check';
 import type { SystemFactory } from '../core/index.ts';
@@ -27,7 +28,10 @@ export interface CampaignOptions extends WorkloadOptions, RunOptions {
 
 export interface Counterexample {
   property: string;
+  /** The campaign's seed (`--seed`). */
   seed: number;
+  /** The seed of the round that found it: with `path`, fast-check's replay pair. */
+  roundSeed: number;
   /** fast-check's replay path: `fc.assert(..., { seed, path })`. */
   path: string;
   case: Case;
@@ -64,7 +68,8 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
   let active = [...o.properties];
   const arb = caseArb(o);
   let done = 0;
-  while (active.length > 0) {
+  for (let round = 0; active.length > 0; round++) {
+    const roundSeed = (o.seed + round) % 2 ** 31;
     const t = performance.now();
     let target: string | null = null;
     let searchRuns = 0;
@@ -83,7 +88,7 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
       }
       return true;
     });
-    const details = fc.check(prop, { seed: o.seed, numRuns: o.runs, endOnFailure: false });
+    const details = fc.check(prop, { seed: roundSeed, numRuns: o.runs, endOnFailure: false });
     const elapsed = performance.now() - t;
     const failed = target as string | null;
     for (const p of active) {
@@ -98,7 +103,7 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
     verdicts.get(failed)!.verdict = 'failed';
     // fast-check re-runs the shrunk case last; `last` is its failure.
     const cx: Counterexample = {
-      property: failed, seed: o.seed, path: details.counterexamplePath ?? '', case: details.counterexample[0],
+      property: failed, seed: o.seed, roundSeed, path: details.counterexamplePath ?? '', case: details.counterexample[0],
       failure: last!, runsBeforeFailure: searchRuns, shrinks: details.numShrinks, msToDetect: detectedAt,
     };
     const only = active.filter((p) => p.name === failed);
@@ -108,7 +113,9 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
     if (again.failure) cx.failure = again.failure;
     counterexamples.push(cx);
     o.onFailure?.(cx);
-    if (o.stopAtFirst) break;
+    // A crashing implementation (no-crash, which is not in the list) cannot be checked further:
+    // stop, or the next round would find the same crash for ever.
+    if (o.stopAtFirst || !active.some((p) => p.name === failed)) break;
     active = active.filter((p) => p.name !== failed);
   }
   return { seed: o.seed, runs: o.runs, verdicts: [...verdicts.values()], counterexamples, ms: performance.now() - t0 };

@@ -107,10 +107,11 @@ export function runCase(
   }
   if (opts.noDrain) return { failure: null, steps: index, records, drained };
 
-  // The fair drain. The bound allows two rounds per batch from an empty balloon to a full one.
-  const batches = (g: SystemConfig['guests'][number]) =>
-    Math.ceil((g.ramPages + g.holePages) / (Math.floor(config.maxBatch / g.guestPageGpfns) * g.guestPageGpfns));
-  const drainBound = 4 * Math.max(...config.guests.map(batches)) + 16;
+  // The fair drain. A driver may send as little as one guest page per buffer (VIRTIO sets no
+  // minimum), and each buffer takes two rounds (sent and acknowledged, then consumed), so the
+  // bound allows two rounds per guest page, twice over (a balloon may have to turn round once).
+  const pages = (g: SystemConfig['guests'][number]) => (g.ramPages + g.holePages) / g.guestPageGpfns;
+  const drainBound = 4 * Math.max(...config.guests.map(pages)) + 16;
   const run = (c: Command) => { drained.push(c); return step(c, true); };
   let targets: number[];
   try { targets = sys.observe().guests.map((g) => g.target); } catch (e) {

@@ -83,8 +83,12 @@ export function commandArb(config: SystemConfig, kinds: readonly CommandKind[]):
   const arbs: Record<CommandKind, fc.Arbitrary<Command>> = {
     'driver': g.map((guest) => ({ kind: 'driver', guest })),
     'device': fc.record({ guest: g, queue: fc.constantFrom('inflate', 'deflate', 'inflate', 'deflate', 'stats') }).map((r) => ({ kind: 'device', ...r })),
-    // Targets anywhere from empty to past the guest's memory (clamped), unaligned ones included.
-    'set-target': fc.record({ guest: g, pages: fc.integer({ min: 0, max: maxRam + 8 }) }).map((r) => ({ kind: 'set-target', ...r })),
+    // Targets anywhere from empty to past the guest's memory (clamped), unaligned ones included,
+    // and now and then a negative one, which the device must refuse (device/bad-target).
+    'set-target': fc.record({
+      guest: g,
+      pages: fc.oneof({ weight: 15, arbitrary: fc.integer({ min: 0, max: maxRam + 8 }) }, { weight: 1, arbitrary: fc.integer({ min: -8, max: -1 }) }),
+    }).map((r) => ({ kind: 'set-target', ...r })),
     'alloc': fc.record({ guest: g, pages: fc.integer({ min: 1, max: Math.max(1, Math.ceil(maxPages / 3)) }), pick }).map((r) => ({ kind: 'alloc', ...r })),
     'free': fc.record({ guest: g, pages: fc.integer({ min: 1, max: Math.max(1, Math.ceil(maxPages / 3)) }), pick }).map((r) => ({ kind: 'free', ...r })),
     'write': fc.record({ guest: g, pick }).map((r) => ({ kind: 'write', ...r })),

@@ -27,7 +27,7 @@ export interface TraceInput {
  * @example
  *   onFailure: (cx) => saveTrace('traces/failures', buildTrace({
  *     config: cx.case.config, commands: cx.case.commands, properties: names,
- *     failure: cx.failure, seed: cx.seed, path: cx.path,
+ *     failure: cx.failure, seed: cx.roundSeed, path: cx.path,
  *   })),
  */
 export function buildTrace(input: TraceInput): Trace {
@@ -63,6 +63,6 @@ export function traceFromCounterexample(
 ): Trace {
   return buildTrace({
     config: cx.case.config, commands: cx.case.commands, properties, failure: cx.failure,
-    seed: cx.seed, path: cx.path, impl: opts.impl, faults: opts.faults,
+    seed: cx.roundSeed, path: cx.path, impl: opts.impl, faults: opts.faults,
   });
 }

@@ -25,7 +25,7 @@ export function zooTrace(fault: FaultName): Trace | null {
   if (!cx) return null;
   return buildTrace({
     config: cx.case.config, commands: cx.case.commands, properties: allProperties.map((p) => p.name), failure: cx.failure,
-    seed: cx.seed, path: cx.path, faults: [fault], note: `${fault}: ${FAULTS[fault].doc} (${FAULTS[fault].reference})`,
+    seed: cx.roundSeed, path: cx.path, faults: [fault], note: `${fault}: ${FAULTS[fault].doc} (${FAULTS[fault].reference})`,
   });
 }
 

@@ -15,6 +15,11 @@ export interface ModelBuffer {
   readonly size: number;
   /** The device processed and returned it (VIRTIO 2.7: on the used ring). */
   readonly acked: boolean;
+  /**
+   * A deflate whose pages the driver already handed back to the allocator before the
+   * acknowledgement (allowed only without MUST_TELL_HOST, 5.5.6.1); its ack then frees nothing.
+   */
+  readonly reused: boolean;
 }
 
 /** The constants of one guest: its configuration, as far as the rules need it. */
@@ -48,6 +53,14 @@ export interface GuestModelContext {
   hostBalloon: number;
   /** Deflated gpfns whose acknowledgement was consumed but not yet handed back to the allocator. */
   reusable: number;
+  /**
+   * An acknowledgement of the driver's own was consumed since `actual` was last written: the
+   * balloon changed and `actual` must follow (5.5.6.1; it may wait for several acks, the batching
+   * the spec allows). The driver region is in `updatingActual` exactly while this holds.
+   */
+  actualDue: boolean;
+  /** Reset happened and the reloaded driver has not yet written `actual` 0 (`driver.resetting`). */
+  reloading: boolean;
   /** The highest buffer id seen; the explorer numbers new buffers after it (abstracted away in states). */
   lastId: number;
 }
@@ -63,10 +76,10 @@ export function modelInput(g: GuestConfig, maxBatch: number): GuestModelInput {
  * starts from it).
  */
 export function initialContext(cfg: GuestModelInput): GuestModelContext {
-  const stats: ModelBuffer[] = cfg.features.statsVq ? [{ id: 1, queue: 'stats', origin: 'driver', size: 0, acked: false }] : [];
+  const stats: ModelBuffer[] = cfg.features.statsVq ? [{ id: 1, queue: 'stats', origin: 'driver', size: 0, acked: false, reused: false }] : [];
   return {
     cfg, target: 0, actual: 0, wantsWork: true, inflight: stats, free: cfg.ramPages, used: 0,
-    inflating: 0, ballooned: 0, deflating: 0, hostBalloon: 0, reusable: 0, lastId: stats.length,
+    inflating: 0, ballooned: 0, deflating: 0, hostBalloon: 0, reusable: 0, actualDue: false, reloading: false, lastId: stats.length,
   };
 }
 
@@ -83,6 +96,25 @@ export const batchGpfns = (c: GuestModelContext): number => Math.floor(c.cfg.max
 /** A buffer of the driver's own (driver or OOM origin) on `queue`, acknowledged or not. */
 export const ownPending = (c: GuestModelContext, queue: QueueName): boolean =>
   c.inflight.some((b) => b.queue === queue && b.origin !== 'hostile');
+
+/**
+ * The balloon once every buffer of the driver's in flight is through: acknowledged pages plus
+ * pages on their way in (deflated pages already left `ballooned` when they were queued). With
+ * several batches in flight the driver's inflate/deflate decisions are judged against this.
+ */
+export const projected = (c: GuestModelContext): number => c.ballooned + c.inflating;
+
+/** The oldest buffer of driver origin (not OOM, stats or hostile) on inflateq or deflateq. */
+export const oldestDriverBatch = (c: GuestModelContext): ModelBuffer | undefined =>
+  c.inflight.find((b) => b.origin === 'driver' && b.queue !== 'stats');
+
+/**
+ * Without MUST_TELL_HOST, a deflate of the driver's own in flight whose `size` pages it may take
+ * back before the acknowledgement (5.5.6.1); the oldest such, or undefined.
+ */
+export const earlyReusable = (c: GuestModelContext, size: number): ModelBuffer | undefined =>
+  c.cfg.features.mustTellHost ? undefined
+    : c.inflight.find((b) => b.queue === 'deflate' && b.origin !== 'hostile' && !b.reused && b.size === size);
 
 /** Some acknowledged buffer waits for the driver. */
 export const ackWaiting = (c: GuestModelContext): boolean => c.inflight.some((b) => b.acked);

@@ -2,9 +2,13 @@
  * The virtio-balloon statechart of one guest (VIRTIO 1.x 5.5 "Traditional Memory Balloon
  * Device"; PROTOCOLS.md section 1), with parallel regions:
  *
- * - `driver` (5.5.6): idle; inflating (its batch on inflateq, awaiting the ack); deflating;
- *   updatingActual (ack consumed: pages handed back, then `actual` written once, 5.5.6.1 "only
- *   after that acknowledgement"); resetting (device reset and driver reload: actual 0).
+ * - `driver` (5.5.6): idle; inflating / deflating (batches of its own in flight, named by the
+ *   oldest when it left idle); updatingActual (an ack was consumed and `actual` not yet written:
+ *   5.5.6.1 "only after that acknowledgement", possibly after several); resetting (device reset
+ *   and driver reload: actual 0). The driver's events are taken at the region (queue, consume,
+ *   reuse), whatever the sub-state, and the sub-state follows the context through eventless
+ *   transitions: so what the spec leaves free (batches in flight, batched `actual` updates,
+ *   early reuse without MUST_TELL_HOST) needs no transition the Linux-like reference never takes.
  * - `oom` (5.5.6 DEFLATE_ON_OOM, open spec issue 228 as PROTOCOLS.md reads it): off without the
  *   feature; armed; notified (an allocation failed: the notifier must deflate); deflating.
  * - `device` (5.5.6.1), one region per queue: inflateq and deflateq idle/busy (a buffer awaits
@@ -16,7 +20,7 @@
  */
 import { assign, setup } from 'xstate';
 import {
-  bufferById, initialContext, nextForDevice, ownPending, wanted,
+  bufferById, earlyReusable, initialContext, nextForDevice, oldestDriverBatch, ownPending, wanted,
   type GuestModelContext, type GuestModelInput, type ModelBuffer,
 } from './context.ts';
 import type { GuestEvent } from './events.ts';
@@ -29,7 +33,7 @@ const rule = (name: RuleSetName) => ({ context, event }: GuardArgs) => allHold(n
 
 const push = (c: GuestModelContext, e: GuestEvent): readonly ModelBuffer[] => {
   const q = e as Ev<'BUFFER_QUEUED'>;
-  return [...c.inflight, { id: q.id, queue: q.queue, origin: q.origin, size: q.size, acked: false }];
+  return [...c.inflight, { id: q.id, queue: q.queue, origin: q.origin, size: q.size, acked: false, reused: false }];
 };
 const without = (c: GuestModelContext, id: number) => c.inflight.filter((b) => b.id !== id);
 const consumed = (c: GuestModelContext, e: GuestEvent) => bufferById(c, (e as Ev<'ACK_CONSUMED'>).id)!;
@@ -55,7 +59,6 @@ export const guestMachine = setup({
     ackOfHostile: rule('ackOfHostile'),
     reuseMatches: rule('reuseMatches'),
     actualMatchesBalloon: rule('actualMatchesBalloon'),
-    actualMatchesWithInflatePending: (a: GuardArgs) => rule('actualMatchesBalloon')(a) && rule('ownInflatePending')(a),
     actualIsZero: rule('actualIsZero'),
     driverMayIdle: rule('driverMayIdle'),
     queueEmpty: rule('queueEmpty'),
@@ -67,6 +70,10 @@ export const guestMachine = setup({
     oomDeflateExpected: rule('oomDeflateExpected'),
     deflateOnOomNegotiated: rule('deflateOnOomNegotiated'),
     statsNegotiated: rule('statsNegotiated'),
+    /** Bookkeeping, not rules: `actual` must follow a consumed ack (driver.updatingActual). */
+    actualDue: ({ context }: GuardArgs) => context.actualDue,
+    /** The oldest batch of driver origin in flight is on `queue` (driver.inflating or driver.deflating). */
+    oldestBatchOn: ({ context }: GuardArgs, p: { queue: QueueName }) => oldestDriverBatch(context)?.queue === p.queue,
     /** A buffer on `queue` waits for the device. */
     hasUnprocessed: ({ context }: GuardArgs, p: { queue: QueueName }) => nextForDevice(context, p.queue) !== undefined,
     noUnprocessed: ({ context }: GuardArgs, p: { queue: QueueName }) => nextForDevice(context, p.queue) === undefined,
@@ -90,16 +97,24 @@ export const guestMachine = setup({
     }),
     consumeInflate: assign(({ context: c, event }) => {
       const b = consumed(c, event);
-      return { inflight: without(c, b.id), inflating: c.inflating - b.size, ballooned: c.ballooned + b.size };
+      return { inflight: without(c, b.id), inflating: c.inflating - b.size, ballooned: c.ballooned + b.size, actualDue: true };
     }),
+    /** A deflate ack: its pages become reusable, unless the driver took them back already (no MUST_TELL_HOST). */
     consumeDeflate: assign(({ context: c, event }) => {
       const b = consumed(c, event);
-      return { inflight: without(c, b.id), deflating: c.deflating - b.size, reusable: b.size };
+      if (b.reused) return { inflight: without(c, b.id), actualDue: true };
+      return { inflight: without(c, b.id), deflating: c.deflating - b.size, reusable: c.reusable + b.size, actualDue: true };
     }),
     /** Stats and hostile acknowledgements: the buffer leaves the queue. */
     dropBuffer: assign(({ context: c, event }) => ({ inflight: without(c, (event as Ev<'ACK_CONSUMED'>).id) })),
-    reusePages: assign(({ context: c }) => ({ free: c.free + c.reusable, reusable: 0 })),
-    writeActual: assign(({ event }) => ({ actual: (event as Ev<'ACTUAL_WRITTEN'>).actual })),
+    /** Pages back to the allocator: acknowledged ones first, else those of a deflate still in flight (early reuse). */
+    reusePages: assign(({ context: c, event }) => {
+      const n = (event as Ev<'PAGES_REUSED'>).size;
+      if (n <= c.reusable) return { free: c.free + n, reusable: c.reusable - n };
+      const b = earlyReusable(c, n)!;
+      return { free: c.free + n, deflating: c.deflating - n, inflight: c.inflight.map((x) => (x.id === b.id ? { ...x, reused: true } : x)) };
+    }),
+    writeActual: assign(({ event }) => ({ actual: (event as Ev<'ACTUAL_WRITTEN'>).actual, actualDue: false, reloading: false })),
     /** The driver found nothing to do at the wanted size: the config-change work is done. */
     noteIdle: assign(({ context: c }) => ({
       wantsWork: c.wantsWork && (ownPending(c, 'inflate') || ownPending(c, 'deflate') || c.ballooned !== wanted(c)),
@@ -109,7 +124,7 @@ export const guestMachine = setup({
     /** Reset and reload: every page in or on its way to the balloon is the guest's again, queues empty, the target stays. */
     resetBalloon: assign(({ context: c }) => ({
       free: c.free + c.inflating + c.ballooned + c.deflating + c.reusable,
-      inflating: 0, ballooned: 0, deflating: 0, reusable: 0, hostBalloon: 0, inflight: [], wantsWork: true,
+      inflating: 0, ballooned: 0, deflating: 0, reusable: 0, hostBalloon: 0, inflight: [], wantsWork: true, actualDue: false, reloading: true,
     })),
   },
 }).createMachine({
@@ -123,40 +138,35 @@ export const guestMachine = setup({
   states: {
     driver: {
       initial: 'idle',
+      // The driver's own events, in any sub-state: the rules judge them on the context, and the
+      // sub-state follows through eventless transitions (see the header).
       on: {
         RESET: { target: '.resetting', actions: 'resetBalloon' },
         DRIVER_IDLE: { guard: 'driverMayIdle', actions: 'noteIdle' },
         OUT_OF_PUFF: { guard: 'outOfPuff' },
+        BUFFER_QUEUED: [
+          { guard: 'inflateAllowed', actions: 'queueInflate' },
+          { guard: 'deflateAllowed', actions: 'queueDeflate' },
+        ],
+        ACK_CONSUMED: [
+          { guard: 'ackOfOwnInflate', actions: 'consumeInflate' },
+          { guard: 'ackOfOwnDeflate', actions: 'consumeDeflate' },
+          { guard: 'ackOfOomDeflate', actions: 'consumeDeflate' },
+        ],
+        PAGES_REUSED: { guard: 'reuseMatches', actions: 'reusePages' },
       },
       states: {
         idle: {
-          on: {
-            BUFFER_QUEUED: [
-              { guard: 'inflateAllowed', target: 'inflating', actions: 'queueInflate' },
-              { guard: 'deflateAllowed', target: 'deflating', actions: 'queueDeflate' },
-            ],
-            ACK_CONSUMED: { guard: 'ackOfOomDeflate', target: 'updatingActual', actions: 'consumeDeflate' },
-          },
+          always: [
+            { guard: 'actualDue', target: 'updatingActual' },
+            { guard: { type: 'oldestBatchOn', params: { queue: 'inflate' } }, target: 'inflating' },
+            { guard: { type: 'oldestBatchOn', params: { queue: 'deflate' } }, target: 'deflating' },
+          ],
         },
-        inflating: {
-          on: {
-            ACK_CONSUMED: [
-              { guard: 'ackOfOwnInflate', target: 'updatingActual', actions: 'consumeInflate' },
-              { guard: 'ackOfOomDeflate', target: 'updatingActual', actions: 'consumeDeflate' },
-            ],
-          },
-        },
-        deflating: {
-          on: { ACK_CONSUMED: { guard: 'ackOfOwnDeflate', target: 'updatingActual', actions: 'consumeDeflate' } },
-        },
+        inflating: { always: { guard: 'actualDue', target: 'updatingActual' } },
+        deflating: { always: { guard: 'actualDue', target: 'updatingActual' } },
         updatingActual: {
-          on: {
-            PAGES_REUSED: { guard: 'reuseMatches', actions: 'reusePages' },
-            ACTUAL_WRITTEN: [
-              { guard: 'actualMatchesWithInflatePending', target: 'inflating', actions: 'writeActual' },
-              { guard: 'actualMatchesBalloon', target: 'idle', actions: 'writeActual' },
-            ],
-          },
+          on: { ACTUAL_WRITTEN: { guard: 'actualMatchesBalloon', target: 'idle', actions: 'writeActual' } },
         },
         resetting: {
           on: { ACTUAL_WRITTEN: { guard: 'actualIsZero', target: 'idle', actions: 'writeActual' } },

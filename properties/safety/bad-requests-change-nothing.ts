@@ -35,7 +35,10 @@ export const badRequestsChangeNothing: Property = {
         if (e.kind === 'buffer-queued' && e.origin === 'hostile') hostile[e.guest].add(e.id);
       }
       if (result.outcome === 'refused') {
-        const bad = result.effects.find((e) => e.kind === 'frame-mapped' || e.kind === 'frame-released' || e.kind === 'pages-allocated' || e.kind === 'pages-freed');
+        // A refused allocation may still run the OOM notifier, whose deflate may hand pages back
+        // at once when MUST_TELL_HOST is off: those frees are the deflate's, not the refusal's.
+        const oom = result.effects.some((e) => e.kind === 'buffer-queued' && e.origin === 'oom');
+        const bad = result.effects.find((e) => e.kind === 'frame-mapped' || e.kind === 'frame-released' || e.kind === 'pages-allocated' || (e.kind === 'pages-freed' && !oom));
         if (bad) return { message: `a refused command (${result.code}) still had an effect: ${bad.kind}`, guest: bad.guest };
         return null;
       }

@@ -5,7 +5,10 @@ import { at, stateOf } from '../words.ts';
 /**
  * Invariant 4: a frame is taken from a guest only for gpfns that guest inflated, only while the
  * device serves an inflate, and with big host pages only once the whole host page was inflated
- * (QEMU's partial host page tracking in virtio_balloon_handle_output).
+ * (QEMU's partial host page tracking in virtio_balloon_handle_output). A gpfn on its way out of
+ * the balloon still counts as inflated until the device has processed its deflate: the host may
+ * drop its frame, and the guest may not touch it before the acknowledgement (or, without
+ * MUST_TELL_HOST, gets a fresh frame when it does).
  */
 export const hostDropsOnlyBallooned: Property = {
   name: 'host-drops-only-ballooned',
@@ -26,7 +29,8 @@ export const hostDropsOnlyBallooned: Property = {
           const base = Math.floor(e.gpfn / hpg) * hpg;
           for (let n = base; n < base + hpg; n++) {
             const s = g.pageState[n];
-            if (s !== PageState.Inflating && s !== PageState.Ballooned) {
+            const hostStillHolds = s === PageState.Deflating && g.hostBallooned[n] === 1;
+            if (s !== PageState.Inflating && s !== PageState.Ballooned && !hostStillHolds) {
               const why = n === e.gpfn ? '' : ` (it shares host page ${base / hpg} of ${hpg} gpfns with ${at(e.guest, n)}, which is ${stateOf(obs, e.guest, n)})`;
               return { message: `the host released frame ${e.frame} of ${at(e.guest, e.gpfn)}, which the guest did not inflate${why || `: it is ${stateOf(obs, e.guest, n)}`}`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
             }

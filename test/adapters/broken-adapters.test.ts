@@ -9,9 +9,9 @@ import { loadImplementation } from '../../adapters/load.ts';
 import { allProperties, propertiesByName } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 
-async function firstCounterexample(spec: string, properties = allProperties) {
+async function firstCounterexample(spec: string, properties = allProperties, runs = 200, seed = 1) {
   const factory = guardImplementation(await loadImplementation(spec));
-  const report = runCampaign({ factory, properties, runs: 200, seed: 1, maxCommands: 60, stopAtFirst: true });
+  const report = runCampaign({ factory, properties, runs, seed, maxCommands: 60, stopAtFirst: true });
   expect(report.counterexamples).toHaveLength(1);
   return report.counterexamples[0];
 }
@@ -36,6 +36,19 @@ describe('broken adapter fixtures under the property campaign', () => {
     expect(cx.property).toBe('counters-match');
     expect(cx.failure.violation.message).toMatch(/^guest \d+ wrote actual = \d+, but its balloon holds \d+ acknowledged gpfns$/);
     expect(cx.case.commands.length).toBeLessThanOrEqual(3);
+  });
+
+  // Memory bugs only the data oracle sees: no mapping or counter is wrong, only the contents.
+  it('catches the adapter that hands frames on unscrubbed (one guest reads another\'s data)', async () => {
+    const cx = await firstCounterexample('test/fixtures/adapters/unscrubbed-frames.ts', allProperties, 10_000, 2);
+    expect(cx.property).toBe('data-oracle');
+    expect(cx.failure.violation.message).toMatch(/read back token \d+, but the page was allocated \(zero-filled\) and never written/);
+  });
+
+  it('catches the adapter whose reset scrubs the guest\'s used pages', async () => {
+    const cx = await firstCounterexample('test/fixtures/adapters/reset-scrubs-memory.ts', allProperties, 2000, 2);
+    expect(cx.property).toBe('data-oracle');
+    expect(cx.failure.violation.message).toMatch(/read back a zeroed page, but the guest last wrote token \d+ there/);
   });
 
   it('passes the example implementation and the createSystem fixture', async () => {

@@ -24,6 +24,18 @@ describe('campaign on the reference implementation', () => {
   });
 });
 
+describe('campaign against a crashing implementation', () => {
+  it('stops at the crash (no-crash) instead of starting round after round', () => {
+    const crashing: SystemFactory = (config) => {
+      const sys = createReferenceSystem(config);
+      return { config, observe: () => sys.observe(), apply(c) { if (c.kind === 'driver') throw new Error('boom'); return sys.apply(c); } };
+    };
+    const r = runCampaign({ factory: crashing, properties: allProperties, runs: 200, seed });
+    expect(r.counterexamples.map((c) => c.property)).toEqual(['no-crash']);
+    expect(r.counterexamples[0].failure.violation.message).toBe('the step threw: Error: boom');
+  });
+});
+
 describe('campaign against a broken implementation', () => {
   // A driver that writes actual one page too high: the general properties must find it, shrink it,
   // and report the property that first failed. Nothing here tells the campaign what to look for.

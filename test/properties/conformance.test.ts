@@ -3,6 +3,7 @@ import type { Command, Effect, StepResult, SystemFactory } from '../../core/inde
 import { createReferenceSystem } from '../../impl/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 import { conformance } from '../../properties/conformance.ts';
+import { batchingDriver } from '../fixtures/legit-drivers/batched-actual.ts';
 
 const seed = Number(process.env.FC_SEED ?? 42);
 
@@ -72,5 +73,11 @@ describe('conformance', () => {
     expect(r.counterexamples).toHaveLength(1);
     expect(r.counterexamples[0].failure.violation.message).toMatch(/driver\.updatingActual/);
     expect(r.counterexamples[0].case.commands.length).toBeLessThanOrEqual(8);
+  });
+
+  it('finds a batching driver that never writes a stale actual once it has nothing more to send', () => {
+    const r = runCampaign({ factory: batchingDriver(false), properties: [conformance], runs: 1500, seed });
+    expect(r.counterexamples).toHaveLength(1);
+    expect(r.counterexamples[0].failure.violation.message).toMatch(/DRIVER_IDLE is not allowed in \[driver\.updatingActual .*actual out of date/);
   });
 });

@@ -93,9 +93,36 @@ describe('data-oracle', () => {
     m.step!({ ...ctx, result: accepted({ kind: 'pages-freed', guest: g0, gpfns: [gpfn(3)] }) });
     expect(m.step!({ ...ctx, result: accepted({ kind: 'read', guest: g0, gpfn: gpfn(3), value: 0 }) })).toBeNull();
   });
+  it('fires when a freshly allocated page holds another guest\'s data (a frame handed on unscrubbed)', () => {
+    const { obs, config } = driven(allocAndWrite(g0, 1));
+    const m = dataOracle.monitor(config);
+    const ctx = { index: 0, obs, command: write0, before: summary(obs), draining: false };
+    m.step!({ ...ctx, result: accepted({ kind: 'pages-allocated', guest: g1, gpfns: [gpfn(5)] }) });
+    expect(m.step!({ ...ctx, result: accepted({ kind: 'read', guest: g1, gpfn: gpfn(5), value: 1 }) })?.message)
+      .toBe('gpfn 5 of guest 1 read back token 1, but the page was allocated (zero-filled) and never written');
+  });
+  it('keeps the tokens of used pages across a reset (a reset that scrubs them is caught)', () => {
+    const { obs, config } = driven(allocAndWrite(g0, 1));
+    const m = dataOracle.monitor(config);
+    const ctx = { index: 0, obs, command: write0, before: summary(obs), draining: false };
+    m.step!({ ...ctx, result: accepted({ kind: 'wrote', guest: g0, gpfn: gpfn(3), token: 7 }) });
+    m.step!({ ...ctx, result: accepted({ kind: 'reset', guest: g0 }) });
+    expect(m.step!({ ...ctx, result: accepted({ kind: 'read', guest: g0, gpfn: gpfn(3), value: 0 }) })?.message)
+      .toBe('gpfn 3 of guest 0 read back a zeroed page, but the guest last wrote token 7 there');
+  });
 });
 
 describe('host-drops-only-ballooned', () => {
+  it('allows the frame of a page on its way out while the host still holds it (64 KiB host page completed)', () => {
+    const { obs, config } = driven(inflated(8));
+    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    obs.guests[0].pageState[n] = PageState.Deflating;
+    const v = stepWith(hostDropsOnlyBallooned, config, { obs, command: device0, result: accepted({ kind: 'frame-released', guest: g0, gpfn: gpfn(n), frame: frame(50) }) });
+    expect(v).toBeNull();
+    obs.guests[0].hostBallooned[n] = 0;
+    expect(stepWith(hostDropsOnlyBallooned, config, { obs, command: device0, result: accepted({ kind: 'frame-released', guest: g0, gpfn: gpfn(n), frame: frame(50) }) })?.message)
+      .toBe(`the host released frame 50 of gpfn ${n} of guest 0, which the guest did not inflate: it is deflating`);
+  });
   it('fires when the host releases the frame of a used gpfn', () => {
     const { obs, config } = driven(allocAndWrite(g0, 2));
     const f = obs.guests[0].p2m[1];
@@ -150,6 +177,13 @@ describe('counters-match', () => {
     obs.guests[0].actual = 4;
     const v = stepWith(countersMatch, config, { obs, command: { kind: 'driver', guest: g0 }, result: accepted({ kind: 'actual-written', guest: g0, actual: 4 }) });
     expect(v?.message).toBe('guest 0 wrote actual = 4, but its balloon holds 0 acknowledged gpfns');
+  });
+  it('fires when actual disagrees with the balloon once the driver has come to rest', () => {
+    const { obs, config } = driven(inflated(4));
+    obs.guests[0].actual = 3;
+    const end = { obs, config, quiescent: true, drainRounds: 3, drainBound: 40 };
+    expect(countersMatch.monitor(config).end!(end)?.message).toBe('guest 0 came to rest with actual = 3, but 4 gpfns are ballooned');
+    expect(countersMatch.monitor(config).audit!(obs)).toBeNull(); // mid-run a batching driver may lag
   });
   it('fires when host and guest disagree on a ballooned gpfn once idle', () => {
     const { obs, config } = driven(inflated(4));
