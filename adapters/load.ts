@@ -41,7 +41,8 @@ export async function loadImplementation(spec: string, cwd: string = process.cwd
   }
   const path = resolve(cwd, spec);
   const name = relative(cwd, path) || spec;
-  const fail = (what: string) => new UsageError(`--impl ${name}: ${what}`);
+  // Errors echo the argument as the user typed it; `name` (relative to cwd) is what traces record.
+  const fail = (what: string) => new UsageError(`--impl ${spec}: ${what}`);
   if (!existsSync(path) || !statSync(path).isFile()) throw fail(`module not found (${path})`);
   let mod: Record<string, unknown>;
   try {

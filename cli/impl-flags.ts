@@ -42,7 +42,8 @@ export async function chooseImplementation(flags: ImplFlags): Promise<ChosenImpl
   if (flags.impl === 'reference' && faults.length > 0 && flags.stepTimeout === undefined) {
     return { factory: referenceWithFaults(faults), name: 'reference', faults, stop: () => {} };
   }
-  if (faults.length > 0) throw new UsageError('--fault: faults exist only in the reference implementation; drop --impl or --fault');
+  if (faults.length > 0 && flags.impl !== 'reference') throw new UsageError('--fault: faults exist only in the reference implementation; drop --impl or --fault');
+  if (faults.length > 0) throw new UsageError('--fault cannot be combined with --step-timeout (the reference implementation runs in-process)');
   const impl = await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout });
   return { factory: impl.factory, name: impl.name, faults, stop: impl.stop };
 }

@@ -21,7 +21,11 @@ export async function main(argv: string[]): Promise<number> {
     .version('0.1.0')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // Commander's own errors ("error: unknown option …") get the prefix ours have.
+      outputError: (s, write) => write(s.replace(/^error: /, 'balloon: ')),
+    });
   for (const c of COMMANDS) c.register(program);
   let code = 0;
   program.hook('postAction', (_p, action) => { code = (action as Command & { exitCode?: number }).exitCode ?? code; });

@@ -26,8 +26,12 @@ export function register(program: Command): void {
         try { doc = readFileSync(flags.update, 'utf8'); } catch (e) {
           throw new UsageError(`--update: cannot read ${flags.update}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
+        const marked = Object.keys(charts).filter((n) => doc.includes(`<!-- chart:${n}:begin`) && doc.includes(`<!-- chart:${n}:end -->`));
+        if (marked.length === 0) {
+          throw new UsageError(`--update: ${flags.update} has no chart markers; add a line <!-- chart:${Object.keys(charts)[0]}:begin --> and a line <!-- chart:${Object.keys(charts)[0]}:end --> where the diagram goes`);
+        }
         writeFileSync(flags.update, updateDocBlocks(doc, charts));
-        process.stdout.write(`updated ${Object.keys(charts).length} chart(s) in ${flags.update}\n`);
+        process.stdout.write(`updated ${marked.length} chart(s) in ${flags.update}\n`);
         return;
       }
       for (const [name, m] of Object.entries(charts)) process.stdout.write(`%% ${name}\n${toMermaid(m)}\n`);
