@@ -10,8 +10,10 @@ import { configProblems } from '../../core/index.ts';
 const seed = Number(process.env.FC_SEED ?? 42);
 
 describe('campaign on the reference implementation', () => {
-  it('every property holds over the seeded campaign', () => {
-    const r = runCampaign({ factory: createReferenceSystem, properties: allProperties, runs: 1500, seed });
+  // Several seeds, not just FC_SEED: a false alarm that shows on a third of the seeds once hid
+  // behind the one CI used.
+  it.each([seed, seed + 1, seed + 2, seed + 3])('every property holds over the campaign at seed %i', (s) => {
+    const r = runCampaign({ factory: createReferenceSystem, properties: allProperties, runs: 3000, seed: s });
     expect(r.counterexamples.map((c) => `${c.property}: ${c.failure.violation.message}`)).toEqual([]);
     expect(r.verdicts.every((v) => v.verdict === 'held' && v.steps > 10_000)).toBe(true);
   });
