@@ -15,23 +15,24 @@ export const badRequestsChangeNothing: Property = {
   doc: 'malformed requests are refused entry by entry and change no mapping, frame or balloon state',
   refs: 'PROTOCOLS.md invariant 7',
   monitor: (config) => {
-    const held = config.guests.map(() => new Set<number>());
+    // What the host holds, per guest and gpfn, by this monitor's own count (typed arrays: hot).
+    const held = config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages));
     const hostile = config.guests.map(() => new Set<number>());
     const judge = (guest: number, queue: string, accepted: readonly number[]): Violation | null => {
       const h = held[guest];
       for (const n of accepted) {
         const bad = !isRam(config.guests[guest], n) ? 'which is not its RAM'
-          : queue === 'inflate' && h.has(n) ? 'which the host already held'
-          : queue === 'deflate' && !h.has(n) ? 'which the host did not hold' : null;
+          : queue === 'inflate' && h[n] ? 'which the host already held'
+          : queue === 'deflate' && !h[n] ? 'which the host did not hold' : null;
         if (bad) return { message: `the device accepted ${at(guest, n)} on the ${queue} queue, ${bad}`, guest, gpfn: n };
-        if (queue === 'inflate') h.add(n); else h.delete(n);
+        h[n] = queue === 'inflate' ? 1 : 0;
       }
       return null;
     };
     return {
     step({ result }) {
       for (const e of result.effects) {
-        if (e.kind === 'reset') { held[e.guest].clear(); hostile[e.guest].clear(); }
+        if (e.kind === 'reset') { held[e.guest].fill(0); hostile[e.guest].clear(); }
         if (e.kind === 'buffer-queued' && e.origin === 'hostile') hostile[e.guest].add(e.id);
       }
       if (result.outcome === 'refused') {

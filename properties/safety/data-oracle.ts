@@ -13,20 +13,21 @@ export const dataOracle: Property = {
   kind: 'always',
   doc: 'a read returns the last token the guest wrote to that gpfn since it allocated it',
   refs: 'PROTOCOLS.md invariant 3 (data oracle)',
-  monitor: () => {
-    const shadow = new Map<number, number>();
-    const key = (g: number, n: number) => g * 2 ** 32 + n;
+  monitor: (config) => {
+    // Per guest and gpfn, the token a read must return; -1 when nothing is known (never
+    // allocated, or freed since). Typed arrays, not a Map: this runs on most steps.
+    const shadow = config.guests.map((g) => new Int32Array(g.ramPages + g.holePages).fill(-1));
     return {
       interests: ['wrote', 'read', 'pages-freed', 'pages-allocated'],
       step({ result }) {
         for (const e of result.effects) {
           switch (e.kind) {
-            case 'wrote': shadow.set(key(e.guest, e.gpfn), e.token); break;
-            case 'pages-freed': for (const n of e.gpfns) shadow.delete(key(e.guest, n)); break;
-            case 'pages-allocated': for (const n of e.gpfns) shadow.set(key(e.guest, n), 0); break;
+            case 'wrote': shadow[e.guest][e.gpfn] = e.token; break;
+            case 'pages-freed': for (const n of e.gpfns) shadow[e.guest][n] = -1; break;
+            case 'pages-allocated': for (const n of e.gpfns) shadow[e.guest][n] = 0; break;
             case 'read': {
-              const want = shadow.get(key(e.guest, e.gpfn));
-              if (want !== undefined && want !== e.value) {
+              const want = shadow[e.guest][e.gpfn];
+              if (want !== -1 && want !== e.value) {
                 const wrote = want === 0 ? 'the page was allocated (zero-filled) and never written' : `the guest last wrote token ${want} there`;
                 return { message: `${at(e.guest, e.gpfn)} read back ${e.value === 0 ? 'a zeroed page' : `token ${e.value}`}, but ${wrote}`, guest: e.guest, gpfn: e.gpfn };
               }

@@ -13,39 +13,46 @@ export const requestsWellFormed: Property = {
   kind: 'always',
   doc: 'driver buffers hold in-range, free (inflate) or acknowledged (deflate) gpfns, no duplicates, within the batch limit',
   refs: 'PROTOCOLS.md invariant 5; VIRTIO 5.5.6.1, 5.5.6.3',
-  monitor: (config) => ({
-    interests: ['buffer-queued'],
-    step({ result, obs }) {
-      for (const e of result.effects) {
-        if (e.kind !== 'buffer-queued' || e.origin === 'hostile') continue;
-        const g = obs.guests[e.guest];
-        const gc = config.guests[e.guest];
-        if (e.queue === 'stats') {
-          const n = g.inflight.filter((b) => b.queue === 'stats').length;
-          if (n > 1) return { message: `guest ${e.guest} has ${n} stats buffers outstanding; at most one is allowed`, guest: e.guest };
-          continue;
+  monitor: (config) => {
+    // Duplicate detection without a Set per buffer: gpfn n was seen in this buffer when
+    // stamps[guest][n] equals the buffer's tick.
+    const stamps = config.guests.map((g) => new Uint32Array(g.ramPages + g.holePages));
+    let tick = 0;
+    return {
+      interests: ['buffer-queued'],
+      step({ result, obs }) {
+        for (const e of result.effects) {
+          if (e.kind !== 'buffer-queued' || e.origin === 'hostile') continue;
+          const g = obs.guests[e.guest];
+          const gc = config.guests[e.guest];
+          if (e.queue === 'stats') {
+            const n = g.inflight.filter((b) => b.queue === 'stats').length;
+            if (n > 1) return { message: `guest ${e.guest} has ${n} stats buffers outstanding; at most one is allowed`, guest: e.guest };
+            continue;
+          }
+          if (e.gpfns.length > config.maxBatch) return { message: `guest ${e.guest} sent ${e.queue === 'inflate' ? 'an' : 'a'} ${e.queue} buffer of ${e.gpfns.length} gpfns; the limit is ${config.maxBatch}`, guest: e.guest };
+          if (e.gpfns.length % gc.guestPageGpfns !== 0) return { message: `guest ${e.guest} sent ${e.gpfns.length} gpfns, not whole ${gc.guestPageGpfns}-gpfn guest pages`, guest: e.guest };
+          const seen = stamps[e.guest];
+          tick++;
+          for (const n of e.gpfns) {
+            if (!isRam(gc, n)) return { message: `guest ${e.guest} put gpfn ${n}, which is not its RAM, on the ${e.queue} queue`, guest: e.guest, gpfn: n };
+            if (seen[n] === tick) return { message: `guest ${e.guest} named ${at(e.guest, n)} twice in one ${e.queue} buffer`, guest: e.guest, gpfn: n };
+            seen[n] = tick;
+            const s = g.pageState[n];
+            if (e.queue === 'inflate' && (s !== PageState.Inflating || g.hostBallooned[n])) {
+              return { message: `guest ${e.guest} inflated ${at(e.guest, n)}, which is ${g.hostBallooned[n] ? 'already held by the host' : stateOf(obs, e.guest, n)}`, guest: e.guest, gpfn: n };
+            }
+            if (e.queue === 'deflate' && !g.hostBallooned[n]) {
+              return { message: `guest ${e.guest} deflated ${at(e.guest, n)}, whose inflate was never acknowledged by the host (it is ${stateOf(obs, e.guest, n)})`, guest: e.guest, gpfn: n };
+            }
+            // Without MUST_TELL_HOST the driver may reuse a deflated page at once (VIRTIO 5.5.6.1).
+            if (e.queue === 'deflate' && s !== PageState.Deflating && (gc.features.mustTellHost || s !== PageState.Free)) {
+              return { message: `guest ${e.guest} deflated ${at(e.guest, n)} and it is already ${stateOf(obs, e.guest, n)}${gc.features.mustTellHost ? ': with MUST_TELL_HOST it must stay out of use until the device acknowledges' : ''}`, guest: e.guest, gpfn: n };
+            }
+          }
         }
-        if (e.gpfns.length > config.maxBatch) return { message: `guest ${e.guest} sent ${e.queue === 'inflate' ? 'an' : 'a'} ${e.queue} buffer of ${e.gpfns.length} gpfns; the limit is ${config.maxBatch}`, guest: e.guest };
-        if (e.gpfns.length % gc.guestPageGpfns !== 0) return { message: `guest ${e.guest} sent ${e.gpfns.length} gpfns, not whole ${gc.guestPageGpfns}-gpfn guest pages`, guest: e.guest };
-        const seen = new Set<number>();
-        for (const n of e.gpfns) {
-          if (!isRam(gc, n)) return { message: `guest ${e.guest} put gpfn ${n}, which is not its RAM, on the ${e.queue} queue`, guest: e.guest, gpfn: n };
-          if (seen.has(n)) return { message: `guest ${e.guest} named ${at(e.guest, n)} twice in one ${e.queue} buffer`, guest: e.guest, gpfn: n };
-          seen.add(n);
-          const s = g.pageState[n];
-          if (e.queue === 'inflate' && (s !== PageState.Inflating || g.hostBallooned[n])) {
-            return { message: `guest ${e.guest} inflated ${at(e.guest, n)}, which is ${g.hostBallooned[n] ? 'already held by the host' : stateOf(obs, e.guest, n)}`, guest: e.guest, gpfn: n };
-          }
-          if (e.queue === 'deflate' && !g.hostBallooned[n]) {
-            return { message: `guest ${e.guest} deflated ${at(e.guest, n)}, whose inflate was never acknowledged by the host (it is ${stateOf(obs, e.guest, n)})`, guest: e.guest, gpfn: n };
-          }
-          // Without MUST_TELL_HOST the driver may reuse a deflated page at once (VIRTIO 5.5.6.1).
-          if (e.queue === 'deflate' && s !== PageState.Deflating && (gc.features.mustTellHost || s !== PageState.Free)) {
-            return { message: `guest ${e.guest} deflated ${at(e.guest, n)} and it is already ${stateOf(obs, e.guest, n)}${gc.features.mustTellHost ? ': with MUST_TELL_HOST it must stay out of use until the device acknowledges' : ''}`, guest: e.guest, gpfn: n };
-          }
-        }
-      }
-      return null;
-    },
-  }),
+        return null;
+      },
+  };
+  },
 };
