@@ -23,8 +23,9 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
-      // Commander's own errors ("error: unknown option …") get the prefix ours have.
-      outputError: (s, write) => write(s.replace(/^error: /, 'balloon: ')),
+      // Commander's own errors ("error: unknown option …") get the prefix ours have, and an
+      // unknown option is told what the command does take.
+      outputError: (s, write) => write(withValidOptions(program, argv, s.replace(/^error: /, 'balloon: '))),
     });
   for (const c of COMMANDS) c.register(program);
   let code = 0;
@@ -43,6 +44,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** `balloon: unknown option '--x'` becomes `… (valid for check: --runs, --seed, …)`. */
+function withValidOptions(program: Command, argv: string[], msg: string): string {
+  if (!msg.startsWith('balloon: unknown option')) return msg;
+  const sub = program.commands.find((c) => c.name() === argv[0]);
+  const cmd = sub ?? program;
+  const valid = [...cmd.options.map((o) => o.long ?? o.short), '--help'].filter(Boolean).join(', ');
+  return msg.replace(/\n$/, '').replace(/\n/g, ' ') + ` (valid for ${sub ? sub.name() : 'balloon'}: ${valid})\n`;
 }
 
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
