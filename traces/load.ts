@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { z } from 'zod';
 import { configProblems } from '../core/index.ts';
-import { fieldPath, TraceError } from './errors.ts';
+import { fieldPath, QemuTraceFound, TraceError } from './errors.ts';
 import {
   INSTALLED_FAMILIES, KNOWN_COMMAND_KINDS, MAX_TRACE_BYTES, TRACE_FORMAT, TRACE_VERSION, TraceSchema,
   type Trace,
@@ -58,10 +58,8 @@ export function validateTrace(value: unknown, file: string): Trace {
     fail('family', `the family ${show(top.family)} is not installed (installed families: ${installed})`);
   }
 
-  if (top.impl === 'qemu') {
-    // qemu/trace.ts writes the same header over a different body (VM steps, not commands).
-    fail('impl', 'this is a trace of a real QEMU guest (qemu/trace.ts); balloon replay runs traces of SystemUnderTest implementations only');
-  }
+  // qemu/trace.ts writes the same header over a different body (VM steps, not commands).
+  if (top.impl === 'qemu') throw new QemuTraceFound(file);
 
   const r = TraceSchema.safeParse(value);
   if (!r.success) {

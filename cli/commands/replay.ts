@@ -12,11 +12,15 @@ import { openImplementation } from '../../adapters/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { conformance } from '../../properties/conformance.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
-import { TraceError } from '../../traces/errors.ts';
+import { QemuTraceFound, TraceError } from '../../traces/errors.ts';
+import { replayQemuTrace } from '../../qemu/campaign.ts';
+import { loadTrace as loadQemuTrace } from '../../qemu/trace.ts';
+import { formatStep } from '../../qemu/steps.ts';
+import { VmError } from '../../qemu/errors.ts';
 import { loadTrace } from '../../traces/load.ts';
 import { replayTrace, type ReplayResult } from '../../traces/replay.ts';
 import { formatReplayReport } from '../../traces/report.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE } from '../errors.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError } from '../errors.ts';
 
 /** Where a trace's property names are looked up: every property, and the model's. */
 const CATALOGUE = allProperties;
@@ -37,9 +41,16 @@ export function register(program: Command): void {
       const adapter = opened && { path: opened.name, factory: opened.factory };
       const results: ReplayResult[] = [];
       const unusable: TraceError[] = [];
+      let vmReplays = 0;
       for (const file of files) {
         try {
-          const trace = loadTrace(file);
+          let trace;
+          try { trace = loadTrace(file); } catch (e) {
+            if (!(e instanceof QemuTraceFound)) throw e;
+            await replayOnVm(file);
+            vmReplays++;
+            continue;
+          }
           const factory = factoryForTrace(trace, file, adapter);
           const r = replayTrace(trace, {
             factory, properties: CATALOGUE, conformance: flags.model ? conformance : undefined, model: flags.model, verbose: !!flags.verbose, file,
@@ -52,7 +63,9 @@ export function register(program: Command): void {
           process.stderr.write(`balloon: ${e.message}\n`);
         }
       }
-      const code = replayExitCode(results, unusable.length);
+      // A QEMU trace records a failure of the real system: its replay is exit 1 either way
+      // (reproduced, or not reproduced as the file expects).
+      const code = unusable.length === 0 && vmReplays > 0 ? EXIT_FAILED : replayExitCode(results, unusable.length);
       if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(results, unusable, code), null, 2)}\n`);
       else if (files.length > 1 && results.length > 0) process.stdout.write(`\n${summaryLine(results, unusable.length)}\n`);
       opened?.stop();
@@ -91,4 +104,25 @@ function jsonReport(results: readonly ReplayResult[], unusable: readonly TraceEr
       ...unusable.map((e) => ({ file: e.file, verdict: 'unusable', error: e.message })),
     ],
   };
+}
+
+/**
+ * Replay a trace of the real system (qemu/trace.ts) on a fresh VM: the same VM steps, observed
+ * and judged again by the QEMU properties. The real system is noisy, so "not reproduced" is a
+ * possible, reported outcome.
+ */
+async function replayOnVm(file: string): Promise<void> {
+  let trace;
+  try { trace = loadQemuTrace(file); } catch (e) {
+    throw new TraceError(file, '', `not a usable QEMU trace: ${(e as Error).message.split('\n')[0]}`);
+  }
+  process.stdout.write(`trace ${file}\n  real QEMU guest: ${trace.config.memMiB} MiB, deflate-on-oom ${trace.config.deflateOnOom ? 'on' : 'off'}; recorded with QEMU ${trace.config.qemu}, kernel ${trace.config.kernel}\n`);
+  process.stdout.write(`  expects: ${trace.property} to fail\n  steps:\n${trace.steps.map((s, i) => `    ${String(i).padStart(3)}  ${formatStep(s)}`).join('\n')}\n`);
+  let r;
+  try { r = await replayQemuTrace(trace); } catch (e) {
+    if (e instanceof VmError && e.code === 'qemu/guest-missing') throw new UsageError(`${file}: a QEMU trace needs the test guest: run npm run qemu:setup`);
+    throw e;
+  }
+  for (const v of r.violations) process.stdout.write(`  FAILED ${v.property} at step ${v.step}: ${v.message}\n`);
+  process.stdout.write(`verdict: ${r.reproduced ? `reproduced on a fresh VM: ${trace.property} failed again` : `NOT reproduced: ${trace.property} held on a fresh VM this time`}\n`);
 }

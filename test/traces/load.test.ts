@@ -201,6 +201,6 @@ describe('loadTrace', () => {
 describe('loadTrace on a QEMU campaign trace', () => {
   it('says what the file is instead of listing field errors', () => {
     const file = writeFile(tempDir(), 'q.json', { format: 'balloon-trace', version: 1, family: 'virtio', impl: 'qemu', steps: [] });
-    expect(() => loadTrace(file)).toThrow(`${file}: impl: this is a trace of a real QEMU guest (qemu/trace.ts); balloon replay runs traces of SystemUnderTest implementations only`);
+    expect(() => loadTrace(file)).toThrow(`${file}: impl: this is a trace of a real QEMU guest (qemu/trace.ts): replay it with \`balloon replay\`, which runs it on a fresh VM`);
   });
 });
