@@ -101,7 +101,8 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
     // no-crash is not in the list: the runner reports it for an implementation that throws.
     if (!verdicts.has(failed)) verdicts.set(failed, { name: failed, kind: 'always', verdict: 'held', runs: searchRuns, steps, ms: elapsed });
     verdicts.get(failed)!.verdict = 'failed';
-    // fast-check re-runs the shrunk case last; `last` is its failure.
+    // `last` is the last failure seen while shrinking; the failure of the simplified case, run
+    // again below, replaces it (the fallback only matters if that run stops failing).
     const cx: Counterexample = {
       property: failed, seed: o.seed, roundSeed, path: details.counterexamplePath ?? '', case: details.counterexample[0],
       failure: last!, runsBeforeFailure: searchRuns, shrinks: details.numShrinks, msToDetect: detectedAt,

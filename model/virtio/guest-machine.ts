@@ -38,6 +38,22 @@ const push = (c: GuestModelContext, e: GuestEvent): readonly ModelBuffer[] => {
 const without = (c: GuestModelContext, id: number) => c.inflight.filter((b) => b.id !== id);
 const consumed = (c: GuestModelContext, e: GuestEvent) => bufferById(c, (e as Ev<'ACK_CONSUMED'>).id)!;
 
+/**
+ * One device queue as a region: busy while it holds a buffer the device has not processed.
+ * The inflate and deflate queues are the same machine over a different queue (VIRTIO 5.5.2).
+ */
+const queueRegion = (queue: 'inflate' | 'deflate') => ({
+  initial: 'idle' as const,
+  on: { RESET: '.idle' },
+  states: {
+    idle: { always: { guard: { type: 'hasUnprocessed' as const, params: { queue } }, target: 'busy' } },
+    busy: {
+      always: { guard: { type: 'noUnprocessed' as const, params: { queue } }, target: 'idle' },
+      on: { BUFFER_PROCESSED: { guard: { type: 'processAllowed' as const, params: { queue } }, actions: 'process' as const } },
+    },
+  },
+});
+
 export const guestMachine = setup({
   types: {
     context: {} as GuestModelContext,
@@ -204,28 +220,8 @@ export const guestMachine = setup({
         DEVICE_IDLE: { guard: 'queueEmpty' },
       },
       states: {
-        inflateq: {
-          initial: 'idle',
-          on: { RESET: '.idle' },
-          states: {
-            idle: { always: { guard: { type: 'hasUnprocessed', params: { queue: 'inflate' } }, target: 'busy' } },
-            busy: {
-              always: { guard: { type: 'noUnprocessed', params: { queue: 'inflate' } }, target: 'idle' },
-              on: { BUFFER_PROCESSED: { guard: { type: 'processAllowed', params: { queue: 'inflate' } }, actions: 'process' } },
-            },
-          },
-        },
-        deflateq: {
-          initial: 'idle',
-          on: { RESET: '.idle' },
-          states: {
-            idle: { always: { guard: { type: 'hasUnprocessed', params: { queue: 'deflate' } }, target: 'busy' } },
-            busy: {
-              always: { guard: { type: 'noUnprocessed', params: { queue: 'deflate' } }, target: 'idle' },
-              on: { BUFFER_PROCESSED: { guard: { type: 'processAllowed', params: { queue: 'deflate' } }, actions: 'process' } },
-            },
-          },
-        },
+        inflateq: queueRegion('inflate'),
+        deflateq: queueRegion('deflate'),
         statsq: {
           initial: 'negotiating',
           // Reset drops the posted buffer; the reloaded driver posts a fresh one (Linux probe).
