@@ -11,9 +11,16 @@ export function table(head: string[], rows: string[][]): string {
   return [line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n');
 }
 
+const VERDICT_WORDS = { held: 'held', failed: 'FAILED', interrupted: 'interrupted' } as const;
+
+/**
+ * One row per property. `runs` is the cases the property was checked on to their end: `--runs`
+ * for one that held, those up to and including the failing case for one that failed
+ * (properties/campaign.ts).
+ */
 export function summaryTable(r: CampaignReport): string {
   return table(['property', 'kind', 'runs', 'steps', 'verdict', 'time'], r.verdicts.map((v) => [
-    v.name, v.kind, String(v.runs), String(v.steps), v.verdict === 'held' ? 'held' : 'FAILED', `${(v.ms / 1000).toFixed(2)}s`,
+    v.name, v.kind, String(v.runs), String(v.steps), VERDICT_WORDS[v.verdict], `${(v.ms / 1000).toFixed(2)}s`,
   ]));
 }
 

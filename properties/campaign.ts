@@ -3,8 +3,15 @@
  * While shrinking, only the property that failed first counts as a failure, so the shrunk case
  * fails the way the original did rather than drifting to another property. After a failure the
  * campaign goes on with the remaining properties in a new round, under the next seed (seed + 1,
- * + 2, …: fresh cases, so every run counted is a distinct case), so one run of `balloon check`
- * gives a verdict for every property and the whole campaign still follows from one seed.
+ * + 2, …: fresh cases, so every run counted is a distinct case) and with the runs still owed to
+ * them, so one run of `balloon check` gives a verdict for every property, every property that held
+ * was checked on exactly `runs` cases, and the whole campaign still follows from one seed.
+ *
+ * Two runners share one core (`rounds`, a generator that yields each fast-check round to run):
+ * `runCampaign` is synchronous; `runCampaignAsync` runs each case in an async property that
+ * yields to the event loop every `YIELD_MS`, so a signal handler can run and abort it. An abort
+ * ends the current round at once: during the search the round just stops, during shrinking
+ * fast-check keeps the smallest failing case found so far.
  */
 import fc from 'fast-check';
 import type { SystemFactory } from '../core/index.ts';
@@ -20,7 +27,7 @@ export interface CampaignOptions extends WorkloadOptions, RunOptions {
   seed: number;
   /** Called after every run (shrinking included), for progress bars. */
   onRun?: (done: number, phase: 'search' | 'shrink') => void;
-  /** Called once per counterexample, after shrinking. */
+  /** Called once per counterexample, after shrinking (before the next round starts: save it here). */
   onFailure?: (f: Counterexample) => void;
   /** Stop after the first failing property instead of going on with the others. */
   stopAtFirst?: boolean;
@@ -28,6 +35,12 @@ export interface CampaignOptions extends WorkloadOptions, RunOptions {
 
 export interface Counterexample {
   property: string;
+  /**
+   * Names of the properties checked in the round that found it, in order: the case fails this
+   * property first under exactly these (an earlier round's property might fail first otherwise),
+   * so a trace that records them replays to the same failure.
+   */
+  properties: string[];
   /** The campaign's seed (`--seed`). */
   seed: number;
   /** The seed of the round that found it: with `path`, fast-check's replay pair. */
@@ -45,8 +58,13 @@ export interface Counterexample {
 export interface PropertyVerdict {
   name: string;
   kind: Property['kind'];
-  verdict: 'held' | 'failed';
-  /** Runs that checked this property (before its failure, if any). */
+  /** `interrupted`: the campaign was stopped (Ctrl-C) before this property had all its runs. */
+  verdict: 'held' | 'failed' | 'interrupted';
+  /**
+   * Cases this property was checked on to their end: `runs` for one that held; for one that
+   * failed, those before the failing case plus that case. A case that failed another property
+   * does not count for the rest: the run stopped there.
+   */
   runs: number;
   steps: number;
   /** Wall time of the campaign rounds that included this property, ms. */
@@ -59,16 +77,79 @@ export interface CampaignReport {
   verdicts: PropertyVerdict[];
   counterexamples: Counterexample[];
   ms: number;
+  /** The campaign was aborted before it finished (runCampaignAsync's signal). */
+  interrupted: boolean;
 }
 
+/** How often the async runner yields to the event loop, ms: often enough for Ctrl-C to feel instant. */
+export const YIELD_MS = 50;
+
+/** One fast-check round for a runner to run: `check` is the predicate, true when the case passed. */
+interface Round { seed: number; numRuns: number; check: (c: Case) => boolean }
+
+/**
+ * Run a campaign synchronously.
+ *
+ * @example
+ *   const r = runCampaign({ factory: createReferenceSystem, properties: allProperties, runs: 1000, seed: 1 });
+ *   r.counterexamples.length; // 0: every property held
+ */
 export function runCampaign(o: CampaignOptions): CampaignReport {
-  const t0 = performance.now();
-  const verdicts = new Map<string, PropertyVerdict>(o.properties.map((p) => [p.name, { name: p.name, kind: p.kind, verdict: 'held', runs: 0, steps: 0, ms: 0 }]));
-  const counterexamples: Counterexample[] = [];
-  let active = [...o.properties];
   const arb = caseArb(o);
+  const core = rounds(o, () => false);
+  for (let next = core.next(); ; ) {
+    if (next.done) return next.value;
+    const r = next.value;
+    next = core.next(fc.check(fc.property(arb, r.check), { seed: r.seed, numRuns: r.numRuns, endOnFailure: false }));
+  }
+}
+
+/**
+ * Run a campaign that `signal` can stop: the report then says `interrupted`, and holds every
+ * counterexample found so far (one being shrunk is kept at its smallest yet, and `onFailure`
+ * sees it as usual).
+ *
+ * @example
+ *   const ac = new AbortController();
+ *   process.once('SIGINT', () => ac.abort());
+ *   const r = await runCampaignAsync({ ...options, signal: ac.signal });
+ */
+export async function runCampaignAsync(o: CampaignOptions & { signal?: AbortSignal }): Promise<CampaignReport> {
+  const arb = caseArb(o);
+  const aborted = () => o.signal?.aborted ?? false;
+  const core = rounds(o, aborted);
+  let last = performance.now();
+  for (let next = core.next(); ; ) {
+    if (next.done) return next.value;
+    const r = next.value;
+    const prop = fc.asyncProperty(arb, async (c) => {
+      if (performance.now() - last >= YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        last = performance.now();
+      }
+      // fast-check's own way to stop a run early (what interruptAfterTimeLimit does): the round
+      // ends, and a failure being shrunk is reported at its best so far.
+      if (aborted()) throw new fc.PreconditionFailure(true);
+      return r.check(c);
+    });
+    next = core.next(await fc.check(prop, { seed: r.seed, numRuns: r.numRuns, endOnFailure: false }));
+  }
+}
+
+/** The campaign itself, runner-agnostic: yields the rounds to run, receives how each ended. */
+function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, CampaignReport, fc.RunDetails<[Case]>> {
+  const t0 = performance.now();
+  const properties = uniqueByName(o.properties);
+  const verdicts = new Map<string, PropertyVerdict>(properties.map((p) => [p.name, { name: p.name, kind: p.kind, verdict: 'held', runs: 0, steps: 0, ms: 0 }]));
+  const counterexamples: Counterexample[] = [];
+  let active = properties;
+  let interrupted = false;
+  // Cases every active property has been checked on so far (the same for all: a property leaves
+  // `active` for good), so the next round runs only the ones still owed.
+  let checked = 0;
   let done = 0;
-  for (let round = 0; active.length > 0; round++) {
+  for (let round = 0; active.length > 0 && checked < o.runs; round++) {
+    if (aborted()) { interrupted = true; break; }
     const roundSeed = (o.seed + round) % 2 ** 31;
     const t = performance.now();
     let target: string | null = null;
@@ -76,7 +157,7 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
     let steps = 0;
     let last: Failure | null = null;
     let detectedAt = 0;
-    const prop = fc.property(arb, (c) => {
+    const check = (c: Case): boolean => {
       const r = runCase(o.factory, c.config, c.commands, active, o);
       o.onRun?.(++done, target ? 'shrink' : 'search');
       if (!target) { searchRuns++; steps += r.steps; }
@@ -87,13 +168,16 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
         return false;
       }
       return true;
-    });
-    const details = fc.check(prop, { seed: roundSeed, numRuns: o.runs, endOnFailure: false });
+    };
+    const details = yield { seed: roundSeed, numRuns: o.runs - checked, check };
     const elapsed = performance.now() - t;
     const failed = target as string | null;
+    if (details.interrupted) interrupted = true;
+    const passed = searchRuns - (failed ? 1 : 0);
+    checked += passed;
     for (const p of active) {
       const v = verdicts.get(p.name)!;
-      v.runs += searchRuns - (failed ? 1 : 0) + (p.name === failed ? 1 : 0);
+      v.runs += passed + (p.name === failed ? 1 : 0);
       v.steps += steps;
       v.ms += elapsed;
     }
@@ -104,20 +188,30 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
     // `last` is the last failure seen while shrinking; the failure of the simplified case, run
     // again below, replaces it (the fallback only matters if that run stops failing).
     const cx: Counterexample = {
-      property: failed, seed: o.seed, roundSeed, path: details.counterexamplePath ?? '', case: details.counterexample[0],
-      failure: last!, runsBeforeFailure: searchRuns, shrinks: details.numShrinks, msToDetect: detectedAt,
+      property: failed, properties: active.map((p) => p.name), seed: o.seed, roundSeed, path: details.counterexamplePath ?? '',
+      case: details.counterexample[0], failure: last!, runsBeforeFailure: searchRuns, shrinks: details.numShrinks, msToDetect: detectedAt,
     };
-    const only = active.filter((p) => p.name === failed);
-    const failsAlike = (c: Case) => runCase(o.factory, c.config, c.commands, only, o).failure?.property === failed;
-    cx.case = simplifyCase(cx.case, failsAlike);
-    const again = runCase(o.factory, cx.case.config, cx.case.commands, only, o);
-    if (again.failure) cx.failure = again.failure;
+    // Simplified under the round's whole property set, not the failed property alone: the case
+    // must fail this property first there, or its trace would replay to another failure.
+    // Skipped once aborted: it reruns the case a dozen times, and a person who pressed Ctrl-C
+    // wants the counterexample as it stands now.
+    const failsAlike = (c: Case) => runCase(o.factory, c.config, c.commands, active, o).failure?.property === failed;
+    if (!aborted()) cx.case = simplifyCase(cx.case, failsAlike);
+    const again = runCase(o.factory, cx.case.config, cx.case.commands, active, o);
+    if (again.failure?.property === failed) cx.failure = again.failure;
     counterexamples.push(cx);
     o.onFailure?.(cx);
     // A crashing implementation (no-crash, which is not in the list) cannot be checked further:
     // stop, or the next round would find the same crash for ever.
-    if (o.stopAtFirst || !active.some((p) => p.name === failed)) break;
+    if (interrupted || o.stopAtFirst || !active.some((p) => p.name === failed)) break;
     active = active.filter((p) => p.name !== failed);
   }
-  return { seed: o.seed, runs: o.runs, verdicts: [...verdicts.values()], counterexamples, ms: performance.now() - t0 };
+  if (interrupted) for (const p of active) if (verdicts.get(p.name)!.verdict === 'held') verdicts.get(p.name)!.verdict = 'interrupted';
+  return { seed: o.seed, runs: o.runs, verdicts: [...verdicts.values()], counterexamples, ms: performance.now() - t0, interrupted };
+}
+
+/** Each property once, first occurrence kept: a property named twice is checked once. */
+function uniqueByName(ps: readonly Property[]): Property[] {
+  const seen = new Set<string>();
+  return ps.filter((p) => !seen.has(p.name) && seen.add(p.name));
 }

@@ -40,7 +40,8 @@ export { conformance };
 
 /** Look properties up by name; unknown names throw with the list of known ones. */
 export function propertiesByName(names: readonly string[], from: readonly Property[] = allProperties): Property[] {
-  return names.map((n) => {
+  // Each property once, in the order first named: `--property X --property X` checks X once.
+  return [...new Set(names)].map((n) => {
     const p = from.find((x) => x.name === n);
     if (!p) throw new RangeError(`unknown property ${JSON.stringify(n)}; known: ${from.map((x) => x.name).join(', ')}`);
     return p;

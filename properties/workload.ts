@@ -105,6 +105,10 @@ export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
   const configs = opts.config ? fc.constant(opts.config) : configArb;
   return fc
     .record({ config: configs, optional: fc.subarray([...OPTIONAL], { minLength: 1 }) })
+    // size 'max': lengths range over the whole of 0..maxLength. fast-check's named sizes cap the
+    // generated length whatever maxLength says ('medium' at 100), so --max-commands 1000 and
+    // 100000 used to give the very same cases; up to 100 (the default 80) 'max' and 'medium'
+    // generate the same lengths, so the default campaign is unchanged, byte for byte.
     .chain(({ config, optional }) =>
-      fc.array(commandArb(config, ['driver', 'device', ...optional]), { maxLength, size: 'medium' }).map((commands) => ({ config, commands })));
+      fc.array(commandArb(config, ['driver', 'device', ...optional]), { maxLength, size: 'max' }).map((commands) => ({ config, commands })));
 }

@@ -50,19 +50,19 @@ export function buildTrace(input: TraceInput): Trace {
 }
 
 /**
- * The trace of a campaign's counterexample: what `balloon check`'s `onFailure` saves.
+ * The trace of a campaign's counterexample: what `balloon check`'s `onFailure` saves. It lists
+ * the properties of the round that found it (`cx.properties`), not every property of the
+ * campaign: under those the case fails its property first, so replay reproduces it.
  *
  * @example
  *   onFailure: (cx) => {
- *     const file = saveTrace('traces/failures', traceFromCounterexample(cx, properties.map((p) => p.name)));
+ *     const file = saveTrace('traces/failures', traceFromCounterexample(cx));
  *     console.log(`saved ${file}; replay: ${formatReplayCommand(file)}`);
  *   },
  */
-export function traceFromCounterexample(
-  cx: Counterexample, properties: readonly string[], opts: { impl?: string; faults?: readonly string[] } = {},
-): Trace {
+export function traceFromCounterexample(cx: Counterexample, opts: { impl?: string; faults?: readonly string[] } = {}): Trace {
   return buildTrace({
-    config: cx.case.config, commands: cx.case.commands, properties, failure: cx.failure,
+    config: cx.case.config, commands: cx.case.commands, properties: cx.properties, failure: cx.failure,
     seed: cx.roundSeed, path: cx.path, impl: opts.impl, faults: opts.faults,
   });
 }

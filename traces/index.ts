@@ -8,7 +8,8 @@ export {
   type Trace, type TraceExpect,
 } from './format.ts';
 export { TraceError } from './errors.ts';
-export { loadTrace, parseTrace, validateTrace } from './load.ts';
+export { loadTrace, loadTraceChecked, parseTrace, validateTrace } from './load.ts';
+export { checkContentHash, contentHash, hashMismatchProblem, type HashCheck } from './hash.ts';
 export { saveTrace, serializeTrace, traceFileName, formatReplayCommand } from './save.ts';
 export { buildTrace, traceFromCounterexample, type TraceInput } from './build.ts';
 export { factoryForTrace, referenceFactory, KNOWN_FAULTS } from './factory.ts';

@@ -13,8 +13,20 @@ export type JsonResult =
   | { ok: true; value: unknown }
   | { ok: false; at: string; problem: string };
 
+/**
+ * Deepest nesting a trace may have. A saved trace is five levels deep (trace, config, guests, a
+ * guest, its features); the limit leaves room for hand-written files and refuses, before
+ * JSON.parse builds anything, the 200,000-deep arrays that would make every later walk (and any
+ * recursive one) pay for them.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 /** Parse `text`; on failure say where (line, column) and what, in one line. */
 export function parseJson(text: string): JsonResult {
+  const deep = tooDeepAt(text, MAX_JSON_DEPTH);
+  if (deep >= 0) {
+    return { ok: false, at: '', problem: `the JSON is nested more than ${MAX_JSON_DEPTH} levels deep ${where(text, deep)}; a trace is at most a few levels deep` };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -34,19 +46,52 @@ export function parseJson(text: string): JsonResult {
   return { ok: true, value };
 }
 
-/** The path of the first `__proto__`/`constructor`/`prototype` key, walking without recursion. */
+/**
+ * Offset of the first `{` or `[` that opens a level deeper than `max`, or -1. One pass over the
+ * text that skips strings (a bracket inside a string does not nest); it does not validate, so
+ * malformed text is left to JSON.parse.
+ */
+export function tooDeepAt(text: string, max: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // '"': skip the string, escapes included
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) { // '{' '['
+      if (++depth > max) return i;
+    } else if (c === 0x7d || c === 0x5d) depth--; // '}' ']'
+  }
+  return -1;
+}
+
+/**
+ * The path of the first `__proto__`/`constructor`/`prototype` key. Walks without recursion and
+ * keeps one parent link per value instead of a copy of its path, so the walk is linear in the
+ * size of the value at any depth; the path is spelled out only for the key it reports.
+ */
 export function forbiddenKeyPath(root: unknown): { path: string; key: string } | null {
-  const stack: { v: unknown; path: PropertyKey[] }[] = [{ v: root, path: [] }];
+  interface Node { v: unknown; key: PropertyKey; up: Node | null }
+  const pathOf = (n: Node | null, last: string): string => {
+    const keys: PropertyKey[] = [last];
+    for (let x = n; x !== null && x.up !== null; x = x.up) keys.push(x.key);
+    return fieldPath(keys.reverse());
+  };
+  const stack: Node[] = [{ v: root, key: '', up: null }];
   while (stack.length > 0) {
-    const { v, path } = stack.pop()!;
+    const node = stack.pop()!;
+    const v = node.v;
     if (v === null || typeof v !== 'object') continue;
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: i, up: node });
       continue;
     }
     const keys = Object.keys(v);
-    for (const k of keys) if (FORBIDDEN_KEYS.has(k)) return { path: fieldPath([...path, k]), key: k };
-    for (let i = keys.length - 1; i >= 0; i--) stack.push({ v: (v as Record<string, unknown>)[keys[i]], path: [...path, keys[i]] });
+    for (const k of keys) if (FORBIDDEN_KEYS.has(k)) return { path: pathOf(node, k), key: k };
+    for (let i = keys.length - 1; i >= 0; i--) stack.push({ v: (v as Record<string, unknown>)[keys[i]], key: keys[i], up: node });
   }
   return null;
 }

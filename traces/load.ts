@@ -17,6 +17,7 @@ import {
   type Trace,
 } from './format.ts';
 import { parseJson } from './json.ts';
+import { checkContentHash, type HashCheck } from './hash.ts';
 
 /**
  * Read and validate a trace file.
@@ -27,7 +28,21 @@ import { parseJson } from './json.ts';
  * @throws TraceError with a one-line message naming the file, the field and the problem.
  */
 export function loadTrace(file: string): Trace {
-  return parseTrace(readTraceText(file), file);
+  return loadTraceChecked(file).trace;
+}
+
+/**
+ * `loadTrace`, and whether the file's bytes still match the content hash in its name
+ * (traces/hash.ts). A mismatch does not make the trace unusable: the caller decides (replay warns,
+ * or refuses under `--strict`).
+ *
+ * @example
+ *   const { trace, hash } = loadTraceChecked(file);
+ *   if (hash.status === 'differs') console.warn(hashMismatchProblem(hash));
+ */
+export function loadTraceChecked(file: string): { trace: Trace; hash: HashCheck } {
+  const { text, bytes } = readTraceText(file);
+  return { trace: parseTrace(text, file), hash: checkContentHash(file, bytes) };
 }
 
 /** Validate the text of a trace; `file` only names it in errors. */
@@ -95,7 +110,7 @@ export function validateTrace(value: unknown, file: string): Trace {
 }
 
 /** Read the whole file as text, checking it with fs.stat first and never reading past the limit. */
-function readTraceText(file: string): string {
+function readTraceText(file: string): { text: string; bytes: Uint8Array } {
   let size: number;
   try {
     const st = statSync(file);
@@ -118,7 +133,8 @@ function readTraceText(file: string): string {
     for (let n = -1; n !== 0 && got < cap; got += n) n = readSync(fd, buf, got, cap - got, got);
     if (got > MAX_TRACE_BYTES) throw new TraceError(file, '', `the file is over ${mib(MAX_TRACE_BYTES)}, the most a trace may be`);
     try {
-      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf.subarray(0, got));
+      const bytes = buf.subarray(0, got);
+      return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes), bytes };
     } catch {
       throw new TraceError(file, '', 'the file is not UTF-8 text');
     }

@@ -4,12 +4,12 @@
  * the same trace always gives the same bytes, the file name's hash is a content address, and a
  * corpus diff shows one line per changed command.
  */
-import { createHash } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { ensureOutputDir } from './output-dir.ts';
 import { join } from 'node:path';
 import { TraceSchema, type Trace } from './format.ts';
 import { formatJson } from './json.ts';
+import { contentHash } from './hash.ts';
 
 /** The canonical text of a trace (validated against the schema first: we never write a file we would refuse). */
 export function serializeTrace(trace: Trace): string {
@@ -17,12 +17,11 @@ export function serializeTrace(trace: Trace): string {
   return `${formatJson(canonical)}\n`;
 }
 
-/** The file name `saveTrace` uses: `<property>-<12 hex digits of the content's SHA-256>.json`. */
+/** The file name `saveTrace` uses: `<property>-<12 hex digits of the content's SHA-256>.json` (traces/hash.ts). */
 export function traceFileName(trace: Trace, text = serializeTrace(trace)): string {
   const label = trace.expect.verdict === 'fail' ? trace.expect.property : 'pass';
   const safe = label.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'trace';
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
-  return `${safe}-${hash}.json`;
+  return `${safe}-${contentHash(text)}.json`;
 }
 
 /**

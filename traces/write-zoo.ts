@@ -24,7 +24,7 @@ export function zooTrace(fault: FaultName): Trace | null {
   const cx = r.counterexamples[0];
   if (!cx) return null;
   return buildTrace({
-    config: cx.case.config, commands: cx.case.commands, properties: allProperties.map((p) => p.name), failure: cx.failure,
+    config: cx.case.config, commands: cx.case.commands, properties: cx.properties, failure: cx.failure,
     seed: cx.roundSeed, path: cx.path, faults: [fault], note: `${fault}: ${FAULTS[fault].doc} (${FAULTS[fault].reference})`,
   });
 }

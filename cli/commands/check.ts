@@ -7,12 +7,13 @@ import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { Property } from '../../properties/property.ts';
 import { allProperties, propertiesByName } from '../../properties/index.ts';
-import { runCampaign, type CampaignReport } from '../../properties/campaign.ts';
+import { runCampaignAsync, type CampaignReport, type Counterexample } from '../../properties/campaign.ts';
 import { formatReplayCommand, saveTrace, traceFromCounterexample } from '../../traces/index.ts';
 import { ensureOutputDir } from '../../traces/output-dir.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { counterexampleText, summaryTable } from '../format.ts';
 import { addImplOptions, chooseImplementation, repeatable, type ImplFlags } from '../impl-flags.ts';
+import { onInterrupt } from '../interrupt.ts';
 
 export const DEFAULT_RUNS = 10_000;
 /** Where `check` and `conform` write shrunk counterexamples unless told otherwise (git-ignored). */
@@ -50,27 +51,35 @@ export function register(program: Command): void {
     });
 }
 
-/** Run a campaign from parsed flags, print it, save its traces; the exit code. */
+/**
+ * Run a campaign from parsed flags, print it, save its traces; the exit code. Each counterexample
+ * is saved as soon as it is shrunk (saveTrace writes a temporary file and renames it), so a
+ * campaign stopped by Ctrl-C or SIGTERM keeps every one found; it then prints the summary so far,
+ * marked interrupted, and returns 130 or 143 (cli/interrupt.ts).
+ */
 export async function campaignCommand(name: string, flags: CampaignFlags, properties: readonly Property[]): Promise<number> {
   const runs = intFlag('--runs', flags.runs, 1, 10_000_000);
   const seed = chooseSeed(flags.seed);
   const maxCommands = intFlag('--max-commands', flags.maxCommands, 1, 100_000);
   outDirFlag(flags.out);
   const impl = await chooseImplementation(flags);
+  const interrupt = onInterrupt();
   try {
     if (!flags.json) {
       const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
       process.stdout.write(`balloon ${name}: ${properties.length} properties, ${runs} runs, seed ${seed}, implementation ${impl.name}${on}\n`);
     }
-    const report = withProgress(runs, !!flags.json, (onRun, onFailure) => runCampaign({
-      factory: impl.factory, properties, runs, seed, maxCommands, onRun, onFailure,
+    const saved = new Map<Counterexample, string>();
+    const save = (cx: Counterexample) => saved.set(cx, saveTrace(flags.out, traceFromCounterexample(cx, { faults: impl.faults, impl: impl.name })));
+    const report = await withProgress(runs, !!flags.json, (onRun) => runCampaignAsync({
+      factory: impl.factory, properties, runs, seed, maxCommands, onRun, onFailure: save, signal: interrupt.signal,
     }));
-    const saved = report.counterexamples.map((cx) =>
-      saveTrace(flags.out, traceFromCounterexample(cx, properties.map((p) => p.name), { faults: impl.faults, impl: impl.name })));
-    if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(report, saved, impl.name), null, 2)}\n`);
-    else printReport(report, saved);
-    return report.counterexamples.length > 0 ? EXIT_FAILED : EXIT_OK;
+    const files = report.counterexamples.map((cx) => saved.get(cx)!);
+    if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(report, files, impl.name), null, 2)}\n`);
+    else printReport(report, files);
+    return interrupt.exitCode() ?? (report.counterexamples.length > 0 ? EXIT_FAILED : EXIT_OK);
   } finally {
+    interrupt.dispose();
     impl.stop();
   }
 }
@@ -82,17 +91,19 @@ export function outDirFlag(dir: string): void {
 
 type OnRun = (done: number, phase: 'search' | 'shrink') => void;
 
-function withProgress(runs: number, quiet: boolean, go: (onRun: OnRun, onFailure: () => void) => CampaignReport): CampaignReport {
+async function withProgress(runs: number, quiet: boolean, go: (onRun: OnRun) => Promise<CampaignReport>): Promise<CampaignReport> {
   const bar = process.stderr.isTTY && !quiet
     ? new SingleBar({ format: '  {bar} {value}/{total} runs {phase}', hideCursor: true, clearOnComplete: true, stream: process.stderr })
     : null;
   bar?.start(runs, 0, { phase: '' });
+  // Rounds after a failure run only the cases still owed (properties/campaign.ts), so search
+  // runs add up to `runs` over the whole campaign.
   let searched = 0;
   try {
-    return go((_n, phase) => {
+    return await go((_n, phase) => {
       if (phase === 'search') searched = Math.min(runs, searched + 1);
       bar?.update(searched, { phase: phase === 'shrink' ? '(shrinking)' : '' });
-    }, () => { searched = 0; });
+    });
   } finally {
     bar?.stop();
   }
@@ -104,12 +115,20 @@ function printReport(r: CampaignReport, saved: string[]): void {
     process.stdout.write(`\n${counterexampleText(cx)}\n  saved: ${saved[i]}\n  replay: ${formatReplayCommand(saved[i])}\n`);
   });
   const failed = r.counterexamples.length;
-  process.stdout.write(`\n${failed === 0 ? `all ${r.verdicts.length} properties held` : `${failed} of ${r.verdicts.length} properties FAILED`} in ${(r.ms / 1000).toFixed(1)}s (seed ${r.seed})\n`);
+  const n = r.verdicts.length;
+  const time = `in ${(r.ms / 1000).toFixed(1)}s (seed ${r.seed})`;
+  if (r.interrupted) {
+    const open = r.verdicts.filter((v) => v.verdict === 'interrupted').length;
+    process.stdout.write(`\nINTERRUPTED ${time}: ${failed} of ${n} properties FAILED so far, ${open} not checked to the end; ${failed > 0 ? 'counterexamples found were saved' : 'no counterexample found'}\n`);
+    return;
+  }
+  process.stdout.write(`\n${failed === 0 ? `all ${n} properties held` : `${failed} of ${n} properties FAILED`} ${time}\n`);
 }
 
 function jsonReport(r: CampaignReport, saved: string[], impl: string) {
   return {
-    seed: r.seed, runs: r.runs, implementation: impl, ms: Math.round(r.ms), ok: r.counterexamples.length === 0,
+    seed: r.seed, runs: r.runs, implementation: impl, ms: Math.round(r.ms),
+    ok: r.counterexamples.length === 0 && !r.interrupted, interrupted: r.interrupted,
     properties: r.verdicts.map((v) => ({ ...v, ms: Math.round(v.ms) })),
     counterexamples: r.counterexamples.map((c, i) => ({
       property: c.property, trace: saved[i], seed: c.seed, path: c.path, step: c.failure.step, phase: c.failure.phase,

@@ -5,7 +5,10 @@
  *   1  otherwise, some trace had a failing property or did not end as its file expects
  *      (a trace that reproduces its expected failure counts here: a property failed), or the
  *      model diverged where it ran in a pass of its own;
- *   0  every trace ran, every property held, as each file expects.
+ *   0  every trace ran, every property held, as each file expects;
+ *   130/143  stopped by SIGINT/SIGTERM: the traces replayed so far are reported (cli/interrupt.ts).
+ * A file whose bytes no longer match the content hash in its name (traces/hash.ts) gets a warning
+ * on stderr, or is unusable under `--strict`.
  */
 import type { Command } from 'commander';
 import { openImplementation } from '../../adapters/index.ts';
@@ -17,15 +20,17 @@ import { replayQemuTrace } from '../../qemu/campaign.ts';
 import { loadTrace as loadQemuTrace } from '../../qemu/trace.ts';
 import { formatStep } from '../../qemu/steps.ts';
 import { VmError } from '../../qemu/errors.ts';
-import { loadTrace } from '../../traces/load.ts';
+import { loadTraceChecked } from '../../traces/load.ts';
+import { hashMismatchProblem } from '../../traces/hash.ts';
 import { replayTrace, type ReplayResult } from '../../traces/replay.ts';
 import { formatReplayReport } from '../../traces/report.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError } from '../errors.ts';
+import { onInterrupt } from '../interrupt.ts';
 
 /** Where a trace's property names are looked up: every property, and the model's. */
 const CATALOGUE = allProperties;
 
-interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; stepTimeout?: string | boolean; model: boolean }
+interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; stepTimeout?: string | boolean; model: boolean; strict?: boolean }
 
 export function register(program: Command): void {
   program.command('replay')
@@ -36,37 +41,55 @@ export function register(program: Command): void {
     .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory; docs/ADAPTERS.md)')
     .option('--step-timeout [ms]', 'run the adapter in a worker thread, failing a step that takes longer (bare flag: 5000)')
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
+    .option('--strict', 'refuse (exit 2) a file whose content no longer matches the hash in its name, instead of warning')
     .action(async function (this: Command, files: string[], flags: ReplayFlags) {
       const opened = flags.impl ? await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout }) : undefined;
       const adapter = opened && { path: opened.name, factory: opened.factory };
       const results: ReplayResult[] = [];
       const unusable: TraceError[] = [];
       let vmReplays = 0;
-      for (const file of files) {
-        try {
-          let trace;
-          try { trace = loadTrace(file); } catch (e) {
-            if (!(e instanceof QemuTraceFound)) throw e;
-            await replayOnVm(file);
-            vmReplays++;
-            continue;
+      const interrupt = onInterrupt();
+      try {
+        for (const file of files) {
+          // Let a pending SIGINT/SIGTERM be seen between files (a replay itself is synchronous).
+          await new Promise((resolve) => setImmediate(resolve));
+          if (interrupt.signal.aborted) break;
+          try {
+            let trace;
+            try {
+              const loaded = loadTraceChecked(file);
+              trace = loaded.trace;
+              if (loaded.hash.status === 'differs') {
+                if (flags.strict) throw new TraceError(file, '', `${hashMismatchProblem(loaded.hash)} (--strict)`);
+                process.stderr.write(`balloon: warning: ${file}: ${hashMismatchProblem(loaded.hash)}\n`);
+              }
+            } catch (e) {
+              if (!(e instanceof QemuTraceFound)) throw e;
+              await replayOnVm(file);
+              vmReplays++;
+              continue;
+            }
+            const factory = factoryForTrace(trace, file, adapter);
+            const r = replayTrace(trace, {
+              factory, properties: CATALOGUE, conformance: flags.model ? conformance : undefined, model: flags.model, verbose: !!flags.verbose, file,
+            });
+            results.push(r);
+            if (!flags.json) process.stdout.write(`${results.length > 1 ? '\n' : ''}${formatReplayReport(r, CATALOGUE)}`);
+          } catch (e) {
+            if (!(e instanceof TraceError)) throw e;
+            unusable.push(e);
+            process.stderr.write(`balloon: ${e.message}\n`);
           }
-          const factory = factoryForTrace(trace, file, adapter);
-          const r = replayTrace(trace, {
-            factory, properties: CATALOGUE, conformance: flags.model ? conformance : undefined, model: flags.model, verbose: !!flags.verbose, file,
-          });
-          results.push(r);
-          if (!flags.json) process.stdout.write(`${results.length > 1 ? '\n' : ''}${formatReplayReport(r, CATALOGUE)}`);
-        } catch (e) {
-          if (!(e instanceof TraceError)) throw e;
-          unusable.push(e);
-          process.stderr.write(`balloon: ${e.message}\n`);
         }
+      } finally {
+        interrupt.dispose();
       }
+      const stopped = interrupt.exitCode();
       // A QEMU trace records a failure of the real system: its replay is exit 1 either way
       // (reproduced, or not reproduced as the file expects).
-      const code = unusable.length === 0 && vmReplays > 0 ? EXIT_FAILED : replayExitCode(results, unusable.length);
-      if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(results, unusable, code), null, 2)}\n`);
+      const code = stopped ?? (unusable.length === 0 && vmReplays > 0 ? EXIT_FAILED : replayExitCode(results, unusable.length));
+      if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(results, unusable, code, stopped !== null), null, 2)}\n`);
+      else if (stopped !== null) process.stdout.write(`\nINTERRUPTED after ${results.length + unusable.length + vmReplays} of ${files.length} traces${results.length > 0 ? `: ${summaryLine(results, unusable.length)}` : ''}\n`);
       else if (files.length > 1 && results.length > 0) process.stdout.write(`\n${summaryLine(results, unusable.length)}\n`);
       opened?.stop();
       (this as Command & { exitCode?: number }).exitCode = code;
@@ -88,9 +111,10 @@ function summaryLine(results: readonly ReplayResult[], unusable: number): string
   return `replayed ${results.length + unusable} traces: ${parts.join(', ')}`;
 }
 
-function jsonReport(results: readonly ReplayResult[], unusable: readonly TraceError[], exitCode: number) {
+function jsonReport(results: readonly ReplayResult[], unusable: readonly TraceError[], exitCode: number, interrupted: boolean) {
   return {
     exitCode,
+    interrupted,
     traces: [
       ...results.map((r) => ({
         file: r.file, verdict: r.verdict, asExpected: r.asExpected, expect: r.trace.expect,

@@ -35,3 +35,22 @@ it('a clean check saves nothing', async () => {
   expect(await main(['check', '--seed', '1', '--runs', '100', '--out', dir])).toBe(0);
   expect(readdirSync(dir)).toEqual([]);
 });
+
+it('every trace check --fault unaligned-target --seed 3 saves replays as "reproduced" (issue 13: three did not)', async () => {
+  expect(await main(['check', '--fault', 'unaligned-target', '--seed', '3', '--runs', '300', '--out', dir])).toBe(1);
+  const files = readdirSync(dir);
+  expect(files.length).toBeGreaterThan(1);
+  for (const f of files) {
+    out = '';
+    expect(await main(['replay', join(dir, f)])).toBe(1);
+    expect(out, f).toMatch(/verdict: reproduced: /);
+  }
+});
+
+it('--property X --property X checks X once, and the summary counts it once', async () => {
+  expect(await main(['check', '--seed', '1', '--runs', '30', '--out', dir, '--property', 'isolation', '--property', 'isolation'])).toBe(0);
+  expect(out).toContain('balloon check: 1 properties, 30 runs');
+  expect(out.match(/^isolation\s/gm)).toHaveLength(1);
+  expect(out).toMatch(/^isolation\s+always\s+30\s/m);
+  expect(out).toContain('all 1 properties held');
+});

@@ -3,12 +3,14 @@
 import { mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { serializeTrace } from '../../traces/save.ts';
+import { serializeTrace, traceFileName } from '../../traces/save.ts';
 import { runCli, smallTrace, tempDir, writeFile } from './helpers.ts';
 
 const LEAKY = 'test/traces/fixtures/leaky-impl.ts';
 const good = (dir: string, over = {}) => writeFile(dir, 'good.json', serializeTrace(smallTrace(over)));
 const plain = (): Record<string, any> => JSON.parse(serializeTrace(smallTrace()));
+/** Files of BAD to replay with --strict. */
+const STRICT = new Set<string>();
 
 /** Each unusable input: how to make it in `dir`, and the problem the one line must state. */
 const BAD: { name: string; make: (dir: string) => string; problem: string | RegExp }[] = [
@@ -24,6 +26,8 @@ const BAD: { name: string; make: (dir: string) => string; problem: string | RegE
   { name: 'a wrong field type', make: (d) => { const v = plain(); v.commands[1].guest = '0'; return writeFile(d, 't.json', v); }, problem: 'commands[1].guest: expected a number, got the string "0"' },
   { name: 'a guest id out of range', make: (d) => { const v = plain(); v.commands[3].guest = 2; return writeFile(d, 'g.json', v); }, problem: 'commands[3].guest: guest 2 is out of range (the config has 2 guests, 0 to 1)' },
   { name: 'a __proto__ key', make: (d) => writeFile(d, 'p.json', serializeTrace(smallTrace()).replace('"expect": {', '"expect": { "__proto__": { "isAdmin": true },')), problem: 'expect.__proto__: the key "__proto__" is not allowed in a trace' },
+  { name: 'a trace nested 200,000 deep', make: (d) => writeFile(d, 'deep.json', `{"format":"balloon-trace","version":1,"note":${'['.repeat(200_000)}${']'.repeat(200_000)}}`), problem: 'the JSON is nested more than 64 levels deep at line 1, column 109 (offset 108); a trace is at most a few levels deep' },
+  { name: 'an edited file under --strict', make: (d) => { const f = writeFile(d, 'pass-000000000000.json', serializeTrace(smallTrace())); STRICT.add(f); return f; }, problem: /^the content hash in the file name is 000000000000 but the content hashes to [0-9a-f]{12}: the file was changed after it was saved \(--strict\)$/ },
   { name: 'a 50 MB file', make: (d) => { const f = join(d, 'big.json'); writeFileSync(f, ''); truncateSync(f, 50 * 1024 * 1024); return f; }, problem: 'the file is 50.0 MiB; a trace may be at most 16.0 MiB' },
   { name: 'a family that is not installed', make: (d) => writeFile(d, 'x.json', { ...plain(), family: 'hyperv' }), problem: 'family: the family "hyperv" is not installed (installed families: virtio)' },
   { name: 'a config problem', make: (d) => { const v = plain(); v.config.guests[0].floorPages = 999; return writeFile(d, 'c.json', v); }, problem: 'config.guests[0].floorPages: must be a whole number from 0 to ramPages' },
@@ -66,7 +70,7 @@ describe('balloon replay', () => {
       const dir = tempDir();
       const file = bad.make(dir);
       const before = readdirSync(dir).sort();
-      const r = await runCli(['replay', file]);
+      const r = await runCli(['replay', ...(STRICT.has(file) ? ['--strict'] : []), file]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.endsWith('\n')).toBe(true);
@@ -79,6 +83,19 @@ describe('balloon replay', () => {
       expect(readdirSync(dir).sort()).toEqual(before); // no partial output files
     });
   }
+
+  it('warns, on stderr, when a file no longer matches the content hash in its name, and replays it', async () => {
+    const dir = tempDir();
+    const text = serializeTrace(smallTrace());
+    const saved = writeFile(dir, traceFileName(smallTrace(), text), text);
+    const clean = await runCli(['replay', '--strict', saved]);
+    expect(clean.stderr).toBe('');
+    expect(clean.code).toBe(0);
+    const edited = writeFile(dir, traceFileName(smallTrace(), text), text.replace('"pages": 16', '"pages": 15'));
+    const r = await runCli(['replay', edited]);
+    expect(r.stderr).toMatch(new RegExp(`^balloon: warning: ${edited}: the content hash in the file name is [0-9a-f]{12} but the content hashes to [0-9a-f]{12}: the file was changed after it was saved\n$`));
+    expect(r.stdout).toContain('verdict: held');
+  });
 
   it('runs the usable files of a batch and exits 2 for the unusable one', async () => {
     const dir = tempDir();

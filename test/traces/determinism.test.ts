@@ -18,10 +18,9 @@ const IMPL = 'test/traces/fixtures/leaky-impl.ts';
 function campaignTraces(seed: number): { dir: string; files: string[] } {
   const dir = join(tempDir(), 'failures');
   const files: string[] = [];
-  const names = allProperties.map((p) => p.name);
   runCampaign({
     factory: leakyFactory(4), properties: allProperties, runs: 40, seed, maxCommands: 30, stopAtFirst: true,
-    onFailure: (cx) => files.push(saveTrace(dir, traceFromCounterexample(cx, names, { impl: IMPL }))),
+    onFailure: (cx) => files.push(saveTrace(dir, traceFromCounterexample(cx, { impl: IMPL }))),
   });
   return { dir, files };
 }

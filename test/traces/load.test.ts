@@ -1,10 +1,10 @@
 // Every way a trace file can be unusable gives one TraceError line, `file: field path: problem`.
-import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTrace, parseTrace } from '../../traces/load.ts';
+import { loadTrace, loadTraceChecked, parseTrace } from '../../traces/load.ts';
 import { TraceError } from '../../traces/errors.ts';
-import { serializeTrace } from '../../traces/save.ts';
+import { serializeTrace, traceFileName } from '../../traces/save.ts';
 import { smallTrace, tempDir, writeFile } from './helpers.ts';
 
 /** The message loadTrace throws for `file`, asserting it is a one-line TraceError. */
@@ -203,4 +203,43 @@ describe('loadTrace on a QEMU campaign trace', () => {
     const file = writeFile(tempDir(), 'q.json', { format: 'balloon-trace', version: 1, family: 'virtio', impl: 'qemu', steps: [] });
     expect(() => loadTrace(file)).toThrow(`${file}: impl: this is a trace of a real QEMU guest (qemu/trace.ts): replay it with \`balloon replay\`, which runs it on a fresh VM`);
   });
+});
+
+describe('files at any depth and size', () => {
+  it('refuses a 200,000-deep trace by its depth, before parsing it', () => {
+    const file = writeFile(tempDir(), 'deep.json', `{"a":${'{"a":'.repeat(200_000)}1${'}'.repeat(200_001)}`);
+    expect(errorOf(file)).toBe(`${file}: the JSON is nested more than 64 levels deep at line 1, column 321 (offset 320); a trace is at most a few levels deep`);
+  });
+
+  it('counts brackets inside strings as text, not nesting', () => {
+    const note = `${'['.repeat(1000)}\\"{{{`; // escaped backslash and quote in the file
+    const file = writeFile(tempDir(), 'note.json', serializeTrace(smallTrace({ note })));
+    expect(loadTrace(file).note).toBe(note);
+  });
+
+  it('names the path of a forbidden key deep in a wide file', () => {
+    const v = plain();
+    v.commands = Array.from({ length: 50_000 }, () => ({ kind: 'driver', guest: 0 }));
+    v.commands[49_999] = { kind: 'driver', guest: 0, constructor: 1 };
+    const file = writeFile(tempDir(), 'wide.json', JSON.stringify(v));
+    expect(errorOf(file)).toBe(`${file}: commands[49999].constructor: the key "constructor" is not allowed in a trace`);
+  });
+});
+
+describe('the content hash in a file name', () => {
+  it('matches for a file as saveTrace wrote it; differs once a byte changed; is not checked without one', () => {
+    const dir = tempDir();
+    const text = serializeTrace(smallTrace());
+    const name = traceFileName(smallTrace(), text);
+    expect(loadTraceChecked(writeFile(dir, name, text)).hash).toEqual({ status: 'matches', hash: name.slice(-17, -5) });
+    const edited = loadTraceChecked(writeFile(dir, name, `${text}\n`)).hash;
+    expect(edited).toMatchObject({ status: 'differs', named: name.slice(-17, -5) });
+    expect(loadTraceChecked(writeFile(dir, 'mine.json', text)).hash).toEqual({ status: 'unnamed' });
+  });
+});
+
+it('every shipped trace (corpus, zoo) is free of hash mismatches', () => {
+  for (const d of ['traces/corpus', 'traces/zoo']) {
+    for (const f of readdirSync(d).filter((x) => x.endsWith('.json'))) expect(loadTraceChecked(join(d, f)).hash.status, f).not.toBe('differs');
+  }
 });
