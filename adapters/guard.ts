@@ -7,8 +7,10 @@
  *   step past the limit throws StepTimeout (the worker is terminated, the next case gets a new one).
  *
  * The worker costs a structured clone of the observation per step (see docs/ADAPTERS.md for
- * measurements), so it is opt-in: `stepTimeoutMs: 0` runs the implementation in-process, where
- * a hang cannot be stopped.
+ * measurements). `--impl MODULE` always uses it (adapters/index.ts); from code, `stepTimeoutMs: 0`
+ * runs the implementation in-process, where a hang cannot be stopped, output is not kept apart
+ * and a Promise cannot be awaited. Either way the implementation gets its own copy of the
+ * configuration and of each command, so changing them cannot change what the checker reports.
  *
  * @example
  *   const impl = await loadImplementation('my-adapter.ts');
@@ -18,11 +20,16 @@
 import type { Command, Observation, StepResult, SystemConfig, SystemFactory, SystemUnderTest } from '../core/index.ts';
 import { ImplementationFault } from './faults.ts';
 import type { LoadedImplementation } from './load.ts';
-import { describeValue, observationProblems, stepResultProblems } from './shape.ts';
+import { describeValue, observationProblems } from './shape.ts';
+import { stepResultProblems } from './step-shape.ts';
 import { WorkerHost } from './worker-host.ts';
 
-/** The time limit per step that `--step-timeout` defaults to for a user module, ms. */
-export const DEFAULT_STEP_TIMEOUT_MS = 5000;
+/**
+ * The time limit per step for a user module unless `--step-timeout` says otherwise, ms. A step
+ * of the implementations here takes microseconds (docs/ADAPTERS.md); ten seconds leaves room for
+ * a model behind a socket or a slow simulator, and still turns a hang into a finding.
+ */
+export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 /** The first step of a fresh worker also starts a thread and loads tsx and the module. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -38,19 +45,48 @@ export function guardImplementation(impl: LoadedImplementation, opts: GuardOptio
   const timeout = opts.stepTimeoutMs ?? 0;
   const checkShape = opts.checkShape ?? true;
   if (timeout <= 0) {
-    const factory = (config: SystemConfig) => new InProcessSystem(impl.factory(config), config, checkShape);
+    const factory = (config: SystemConfig) => new InProcessSystem(impl.factory(frozenCopy(config)), config, checkShape);
     return Object.assign(factory, { stop() {} });
   }
-  const host = new WorkerHost({
-    modulePath: impl.modulePath, exportName: impl.exportName,
-    stepTimeoutMs: timeout, startTimeoutMs: Math.max(timeout, START_TIMEOUT_MS),
-  });
+  return guardInWorker(workerHost(impl.modulePath, impl.exportName, timeout), checkShape);
+}
+
+/** A worker host for a module (null: the reference implementation) with a per-step limit. */
+export function workerHost(modulePath: string | null, exportName: 'default' | 'createSystem', stepTimeoutMs: number): WorkerHost {
+  return new WorkerHost({ modulePath, exportName, stepTimeoutMs, startTimeoutMs: Math.max(stepTimeoutMs, START_TIMEOUT_MS) });
+}
+
+/** The factory of systems living in `host`'s worker. */
+export function guardInWorker(host: WorkerHost, checkShape = true): SystemFactory & { stop(): void } {
   const factory = (config: SystemConfig) => new WorkerSystem(host, config, checkShape);
   return Object.assign(factory, { stop: () => host.stop() });
 }
 
-function checkResult(r: unknown): StepResult {
-  const problems = stepResultProblems(r);
+/** A deep copy, frozen: what an in-process implementation is handed (core types are plain data). */
+function frozenCopy<T>(v: T): T {
+  const freeze = (x: unknown): void => {
+    if (typeof x !== 'object' || x === null || Object.isFrozen(x)) return;
+    for (const y of Object.values(x)) freeze(y);
+    Object.freeze(x);
+  };
+  const copy = structuredClone(v);
+  freeze(copy);
+  return copy;
+}
+
+const isThenable = (v: unknown): boolean =>
+  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+
+/** In this thread a Promise cannot be awaited by a synchronous checker: say so, and what to do. */
+function refusePromise(member: 'the factory' | 'apply' | 'observe', v: unknown): void {
+  if (isThenable(v)) {
+    const name = member === 'apply' ? 'MalformedStepResult' : member === 'observe' ? 'MalformedObservation' : 'MalformedSystem';
+    throw new ImplementationFault(name, `${member} returned a Promise: in-process adapters are synchronous; run it in a worker (the default for --impl), see docs/ADAPTERS.md`);
+  }
+}
+
+function checkResult(r: unknown, config: SystemConfig): StepResult {
+  const problems = stepResultProblems(r, config);
   if (problems.length > 0) throw new ImplementationFault('MalformedStepResult', problems.join('; '));
   return r as StepResult;
 }
@@ -65,6 +101,7 @@ function checkObservation(obs: unknown, config: SystemConfig): Observation {
 class InProcessSystem implements SystemUnderTest {
   constructor(private readonly inner: SystemUnderTest, readonly config: SystemConfig, private readonly checkShape: boolean) {
     // Checked once at load time on one configuration; another one may still get something else.
+    refusePromise('the factory', inner);
     const o = inner as unknown as Record<string, unknown> | null;
     for (const m of ['apply', 'observe']) {
       if (typeof o?.[m] !== 'function') throw new ImplementationFault('MalformedSystem', `the factory returned ${o === null || typeof o !== 'object' ? describeValue(o) : `a system without \`${m}\``}`);
@@ -72,12 +109,15 @@ class InProcessSystem implements SystemUnderTest {
   }
 
   apply(command: Command): StepResult {
-    const r = this.inner.apply(command);
-    return this.checkShape ? checkResult(r) : r;
+    // Commands are flat records: a frozen shallow copy is a full one.
+    const r = this.inner.apply(Object.freeze({ ...command }));
+    refusePromise('apply', r);
+    return this.checkShape ? checkResult(r, this.config) : r;
   }
 
   observe(): Observation {
     const obs = this.inner.observe();
+    refusePromise('observe', obs);
     return this.checkShape ? checkObservation(obs, this.config) : obs;
   }
 }
@@ -102,7 +142,7 @@ class WorkerSystem implements SystemUnderTest {
 
   apply(command: Command): StepResult {
     const { result, obs } = this.host.apply(this.sys, this.generation, command);
-    if (this.checkShape) checkResult(result);
+    if (this.checkShape) checkResult(result, this.config);
     this.last = this.checkShape ? checkObservation(obs, this.config) : obs;
     return result;
   }

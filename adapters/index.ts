@@ -2,17 +2,28 @@
  * Checking a user's own implementation: load it from a module, guard it (shape checks, and a
  * per-step time limit in a worker thread), and hand the guarded factory to any checker.
  * docs/ADAPTERS.md is the user's guide.
+ *
+ * A user's module runs in a worker by default, loaded there and never in the tool's own thread
+ * (issue #13): its output is kept apart, process.exit or a crash in it is a named failure, a
+ * hang is stopped after DEFAULT_STEP_TIMEOUT_MS, and a Promise it returns is awaited. Only an
+ * explicit `--step-timeout 0` runs it in-process (fast, trusting it). The reference
+ * implementation runs in-process unless `--step-timeout` is given.
  */
 import type { SystemFactory } from '../core/index.ts';
-import { intFlag } from '../cli/errors.ts';
-import { DEFAULT_STEP_TIMEOUT_MS, guardImplementation, type GuardOptions } from './guard.ts';
-import { loadImplementation } from './load.ts';
+import { intFlag, UsageError } from '../cli/errors.ts';
+import { DEFAULT_STEP_TIMEOUT_MS, guardImplementation, guardInWorker, workerHost, type GuardOptions } from './guard.ts';
+import { ImplementationFault, RemoteError } from './faults.ts';
+import { loadImplementation, resolveModule } from './load.ts';
+import type { CapturedOutput } from './worker-host.ts';
 
 export { loadImplementation, checkFactory, PROBE_CONFIG, type LoadedImplementation } from './load.ts';
 export { guardImplementation, DEFAULT_STEP_TIMEOUT_MS, type GuardOptions } from './guard.ts';
-export { observationProblems, stepResultProblems } from './shape.ts';
+export { observationProblems } from './shape.ts';
+export { stepResultProblems } from './step-shape.ts';
+export { EffectSchema, StepResultSchema } from './step-schema.ts';
 export { observationShape } from './observation-shape.ts';
 export { ImplementationFault, RemoteError, type ImplementationFaultName } from './faults.ts';
+export type { CapturedOutput } from './worker-host.ts';
 
 export interface OpenedImplementation {
   /** Guarded: pass it to runCampaign / runCase / replay as the factory. */
@@ -23,6 +34,8 @@ export interface OpenedImplementation {
   stepTimeoutMs: number;
   /** Stop the worker, if any (optional: it does not keep the process alive). */
   stop(): void;
+  /** What the implementation wrote to stdout/stderr so far (kept apart from the report); null in-process. */
+  output(): CapturedOutput | null;
 }
 
 /**
@@ -34,18 +47,35 @@ export interface OpenedImplementation {
  *   runCampaign({ factory: impl.factory, ... });
  */
 export async function openImplementation(spec: string, o: { stepTimeout?: string | boolean; cwd?: string } & Omit<GuardOptions, 'stepTimeoutMs'> = {}): Promise<OpenedImplementation> {
-  const stepTimeoutMs = parseStepTimeout(o.stepTimeout);
+  const isModule = spec !== 'reference';
+  const stepTimeoutMs = parseStepTimeout(o.stepTimeout, isModule);
+  if (isModule && stepTimeoutMs > 0) {
+    const { path, name, fail } = resolveModule(spec, o.cwd);
+    const host = workerHost(path, 'default', stepTimeoutMs);
+    try {
+      host.load();
+    } catch (e) {
+      host.stop();
+      if (e instanceof RemoteError && e.name === 'UsageError') throw fail(e.message);
+      // A timeout, process.exit or a crash while loading or probing: the message says which.
+      if (e instanceof ImplementationFault || e instanceof RemoteError) throw fail(`${e.name ? `${e.name}: ` : ''}${e.message}`);
+      throw e;
+    }
+    const factory = guardInWorker(host, o.checkShape);
+    return { factory, name, stepTimeoutMs, stop: factory.stop, output: () => host.captured };
+  }
   const loaded = await loadImplementation(spec, o.cwd);
   const factory = guardImplementation(loaded, { stepTimeoutMs, checkShape: o.checkShape });
-  return { factory, name: loaded.name, stepTimeoutMs, stop: factory.stop };
+  return { factory, name: loaded.name, stepTimeoutMs, stop: factory.stop, output: () => null };
 }
 
 /**
- * `--step-timeout [MS]` as commander hands it over: absent (undefined) runs in-process, a bare
- * flag (true) means DEFAULT_STEP_TIMEOUT_MS, a number of ms sets the limit, 0 runs in-process.
+ * `--step-timeout [MS]` as commander hands it over: a bare flag (true) means
+ * DEFAULT_STEP_TIMEOUT_MS, a number of ms sets the limit, 0 runs in-process. Absent (undefined)
+ * means the default for a module, and in-process for the reference implementation.
  */
-export function parseStepTimeout(raw: string | boolean | undefined): number {
-  if (raw === undefined || raw === false) return 0;
+export function parseStepTimeout(raw: string | boolean | undefined, isModule = false): number {
+  if (raw === undefined || raw === false) return isModule ? DEFAULT_STEP_TIMEOUT_MS : 0;
   if (raw === true) return DEFAULT_STEP_TIMEOUT_MS;
   return intFlag('--step-timeout', raw, 0, 3_600_000);
 }

@@ -13,8 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { systemConfig, type SystemFactory, type SystemUnderTest } from '../core/index.ts';
-import { createReferenceSystem } from '../impl/index.ts';
+import { describeThrown, oneLine, systemConfig, type SystemConfig, type SystemFactory, type SystemUnderTest } from '../core/index.ts';
 import { UsageError } from '../cli/errors.ts';
 import { describeValue, observationProblems } from './shape.ts';
 
@@ -29,21 +28,45 @@ export interface LoadedImplementation {
 }
 
 /** The configuration a loaded factory is tried on once: the default two-guest system. */
-export const PROBE_CONFIG = systemConfig();
+export const PROBE_CONFIG: SystemConfig = deepFreeze(systemConfig());
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) deepFreeze(x);
+  return Object.freeze(v);
+}
 
 /** The members every system must have, in the order they are checked. */
 const MEMBERS = [['config', 'object'], ['apply', 'function'], ['observe', 'function']] as const;
 
-/** Load 'reference' or a module path; throws UsageError with one line when it is not usable. */
+/**
+ * Load 'reference' or a module path in this thread; throws UsageError with one line when it is
+ * not usable. The command line does not call this for a module: it loads it in the worker that
+ * will run it (openImplementation), so that the module's own code never runs in the tool's thread.
+ */
 export async function loadImplementation(spec: string, cwd: string = process.cwd()): Promise<LoadedImplementation> {
   if (spec === 'reference') {
+    // Imported here, not at the top: the worker loads this file and needs no reference implementation.
+    const { createReferenceSystem } = await import('../impl/index.ts');
     return { factory: createReferenceSystem, name: 'reference', modulePath: null, exportName: 'default' };
   }
+  const { path, name, fail } = resolveModule(spec, cwd);
+  const { factory, exportName } = await importFactory(path, fail);
+  await checkFactory(factory, fail);
+  return { factory, name, modulePath: path, exportName };
+}
+
+/** Where `--impl SPEC` points; throws UsageError when there is no such file. */
+export function resolveModule(spec: string, cwd: string = process.cwd()): { path: string; name: string; fail: (what: string) => UsageError } {
   const path = resolve(cwd, spec);
   const name = relative(cwd, path) || spec;
   // Errors echo the argument as the user typed it; `name` (relative to cwd) is what traces record.
   const fail = (what: string) => new UsageError(`--impl ${spec}: ${what}`);
   if (!existsSync(path) || !statSync(path).isFile()) throw fail(`module not found (${path})`);
+  return { path, name, fail };
+}
+
+/** Import the module at `path` and pick its factory: the default export, else `createSystem`. */
+export async function importFactory(path: string, fail: (what: string) => Error): Promise<{ factory: SystemFactory; exportName: 'default' | 'createSystem' }> {
   let mod: Record<string, unknown>;
   try {
     mod = await import(pathToFileURL(path).href) as Record<string, unknown>;
@@ -58,28 +81,34 @@ export async function loadImplementation(spec: string, cwd: string = process.cwd
   if (typeof factory !== 'function') {
     throw fail(`the ${exportName} export is not a function (a SystemFactory), it is ${describeValue(factory)}`);
   }
-  checkFactory(factory as SystemFactory, fail);
-  return { factory: factory as SystemFactory, name, modulePath: path, exportName };
+  return { factory: factory as SystemFactory, exportName };
 }
 
-/** Build one system on PROBE_CONFIG and look at it; throws what `fail` makes of the first problem. */
-export function checkFactory(factory: SystemFactory, fail: (what: string) => Error): void {
+/**
+ * Build one system on PROBE_CONFIG and look at it; throws what `fail` makes of the first problem.
+ * A factory, `observe` or `config` that returns a Promise is awaited (adapters may be
+ * asynchronous when they run in the worker, docs/ADAPTERS.md).
+ */
+export async function checkFactory(factory: SystemFactory, fail: (what: string) => Error): Promise<void> {
   let sys: SystemUnderTest;
   try {
-    sys = factory(PROBE_CONFIG);
+    sys = await factory(systemConfig()); // a copy of PROBE_CONFIG of its own, to change if it likes
   } catch (e) {
     throw fail(`the factory threw on a small valid configuration: ${firstLine(e)}`);
   }
   if (typeof sys !== 'object' || sys === null) throw fail(`the factory returned ${describeValue(sys)}, not a system`);
   for (const [member, type] of MEMBERS) {
-    const v = (sys as unknown as Record<string, unknown>)[member];
+    let v: unknown;
+    try { v = (sys as unknown as Record<string, unknown>)[member]; } catch (e) {
+      throw fail(`reading the system's \`${member}\` threw: ${firstLine(e)}`);
+    }
     if (typeof v !== type || v === null) {
       throw fail(`the system lacks \`${member}\` (expected ${type === 'object' ? 'the SystemConfig it was built from' : 'a method'}, got ${describeValue(v)})`);
     }
   }
   let obs: unknown;
   try {
-    obs = sys.observe();
+    obs = await sys.observe();
   } catch (e) {
     throw fail(`observe() threw: ${firstLine(e)}`);
   }
@@ -90,8 +119,16 @@ export function checkFactory(factory: SystemFactory, fail: (what: string) => Err
   }
 }
 
-/** The first line of an error's message: one line at the edge, whatever the module threw. */
+/**
+ * One line for whatever a module threw: its message (with the error's name unless it is plain
+ * `Error`), or for a syntax error the file, line, column and reason that tsx (esbuild) puts on
+ * the lines after "Transform failed with 1 error:".
+ */
 export function firstLine(e: unknown): string {
-  const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
-  return text.split('\n')[0].trim() || '(no message)';
+  const text = describeThrown(e).replace(/^Error: /, '');
+  let full = '';
+  try { full = e instanceof Error && typeof e.message === 'string' ? e.message : ''; } catch { /* a throwing getter: keep `text` */ }
+  const located = /^Transform failed with \d+ errors?:\s*\n(.+?):(\d+):(\d+): (?:ERROR: )?(.*)/.exec(full);
+  if (located) return oneLine(`syntax error at ${located[1]}:${located[2]}:${located[3]}: ${located[4]}`);
+  return text;
 }

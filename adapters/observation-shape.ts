@@ -7,7 +7,8 @@
  * the usual way; this form names the failure `observation-shape` in a report.
  */
 import type { Property } from '../properties/property.ts';
-import { observationProblems, stepResultProblems } from './shape.ts';
+import { observationProblems } from './shape.ts';
+import { stepResultProblems } from './step-shape.ts';
 
 export const observationShape: Property = {
   name: 'observation-shape',

@@ -1,6 +1,6 @@
 /**
- * Is an observation (or a step result) shaped as core/observation.ts says, for this
- * configuration? A user's implementation is foreign code: before any property reads
+ * Is an observation shaped as core/observation.ts says, for this configuration? (Step results:
+ * step-shape.ts.) A user's implementation is foreign code: before any property reads
  * `guests[0].p2m[17]`, this says in one line which field is missing or malformed, instead of a
  * TypeError deep inside a checker. Cost: O(guests + buffers in flight), never O(memory): it looks
  * at types and lengths, not at every entry, so the guard can run it after every step.
@@ -9,16 +9,7 @@
  *   observationProblems(sys.observe(), config)
  *   // ['guests[0].p2m: expected Int32Array of length 64, got Array of length 64']
  */
-import {
-  ERROR_CODES, gpfnSpace, type EffectKind, type SystemConfig,
-} from '../core/index.ts';
-
-/** Every effect kind, so a misspelt kind is named (`satisfies` keeps the list complete). */
-const EFFECT_KINDS = {
-  'frame-mapped': true, 'frame-released': true, 'target-set': true, 'buffer-queued': true,
-  'buffer-processed': true, 'ack-consumed': true, 'actual-written': true, 'pages-allocated': true,
-  'pages-freed': true, wrote: true, read: true, 'out-of-puff': true, reset: true,
-} as const satisfies Record<EffectKind, true>;
+import { gpfnSpace, type SystemConfig } from '../core/index.ts';
 
 const QUEUES = ['inflate', 'deflate', 'stats'];
 const ORIGINS = ['driver', 'oom', 'hostile'];
@@ -38,7 +29,8 @@ export function describeValue(v: unknown): string {
 
 type Typed = typeof Int32Array | typeof Uint8Array;
 
-class Problems {
+/** Problems found so far, at most MAX_PROBLEMS. @internal (shared with step-shape.ts) */
+export class Problems {
   readonly list: string[] = [];
   get full(): boolean { return this.list.length >= MAX_PROBLEMS; }
   add(at: string, expected: string, got: unknown): void {
@@ -99,28 +91,15 @@ export function observationProblems(obs: unknown, config: SystemConfig): string[
       if (!QUEUES.includes(b.queue as string)) p.add(`${bt}.queue`, `one of ${QUEUES.join(', ')}`, b.queue);
       if (!ORIGINS.includes(b.origin as string)) p.add(`${bt}.origin`, `one of ${ORIGINS.join(', ')}`, b.origin);
       if (!Array.isArray(b.gpfns)) p.add(`${bt}.gpfns`, 'an Array of gpfns', b.gpfns);
+      else {
+        const k = (b.gpfns as unknown[]).findIndex((n) => typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1);
+        if (k >= 0) p.add(`${bt}.gpfns[${k}]`, 'a whole number from 0 to 4294967295', (b.gpfns as unknown[])[k]);
+      }
       if (typeof b.acked !== 'boolean') p.add(`${bt}.acked`, 'a boolean', b.acked);
     });
     if (p.object(`${at}.counts`, g.counts)) {
       for (const k of ['free', 'used', 'inflating', 'ballooned', 'deflating'] as const) p.whole(`${at}.counts.${k}`, g.counts[k]);
     }
-  });
-  return p.list;
-}
-
-/** Why `r` is not a StepResult; empty when it is one. O(effects). */
-export function stepResultProblems(r: unknown): string[] {
-  const p = new Problems();
-  if (!p.object('result', r)) return p.list;
-  if (r.outcome !== 'accepted' && r.outcome !== 'refused') p.add('result.outcome', "'accepted' or 'refused'", r.outcome);
-  if (r.outcome === 'refused') {
-    if (typeof r.code !== 'string' || !(r.code in ERROR_CODES)) p.add('result.code', 'a known error code (core/errors.ts)', r.code);
-    if (typeof r.message !== 'string') p.add('result.message', 'a string', r.message);
-  }
-  if (!Array.isArray(r.effects)) p.add('result.effects', 'an Array of effects', r.effects);
-  else r.effects.forEach((e: unknown, i: number) => {
-    if (p.full || !p.object(`result.effects[${i}]`, e)) return;
-    if (typeof e.kind !== 'string' || !(e.kind in EFFECT_KINDS)) p.add(`result.effects[${i}].kind`, 'a known effect kind (core/effects.ts)', e.kind);
   });
   return p.list;
 }

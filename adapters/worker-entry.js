@@ -1,8 +1,9 @@
 // Entry of the worker thread that runs a user's implementation (adapters/worker-host.ts). A new
 // thread does not inherit the parent's module hooks, so it registers tsx itself before loading
-// the TypeScript side of the protocol and, through it, the user's .ts module. If loading fails,
-// it answers with the error and sets the shared flag to -1 (dead) instead of leaving the main
-// thread waiting for its time limit.
+// the TypeScript side of the protocol (worker.ts). The user's module is loaded later, by the
+// first request ('load'), so that its errors are answered like any other. If worker.ts itself
+// cannot load, it answers with the error and sets the shared flag to -1 (dead) instead of leaving
+// the main thread waiting for its time limit.
 import { register } from 'tsx/esm/api';
 import { workerData } from 'node:worker_threads';
 import { URL } from 'node:url';
@@ -11,8 +12,8 @@ register();
 try {
   await import(new URL('./worker.ts', import.meta.url).href);
 } catch (e) {
-  const message = e instanceof Error ? e.message : String(e);
-  workerData.port.postMessage({ ok: false, error: { name: 'WorkerGone', message: `the worker could not load the implementation: ${message.split('\n')[0]}` } });
+  const message = e instanceof Error ? e.message : 'an unprintable error';
+  workerData.port.postMessage({ ok: false, final: true, error: { name: 'WorkerGone', message: `the worker could not start: ${String(message).split('\n')[0]}` } });
   const flag = new Int32Array(workerData.flag);
   Atomics.store(flag, 0, -1);
   Atomics.notify(flag, 0);

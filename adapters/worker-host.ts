@@ -4,14 +4,16 @@
  * be interrupted from another thread. Calls stay synchronous for the runner: post the request,
  * then Atomics.wait on a flag in shared memory with the step's time limit, then take the answer
  * off the port with receiveMessageOnPort. On timeout the worker is terminated, the step fails
- * with StepTimeout, and the next system gets a fresh worker.
+ * with StepTimeout, and the next system gets a fresh worker. A worker that ends (process.exit in
+ * the implementation, an exception escaping it) answers with why before it goes (worker.ts), and
+ * the next system gets a fresh worker too.
  * @internal
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Command, Observation, StepResult, SystemConfig } from '../core/index.ts';
 import { formatCommand } from '../core/index.ts';
 import { ImplementationFault, RemoteError } from './faults.ts';
-import type { Request, Response, WorkerData } from './protocol.ts';
+import type { Output, Request, Response, WorkerData } from './protocol.ts';
 
 export interface WorkerHostOptions {
   modulePath: string | null;
@@ -22,34 +24,64 @@ export interface WorkerHostOptions {
   startTimeoutMs: number;
 }
 
-/** One worker at a time; replaced after a timeout. */
+/** What the implementation wrote to stdout and stderr over the whole run, kept apart from the report. */
+export interface CapturedOutput { bytes: number; excerpt: string }
+const EXCERPT_KEPT = 2000;
+
+/** One worker at a time; replaced after a timeout or once it has ended. */
 export class WorkerHost {
   private worker: Worker | null = null;
   private port: MessagePort | null = null;
   private flag: Int32Array | null = null;
-  /** Bumped per worker, so a system of a terminated worker knows it is gone. */
+  /** Bumped per worker, so a system of a stopped worker knows it is gone. */
   private generation = 0;
   private nextSystem = 1;
+  /** Why the last worker was stopped, for systems that outlived it. */
+  private stoppedBecause = 'an earlier step timed out';
+  readonly captured: CapturedOutput = { bytes: 0, excerpt: '' };
+  /** A worker was started and asked to load the module; its answer is not read yet. */
+  private loading = false;
 
   constructor(private readonly o: WorkerHostOptions) {}
 
+  /**
+   * Start a worker and load the module in it (import, pick the factory, try it once): what
+   * `--impl` does, so that no code of the module runs in the tool's own thread.
+   * @throws RemoteError named UsageError (the module is unusable), or ImplementationFault.
+   */
+  load(): void {
+    if (this.worker === null) this.start();
+    this.call({ op: 'load' }, this.o.startTimeoutMs, 'loading the module');
+    this.call({ op: 'probe' }, this.o.stepTimeoutMs, 'building one system on a small valid configuration');
+  }
+
   /** Create a system in the worker (starting one if needed); its first observation. */
   create(config: SystemConfig): { sys: number; generation: number; obs: Observation } {
-    const fresh = this.worker === null;
-    if (fresh) this.start();
+    if (this.worker === null) this.startLoading();
+    if (this.loading) {
+      this.loading = false;
+      try {
+        this.wait(this.o.startTimeoutMs, 'loading the module');
+      } catch (e) {
+        this.stop();
+        if (e instanceof ImplementationFault) throw e;
+        throw new ImplementationFault('WorkerGone', `the worker could not load the implementation: ${(e as Error).message.replace(/^failed to load: /, '')}`);
+      }
+    }
     const sys = this.nextSystem++;
-    const res = this.call({ op: 'create', sys, config }, fresh ? this.o.startTimeoutMs : this.o.stepTimeoutMs, 'creating the system');
-    return { sys, generation: this.generation, obs: res.obs };
+    const res = this.call({ op: 'create', sys, config }, this.o.stepTimeoutMs, 'creating the system');
+    return { sys, generation: this.generation, obs: res.obs! };
   }
 
   apply(sys: number, generation: number, command: Command): { result: StepResult; obs: Observation } {
     this.alive(generation);
     const res = this.call({ op: 'apply', sys, command }, this.o.stepTimeoutMs, `\`${formatCommand(command)}\``);
-    return { result: res.result!, obs: res.obs };
+    return { result: res.result!, obs: res.obs! };
   }
 
   /** Stop the worker (tests; the process does not wait for it anyway: it is unref'd). */
   stop(): void {
+    this.loading = false;
     const w = this.worker;
     this.worker = null;
     this.port?.close();
@@ -59,7 +91,7 @@ export class WorkerHost {
 
   private alive(generation: number): void {
     if (generation !== this.generation || this.worker === null) {
-      throw new ImplementationFault('WorkerGone', 'the worker running this system was stopped after an earlier step timed out');
+      throw new ImplementationFault('WorkerGone', `the worker running this system was stopped after ${this.stoppedBecause}`);
     }
   }
 
@@ -67,9 +99,10 @@ export class WorkerHost {
     const { port1, port2 } = new MessageChannel();
     const shared = new SharedArrayBuffer(4);
     const data: WorkerData = { port: port2, flag: shared, modulePath: this.o.modulePath, exportName: this.o.exportName };
-    this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: data, transferList: [port2] });
-    // An error at the top of the worker (the module threw on import) surfaces as a timeout of
-    // the first call; load.ts has already imported the module once, so this is rare.
+    // stdout/stderr: true keeps whatever slips past worker.ts's capture out of the tool's own
+    // streams; it is read (when the event loop runs) into the same record.
+    this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: data, transferList: [port2], stdout: true, stderr: true });
+    for (const s of [this.worker.stdout, this.worker.stderr]) s.on('data', (b: Buffer) => this.keep({ text: b.toString(), bytes: b.length }));
     this.worker.on('error', () => {});
     this.worker.unref();
     port1.unref();
@@ -78,21 +111,57 @@ export class WorkerHost {
     this.generation++;
   }
 
+  private keep(out: Output): void {
+    this.captured.bytes += out.bytes;
+    if (this.captured.excerpt.length < EXCERPT_KEPT) this.captured.excerpt += out.text.slice(0, EXCERPT_KEPT - this.captured.excerpt.length);
+  }
+
+  /**
+   * Start a worker and ask it to load the module without waiting: after a timeout or a death,
+   * the replacement boots (a thread, tsx, the module: the slow part) while the main thread goes
+   * on with the next case, which would otherwise pay for it in full each time (shrinking a hang
+   * runs dozens of cases that hang).
+   */
+  private startLoading(): void {
+    this.start();
+    this.send({ op: 'load' });
+    this.loading = true;
+  }
+
   private call(req: Request, timeoutMs: number, what: string): Extract<Response, { ok: true }> {
-    const flag = this.flag!;
-    // -1: the worker could not load the implementation and has posted why (worker-entry.js).
-    if (Atomics.load(flag, 0) !== -1) {
-      Atomics.store(flag, 0, 0);
+    this.send(req);
+    return this.wait(timeoutMs, what);
+  }
+
+  private send(req: Request): void {
+    // -1: the worker has ended (or could not start) and has posted why (worker.ts).
+    if (Atomics.load(this.flag!, 0) !== -1) {
+      Atomics.store(this.flag!, 0, 0);
       this.port!.postMessage(req);
     }
+  }
+
+  private wait(timeoutMs: number, what: string): Extract<Response, { ok: true }> {
+    const flag = this.flag!;
     if (Atomics.wait(flag, 0, 0, timeoutMs) === 'timed-out') {
+      this.stoppedBecause = 'an earlier step timed out';
       this.stop();
+      this.startLoading();
       throw new ImplementationFault('StepTimeout', `no answer to ${what} within ${timeoutMs} ms; the worker running the implementation was stopped`);
     }
     const msg = receiveMessageOnPort(this.port!);
-    if (!msg) throw new ImplementationFault('WorkerGone', `the worker raised its flag for ${what} without an answer`);
+    if (!msg) {
+      this.stop();
+      throw new ImplementationFault('WorkerGone', `the worker raised its flag for ${what} without an answer`);
+    }
     const res = msg.message as Response;
-    if (Atomics.load(flag, 0) === -1) this.stop();
+    if (res.output) this.keep(res.output);
+    // Only the answer that says so ends the worker: a death after an answer is read next time.
+    if (!res.ok && res.final) {
+      this.stoppedBecause = `it ended (${res.error.message})`;
+      this.stop();
+      this.startLoading();
+    }
     if (!res.ok) throw new RemoteError(res.error.name, res.error.message);
     return res;
   }

@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import type { SystemFactory } from '../core/index.ts';
 import { faultNames, referenceWithFaults, type FaultName } from '../impl/index.ts';
-import { openImplementation } from '../adapters/index.ts';
+import { DEFAULT_STEP_TIMEOUT_MS, openImplementation, type CapturedOutput } from '../adapters/index.ts';
 import { UsageError } from './errors.ts';
 
 export interface ImplFlags { impl: string; stepTimeout?: string | boolean; fault?: string[] }
@@ -18,13 +18,29 @@ export interface ChosenImplementation {
   name: string;
   faults: FaultName[];
   stop(): void;
+  /** What the implementation wrote to stdout/stderr (kept out of the report); null in-process. */
+  output(): CapturedOutput | null;
+}
+
+/** The help of `--step-timeout`, shared by check, conform and replay. */
+export const STEP_TIMEOUT_HELP = `per-step time limit for the implementation, which runs in a worker thread (a module: default ${DEFAULT_STEP_TIMEOUT_MS}; 0 runs it in-process, trusting it)`;
+
+/**
+ * After a run: a note on stderr when the implementation wrote anything, so its output is seen
+ * but never mixed into the report (or into --json on stdout).
+ */
+export function noteOutput(impl: { output(): CapturedOutput | null }): void {
+  const out = impl.output();
+  if (!out || out.bytes === 0) return;
+  const lines = out.excerpt.split('\n').filter((l) => l.trim() !== '').slice(0, 5).map((l) => `  | ${l.slice(0, 200)}`);
+  process.stderr.write(`balloon: note: the implementation wrote ${out.bytes} bytes to stdout/stderr, kept out of the report; it began:\n${lines.join('\n')}\n`);
 }
 
 export const repeatable = (v: string, prev: string[]) => [...prev, v];
 
 export function addImplOptions(cmd: Command, withFaults = true): Command {
   cmd.option('--impl <module>', 'the implementation to check: "reference" or a .ts/.js module (docs/ADAPTERS.md)', 'reference')
-    .option('--step-timeout [ms]', 'run the implementation in a worker thread, failing a step that takes longer (bare flag: 5000)');
+    .option('--step-timeout [ms]', STEP_TIMEOUT_HELP);
   if (withFaults) cmd.addOption(new Option('--fault <name>', 'switch on a bug-zoo fault in the reference implementation (repeatable; see balloon list)').argParser(repeatable).default([]));
   return cmd;
 }
@@ -40,10 +56,10 @@ export function faultsFlag(names: readonly string[]): FaultName[] {
 export async function chooseImplementation(flags: ImplFlags): Promise<ChosenImplementation> {
   const faults = faultsFlag(flags.fault ?? []);
   if (flags.impl === 'reference' && faults.length > 0 && flags.stepTimeout === undefined) {
-    return { factory: referenceWithFaults(faults), name: 'reference', faults, stop: () => {} };
+    return { factory: referenceWithFaults(faults), name: 'reference', faults, stop: () => {}, output: () => null };
   }
   if (faults.length > 0 && flags.impl !== 'reference') throw new UsageError('--fault: faults exist only in the reference implementation; drop --impl or --fault');
   if (faults.length > 0) throw new UsageError('--fault cannot be combined with --step-timeout (the reference implementation runs in-process)');
   const impl = await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout });
-  return { factory: impl.factory, name: impl.name, faults, stop: impl.stop };
+  return { factory: impl.factory, name: impl.name, faults, stop: impl.stop, output: impl.output };
 }

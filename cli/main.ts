@@ -40,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof UsageError) {
       process.stderr.write(`balloon: ${e.message}\n`);
+      // Under --json, stdout still parses: a script reading it learns why nothing ran.
+      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: e.exitCode, error: e.message }, null, 2)}\n`);
       return e.exitCode;
     }
     throw e;

@@ -16,7 +16,8 @@
 import fc from 'fast-check';
 import type { SystemFactory } from '../core/index.ts';
 import type { Property } from './property.ts';
-import { runCase, type Failure, type RunOptions } from './runner.ts';
+import { describeThrown } from '../core/index.ts';
+import { NO_CRASH, runCase, type CaseResult, type Failure, type RunOptions } from './runner.ts';
 import { simplifyCase } from './simplify.ts';
 import { caseArb, type Case, type WorkloadOptions } from './workload.ts';
 
@@ -158,8 +159,15 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
     let last: Failure | null = null;
     let detectedAt = 0;
     const check = (c: Case): boolean => {
-      const r = runCase(o.factory, c.config, c.commands, active, o);
-      o.onRun?.(++done, target ? 'shrink' : 'search');
+      // runCase never throws; anything else that does (a progress callback) is still a failure
+      // of the case, never a pass (issue #13): fast-check would count it as failed with no target.
+      let r: Pick<CaseResult, 'failure' | 'steps'>;
+      try {
+        r = runCase(o.factory, c.config, c.commands, active, o);
+        o.onRun?.(++done, target ? 'shrink' : 'search');
+      } catch (e) {
+        r = { failure: { property: NO_CRASH, step: -1, phase: 'step', violation: { message: `the checker threw: ${describeThrown(e)}` } }, steps: 0 };
+      }
       if (!target) { searchRuns++; steps += r.steps; }
       if (r.failure && (target === null || r.failure.property === target)) {
         if (target === null) detectedAt = performance.now() - t;

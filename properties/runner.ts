@@ -6,7 +6,7 @@
  * the liveness monitors judge the result.
  */
 import {
-  effectKinds, guestId, type Command, type EffectKind, type Observation, type StepResult, type SystemConfig, type SystemFactory,
+  describeThrown, effectKinds, guestId, type Command, type EffectKind, type Observation, type StepResult, type SystemConfig, type SystemFactory,
   type SystemUnderTest,
 } from '../core/index.ts';
 import type { GuestSummary, Property, PropertyMonitor, StepContext, Violation } from './property.ts';
@@ -55,15 +55,32 @@ export interface CaseResult {
 /** The property that an implementation which throws or returns nonsense fails. */
 export const NO_CRASH = 'no-crash';
 
+/**
+ * Run one case to a verdict. Never throws: whatever goes wrong inside (the implementation, a
+ * monitor reading a value it did not expect, the tool's own step handling) is a failure at the
+ * step it happened in, never a pass (issue #13: a throwing case must not count as "held").
+ */
 export function runCase(
   factory: SystemFactory, config: SystemConfig, commands: readonly Command[],
   properties: readonly Property[], opts: RunOptions = {},
 ): CaseResult {
+  const at = { index: 0, records: [] as StepRecord[], drained: [] as Command[] };
+  try {
+    return runCaseUnguarded(factory, config, commands, properties, opts, at);
+  } catch (e) {
+    const step = at.index - 1;
+    return { failure: crash(step, `the checker threw at ${step < 0 ? 'the start' : `step ${step}`}: ${describeThrown(e)}`), steps: at.index, records: at.records, drained: at.drained };
+  }
+}
+
+function runCaseUnguarded(
+  factory: SystemFactory, config: SystemConfig, commands: readonly Command[],
+  properties: readonly Property[], opts: RunOptions, at: { index: number; records: StepRecord[]; drained: Command[] },
+): CaseResult {
   const auditEvery = opts.auditEvery ?? defaultAuditEvery(config);
   const monitors = properties.map((p) => ({ p, m: p.monitor(config) }));
   const stepping = monitors.filter(({ m }) => m.step).map(({ p, m }) => ({ p, m, mask: m.interests ? maskOf(m.interests) : ALL }));
-  const records: StepRecord[] = [];
-  const drained: Command[] = [];
+  const { records, drained } = at;
   let index = 0;
   let sys: SystemUnderTest;
   try { sys = factory(config); } catch (e) {
@@ -72,6 +89,7 @@ export function runCase(
 
   const step = (command: Command, draining: boolean): { failure: Failure | null; result?: StepResult } => {
     const i = index++;
+    at.index = index;
     let obs: Observation;
     let result: StepResult;
     let before: GuestSummary;
@@ -91,7 +109,10 @@ export function runCase(
     for (const e of result.effects) present |= BIT[e.kind];
     for (const { p, m, mask } of stepping) {
       if ((mask & present) === 0) continue;
-      const v = m.step!(ctx);
+      let v: Violation | null;
+      try { v = m.step!(ctx); } catch (e) {
+        v = { message: `checking the step threw: ${describeThrown(e)}` };
+      }
       if (v) return { failure: { property: p.name, step: i, phase: 'step', violation: v, command } };
     }
     if (auditEvery > 0 && (i + 1) % auditEvery === 0) {
@@ -145,7 +166,10 @@ export function runCase(
   const f = audit(monitors, obs, -1);
   if (f) return { failure: f, steps: index, records, drained };
   for (const { p, m } of monitors) {
-    const v = m.end?.({ obs, config, quiescent, drainRounds: rounds, drainBound });
+    let v: Violation | null | undefined;
+    try { v = m.end?.({ obs, config, quiescent, drainRounds: rounds, drainBound }); } catch (e) {
+      v = { message: `the end-of-run check threw: ${describeThrown(e)}` };
+    }
     if (v) return { failure: { property: p.name, step: -1, phase: 'end', violation: v }, steps: index, records, drained };
   }
   return { failure: null, steps: index, records, drained };
@@ -165,7 +189,10 @@ export function defaultAuditEvery(config: SystemConfig): number {
 
 function audit(monitors: { p: Property; m: PropertyMonitor }[], obs: Observation, step: number): Failure | null {
   for (const { p, m } of monitors) {
-    const v = m.audit?.(obs);
+    let v: Violation | null | undefined;
+    try { v = m.audit?.(obs); } catch (e) {
+      v = { message: `the audit threw: ${describeThrown(e)}` };
+    }
     if (v) return { property: p.name, step, phase: 'audit', violation: v };
   }
   return null;
@@ -182,6 +209,7 @@ function crash(step: number, message: string): Failure {
   return { property: NO_CRASH, step, phase: 'step', violation: { message } };
 }
 
+/** `Name: message` for an Error (as reports always printed it), one bounded line for anything. */
 function errText(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return describeThrown(e);
 }

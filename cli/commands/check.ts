@@ -12,7 +12,7 @@ import { formatReplayCommand, saveTrace, traceFromCounterexample } from '../../t
 import { ensureOutputDir } from '../../traces/output-dir.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { counterexampleText, summaryTable } from '../format.ts';
-import { addImplOptions, chooseImplementation, repeatable, type ImplFlags } from '../impl-flags.ts';
+import { addImplOptions, chooseImplementation, noteOutput, repeatable, type ImplFlags } from '../impl-flags.ts';
 import { onInterrupt } from '../interrupt.ts';
 
 export const DEFAULT_RUNS = 10_000;
@@ -81,6 +81,7 @@ export async function campaignCommand(name: string, flags: CampaignFlags, proper
   } finally {
     interrupt.dispose();
     impl.stop();
+    noteOutput(impl);
   }
 }
 

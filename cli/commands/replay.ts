@@ -26,6 +26,7 @@ import { replayTrace, type ReplayResult } from '../../traces/replay.ts';
 import { formatReplayReport } from '../../traces/report.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError } from '../errors.ts';
 import { onInterrupt } from '../interrupt.ts';
+import { noteOutput, STEP_TIMEOUT_HELP } from '../impl-flags.ts';
 
 /** Where a trace's property names are looked up: every property, and the model's. */
 const CATALOGUE = allProperties;
@@ -39,7 +40,7 @@ export function register(program: Command): void {
     .option('--verbose', 'print every step, and the reproducing program for passing traces too')
     .option('--json', 'print one JSON report instead of text')
     .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory; docs/ADAPTERS.md)')
-    .option('--step-timeout [ms]', 'run the adapter in a worker thread, failing a step that takes longer (bare flag: 5000)')
+    .option('--step-timeout [ms]', STEP_TIMEOUT_HELP)
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
     .option('--strict', 'refuse (exit 2) a file whose content no longer matches the hash in its name, instead of warning')
     .action(async function (this: Command, files: string[], flags: ReplayFlags) {
@@ -92,6 +93,7 @@ export function register(program: Command): void {
       else if (stopped !== null) process.stdout.write(`\nINTERRUPTED after ${results.length + unusable.length + vmReplays} of ${files.length} traces${results.length > 0 ? `: ${summaryLine(results, unusable.length)}` : ''}\n`);
       else if (files.length > 1 && results.length > 0) process.stdout.write(`\n${summaryLine(results, unusable.length)}\n`);
       opened?.stop();
+      if (opened) noteOutput(opened);
       (this as Command & { exitCode?: number }).exitCode = code;
     });
 }

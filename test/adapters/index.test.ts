@@ -20,6 +20,12 @@ describe('parseStepTimeout', () => {
     expect(parseStepTimeout('0')).toBe(0);
   });
 
+  it('defaults to the step limit for a module, and to in-process for the reference implementation', () => {
+    expect(parseStepTimeout(undefined, true)).toBe(DEFAULT_STEP_TIMEOUT_MS);
+    expect(parseStepTimeout(undefined, false)).toBe(0);
+    expect(parseStepTimeout('0', true)).toBe(0);
+  });
+
   it('refuses a bad value with one line', () => {
     expect(() => parseStepTimeout('5s')).toThrow(UsageError);
     expect(() => parseStepTimeout('5s')).toThrow('--step-timeout: expected a whole number from 0 to 3600000, got "5s"');
@@ -27,9 +33,18 @@ describe('parseStepTimeout', () => {
 });
 
 describe('openImplementation', () => {
-  it('loads and guards in-process by default', async () => {
+  it('loads a module into a worker with the default step limit', async () => {
     const impl = await openImplementation('examples/array-impl/index.ts');
-    expect(impl).toMatchObject({ name: 'examples/array-impl/index.ts', stepTimeoutMs: 0 });
+    stops.push(impl.stop);
+    expect(impl).toMatchObject({ name: 'examples/array-impl/index.ts', stepTimeoutMs: DEFAULT_STEP_TIMEOUT_MS });
+    expect(runCase(impl.factory, systemConfig(), [{ kind: 'set-target', guest: guestId(0), pages: 8 }], allProperties).failure).toBeNull();
+    expect(impl.output()).toEqual({ bytes: 0, excerpt: '' });
+  });
+
+  it('runs a module in-process with --step-timeout 0', async () => {
+    const impl = await openImplementation('examples/array-impl/index.ts', { stepTimeout: '0' });
+    expect(impl).toMatchObject({ stepTimeoutMs: 0 });
+    expect(impl.output()).toBeNull();
     expect(runCase(impl.factory, systemConfig(), [{ kind: 'set-target', guest: guestId(0), pages: 8 }], allProperties).failure).toBeNull();
   });
 

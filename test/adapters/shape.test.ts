@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { guestConfig, guestId, systemConfig } from '../../core/index.ts';
 import { createReferenceSystem } from '../../impl/index.ts';
 import createArraySystem from '../../examples/array-impl/index.ts';
-import { observationProblems, stepResultProblems } from '../../adapters/shape.ts';
+import { observationProblems } from '../../adapters/shape.ts';
+import { stepResultProblems } from '../../adapters/step-shape.ts';
 
 const config = systemConfig({ guests: [guestConfig(), guestConfig({ ramPages: 48, holeStart: 32, holePages: 8, assignedDevice: true })] });
 
