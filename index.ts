@@ -6,5 +6,5 @@
 export * from './core/index.ts';
 export { createReferenceSystem, referenceWithFaults, ReferenceSystem, FAULTS, faultNames, type FaultName, type ReferenceOptions } from './impl/index.ts';
 export * from './properties/index.ts';
-export { runCampaign, type CampaignOptions, type CampaignReport, type Counterexample, type PropertyVerdict } from './properties/campaign.ts';
+export { runCampaign, runCampaignAsync, type CampaignOptions, type CampaignReport, type Counterexample, type PropertyVerdict } from './properties/campaign.ts';
 export { caseArb, configArb, commandArb, type Case, type WorkloadOptions } from './properties/workload.ts';
