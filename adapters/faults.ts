@@ -15,7 +15,11 @@ export class ImplementationFault extends Error {
   }
 }
 
-/** An error thrown inside the implementation, carried across the worker boundary by name and message. */
+/**
+ * An error thrown inside the implementation, carried across the worker boundary by name and
+ * message; also what the worker reports of its own accord (adapters/worker.ts): ProcessExit,
+ * EscapedException, WorkerExited, and UsageError while loading.
+ */
 export class RemoteError extends Error {
   constructor(name: string, message: string) {
     super(message);

@@ -10,7 +10,7 @@
  * implementation runs in-process unless `--step-timeout` is given.
  */
 import type { SystemFactory } from '../core/index.ts';
-import { intFlag, UsageError } from '../cli/errors.ts';
+import { intFlag } from '../cli/errors.ts';
 import { DEFAULT_STEP_TIMEOUT_MS, guardImplementation, guardInWorker, workerHost, type GuardOptions } from './guard.ts';
 import { ImplementationFault, RemoteError } from './faults.ts';
 import { loadImplementation, resolveModule } from './load.ts';
@@ -65,7 +65,9 @@ export async function openImplementation(spec: string, o: { stepTimeout?: string
     return { factory, name, stepTimeoutMs, stop: factory.stop, output: () => host.captured };
   }
   const loaded = await loadImplementation(spec, o.cwd);
-  const factory = guardImplementation(loaded, { stepTimeoutMs, checkShape: o.checkShape });
+  // The reference implementation has the shape by construction (as with --fault, which bypasses
+  // the guard): its hot path does not pay for validating every step.
+  const factory = guardImplementation(loaded, { stepTimeoutMs, checkShape: o.checkShape ?? isModule });
   return { factory, name: loaded.name, stepTimeoutMs, stop: factory.stop, output: () => null };
 }
 

@@ -143,7 +143,7 @@ export class WorkerHost {
 
   private wait(timeoutMs: number, what: string): Extract<Response, { ok: true }> {
     const flag = this.flag!;
-    if (Atomics.wait(flag, 0, 0, timeoutMs) === 'timed-out') {
+    if (!waitForAnswer(flag, timeoutMs)) {
       this.stoppedBecause = 'an earlier step timed out';
       this.stop();
       this.startLoading();
@@ -164,5 +164,21 @@ export class WorkerHost {
     }
     if (!res.ok) throw new RemoteError(res.error.name, res.error.message);
     return res;
+  }
+}
+
+/**
+ * Wait until the flag leaves 0 or `timeoutMs` pass; false on timeout. Atomics.wait can return
+ * 'ok' with the flag still 0: the worker notifies just after raising the flag, and when the main
+ * thread saw the flag before that notify, the notify may land in the wait for the next request
+ * (seen once in ~10,000 steps). So a wake-up counts only if the flag moved.
+ */
+function waitForAnswer(flag: Int32Array, timeoutMs: number): boolean {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (Atomics.load(flag, 0) !== 0) return true;
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(flag, 0, 0, left);
   }
 }

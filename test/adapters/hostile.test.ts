@@ -8,7 +8,7 @@
  * here are generous "does not hang" bounds, not timing assertions.
  */
 import { readdirSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { configProblems } from '../../core/index.ts';
 import { openImplementation } from '../../adapters/index.ts';
 import { UsageError } from '../../cli/errors.ts';
