@@ -18,7 +18,7 @@ export interface ChartNode {
 }
 
 export interface ChartDrawing {
-  /** The chart's name (`virtio-guest`). */
+  /** The chart's name, as in model/index.ts CHARTS. */
   name: string;
   root: ChartNode;
 }
@@ -27,7 +27,7 @@ export interface ChartDrawing {
  * The drawing of one machine.
  *
  * @example
- *   chartTree('virtio-guest', guestMachine).root.children.map((c) => c.key) // ['driver', 'oom', 'device']
+ *   chartTree(name, machine).root.children.map((c) => c.key) // the top-level regions, in document order
  */
 export function chartTree(name: string, machine: AnyStateMachine): ChartDrawing {
   const inv = chartInventory(machine);

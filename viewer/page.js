@@ -119,7 +119,7 @@
     cols = Math.min(cols, count);
     const rows = Math.ceil(count / cols);
     canvas.width = cols * cell; canvas.height = rows * cell;
-    canvas.dataset.cell = String(cell); canvas.dataset.cols = String(cols);
+    canvas.dataset.cell = String(cell); canvas.dataset.cols = String(cols); canvas.dataset.count = String(count);
     const ctx = canvas.getContext('2d');
     const img = ctx.createImageData(canvas.width, canvas.height);
     const pix = new Uint32Array(img.data.buffer);
