@@ -9,6 +9,7 @@
  */
 (function () {
   'use strict';
+  const T0 = performance.now();
   const D = JSON.parse(document.getElementById('viewer-data').textContent);
   const N = D.steps.length;
   const G = D.meta.guests.length;
@@ -91,17 +92,19 @@
   const PAGE_NAMES = ['hole', 'free', 'used', 'inflating', 'ballooned', 'deflating'];
   const BAD = '#d62728';
   const guestColour = (g) => PALETTE[g % PALETTE.length];
-  const rgba = (hex) => { const n = parseInt(hex.slice(1), 16); return (255 << 24) | ((n & 255) << 16) | (n & 0xff00) | (n >> 16); };
-  const RGBA = new Map();
-  const px = (hex) => { let v = RGBA.get(hex); if (v === undefined) { v = rgba(hex); RGBA.set(hex, v); } return v; };
+  // Pixels as little-endian RGBA words, computed once: the grids paint hundreds of thousands a step.
+  const word = (hex) => { const n = parseInt(hex.slice(1), 16); return ((255 << 24) | ((n & 255) << 16) | (n & 0xff00) | (n >> 16)) >>> 0; };
+  const W_GUEST = PALETTE.map(word), W_FREE = word(FRAME_FREE), W_RESERVED = word(FRAME_RESERVED), W_BALLOONED = word(FRAME_BALLOONED);
+  const W_PAGE = PAGE.map(word), W_BAD = word(BAD);
 
   function frameColour(f) {
     const o = cur.owner[f];
-    if (o === -1) return FRAME_FREE;
-    if (o === -2) return FRAME_RESERVED;
+    if (o === -1) return W_FREE;
+    if (o === -2) return W_RESERVED;
+    if (o < 0 || o >= G) return W_BAD;
     const g = cur.ownerGpfn[f];
-    if (o >= 0 && o < G && g >= 0 && (cur.value[o][g] & 8)) return FRAME_BALLOONED;
-    return guestColour(o);
+    if (g >= 0 && (cur.value[o][g] & 8)) return W_BALLOONED;
+    return W_GUEST[o % W_GUEST.length];
   }
   /** A gpfn whose frame another owner holds, or that the host holds in the balloon while the guest uses it. */
   function pageBad(g, i) {
@@ -109,7 +112,7 @@
     if ((v & 8) && (st === 1 || st === 2)) return true;
     return f >= 0 && (f >= HF || cur.owner[f] !== g || cur.ownerGpfn[f] !== i);
   }
-  function pageColour(g, i) { return pageBad(g, i) ? BAD : PAGE[cur.value[g][i] & 7] || BAD; }
+  function pageColour(g, i) { return pageBad(g, i) ? W_BAD : W_PAGE[cur.value[g][i] & 7] ?? W_BAD; }
 
   // ---- grids on canvas ----
   function makeGrid(canvas, count, width, maxHeight, colour, describe) {
@@ -127,10 +130,14 @@
     const grid = {
       draw(marks) {
         const W = canvas.width;
-        for (let i = 0; i < count; i++) {
-          const c = px(colour(i));
-          const x0 = (i % cols) * cell, y0 = Math.floor(i / cols) * cell;
-          for (let y = 0; y < cell - gap; y++) { const row = (y0 + y) * W + x0; for (let x = 0; x < cell - gap; x++) pix[row + x] = c; }
+        if (cell === 1) {
+          for (let i = 0; i < count; i++) pix[i] = colour(i); // one pixel a cell, rows of exactly `cols`
+        } else {
+          for (let i = 0; i < count; i++) {
+            const c = colour(i);
+            const x0 = (i % cols) * cell, y0 = Math.floor(i / cols) * cell;
+            for (let y = 0; y < cell - gap; y++) { const row = (y0 + y) * W + x0; for (let x = 0; x < cell - gap; x++) pix[row + x] = c; }
+          }
         }
         ctx.putImageData(img, 0, 0);
         ctx.lineWidth = Math.max(1, Math.floor(cell / 5));
@@ -343,6 +350,8 @@
     activeStates: (k) => D.stateTable[D.steps[curStep].a[k]].split(' ').filter(Boolean),
     highlighted: (k) => [...chartNodes[k].values()].filter((e) => e.classList.contains('on')).map((e) => e.dataset.path),
     firstRenderMs: performance.now() - t0,
+    /** The whole script: decoding, keyframes and the first draw. */
+    scriptMs: performance.now() - T0,
   };
   document.body.dataset.ready = '1';
 })();
