@@ -5,7 +5,7 @@
  * measures the page's size, how long it takes to open, and how long a step takes (one forward,
  * one back, a random jump). Writes bench/VIEWER.md.
  */
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -84,10 +84,10 @@ const MEASURE = `(() => {
   const jumps = time(Array.from({ length: 100 }, () => { x = (x * 48271) % 2147483647; return x % n; }));
   v.go(0);
   const mem = performance.memory ? performance.memory.usedJSHeapSize : NaN;
-  return { steps: n, keyframeEvery: v.keyframeEvery, scriptMs: v.scriptMs, forward, back, jumps, heapMiB: mem / 2 ** 20 };
+  return { steps: n, keyframeEvery: v.keyframeEvery, scriptMs: v.scriptMs, scriptStartMs: v.scriptStartMs, forward, back, jumps, heapMiB: mem / 2 ** 20 };
 })()`;
 const inPage = await page.evaluate(MEASURE) as {
-  steps: number; keyframeEvery: number; scriptMs: number; heapMiB: number;
+  steps: number; keyframeEvery: number; scriptMs: number; scriptStartMs: number; heapMiB: number;
   forward: Timing; back: Timing; jumps: Timing;
 };
 // The keyboard, end to end through the browser's input pipeline: 50 presses of →.
@@ -96,6 +96,7 @@ for (let i = 0; i < 50; i++) await page.keyboard.press('ArrowRight');
 await page.waitForFunction('window.balloonViewer.step() === 50');
 const keyMs = (performance.now() - t) / 50;
 await browser.close();
+rmSync(dir, { recursive: true, force: true });
 
 const f = (x: number) => x.toFixed(1);
 const md = `# The viewer on a large trace
@@ -110,6 +111,7 @@ headless chromium (Debian's, via playwright-core) from disk. Machine: ${cpus().l
 | replay and write the page (node) | ${f(writeMs / 1000)} s |
 | page size | ${f(bytes / 2 ** 20)} MiB |
 | open: navigation until the first step is drawn | ${f(openMs)} ms |
+| of which loading and parsing the file, until the page's script starts | ${f(inPage.scriptStartMs)} ms |
 | of which the page's script (decode, keyframes every ${inPage.keyframeEvery} steps, first draw) | ${f(inPage.scriptMs)} ms |
 | one step forward (300 steps): mean / median / max | ${f(inPage.forward.mean)} / ${f(inPage.forward.p50)} / ${f(inPage.forward.max)} ms |
 | one step back (300 steps): mean / median / max | ${f(inPage.back.mean)} / ${f(inPage.back.p50)} / ${f(inPage.back.max)} ms |

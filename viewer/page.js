@@ -352,6 +352,8 @@
     firstRenderMs: performance.now() - t0,
     /** The whole script: decoding, keyframes and the first draw. */
     scriptMs: performance.now() - T0,
+    /** When the script started, since navigation began: loading and parsing the file before it. */
+    scriptStartMs: T0,
   };
   document.body.dataset.ready = '1';
 })();

@@ -21,11 +21,12 @@ import { loadTrace } from '../../traces/load.ts';
 import { replayTrace, type ReplayResult } from '../../traces/replay.ts';
 import { formatReplayReport } from '../../traces/report.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError } from '../errors.ts';
+import { htmlTarget, viewedLine, viewTrace } from './view.ts';
 
 /** Where a trace's property names are looked up: every property, and the model's. */
 const CATALOGUE = allProperties;
 
-interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; stepTimeout?: string | boolean; model: boolean }
+interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; stepTimeout?: string | boolean; model: boolean; html?: string }
 
 export function register(program: Command): void {
   program.command('replay')
@@ -36,7 +37,12 @@ export function register(program: Command): void {
     .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory; docs/ADAPTERS.md)')
     .option('--step-timeout [ms]', 'run the adapter in a worker thread, failing a step that takes longer (bare flag: 5000)')
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
+    .option('--html <file>', 'also write the trace viewer\'s page (balloon view) to this file; one trace only')
     .action(async function (this: Command, files: string[], flags: ReplayFlags) {
+      if (flags.html !== undefined) {
+        if (files.length !== 1) throw new UsageError(`--html: writes the page of one trace; ${files.length} were given`);
+        htmlTarget('--html', flags.html);
+      }
       const opened = flags.impl ? await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout }) : undefined;
       const adapter = opened && { path: opened.name, factory: opened.factory };
       const results: ReplayResult[] = [];
@@ -57,6 +63,10 @@ export function register(program: Command): void {
           });
           results.push(r);
           if (!flags.json) process.stdout.write(`${results.length > 1 ? '\n' : ''}${formatReplayReport(r, CATALOGUE)}`);
+          if (flags.html !== undefined) {
+            const viewed = viewTrace(file, flags.html, { adapter, model: flags.model });
+            (flags.json ? process.stderr : process.stdout).write(`${viewedLine(viewed)}\n`);
+          }
         } catch (e) {
           if (!(e instanceof TraceError)) throw e;
           unusable.push(e);

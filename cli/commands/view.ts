@@ -31,7 +31,8 @@ export function register(program: Command): void {
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
     .action(async function (this: Command, file: string, flags: ViewFlags) {
       const out = flags.out ?? file.replace(/\.json$/i, '') + '.html';
-      htmlTarget(flags.out ? '--out' : 'output', out);
+      // Checked before replaying; the default sits beside the trace, whose own errors come first.
+      if (flags.out) htmlTarget('--out', out);
       const opened = flags.impl ? await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout }) : undefined;
       try {
         const written = viewTrace(file, out, { adapter: opened && { path: opened.name, factory: opened.factory }, model: flags.model });
@@ -60,6 +61,8 @@ export function viewTrace(file: string, out: string, opts: { adapter?: { path: s
   } catch (e) {
     if (e instanceof QemuTraceFound) throw new UsageError(`${file}: a QEMU trace records a real VM, which the viewer cannot replay; use balloon replay`);
     if (e instanceof TraceError) throw new UsageError(e.message);
+    const code = (e as { code?: string }).code;
+    if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOENT' || code === 'EROFS') throw new UsageError(`${out}: cannot write the page (${code})`);
     throw e;
   }
 }
