@@ -15,7 +15,7 @@ import { buildTrace, serializeTrace } from '../traces/index.ts';
 import { viewTrace } from '../cli/commands/view.ts';
 import { launchChromium } from './browser.ts';
 
-interface Timing { mean: number; p50: number; max: number }
+interface Timing { mean: number; p50: number; max: number; seek: number; draw: number }
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 10_000);
 const GUESTS = 4;
@@ -73,9 +73,10 @@ const MEASURE = `(() => {
   const v = window.balloonViewer;
   const time = (moves) => {
     const ms = [];
-    for (const to of moves) { const t0 = performance.now(); v.go(to); ms.push(performance.now() - t0); }
+    let seek = 0, draw = 0;
+    for (const to of moves) { const t0 = performance.now(); v.go(to); ms.push(performance.now() - t0); seek += v.timing.seekMs; draw += v.timing.renderMs; }
     ms.sort((a, b) => a - b);
-    return { mean: ms.reduce((a, b) => a + b, 0) / ms.length, p50: ms[Math.floor(ms.length / 2)], max: ms[ms.length - 1] };
+    return { mean: ms.reduce((a, b) => a + b, 0) / ms.length, p50: ms[Math.floor(ms.length / 2)], max: ms[ms.length - 1], seek: seek / ms.length, draw: draw / ms.length };
   };
   const n = v.steps;
   const forward = time(Array.from({ length: 300 }, (_, i) => 1000 + i));
@@ -113,16 +114,17 @@ headless chromium (Debian's, via playwright-core) from disk. Machine: ${cpus().l
 | open: navigation until the first step is drawn | ${f(openMs)} ms |
 | of which loading and parsing the file, until the page's script starts | ${f(inPage.scriptStartMs)} ms |
 | of which the page's script (decode, keyframes every ${inPage.keyframeEvery} steps, first draw) | ${f(inPage.scriptMs)} ms |
-| one step forward (300 steps): mean / median / max | ${f(inPage.forward.mean)} / ${f(inPage.forward.p50)} / ${f(inPage.forward.max)} ms |
-| one step back (300 steps): mean / median / max | ${f(inPage.back.mean)} / ${f(inPage.back.p50)} / ${f(inPage.back.max)} ms |
-| jump to a random step (100 jumps): mean / median / max | ${f(inPage.jumps.mean)} / ${f(inPage.jumps.p50)} / ${f(inPage.jumps.max)} ms |
+| one step forward (300 steps): mean / median / max (mean rebuilding the state + drawing) | ${f(inPage.forward.mean)} / ${f(inPage.forward.p50)} / ${f(inPage.forward.max)} ms (${f(inPage.forward.seek)} + ${f(inPage.forward.draw)}) |
+| one step back (300 steps): mean / median / max (mean rebuilding the state + drawing) | ${f(inPage.back.mean)} / ${f(inPage.back.p50)} / ${f(inPage.back.max)} ms (${f(inPage.back.seek)} + ${f(inPage.back.draw)}) |
+| jump to a random step (100 jumps): mean / median / max (mean rebuilding the state + drawing) | ${f(inPage.jumps.mean)} / ${f(inPage.jumps.p50)} / ${f(inPage.jumps.max)} ms (${f(inPage.jumps.seek)} + ${f(inPage.jumps.draw)}) |
 | → key, end to end through playwright (50 presses) | ${f(keyMs)} ms per press |
 | JS heap after the runs | ${f(inPage.heapMiB)} MiB |
 | console errors | ${errors.length} |
 
-A step is a copy of the nearest keyframe (only when moving back or far) plus at most ${inPage.keyframeEvery} deltas, then a
-redraw of ${(config.hostFrames + GUESTS * GPFNS).toLocaleString('en')} cells on canvases; the redraw dominates. The figures are
-one run on a shared machine; rerun to compare.
+A step rebuilds the state (forward: the step's deltas; back or far: a copy of the nearest keyframe plus at most
+${inPage.keyframeEvery} deltas), then redraws ${(config.hostFrames + GUESTS * GPFNS).toLocaleString('en')} cells on canvases. Each move is
+synchronous: the page does not answer input while one runs, so the max column is the longest the page is unresponsive
+after opening. The figures are one run on a shared machine (other jobs running); rerun to compare.
 `;
 writeFileSync('bench/VIEWER.md', md);
 process.stdout.write(md);

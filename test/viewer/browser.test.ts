@@ -5,7 +5,7 @@
  * pixels) and compare it with a replay of the same trace (test/viewer/helpers.ts).
  * Skipped, saying why, where /usr/bin/chromium is missing; CI installs it (.ci/run).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -195,5 +195,20 @@ describe.skipIf(missing !== null)('the viewer in chromium', () => {
     }
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('opens every zoo counterexample at its failing step without an error or a request', async () => {
+    const names = readdirSync('traces/zoo').filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) {
+      const { page, errors, requests, url } = await open(name);
+      const trace = JSON.parse(readFileSync(`traces/zoo/${name}.json`, 'utf8'));
+      const n = await page.evaluate(() => (window as any).balloonViewer.steps as number);
+      expect(await step(page), name).toBe(trace.expect.step < 0 ? n - 1 : trace.expect.step);
+      expect(await page.locator('#step-failure .fail-head').first().innerText(), name).toContain(trace.expect.property);
+      expect(errors, name).toEqual([]);
+      expect(requests, name).toEqual([url]);
+      await page.close();
+    }
   });
 });
