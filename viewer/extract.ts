@@ -79,6 +79,8 @@ export interface ExtractOptions {
   factory: SystemFactory;
   properties: readonly Property[];
   conformance?: Property;
+  /** false: the replay runs no statechart property (`--no-model`); the page still draws the charts. */
+  model?: boolean;
   file?: string;
 }
 
@@ -134,7 +136,7 @@ export function extractViewerData(trace: Trace, opts: ExtractOptions): { data: V
       });
     });
   };
-  const result = replayTrace(trace, { factory, properties: opts.properties, conformance: opts.conformance, file: opts.file });
+  const result = replayTrace(trace, { factory, properties: opts.properties, conformance: opts.conformance, model: opts.model, file: opts.file });
   result.result.records.forEach((r) => { if (r.draining && steps[r.index]) steps[r.index].d = 1; });
   const failures: ViewerFailure[] = [];
   const f = result.result.failure;

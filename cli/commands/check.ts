@@ -41,8 +41,8 @@ export function addCampaignOptions(cmd: Command, runs: number): Command {
 export function register(program: Command): void {
   addCampaignOptions(program.command('check')
     .description('run every property (or those named) on an implementation: the reference one by default')
-    .addOption(new Option('--property <name>', 'check only this property (repeatable)').argParser(repeatable).default([]))
-    .option('--html', 'beside each saved counterexample, write its trace viewer page (balloon view) and print the path'), DEFAULT_RUNS)
+    .addOption(new Option('--property <name>', 'check only this property (repeatable)').argParser(repeatable).default([])), DEFAULT_RUNS)
+    .option('--html', 'beside each saved counterexample, write its trace viewer page (balloon view) and print the path')
     .action(async function (this: Command, flags: CampaignFlags) {
       let properties = allProperties;
       try { if (flags.property && flags.property.length > 0) properties = propertiesByName(flags.property); } catch (e) {

@@ -55,7 +55,7 @@ export function viewTrace(file: string, out: string, opts: { adapter?: { path: s
     const trace = loadTrace(file);
     const factory = factoryForTrace(trace, file, opts.adapter);
     const { result, bytes } = writeViewer(trace, out, {
-      factory, properties: allProperties, conformance: opts.model === false ? undefined : conformance, file,
+      factory, properties: allProperties, conformance, model: opts.model, file,
     });
     return { file, out, steps: result.result.steps, bytes, verdict: result.verdict };
   } catch (e) {
