@@ -91,6 +91,7 @@ const inPage = await page.evaluate(MEASURE) as {
   steps: number; keyframeEvery: number; scriptMs: number; scriptStartMs: number; heapMiB: number;
   forward: Timing; back: Timing; jumps: Timing;
 };
+if (process.env.BENCH_SCREENSHOT) await page.screenshot({ path: process.env.BENCH_SCREENSHOT, fullPage: true });
 // The keyboard, end to end through the browser's input pipeline: 50 presses of →.
 t = performance.now();
 for (let i = 0; i < 50; i++) await page.keyboard.press('ArrowRight');
