@@ -12,8 +12,9 @@ import * as conform from './commands/conform.ts';
 import * as coverage from './commands/coverage.ts';
 import * as chart from './commands/chart.ts';
 import * as qemu from './commands/qemu.ts';
+import * as view from './commands/view.ts';
 
-export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu];
+export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, view];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('balloon')

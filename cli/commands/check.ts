@@ -14,12 +14,13 @@ import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { counterexampleText, summaryTable } from '../format.ts';
 import { addImplOptions, chooseImplementation, noteOutput, repeatable, type ImplFlags } from '../impl-flags.ts';
 import { onInterrupt } from '../interrupt.ts';
+import { viewedLine, viewTrace } from './view.ts';
 
 export const DEFAULT_RUNS = 10_000;
 /** Where `check` and `conform` write shrunk counterexamples unless told otherwise (git-ignored). */
 export const DEFAULT_OUT = 'traces/failures';
 
-export interface CampaignFlags extends ImplFlags { runs: string; seed?: string; json?: boolean; maxCommands: string; out: string; property?: string[] }
+export interface CampaignFlags extends ImplFlags { runs: string; seed?: string; json?: boolean; maxCommands: string; out: string; property?: string[]; html?: boolean }
 
 /** A seed: --seed, else FC_SEED, else a fresh one from the clock (always printed, so any run can be repeated). */
 export function chooseSeed(flag: string | undefined): number {
@@ -42,6 +43,7 @@ export function register(program: Command): void {
   addCampaignOptions(program.command('check')
     .description('run every property (or those named) on an implementation: the reference one by default')
     .addOption(new Option('--property <name>', 'check only this property (repeatable)').argParser(repeatable).default([])), DEFAULT_RUNS)
+    .option('--html', 'beside each saved counterexample, write its trace viewer page (balloon view) and print the path')
     .action(async function (this: Command, flags: CampaignFlags) {
       let properties = allProperties;
       try { if (flags.property && flags.property.length > 0) properties = propertiesByName(flags.property); } catch (e) {
@@ -77,6 +79,13 @@ export async function campaignCommand(name: string, flags: CampaignFlags, proper
     const files = report.counterexamples.map((cx) => saved.get(cx)!);
     if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(report, files, impl.name), null, 2)}\n`);
     else printReport(report, files);
+    if (flags.html) {
+      const adapter = impl.name === 'reference' ? undefined : { path: impl.name, factory: impl.factory };
+      for (const file of files) {
+        const line = viewedLine(viewTrace(file, file.replace(/\.json$/, '.html'), { adapter }));
+        (flags.json ? process.stderr : process.stdout).write(`${line}\n`);
+      }
+    }
     return interrupt.exitCode() ?? (report.counterexamples.length > 0 ? EXIT_FAILED : EXIT_OK);
   } finally {
     interrupt.dispose();

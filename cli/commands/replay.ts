@@ -27,11 +27,12 @@ import { formatReplayReport } from '../../traces/report.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError } from '../errors.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { noteOutput, STEP_TIMEOUT_HELP } from '../impl-flags.ts';
+import { htmlTarget, viewedLine, viewTrace } from './view.ts';
 
 /** Where a trace's property names are looked up: every property, and the model's. */
 const CATALOGUE = allProperties;
 
-interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; stepTimeout?: string | boolean; model: boolean; strict?: boolean }
+interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; stepTimeout?: string | boolean; model: boolean; strict?: boolean; html?: string }
 
 export function register(program: Command): void {
   program.command('replay')
@@ -43,7 +44,12 @@ export function register(program: Command): void {
     .option('--step-timeout [ms]', STEP_TIMEOUT_HELP)
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
     .option('--strict', 'refuse (exit 2) a file whose content no longer matches the hash in its name, instead of warning')
+    .option('--html <file>', 'also write the trace viewer\'s page (balloon view) to this file; one trace only')
     .action(async function (this: Command, files: string[], flags: ReplayFlags) {
+      if (flags.html !== undefined) {
+        if (files.length !== 1) throw new UsageError(`--html: writes the page of one trace; ${files.length} were given`);
+        htmlTarget('--html', flags.html);
+      }
       const opened = flags.impl ? await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout }) : undefined;
       const adapter = opened && { path: opened.name, factory: opened.factory };
       const results: ReplayResult[] = [];
@@ -76,6 +82,10 @@ export function register(program: Command): void {
             });
             results.push(r);
             if (!flags.json) process.stdout.write(`${results.length > 1 ? '\n' : ''}${formatReplayReport(r, CATALOGUE)}`);
+            if (flags.html !== undefined) {
+              const viewed = viewTrace(file, flags.html, { adapter, model: flags.model });
+              (flags.json ? process.stderr : process.stdout).write(`${viewedLine(viewed)}\n`);
+            }
           } catch (e) {
             if (!(e instanceof TraceError)) throw e;
             unusable.push(e);

@@ -28,7 +28,7 @@ describe('balloon check', () => {
     [['check', '--property', 'nope'], /^balloon: --property: unknown property "nope"; known: no-double-mapping, /],
     [['check', '--runs', 'ten'], /^balloon: --runs: expected a whole number from 1 to 10000000, got "ten"\n$/],
     [['check', '--seed', '-4'], /^balloon: --seed: expected a whole number/],
-    [['check', '--frobnicate'], /^balloon: unknown option '--frobnicate' \(valid for check: --property, --runs, --seed, --max-commands, --out, --json, --impl, --step-timeout, --fault, --help\)\n$/],
+    [['check', '--frobnicate'], /^balloon: unknown option '--frobnicate' \(valid for check: --property, --runs, --seed, --max-commands, --out, --json, --impl, --step-timeout, --fault, --html, --help\)\n$/],
     [['chek'], /^balloon: unknown command 'chek'\n\(Did you mean check\?\)\n$/],
     [['check', '--fault', 'oom-deadlock', '--step-timeout', '1000'], /^balloon: --fault cannot be combined with --step-timeout/],
     [['check', '--fault', 'oom-deadlock', '--impl', 'examples/array-impl/index.ts'], /^balloon: --fault: faults exist only in the reference implementation; drop --impl or --fault\n$/],
