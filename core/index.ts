@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './effects.ts';
 export * from './observation.ts';
 export * from './system.ts';
+export * from './contracts.ts';

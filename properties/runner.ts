@@ -65,6 +65,8 @@ export function runCase(
   const records: StepRecord[] = [];
   const drained: Command[] = [];
   let index = 0;
+  // The host's own targets, from the commands given (see EndContext.targets).
+  const commanded = config.guests.map(() => 0);
   let sys: SystemUnderTest;
   try { sys = factory(config); } catch (e) {
     return { failure: crash(-1, `creating the system threw: ${errText(e)}`), steps: 0, records, drained };
@@ -77,6 +79,10 @@ export function runCase(
     let before: GuestSummary;
     try {
       before = summary(sys.observe(), command.guest);
+      if (command.kind === 'set-target' && Number.isInteger(command.pages) && command.pages >= 0) {
+        const gc = config.guests[command.guest];
+        if (gc) commanded[command.guest] = Math.min(command.pages, gc.ramPages);
+      }
       result = sys.apply(command);
       obs = sys.observe();
     } catch (e) {
@@ -113,10 +119,9 @@ export function runCase(
   const pages = (g: SystemConfig['guests'][number]) => (g.ramPages + g.holePages) / g.guestPageGpfns;
   const drainBound = 4 * Math.max(...config.guests.map(pages)) + 16;
   const run = (c: Command) => { drained.push(c); return step(c, true); };
-  let targets: number[];
-  try { targets = sys.observe().guests.map((g) => g.target); } catch (e) {
-    return { failure: crash(index, `observe() threw: ${errText(e)}`), steps: index, records, drained };
-  }
+  // The host re-asserts the targets it set itself, not the ones the system reports: a system
+  // that ignored a target must not have it forgiven by the drain.
+  const targets = [...commanded];
   for (let g = 0; g < config.guests.length; g++) {
     const { failure } = run({ kind: 'set-target', guest: guestId(g), pages: targets[g] ?? 0 });
     if (failure) return { failure, steps: index, records, drained };
@@ -145,7 +150,7 @@ export function runCase(
   const f = audit(monitors, obs, -1);
   if (f) return { failure: f, steps: index, records, drained };
   for (const { p, m } of monitors) {
-    const v = m.end?.({ obs, config, quiescent, drainRounds: rounds, drainBound });
+    const v = m.end?.({ obs, config, quiescent, drainRounds: rounds, drainBound, targets });
     if (v) return { failure: { property: p.name, step: -1, phase: 'end', violation: v }, steps: index, records, drained };
   }
   return { failure: null, steps: index, records, drained };
@@ -171,11 +176,27 @@ function audit(monitors: { p: Property; m: PropertyMonitor }[], obs: Observation
   return null;
 }
 
-function summary(obs: Observation, guest: number): GuestSummary {
+/**
+ * The command's guest before the step, as plain numbers (observations may be live views). The
+ * queue fields cost one pass over the few buffers in flight.
+ */
+export function summary(obs: Observation, guest: number): GuestSummary {
   const g = obs.guests[guest];
-  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0 };
+  const unprocessed = { inflate: -1, deflate: -1, stats: -1 };
+  const hostFree = obs.host.freeFrames;
+  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, ackWaiting: false, ownPending: false, unprocessed };
+  let ackWaiting = false;
+  let ownPending = false;
+  for (const b of g.inflight) {
+    if (b.acked) ackWaiting = true;
+    else if (unprocessed[b.queue] === -1) unprocessed[b.queue] = b.id;
+    if (b.queue !== 'stats' && b.origin !== 'hostile') ownPending = true;
+  }
   const c = g.counts;
-  return { free: c.free, used: c.used, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating, target: g.target, actual: g.actual };
+  return {
+    free: c.free, used: c.used, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating, target: g.target, actual: g.actual,
+    hostFree, ackWaiting, ownPending, unprocessed,
+  };
 }
 
 function crash(step: number, message: string): Failure {
