@@ -74,7 +74,7 @@ function refusal(s: ContractStep, legal: Partial<Record<ErrorCode, string | null
   return why ? `${what(s.command)} was refused with ${code}, but ${why}` : null;
 }
 
-const what = (c: Command) => `${c.kind === 'set-target' ? `a target of ${c.pages}` : `a ${c.kind} command`} for guest ${c.guest}`;
+const what = (c: Command) => `${c.kind === 'set-target' ? `a target of ${c.pages}` : `${/^[aeiou]/.test(c.kind) ? 'an' : 'a'} ${c.kind} command`} for guest ${c.guest}`;
 
 /** Exactly one effect of `kind`: the command's own effect. */
 function own(s: ContractStep, kind: EffectKind, other?: EffectKind): string | null {
