@@ -9,6 +9,7 @@ import {
   effectKinds, guestId, type Command, type EffectKind, type Observation, type StepResult, type SystemConfig, type SystemFactory,
   type SystemUnderTest,
 } from '../core/index.ts';
+import { resolveHostile } from './hostile.ts';
 import type { GuestSummary, Property, PropertyMonitor, StepContext, Violation } from './property.ts';
 
 export interface RunOptions {
@@ -77,13 +78,17 @@ export function runCase(
     let obs: Observation;
     let result: StepResult;
     let before: GuestSummary;
+    let applied = command;
     try {
-      before = summary(sys.observe(), command.guest);
+      const now = sys.observe();
+      before = summary(now, command.guest);
+      // A hostile request's bad buffer is test input, built from this moment's observation.
+      if (command.kind === 'hostile') applied = resolveHostile(command, config, now);
       if (command.kind === 'set-target' && Number.isInteger(command.pages) && command.pages >= 0) {
         const gc = config.guests[command.guest];
         if (gc) commanded[command.guest] = Math.min(command.pages, gc.ramPages);
       }
-      result = sys.apply(command);
+      result = sys.apply(applied);
       obs = sys.observe();
     } catch (e) {
       return { failure: { ...crash(i, `the step threw: ${errText(e)}`), command } };
@@ -92,7 +97,7 @@ export function runCase(
       const g = obs.guests[command.guest];
       records.push({ index: i, command, result, draining, target: g?.target ?? NaN, actual: g?.actual ?? NaN });
     }
-    const ctx: StepContext = { index: i, command, result, obs, before, draining };
+    const ctx: StepContext = { index: i, command: applied, result, obs, before, draining };
     let present = ALWAYS;
     for (const e of result.effects) present |= BIT[e.kind];
     for (const { p, m, mask } of stepping) {
