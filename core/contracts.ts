@@ -9,6 +9,12 @@
  * refused entry's code) is properties/safety/effects-agree.ts; the statechart (model/virtio)
  * judges the order of protocol events. These rules need only counters and the few buffers in
  * flight, so checking them costs O(1) per step plus the step's own effects.
+ *
+ * The statechart is not fed the commands: its events are effects reduced to sizes, and what a
+ * command requires (a set-target must set, a device step with a buffer waiting must serve it)
+ * is decided here on the same counts, once per command kind, with the code of each legal
+ * refusal; the chart's own must-act rules (driverMayIdle, queueEmpty, reallyOutOfMemory) stay
+ * where the chart can see the absence of effects.
  */
 import type { Command, CommandKind, QueueName } from './commands.ts';
 import type { GuestConfig } from './config.ts';
@@ -217,10 +223,11 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
   },
   'hostile': {
     source: 'PROTOCOLS.md invariant 7; core/commands.ts HOSTILE_REQUESTS (posted, served and consumed at once); Firecracker balloon sanity checks',
-    refusals: {},
+    refusals: { 'device/no-buffer': 'the command came without its buffer (the runner always fills it in)' },
     accepted: 'a hostile buffer queued, processed (its entries refused) and its acknowledgement consumed, all in the step',
     check(s) {
-      const r = refusal(s, {});
+      const c = s.command as Extract<Command, { kind: 'hostile' }>;
+      const r = refusal(s, { 'device/no-buffer': c.gpfns && c.queue ? 'the command carried its buffer' : null });
       if (r) return r;
       const g = s.command.guest;
       const q = s.result.effects.find((e) => e.kind === 'buffer-queued' && e.origin === 'hostile');
