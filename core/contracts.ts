@@ -33,6 +33,12 @@ export interface ContractBefore {
   ownPending: boolean;
   /** Per queue, the oldest buffer the device had not processed, or -1. */
   unprocessed: Record<QueueName, number>;
+}
+
+export interface ContractStep {
+  command: Command;
+  result: StepResult;
+  before: ContractBefore;
   /**
    * A config change is pending: a target was set (or the driver reloaded) since the driver last
    * came to rest at the wanted size with nothing in flight. Linux re-queues its balloon work
@@ -40,12 +46,6 @@ export interface ContractBefore {
    * next change (virtio_balloon_oom_notify does not queue it).
    */
   workPending: boolean;
-}
-
-export interface ContractStep {
-  command: Command;
-  result: StepResult;
-  before: ContractBefore;
   /** The command's guest after the step. */
   after: GuestObservation;
   guest: GuestConfig;
@@ -67,16 +67,18 @@ const has = (effects: readonly Effect[], kind: EffectKind) => effects.some((e) =
 
 /**
  * A refused step: its code must be one the contract lists, legal in the state before; `legal`
- * maps each allowed code to whether it applies now (false: name what made it illegal).
+ * maps each allowed code to a test of whether it applies now (null), else what made it illegal;
+ * the tests run only for the code given, so a legal refusal builds no string.
  */
-function refusal(s: ContractStep, legal: Partial<Record<ErrorCode, string | null>>): string | null {
+function refusal(s: ContractStep, legal: Partial<Record<ErrorCode, () => string | null>>): string | null {
   if (s.result.outcome !== 'refused') return null;
   const code = s.result.code;
-  if (!(code in legal)) {
+  const rule = legal[code];
+  if (!rule) {
     const allowed = Object.keys(legal);
     return `${what(s.command)} was refused with ${code}; ${allowed.length > 0 ? `the only legal refusals are ${allowed.join(', ')}` : 'it is never refused'}`;
   }
-  const why = legal[code];
+  const why = rule();
   return why ? `${what(s.command)} was refused with ${code}, but ${why}` : null;
 }
 
@@ -109,7 +111,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const valid = Number.isInteger(c.pages) && c.pages >= 0;
       if (s.result.outcome === 'refused') {
         if (s.after.target !== s.before.target) return `${what(c)} was refused, yet the target moved from ${s.before.target} to ${s.after.target}`;
-        return refusal(s, { 'device/bad-target': valid ? `${c.pages} is a whole number of pages` : null });
+        return refusal(s, { 'device/bad-target': () => valid ? `${c.pages} is a whole number of pages` : null });
       }
       if (!valid) return `${what(c)} was accepted; a negative or fractional target must be refused (device/bad-target)`;
       const want = clampedTarget(c.pages, s.guest);
@@ -129,7 +131,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       if (r) return r;
       const g = s.command.guest;
       if (s.before.ackWaiting && !has(s.result.effects, 'ack-consumed')) return `guest ${g}'s driver took a step with an acknowledged buffer waiting and did not consume it`;
-      if (s.before.ackWaiting || s.before.ownPending || !s.before.workPending) return null;
+      if (s.before.ackWaiting || s.before.ownPending || !s.workPending) return null;
       const want = wantedSize(s.before.target, s.guest);
       if (s.before.ballooned === want || s.result.effects.length > 0) return null;
       return `guest ${g}'s driver idled with its balloon at ${s.before.ballooned} gpfns, the wanted size ${want} (target ${s.before.target}) and nothing in flight: it must ${want > s.before.ballooned ? 'inflate' : 'deflate'}`;
@@ -145,8 +147,8 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const oldest = noStats ? -1 : s.before.unprocessed[c.queue];
       if (s.result.outcome === 'refused') {
         return refusal(s, {
-          'device/queue-empty': oldest >= 0 ? `buffer ${oldest} waited on the ${c.queue} queue` : null,
-          'device/no-stats-queue': noStats ? null : c.queue === 'stats' ? 'STATS_VQ was negotiated' : `the ${c.queue} queue always exists`,
+          'device/queue-empty': () => oldest >= 0 ? `buffer ${oldest} waited on the ${c.queue} queue` : null,
+          'device/no-stats-queue': () => noStats ? null : c.queue === 'stats' ? 'STATS_VQ was negotiated' : `the ${c.queue} queue always exists`,
         });
       }
       if (noStats) return `a device step on guest ${c.guest}'s stats queue was accepted, but STATS_VQ was not negotiated`;
@@ -168,8 +170,8 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const need = valid ? c.pages * s.guest.guestPageGpfns : 0;
       if (s.result.outcome === 'refused') {
         return refusal(s, {
-          'guest/oom': !valid || need > s.before.free ? null : `${s.before.free} gpfns were free for ${need}`,
-          'host/out-of-frames': valid && s.before.hostFree < need ? null : `the host had ${s.before.hostFree} free frames for at most ${need} gpfns to back`,
+          'guest/oom': () => !valid || need > s.before.free ? null : `${s.before.free} gpfns were free for ${need}`,
+          'host/out-of-frames': () => valid && s.before.hostFree < need ? null : `the host had ${s.before.hostFree} free frames for at most ${need} gpfns to back`,
         });
       }
       if (!valid || need > s.before.free) return `${what(c)} was accepted with ${s.before.free} gpfns free for ${need}`;
@@ -189,7 +191,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const c = s.command as Extract<Command, { kind: 'free' }>;
       const gpp = s.guest.guestPageGpfns;
       const n = Math.min(c.pages, s.before.used / gpp) * gpp;
-      if (s.result.outcome === 'refused') return refusal(s, { 'guest/no-used-pages': n > 0 ? `guest ${c.guest} used ${s.before.used} gpfns` : null });
+      if (s.result.outcome === 'refused') return refusal(s, { 'guest/no-used-pages': () => n > 0 ? `guest ${c.guest} used ${s.before.used} gpfns` : null });
       if (!(n > 0)) return `${what(c)} was accepted with nothing to free`;
       const v = own(s, 'pages-freed');
       if (v) return v;
@@ -227,7 +229,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     accepted: 'a hostile buffer queued, processed (its entries refused) and its acknowledgement consumed, all in the step',
     check(s) {
       const c = s.command as Extract<Command, { kind: 'hostile' }>;
-      const r = refusal(s, { 'device/no-buffer': c.gpfns && c.queue ? 'the command carried its buffer' : null });
+      const r = refusal(s, { 'device/no-buffer': () => c.gpfns && c.queue ? 'the command carried its buffer' : null });
       if (r) return r;
       const g = s.command.guest;
       const q = s.result.effects.find((e) => e.kind === 'buffer-queued' && e.origin === 'hostile');
@@ -250,8 +252,8 @@ function touchContract(kind: 'write' | 'read'): CommandContract {
     check(s) {
       if (s.result.outcome === 'refused') {
         return refusal(s, {
-          'guest/no-used-pages': s.before.used === 0 ? null : `guest ${s.command.guest} used ${s.before.used} gpfns`,
-          'host/out-of-frames': s.before.hostFree === 0 ? null : `the host had ${s.before.hostFree} free frames`,
+          'guest/no-used-pages': () => s.before.used === 0 ? null : `guest ${s.command.guest} used ${s.before.used} gpfns`,
+          'host/out-of-frames': () => s.before.hostFree === 0 ? null : `the host had ${s.before.hostFree} free frames`,
         });
       }
       if (s.before.used === 0) return `${what(s.command)} was accepted, but the guest used no page`;

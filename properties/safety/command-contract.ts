@@ -25,7 +25,7 @@ export const commandContract: Property = {
         const guest = config.guests[g];
         const after = obs.guests[g];
         if (!guest || !after) return null;
-        const v = VIRTIO_CONTRACTS[command.kind].check({ command, result, before: { ...before, workPending: work[g] }, after, guest });
+        const v = VIRTIO_CONTRACTS[command.kind].check({ command, result, before, workPending: work[g], after, guest });
         for (const e of result.effects) if ((e.kind === 'target-set' || e.kind === 'reset') && e.guest === g) work[g] = true;
         if (command.kind === 'driver' && !after.inflight.some((b) => b.queue !== 'stats' && b.origin !== 'hostile')
           && after.counts.ballooned === wantedSize(after.target, guest)) work[g] = false;

@@ -29,6 +29,8 @@ export const effectsAgree: Property = {
     const held = config.guests.map((g) => new Uint8Array(space(g)));
     // Buffers queued and not yet consumed: their gpfns, to judge what the device did with them.
     const queued = config.guests.map(() => new Map<number, readonly number[]>());
+    // Per guest, stamps for matching a buffer's gpfns against what the device reports for it.
+    const stamps = config.guests.map((g) => ({ seen: new Uint32Array(space(g)), tick: 0 }));
     const hpg = config.hostPageGpfns;
     return {
       interests: ['frame-released', 'pages-allocated', 'pages-freed', 'wrote', 'read', 'buffer-queued', 'buffer-processed', 'ack-consumed', 'reset'],
@@ -84,7 +86,7 @@ export const effectsAgree: Property = {
                 if (e.accepted.length + e.refused.length > 0) return { message: `guest ${e.guest}'s device processed buffer ${e.id}, which was never queued, and reported gpfns for it`, guest: e.guest };
                 break;
               }
-              const v = judgeBuffer(config.maxBatch, gc, e.guest, e.queue, e.id, gpfns, e.accepted, e.refused, held[e.guest]);
+              const v = judgeBuffer(config.maxBatch, gc, e.guest, e.queue, e.id, gpfns, e.accepted, e.refused, held[e.guest], stamps[e.guest]);
               if (v) return v;
               for (const n of e.accepted) {
                 if (g.hostBallooned[n] !== (e.queue === 'inflate' ? 1 : 0)) return { message: `the device accepted ${at(e.guest, n)} on the ${e.queue} queue, but ${e.queue === 'inflate' ? 'does not hold it' : 'still holds it'} in the balloon`, guest: e.guest, gpfn: n };
@@ -129,22 +131,38 @@ function allocatedToo(effects: readonly Effect[], guest: number, n: number): boo
  */
 function judgeBuffer(
   maxBatch: number, gc: GuestConfig, guest: number, queue: string, id: number, gpfns: readonly number[],
-  accepted: readonly number[], refused: readonly Refusal[], held: Uint8Array,
+  accepted: readonly number[], refused: readonly Refusal[], held: Uint8Array, stamps: { seen: Uint32Array; tick: number },
 ): Violation | null {
   if (accepted.length + refused.length !== gpfns.length) {
     return { message: `guest ${guest}'s device processed ${queue} buffer ${id} of ${gpfns.length} gpfns, but accounted for ${accepted.length} accepted and ${refused.length} refused`, guest };
   }
-  const times = new Map<number, number>();
-  for (const n of gpfns) times.set(n, (times.get(n) ?? 0) + 1);
-  const left = new Map(times);
-  for (const n of [...accepted, ...refused.map((r) => r.gpfn)]) {
-    const k = left.get(n) ?? 0;
-    if (k === 0) return { message: `guest ${guest}'s device reported gpfn ${n} for ${queue} buffer ${id}, which does not hold it (that often)`, guest, gpfn: n };
-    left.set(n, k - 1);
+  const wrong = (n: number): Violation => ({ message: `guest ${guest}'s device reported gpfn ${n} for ${queue} buffer ${id}, which does not hold it (that often)`, guest, gpfn: n });
+  // Fast path for the common buffer (distinct gpfns in range): stamp each, then each reported
+  // gpfn must carry the buffer's stamp and takes it away. Hostile buffers with repeats or
+  // gpfns out of range count with a map.
+  const tick = ++stamps.tick;
+  let simple = true;
+  for (const n of gpfns) {
+    if (!(n >= 0 && n < stamps.seen.length) || stamps.seen[n] === tick) { simple = false; break; }
+    stamps.seen[n] = tick;
+  }
+  let times: Map<number, number> | null = null;
+  if (simple) {
+    for (const n of accepted) { if (stamps.seen[n] !== tick) return wrong(n); stamps.seen[n] = 0; }
+    for (const r of refused) { if (stamps.seen[r.gpfn] !== tick) return wrong(r.gpfn); stamps.seen[r.gpfn] = 0; }
+  } else {
+    times = new Map<number, number>();
+    for (const n of gpfns) times.set(n, (times.get(n) ?? 0) + 1);
+    const left = new Map(times);
+    for (const n of [...accepted, ...refused.map((r) => r.gpfn)]) {
+      const k = left.get(n) ?? 0;
+      if (k === 0) return wrong(n);
+      left.set(n, k - 1);
+    }
   }
   if (queue === 'stats') return null;
   for (const r of refused) {
-    const reasons = refusalReasons(r.gpfn, gc, queue, gpfns.length > maxBatch, (times.get(r.gpfn) ?? 0) > 1, held);
+    const reasons = refusalReasons(r.gpfn, gc, queue, gpfns.length > maxBatch, (times?.get(r.gpfn) ?? 0) > 1, held);
     if (!reasons.includes(r.code)) {
       return { message: `guest ${guest}'s device refused gpfn ${r.gpfn} of ${queue} buffer ${id} with ${r.code}, which does not apply${reasons.length > 0 ? ` (it could say ${reasons.join(' or ')})` : ': the entry is well formed'}`, guest, gpfn: r.gpfn };
     }
