@@ -43,9 +43,13 @@ export type Command =
   | { kind: 'reset'; guest: GuestId }
   /**
    * A malformed buffer put on a queue as if by the driver, served by the device at once and its
-   * acknowledgement dropped: the device must refuse every entry, judged at that moment.
+   * acknowledgement dropped: the device must refuse every entry, judged at that moment. The
+   * buffer itself (`queue`, `gpfns`) is test input: the runner builds it from the observation at
+   * that moment (properties/hostile.ts) and hands it in, so every implementation gets the same
+   * one; an implementation puts exactly these gpfns on that queue. Traces store the command
+   * without them (request and pick are the truth).
    */
-  | { kind: 'hostile'; guest: GuestId; request: HostileKind; pick: number };
+  | { kind: 'hostile'; guest: GuestId; request: HostileKind; pick: number; queue?: QueueName; gpfns?: readonly number[] };
 
 export type CommandKind = Command['kind'];
 export const commandKinds: readonly CommandKind[] = [

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   'device/queue-empty': 'there is no buffer on that queue',
   'device/no-stats-queue': 'the stats queue was not negotiated',
   'device/bad-target': 'the target is not a whole number of pages in range',
+  'device/no-buffer': 'a hostile request came without its buffer (the runner fills in queue and gpfns: properties/hostile.ts)',
   'guest/oom': 'the guest is out of memory',
   'guest/no-used-pages': 'the guest holds no used page to touch or free',
   'guest/unknown': 'no such guest in the configuration',

@@ -6,3 +6,4 @@ export * from './effects.ts';
 export * from './observation.ts';
 export * from './system.ts';
 export * from './describe-thrown.ts';
+export * from './contracts.ts';

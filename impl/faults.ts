@@ -42,7 +42,7 @@ export const FAULTS = {
   'invalid-chain-loop': {
     doc: 'a buffer with an out-of-range gpfn or too many entries makes the device loop on it: it is never acknowledged and the queue stalls',
     reference: 'Firecracker PR #2358 "balloon: fix possible loop in inflation process" (2020)',
-    catches: ['progress', 'convergence', 'conformance'],
+    catches: ['progress', 'convergence', 'conformance', 'command-contract'],
   },
   'discard-not-propagated': {
     doc: 'an inflate returns the frame to the host but leaves the guest\'s p2m mapping it, so the frame is reused while still mapped',

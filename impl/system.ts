@@ -13,7 +13,6 @@ import { BalloonDriver } from './driver.ts';
 import { faultSet, type FaultName, type Faults } from './faults.ts';
 import { GuestMemory } from './guest-memory.ts';
 import { HostFrames } from './host.ts';
-import { hostileBuffer } from './hostile.ts';
 import { VirtQueues } from './virtqueue.ts';
 
 interface GuestParts {
@@ -118,7 +117,10 @@ export class ReferenceSystem implements SystemUnderTest {
       case 'hostile': {
         // Posted, served and consumed in one step: judged against the host's state at this
         // moment, so whether it is bad does not depend on how the other queue is scheduled.
-        const { queue, gpfns } = hostileBuffer(c.request, c.pick, this.config, g.mem, g.dev, g.q);
+        // The bad buffer is test input, built by the caller (properties/hostile.ts); only the
+        // refusal of its entries is the implementation's (device.ts).
+        const { queue, gpfns } = c;
+        if (!queue || !gpfns) return 'device/no-buffer';
         const b = g.drv.queue(queue, 'hostile', gpfns, out);
         g.dev.process(b, out);
         if (!b.acked) return null; // a device stuck on it (invalid-chain-loop) never returns it

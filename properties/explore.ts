@@ -23,6 +23,7 @@ import {
   guestMachine, modelInput, OOM_DEFLATE_GPFNS, stepEvents, wanted,
   type GuestEvent, type GuestModelContext, type GuestModelInput,
 } from '../model/virtio/index.ts';
+import { resolveHostile } from './hostile.ts';
 
 type Snap = SnapshotFrom<typeof guestMachine>;
 
@@ -154,7 +155,9 @@ export function statesOnImplementation(factory: SystemFactory, config: SystemCon
   const actor = createActor(guestMachine, { input: modelInput(config.guests[g], config.maxBatch) }).start();
   const visited = new Set([serializeGuestState(actor.getSnapshot())]);
   for (const c of commands) {
-    for (const e of stepEvents(c, sys.apply(c))) {
+    // A hostile request's buffer is built from the moment's observation, as the runner does.
+    const applied = c.kind === 'hostile' ? resolveHostile(c, config, sys.observe()) : c;
+    for (const e of stepEvents(applied, sys.apply(applied))) {
       const before = actor.getSnapshot();
       actor.send(e);
       const after = actor.getSnapshot();

@@ -18,6 +18,9 @@ import { convergence } from './liveness/convergence.ts';
 import { progress } from './liveness/progress.ts';
 import { reconvergence } from './liveness/reconvergence.ts';
 import { conformance } from './conformance.ts';
+import { commandContract } from './safety/command-contract.ts';
+import { effectsAgree } from './safety/effects-agree.ts';
+import { purpose } from './liveness/purpose.ts';
 
 export type { Property, PropertyMonitor, Violation, StepContext, EndContext, PropertyKind } from './property.ts';
 export { runCase, NO_CRASH, type CaseResult, type Failure, type RunOptions, type StepRecord } from './runner.ts';
@@ -32,10 +35,18 @@ export const livenessProperties: readonly Property[] = [convergence, progress, r
 export const invariantProperties: readonly Property[] = [...safetyProperties, ...livenessProperties];
 
 /**
- * Every property `balloon check` runs by default: the invariants, and conformance to the
- * statechart (model/), which steps the model in lockstep with the implementation.
+ * The properties that tie the verdict to the commands given, not only to what the system reports
+ * about itself (issue 14): each command's contract, effects checked in full, and the purpose of
+ * ballooning judged against the host's own targets. Listed after conformance, so that when an
+ * older property fails on the same step it keeps naming the failure.
  */
-export const allProperties: readonly Property[] = [...invariantProperties, conformance];
+export const contractProperties: readonly Property[] = [commandContract, effectsAgree, purpose];
+
+/**
+ * Every property `balloon check` runs by default: the invariants, conformance to the statechart
+ * (model/), which steps the model in lockstep with the implementation, and the contracts.
+ */
+export const allProperties: readonly Property[] = [...invariantProperties, conformance, ...contractProperties];
 export { conformance };
 
 /** Look properties up by name; unknown names throw with the list of known ones. */

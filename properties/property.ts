@@ -29,7 +29,17 @@ export interface StepContext {
   draining: boolean;
 }
 
-export interface GuestSummary { free: number; used: number; ballooned: number; inflating: number; deflating: number; target: number; actual: number }
+export interface GuestSummary {
+  free: number; used: number; ballooned: number; inflating: number; deflating: number; target: number; actual: number;
+  /** The host's free frames before the step (what an allocation or a touch may draw on). */
+  hostFree: number;
+  /** An acknowledged buffer waited for the driver. */
+  ackWaiting: boolean;
+  /** A buffer of the driver's own (driver or OOM origin) was on the inflate or deflate queue, acknowledged or not. */
+  ownPending: boolean;
+  /** Per queue, the id of the oldest buffer the device had not processed, or -1. */
+  unprocessed: { inflate: number; deflate: number; stats: number };
+}
 
 export interface EndContext {
   obs: Observation;
@@ -39,6 +49,12 @@ export interface EndContext {
   /** How many drain rounds it took, and the bound. */
   drainRounds: number;
   drainBound: number;
+  /**
+   * Per guest, the host's own target: what the last well-formed `set-target` of the run asked,
+   * clamped to the guest's RAM as QEMU's virtio_balloon_to_target does (0 before any). Not the
+   * target the implementation reports: liveness judged against that would trust the system.
+   */
+  targets: readonly number[];
 }
 
 export interface PropertyMonitor {

@@ -9,6 +9,7 @@ import {
   describeThrown, effectKinds, guestId, type Command, type EffectKind, type Observation, type StepResult, type SystemConfig, type SystemFactory,
   type SystemUnderTest,
 } from '../core/index.ts';
+import { resolveHostile } from './hostile.ts';
 import type { GuestSummary, Property, PropertyMonitor, StepContext, Violation } from './property.ts';
 
 export interface RunOptions {
@@ -82,6 +83,8 @@ function runCaseUnguarded(
   const stepping = monitors.filter(({ m }) => m.step).map(({ p, m }) => ({ p, m, mask: m.interests ? maskOf(m.interests) : ALL }));
   const { records, drained } = at;
   let index = 0;
+  // The host's own targets, from the commands given (see EndContext.targets).
+  const commanded = config.guests.map(() => 0);
   let sys: SystemUnderTest;
   try { sys = factory(config); } catch (e) {
     return { failure: crash(-1, `creating the system threw: ${errText(e)}`), steps: 0, records, drained };
@@ -93,9 +96,17 @@ function runCaseUnguarded(
     let obs: Observation;
     let result: StepResult;
     let before: GuestSummary;
+    let applied = command;
     try {
-      before = summary(sys.observe(), command.guest);
-      result = sys.apply(command);
+      const now = sys.observe();
+      before = summary(now, command.guest);
+      // A hostile request's bad buffer is test input, built from this moment's observation.
+      if (command.kind === 'hostile') applied = resolveHostile(command, config, now);
+      if (command.kind === 'set-target' && Number.isInteger(command.pages) && command.pages >= 0) {
+        const gc = config.guests[command.guest];
+        if (gc) commanded[command.guest] = Math.min(command.pages, gc.ramPages);
+      }
+      result = sys.apply(applied);
       obs = sys.observe();
     } catch (e) {
       return { failure: { ...crash(i, `the step threw: ${errText(e)}`), command } };
@@ -104,7 +115,7 @@ function runCaseUnguarded(
       const g = obs.guests[command.guest];
       records.push({ index: i, command, result, draining, target: g?.target ?? NaN, actual: g?.actual ?? NaN });
     }
-    const ctx: StepContext = { index: i, command, result, obs, before, draining };
+    const ctx: StepContext = { index: i, command: applied, result, obs, before, draining };
     let present = ALWAYS;
     for (const e of result.effects) present |= BIT[e.kind];
     for (const { p, m, mask } of stepping) {
@@ -134,10 +145,9 @@ function runCaseUnguarded(
   const pages = (g: SystemConfig['guests'][number]) => (g.ramPages + g.holePages) / g.guestPageGpfns;
   const drainBound = 4 * Math.max(...config.guests.map(pages)) + 16;
   const run = (c: Command) => { drained.push(c); return step(c, true); };
-  let targets: number[];
-  try { targets = sys.observe().guests.map((g) => g.target); } catch (e) {
-    return { failure: crash(index, `observe() threw: ${errText(e)}`), steps: index, records, drained };
-  }
+  // The host re-asserts the targets it set itself, not the ones the system reports: a system
+  // that ignored a target must not have it forgiven by the drain.
+  const targets = [...commanded];
   for (let g = 0; g < config.guests.length; g++) {
     const { failure } = run({ kind: 'set-target', guest: guestId(g), pages: targets[g] ?? 0 });
     if (failure) return { failure, steps: index, records, drained };
@@ -167,7 +177,7 @@ function runCaseUnguarded(
   if (f) return { failure: f, steps: index, records, drained };
   for (const { p, m } of monitors) {
     let v: Violation | null | undefined;
-    try { v = m.end?.({ obs, config, quiescent, drainRounds: rounds, drainBound }); } catch (e) {
+    try { v = m.end?.({ obs, config, quiescent, drainRounds: rounds, drainBound, targets }); } catch (e) {
       v = { message: `the end-of-run check threw: ${describeThrown(e)}` };
     }
     if (v) return { failure: { property: p.name, step: -1, phase: 'end', violation: v }, steps: index, records, drained };
@@ -198,11 +208,27 @@ function audit(monitors: { p: Property; m: PropertyMonitor }[], obs: Observation
   return null;
 }
 
-function summary(obs: Observation, guest: number): GuestSummary {
+/**
+ * The command's guest before the step, as plain numbers (observations may be live views). The
+ * queue fields cost one pass over the few buffers in flight.
+ */
+export function summary(obs: Observation, guest: number): GuestSummary {
   const g = obs.guests[guest];
-  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0 };
+  const unprocessed = { inflate: -1, deflate: -1, stats: -1 };
+  const hostFree = obs.host.freeFrames;
+  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, ackWaiting: false, ownPending: false, unprocessed };
+  let ackWaiting = false;
+  let ownPending = false;
+  for (const b of g.inflight) {
+    if (b.acked) ackWaiting = true;
+    else if (unprocessed[b.queue] === -1) unprocessed[b.queue] = b.id;
+    if (b.queue !== 'stats' && b.origin !== 'hostile') ownPending = true;
+  }
   const c = g.counts;
-  return { free: c.free, used: c.used, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating, target: g.target, actual: g.actual };
+  return {
+    free: c.free, used: c.used, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating, target: g.target, actual: g.actual,
+    hostFree, ackWaiting, ownPending, unprocessed,
+  };
 }
 
 function crash(step: number, message: string): Failure {

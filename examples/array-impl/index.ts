@@ -15,7 +15,6 @@ import {
 } from '../../core/index.ts';
 import { ArrayGuest, type PageName } from './guest.ts';
 import { ArrayHost } from './host.ts';
-import { hostileRequest } from './hostile.ts';
 
 const STATE_CODE: Record<PageName, PageState> = {
   hole: PageState.Hole, free: PageState.Free, used: PageState.Used,
@@ -109,7 +108,9 @@ class ArraySystem implements SystemUnderTest {
       case 'hostile': {
         // Posted, served at once and its acknowledgement dropped: judged against the device's
         // state at this moment (core/commands.ts).
-        const { queue, gpfns } = hostileRequest(c.request, c.pick, this.config, guest);
+        // The bad buffer comes with the command (the testbed builds it: properties/hostile.ts).
+        const { queue, gpfns } = c;
+        if (!queue || !gpfns) return 'device/no-buffer';
         const b = guest.enqueue(queue, 'hostile', gpfns, out);
         guest.serve(b, out);
         guest.buffers = guest.buffers.filter((x) => x !== b);

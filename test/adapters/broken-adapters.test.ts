@@ -43,7 +43,7 @@ describe('broken adapter fixtures under the property campaign', () => {
     const cx = await firstCounterexample('test/fixtures/adapters/unscrubbed-frames.ts', allProperties, 10_000, 2);
     expect(cx.property).toBe('data-oracle');
     expect(cx.failure.violation.message).toMatch(/read back token \d+, but the page was allocated \(zero-filled\) and never written/);
-  });
+  }, 180_000); // thousands of runs through the guard: a "does not hang" limit that a loaded machine also meets
 
   it('catches the adapter whose reset scrubs the guest\'s used pages', async () => {
     const cx = await firstCounterexample('test/fixtures/adapters/reset-scrubs-memory.ts', allProperties, 2000, 2);

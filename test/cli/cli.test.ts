@@ -15,7 +15,7 @@ describe('balloon check', () => {
     expect(await main(['check', '--runs', '200', '--seed', '3'])).toBe(0);
     expect(out).toMatch(/no-double-mapping\s+always\s+\d+\s+\d+\s+held/);
     expect(out).toMatch(/conformance\s+always\s+\d+\s+\d+\s+held/);
-    expect(out).toContain('all 15 properties held');
+    expect(out).toContain('all 18 properties held');
     expect(out).toContain('seed 3');
   });
   it('checks only the named properties', async () => {
@@ -52,7 +52,7 @@ describe('balloon list', () => {
       expect(Array.isArray(l[k]) && l[k].length > 0).toBe(true);
       for (const e of l[k]) expect(typeof e.name).toBe('string');
     }
-    expect(l.properties).toHaveLength(15);
+    expect(l.properties).toHaveLength(18);
     expect(l.faults.length).toBeGreaterThanOrEqual(15);
   });
 });

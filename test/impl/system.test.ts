@@ -3,6 +3,7 @@ import {
   FRAME_FREE, guestConfig, guestId, hostileKinds, PageState, systemConfig, UNBACKED, type Command, type Effect,
 } from '../../core/index.ts';
 import { createReferenceSystem, ReferenceSystem } from '../../impl/index.ts';
+import { resolveHostile } from '../../properties/hostile.ts';
 
 const g0 = guestId(0);
 const cfg = systemConfig({ hostFrames: 100, guests: [guestConfig({ ramPages: 32, floorPages: 4 }), guestConfig({ ramPages: 64, floorPages: 4 })] });
@@ -113,7 +114,7 @@ describe('hostile requests', () => {
     const sys = new ReferenceSystem(systemConfig({ guests: [guestConfig({ ramPages: 32, holeStart: 16, holePages: 8, floorPages: 0 }), guestConfig({ ramPages: 64 })] }));
     run(sys, [{ kind: 'alloc', guest: g0, pages: 4, pick: 0 }, { kind: 'set-target', guest: g0, pages: 8 }, { kind: 'driver', guest: g0 }, { kind: 'device', guest: g0, queue: 'inflate' }, { kind: 'driver', guest: g0 }, { kind: 'set-target', guest: g0, pages: 12 }, { kind: 'driver', guest: g0 }]);
     const snap = JSON.stringify(sys.observe(), (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v));
-    const r = sys.apply({ kind: 'hostile', guest: g0, request, pick: 3 });
+    const r = sys.apply(resolveHostile({ kind: 'hostile', guest: g0, request, pick: 3 }, sys.config, sys.observe()));
     const processed = r.effects.find((e) => e.kind === 'buffer-processed');
     expect(processed && 'accepted' in processed && processed.accepted).toEqual([]);
     expect(processed && 'refused' in processed && processed.refused.length).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import {
 } from '../../core/index.ts';
 import { createReferenceSystem } from '../../impl/index.ts';
 import type { GuestSummary, Property, StepContext } from '../../properties/property.ts';
+import { summary as runnerSummary } from '../../properties/runner.ts';
 
 export const g0 = guestId(0);
 export const g1 = guestId(1);
@@ -39,8 +40,7 @@ export function clone(o: Observation): Observation {
 export const accepted = (...effects: Effect[]): StepResult => ({ outcome: 'accepted', effects });
 
 export function summary(obs: Observation, guest = 0): GuestSummary {
-  const g = obs.guests[guest];
-  return { ...g.counts, target: g.target, actual: g.actual };
+  return runnerSummary(obs, guest);
 }
 
 /** Call a property's step hook once with a doctored context. */

@@ -181,7 +181,7 @@ describe('counters-match', () => {
   it('fires when actual disagrees with the balloon once the driver has come to rest', () => {
     const { obs, config } = driven(inflated(4));
     obs.guests[0].actual = 3;
-    const end = { obs, config, quiescent: true, drainRounds: 3, drainBound: 40 };
+    const end = { obs, config, quiescent: true, drainRounds: 3, drainBound: 40, targets: [] };
     expect(countersMatch.monitor(config).end!(end)?.message).toBe('guest 0 came to rest with actual = 3, but 4 gpfns are ballooned');
     expect(countersMatch.monitor(config).audit!(obs)).toBeNull(); // mid-run a batching driver may lag
   });
@@ -256,7 +256,7 @@ describe('floors-and-targets', () => {
 });
 
 describe('liveness', () => {
-  const end = (obs: ReturnType<typeof driven>['obs'], quiescent = true) => ({ obs, config: twoGuests, quiescent, drainRounds: 5, drainBound: 40 });
+  const end = (obs: ReturnType<typeof driven>['obs'], quiescent = true) => ({ obs, config: twoGuests, quiescent, drainRounds: 5, drainBound: 40, targets: [] });
   it('convergence fires when actual settles away from the target', () => {
     const { obs } = driven(inflated(8));
     obs.guests[0].target = 12;

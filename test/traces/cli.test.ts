@@ -31,7 +31,7 @@ const BAD: { name: string; make: (dir: string) => string; problem: string | RegE
   { name: 'a 50 MB file', make: (d) => { const f = join(d, 'big.json'); writeFileSync(f, ''); truncateSync(f, 50 * 1024 * 1024); return f; }, problem: 'the file is 50.0 MiB; a trace may be at most 16.0 MiB' },
   { name: 'a family that is not installed', make: (d) => writeFile(d, 'x.json', { ...plain(), family: 'hyperv' }), problem: 'family: the family "hyperv" is not installed (installed families: virtio)' },
   { name: 'a config problem', make: (d) => { const v = plain(); v.config.guests[0].floorPages = 999; return writeFile(d, 'c.json', v); }, problem: 'config.guests[0].floorPages: must be a whole number from 0 to ramPages' },
-  { name: 'an unknown property', make: (d) => writeFile(d, 'u.json', { ...plain(), properties: ['frames-conserved', 'tea-is-hot'] }), problem: /^properties\[1\]: unknown property "tea-is-hot" \(known: no-double-mapping, .*conformance\)$/ },
+  { name: 'an unknown property', make: (d) => writeFile(d, 'u.json', { ...plain(), properties: ['frames-conserved', 'tea-is-hot'] }), problem: /^properties\[1\]: unknown property "tea-is-hot" \(known: no-double-mapping, .*conformance, command-contract, effects-agree, purpose\)$/ },
   { name: 'an unknown fault', make: (d) => writeFile(d, 'u.json', { ...plain(), faults: ['gremlins'] }), problem: /^faults\[0\]: unknown fault "gremlins" \(known: oom-deadlock, .*\)$/ },
   { name: 'an adapter impl not named with --impl', make: (d) => writeFile(d, 'a.json', { ...plain(), impl: LEAKY }), problem: `impl: the trace was recorded on "${LEAKY}"; a trace never loads code by itself, pass --impl ${LEAKY} to replay it there` },
 ];

@@ -1,0 +1,263 @@
+/**
+ * The contract of every virtio-balloon command (core/commands.ts), stated once as data: given the
+ * state before the step, when a refusal is legal and with which code, and what an accepted
+ * command must have done, read off its effects and the observation after the step. An
+ * implementation that does nothing is consistent with itself; these rules tie the verdict to the
+ * command that was given. Each entry cites where its rule comes from.
+ *
+ * What the effects' gpfn lists must say about the observation (every allocated gpfn backed, every
+ * refused entry's code) is properties/safety/effects-agree.ts; the statechart (model/virtio)
+ * judges the order of protocol events. These rules need only counters and the few buffers in
+ * flight, so checking them costs O(1) per step plus the step's own effects.
+ *
+ * The statechart is not fed the commands: its events are effects reduced to sizes, and what a
+ * command requires (a set-target must set, a device step with a buffer waiting must serve it)
+ * is decided here on the same counts, once per command kind, with the code of each legal
+ * refusal; the chart's own must-act rules (driverMayIdle, queueEmpty, reallyOutOfMemory) stay
+ * where the chart can see the absence of effects.
+ */
+import type { Command, CommandKind, QueueName } from './commands.ts';
+import type { GuestConfig } from './config.ts';
+import type { Effect, EffectKind, StepResult } from './effects.ts';
+import type { ErrorCode } from './errors.ts';
+import type { GuestObservation } from './observation.ts';
+
+/** The command's guest before the step, as plain numbers. */
+export interface ContractBefore {
+  free: number; used: number; ballooned: number; target: number;
+  /** The host's free frames. */
+  hostFree: number;
+  /** An acknowledged buffer waited for the driver. */
+  ackWaiting: boolean;
+  /** A batch of the driver's own (driver or OOM origin) was in flight. */
+  ownPending: boolean;
+  /** Per queue, the oldest buffer the device had not processed, or -1. */
+  unprocessed: Record<QueueName, number>;
+}
+
+export interface ContractStep {
+  command: Command;
+  result: StepResult;
+  before: ContractBefore;
+  /**
+   * A config change is pending: a target was set (or the driver reloaded) since the driver last
+   * came to rest at the wanted size with nothing in flight. Linux re-queues its balloon work
+   * until the balloon is there (update_balloon_size_func); after an OOM deflate it waits for the
+   * next change (virtio_balloon_oom_notify does not queue it).
+   */
+  workPending: boolean;
+  /** The command's guest after the step. */
+  after: GuestObservation;
+  guest: GuestConfig;
+}
+
+export interface CommandContract {
+  /** Where the rule comes from. */
+  source: string;
+  /** Codes a refusal may carry, each with when it is legal (for the reader; `check` applies them). */
+  refusals: Partial<Record<ErrorCode, string>>;
+  /** What an accepted command must do, in one line. */
+  accepted: string;
+  /** null when the step keeps the contract, else what it broke. */
+  check(s: ContractStep): string | null;
+}
+
+const count = (effects: readonly Effect[], kind: EffectKind) => effects.reduce((n, e) => n + (e.kind === kind ? 1 : 0), 0);
+const has = (effects: readonly Effect[], kind: EffectKind) => effects.some((e) => e.kind === kind);
+
+/**
+ * A refused step: its code must be one the contract lists, legal in the state before; `legal`
+ * maps each allowed code to a test of whether it applies now (null), else what made it illegal;
+ * the tests run only for the code given, so a legal refusal builds no string.
+ */
+function refusal(s: ContractStep, legal: Partial<Record<ErrorCode, () => string | null>>): string | null {
+  if (s.result.outcome !== 'refused') return null;
+  const code = s.result.code;
+  const rule = legal[code];
+  if (!rule) {
+    const allowed = Object.keys(legal);
+    return `${what(s.command)} was refused with ${code}; ${allowed.length > 0 ? `the only legal refusals are ${allowed.join(', ')}` : 'it is never refused'}`;
+  }
+  const why = rule();
+  return why ? `${what(s.command)} was refused with ${code}, but ${why}` : null;
+}
+
+const what = (c: Command) => `${c.kind === 'set-target' ? `a target of ${c.pages}` : `${/^[aeiou]/.test(c.kind) ? 'an' : 'a'} ${c.kind} command`} for guest ${c.guest}`;
+
+/** Exactly one effect of `kind`: the command's own effect. */
+function own(s: ContractStep, kind: EffectKind, other?: EffectKind): string | null {
+  const n = count(s.result.effects, kind);
+  if (n !== 1) return `an accepted ${s.command.kind} of guest ${s.command.guest} reported ${n} ${kind} effects, not one`;
+  if (other && has(s.result.effects, other)) return `an accepted ${s.command.kind} of guest ${s.command.guest} reported a ${other} effect: a ${s.command.kind} is not a ${other === 'wrote' ? 'write' : other}`;
+  return null;
+}
+
+/** The balloon size the driver aims for: the target in whole guest pages, kept above the floor. */
+export function wantedSize(target: number, g: GuestConfig): number {
+  const gpp = g.guestPageGpfns;
+  return Math.max(0, Math.min(Math.ceil(target / gpp) * gpp, Math.floor((g.ramPages - g.floorPages) / gpp) * gpp));
+}
+
+/** The target a valid request leaves: QEMU clamps num_pages to the guest's RAM (virtio_balloon_to_target). */
+export const clampedTarget = (requested: number, g: GuestConfig) => Math.min(requested, g.ramPages);
+
+export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
+  'set-target': {
+    source: 'VIRTIO 1.x 5.5.6 (the device writes num_pages); QEMU hw/virtio/virtio-balloon.c virtio_balloon_to_target clamps to the RAM size; core/commands.ts',
+    refusals: { 'device/bad-target': 'the request is negative or not a whole number' },
+    accepted: 'target = min(requested, RAM) in a target-set effect and in the next observation',
+    check(s) {
+      const c = s.command as Extract<Command, { kind: 'set-target' }>;
+      const valid = Number.isInteger(c.pages) && c.pages >= 0;
+      if (s.result.outcome === 'refused') {
+        if (s.after.target !== s.before.target) return `${what(c)} was refused, yet the target moved from ${s.before.target} to ${s.after.target}`;
+        return refusal(s, { 'device/bad-target': () => valid ? `${c.pages} is a whole number of pages` : null });
+      }
+      if (!valid) return `${what(c)} was accepted; a negative or fractional target must be refused (device/bad-target)`;
+      const want = clampedTarget(c.pages, s.guest);
+      const e = s.result.effects.find((x) => x.kind === 'target-set');
+      if (!e) return `${what(c)} was accepted without a target-set effect`;
+      if (e.requested !== c.pages || e.target !== want) return `${what(c)} reported target-set ${e.target} (asked ${e.requested}), not ${want} (asked ${c.pages}; clamped to RAM ${s.guest.ramPages})`;
+      if (s.after.target !== want) return `${what(c)} was accepted, but the device reads target ${s.after.target}, not ${want}`;
+      return null;
+    },
+  },
+  'driver': {
+    source: 'VIRTIO 1.x 5.5.6 (the driver works toward num_pages, 5.5.6.1 acknowledgements); Linux drivers/virtio/virtio_balloon.c balloon_ack, update_balloon_size_func; docs/ADAPTERS.md',
+    refusals: {},
+    accepted: 'consumes the oldest acknowledgement when one waits; else, with a config change pending and no batch of its own in flight, moves the balloon toward the wanted size (or reports out-of-puff)',
+    check(s) {
+      const r = refusal(s, {});
+      if (r) return r;
+      const g = s.command.guest;
+      if (s.before.ackWaiting && !has(s.result.effects, 'ack-consumed')) return `guest ${g}'s driver took a step with an acknowledged buffer waiting and did not consume it`;
+      if (s.before.ackWaiting || s.before.ownPending || !s.workPending) return null;
+      const want = wantedSize(s.before.target, s.guest);
+      if (s.before.ballooned === want || s.result.effects.length > 0) return null;
+      return `guest ${g}'s driver idled with its balloon at ${s.before.ballooned} gpfns, the wanted size ${want} (target ${s.before.target}) and nothing in flight: it must ${want > s.before.ballooned ? 'inflate' : 'deflate'}`;
+    },
+  },
+  'device': {
+    source: 'VIRTIO 1.x 2.7 (the device returns buffers on the used ring, in order) and 5.5.6.1; QEMU virtio_balloon_handle_output; docs/ADAPTERS.md',
+    refusals: { 'device/queue-empty': 'no unprocessed buffer on the queue', 'device/no-stats-queue': 'the stats queue was not negotiated' },
+    accepted: 'processes and acknowledges the oldest unprocessed buffer of the queue (a buffer-processed effect of that id)',
+    check(s) {
+      const c = s.command as Extract<Command, { kind: 'device' }>;
+      const noStats = c.queue === 'stats' && !s.guest.features.statsVq;
+      const oldest = noStats ? -1 : s.before.unprocessed[c.queue];
+      if (s.result.outcome === 'refused') {
+        return refusal(s, {
+          'device/queue-empty': () => oldest >= 0 ? `buffer ${oldest} waited on the ${c.queue} queue` : null,
+          'device/no-stats-queue': () => noStats ? null : c.queue === 'stats' ? 'STATS_VQ was negotiated' : `the ${c.queue} queue always exists`,
+        });
+      }
+      if (noStats) return `a device step on guest ${c.guest}'s stats queue was accepted, but STATS_VQ was not negotiated`;
+      if (oldest < 0) return `a device step on guest ${c.guest}'s empty ${c.queue} queue was accepted; it must be refused (device/queue-empty)`;
+      const done = s.result.effects.find((e) => e.kind === 'buffer-processed');
+      if (!done || done.id !== oldest || done.queue !== c.queue) {
+        return `a device step on guest ${c.guest}'s ${c.queue} queue ${done ? `processed buffer ${done.id} of the ${done.queue} queue` : 'processed nothing'}; buffer ${oldest} was the oldest waiting`;
+      }
+      return null;
+    },
+  },
+  'alloc': {
+    source: 'core/commands.ts alloc (all or nothing, zero-filled, which populates the frames: KVM backs a page on first touch); docs/ADAPTERS.md',
+    refusals: { 'guest/oom': 'fewer free gpfns than the allocation needs', 'host/out-of-frames': 'the host has fewer free frames than the allocation could need' },
+    accepted: 'a pages-allocated effect of exactly pages × guest-page gpfns, and the used count grows by as many',
+    check(s) {
+      const c = s.command as Extract<Command, { kind: 'alloc' }>;
+      const valid = Number.isInteger(c.pages) && c.pages >= 1;
+      const need = valid ? c.pages * s.guest.guestPageGpfns : 0;
+      if (s.result.outcome === 'refused') {
+        return refusal(s, {
+          'guest/oom': () => !valid || need > s.before.free ? null : `${s.before.free} gpfns were free for ${need}`,
+          'host/out-of-frames': () => valid && s.before.hostFree < need ? null : `the host had ${s.before.hostFree} free frames for at most ${need} gpfns to back`,
+        });
+      }
+      if (!valid || need > s.before.free) return `${what(c)} was accepted with ${s.before.free} gpfns free for ${need}`;
+      const v = own(s, 'pages-allocated');
+      if (v) return v;
+      const e = s.result.effects.find((x) => x.kind === 'pages-allocated')!;
+      if (e.kind === 'pages-allocated' && e.gpfns.length !== need) return `an allocation of ${c.pages} guest pages for guest ${c.guest} reported ${e.gpfns.length} gpfns, not ${need}`;
+      if (s.after.counts.used !== s.before.used + need) return `an allocation of ${need} gpfns for guest ${c.guest} moved its used count from ${s.before.used} to ${s.after.counts.used}`;
+      return null;
+    },
+  },
+  'free': {
+    source: 'core/commands.ts free (the guest frees min(pages, used) of its used pages); docs/ADAPTERS.md',
+    refusals: { 'guest/no-used-pages': 'the guest uses no page' },
+    accepted: 'a pages-freed effect of min(pages, used pages) guest pages, and the used count falls by as many',
+    check(s) {
+      const c = s.command as Extract<Command, { kind: 'free' }>;
+      const gpp = s.guest.guestPageGpfns;
+      const n = Math.min(c.pages, s.before.used / gpp) * gpp;
+      if (s.result.outcome === 'refused') return refusal(s, { 'guest/no-used-pages': () => n > 0 ? `guest ${c.guest} used ${s.before.used} gpfns` : null });
+      if (!(n > 0)) return `${what(c)} was accepted with nothing to free`;
+      const v = own(s, 'pages-freed');
+      if (v) return v;
+      const e = s.result.effects.find((x) => x.kind === 'pages-freed')!;
+      if (e.kind === 'pages-freed' && e.gpfns.length !== n) return `freeing ${c.pages} guest pages of guest ${c.guest} (${s.before.used} gpfns used) reported ${e.gpfns.length} gpfns, not ${n}`;
+      if (s.after.counts.used !== s.before.used - n) return `freeing ${n} gpfns of guest ${c.guest} moved its used count from ${s.before.used} to ${s.after.counts.used}`;
+      return null;
+    },
+  },
+  'write': touchContract('write'),
+  'read': touchContract('read'),
+  'reset': {
+    source: 'QEMU virtio_balloon_device_reset (the device forgets the balloon, num_pages stays); Linux virtballoon_remove then probe (every balloon page back to the guest); Firecracker (actual 0); core/commands.ts',
+    refusals: {},
+    accepted: 'a reset effect; actual 0, the target unchanged, no page in or on its way to the balloon, no inflate or deflate buffer in flight',
+    check(s) {
+      const r = refusal(s, {});
+      if (r) return r;
+      const g = s.command.guest;
+      const a = s.after;
+      if (!has(s.result.effects, 'reset')) return `a reset of guest ${g} reported no reset effect`;
+      if (a.actual !== 0) return `guest ${g} was reset, but actual reads ${a.actual}, not 0`;
+      if (a.target !== s.before.target) return `guest ${g} was reset and its target moved from ${s.before.target} to ${a.target}; the device keeps num_pages`;
+      const left = a.counts.inflating + a.counts.ballooned + a.counts.deflating;
+      if (left !== 0) return `guest ${g} was reset, but ${left} gpfns are still in or on their way to the balloon`;
+      const b = a.inflight.find((x) => x.queue !== 'stats');
+      if (b) return `guest ${g} was reset, but ${b.queue} buffer ${b.id} is still in flight`;
+      for (let n = 0; n < a.hostBallooned.length; n++) if (a.hostBallooned[n]) return `guest ${g} was reset, but the device still holds gpfn ${n} in the balloon`;
+      return null;
+    },
+  },
+  'hostile': {
+    source: 'PROTOCOLS.md invariant 7; core/commands.ts HOSTILE_REQUESTS (posted, served and consumed at once); Firecracker balloon sanity checks',
+    refusals: { 'device/no-buffer': 'the command came without its buffer (the runner always fills it in)' },
+    accepted: 'a hostile buffer queued, processed (its entries refused) and its acknowledgement consumed, all in the step',
+    check(s) {
+      const c = s.command as Extract<Command, { kind: 'hostile' }>;
+      const r = refusal(s, { 'device/no-buffer': () => c.gpfns && c.queue ? 'the command carried its buffer' : null });
+      if (r) return r;
+      const g = s.command.guest;
+      const q = s.result.effects.find((e) => e.kind === 'buffer-queued' && e.origin === 'hostile');
+      if (!q || q.kind !== 'buffer-queued') return `a hostile request on guest ${g} queued no hostile buffer`;
+      if (!s.result.effects.some((e) => e.kind === 'buffer-processed' && e.id === q.id)) return `hostile buffer ${q.id} of guest ${g} was queued but the device never processed it`;
+      if (!s.result.effects.some((e) => e.kind === 'ack-consumed' && e.id === q.id)) return `hostile buffer ${q.id} of guest ${g} was processed but its acknowledgement never dropped`;
+      return null;
+    },
+  },
+};
+
+/** `write` and `read`: touch one used gpfn, backing it if it has no frame. */
+function touchContract(kind: 'write' | 'read'): CommandContract {
+  const effect: EffectKind = kind === 'write' ? 'wrote' : 'read';
+  const other: EffectKind = kind === 'write' ? 'read' : 'wrote';
+  return {
+    source: `core/commands.ts ${kind} (one used gpfn, chosen by pick; a touch populates an unbacked page, as KVM does); docs/ADAPTERS.md`,
+    refusals: { 'guest/no-used-pages': 'the guest uses no page', 'host/out-of-frames': 'the host has no free frame' },
+    accepted: `exactly one ${effect} effect and no ${other}`,
+    check(s) {
+      if (s.result.outcome === 'refused') {
+        return refusal(s, {
+          'guest/no-used-pages': () => s.before.used === 0 ? null : `guest ${s.command.guest} used ${s.before.used} gpfns`,
+          'host/out-of-frames': () => s.before.hostFree === 0 ? null : `the host had ${s.before.hostFree} free frames`,
+        });
+      }
+      if (s.before.used === 0) return `${what(s.command)} was accepted, but the guest used no page`;
+      return own(s, effect, other);
+    },
+  };
+}
