@@ -11,7 +11,7 @@
  * annotated as equivalent.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -114,9 +114,11 @@ const used = new Set<string>();
 interface Row { file: string; total: number; never: number; neverSurvived: number; killed: number; timeout: number; survived: number; equivalent: number; errors: number }
 const rows: Row[] = [];
 const survivors: { file: string; line: number; m: Mutant; source: string; reason?: string }[] = [];
-for (const { file, source, mutants } of reports) {
+for (const { file, source, mutants, report } of reports) {
   const lines = source.split('\n');
-  const row: Row = { file, total: mutants.length, never: 0, neverSurvived: 0, killed: 0, timeout: 0, survived: 0, equivalent: 0, errors: 0 };
+  // A report not named after its file is a partial run (`--mutate file:lines`): say so in the row.
+  const label = report === `${basename(file, '.ts')}.json` || report === 'mutation.json' ? file : `${file} (partial: ${report})`;
+  const row: Row = { file: label, total: mutants.length, never: 0, neverSurvived: 0, killed: 0, timeout: 0, survived: 0, equivalent: 0, errors: 0 };
   for (const m of mutants) {
     if (!executed(coverage.get(file), m.location.start)) {
       row.never++;
