@@ -160,7 +160,7 @@ const out = [
   '',
   `Reports: ${reports.map((r) => `${r.file} from reports/mutation/${r.report}`).join('; ')}.`,
   '',
-  '| file | mutants | never run (undetected) | killed | timed out | survived | equivalent | errors | score, executed | killed, all |',
+  '| file | mutants | never run (undetected) | killed | timed out | survived | equivalent | errors | score, executed | detected, all |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map(line),
   line(all),
