@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.qemu-guest/', '.cache/', 'traces/failures/', '.stryker-tmp/', 'test/fixtures/adapters/hostile/syntax-error*.ts'] },
+  { ignores: ['node_modules/', 'dist/', '.qemu-guest/', '.cache/', 'traces/failures/', '.stryker-tmp/', 'reports/', 'test/fixtures/adapters/hostile/syntax-error*.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -34,6 +34,10 @@ export default tseslint.config(
   {
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['stryker.config.mjs'],
+    languageOptions: { globals: { process: 'readonly' } },
   },
   {
     files: ['bin/**/*.js'],
