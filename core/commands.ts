@@ -9,7 +9,7 @@ import type { GuestId } from './ids.ts';
 export type QueueName = 'inflate' | 'deflate' | 'stats';
 
 /**
- * Malformed requests a hostile or buggy driver puts on a queue (PROTOCOLS.md invariant 7). The
+ * Malformed requests a hostile or buggy driver puts on a queue (docs/INVARIANTS.md invariant 7). The
  * device must refuse every gpfn in them and change nothing.
  */
 export const HOSTILE_REQUESTS = {

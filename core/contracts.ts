@@ -224,7 +224,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     },
   },
   'hostile': {
-    source: 'PROTOCOLS.md invariant 7; core/commands.ts HOSTILE_REQUESTS (posted, served and consumed at once); Firecracker balloon sanity checks',
+    source: 'docs/INVARIANTS.md invariant 7; core/commands.ts HOSTILE_REQUESTS (posted, served and consumed at once); Firecracker balloon sanity checks',
     refusals: { 'device/no-buffer': 'the command came without its buffer (the runner always fills it in)' },
     accepted: 'a hostile buffer queued, processed (its entries refused) and its acknowledgement consumed, all in the step',
     check(s) {

@@ -36,7 +36,7 @@ export function conformanceProperty(hooks: ConformanceHooks = {}): Property {
     name: 'conformance',
     kind: 'always',
     doc: 'every step of the implementation is a step the virtio-balloon statechart allows, and the observation matches the chart',
-    refs: 'VIRTIO 1.x 5.5.6, 5.5.6.1; PROTOCOLS.md section 1, invariants 5-8 and 10',
+    refs: 'VIRTIO 1.x 5.5.6, 5.5.6.1; docs/families/virtio.md, invariants 5-8 and 10',
     monitor: (config) => conformanceMonitor(config, hooks),
   };
 }

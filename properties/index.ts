@@ -31,7 +31,7 @@ export const safetyProperties: readonly Property[] = [
 ];
 export const livenessProperties: readonly Property[] = [convergence, progress, reconvergence];
 
-/** The invariants of PROTOCOLS.md: safety and liveness, judged on observations and effects alone. */
+/** The invariants of docs/INVARIANTS.md: safety and liveness, judged on observations and effects alone. */
 export const invariantProperties: readonly Property[] = [...safetyProperties, ...livenessProperties];
 
 /**

@@ -78,7 +78,7 @@ export interface Property {
   kind: PropertyKind;
   /** One line: what holds. */
   doc: string;
-  /** Where it comes from: PROTOCOLS.md invariant numbers or liveness names, spec sections. */
+  /** Where it comes from: docs/INVARIANTS.md invariant numbers or liveness names, spec sections. */
   refs: string;
   monitor(config: SystemConfig): PropertyMonitor;
 }

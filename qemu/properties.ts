@@ -1,6 +1,6 @@
 // The properties a real QEMU + Linux guest is checked against, as named data. Each reads a
 // CaseRecord (what was observed) and returns how many checks it made and what it found violated.
-// Relations marked "exact" were measured to hold exactly (shared/qemu/README.md); timing is never
+// Relations marked "exact" were measured to hold exactly (docs/FINDINGS.md); timing is never
 // asserted beyond "within a bounded wait", because TCG is noisy.
 import { MiB, UNSAFE_BELOW_MIB } from './steps.ts';
 import type { CaseRecord } from './runner.ts';

@@ -1,7 +1,7 @@
 /**
  * One guest of the array implementation: its memory, balloon driver, balloon device and the
  * queues between them, all in one object over plain arrays, Maps and Sets. Written from the
- * protocol (PROTOCOLS.md section 1) and the observable behaviour of impl/, not from its code
+ * protocol (docs/families/virtio.md) and the observable behaviour of impl/, not from its code
  * layout, so that the differential test compares two readings of the same spec.
  * @internal
  */

@@ -1,7 +1,7 @@
 /**
  * The abstract state of one guest's balloon, as the virtio-balloon charts keep it: counts and the
  * in-flight buffers, never gpfn sets or frames. Only what the spec rules (VIRTIO 1.x 5.5.6,
- * PROTOCOLS.md section 1) need to decide whether a step is allowed lives here, so two runs that
+ * docs/families/virtio.md) need to decide whether a step is allowed lives here, so two runs that
  * differ only in which pages moved share one abstract state (what keeps exploration finite).
  */
 import type { BufferOrigin, GuestConfig, QueueName, VirtioFeatures } from '../../core/index.ts';

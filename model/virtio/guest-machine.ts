@@ -1,6 +1,6 @@
 /**
  * The virtio-balloon statechart of one guest (VIRTIO 1.x 5.5 "Traditional Memory Balloon
- * Device"; PROTOCOLS.md section 1), with parallel regions:
+ * Device"; docs/families/virtio.md), with parallel regions:
  *
  * - `driver` (5.5.6): idle; inflating / deflating (batches of its own in flight, named by the
  *   oldest when it left idle); updatingActual (an ack was consumed and `actual` not yet written:
@@ -9,7 +9,7 @@
  *   reuse), whatever the sub-state, and the sub-state follows the context through eventless
  *   transitions: so what the spec leaves free (batches in flight, batched `actual` updates,
  *   early reuse without MUST_TELL_HOST) needs no transition the Linux-like reference never takes.
- * - `oom` (5.5.6 DEFLATE_ON_OOM, open spec issue 228 as PROTOCOLS.md reads it): off without the
+ * - `oom` (5.5.6 DEFLATE_ON_OOM, open spec issue 228 as docs/families/virtio.md reads it): off without the
  *   feature; armed; notified (an allocation failed: the notifier must deflate); deflating.
  * - `device` (5.5.6.1), one region per queue: inflateq and deflateq idle/busy (a buffer awaits
  *   processing), statsq (5.5.6.3) posted/returned/empty, at most one buffer outstanding.

@@ -1,8 +1,8 @@
 /**
  * The spec rules of virtio-balloon as named data (stateright style): every guard of the charts is
  * "all rules of its list hold", so when the model refuses an event the first broken rule says why,
- * in the protocol's words. Sections: VIRTIO 1.x 5.5.6 (driver), 5.5.6.1 (device), PROTOCOLS.md
- * section 1 and its invariants (numbered "inv N").
+ * in the protocol's words. Sections: VIRTIO 1.x 5.5.6 (driver), 5.5.6.1 (device), docs/families/virtio.md
+ * and the invariants of docs/INVARIANTS.md (numbered "inv N").
  */
 import {
   ackWaiting, batchGpfns, bufferById, earlyReusable, nextForDevice, OOM_DEFLATE_GPFNS, ownPending, projected, wanted,

@@ -13,7 +13,7 @@ export const convergence: Property = {
   name: 'convergence',
   kind: 'eventually',
   doc: 'after the final drain actual equals the target in whole guest pages (or the guest is out of free pages), moving one way only',
-  refs: 'PROTOCOLS.md liveness: convergence',
+  refs: 'docs/INVARIANTS.md liveness: convergence',
   monitor: (config) => {
     const last = new Map<number, number>();
     const dir = new Map<number, number>();

@@ -9,7 +9,7 @@ export const progress: Property = {
   name: 'progress',
   kind: 'eventually',
   doc: 'a fair drain comes to rest within its bound with every inflate and deflate acknowledged and consumed',
-  refs: 'PROTOCOLS.md liveness: progress',
+  refs: 'docs/INVARIANTS.md liveness: progress',
   monitor: () => ({
     end({ obs, quiescent, drainRounds, drainBound }) {
       for (let i = 0; i < obs.guests.length; i++) {

@@ -19,7 +19,7 @@ export const purpose: Property = {
   name: 'purpose',
   kind: 'eventually',
   doc: 'after the drain the device holds the balloon the host asked for, its whole host pages are back with the host, and the rest of memory is usable',
-  refs: 'VIRTIO 1.x 5.5.6; QEMU virtio-balloon.c (discard; none under VFIO); PROTOCOLS.md liveness',
+  refs: 'VIRTIO 1.x 5.5.6; QEMU virtio-balloon.c (discard; none under VFIO); docs/INVARIANTS.md liveness',
   monitor: (config) => ({
     end({ obs, targets, quiescent }) {
       if (!quiescent) return null; // progress reports a drain that never came to rest

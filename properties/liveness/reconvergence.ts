@@ -9,7 +9,7 @@ export const reconvergence: Property = {
   name: 'reconvergence',
   kind: 'eventually',
   doc: 'a guest that was reset or reloaded returns to its target after the final drain',
-  refs: 'PROTOCOLS.md liveness: re-convergence',
+  refs: 'docs/INVARIANTS.md liveness: re-convergence',
   monitor: (config) => {
     const reset = new Set<number>();
     return {

@@ -13,7 +13,7 @@ export const badRequestsChangeNothing: Property = {
   name: 'bad-requests-change-nothing',
   kind: 'always',
   doc: 'malformed requests are refused entry by entry and change no mapping, frame or balloon state',
-  refs: 'PROTOCOLS.md invariant 7',
+  refs: 'docs/INVARIANTS.md invariant 7',
   monitor: (config) => {
     // What the host holds, per guest and gpfn, by this monitor's own count (typed arrays: hot).
     const held = config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages));

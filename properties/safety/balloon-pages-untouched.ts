@@ -12,7 +12,7 @@ export const balloonPagesUntouched: Property = {
   name: 'balloon-pages-untouched',
   kind: 'always',
   doc: 'the guest never touches a gpfn that is in the balloon or on its way in or out of it',
-  refs: 'PROTOCOLS.md invariant 3; VIRTIO 5.5.6.1',
+  refs: 'docs/INVARIANTS.md invariant 3; VIRTIO 5.5.6.1',
   monitor: () => ({
     interests: ['wrote', 'read', 'pages-allocated'],
     step({ result, obs }) {

@@ -14,7 +14,7 @@ export const countersMatch: Property = {
   name: 'counters-match',
   kind: 'always',
   doc: 'actual equals the acknowledged balloon when written; host and guest agree on the ballooned gpfns once idle',
-  refs: 'PROTOCOLS.md invariant 6; VIRTIO 5.5.6.1',
+  refs: 'docs/INVARIANTS.md invariant 6; VIRTIO 5.5.6.1',
   monitor: () => ({
     interests: ['actual-written'],
     step({ result, obs }) {

@@ -12,7 +12,7 @@ export const dataOracle: Property = {
   name: 'data-oracle',
   kind: 'always',
   doc: 'a read returns the last token the guest wrote to that gpfn since it allocated it',
-  refs: 'PROTOCOLS.md invariant 3 (data oracle)',
+  refs: 'docs/INVARIANTS.md invariant 3 (data oracle)',
   monitor: (config) => {
     // Per guest and gpfn, the token a read must return; -1 when nothing is known (never
     // allocated, or freed since). Typed arrays, not a Map: this runs on most steps.

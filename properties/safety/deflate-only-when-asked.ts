@@ -10,7 +10,7 @@ export const deflateOnlyWhenAsked: Property = {
   name: 'deflate-only-when-asked',
   kind: 'always',
   doc: 'no deflate below the target unless DEFLATE_ON_OOM is on and an allocation really failed',
-  refs: 'PROTOCOLS.md invariant 8; VIRTIO 5.5.6.1 (DEFLATE_ON_OOM)',
+  refs: 'docs/INVARIANTS.md invariant 8; VIRTIO 5.5.6.1 (DEFLATE_ON_OOM)',
   monitor: (config) => ({
     interests: ['buffer-queued'],
     step({ command, result, before, obs }) {

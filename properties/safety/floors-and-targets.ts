@@ -8,7 +8,7 @@ export const floorsAndTargets: Property = {
   name: 'floors-and-targets',
   kind: 'always',
   doc: 'the balloon stays within ramPages - floorPages; targets are clamped to guest memory',
-  refs: 'PROTOCOLS.md invariant 10; Xen XSA-300',
+  refs: 'docs/INVARIANTS.md invariant 10; Xen XSA-300',
   monitor: (config) => ({
     // The balloon's size and the target change only with these.
     interests: ['buffer-queued', 'ack-consumed', 'actual-written', 'target-set', 'reset'],

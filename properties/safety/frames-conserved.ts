@@ -10,7 +10,7 @@ export const framesConserved: Property = {
   name: 'frames-conserved',
   kind: 'always',
   doc: 'free + mapped + reserved frames = total host frames, on every path including errors',
-  refs: 'PROTOCOLS.md invariant 2',
+  refs: 'docs/INVARIANTS.md invariant 2',
   monitor: () => {
     let mapped = -1;
     return {

@@ -14,7 +14,7 @@ export const hostDropsOnlyBallooned: Property = {
   name: 'host-drops-only-ballooned',
   kind: 'always',
   doc: 'the host releases a guest frame only for gpfns that guest inflated, whole host pages at a time',
-  refs: 'PROTOCOLS.md invariant 4',
+  refs: 'docs/INVARIANTS.md invariant 4',
   monitor: (config) => {
     const hpg = config.hostPageGpfns;
     return {

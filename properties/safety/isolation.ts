@@ -9,7 +9,7 @@ export const isolation: Property = {
   name: 'isolation',
   kind: 'always',
   doc: 'a command for one guest has no effect on any other guest',
-  refs: 'PROTOCOLS.md invariant 9',
+  refs: 'docs/INVARIANTS.md invariant 9',
   monitor: () => ({
     interests: effectKinds,
     step({ command, result }) {

@@ -10,7 +10,7 @@ export const noDoubleMapping: Property = {
   name: 'no-double-mapping',
   kind: 'always',
   doc: 'a frame is mapped by at most one (guest, gpfn), and the p2m, DMA view and frame table agree',
-  refs: 'PROTOCOLS.md invariant 1',
+  refs: 'docs/INVARIANTS.md invariant 1',
   monitor: () => ({
     interests: ['frame-mapped', 'frame-released'],
     step({ result, obs }) {

@@ -12,7 +12,7 @@ export const requestsWellFormed: Property = {
   name: 'requests-well-formed',
   kind: 'always',
   doc: 'driver buffers hold in-range, free (inflate) or acknowledged (deflate) gpfns, no duplicates, within the batch limit',
-  refs: 'PROTOCOLS.md invariant 5; VIRTIO 5.5.6.1, 5.5.6.3',
+  refs: 'docs/INVARIANTS.md invariant 5; VIRTIO 5.5.6.1, 5.5.6.3',
   monitor: (config) => {
     // Duplicate detection without a Set per buffer: gpfn n was seen in this buffer when
     // stamps[guest][n] equals the buffer's tick.
