@@ -87,7 +87,7 @@ function runCaseUnguarded(
   const commanded = config.guests.map(() => 0);
   let sys: SystemUnderTest;
   try { sys = factory(config); } catch (e) {
-    return { failure: crash(-1, `creating the system threw: ${errText(e)}`), steps: 0, records, drained };
+    return { failure: crash(-1, `creating the system threw: ${describeThrown(e)}`), steps: 0, records, drained };
   }
 
   const step = (command: Command, draining: boolean): { failure: Failure | null; result?: StepResult } => {
@@ -109,7 +109,7 @@ function runCaseUnguarded(
       result = sys.apply(applied);
       obs = sys.observe();
     } catch (e) {
-      return { failure: { ...crash(i, `the step threw: ${errText(e)}`), command } };
+      return { failure: { ...crash(i, `the step threw: ${describeThrown(e)}`), command } };
     }
     if (opts.record) {
       const g = obs.guests[command.guest];
@@ -171,7 +171,7 @@ function runCaseUnguarded(
   }
   let obs: Observation;
   try { obs = sys.observe(); } catch (e) {
-    return { failure: crash(index, `observe() threw: ${errText(e)}`), steps: index, records, drained };
+    return { failure: crash(index, `observe() threw: ${describeThrown(e)}`), steps: index, records, drained };
   }
   const f = audit(monitors, obs, -1);
   if (f) return { failure: f, steps: index, records, drained };
@@ -235,7 +235,3 @@ function crash(step: number, message: string): Failure {
   return { property: NO_CRASH, step, phase: 'step', violation: { message } };
 }
 
-/** `Name: message` for an Error (as reports always printed it), one bounded line for anything. */
-function errText(e: unknown): string {
-  return describeThrown(e);
-}
