@@ -8,7 +8,7 @@
 import {
   describeThrown, effectKinds, guestId, type Command, type EffectKind, type Observation, type StepResult, type SystemConfig, type SystemFactory,
   type SystemUnderTest,
-} from '../core/index.ts';
+} from '../core/virtio/index.ts';
 import { resolveHostile } from './hostile.ts';
 import type { GuestSummary, Property, PropertyMonitor, StepContext, Violation } from './property.ts';
 

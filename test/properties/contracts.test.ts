@@ -4,7 +4,7 @@
  * undoctored one.
  */
 import { describe, expect, it } from 'vitest';
-import { frame, gpfn, PageState, UNBACKED, type Command, type Observation } from '../../core/index.ts';
+import { frame, gpfn, PageState, UNBACKED, type Command, type Observation } from '../../core/virtio/index.ts';
 import { commandContract } from '../../properties/safety/command-contract.ts';
 import { effectsAgree } from '../../properties/safety/effects-agree.ts';
 import { purpose } from '../../properties/liveness/purpose.ts';

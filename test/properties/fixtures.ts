@@ -4,8 +4,8 @@
  */
 import {
   guestConfig, guestId, systemConfig, type Command, type Effect, type Observation, type StepResult, type SystemConfig,
-} from '../../core/index.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+} from '../../core/virtio/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import type { GuestSummary, Property, StepContext } from '../../properties/property.ts';
 import { summary as runnerSummary } from '../../properties/runner.ts';
 
