@@ -6,7 +6,7 @@
  * instead of failing with this one's message. guardImplementation checks the same thing and is
  * the usual way; this form names the failure `observation-shape` in a report.
  */
-import type { Property } from '../properties/property.ts';
+import type { VirtioProperty as Property } from '../properties/virtio/property.ts';
 import { observationProblems } from './shape.ts';
 import { stepResultProblems } from './step-shape.ts';
 

@@ -15,7 +15,7 @@
  */
 import fc from 'fast-check';
 import type { SystemFactory } from '../core/virtio/index.ts';
-import type { Property } from './property.ts';
+import type { AnyProperty as Property } from './property.ts';
 import { describeThrown } from '../core/virtio/index.ts';
 import { NO_CRASH, runCase, type CaseResult, type Failure, type RunOptions } from './runner.ts';
 import { FAMILIES, familyByName } from './families.ts';

@@ -19,7 +19,8 @@ import {
 } from '../model/virtio/index.ts';
 import { allHold } from '../model/virtio/rules.ts';
 import { ownPending, type GuestModelContext } from '../model/virtio/context.ts';
-import type { Property, PropertyMonitor, Violation } from './property.ts';
+import type { Violation } from './property.ts';
+import type { VirtioMonitor as PropertyMonitor, VirtioProperty as Property } from './virtio/property.ts';
 
 import type { ConformanceHooks } from './family.ts';
 

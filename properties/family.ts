@@ -9,7 +9,7 @@
 import type fc from 'fast-check';
 import type { AnyStateMachine, AnyTransitionDefinition, StateValue } from 'xstate';
 import type { AnyCommand, GuestId, StepResult, SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
-import type { GuestSummary, Property } from './property.ts';
+import type { AnyProperty, FamilyWorld, WorldSummary } from './property.ts';
 
 /** A case: a configuration and the commands run on it. */
 export interface FamilyCase<C extends AnyCommand = AnyCommand, K extends WorldConfig = WorldConfig> {
@@ -41,7 +41,7 @@ export interface FamilyFault {
  */
 export interface FamilyRunner<C extends AnyCommand, O extends WorldObservation, K extends WorldConfig> {
   /** The command's guest before a step, as plain numbers (observations may be live views). */
-  summary(obs: O, guest: number): GuestSummary;
+  summary(obs: O, guest: number): WorldSummary;
   /** The command as it is applied: test input a family builds from this moment (hostile requests); else `c`. */
   prepare(c: C, config: K, obs: O): C;
   /** The host's own target for `c.guest` after `c`, in 4 KiB pages, when `c` sets one; else null. */
@@ -93,12 +93,14 @@ export interface Family<
   withFaults(faults: readonly string[]): (config: K) => SystemUnderTest<C, O, K, R>;
 
   readonly runner: FamilyRunner<C, O, K>;
+  /** What the shared invariants ask of the family (properties/property.ts FamilyWorld). */
+  readonly world: FamilyWorld;
   /** Every property `balloon check` runs for this family, in the order of the report. */
-  readonly properties: readonly Property[];
+  readonly properties: readonly AnyProperty[];
   /** The statecharts, by name: what `balloon chart` draws and coverage counts. */
   readonly charts: Readonly<Record<string, AnyStateMachine>>;
   /** The lockstep conformance property (model ↔ implementation), reporting to coverage's hooks. */
-  conformanceProperty(hooks?: ConformanceHooks): Property;
+  conformanceProperty(hooks?: ConformanceHooks): AnyProperty;
 }
 
 /** Hooks for coverage: every microstep's transitions, and every state the chart settles in. */

@@ -2,7 +2,7 @@
  * The property list: every checker (random campaign, replay, exhaustive exploration, a real VM
  * where it applies) runs these. Order is the order of the report.
  */
-import type { Property } from './property.ts';
+import type { AnyProperty as Property } from './property.ts';
 import { allProperties } from './virtio/properties.ts';
 
 export type { Property, PropertyMonitor, Violation, StepContext, EndContext, PropertyKind } from './property.ts';

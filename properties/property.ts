@@ -4,7 +4,7 @@
  * monitor per run; the monitor sees every step's command, result and observation, and may keep
  * its own small state (a shadow of what the guest wrote, say).
  */
-import type { Command, EffectKind, Observation, StepResult, SystemConfig } from '../core/virtio/index.ts';
+import type { AnyCommand, StepResult, WorldConfig, WorldEffect, WorldObservation } from '../core/index.ts';
 
 export type PropertyKind = 'always' | 'eventually';
 
@@ -16,63 +16,79 @@ export interface Violation {
   frame?: number;
 }
 
-export interface StepContext {
+/** The command's guest before a step, as plain numbers: what every family reports. */
+export interface WorldSummary {
+  free: number; used: number; ballooned: number; inflating: number; deflating: number; target: number; actual: number;
+  /** The host's free frames before the step (what an allocation or a touch may draw on). */
+  hostFree: number;
+}
+
+/**
+ * What the shared invariants need to know of a family that its observation does not say alike
+ * for every family: each answer cites the family's source (properties/<family>/family.ts).
+ */
+export interface FamilyWorld {
+  /**
+   * The oldest protocol request of guest `guest` still in flight, in the family's words, or null
+   * when none is: while one is, the guest's and the host's views of the balloon may differ.
+   */
+  pending(obs: WorldObservation, guest: number): string | null;
+  /** May the host take frames away from a guest during this command (a balloon request served)? */
+  releases(command: AnyCommand): boolean;
+  /** Must guest `guest` wait for the host before it touches a gpfn the host still holds as ballooned? */
+  reuseWaitsForHost(obs: WorldObservation, guest: number): boolean;
+}
+
+export interface StepContext<C extends AnyCommand = AnyCommand, O extends WorldObservation = WorldObservation, S extends WorldSummary = WorldSummary, R extends StepResult = StepResult<WorldEffect>> {
   /** 0-based index of the command in the run (drain steps continue the count). */
   index: number;
-  command: Command;
-  result: StepResult;
+  command: C;
+  /** What the step did; a shared property reads the world's effects and passes over a family's own. */
+  result: R;
   /** The observation after the step. */
-  obs: Observation;
+  obs: O;
   /** The command's guest before the step: counters, target and actual (a copy, not a view). */
-  before: GuestSummary;
+  before: S;
   /** True for steps of the final fair drain, which the runner adds after the workload. */
   draining: boolean;
 }
 
-export interface GuestSummary {
-  free: number; used: number; ballooned: number; inflating: number; deflating: number; target: number; actual: number;
-  /** The host's free frames before the step (what an allocation or a touch may draw on). */
-  hostFree: number;
-  /** An acknowledged buffer waited for the driver. */
-  ackWaiting: boolean;
-  /** A buffer of the driver's own (driver or OOM origin) was on the inflate or deflate queue, acknowledged or not. */
-  ownPending: boolean;
-  /** Per queue, the id of the oldest buffer the device had not processed, or -1. */
-  unprocessed: { inflate: number; deflate: number; stats: number };
-}
-
-export interface EndContext {
-  obs: Observation;
-  config: SystemConfig;
-  /** Did the fair drain reach quiescence (no buffer in flight, no driver work left)? */
+export interface EndContext<O extends WorldObservation = WorldObservation, K extends WorldConfig = WorldConfig> {
+  obs: O;
+  config: K;
+  /** Did the fair drain reach quiescence (no request in flight, no driver work left)? */
   quiescent: boolean;
   /** How many drain rounds it took, and the bound. */
   drainRounds: number;
   drainBound: number;
   /**
-   * Per guest, the host's own target: what the last well-formed `set-target` of the run asked,
-   * clamped to the guest's RAM as QEMU's virtio_balloon_to_target does (0 before any). Not the
-   * target the implementation reports: liveness judged against that would trust the system.
+   * Per guest, the host's own target: what the last well-formed target command of the run asked,
+   * clamped as the family's host side does (0 before any). Not the target the implementation
+   * reports: liveness judged against that would trust the system.
    */
   targets: readonly number[];
 }
 
-export interface PropertyMonitor {
+export interface PropertyMonitor<C extends AnyCommand = AnyCommand, O extends WorldObservation = WorldObservation, K extends WorldConfig = WorldConfig, S extends WorldSummary = WorldSummary, R extends StepResult = StepResult<WorldEffect>> {
   /** After each step: look only at what the step changed (its effects), so cost does not grow with memory. */
-  step?(ctx: StepContext): Violation | null;
+  step?(ctx: StepContext<C, O, S, R>): Violation | null;
   /**
    * The effect kinds `step` reads. When given, the runner calls `step` only for steps with at
    * least one of them: most steps of a run touch few kinds, so most monitors are skipped. Leave it
    * out to be called on every step (a refused command, say, has no effects to announce it).
    */
-  interests?: readonly EffectKind[];
+  interests?: readonly string[];
   /** A full audit of the whole observation: every K steps and at the end. */
-  audit?(obs: Observation): Violation | null;
+  audit?(obs: O): Violation | null;
   /** Once, after the fair drain at the end of a run: liveness. */
-  end?(ctx: EndContext): Violation | null;
+  end?(ctx: EndContext<O, K>): Violation | null;
 }
 
-export interface Property {
+/**
+ * A property. The shared invariants are written on the world's types (core/world.ts) and hold
+ * for every family; a family's own properties use its vocabulary's types.
+ */
+export interface Property<C extends AnyCommand = AnyCommand, O extends WorldObservation = WorldObservation, K extends WorldConfig = WorldConfig, S extends WorldSummary = WorldSummary, R extends StepResult = StepResult<WorldEffect>> {
   /** Stable, kebab-case; used on the command line and in traces. */
   name: string;
   kind: PropertyKind;
@@ -80,5 +96,10 @@ export interface Property {
   doc: string;
   /** Where it comes from: docs/INVARIANTS.md invariant numbers or liveness names, spec sections. */
   refs: string;
-  monitor(config: SystemConfig): PropertyMonitor;
+  /** A fresh monitor for one run; `world` answers what the shared invariants ask of the family. */
+  monitor(config: K, world: FamilyWorld): PropertyMonitor<C, O, K, S, R>;
 }
+
+/** A property of any family's vocabulary, as lists and the shared machinery hold it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyProperty = Property<any, any, any, any, any>;

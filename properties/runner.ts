@@ -6,12 +6,12 @@
  * the liveness monitors judge the result.
  */
 import {
-  describeThrown, effectKinds, guestId, type Command, type EffectKind, type Observation, type StepResult, type SystemConfig, type SystemFactory,
+  describeThrown, guestId, type Command, type Observation, type StepResult, type SystemConfig, type SystemFactory,
   type SystemUnderTest,
 } from '../core/virtio/index.ts';
 import { familyOf } from './families.ts';
 import type { AnyFamily } from './family.ts';
-import type { Property, PropertyMonitor, StepContext, Violation } from './property.ts';
+import type { AnyProperty as Property, PropertyMonitor, StepContext, Violation } from './property.ts';
 
 export interface RunOptions {
   /**
@@ -86,7 +86,12 @@ function runCaseUnguarded(
   }
   const policy = family.runner;
   const auditEvery = opts.auditEvery ?? defaultAuditEvery(config);
-  const monitors = properties.map((p) => ({ p, m: p.monitor(config) }));
+  const monitors = properties.map((p) => ({ p, m: p.monitor(config, family.world) as PropertyMonitor }));
+  // One bit per effect kind a monitor is interested in, in the order first named; kinds beyond
+  // 30 share the last bit (a monitor is then called a little more often, never less).
+  const bits = new Map<string, number>();
+  const bit = (k: string) => { let b = bits.get(k); if (b === undefined) { b = 1 << Math.min(bits.size + 1, 30); bits.set(k, b); } return b; };
+  const maskOf = (kinds: readonly string[]) => kinds.reduce((m, k) => m | bit(k), 0);
   const stepping = monitors.filter(({ m }) => m.step).map(({ p, m }) => ({ p, m, mask: m.interests ? maskOf(m.interests) : ALL }));
   const { records, drained } = at;
   let index = 0;
@@ -120,9 +125,9 @@ function runCaseUnguarded(
       const g = obs.guests[command.guest];
       records.push({ index: i, command, result, draining, target: g?.target ?? NaN, actual: g?.actual ?? NaN });
     }
-    const ctx: StepContext = { index: i, command: applied, result, obs, before, draining };
+    const ctx = { index: i, command: applied, result, obs, before, draining } as StepContext;
     let present = ALWAYS;
-    for (const e of result.effects) present |= BIT[e.kind];
+    for (const e of result.effects) present |= bits.get(e.kind) ?? 0;
     for (const { p, m, mask } of stepping) {
       if ((mask & present) === 0) continue;
       let v: Violation | null;
@@ -183,11 +188,9 @@ function runCaseUnguarded(
   return { failure: null, steps: index, records, drained };
 }
 
-// One bit per effect kind, and one that every step has, for monitors that watch all steps.
-const BIT = Object.fromEntries(effectKinds.map((k, i) => [k, 1 << (i + 1)])) as Record<EffectKind, number>;
+// A bit that every step has, for monitors that watch all steps.
 const ALWAYS = 1;
 const ALL = ~0;
-const maskOf = (kinds: readonly EffectKind[]) => kinds.reduce((m, k) => m | BIT[k], 0);
 
 /** The default audit interval: a full audit costs O(memory), so audit less often on big systems. */
 export function defaultAuditEvery(config: SystemConfig): number {

@@ -4,8 +4,9 @@
  * @internal
  */
 import {
-  FRAME_FREE, FRAME_RESERVED, PageState, pageStateName, type GuestConfig, type GuestObservation, type Observation,
-} from '../core/virtio/index.ts';
+  FRAME_FREE, FRAME_RESERVED, PageState, pageStateName,
+  type WorldGuestConfig as GuestConfig, type WorldGuestObservation as GuestObservation, type WorldObservation as Observation,
+} from '../core/index.ts';
 
 export const at = (guest: number, gpfn: number) => `gpfn ${gpfn} of guest ${guest}`;
 

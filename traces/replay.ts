@@ -5,7 +5,7 @@
  * the command line and the tests share it.
  */
 import type { Observation, SystemFactory, SystemUnderTest } from '../core/virtio/index.ts';
-import type { Property } from '../properties/property.ts';
+import type { AnyProperty as Property } from '../properties/property.ts';
 import { runCase, type CaseResult, type Failure } from '../properties/runner.ts';
 import { TraceError } from './errors.ts';
 import type { Trace } from './format.ts';

@@ -5,7 +5,7 @@
  * in lockstep (viewer/family.ts). Pure apart from the system it builds: no I/O.
  */
 import { gpfnSpace, type Observation, type SystemFactory, type SystemUnderTest } from '../core/virtio/index.ts';
-import type { Property } from '../properties/property.ts';
+import type { AnyProperty as Property } from '../properties/property.ts';
 import type { Trace } from '../traces/format.ts';
 import { replayTrace, type ReplayResult } from '../traces/replay.ts';
 import { changes, formatOutcome } from '../traces/report.ts';

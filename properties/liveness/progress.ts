@@ -10,14 +10,11 @@ export const progress: Property = {
   kind: 'eventually',
   doc: 'a fair drain comes to rest within its bound with every inflate and deflate acknowledged and consumed',
   refs: 'docs/INVARIANTS.md liveness: progress',
-  monitor: () => ({
+  monitor: (_config, world) => ({
     end({ obs, quiescent, drainRounds, drainBound }) {
       for (let i = 0; i < obs.guests.length; i++) {
-        const stuck = obs.guests[i].inflight.filter((b) => b.queue !== 'stats');
-        if (stuck.length > 0) {
-          const b = stuck[0];
-          return { message: `after ${drainRounds} fair drain rounds guest ${i} still has ${stuck.length} buffer(s) in flight: ${b.queue} buffer ${b.id} of ${b.gpfns.length} gpfns is ${b.acked ? 'acknowledged but never consumed by the driver' : 'never processed by the device'}`, guest: i };
-        }
+        const stuck = world.pending(obs, i);
+        if (stuck !== null) return { message: `after ${drainRounds} fair drain rounds guest ${i} still has a request in flight: ${stuck}`, guest: i };
       }
       if (!quiescent) return { message: `the system was still busy after ${drainBound} fair drain rounds: something loops instead of coming to rest` };
       return null;

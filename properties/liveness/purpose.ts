@@ -1,5 +1,5 @@
 import { isRam, PageState, UNBACKED, wantedSize } from '../../core/virtio/index.ts';
-import type { Property } from '../property.ts';
+import type { VirtioProperty } from '../virtio/property.ts';
 import { at, stateOf } from '../words.ts';
 
 /**
@@ -15,7 +15,7 @@ import { at, stateOf } from '../words.ts';
  *   used, never stuck on its way in or out, and every used gpfn is backed by a frame.
  * One pass over each guest's gpfns, once per run.
  */
-export const purpose: Property = {
+export const purpose: VirtioProperty = {
   name: 'purpose',
   kind: 'eventually',
   doc: 'after the drain the device holds the balloon the host asked for, its whole host pages are back with the host, and the rest of memory is usable',

@@ -1,5 +1,6 @@
 import { isRam } from '../../core/virtio/index.ts';
-import type { Property, Violation } from '../property.ts';
+import type { Violation } from '../property.ts';
+import type { VirtioProperty } from '../virtio/property.ts';
 import { at } from '../words.ts';
 
 /**
@@ -9,7 +10,7 @@ import { at } from '../words.ts';
  * not map, release or allocate anything. The monitor keeps its own copy of what the host holds
  * (from the accepted entries), so an accepted entry is judged without trusting the device.
  */
-export const badRequestsChangeNothing: Property = {
+export const badRequestsChangeNothing: VirtioProperty = {
   name: 'bad-requests-change-nothing',
   kind: 'always',
   doc: 'malformed requests are refused entry by entry and change no mapping, frame or balloon state',

@@ -1,4 +1,4 @@
-import { PageState } from '../../core/virtio/index.ts';
+import { PageState } from '../../core/index.ts';
 import type { Property } from '../property.ts';
 import { at, inBalloon, stateOf } from '../words.ts';
 
@@ -13,7 +13,7 @@ export const balloonPagesUntouched: Property = {
   kind: 'always',
   doc: 'the guest never touches a gpfn that is in the balloon or on its way in or out of it',
   refs: 'docs/INVARIANTS.md invariant 3; VIRTIO 5.5.6.1',
-  monitor: () => ({
+  monitor: (_config, world) => ({
     interests: ['wrote', 'read', 'pages-allocated'],
     step({ result, obs }) {
       for (const e of result.effects) {
@@ -25,7 +25,7 @@ export const balloonPagesUntouched: Property = {
           if (inBalloon(g.pageState[n]) || g.pageState[n] === PageState.Hole) {
             return { message: `the guest ${verb} ${at(e.guest, n)}, which is ${stateOf(obs, e.guest, n)}`, guest: e.guest, gpfn: n };
           }
-          if (g.features.mustTellHost && g.hostBallooned[n]) {
+          if (g.hostBallooned[n] && world.reuseWaitsForHost(obs, e.guest)) {
             return { message: `the guest ${verb} ${at(e.guest, n)} while the host still holds it in the balloon (MUST_TELL_HOST: wait for the deflate acknowledgement)`, guest: e.guest, gpfn: n };
           }
         }

@@ -1,5 +1,5 @@
 import { VIRTIO_CONTRACTS, wantedSize } from '../../core/virtio/index.ts';
-import type { Property } from '../property.ts';
+import type { VirtioProperty } from '../virtio/property.ts';
 
 /**
  * Every command keeps its contract (core/virtio/contracts.ts, one entry per command kind, each citing
@@ -10,7 +10,7 @@ import type { Property } from '../property.ts';
  * properties judge what an implementation reports about itself; this one judges it against the
  * command, so an implementation that does nothing fails here.
  */
-export const commandContract: Property = {
+export const commandContract: VirtioProperty = {
   name: 'command-contract',
   kind: 'always',
   doc: 'every command is refused only when its contract allows, with the right code, and an accepted one does what it asks',

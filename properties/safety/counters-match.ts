@@ -1,4 +1,5 @@
-import { PageState, type GuestObservation } from '../../core/virtio/index.ts';
+import { PageState, type WorldGuestObservation as GuestObservation, type WorldObservation } from '../../core/index.ts';
+import type { FamilyWorld } from '../property.ts';
 import type { Property, Violation } from '../property.ts';
 import { at } from '../words.ts';
 
@@ -15,7 +16,7 @@ export const countersMatch: Property = {
   kind: 'always',
   doc: 'actual equals the acknowledged balloon when written; host and guest agree on the ballooned gpfns once idle',
   refs: 'docs/INVARIANTS.md invariant 6; VIRTIO 5.5.6.1',
-  monitor: () => ({
+  monitor: (_config, world) => ({
     interests: ['actual-written'],
     step({ result, obs }) {
       for (const e of result.effects) {
@@ -29,7 +30,7 @@ export const countersMatch: Property = {
     },
     audit(obs) {
       for (let i = 0; i < obs.guests.length; i++) {
-        const v = auditGuest(obs.guests[i], i);
+        const v = auditGuest(obs, obs.guests[i], i, world);
         if (v) return v;
       }
       return null;
@@ -38,7 +39,7 @@ export const countersMatch: Property = {
       if (!quiescent) return null; // progress reports a drain that never came to rest
       for (let i = 0; i < obs.guests.length; i++) {
         const g = obs.guests[i];
-        if (g.inflight.some((b) => b.queue !== 'stats')) continue;
+        if (world.pending(obs, i) !== null) continue;
         if (g.actual !== g.counts.ballooned) return { message: `guest ${i} came to rest with actual = ${g.actual}, but ${g.counts.ballooned} gpfns are ballooned`, guest: i };
       }
       return null;
@@ -46,7 +47,7 @@ export const countersMatch: Property = {
   }),
 };
 
-function auditGuest(g: GuestObservation, guest: number): Violation | null {
+function auditGuest(obs: WorldObservation, g: GuestObservation, guest: number, world: FamilyWorld): Violation | null {
   const n = { free: 0, used: 0, inflating: 0, ballooned: 0, deflating: 0 };
   for (let i = 0; i < g.pageState.length; i++) {
     switch (g.pageState[i]) {
@@ -60,7 +61,7 @@ function auditGuest(g: GuestObservation, guest: number): Violation | null {
   for (const k of Object.keys(n) as (keyof typeof n)[]) {
     if (n[k] !== g.counts[k]) return { message: `guest ${guest} counts ${g.counts[k]} ${k} gpfns, but ${n[k]} are ${k}`, guest };
   }
-  if (g.inflight.some((b) => b.queue !== 'stats')) return null;
+  if (world.pending(obs, guest) !== null) return null;
   for (let i = 0; i < g.pageState.length; i++) {
     const guestSays = g.pageState[i] === PageState.Ballooned;
     if (guestSays !== (g.hostBallooned[i] === 1)) {

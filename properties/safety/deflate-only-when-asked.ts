@@ -1,4 +1,4 @@
-import type { Property } from '../property.ts';
+import type { VirtioProperty } from '../virtio/property.ts';
 
 /**
  * Invariant 8: the driver deflates only what the host asked for (the balloon stays at or above
@@ -6,7 +6,7 @@ import type { Property } from '../property.ts';
  * out of memory: an allocation that the free pages could not satisfy. Linux's 2020 "switch back
  * to OOM handler" fix exists because deflating under ordinary reclaim made a busy loop.
  */
-export const deflateOnlyWhenAsked: Property = {
+export const deflateOnlyWhenAsked: VirtioProperty = {
   name: 'deflate-only-when-asked',
   kind: 'always',
   doc: 'no deflate below the target unless DEFLATE_ON_OOM is on and an allocation really failed',

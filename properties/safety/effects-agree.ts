@@ -1,5 +1,6 @@
 import { isRam, PageState, UNBACKED, type Effect, type ErrorCode, type GuestConfig, type Refusal } from '../../core/virtio/index.ts';
-import type { Property, Violation } from '../property.ts';
+import type { Violation } from '../property.ts';
+import type { VirtioProperty } from '../virtio/property.ts';
 import { at, stateOf } from '../words.ts';
 
 /**
@@ -18,7 +19,7 @@ import { at, stateOf } from '../words.ts';
  * pages-freed) and those the host holds (from accepted entries), so an allocation of a gpfn
  * already in use, or a refusal whose reason does not hold, is judged without trusting the system.
  */
-export const effectsAgree: Property = {
+export const effectsAgree: VirtioProperty = {
   name: 'effects-agree',
   kind: 'always',
   doc: 'every effect\'s gpfns agree with the observation, processed buffers account for each gpfn, refusal codes give the true reason, inflated host pages are released (never with an assigned device)',

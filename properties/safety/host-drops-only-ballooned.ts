@@ -1,4 +1,4 @@
-import { PageState } from '../../core/virtio/index.ts';
+import { PageState } from '../../core/index.ts';
 import type { Property } from '../property.ts';
 import { at, stateOf } from '../words.ts';
 
@@ -15,15 +15,15 @@ export const hostDropsOnlyBallooned: Property = {
   kind: 'always',
   doc: 'the host releases a guest frame only for gpfns that guest inflated, whole host pages at a time',
   refs: 'docs/INVARIANTS.md invariant 4',
-  monitor: (config) => {
+  monitor: (config, world) => {
     const hpg = config.hostPageGpfns;
     return {
       interests: ['frame-released'],
       step({ command, result, obs }) {
         for (const e of result.effects) {
           if (e.kind !== 'frame-released') continue;
-          if (command.kind !== 'device' || command.queue !== 'inflate') {
-            return { message: `the host released frame ${e.frame} of ${at(e.guest, e.gpfn)} outside an inflate (during ${command.kind})`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
+          if (!world.releases(command)) {
+            return { message: `the host released frame ${e.frame} of ${at(e.guest, e.gpfn)} outside a balloon request it serves (during ${command.kind})`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
           }
           const g = obs.guests[e.guest];
           const base = Math.floor(e.gpfn / hpg) * hpg;

@@ -1,4 +1,3 @@
-import { effectKinds } from '../../core/virtio/index.ts';
 import type { Property } from '../property.ts';
 
 /**
@@ -11,7 +10,6 @@ export const isolation: Property = {
   doc: 'a command for one guest has no effect on any other guest',
   refs: 'docs/INVARIANTS.md invariant 9',
   monitor: () => ({
-    interests: effectKinds,
     step({ command, result }) {
       for (const e of result.effects) {
         if (e.guest === command.guest) continue;

@@ -1,5 +1,5 @@
 import { isRam, PageState } from '../../core/virtio/index.ts';
-import type { Property } from '../property.ts';
+import type { VirtioProperty } from '../virtio/property.ts';
 import { at, stateOf } from '../words.ts';
 
 /**
@@ -8,7 +8,7 @@ import { at, stateOf } from '../words.ts';
  * gpfns were inflated and acknowledged; no gpfn twice; whole guest pages; at most maxBatch gpfns;
  * at most one stats buffer outstanding (VIRTIO 5.5.6.3). Hostile buffers are invariant 7's job.
  */
-export const requestsWellFormed: Property = {
+export const requestsWellFormed: VirtioProperty = {
   name: 'requests-well-formed',
   kind: 'always',
   doc: 'driver buffers hold in-range, free (inflate) or acknowledged (deflate) gpfns, no duplicates, within the batch limit',

@@ -14,7 +14,7 @@ import { simplifyCase } from '../simplify.ts';
 import { caseArb } from '../workload.ts';
 import { conformanceProperty } from '../conformance.ts';
 import { allProperties } from './properties.ts';
-import { virtioRunner } from './runner.ts';
+import { virtioRunner, virtioWorld } from './runner.ts';
 
 export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   name: 'virtio',
@@ -31,6 +31,7 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   faults: Object.entries(FAULTS).map(([name, f]) => ({ name, summary: f.doc, source: f.reference, catches: f.catches })),
   withFaults: (names) => referenceWithFaults(names as FaultName[]),
   runner: virtioRunner,
+  world: virtioWorld,
   properties: allProperties,
   charts: { 'virtio-guest': guestMachine },
   conformanceProperty,

@@ -2,7 +2,7 @@
  * virtio-balloon's property list: every checker (random campaign, replay, exhaustive
  * exploration, a real QEMU guest where it applies) runs these. Order is the order of the report.
  */
-import type { Property } from '../property.ts';
+import type { AnyProperty as Property } from '../property.ts';
 import { noDoubleMapping } from '../safety/no-double-mapping.ts';
 import { framesConserved } from '../safety/frames-conserved.ts';
 import { balloonPagesUntouched } from '../safety/balloon-pages-untouched.ts';

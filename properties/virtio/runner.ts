@@ -6,7 +6,8 @@
 import { type Command, type GuestConfig, type Observation, type StepResult, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyRunner } from '../family.ts';
 import { resolveHostile } from '../hostile.ts';
-import type { GuestSummary } from '../property.ts';
+import type { FamilyWorld } from '../property.ts';
+import type { GuestSummary } from './property.ts';
 
 /**
  * The command's guest before the step, as plain numbers (observations may be live views). The
@@ -56,4 +57,21 @@ export const virtioRunner: FamilyRunner<Command, Observation, SystemConfig> = {
   drainBound: (config) => 4 * Math.max(...config.guests.map(pages)) + 16,
   // The driver's "nothing to do" (out-of-puff) is not a move.
   moved: (result: StepResult) => result.effects.some((e) => e.kind !== 'out-of-puff'),
+};
+
+/**
+ * What the shared invariants ask of virtio (properties/property.ts FamilyWorld). A buffer on the
+ * inflate or deflate queue is a request in flight (the stats queue carries none); the host drops
+ * frames only while the device serves an inflate (QEMU virtio_balloon_handle_output); with
+ * MUST_TELL_HOST the driver waits for the deflate acknowledgement before reuse (VIRTIO 5.5.6.1).
+ */
+export const virtioWorld: FamilyWorld = {
+  pending(obs, guest) {
+    const g = (obs as Observation).guests[guest];
+    const b = g?.inflight.find((x) => x.queue !== 'stats');
+    if (!b) return null;
+    return `${b.queue} buffer ${b.id} of ${b.gpfns.length} gpfns is ${b.acked ? 'acknowledged but never consumed by the driver' : 'never processed by the device'}`;
+  },
+  releases: (c) => { const x = c as Command; return x.kind === 'device' && x.queue === 'inflate'; },
+  reuseWaitsForHost: (obs, guest) => (obs as Observation).guests[guest]?.features.mustTellHost ?? true,
 };

@@ -3,6 +3,7 @@
  * state, each from a real state of the reference system with one thing changed, and hold on the
  * undoctored one.
  */
+import { virtioWorld } from '../../properties/virtio/runner.ts';
 import { describe, expect, it } from 'vitest';
 import { frame, gpfn, PageState, UNBACKED, type Command, type Observation } from '../../core/virtio/index.ts';
 import { commandContract } from '../../properties/safety/command-contract.ts';
@@ -84,7 +85,7 @@ describe('effects-agree', () => {
     const s = realStep([{ kind: 'set-target', guest: g0, pages: 2 }], { kind: 'driver', guest: g0 });
     const q = s.result.effects.find((x) => x.kind === 'buffer-queued');
     if (q?.kind !== 'buffer-queued') throw new Error('no buffer');
-    const m = effectsAgree.monitor(s.config);
+    const m = effectsAgree.monitor(s.config, virtioWorld);
     const ctx = { index: 0, before: s.before, draining: false, obs: s.obs };
     expect(m.step!({ ...ctx, command: s.command, result: s.result })).toBeNull();
     const v = m.step!({ ...ctx, command: { kind: 'device', guest: g0, queue: 'inflate' }, result: accepted({
@@ -99,7 +100,7 @@ describe('effects-agree', () => {
     expect(stepWith(effectsAgree, cfg, { obs, command: { kind: 'device', guest: g0, queue: 'inflate' }, result: release })?.message)
       .toBe('the host released frame 9 of gpfn 3 of guest 0, but guest 0 has an assigned device: its memory may not be discarded (QEMU disables discard under VFIO)');
     const s = realStep([{ kind: 'set-target', guest: g0, pages: 2 }, { kind: 'driver', guest: g0 }], { kind: 'device', guest: g0, queue: 'inflate' });
-    const m = effectsAgree.monitor(s.config);
+    const m = effectsAgree.monitor(s.config, virtioWorld);
     const n = s.obs.guests[0].pageState.indexOf(PageState.Inflating);
     m.step!({ index: 0, before: s.before, draining: false, obs: s.obs, command: { kind: 'driver', guest: g0 },
       result: accepted({ kind: 'buffer-queued', guest: g0, queue: 'inflate', id: 99, origin: 'driver', gpfns: [n] }) });
@@ -114,8 +115,8 @@ describe('purpose', () => {
   const end = (obs: Observation, targets: number[]) => ({ obs, config: twoGuests, quiescent: true, drainRounds: 5, drainBound: 40, targets });
   it('holds on a balloon at the host\'s target and fires when the target was ignored', () => {
     const { obs } = driven(inflated(4));
-    expect(purpose.monitor(twoGuests).end!(end(obs, [4, 0]))).toBeNull();
-    expect(purpose.monitor(twoGuests).end!(end(obs, [8, 0]))?.message)
+    expect(purpose.monitor(twoGuests, virtioWorld).end!(end(obs, [4, 0]))).toBeNull();
+    expect(purpose.monitor(twoGuests, virtioWorld).end!(end(obs, [8, 0]))?.message)
       .toBe('guest 0\'s device holds 4 gpfns in the balloon after the drain; the host asked for 8 pages (8 in whole guest pages above the floor) and 28 gpfns are free');
   });
   it('fires when a ballooned page is still backed, or a page is stuck out of use', () => {
@@ -123,9 +124,9 @@ describe('purpose', () => {
     const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
     const o = clone(obs);
     o.guests[0].p2m[n] = 5;
-    expect(purpose.monitor(twoGuests).end!(end(o, [4, 0]))?.message).toBe(`after the drain host page ${n} of guest 0 is wholly in the balloon, but gpfn ${n} of guest 0 still maps frame 5: the host never got it back`);
+    expect(purpose.monitor(twoGuests, virtioWorld).end!(end(o, [4, 0]))?.message).toBe(`after the drain host page ${n} of guest 0 is wholly in the balloon, but gpfn ${n} of guest 0 still maps frame 5: the host never got it back`);
     const p = clone(obs);
     p.guests[0].hostBallooned[n] = 0;
-    expect(purpose.monitor(twoGuests).end!(end(p, [3, 0]))?.message).toBe(`after the drain gpfn ${n} of guest 0 is ballooned, though the host does not hold it: the guest cannot use it again`);
+    expect(purpose.monitor(twoGuests, virtioWorld).end!(end(p, [3, 0]))?.message).toBe(`after the drain gpfn ${n} of guest 0 is ballooned, though the host does not hold it: the guest cannot use it again`);
   });
 });

@@ -2,11 +2,13 @@
  * Hand-made states for the invariant tests: a real reference system driven to a known state,
  * then a copy of its observation or a step's effects doctored to be bad in one way.
  */
+import { virtioWorld } from '../../properties/virtio/runner.ts';
 import {
   guestConfig, guestId, systemConfig, type Command, type Effect, type Observation, type StepResult, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import { createReferenceSystem } from '../../impl/virtio/index.ts';
-import type { GuestSummary, Property, StepContext } from '../../properties/property.ts';
+import type { AnyProperty as Property } from '../../properties/property.ts';
+import type { GuestSummary, VirtioStepContext as StepContext } from '../../properties/virtio/property.ts';
 import { summary as runnerSummary } from '../../properties/virtio/runner.ts';
 
 export const g0 = guestId(0);
@@ -45,7 +47,7 @@ export function summary(obs: Observation, guest = 0): GuestSummary {
 
 /** Call a property's step hook once with a doctored context. */
 export function stepWith(p: Property, config: SystemConfig, c: Partial<StepContext> & { obs: Observation; command: Command }) {
-  const m = p.monitor(config);
+  const m = p.monitor(config, virtioWorld);
   return m.step?.({ index: 0, result: accepted(), before: summary(c.obs, c.command.guest), draining: false, ...c }) ?? null;
 }
 

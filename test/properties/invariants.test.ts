@@ -2,6 +2,8 @@
  * Every invariant fires on a bad state, and its message names the offending guest, gpfn or
  * frame. Each case starts from a real state of the reference system and changes one thing.
  */
+import type { VirtioMonitor } from '../../properties/virtio/property.ts';
+import { virtioWorld } from '../../properties/virtio/runner.ts';
 import { describe, expect, it } from 'vitest';
 import { frame, gpfn, PageState } from '../../core/virtio/index.ts';
 import { invariantProperties } from '../../properties/index.ts';
@@ -29,7 +31,7 @@ describe('no-double-mapping', () => {
     const { obs, config } = driven([...allocAndWrite(g0, 2), ...allocAndWrite(g1, 2)]);
     const f = obs.guests[0].p2m[1];
     obs.guests[1].p2m[0] = f;
-    const v = noDoubleMapping.monitor(config).audit!(obs);
+    const v = (noDoubleMapping.monitor(config, virtioWorld) as VirtioMonitor).audit!(obs);
     expect(v?.message).toBe(`gpfn 0 of guest 1 is mapped to frame ${f}, which the frame table says is mapped by gpfn 1 of guest 0`);
     expect(v).toMatchObject({ guest: 1, gpfn: 0, frame: f });
   });
@@ -37,7 +39,7 @@ describe('no-double-mapping', () => {
     const cfg = { ...twoGuests, guests: [{ ...twoGuests.guests[0], assignedDevice: true }, twoGuests.guests[1]] };
     const { obs } = driven(allocAndWrite(g0, 2), cfg);
     obs.guests[0].dmaView![1] = 99;
-    expect(noDoubleMapping.monitor(cfg).audit!(obs)?.message).toMatch(/gpfn 1 of guest 0: the CPU maps frame \d+ but the assigned device's DMA view maps 99/);
+    expect((noDoubleMapping.monitor(cfg, virtioWorld) as VirtioMonitor).audit!(obs)?.message).toMatch(/gpfn 1 of guest 0: the CPU maps frame \d+ but the assigned device's DMA view maps 99/);
   });
   it('fires on a step that maps a frame the frame table gives to someone else', () => {
     const { obs, config } = driven([...allocAndWrite(g0, 2), ...allocAndWrite(g1, 2)]);
@@ -47,7 +49,7 @@ describe('no-double-mapping', () => {
   });
   it('holds on the same state undoctored', () => {
     const { obs, config } = driven([...allocAndWrite(g0, 2), ...allocAndWrite(g1, 2)]);
-    expect(noDoubleMapping.monitor(config).audit!(obs)).toBeNull();
+    expect((noDoubleMapping.monitor(config, virtioWorld) as VirtioMonitor).audit!(obs)).toBeNull();
   });
 });
 
@@ -56,7 +58,7 @@ describe('frames-conserved', () => {
     const { obs, config } = driven(allocAndWrite(g0, 2));
     obs.host.freeFrames += 1;
     expect(stepWith(framesConserved, config, { obs, command: write0 })?.message).toBe(`${obs.host.freeFrames} free + 2 mapped + 4 reserved = ${obs.host.freeFrames + 6} frames, but the host has 200`);
-    expect(framesConserved.monitor(config).audit!(obs)?.message).toMatch(/the host counts \d+ free frames, its frame table holds \d+/);
+    expect((framesConserved.monitor(config, virtioWorld) as VirtioMonitor).audit!(obs)?.message).toMatch(/the host counts \d+ free frames, its frame table holds \d+/);
   });
 });
 
@@ -79,7 +81,7 @@ describe('balloon-pages-untouched', () => {
 describe('data-oracle', () => {
   it('fires when a read does not return what was written', () => {
     const { obs, config } = driven(allocAndWrite(g0, 1));
-    const m = dataOracle.monitor(config);
+    const m = (dataOracle.monitor(config, virtioWorld) as VirtioMonitor);
     const ctx = { index: 0, obs, command: write0, before: summary(obs), draining: false };
     expect(m.step!({ ...ctx, result: accepted({ kind: 'wrote', guest: g0, gpfn: gpfn(3), token: 7 }) })).toBeNull();
     expect(m.step!({ ...ctx, result: accepted({ kind: 'read', guest: g0, gpfn: gpfn(3), value: 0 }) })?.message)
@@ -87,7 +89,7 @@ describe('data-oracle', () => {
   });
   it('forgets a token when the page is freed', () => {
     const { obs, config } = driven(allocAndWrite(g0, 1));
-    const m = dataOracle.monitor(config);
+    const m = (dataOracle.monitor(config, virtioWorld) as VirtioMonitor);
     const ctx = { index: 0, obs, command: write0, before: summary(obs), draining: false };
     m.step!({ ...ctx, result: accepted({ kind: 'wrote', guest: g0, gpfn: gpfn(3), token: 7 }) });
     m.step!({ ...ctx, result: accepted({ kind: 'pages-freed', guest: g0, gpfns: [gpfn(3)] }) });
@@ -95,7 +97,7 @@ describe('data-oracle', () => {
   });
   it('fires when a freshly allocated page holds another guest\'s data (a frame handed on unscrubbed)', () => {
     const { obs, config } = driven(allocAndWrite(g0, 1));
-    const m = dataOracle.monitor(config);
+    const m = (dataOracle.monitor(config, virtioWorld) as VirtioMonitor);
     const ctx = { index: 0, obs, command: write0, before: summary(obs), draining: false };
     m.step!({ ...ctx, result: accepted({ kind: 'pages-allocated', guest: g1, gpfns: [gpfn(5)] }) });
     expect(m.step!({ ...ctx, result: accepted({ kind: 'read', guest: g1, gpfn: gpfn(5), value: 1 }) })?.message)
@@ -103,7 +105,7 @@ describe('data-oracle', () => {
   });
   it('keeps the tokens of used pages across a reset (a reset that scrubs them is caught)', () => {
     const { obs, config } = driven(allocAndWrite(g0, 1));
-    const m = dataOracle.monitor(config);
+    const m = (dataOracle.monitor(config, virtioWorld) as VirtioMonitor);
     const ctx = { index: 0, obs, command: write0, before: summary(obs), draining: false };
     m.step!({ ...ctx, result: accepted({ kind: 'wrote', guest: g0, gpfn: gpfn(3), token: 7 }) });
     m.step!({ ...ctx, result: accepted({ kind: 'reset', guest: g0 }) });
@@ -182,14 +184,14 @@ describe('counters-match', () => {
     const { obs, config } = driven(inflated(4));
     obs.guests[0].actual = 3;
     const end = { obs, config, quiescent: true, drainRounds: 3, drainBound: 40, targets: [] };
-    expect(countersMatch.monitor(config).end!(end)?.message).toBe('guest 0 came to rest with actual = 3, but 4 gpfns are ballooned');
-    expect(countersMatch.monitor(config).audit!(obs)).toBeNull(); // mid-run a batching driver may lag
+    expect((countersMatch.monitor(config, virtioWorld) as VirtioMonitor).end!(end)?.message).toBe('guest 0 came to rest with actual = 3, but 4 gpfns are ballooned');
+    expect((countersMatch.monitor(config, virtioWorld) as VirtioMonitor).audit!(obs)).toBeNull(); // mid-run a batching driver may lag
   });
   it('fires when host and guest disagree on a ballooned gpfn once idle', () => {
     const { obs, config } = driven(inflated(4));
     const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
     obs.guests[0].hostBallooned[n] = 0;
-    expect(countersMatch.monitor(config).audit!(obs)?.message).toBe(`gpfn ${n} of guest 0: the guest says it is ballooned, the host does not`);
+    expect((countersMatch.monitor(config, virtioWorld) as VirtioMonitor).audit!(obs)?.message).toBe(`gpfn ${n} of guest 0: the guest says it is ballooned, the host does not`);
   });
 });
 
@@ -260,24 +262,24 @@ describe('liveness', () => {
   it('convergence fires when actual settles away from the target', () => {
     const { obs } = driven(inflated(8));
     obs.guests[0].target = 12;
-    expect(convergence.monitor(twoGuests).end!(end(obs))?.message).toBe('guest 0 settled at actual = 8 with a target of 12 (expected 12; 24 gpfns free)');
+    expect((convergence.monitor(twoGuests, virtioWorld) as VirtioMonitor).end!(end(obs))?.message).toBe('guest 0 settled at actual = 8 with a target of 12 (expected 12; 24 gpfns free)');
   });
   it('convergence fires on an oscillating actual during the drain', () => {
     const { obs } = driven(inflated(8));
-    const m = convergence.monitor(twoGuests);
+    const m = (convergence.monitor(twoGuests, virtioWorld) as VirtioMonitor);
     const at = (actual: number) => m.step!({ index: 0, obs, command: { kind: 'driver', guest: g0 }, before: summary(obs), draining: true, result: accepted({ kind: 'actual-written', guest: g0, actual }) });
     expect([16, 0, 16, 0].map(at)).toEqual([null, null, null, null]);
     expect(at(16)?.message).toBe("guest 0's actual turned back a third time (0 → 16) under a steady target of 8: it oscillates");
   });
   it('progress fires on a buffer never processed and on a drain that never rests', () => {
     const { obs } = driven([{ kind: 'set-target', guest: g0, pages: 4 }, { kind: 'driver', guest: g0 }]);
-    expect(progress.monitor(twoGuests).end!(end(obs))?.message).toMatch(/guest 0 still has 1 buffer\(s\) in flight: inflate buffer \d+ of 4 gpfns is never processed by the device/);
+    expect((progress.monitor(twoGuests, virtioWorld) as VirtioMonitor).end!(end(obs))?.message).toMatch(/guest 0 still has a request in flight: inflate buffer \d+ of 4 gpfns is never processed by the device/);
     const idle = driven([]).obs;
-    expect(progress.monitor(twoGuests).end!(end(idle, false))?.message).toBe('the system was still busy after 40 fair drain rounds: something loops instead of coming to rest');
+    expect((progress.monitor(twoGuests, virtioWorld) as VirtioMonitor).end!(end(idle, false))?.message).toBe('the system was still busy after 40 fair drain rounds: something loops instead of coming to rest');
   });
   it('reconvergence fires for a reset guest that does not return to its target', () => {
     const { obs } = driven(inflated(8));
-    const m = reconvergence.monitor(twoGuests);
+    const m = (reconvergence.monitor(twoGuests, virtioWorld) as VirtioMonitor);
     m.step!({ index: 0, obs, command: { kind: 'reset', guest: g0 }, before: summary(obs), draining: false, result: accepted({ kind: 'reset', guest: g0 }) });
     obs.guests[0].actual = 0;
     expect(m.end!(end(obs))?.message).toBe('guest 0 was reset and settled at actual = 0, not back at its target of 8 (expected 8)');
