@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configProblems } from '../../core/index.ts';
 import { openImplementation } from '../../adapters/index.ts';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../core/usage.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 
