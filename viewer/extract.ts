@@ -6,7 +6,7 @@
  */
 import { gpfnSpace, type Observation, type SystemFactory, type SystemUnderTest } from '../core/index.ts';
 import type { Property } from '../properties/property.ts';
-import type { Trace } from '../traces/format.ts';
+import { sourceFaults, sourceName, type Trace } from '../traces/format.ts';
 import { replayTrace, type ReplayResult } from '../traces/replay.ts';
 import { changes, formatOutcome } from '../traces/report.ts';
 import { DeltaRecorder, int32Base64 } from './deltas.ts';
@@ -148,7 +148,7 @@ export function extractViewerData(trace: Trace, opts: ExtractOptions): { data: V
   }
   const data: ViewerData = {
     meta: {
-      file: opts.file ?? '(in memory)', family: trace.family, impl: trace.impl, faults: [...trace.faults],
+      file: opts.file ?? '(in memory)', family: trace.family, impl: sourceName(trace.source), faults: [...sourceFaults(trace.source)],
       ...(trace.note ? { note: trace.note } : {}), ...(trace.seed !== undefined ? { seed: trace.seed } : {}), ...(trace.path ? { path: trace.path } : {}),
       hostFrames: config.hostFrames, reservedFrames: config.reservedFrames,
       guests: config.guests.map((g) => ({
