@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerRules } from './eslint.layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.qemu-guest/', '.cache/', 'traces/failures/', '.stryker-tmp/', 'reports/', 'test/fixtures/adapters/hostile/syntax-error*.ts'] },
@@ -20,17 +21,9 @@ export default tseslint.config(
         { object: 'Math', property: 'random', message: 'All randomness comes from the fast-check seed.' },
         { object: 'Date', property: 'now', message: 'model/ and impl/ read no clock.' }],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'performance'],
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/impl/**', '../impl/*'], message: 'model/ and core/ never import impl/.' },
-      ] }],
     },
   },
-  {
-    files: ['impl/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: ['xstate', 'fast-check'], patterns: [{ group: ['**/model/**'], message: 'impl/ never imports model/.' }] }],
-    },
-  },
+  ...layerRules(),
   {
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -10,7 +10,7 @@
  * implementation runs in-process unless `--step-timeout` is given.
  */
 import type { SystemFactory } from '../core/virtio/index.ts';
-import { intFlag } from '../cli/errors.ts';
+import { intFlag } from '../core/usage.ts';
 import { DEFAULT_STEP_TIMEOUT_MS, guardImplementation, guardInWorker, workerHost, type GuardOptions } from './guard.ts';
 import { ImplementationFault, RemoteError } from './faults.ts';
 import { loadImplementation, resolveModule } from './load.ts';

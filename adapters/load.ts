@@ -14,7 +14,7 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeThrown, oneLine, systemConfig, type SystemConfig, type SystemFactory, type SystemUnderTest } from '../core/virtio/index.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../core/usage.ts';
 import { describeValue, observationProblems } from './shape.ts';
 
 export interface LoadedImplementation {

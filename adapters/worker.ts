@@ -16,7 +16,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { describeThrown, formatCommand, oneLine, type SystemFactory, type SystemUnderTest } from '../core/virtio/index.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../core/usage.ts';
 import { ImplementationFault } from './faults.ts';
 import { checkFactory, importFactory } from './load.ts';
 import { describeValue } from './shape.ts';

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { allProperties } from '../properties/index.ts';
 import { runCampaign } from '../properties/campaign.ts';
-import { DEFAULT_RUNS } from '../cli/commands/check.ts';
+import { DEFAULT_RUNS } from '../properties/defaults.ts';
 import { STUBS } from '../test/fixtures/stubs/index.ts';
 
 const SEEDS = Array.from({ length: Number(process.env.STUB_SEEDS ?? 20) }, (_, i) => i + 1);

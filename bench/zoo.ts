@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { FAULTS, faultNames, referenceWithFaults } from '../impl/virtio/index.ts';
 import { allProperties } from '../properties/index.ts';
 import { runCampaign } from '../properties/campaign.ts';
-import { DEFAULT_RUNS } from '../cli/commands/check.ts';
+import { DEFAULT_RUNS } from '../properties/defaults.ts';
 
 const SEEDS = Array.from({ length: Number(process.env.ZOO_SEEDS ?? 20) }, (_, i) => i + 1);
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };

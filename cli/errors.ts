@@ -1,24 +1,6 @@
 /**
- * Errors at the edge. A user's mistake (a bad flag, an unusable file, a broken adapter) is a
- * UsageError: one line on stderr, exit 2, no stack trace. Anything else is our bug and keeps its
- * stack.
+ * Errors at the edge, for the command's own files. They are defined in core/usage.ts, below
+ * adapters/ and traces/, which raise them too; this file only re-exports them so that cli/
+ * keeps one short import.
  */
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_UNUSABLE = 2;
-
-export class UsageError extends Error {
-  constructor(message: string, readonly exitCode = EXIT_UNUSABLE) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** Parse a whole number flag, or throw a UsageError naming the flag. */
-export function intFlag(name: string, raw: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
+export { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, intFlag } from '../core/usage.ts';

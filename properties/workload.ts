@@ -8,11 +8,12 @@ import fc from 'fast-check';
 import {
   guestId, hostileKinds, type Command, type CommandKind, type GuestConfig, type SystemConfig,
 } from '../core/virtio/index.ts';
+import { DEFAULT_MAX_COMMANDS } from './defaults.ts';
 
 export interface Case { config: SystemConfig; commands: Command[] }
 
 export interface WorkloadOptions {
-  /** Longest command list. */
+  /** Longest command list (default DEFAULT_MAX_COMMANDS). */
   maxCommands?: number;
   /** Fix the configuration instead of generating one. */
   config?: SystemConfig;
@@ -101,7 +102,7 @@ export function commandArb(config: SystemConfig, kinds: readonly CommandKind[]):
 
 /** A whole case: configuration, a swarm of enabled kinds, and the commands. */
 export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
-  const maxLength = opts.maxCommands ?? 80;
+  const maxLength = opts.maxCommands ?? DEFAULT_MAX_COMMANDS;
   const configs = opts.config ? fc.constant(opts.config) : configArb;
   return fc
     .record({ config: configs, optional: fc.subarray([...OPTIONAL], { minLength: 1 }) })

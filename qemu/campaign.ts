@@ -185,12 +185,12 @@ export interface QemuReplay {
 /** Runs a saved trace's steps on a fresh VM (same RAM and deflate-on-oom) and re-checks. */
 export async function replayQemuTrace(trace: QemuTrace | string | unknown): Promise<QemuReplay> {
   const t = typeof trace === 'string' ? loadTrace(trace) : parseTrace(trace);
-  const session = new VmSession({ memMiB: t.config.memMiB, deflateOnOom: t.config.deflateOnOom, hardLimitMs: 5 * 60_000 });
+  const session = new VmSession({ memMiB: t.source.memMiB, deflateOnOom: t.source.deflateOnOom, hardLimitMs: 5 * 60_000 });
   try {
     const { vm, base } = await session.acquire();
     const record = await runCase(vm, { steps: t.steps }, base);
     const violations = [...checkQemuProperties(record).values()].flatMap((o) => o.violations);
-    return { reproduced: violations.some((v) => v.property === t.property), violations, record };
+    return { reproduced: violations.some((v) => v.property === t.expect.property), violations, record };
   } finally {
     await session.close();
   }

@@ -1,24 +1,15 @@
 // The vocabulary of a QEMU case: what the host and the guest's workload do, one step at a time.
 // A case is plain data (JSON), so a shrunk counterexample can be saved and replayed as is.
 
+import type { VmStep } from '../traces/vm-steps.ts';
+
 export const MiB = 1024 * 1024;
 
-export type Step =
-  /** Host sets the balloon target (the VM's logical size) to `mib`; `wait: false` goes on to
-   * the next step at once (a target change mid-flight). */
-  | { readonly op: 'target'; readonly mib: number; readonly wait: boolean }
-  /** Guest holds `mib` MiB of anonymous memory (a dd buffer) until `free`. */
-  | { readonly op: 'anon'; readonly mib: number }
-  /** Guest writes a `mib` MiB file on tmpfs (/tmp), kept until `free`. */
-  | { readonly op: 'tmpfs'; readonly mib: number }
-  /** Guest allocates `mib` MiB of anonymous memory and frees it at once (transient pressure). */
-  | { readonly op: 'pressure'; readonly mib: number }
-  /** Guest frees every held allocation and tmpfs file. */
-  | { readonly op: 'free' }
-  /** Guest unloads virtio_balloon (rmmod). */
-  | { readonly op: 'unload' }
-  /** Guest loads virtio_balloon (insmod). */
-  | { readonly op: 'load' };
+/**
+ * One step of a case: target, anon, tmpfs, pressure, free, unload or load. Defined once, as the
+ * schema a trace stores them with (traces/vm-steps.ts, where each is described).
+ */
+export type Step = Readonly<VmStep>;
 
 export interface QemuCase {
   readonly steps: readonly Step[];

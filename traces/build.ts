@@ -13,8 +13,9 @@ export interface TraceInput {
   properties: readonly string[];
   /** The failure the run ended with, or null when every property held. */
   failure: Failure | null;
-  /** `reference` (the default) or the module path of the adapter that was checked. */
+  /** `reference` (the default) or the module path of the adapter that was checked: the trace's `source`. */
   impl?: string;
+  /** Bug-zoo faults of the reference implementation (ignored for an adapter, which has none). */
   faults?: readonly string[];
   seed?: number;
   path?: string;
@@ -37,8 +38,9 @@ export function buildTrace(input: TraceInput): Trace {
     version: TRACE_VERSION,
     tool: { ...TOOL },
     family: input.config.family,
-    impl: input.impl ?? REFERENCE_IMPL,
-    faults: [...(input.faults ?? [])],
+    source: (input.impl ?? REFERENCE_IMPL) === REFERENCE_IMPL
+      ? { kind: 'reference', faults: [...(input.faults ?? [])] }
+      : { kind: 'adapter', module: input.impl as string },
     ...(input.note !== undefined ? { note: input.note } : {}),
     config: structuredClone(input.config),
     ...(input.seed !== undefined ? { seed: input.seed } : {}),

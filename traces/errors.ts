@@ -19,18 +19,6 @@ export class TraceError extends Error {
   }
 }
 
-/**
- * Not a defect of the file: it is a trace of a real QEMU guest (qemu/trace.ts writes the same
- * header over VM steps instead of commands). `balloon replay` catches it and replays the file on
- * a fresh VM; anything else that meets it treats it as an unusable trace.
- */
-export class QemuTraceFound extends TraceError {
-  constructor(file: string) {
-    super(file, 'impl', 'this is a trace of a real QEMU guest (qemu/trace.ts): replay it with `balloon replay`, which runs it on a fresh VM');
-    this.name = 'QemuTraceFound';
-  }
-}
-
 /** `['commands', 3, 'guest']` → `commands[3].guest`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let out = '';

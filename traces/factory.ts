@@ -1,5 +1,5 @@
 /**
- * Which implementation a trace replays on. A trace file names one (`impl`, `faults`) but never
+ * Which implementation a trace replays on. A trace file names one (`source`) but never
  * causes code to be loaded by itself: `reference` is built in, and a module path is only imported
  * when the person running replay names the same module (`--impl`), since a trace may come from
  * anywhere.
@@ -7,7 +7,7 @@
 import type { SystemFactory } from '../core/virtio/index.ts';
 import { createReferenceSystem, faultNames, referenceWithFaults, type FaultName } from '../impl/virtio/index.ts';
 import { TraceError } from './errors.ts';
-import { REFERENCE_IMPL, type Trace } from './format.ts';
+import type { Trace } from './format.ts';
 
 /** Named faults this build's reference implementation knows (the bug zoo, impl/virtio/faults.ts). */
 export const KNOWN_FAULTS: readonly string[] = faultNames;
@@ -32,12 +32,15 @@ export function referenceFactory(faults: readonly string[], file = '(trace)'): S
  * @throws TraceError when the trace names an adapter and none was given.
  */
 export function factoryForTrace(trace: Trace, file: string, adapter?: { path: string; factory: SystemFactory }): SystemFactory {
+  const s = trace.source;
   if (adapter) {
-    if (trace.faults.length > 0) throw new TraceError(file, 'faults', `faults apply to the reference implementation only; --impl ${adapter.path} was given`);
+    if (s.kind === 'reference' && s.faults.length > 0) throw new TraceError(file, 'source.faults', `faults apply to the reference implementation only; --impl ${adapter.path} was given`);
     return adapter.factory;
   }
-  if (trace.impl !== REFERENCE_IMPL) {
-    throw new TraceError(file, 'impl', `the trace was recorded on ${JSON.stringify(trace.impl)}; a trace never loads code by itself, pass --impl ${trace.impl} to replay it there`);
+  if (s.kind === 'adapter') {
+    throw new TraceError(file, 'source.module', `the trace was recorded on ${JSON.stringify(s.module)}; a trace never loads code by itself, pass --impl ${s.module} to replay it there`);
   }
-  return referenceFactory(trace.faults, file);
+  // A model trace names no implementation: the reference one stands in for it (section 1 of
+  // docs/TRACES.md: replay always runs an implementation, with the model alongside).
+  return referenceFactory(s.kind === 'reference' ? s.faults : [], file);
 }

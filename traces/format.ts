@@ -1,29 +1,37 @@
 /**
- * The trace file format, version 1: a configuration and the list of commands that is the whole
- * truth of a run, plus conveniences (seed, path, tool version) that help a person but that replay
- * never needs. The zod schema below is the single definition: `loadTrace` validates with it, and
- * `traces/trace.schema.json` is generated from it (`npx tsx traces/write-schema.ts`; a test keeps
- * the shipped file current).
+ * The trace file format, version 2: one format for every trace, whatever ran it. A trace says
+ * which family it belongs to and where it came from (`source`: the reference implementation
+ * with its faults, a user's adapter, the model alone, or a real QEMU guest with what was observed
+ * there), and holds the truth of the run: the configuration and the commands, or for a real VM
+ * the VM steps. The rest (seed, path, tool version, note) helps a person; replay never needs it.
+ * Nothing in a trace depends on the wall clock, so the same seed writes the same bytes.
+ *
+ * The zod schemas below are the single definition: `loadAnyTrace` validates with them, and
+ * `traces/trace.schema.json` is generated from them (`npm run schema`; a test keeps the shipped
+ * file current). Version 1 files (today's corpus and zoo were written in it) are read by
+ * traces/format-v1.ts and migrated (traces/migrate.ts).
  *
  * Key order in a saved file is the order of the shapes below (zod rebuilds objects in shape
  * order), which is what makes `saveTrace` byte-stable.
  *
  * @example
- *   {"format":"balloon-trace","version":1,"tool":{"name":"balloon-testbed","version":"0.1.0"},
- *    "family":"virtio","impl":"reference","faults":[],"config":{...},"properties":["frames-conserved"],
- *    "expect":{"verdict":"pass"},"commands":[{"kind":"set-target","guest":0,"pages":16}]}
+ *   {"format":"balloon-trace","version":2,"tool":{"name":"balloon-testbed","version":"0.1.0"},
+ *    "family":"virtio","source":{"kind":"reference","faults":[]},"config":{...},
+ *    "properties":["frames-conserved"],"expect":{"verdict":"pass"},
+ *    "commands":[{"kind":"set-target","guest":0,"pages":16}]}
  */
 import { z } from 'zod';
 import { commandKinds, hostileKinds, type Command, type HostileKind, type SystemConfig } from '../core/virtio/index.ts';
+import { VmStepSchema, VmViolationSchema } from './vm-steps.ts';
 
 export const TRACE_FORMAT = 'balloon-trace';
-export const TRACE_VERSION = 1;
+export const TRACE_VERSION = 2;
 export const TOOL = { name: 'balloon-testbed', version: '0.1.0' } as const;
 /** Families this build can replay. A trace naming another is refused before anything else is read. */
 export const INSTALLED_FAMILIES = ['virtio'] as const;
 /** Larger files are refused after `fs.stat`, before a byte is read: no trace we write comes close. */
 export const MAX_TRACE_BYTES = 16 * 1024 * 1024;
-/** The implementation name that means `createReferenceSystem`; anything else is a module path. */
+/** The `--impl` name of the reference implementation; anything else is a module path. */
 export const REFERENCE_IMPL = 'reference';
 
 const MAX_U32 = 2 ** 32 - 1;
@@ -71,50 +79,121 @@ export const SystemConfigSchema = z.strictObject({
   guests: z.array(GuestConfigSchema).min(1).max(256),
 });
 
+/** A recorded failure: which property, after which step, and what it said. */
+export const FailureExpectSchema = z.strictObject({
+  verdict: z.literal('fail'),
+  property: z.string().min(1).max(64),
+  /** Index of the step after which the property failed; -1 when it failed at the end of the run. */
+  step: whole(-1),
+  message: z.string().max(4096),
+});
+
 export const ExpectSchema = z.discriminatedUnion('verdict', [
   z.strictObject({ verdict: z.literal('pass') }),
-  z.strictObject({
-    verdict: z.literal('fail'),
-    property: z.string().min(1).max(64),
-    /** Index of the step after which the property failed; -1 when it failed at the end of the run. */
-    step: whole(-1),
-    message: z.string().max(4096),
-  }),
+  FailureExpectSchema,
 ]);
 
-export const TraceSchema = z.strictObject({
+/** Property and fault names as the schemas of traces/format-v1.ts check them. */
+export const NameSchema = name;
+
+/**
+ * Where a trace came from, with what replaying it needs. A trace never loads code by itself: an
+ * adapter's module is imported only when the person replaying names it (traces/factory.ts).
+ */
+export const CommandSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('reference'),
+    /** Bug-zoo faults (impl/virtio/faults.ts) switched on: `referenceWithFaults(faults)`. */
+    faults: z.array(name).max(64).describe('bug-zoo faults (impl/virtio/faults.ts) switched on in the reference implementation'),
+  }).describe('recorded on the reference implementation'),
+  z.strictObject({
+    kind: z.literal('adapter'),
+    module: z.string().min(1).max(1024).describe('the module path of the adapter, loaded only when the user names it with --impl'),
+  }).describe('recorded on a user\'s implementation, through an adapter'),
+  z.strictObject({ kind: z.literal('model') })
+    .describe('written for the model alone (a scenario, or a walk of the statecharts): replays on the reference implementation unless --impl is given'),
+]);
+
+/** A real VM: the versions it ran, its size, and what was observed there (qemu/runner.ts `CaseRecord`). */
+export const QemuSourceSchema = z.strictObject({
+  kind: z.literal('qemu'),
+  qemu: z.string().max(256).describe('the QEMU version'),
+  kernel: z.string().max(256).describe('the guest kernel version'),
+  memMiB: whole(1, 1 << 20).describe('the guest\'s RAM'),
+  deflateOnOom: z.boolean().describe('whether the device offered VIRTIO_BALLOON_F_DEFLATE_ON_OOM'),
+  violations: z.array(VmViolationSchema).max(4096).describe('every violation the QEMU properties found in the run'),
+  observations: z.record(z.string(), z.unknown()).describe('what the VM showed at each step (informational; replay observes again)'),
+}).describe('recorded on a real QEMU guest running Linux');
+
+export type TraceSource = z.infer<typeof CommandSourceSchema> | z.infer<typeof QemuSourceSchema>;
+
+/** The header every trace has, in the order a saved file lists it. */
+const header = {
   format: z.literal(TRACE_FORMAT).describe('always "balloon-trace"'),
-  version: z.literal(TRACE_VERSION).describe('trace format version; a reader refuses versions it does not know'),
+  version: z.literal(TRACE_VERSION).describe('trace format version; version 1 files are read and migrated (traces/migrate.ts), newer ones refused'),
   tool: z.strictObject({ name: z.string().max(64), version: z.string().max(64) }).describe('the tool that wrote the file (informational)'),
   family: z.enum(INSTALLED_FAMILIES).describe('the protocol family; replay refuses a family that is not installed'),
-  /** `reference`, or the module path of an adapter (loaded only when the user names it too). */
-  impl: z.string().min(1).max(1024).describe('"reference", or the module path of the adapter the trace was recorded on'),
-  /** Bug-zoo faults (impl/virtio/faults.ts) switched on in the reference implementation: `referenceWithFaults(faults)`. */
-  faults: z.array(name).max(64).describe('bug-zoo faults (impl/virtio/faults.ts) switched on in the reference implementation'),
+};
+/** The fast-check seed and path that found it, when a campaign did: to paste back, never needed to replay. */
+const found = {
+  seed: z.number().int().optional().describe('fast-check seed that found the trace (informational)'),
+  path: z.string().regex(/^\d+(:\d+)*$/).max(4096).optional().describe('fast-check replay path (informational)'),
+};
+
+/** A run of commands on an implementation (or written for the model): replayed on both. */
+export const TraceSchema = z.strictObject({
+  ...header,
+  source: CommandSourceSchema.describe('where the trace came from'),
   /** A human description: what the scenario shows. Hand-written corpus traces have one. */
   note: z.string().max(4096).optional().describe('what the scenario shows, for a person'),
   config: SystemConfigSchema,
-  /** The fast-check seed and path that found it, when a campaign did: to paste back, never needed to replay. */
-  seed: z.number().int().optional().describe('fast-check seed that found the trace (informational)'),
-  path: z.string().regex(/^\d+(:\d+)*$/).max(4096).optional().describe('fast-check replay path (informational)'),
+  ...found,
   /** Names of the properties checked (the conformance property, when installed, runs as well). */
   properties: z.array(name).max(256).describe('names of the properties checked'),
   expect: ExpectSchema.describe('how the run ended when the trace was saved: replay compares with it'),
   commands: z.array(CommandSchema).max(1_000_000).describe('the workload, in order: the truth of the run'),
 });
 
+/** A run of VM steps on a real guest (qemu/): replayed on a fresh VM. */
+export const QemuTraceSchema = z.strictObject({
+  ...header,
+  source: QemuSourceSchema,
+  note: z.string().max(4096).optional().describe('what the run shows, for a person'),
+  ...found,
+  properties: z.array(name).max(256).describe('names of the QEMU properties checked (qemu/properties.ts)'),
+  expect: FailureExpectSchema.describe('the recorded failure: replay says whether it came back'),
+  steps: z.array(VmStepSchema).min(1).max(100_000).describe('what the host and the guest did, in order: the truth of the run'),
+});
+
+/** Every trace file: one format, told apart by `source.kind`. */
+export const TraceFileSchema = z.union([TraceSchema, QemuTraceSchema]);
+
 export type TraceExpect = z.infer<typeof ExpectSchema>;
 
-/** A validated trace. Same shape as the schema's, with core's branded types for config and commands. */
+/** A validated trace of commands. Same shape as the schema's, with core's branded types for config and commands. */
 export type Trace = Omit<z.infer<typeof TraceSchema>, 'config' | 'commands'> & {
   config: SystemConfig;
   commands: Command[];
 };
 
+/** A validated trace of a real VM. */
+export type QemuTrace = z.infer<typeof QemuTraceSchema>;
+
+/** Any trace file: what `loadAnyTrace` returns; `isQemuTrace` tells them apart. */
+export type AnyTrace = Trace | QemuTrace;
+
+export const isQemuTrace = (t: AnyTrace): t is QemuTrace => t.source.kind === 'qemu';
+
+/** The bug-zoo faults a trace switches on: those of a reference source, none for any other. */
+export const sourceFaults = (s: TraceSource): readonly string[] => (s.kind === 'reference' ? s.faults : []);
+
+/** How reports name a source: `reference`, `model`, `qemu`, or the adapter's module path. */
+export const sourceName = (s: TraceSource): string => (s.kind === 'adapter' ? s.module : s.kind);
+
 /** The JSON Schema of a trace file, as shipped in traces/trace.schema.json. */
 export function traceJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(TraceSchema),
-    title: 'balloon-testbed trace, format version 1',
+    ...z.toJSONSchema(TraceFileSchema),
+    title: `balloon-testbed trace, format version ${TRACE_VERSION}`,
   };
 }

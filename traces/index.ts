@@ -4,11 +4,16 @@
  */
 export {
   TRACE_FORMAT, TRACE_VERSION, TOOL, INSTALLED_FAMILIES, MAX_TRACE_BYTES, REFERENCE_IMPL,
-  TraceSchema, CommandSchema, SystemConfigSchema, ExpectSchema, traceJsonSchema,
-  type Trace, type TraceExpect,
+  TraceSchema, QemuTraceSchema, TraceFileSchema, CommandSchema, SystemConfigSchema, ExpectSchema, traceJsonSchema,
+  isQemuTrace, sourceFaults, sourceName,
+  type Trace, type QemuTrace, type AnyTrace, type TraceSource, type TraceExpect,
 } from './format.ts';
+export { VmStepSchema, type VmStep } from './vm-steps.ts';
 export { TraceError } from './errors.ts';
-export { loadTrace, loadTraceChecked, parseTrace, validateTrace } from './load.ts';
+export {
+  loadAnyTrace, loadAnyTraceChecked, parseAnyTrace, validateAnyTrace,
+  loadTrace, loadTraceChecked, parseTrace, validateTrace, commandTrace, qemuTrace,
+} from './load.ts';
 export { checkContentHash, contentHash, hashMismatchProblem, type HashCheck } from './hash.ts';
 export { saveTrace, serializeTrace, traceFileName, formatReplayCommand } from './save.ts';
 export { buildTrace, traceFromCounterexample, type TraceInput } from './build.ts';

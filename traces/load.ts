@@ -11,50 +11,95 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { z } from 'zod';
 import { configProblems } from '../core/virtio/index.ts';
-import { fieldPath, QemuTraceFound, TraceError } from './errors.ts';
+import { fieldPath, TraceError } from './errors.ts';
 import {
-  INSTALLED_FAMILIES, KNOWN_COMMAND_KINDS, MAX_TRACE_BYTES, TRACE_FORMAT, TRACE_VERSION, TraceSchema,
-  type Trace,
+  INSTALLED_FAMILIES, isQemuTrace, KNOWN_COMMAND_KINDS, MAX_TRACE_BYTES, QemuTraceSchema, TRACE_FORMAT, TRACE_VERSION, TraceSchema,
+  type AnyTrace, type QemuTrace, type Trace,
 } from './format.ts';
+import { QemuTraceV1Schema, TRACE_VERSION_1, TraceV1Schema } from './format-v1.ts';
+import { migrateQemuTraceV1, migrateTraceV1 } from './migrate.ts';
 import { parseJson } from './json.ts';
 import { checkContentHash, type HashCheck } from './hash.ts';
 
 /**
- * Read and validate a trace file.
+ * Read and validate a trace file of any source: the one loader, for traces of the model, the
+ * reference implementation, an adapter and a real QEMU guest alike. Version 1 files are migrated.
  *
  * @example
- *   const trace = loadTrace('traces/corpus/inflate-and-deflate.json');
- *   trace.commands.length; // the steps to replay
+ *   const t = loadAnyTrace(file);
+ *   if (isQemuTrace(t)) replayQemuTrace(t); else replayTrace(t, { ... });
  * @throws TraceError with a one-line message naming the file, the field and the problem.
  */
-export function loadTrace(file: string): Trace {
-  return loadTraceChecked(file).trace;
+export function loadAnyTrace(file: string): AnyTrace {
+  return loadAnyTraceChecked(file).trace;
 }
 
 /**
- * `loadTrace`, and whether the file's bytes still match the content hash in its name
+ * `loadAnyTrace`, and whether the file's bytes still match the content hash in its name
  * (traces/hash.ts). A mismatch does not make the trace unusable: the caller decides (replay warns,
  * or refuses under `--strict`).
  *
  * @example
- *   const { trace, hash } = loadTraceChecked(file);
+ *   const { trace, hash } = loadAnyTraceChecked(file);
  *   if (hash.status === 'differs') console.warn(hashMismatchProblem(hash));
  */
-export function loadTraceChecked(file: string): { trace: Trace; hash: HashCheck } {
+export function loadAnyTraceChecked(file: string): { trace: AnyTrace; hash: HashCheck } {
   const { text, bytes } = readTraceText(file);
-  return { trace: parseTrace(text, file), hash: checkContentHash(file, bytes) };
+  return { trace: parseAnyTrace(text, file), hash: checkContentHash(file, bytes) };
 }
 
 /** Validate the text of a trace; `file` only names it in errors. */
-export function parseTrace(text: string, file: string): Trace {
+export function parseAnyTrace(text: string, file: string): AnyTrace {
   if (text.trim() === '') throw new TraceError(file, '', 'the file is empty');
   const parsed = parseJson(text);
   if (!parsed.ok) throw new TraceError(file, parsed.at, parsed.problem);
-  return validateTrace(parsed.value, file);
+  return validateAnyTrace(parsed.value, file);
 }
 
-/** Validate a parsed JSON value as a trace (it must already be free of forbidden keys). */
+/**
+ * The same, for a trace of commands: what replays on an implementation and the model. A QEMU
+ * trace is refused with a message saying what it is and how to replay it.
+ *
+ * @example
+ *   const trace = loadTrace('traces/corpus/inflate-deflate-cycle.json');
+ *   trace.commands.length; // the steps to replay
+ */
+export function loadTrace(file: string): Trace {
+  return commandTrace(loadAnyTrace(file), file);
+}
+
+/** `loadTrace` with the hash check of `loadAnyTraceChecked`. */
+export function loadTraceChecked(file: string): { trace: Trace; hash: HashCheck } {
+  const { trace, hash } = loadAnyTraceChecked(file);
+  return { trace: commandTrace(trace, file), hash };
+}
+
+/** `parseAnyTrace` for a trace of commands. */
+export function parseTrace(text: string, file: string): Trace {
+  return commandTrace(parseAnyTrace(text, file), file);
+}
+
+/** `validateAnyTrace` for a trace of commands. */
 export function validateTrace(value: unknown, file: string): Trace {
+  return commandTrace(validateAnyTrace(value, file), file);
+}
+
+/** The trace if it is one of commands; else a TraceError at `source` saying what it is. */
+export function commandTrace(t: AnyTrace, file: string): Trace {
+  if (isQemuTrace(t)) {
+    throw new TraceError(file, 'source', 'this trace records a real QEMU guest (VM steps, not commands): only `balloon replay` runs it, on a fresh VM');
+  }
+  return t;
+}
+
+/** The trace if it is one of a real QEMU guest; else a TraceError at `source`. */
+export function qemuTrace(t: AnyTrace, file: string): QemuTrace {
+  if (!isQemuTrace(t)) throw new TraceError(file, 'source', `expected a trace of a real QEMU guest, got one of source "${t.source.kind}"`);
+  return t;
+}
+
+/** Validate a parsed JSON value as a trace of any source and version (it must already be free of forbidden keys). */
+export function validateAnyTrace(value: unknown, file: string): AnyTrace {
   const fail = (at: string, problem: string): never => { throw new TraceError(file, at, problem); };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail('', `expected a JSON object with "format": "${TRACE_FORMAT}", got ${describe(value)}`);
@@ -62,28 +107,28 @@ export function validateTrace(value: unknown, file: string): Trace {
   const top = value as Record<string, unknown>;
   if (!('format' in top)) fail('format', `missing: this is not a balloon trace (expected "format": "${TRACE_FORMAT}")`);
   if (top.format !== TRACE_FORMAT) fail('format', `expected "${TRACE_FORMAT}", got ${show(top.format)}`);
-  if (!('version' in top)) fail('version', `missing (this balloon-testbed reads trace format version ${TRACE_VERSION})`);
+  if (!('version' in top)) fail('version', `missing (this balloon-testbed reads trace format versions ${TRACE_VERSION_1} and ${TRACE_VERSION})`);
   if (typeof top.version === 'number' && Number.isInteger(top.version) && top.version > TRACE_VERSION) {
     fail('version', `trace format version ${top.version} is newer than this balloon-testbed reads (version ${TRACE_VERSION}); upgrade balloon-testbed`);
   }
-  if (top.version !== TRACE_VERSION) fail('version', `expected ${TRACE_VERSION}, got ${describe(top.version)}`);
+  if (top.version !== TRACE_VERSION && top.version !== TRACE_VERSION_1) fail('version', `expected ${TRACE_VERSION} (or ${TRACE_VERSION_1}), got ${describe(top.version)}`);
   const installed = INSTALLED_FAMILIES.join(', ');
   if (!('family' in top)) fail('family', `missing (installed families: ${installed})`);
   if (!(INSTALLED_FAMILIES as readonly unknown[]).includes(top.family)) {
     fail('family', `the family ${show(top.family)} is not installed (installed families: ${installed})`);
   }
 
-  // qemu/trace.ts writes the same header over a different body (VM steps, not commands).
-  if (top.impl === 'qemu') throw new QemuTraceFound(file);
-
-  const r = TraceSchema.safeParse(value);
-  if (!r.success) {
-    const [first] = r.error.issues;
-    const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problems)` : '';
-    const { at, problem } = describeIssue(first, value);
-    fail(at, problem + more);
+  // Validated as written, so a message names the field of the file the user has; then migrated.
+  let current: unknown = value;
+  if (top.version === TRACE_VERSION_1) {
+    current = top.impl === 'qemu'
+      ? migrateQemuTraceV1(parseOrFail(QemuTraceV1Schema, value, fail))
+      : migrateTraceV1(parseOrFail(TraceV1Schema, value, fail));
   }
-  const trace = r.data as Trace;
+  const source = (current as { source?: unknown }).source;
+  const qemu = typeof source === 'object' && source !== null && (source as { kind?: unknown }).kind === 'qemu';
+  if (qemu) return parseOrFail(QemuTraceSchema, current, fail);
+  const trace = parseOrFail(TraceSchema, current, fail) as Trace;
 
   if (trace.config.family !== trace.family) {
     fail('config.family', `"${trace.config.family}" does not match the trace's family "${trace.family}"`);
@@ -107,6 +152,16 @@ export function validateTrace(value: unknown, file: string): Trace {
     seen.add(p);
   });
   return trace;
+}
+
+/** `schema.parse(value)`, or `fail` with the first issue in the words of a trace file. */
+function parseOrFail<T extends z.ZodType>(schema: T, value: unknown, fail: (at: string, problem: string) => never): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const [first] = r.error.issues;
+  const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problems)` : '';
+  const { at, problem } = describeIssue(first, value);
+  return fail(at, problem + more);
 }
 
 /** Read the whole file as text, checking it with fs.stat first and never reading past the limit. */

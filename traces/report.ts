@@ -8,7 +8,7 @@
 import { formatCommand, type Command, type Effect } from '../core/virtio/index.ts';
 import type { Property } from '../properties/property.ts';
 import type { StepRecord } from '../properties/runner.ts';
-import type { Trace } from './format.ts';
+import { sourceFaults, sourceName, type Trace } from './format.ts';
 import type { ReplayResult, StepSnapshot } from './replay.ts';
 import { formatJson } from './json.ts';
 import { formatReplayCommand } from './save.ts';
@@ -27,10 +27,11 @@ export function formatReplayReport(r: ReplayResult, catalogue: readonly Property
 
 export function formatHeader(r: ReplayResult): string {
   const t = r.trace;
+  const faults = sourceFaults(t.source);
   const drain = r.result.drained.length;
   const lines = [
     `trace ${r.file ?? '(in memory)'}`,
-    `  ${t.family}, impl ${t.impl}, faults ${t.faults.length ? t.faults.join(', ') : 'none'}, ` +
+    `  ${t.family}, impl ${sourceName(t.source)}, faults ${faults.length ? faults.join(', ') : 'none'}, ` +
       `${t.config.guests.length} guest${t.config.guests.length === 1 ? '' : 's'}, ${t.commands.length} command${t.commands.length === 1 ? '' : 's'}` +
       (drain ? ` + ${drain} drain steps` : ''),
   ];
@@ -112,14 +113,15 @@ function verdictLine(r: ReplayResult): string {
  *   formatSnippet(trace) // "import { createReferenceSystem } from 'balloon-testbed/impl/virtio/index.ts'; ..."
  */
 export function formatSnippet(t: Trace, ran: readonly string[] = t.properties): string {
-  const adapter = t.impl !== 'reference';
-  const factory = adapter ? 'createSystem' : t.faults.length ? `referenceWithFaults(${JSON.stringify(t.faults)})` : 'createReferenceSystem';
+  const module = t.source.kind === 'adapter' ? t.source.module : null;
+  const faults = sourceFaults(t.source);
+  const factory = module !== null ? 'createSystem' : faults.length ? `referenceWithFaults(${JSON.stringify(faults)})` : 'createReferenceSystem';
   const cmds = t.commands.map((c) => `  ${commandLiteral(c)},`).join('\n');
   return [
     '// Reproduce with the library (npx tsx repro.ts):',
     "import { guestId, type Command, type SystemConfig } from 'balloon-testbed/core/virtio/index.ts';",
-    adapter ? `import createSystem from ${JSON.stringify(/^\.{0,2}\//.test(t.impl) ? t.impl : `./${t.impl}`)};`
-      : `import { ${t.faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed/impl/virtio/index.ts';`,
+    module !== null ? `import createSystem from ${JSON.stringify(/^\.{0,2}\//.test(module) ? module : `./${module}`)};`
+      : `import { ${faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed/impl/virtio/index.ts';`,
     "import { propertiesByName, runCase } from 'balloon-testbed/properties/index.ts';",
     '',
     `const config: SystemConfig = ${formatJson(t.config)};`,

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { FAULTS, faultNames, referenceWithFaults, type FaultName } from '../impl/virtio/index.ts';
 import { allProperties } from '../properties/index.ts';
 import { runCampaign } from '../properties/campaign.ts';
-import { DEFAULT_RUNS } from '../cli/commands/check.ts';
+import { DEFAULT_RUNS } from '../properties/defaults.ts';
 import { buildTrace } from './build.ts';
 import { serializeTrace } from './save.ts';
 import type { Trace } from './format.ts';

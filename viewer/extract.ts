@@ -4,9 +4,15 @@
  * that after every step the observation's deltas are recorded and the family's model is stepped
  * in lockstep (viewer/family.ts). Pure apart from the system it builds: no I/O.
  */
-import { gpfnSpace, type Observation, type SystemFactory, type SystemUnderTest } from '../core/virtio/index.ts';
+import { gpfnSpace, type WorldObservation as Observation, type SystemUnderTest as WorldSystem } from '../core/index.ts';
+
+// The viewer runs any family: its systems are the world's, whatever their vocabulary.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type SystemUnderTest = WorldSystem<any, any, any, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type SystemFactory = (config: any) => SystemUnderTest;
 import type { AnyProperty as Property } from '../properties/property.ts';
-import type { Trace } from '../traces/format.ts';
+import { sourceFaults, sourceName, type Trace } from '../traces/format.ts';
 import { replayTrace, type ReplayResult } from '../traces/replay.ts';
 import { changes, formatOutcome } from '../traces/report.ts';
 import { DeltaRecorder, int32Base64 } from './deltas.ts';
@@ -127,7 +133,7 @@ export function extractViewerData(trace: Trace, opts: ExtractOptions): { data: V
     initial = { fr, gr, s: summaries(obs0), a: family.initial.map(stateIndex) };
     return recordingSystem(sys, (command, result, obs) => {
       const [sfr, sgr] = rec.record(obs);
-      const fam = family.step(command, result, obs);
+      const fam = family.step(command, result, obs as never);
       steps.push({
         c: family.describe(command), g: command.guest, d: 0,
         r: result.outcome === 'accepted' ? 'ok' : `refused ${result.code}`,
@@ -148,7 +154,7 @@ export function extractViewerData(trace: Trace, opts: ExtractOptions): { data: V
   }
   const data: ViewerData = {
     meta: {
-      file: opts.file ?? '(in memory)', family: trace.family, impl: trace.impl, faults: [...trace.faults],
+      file: opts.file ?? '(in memory)', family: trace.family, impl: sourceName(trace.source), faults: [...sourceFaults(trace.source)],
       ...(trace.note ? { note: trace.note } : {}), ...(trace.seed !== undefined ? { seed: trace.seed } : {}), ...(trace.path ? { path: trace.path } : {}),
       hostFrames: config.hostFrames, reservedFrames: config.reservedFrames,
       guests: config.guests.map((g) => ({

@@ -10,6 +10,7 @@ import { FAMILIES, propertiesByName, type AnyFamily } from '../../properties/ind
 import { runCampaignAsync, type CampaignReport, type Counterexample } from '../../properties/campaign.ts';
 import { formatReplayCommand, saveTrace, traceFromCounterexample } from '../../traces/index.ts';
 import { ensureOutputDir } from '../../traces/output-dir.ts';
+import { DEFAULT_MAX_COMMANDS, DEFAULT_RUNS } from '../../properties/defaults.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { counterexampleText, summaryTable } from '../format.ts';
 import { addFamilyOption, familiesFlag } from '../family-flag.ts';
@@ -17,7 +18,6 @@ import { addImplOptions, chooseImplementation, noteOutput, repeatable, type Impl
 import { onInterrupt } from '../interrupt.ts';
 import { viewedLine, viewTrace } from './view.ts';
 
-export const DEFAULT_RUNS = 10_000;
 /** Where `check` and `conform` write shrunk counterexamples unless told otherwise (git-ignored). */
 export const DEFAULT_OUT = 'traces/failures';
 
@@ -34,7 +34,7 @@ export function chooseSeed(flag: string | undefined): number {
 export function addCampaignOptions(cmd: Command, runs: number): Command {
   cmd.option('--runs <n>', 'random cases to run', String(runs))
     .option('--seed <n>', 'fast-check seed (default: FC_SEED, else from the clock; always printed)')
-    .option('--max-commands <n>', 'longest workload per case', '80')
+    .option('--max-commands <n>', 'longest workload per case', String(DEFAULT_MAX_COMMANDS))
     .option('--out <dir>', 'where shrunk counterexamples are saved as trace files', DEFAULT_OUT)
     .option('--json', 'print the report as JSON');
   return addImplOptions(addFamilyOption(cmd, true));

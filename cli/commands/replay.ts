@@ -15,12 +15,12 @@ import { openImplementation } from '../../adapters/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { conformance } from '../../properties/conformance.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
-import { QemuTraceFound, TraceError } from '../../traces/errors.ts';
+import { TraceError } from '../../traces/errors.ts';
+import { isQemuTrace, type QemuTrace } from '../../traces/format.ts';
 import { replayQemuTrace } from '../../qemu/campaign.ts';
-import { loadTrace as loadQemuTrace } from '../../qemu/trace.ts';
 import { formatStep } from '../../qemu/steps.ts';
 import { VmError } from '../../qemu/errors.ts';
-import { loadTraceChecked } from '../../traces/load.ts';
+import { loadAnyTraceChecked } from '../../traces/load.ts';
 import { hashMismatchProblem } from '../../traces/hash.ts';
 import { replayTrace, type ReplayResult } from '../../traces/replay.ts';
 import { formatReplayReport } from '../../traces/report.ts';
@@ -62,17 +62,15 @@ export function register(program: Command): void {
           await new Promise((resolve) => setImmediate(resolve));
           if (interrupt.signal.aborted) break;
           try {
-            let trace;
-            try {
-              const loaded = loadTraceChecked(file);
-              trace = loaded.trace;
-              if (loaded.hash.status === 'differs') {
-                if (flags.strict) throw new TraceError(file, '', `${hashMismatchProblem(loaded.hash)} (--strict)`);
-                process.stderr.write(`balloon: warning: ${file}: ${hashMismatchProblem(loaded.hash)}\n`);
-              }
-            } catch (e) {
-              if (!(e instanceof QemuTraceFound)) throw e;
-              await replayOnVm(file);
+            // One loader for every source; a trace of a real VM replays on a fresh VM.
+            const loaded = loadAnyTraceChecked(file);
+            if (loaded.hash.status === 'differs') {
+              if (flags.strict) throw new TraceError(file, '', `${hashMismatchProblem(loaded.hash)} (--strict)`);
+              process.stderr.write(`balloon: warning: ${file}: ${hashMismatchProblem(loaded.hash)}\n`);
+            }
+            const trace = loaded.trace;
+            if (isQemuTrace(trace)) {
+              await replayOnVm(file, trace);
               vmReplays++;
               continue;
             }
@@ -147,18 +145,15 @@ function jsonReport(results: readonly ReplayResult[], unusable: readonly TraceEr
  * and judged again by the QEMU properties. The real system is noisy, so "not reproduced" is a
  * possible, reported outcome.
  */
-async function replayOnVm(file: string): Promise<void> {
-  let trace;
-  try { trace = loadQemuTrace(file); } catch (e) {
-    throw new TraceError(file, '', `not a usable QEMU trace: ${(e as Error).message.split('\n')[0]}`);
-  }
-  process.stdout.write(`trace ${file}\n  real QEMU guest: ${trace.config.memMiB} MiB, deflate-on-oom ${trace.config.deflateOnOom ? 'on' : 'off'}; recorded with QEMU ${trace.config.qemu}, kernel ${trace.config.kernel}\n`);
-  process.stdout.write(`  expects: ${trace.property} to fail\n  steps:\n${trace.steps.map((s, i) => `    ${String(i).padStart(3)}  ${formatStep(s)}`).join('\n')}\n`);
+async function replayOnVm(file: string, trace: QemuTrace): Promise<void> {
+  const vm = trace.source;
+  process.stdout.write(`trace ${file}\n  real QEMU guest: ${vm.memMiB} MiB, deflate-on-oom ${vm.deflateOnOom ? 'on' : 'off'}; recorded with QEMU ${vm.qemu}, kernel ${vm.kernel}\n`);
+  process.stdout.write(`  expects: ${trace.expect.property} to fail\n  steps:\n${trace.steps.map((s, i) => `    ${String(i).padStart(3)}  ${formatStep(s)}`).join('\n')}\n`);
   let r;
   try { r = await replayQemuTrace(trace); } catch (e) {
     if (e instanceof VmError && e.code === 'qemu/guest-missing') throw new UsageError(`${file}: a QEMU trace needs the test guest: run npm run qemu:setup`);
     throw e;
   }
   for (const v of r.violations) process.stdout.write(`  FAILED ${v.property} at step ${v.step}: ${v.message}\n`);
-  process.stdout.write(`verdict: ${r.reproduced ? `reproduced on a fresh VM: ${trace.property} failed again` : `NOT reproduced: ${trace.property} held on a fresh VM this time`}\n`);
+  process.stdout.write(`verdict: ${r.reproduced ? `reproduced on a fresh VM: ${trace.expect.property} failed again` : `NOT reproduced: ${trace.expect.property} held on a fresh VM this time`}\n`);
 }

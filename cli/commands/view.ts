@@ -13,7 +13,7 @@ import type { SystemFactory } from '../../core/virtio/index.ts';
 import { openImplementation } from '../../adapters/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { conformance } from '../../properties/conformance.ts';
-import { QemuTraceFound, TraceError } from '../../traces/errors.ts';
+import { TraceError } from '../../traces/errors.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
 import { loadTrace } from '../../traces/load.ts';
 import { writeViewer } from '../../viewer/index.ts';
@@ -59,7 +59,6 @@ export function viewTrace(file: string, out: string, opts: { adapter?: { path: s
     });
     return { file, out, steps: result.result.steps, bytes, verdict: result.verdict };
   } catch (e) {
-    if (e instanceof QemuTraceFound) throw new UsageError(`${file}: a QEMU trace records a real VM, which the viewer cannot replay; use balloon replay`);
     if (e instanceof TraceError) throw new UsageError(e.message);
     const code = (e as { code?: string }).code;
     if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOENT' || code === 'EROFS') throw new UsageError(`${out}: cannot write the page (${code})`);

@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configProblems } from '../../core/virtio/index.ts';
 import { openImplementation } from '../../adapters/index.ts';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../core/usage.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 
@@ -39,7 +39,7 @@ const FAILING: [string, RegExp][] = [
   ['huge-field', /^the step threw: MalformedStepResult: result\.effects\[0\]\.gpfns\[1\]: expected a whole number from 0 to 4294967295, got the number 9007199254740992$/],
   ['missing-field', /^the step threw: MalformedStepResult: result\.effects\[0\]\.gpfns: expected an Array, got nothing \(undefined\)$/],
   ['wrong-type-field', /^the step threw: MalformedStepResult: result\.effects\[0\]\.gpfns: expected an Array, got null$/],
-  ['bad-refused-code', /^the step threw: MalformedStepResult: result\.effects\[0\]\.refused\[0\]\.code: expected a known error code \(core\/errors\.ts\), got the string "nope"$/],
+  ['bad-refused-code', /^the step threw: MalformedStepResult: result\.effects\[0\]\.refused\[0\]\.code: expected a known error code \(core\/virtio\/errors\.ts\), got the string "nope"$/],
   ['observation-nan', /^the step threw: MalformedObservation: guests\[0\]\.target: expected a whole number, got the number NaN/],
   ['effect-flood', /^the step threw: MalformedStepResult: result\.effects: 200000 effects in one step, more than the 65536 a step may report/],
   ['crash-in-timer', /^the step threw: EscapedException: an exception escaped the implementation \(Error: late failure in a timer\) (during|after) /],

@@ -1,7 +1,7 @@
 /** adapters/index.ts: the one call the command line makes, its flag, and the shape property. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { guestId, systemConfig, type SystemFactory } from '../../core/virtio/index.ts';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../core/usage.ts';
 import { DEFAULT_STEP_TIMEOUT_MS, observationShape, openImplementation, parseStepTimeout } from '../../adapters/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCase } from '../../properties/runner.ts';

@@ -1,7 +1,7 @@
 /** adapters/load.ts: every way a module can be unusable is one line that says what to fix. */
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { UsageError } from '../../cli/errors.ts';
+import { UsageError } from '../../core/usage.ts';
 import { loadImplementation } from '../../adapters/load.ts';
 import { createReferenceSystem } from '../../impl/virtio/index.ts';
 

@@ -23,7 +23,7 @@ it('a failure found by check replays to the same property at the same step', asy
   const files = readdirSync(dir);
   expect(files).toHaveLength(1);
   const trace = JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
-  expect(trace.faults).toEqual(['reuse-before-ack']);
+  expect(trace.source).toEqual({ kind: 'reference', faults: ['reuse-before-ack'] });
   expect(out).toContain(`replay: npx balloon replay ${join(dir, files[0])}`);
 
   out = '';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { allProperties } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
-import { DEFAULT_RUNS } from '../../cli/commands/check.ts';
+import { DEFAULT_RUNS } from '../../properties/defaults.ts';
 import { STUBS } from '../fixtures/stubs/index.ts';
 import { runCase } from '../../properties/runner.ts';
 import { loadTrace } from '../../traces/index.ts';

@@ -23,3 +23,13 @@ describe.skipIf(!qemuReady)('balloon replay of a QEMU trace (real QEMU/TCG guest
     expect(out).toContain('verdict: NOT reproduced: unload-deflates-all held on a fresh VM this time');
   }, 120_000);
 });
+
+describe.skipIf(qemuReady)('balloon replay of a QEMU trace without the test guest', () => {
+  it('loads it through the one loader, prints what it would run, and stops with one line, exit 2', async () => {
+    const err = vi.spyOn(process.stderr, 'write');
+    expect(await main(['replay', 'test/qemu/fixtures/unload-trace.json'])).toBe(2);
+    expect(out).toContain('real QEMU guest: 512 MiB, deflate-on-oom off; recorded with QEMU 7.2.22, kernel 6.1.0-56-cloud-amd64');
+    expect(out).toContain('expects: unload-deflates-all to fail');
+    expect(err.mock.calls.map((c) => String(c[0])).join('')).toBe('balloon: test/qemu/fixtures/unload-trace.json: a QEMU trace needs the test guest: run npm run qemu:setup\n');
+  });
+});

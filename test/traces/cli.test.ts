@@ -9,6 +9,11 @@ import { runCli, smallTrace, tempDir, writeFile } from './helpers.ts';
 const LEAKY = 'test/traces/fixtures/leaky-impl.ts';
 const good = (dir: string, over = {}) => writeFile(dir, 'good.json', serializeTrace(smallTrace(over)));
 const plain = (): Record<string, any> => JSON.parse(serializeTrace(smallTrace()));
+/** The small trace as format version 1 wrote it: `impl` and `faults` where version 2 has `source`. */
+const v1 = (over: Record<string, unknown> = {}): Record<string, any> => {
+  const { source: _source, ...rest } = plain();
+  return { ...rest, version: 1, impl: 'reference', faults: [], ...over };
+};
 /** Files of BAD to replay with --strict. */
 const STRICT = new Set<string>();
 
@@ -20,8 +25,8 @@ const BAD: { name: string; make: (dir: string) => string; problem: string | RegE
   { name: 'malformed JSON', make: (d) => writeFile(d, 'm.json', '{"format": "balloon-trace", "version": 1,, }'), problem: 'malformed JSON at line 1, column 42 (offset 41): Expected double-quoted property name' },
   { name: 'truncated JSON', make: (d) => writeFile(d, 't.json', serializeTrace(smallTrace()).slice(0, 120)), problem: /^truncated JSON: the text ends at line \d+, column \d+ \(offset 120\) before the value is complete$/ },
   { name: 'a wrong format', make: (d) => writeFile(d, 'f.json', { ...plain(), format: 'har' }), problem: 'format: expected "balloon-trace", got "har"' },
-  { name: 'a missing version', make: (d) => { const v = plain(); delete v.version; return writeFile(d, 'v.json', v); }, problem: 'version: missing (this balloon-testbed reads trace format version 1)' },
-  { name: 'a newer version', make: (d) => writeFile(d, 'v.json', { ...plain(), version: 3 }), problem: 'version: trace format version 3 is newer than this balloon-testbed reads (version 1); upgrade balloon-testbed' },
+  { name: 'a missing version', make: (d) => { const v = plain(); delete v.version; return writeFile(d, 'v.json', v); }, problem: 'version: missing (this balloon-testbed reads trace format versions 1 and 2)' },
+  { name: 'a newer version', make: (d) => writeFile(d, 'v.json', { ...plain(), version: 3 }), problem: 'version: trace format version 3 is newer than this balloon-testbed reads (version 2); upgrade balloon-testbed' },
   { name: 'an unknown command type', make: (d) => { const v = plain(); v.commands[2].kind = 'balloon-pop'; return writeFile(d, 'k.json', v); }, problem: 'commands[2].kind: unknown command kind "balloon-pop" (known: set-target, driver, device, alloc, free, write, read, reset, hostile)' },
   { name: 'a wrong field type', make: (d) => { const v = plain(); v.commands[1].guest = '0'; return writeFile(d, 't.json', v); }, problem: 'commands[1].guest: expected a number, got the string "0"' },
   { name: 'a guest id out of range', make: (d) => { const v = plain(); v.commands[3].guest = 2; return writeFile(d, 'g.json', v); }, problem: 'commands[3].guest: guest 2 is out of range (the config has 2 guests, 0 to 1)' },
@@ -32,8 +37,10 @@ const BAD: { name: string; make: (dir: string) => string; problem: string | RegE
   { name: 'a family that is not installed', make: (d) => writeFile(d, 'x.json', { ...plain(), family: 'hyperv' }), problem: 'family: the family "hyperv" is not installed (installed families: virtio)' },
   { name: 'a config problem', make: (d) => { const v = plain(); v.config.guests[0].floorPages = 999; return writeFile(d, 'c.json', v); }, problem: 'config.guests[0].floorPages: must be a whole number from 0 to ramPages' },
   { name: 'an unknown property', make: (d) => writeFile(d, 'u.json', { ...plain(), properties: ['frames-conserved', 'tea-is-hot'] }), problem: /^properties\[1\]: unknown property "tea-is-hot" \(known: no-double-mapping, .*conformance, command-contract, effects-agree, purpose\)$/ },
-  { name: 'an unknown fault', make: (d) => writeFile(d, 'u.json', { ...plain(), faults: ['gremlins'] }), problem: /^faults\[0\]: unknown fault "gremlins" \(known: oom-deadlock, .*\)$/ },
-  { name: 'an adapter impl not named with --impl', make: (d) => writeFile(d, 'a.json', { ...plain(), impl: LEAKY }), problem: `impl: the trace was recorded on "${LEAKY}"; a trace never loads code by itself, pass --impl ${LEAKY} to replay it there` },
+  { name: 'an unknown fault', make: (d) => writeFile(d, 'u.json', { ...plain(), source: { kind: 'reference', faults: ['gremlins'] } }), problem: /^faults\[0\]: unknown fault "gremlins" \(known: oom-deadlock, .*\)$/ },
+  { name: 'an adapter not named with --impl', make: (d) => writeFile(d, 'a.json', { ...plain(), source: { kind: 'adapter', module: LEAKY } }), problem: `source.module: the trace was recorded on "${LEAKY}"; a trace never loads code by itself, pass --impl ${LEAKY} to replay it there` },
+  { name: 'a version 1 adapter trace not named with --impl', make: (d) => writeFile(d, 'a1.json', v1({ impl: LEAKY })), problem: `source.module: the trace was recorded on "${LEAKY}"; a trace never loads code by itself, pass --impl ${LEAKY} to replay it there` },
+  { name: 'a version 1 trace with an unknown fault', make: (d) => writeFile(d, 'u1.json', v1({ faults: ['gremlins'] })), problem: /^faults\[0\]: unknown fault "gremlins" \(known: oom-deadlock, .*\)$/ },
 ];
 
 describe('balloon replay', () => {
@@ -45,7 +52,7 @@ describe('balloon replay', () => {
   });
 
   it('exits 1 and says so when the expected failure reproduces', async () => {
-    const file = good(tempDir(), { impl: LEAKY, expect: { verdict: 'fail', property: 'frames-conserved', step: 4, message: 'lost a frame' } });
+    const file = good(tempDir(), { source: { kind: 'adapter', module: LEAKY }, expect: { verdict: 'fail', property: 'frames-conserved', step: 4, message: 'lost a frame' } });
     const r = await runCli(['replay', '--impl', LEAKY, file]);
     expect(r.stdout).toContain('verdict: reproduced: frames-conserved failed at step 4, as the file expects');
     expect(r.stdout).toMatch(/^>> +4 +alloc g1 4 pick=3/m);

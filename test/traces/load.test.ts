@@ -102,17 +102,17 @@ describe('loadTrace', () => {
   it('refuses a missing version', () => {
     const v = plain(); delete v.version;
     const file = writeFile(tempDir(), 'v.json', v);
-    expect(errorOf(file)).toBe(`${file}: version: missing (this balloon-testbed reads trace format version 1)`);
+    expect(errorOf(file)).toBe(`${file}: version: missing (this balloon-testbed reads trace format versions 1 and 2)`);
   });
 
   it('refuses a newer version, saying to upgrade', () => {
-    const file = writeFile(tempDir(), 'v.json', { ...plain(), version: 2 });
-    expect(errorOf(file)).toBe(`${file}: version: trace format version 2 is newer than this balloon-testbed reads (version 1); upgrade balloon-testbed`);
+    const file = writeFile(tempDir(), 'v.json', { ...plain(), version: 3 });
+    expect(errorOf(file)).toBe(`${file}: version: trace format version 3 is newer than this balloon-testbed reads (version 2); upgrade balloon-testbed`);
   });
 
   it('refuses a version of the wrong type', () => {
     const file = writeFile(tempDir(), 'v.json', { ...plain(), version: '1' });
-    expect(errorOf(file)).toBe(`${file}: version: expected 1, got the string "1"`);
+    expect(errorOf(file)).toBe(`${file}: version: expected 2 (or 1), got the string "1"`);
   });
 
   it('refuses a family that is not installed', () => {
@@ -199,9 +199,15 @@ describe('loadTrace', () => {
 });
 
 describe('loadTrace on a QEMU campaign trace', () => {
+  const QEMU_V1 = 'test/qemu/fixtures/unload-trace.json';
+
   it('says what the file is instead of listing field errors', () => {
+    expect(errorOf(QEMU_V1)).toBe(`${QEMU_V1}: source: this trace records a real QEMU guest (VM steps, not commands): only \`balloon replay\` runs it, on a fresh VM`);
+  });
+
+  it('lists the field errors of a QEMU trace that is broken, as for any trace', () => {
     const file = writeFile(tempDir(), 'q.json', { format: 'balloon-trace', version: 1, family: 'virtio', impl: 'qemu', steps: [] });
-    expect(() => loadTrace(file)).toThrow(`${file}: impl: this is a trace of a real QEMU guest (qemu/trace.ts): replay it with \`balloon replay\`, which runs it on a fresh VM`);
+    expect(errorOf(file)).toMatch(new RegExp(`^${file}: property: missing \\(expected a string\\) \\(and \\d+ more problems\\)$`));
   });
 });
 

@@ -46,7 +46,7 @@ describe('formatSnippet', () => {
   });
 
   it('applies the trace faults through referenceWithFaults', () => {
-    const s = formatSnippet(smallTrace({ faults: ['double-inflate'] }));
+    const s = formatSnippet(smallTrace({ source: { kind: 'reference', faults: ['double-inflate'] } }));
     expect(s).toContain("import { referenceWithFaults } from 'balloon-testbed/impl/virtio/index.ts';");
     expect(s).toContain('runCase(referenceWithFaults(["double-inflate"]), config, commands, properties)');
   });

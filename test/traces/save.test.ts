@@ -65,7 +65,7 @@ describe('saveTrace', () => {
 
   it('refuses to write a trace it would not load, and leaves no file', () => {
     const dir = tempDir();
-    const bad = smallTrace({ version: 2 as 1 });
+    const bad = smallTrace({ version: 3 as 2 });
     expect(() => saveTrace(join(dir, 'out'), bad)).toThrow();
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FAULTS, faultNames, referenceWithFaults } from '../../impl/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
-import { DEFAULT_RUNS } from '../../cli/commands/check.ts';
+import { DEFAULT_RUNS } from '../../properties/defaults.ts';
 
 const SEEDS = [1, 2, 3];
 
