@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { SystemFactory } from '../core/index.ts';
-import { faultNames, referenceWithFaults, type FaultName } from '../impl/index.ts';
+import { isFaultName, referenceWithFaults, unknownFault, type FaultName } from '../impl/index.ts';
 import { DEFAULT_STEP_TIMEOUT_MS, openImplementation, type CapturedOutput } from '../adapters/index.ts';
 import { UsageError } from './errors.ts';
 
@@ -48,7 +48,7 @@ export function addImplOptions(cmd: Command, withFaults = true): Command {
 /** The faults named by --fault, checked against the catalogue. */
 export function faultsFlag(names: readonly string[]): FaultName[] {
   for (const n of names) {
-    if (!(faultNames as string[]).includes(n)) throw new UsageError(`--fault: unknown fault ${JSON.stringify(n)}; known: ${faultNames.join(', ')}`);
+    if (!isFaultName(n)) throw new UsageError(`--fault: ${unknownFault(n)}`);
   }
   return [...names] as FaultName[];
 }

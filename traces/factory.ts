@@ -5,23 +5,17 @@
  * anywhere.
  */
 import type { SystemFactory } from '../core/index.ts';
-import { createReferenceSystem, faultNames, referenceWithFaults, type FaultName } from '../impl/index.ts';
+import { createReferenceSystem, isFaultName, referenceWithFaults, unknownFault, type FaultName } from '../impl/index.ts';
 import { TraceError } from './errors.ts';
 import type { Trace } from './format.ts';
 
-/** Named faults this build's reference implementation knows (the bug zoo, impl/faults.ts). */
-export const KNOWN_FAULTS: readonly string[] = faultNames;
-
 /**
  * The reference implementation with the trace's faults applied.
- * @throws TraceError naming `faults[i]` for a fault this build does not know.
+ * @throws TraceError naming `source.faults[i]` for a fault this build does not know.
  */
 export function referenceFactory(faults: readonly string[], file = '(trace)'): SystemFactory {
   faults.forEach((f, i) => {
-    if (!KNOWN_FAULTS.includes(f)) {
-      const known = KNOWN_FAULTS.length ? `known: ${KNOWN_FAULTS.join(', ')}` : 'this build has no named faults';
-      throw new TraceError(file, `faults[${i}]`, `unknown fault "${f}" (${known})`);
-    }
+    if (!isFaultName(f)) throw new TraceError(file, `source.faults[${i}]`, unknownFault(f));
   });
   return faults.length === 0 ? createReferenceSystem : referenceWithFaults(faults as FaultName[]);
 }
