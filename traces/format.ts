@@ -22,6 +22,7 @@
  */
 import { z } from 'zod';
 import { commandKinds, hostileKinds, type Command, type HostileKind, type SystemConfig } from '../core/index.ts';
+import { FeaturesSchema, QueueSchema } from './virtio-shape.ts';
 import { VmStepSchema, VmViolationSchema } from './vm-steps.ts';
 
 export const TRACE_FORMAT = 'balloon-trace';
@@ -43,7 +44,7 @@ const guest = whole(0, 255);
 const commandSchemas = [
   z.strictObject({ kind: z.literal('set-target'), guest, pages: whole(-MAX_U32, MAX_U32) }),
   z.strictObject({ kind: z.literal('driver'), guest }),
-  z.strictObject({ kind: z.literal('device'), guest, queue: z.enum(['inflate', 'deflate', 'stats']) }),
+  z.strictObject({ kind: z.literal('device'), guest, queue: QueueSchema }),
   z.strictObject({ kind: z.literal('alloc'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
   z.strictObject({ kind: z.literal('free'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
   z.strictObject({ kind: z.literal('write'), guest, pick: whole(0) }),
@@ -60,7 +61,6 @@ void _sameKinds;
 /** The known command kinds, for messages. */
 export const KNOWN_COMMAND_KINDS: readonly string[] = commandKinds;
 
-const FeaturesSchema = z.strictObject({ mustTellHost: z.boolean(), statsVq: z.boolean(), deflateOnOom: z.boolean() });
 const GuestConfigSchema = z.strictObject({
   ramPages: whole(1, 1 << 24),
   guestPageGpfns: z.literal([1, 16]),
