@@ -1,6 +1,9 @@
 /**
- * Is an observation shaped as core/virtio/observation.ts says, for this configuration? (Step results:
- * step-shape.ts.) A user's implementation is foreign code: before any property reads
+ * Is an observation shaped as core/observation.ts says, for this configuration? (Step results:
+ * step-shape.ts.) The shape is observationSchema's (observation-schema.ts), the one definition;
+ * this is a hand-written walk of it, because it runs after every step of a user's implementation
+ * and is measured faster than the schema (bench/OBSERVATION-SHAPE.md), and a test holds the two
+ * to the same verdict. A user's implementation is foreign code: before any property reads
  * `guests[0].p2m[17]`, this says in one line which field is missing or malformed, instead of a
  * TypeError deep inside a checker. Cost: O(guests + buffers in flight), never O(memory): it looks
  * at types and lengths, not at every entry, so the guard can run it after every step.
@@ -10,9 +13,13 @@
  *   // ['guests[0].p2m: expected Int32Array of length 64, got Array of length 64']
  */
 import { gpfnSpace, type SystemConfig } from '../core/virtio/index.ts';
+import { BufferOriginSchema, FeaturesSchema, GuestCountsSchema, QueueSchema } from '../core/virtio/schema.ts';
 
-const QUEUES = ['inflate', 'deflate', 'stats'];
-const ORIGINS = ['driver', 'oom', 'hostile'];
+// The words are read from the schemas that define them (core/virtio/schema.ts), never restated.
+const QUEUES: readonly string[] = QueueSchema.options;
+const ORIGINS: readonly string[] = BufferOriginSchema.options;
+const FEATURES = FeaturesSchema.keyof().options;
+const COUNTS = GuestCountsSchema.keyof().options;
 /** Stop after this many problems: the first few say what is wrong; the rest are noise. */
 const MAX_PROBLEMS = 8;
 
@@ -43,7 +50,8 @@ export class Problems {
   }
   whole(at: string, v: unknown, exactly?: number): void {
     if (exactly !== undefined && v !== exactly) this.add(at, `the number ${exactly}`, v);
-    else if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) this.add(at, 'a whole number', v);
+    // Safe integers only, as zod's int() (observation-schema.ts): a count past 2^53 is not a count.
+    else if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) this.add(at, 'a whole number', v);
   }
   typed(at: string, v: unknown, type: Typed, length: number): void {
     if (!(v instanceof type) || v.length !== length) this.add(at, `${type.name} of length ${length}`, v);
@@ -74,7 +82,7 @@ export function observationProblems(obs: unknown, config: SystemConfig): string[
     p.whole(`${at}.target`, g.target);
     p.whole(`${at}.actual`, g.actual);
     if (p.object(`${at}.features`, g.features)) {
-      for (const f of ['mustTellHost', 'statsVq', 'deflateOnOom'] as const) {
+      for (const f of FEATURES) {
         if (typeof g.features[f] !== 'boolean') p.add(`${at}.features.${f}`, 'a boolean', g.features[f]);
       }
     }
@@ -84,9 +92,11 @@ export function observationProblems(obs: unknown, config: SystemConfig): string[
     p.typed(`${at}.pageState`, g.pageState, Uint8Array, space);
     p.typed(`${at}.hostBallooned`, g.hostBallooned, Uint8Array, space);
     if (!Array.isArray(g.inflight)) p.add(`${at}.inflight`, 'an Array of buffers', g.inflight);
-    else g.inflight.forEach((b: unknown, j: number) => {
+    // By index, not forEach, which skips the holes of a sparse array (a hole is a missing buffer).
+    else for (let j = 0; j < g.inflight.length && !p.full; j++) {
+      const b: unknown = g.inflight[j];
       const bt = `${at}.inflight[${j}]`;
-      if (p.full || !p.object(bt, b)) return;
+      if (!p.object(bt, b)) continue;
       p.whole(`${bt}.id`, b.id);
       if (!QUEUES.includes(b.queue as string)) p.add(`${bt}.queue`, `one of ${QUEUES.join(', ')}`, b.queue);
       if (!ORIGINS.includes(b.origin as string)) p.add(`${bt}.origin`, `one of ${ORIGINS.join(', ')}`, b.origin);
@@ -96,9 +106,9 @@ export function observationProblems(obs: unknown, config: SystemConfig): string[
         if (k >= 0) p.add(`${bt}.gpfns[${k}]`, 'a whole number from 0 to 4294967295', (b.gpfns as unknown[])[k]);
       }
       if (typeof b.acked !== 'boolean') p.add(`${bt}.acked`, 'a boolean', b.acked);
-    });
+    }
     if (p.object(`${at}.counts`, g.counts)) {
-      for (const k of ['free', 'used', 'inflating', 'ballooned', 'deflating'] as const) p.whole(`${at}.counts.${k}`, g.counts[k]);
+      for (const k of COUNTS) p.whole(`${at}.counts.${k}`, g.counts[k]);
     }
   });
   return p.list;

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { effectKinds, ERROR_CODES, type EffectKind, type ErrorCode } from '../core/virtio/index.ts';
+import { BufferOriginSchema, QueueSchema } from '../core/virtio/schema.ts';
 import { MAX_EFFECTS_PER_STEP } from './protocol.ts';
 
 const MAX_U32 = 2 ** 32 - 1;
@@ -19,14 +20,14 @@ const u32 = whole(0, MAX_U32);
 const guest = whole(0, 255);
 const frame = whole(0, 2 ** 24);
 const gpfns = z.array(u32).max(MAX_EFFECTS_PER_STEP);
-const queue = z.enum(['inflate', 'deflate', 'stats']);
+const queue = QueueSchema;
 const code = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
 
 const effectSchemas = [
   z.object({ kind: z.literal('frame-mapped'), guest, gpfn: u32, frame }),
   z.object({ kind: z.literal('frame-released'), guest, gpfn: u32, frame }),
   z.object({ kind: z.literal('target-set'), guest, requested: whole(-MAX_U32, MAX_U32), target: u32 }),
-  z.object({ kind: z.literal('buffer-queued'), guest, queue, id: u32, origin: z.enum(['driver', 'oom', 'hostile']), gpfns }),
+  z.object({ kind: z.literal('buffer-queued'), guest, queue, id: u32, origin: BufferOriginSchema, gpfns }),
   z.object({
     kind: z.literal('buffer-processed'), guest, queue, id: u32, accepted: gpfns,
     refused: z.array(z.object({ gpfn: u32, code })).max(MAX_EFFECTS_PER_STEP),

@@ -49,7 +49,7 @@ export function addImplOptions(cmd: Command, withFaults = true): Command {
 export function faultsFlag(names: readonly string[], family: AnyFamily): string[] {
   const known = family.faults.map((f) => f.name);
   for (const n of names) {
-    if (!known.includes(n)) throw new UsageError(`--fault: unknown ${family.name} fault ${JSON.stringify(n)}; known: ${known.join(', ')}`);
+    if (!known.includes(n)) throw new UsageError(`--fault: unknown ${family.name} fault ${JSON.stringify(n)} (known: ${known.join(', ')})`);
   }
   return [...names];
 }

@@ -6,9 +6,12 @@
  *
  * The chart allows more than one implementation; the explorer resolves its freedom the way the
  * reference (and Linux) driver does: full batches, oldest acknowledgement first, one guest page
- * per allocation or free, one kind of hostile buffer. So every state it finds is one an
- * implementation of that design must be able to reach, and `replayOnImplementation` checks that
- * the reference one does, by replaying the shortest path as commands.
+ * per allocation or free, one kind of hostile buffer (out-of-range). So every state it finds is
+ * one an implementation of that design must be able to reach. `pathToCommands` turns the
+ * shortest path to a state into commands, and `statesOnImplementation` runs them on an
+ * implementation with the chart alongside and returns the abstract states the chart passed
+ * through (or the first event it refused); test/properties/explore.test.ts checks that the
+ * reference implementation reaches every state found, and pins how many there are.
  *
  * Guests are independent in the chart (host frames are the invariant checkers' business), so
  * the abstract states of a system are the product of its guests' states.
@@ -34,7 +37,7 @@ export function serializeGuestState(s: Snap): string {
   return `${formatStateValue(s.value)}|t${c.target} a${c.actual} w${c.wantsWork ? 1 : 0} f${c.free} u${c.used} i${c.inflating} b${c.ballooned} d${c.deflating} h${c.hostBalloon} r${c.reusable}|${bufs}`;
 }
 
-const HOSTILE_SIZE = 3; // `hostile out-of-range` names three gpfns past the end of memory
+const HOSTILE_SIZE = 3; // `hostile out-of-range` names three gpfns outside the guest's gpfn space (properties/hostile.ts)
 
 /** The events the explorer tries in a state (see the header: the reference driver's choices). */
 export function explorerEvents(s: Snap, targets?: readonly number[]): GuestEvent[] {
@@ -171,7 +174,7 @@ export function statesOnImplementation(factory: SystemFactory, config: SystemCon
   return { visited, divergence: null };
 }
 
-/** A small system for exploration: guests as given, hosts frames enough for all, batch `maxBatch`. */
+/** A small system for exploration: guests as given, host frames for all their RAM and holes plus 8 (2 reserved), batch `maxBatch`. */
 export function smallSystem(guests: GuestConfig[], maxBatch: number): SystemConfig {
   const ram = guests.reduce((n, g) => n + g.ramPages + g.holePages, 0);
   return { family: 'virtio', hostFrames: ram + 8, reservedFrames: 2, hostPageGpfns: 1, maxBatch, guests };

@@ -7,6 +7,7 @@
  * in the wrong place (docs/ARCHITECTURE.md, "The family seam").
  */
 import type fc from 'fast-check';
+import type { z } from 'zod';
 import type { AnyStateMachine, AnyTransitionDefinition, StateValue } from 'xstate';
 import type { AnyCommand, GuestId, StepResult, SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
 import type { AnyProperty, FamilyWorld, WorldSummary } from './property.ts';
@@ -74,6 +75,8 @@ export interface Family<
   /** Why a configuration cannot be built, one message per problem, each naming its field. */
   configProblems(config: K): string[];
 
+  /** The shape of a configuration and of one command, as trace files hold them (traces/format.ts is built from these). */
+  readonly schemas: { readonly config: z.ZodType; readonly command: z.ZodType };
   /** The command kinds, in the family's words. */
   readonly commandKinds: readonly string[];
   /** One line of the runnable form of a command, as printed in counterexamples. */

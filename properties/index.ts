@@ -1,6 +1,8 @@
 /**
- * The property list: every checker (random campaign, replay, exhaustive exploration, a real VM
- * where it applies) runs these. Order is the order of the report.
+ * The property list, as named data: the random campaign (campaign.ts, what `balloon check` runs
+ * on the reference implementation or a user's adapter) and the replay of saved traces
+ * (traces/replay.ts) run these, in this order, which is the order of the report. The exhaustive explorer (explore.ts) walks the chart alone and judges no
+ * property; the QEMU campaign has its own list for what a real VM shows (qemu/properties.ts).
  */
 import type { AnyProperty as Property } from './property.ts';
 import { allProperties } from './virtio/properties.ts';

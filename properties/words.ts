@@ -7,6 +7,7 @@ import {
   FRAME_FREE, FRAME_RESERVED, PageState, pageStateName,
   type WorldGuestConfig as GuestConfig, type WorldGuestObservation as GuestObservation, type WorldObservation as Observation,
 } from '../core/index.ts';
+import { wantedSize } from '../model/virtio/index.ts';
 
 export const at = (guest: number, gpfn: number) => `gpfn ${gpfn} of guest ${guest}`;
 
@@ -29,12 +30,6 @@ export const inBalloon = (s: number) => s === PageState.Inflating || s === PageS
  * no free page left to give ("out of puff"). Returns the wanted size when it has not, else null.
  */
 export function unsettled(g: GuestObservation, gc: GuestConfig): number | null {
-  const want = wantedBalloon(g.target, gc.ramPages, gc.floorPages, gc.guestPageGpfns);
+  const want = wantedSize(g.target, gc.ramPages, gc.floorPages, gc.guestPageGpfns);
   return g.actual === want || (g.actual < want && g.counts.free === 0) ? null : want;
-}
-
-/** The balloon size a driver aims for: the target in whole guest pages, kept above the floor. */
-export function wantedBalloon(target: number, ramPages: number, floorPages: number, gpp: number): number {
-  const aligned = Math.ceil(target / gpp) * gpp;
-  return Math.max(0, Math.min(aligned, Math.floor((ramPages - floorPages) / gpp) * gpp));
 }

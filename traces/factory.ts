@@ -5,25 +5,23 @@
  * anywhere.
  */
 import type { SystemFactory } from '../core/virtio/index.ts';
-import { createReferenceSystem, faultNames, referenceWithFaults, type FaultName } from '../impl/virtio/index.ts';
+import { familyByName, FAMILIES } from '../properties/families.ts';
 import { TraceError } from './errors.ts';
 import type { Trace } from './format.ts';
 
-/** Named faults this build's reference implementation knows (the bug zoo, impl/virtio/faults.ts). */
-export const KNOWN_FAULTS: readonly string[] = faultNames;
-
 /**
  * The reference implementation with the trace's faults applied.
- * @throws TraceError naming `faults[i]` for a fault this build does not know.
+ * @throws TraceError naming `source.faults[i]` for a fault this build does not know.
  */
-export function referenceFactory(faults: readonly string[], file = '(trace)'): SystemFactory {
+export function referenceFactory(faults: readonly string[], file = '(trace)', familyName: string = FAMILIES[0].name): SystemFactory {
+  const family = familyByName(familyName);
+  const known = family.faults.map((f) => f.name);
   faults.forEach((f, i) => {
-    if (!KNOWN_FAULTS.includes(f)) {
-      const known = KNOWN_FAULTS.length ? `known: ${KNOWN_FAULTS.join(', ')}` : 'this build has no named faults';
-      throw new TraceError(file, `faults[${i}]`, `unknown fault "${f}" (${known})`);
+    if (!known.includes(f)) {
+      throw new TraceError(file, `source.faults[${i}]`, `unknown ${family.name} fault ${JSON.stringify(f)} (known: ${known.join(', ')})`);
     }
   });
-  return faults.length === 0 ? createReferenceSystem : referenceWithFaults(faults as FaultName[]);
+  return faults.length === 0 ? family.reference : family.withFaults(faults);
 }
 
 /**
@@ -42,5 +40,5 @@ export function factoryForTrace(trace: Trace, file: string, adapter?: { path: st
   }
   // A model trace names no implementation: the reference one stands in for it (section 1 of
   // docs/TRACES.md: replay always runs an implementation, with the model alongside).
-  return referenceFactory(s.kind === 'reference' ? s.faults : [], file);
+  return referenceFactory(s.kind === 'reference' ? s.faults : [], file, trace.family);
 }

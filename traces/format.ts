@@ -21,63 +21,30 @@
  *    "commands":[{"kind":"set-target","guest":0,"pages":16}]}
  */
 import { z } from 'zod';
-import { commandKinds, hostileKinds, type Command, type HostileKind, type SystemConfig } from '../core/virtio/index.ts';
+import type { Command, SystemConfig } from '../core/virtio/index.ts';
+import { FAMILIES } from '../properties/families.ts';
+import type { AnyFamily } from '../properties/family.ts';
 import { VmStepSchema, VmViolationSchema } from './vm-steps.ts';
 
 export const TRACE_FORMAT = 'balloon-trace';
 export const TRACE_VERSION = 2;
 export const TOOL = { name: 'balloon-testbed', version: '0.1.0' } as const;
-/** Families this build can replay. A trace naming another is refused before anything else is read. */
-export const INSTALLED_FAMILIES = ['virtio'] as const;
+/** Families this build can replay (properties/families.ts). A trace naming another is refused before anything else is read. */
+export const INSTALLED_FAMILIES = FAMILIES.map((f) => f.name) as [string, ...string[]];
 /** Larger files are refused after `fs.stat`, before a byte is read: no trace we write comes close. */
 export const MAX_TRACE_BYTES = 16 * 1024 * 1024;
 /** The `--impl` name of the reference implementation; anything else is a module path. */
 export const REFERENCE_IMPL = 'reference';
 
-const MAX_U32 = 2 ** 32 - 1;
 const whole = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 /** Property and fault names: kebab-case, as on the command line. */
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
-const guest = whole(0, 255);
 
-const commandSchemas = [
-  z.strictObject({ kind: z.literal('set-target'), guest, pages: whole(-MAX_U32, MAX_U32) }),
-  z.strictObject({ kind: z.literal('driver'), guest }),
-  z.strictObject({ kind: z.literal('device'), guest, queue: z.enum(['inflate', 'deflate', 'stats']) }),
-  z.strictObject({ kind: z.literal('alloc'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
-  z.strictObject({ kind: z.literal('free'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
-  z.strictObject({ kind: z.literal('write'), guest, pick: whole(0) }),
-  z.strictObject({ kind: z.literal('read'), guest, pick: whole(0) }),
-  z.strictObject({ kind: z.literal('reset'), guest }),
-  z.strictObject({ kind: z.literal('hostile'), guest, request: z.enum(hostileKinds as [HostileKind, ...HostileKind[]]), pick: whole(0) }),
-] as const;
-export const CommandSchema = z.discriminatedUnion('kind', [...commandSchemas]);
-
-// Every command kind of core/ has a schema here, and no other: a new kind fails this at compile time.
-type SchemaKinds = z.infer<typeof CommandSchema>['kind'];
-const _sameKinds: [SchemaKinds, Command['kind']] = ['' as Command['kind'], '' as SchemaKinds];
-void _sameKinds;
-/** The known command kinds, for messages. */
-export const KNOWN_COMMAND_KINDS: readonly string[] = commandKinds;
-
-const FeaturesSchema = z.strictObject({ mustTellHost: z.boolean(), statsVq: z.boolean(), deflateOnOom: z.boolean() });
-const GuestConfigSchema = z.strictObject({
-  ramPages: whole(1, 1 << 24),
-  guestPageGpfns: z.literal([1, 16]),
-  holeStart: whole(0, 1 << 24),
-  holePages: whole(0, 1 << 24),
-  floorPages: whole(0, 1 << 24),
-  features: FeaturesSchema,
-  assignedDevice: z.boolean(),
-});
-export const SystemConfigSchema = z.strictObject({
-  family: z.enum(INSTALLED_FAMILIES),
-  hostFrames: whole(1, 1 << 24),
-  reservedFrames: whole(0, 1 << 24),
-  hostPageGpfns: z.literal([1, 16, 512]),
-  maxBatch: whole(1, 4096),
-  guests: z.array(GuestConfigSchema).min(1).max(256),
-});
+/**
+ * virtio's configuration and commands, as version 1 files (all virtio) are checked: the one
+ * definition is the family's (core/virtio/schema.ts).
+ */
+export { VirtioCommandSchema as CommandSchema, VirtioConfigSchema as SystemConfigSchema } from '../core/virtio/schema.ts';
 
 /** A recorded failure: which property, after which step, and what it said. */
 export const FailureExpectSchema = z.strictObject({
@@ -140,19 +107,28 @@ const found = {
   path: z.string().regex(/^\d+(:\d+)*$/).max(4096).optional().describe('fast-check replay path (informational)'),
 };
 
-/** A run of commands on an implementation (or written for the model): replayed on both. */
-export const TraceSchema = z.strictObject({
-  ...header,
-  source: CommandSourceSchema.describe('where the trace came from'),
-  /** A human description: what the scenario shows. Hand-written corpus traces have one. */
-  note: z.string().max(4096).optional().describe('what the scenario shows, for a person'),
-  config: SystemConfigSchema,
-  ...found,
-  /** Names of the properties checked (the conformance property, when installed, runs as well). */
-  properties: z.array(name).max(256).describe('names of the properties checked'),
-  expect: ExpectSchema.describe('how the run ended when the trace was saved: replay compares with it'),
-  commands: z.array(CommandSchema).max(1_000_000).describe('the workload, in order: the truth of the run'),
-});
+/** A run of commands of one family, on an implementation (or written for the model): replayed on both. */
+function familyTraceSchema(f: AnyFamily) {
+  return z.strictObject({
+    ...header,
+    family: z.literal(f.name).describe('the protocol family; replay refuses a family that is not installed'),
+    source: CommandSourceSchema.describe('where the trace came from'),
+    /** A human description: what the scenario shows. Hand-written corpus traces have one. */
+    note: z.string().max(4096).optional().describe('what the scenario shows, for a person'),
+    config: f.schemas.config,
+    ...found,
+    /** Names of the properties checked (the conformance property, when installed, runs as well). */
+    properties: z.array(name).max(256).describe('names of the properties checked'),
+    expect: ExpectSchema.describe('how the run ended when the trace was saved: replay compares with it'),
+    commands: z.array(f.schemas.command).max(1_000_000).describe('the workload, in order: the truth of the run'),
+  }).describe(`a trace of the ${f.name} family`);
+}
+
+/** A trace of commands of any installed family: its `family` picks the configuration and commands it may hold. */
+export const TraceSchema = z.discriminatedUnion('family', FAMILIES.map(familyTraceSchema) as unknown as [ReturnType<typeof familyTraceSchema>, ...ReturnType<typeof familyTraceSchema>[]]);
+
+/** The command kinds of a family, for messages. */
+export const commandKindsOf = (family: string): readonly string[] => FAMILIES.find((f) => f.name === family)?.commandKinds ?? [];
 
 /** A run of VM steps on a real guest (qemu/): replayed on a fresh VM. */
 export const QemuTraceSchema = z.strictObject({
@@ -170,11 +146,24 @@ export const TraceFileSchema = z.union([TraceSchema, QemuTraceSchema]);
 
 export type TraceExpect = z.infer<typeof ExpectSchema>;
 
-/** A validated trace of commands. Same shape as the schema's, with core's branded types for config and commands. */
-export type Trace = Omit<z.infer<typeof TraceSchema>, 'config' | 'commands'> & {
+/**
+ * A validated trace of commands. The configuration and commands are in its family's vocabulary
+ * (typed here in virtio's, the first family's; another family's values pass through as they are).
+ */
+export interface Trace {
+  format: typeof TRACE_FORMAT;
+  version: typeof TRACE_VERSION;
+  tool: { name: string; version: string };
+  family: string;
+  source: z.infer<typeof CommandSourceSchema>;
+  note?: string;
   config: SystemConfig;
+  seed?: number;
+  path?: string;
+  properties: string[];
+  expect: TraceExpect;
   commands: Command[];
-};
+}
 
 /** A validated trace of a real VM. */
 export type QemuTrace = z.infer<typeof QemuTraceSchema>;

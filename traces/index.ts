@@ -17,6 +17,6 @@ export {
 export { checkContentHash, contentHash, hashMismatchProblem, type HashCheck } from './hash.ts';
 export { saveTrace, serializeTrace, traceFileName, formatReplayCommand } from './save.ts';
 export { buildTrace, traceFromCounterexample, type TraceInput } from './build.ts';
-export { factoryForTrace, referenceFactory, KNOWN_FAULTS } from './factory.ts';
+export { factoryForTrace, referenceFactory } from './factory.ts';
 export { replayTrace, type ReplayOptions, type ReplayResult, type ReplayVerdict, type StepSnapshot } from './replay.ts';
 export { formatReplayReport, formatHeader, formatStepTable, formatOutcome, formatSnippet, changes } from './report.ts';

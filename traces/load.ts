@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { configProblems } from '../core/virtio/index.ts';
 import { fieldPath, TraceError } from './errors.ts';
 import {
-  INSTALLED_FAMILIES, isQemuTrace, KNOWN_COMMAND_KINDS, MAX_TRACE_BYTES, QemuTraceSchema, TRACE_FORMAT, TRACE_VERSION, TraceSchema,
+  INSTALLED_FAMILIES, isQemuTrace, MAX_TRACE_BYTES, QemuTraceSchema, TRACE_FORMAT, TRACE_VERSION, TraceSchema,
   type AnyTrace, type QemuTrace, type Trace,
 } from './format.ts';
 import { QemuTraceV1Schema, TRACE_VERSION_1, TraceV1Schema } from './format-v1.ts';
@@ -262,7 +262,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): { at: string; pr
       const { discriminator: disc, options } = issue as { discriminator?: string; options?: unknown[] };
       if (disc) {
         const what = disc === 'kind' && path[0] === 'commands' ? 'command kind' : disc;
-        const known = (disc === 'kind' && path[0] === 'commands' ? KNOWN_COMMAND_KINDS : (options ?? []).map(String)).join(', ');
+        const known = (options ?? []).map(String).join(', ');
         return { at, problem: v === undefined ? `missing ${what} (known: ${known})` : `unknown ${what} ${show(v)} (known: ${known})` };
       }
       return { at, problem: `got ${describe(v)}, which is none of the allowed values` };

@@ -12,8 +12,7 @@
  */
 import type { Command } from 'commander';
 import { openImplementation } from '../../adapters/index.ts';
-import { allProperties } from '../../properties/index.ts';
-import { conformance } from '../../properties/conformance.ts';
+import { familyByName } from '../../properties/index.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
 import { TraceError } from '../../traces/errors.ts';
 import { isQemuTrace, type QemuTrace } from '../../traces/format.ts';
@@ -30,8 +29,6 @@ import { noteOutput, STEP_TIMEOUT_HELP } from '../impl-flags.ts';
 import { htmlTarget, viewedLine, viewTrace } from './view.ts';
 
 /** Where a trace's property names are looked up: every property, and the model's. */
-const CATALOGUE = allProperties;
-
 interface ReplayFlags { verbose?: boolean; json?: boolean; impl?: string; stepTimeout?: string | boolean; model: boolean; strict?: boolean; html?: string }
 
 export function register(program: Command): void {
@@ -75,11 +72,14 @@ export function register(program: Command): void {
               continue;
             }
             const factory = factoryForTrace(trace, file, adapter);
+            // The trace names its family: its properties and its model are the ones replayed.
+            const family = familyByName(trace.family);
+            const conformance = family.properties.find((p) => p.name === 'conformance');
             const r = replayTrace(trace, {
-              factory, properties: CATALOGUE, conformance: flags.model ? conformance : undefined, model: flags.model, verbose: !!flags.verbose, file,
+              factory, properties: family.properties, conformance: flags.model ? conformance : undefined, model: flags.model, verbose: !!flags.verbose, file,
             });
             results.push(r);
-            if (!flags.json) process.stdout.write(`${results.length > 1 ? '\n' : ''}${formatReplayReport(r, CATALOGUE)}`);
+            if (!flags.json) process.stdout.write(`${results.length > 1 ? '\n' : ''}${formatReplayReport(r, family.properties)}`);
             if (flags.html !== undefined) {
               const viewed = viewTrace(file, flags.html, { adapter, model: flags.model });
               (flags.json ? process.stderr : process.stdout).write(`${viewedLine(viewed)}\n`);

@@ -107,11 +107,21 @@ export const faultNames = Object.keys(FAULTS) as FaultName[];
 /** One boolean per fault: what the driver and device test. */
 export type Faults = Readonly<Record<FaultName, boolean>>;
 
+/**
+ * Whether `name` is a fault of the zoo: the one check, which the command line (`--fault`), trace
+ * replay (`source.faults`) and `faultSet` all use, each wrapping `unknownFault` in its own error.
+ * An own key only: `"constructor" in FAULTS` is true of any object literal.
+ */
+export const isFaultName = (name: string): name is FaultName => Object.hasOwn(FAULTS, name);
+
+/** The problem with a name that is not a fault, in the words every caller prints. */
+export const unknownFault = (name: string): string => `unknown fault ${JSON.stringify(name)} (known: ${faultNames.join(', ')})`;
+
 export function faultSet(names: readonly string[] = []): Faults {
   const f = Object.fromEntries(faultNames.map((n) => [n, false])) as Record<FaultName, boolean>;
   for (const n of names) {
-    if (!(n in FAULTS)) throw new RangeError(`unknown fault ${JSON.stringify(n)}; known: ${faultNames.join(', ')}`);
-    f[n as FaultName] = true;
+    if (!isFaultName(n)) throw new RangeError(unknownFault(n));
+    f[n] = true;
   }
   return f;
 }

@@ -1,2 +1,2 @@
 export { ReferenceSystem, createReferenceSystem, referenceWithFaults, type ReferenceOptions } from './system.ts';
-export { FAULTS, faultNames, faultSet, type FaultInfo, type FaultName, type Faults } from './faults.ts';
+export { FAULTS, faultNames, faultSet, isFaultName, unknownFault, type FaultInfo, type FaultName, type Faults } from './faults.ts';

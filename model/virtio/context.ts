@@ -83,12 +83,21 @@ export function initialContext(cfg: GuestModelInput): GuestModelContext {
   };
 }
 
-/** The balloon size the driver aims for: the target rounded up to whole guest pages, kept above the floor (XSA-300, the 2023 arm64 fix). */
-export function wanted(c: GuestModelContext): number {
-  const { gpp, ramPages, floorPages } = c.cfg;
-  const aligned = Math.ceil(c.target / gpp) * gpp;
+/**
+ * The balloon size, in gpfns, a driver aims for: the target rounded up to whole guest pages
+ * (the 2023 arm64 fix), kept above the floor (XSA-300). The one definition: the chart's guards
+ * use it through `wanted`, and the liveness properties judge where a balloon settled by it
+ * (properties/words.ts).
+ *
+ * @example wantedSize(1, 128, 0, 16) // 16: one 4 KiB page of target is a whole 64 KiB guest page
+ */
+export function wantedSize(target: number, ramPages: number, floorPages: number, gpp: number): number {
+  const aligned = Math.ceil(target / gpp) * gpp;
   return Math.max(0, Math.min(aligned, Math.floor((ramPages - floorPages) / gpp) * gpp));
 }
+
+/** `wantedSize` of the guest the context models. */
+export const wanted = (c: GuestModelContext): number => wantedSize(c.target, c.cfg.ramPages, c.cfg.floorPages, c.cfg.gpp);
 
 /** Largest batch in gpfns: maxBatch rounded down to whole guest pages. */
 export const batchGpfns = (c: GuestModelContext): number => Math.floor(c.cfg.maxBatch / c.cfg.gpp) * c.cfg.gpp;

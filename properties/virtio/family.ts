@@ -9,6 +9,7 @@ import {
 } from '../../core/virtio/index.ts';
 import { createReferenceSystem, FAULTS, referenceWithFaults, type FaultName } from '../../impl/virtio/index.ts';
 import { guestMachine } from '../../model/virtio/guest-machine.ts';
+import { VirtioCommandSchema, VirtioConfigSchema } from '../../core/virtio/schema.ts';
 import type { Family } from '../family.ts';
 import { simplifyCase } from '../simplify.ts';
 import { caseArb } from '../workload.ts';
@@ -22,6 +23,7 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   doc: 'docs/families/virtio.md',
   defaultConfig: () => systemConfig(),
   configProblems,
+  schemas: { config: VirtioConfigSchema, command: VirtioCommandSchema },
   commandKinds,
   formatCommand,
   hostileKinds: HOSTILE_REQUESTS,

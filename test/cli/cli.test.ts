@@ -30,6 +30,9 @@ describe('balloon check', () => {
     [['check', '--seed', '-4'], /^balloon: --seed: expected a whole number/],
     [['check', '--frobnicate'], /^balloon: unknown option '--frobnicate' \(valid for check: --property, --runs, --seed, --max-commands, --out, --json, --family, --impl, --step-timeout, --fault, --html, --help\)\n$/],
     [['chek'], /^balloon: unknown command 'chek'\n\(Did you mean check\?\)\n$/],
+    [['check', '--fault', 'gremlins'], /^balloon: --fault: unknown virtio fault "gremlins" \(known: oom-deadlock, .*\)\n$/],
+    // A key every object has is not a fault: the one check looks at FAULTS' own keys.
+    [['check', '--fault', 'constructor'], /^balloon: --fault: unknown virtio fault "constructor" \(known: /],
     [['check', '--fault', 'oom-deadlock', '--step-timeout', '1000'], /^balloon: --fault cannot be combined with --step-timeout/],
     [['check', '--fault', 'oom-deadlock', '--impl', 'examples/array-impl/index.ts'], /^balloon: --fault: faults exist only in the reference implementation; drop --impl or --fault\n$/],
     [['check', '--impl', './nowhere/x.ts'], /^balloon: --impl \.\/nowhere\/x\.ts: module not found/],

@@ -37,10 +37,10 @@ const BAD: { name: string; make: (dir: string) => string; problem: string | RegE
   { name: 'a family that is not installed', make: (d) => writeFile(d, 'x.json', { ...plain(), family: 'hyperv' }), problem: 'family: the family "hyperv" is not installed (installed families: virtio)' },
   { name: 'a config problem', make: (d) => { const v = plain(); v.config.guests[0].floorPages = 999; return writeFile(d, 'c.json', v); }, problem: 'config.guests[0].floorPages: must be a whole number from 0 to ramPages' },
   { name: 'an unknown property', make: (d) => writeFile(d, 'u.json', { ...plain(), properties: ['frames-conserved', 'tea-is-hot'] }), problem: /^properties\[1\]: unknown property "tea-is-hot" \(known: no-double-mapping, .*conformance, command-contract, effects-agree, purpose\)$/ },
-  { name: 'an unknown fault', make: (d) => writeFile(d, 'u.json', { ...plain(), source: { kind: 'reference', faults: ['gremlins'] } }), problem: /^faults\[0\]: unknown fault "gremlins" \(known: oom-deadlock, .*\)$/ },
+  { name: 'an unknown fault', make: (d) => writeFile(d, 'u.json', { ...plain(), source: { kind: 'reference', faults: ['gremlins'] } }), problem: /^source\.faults\[0\]: unknown virtio fault "gremlins" \(known: oom-deadlock, .*\)$/ },
   { name: 'an adapter not named with --impl', make: (d) => writeFile(d, 'a.json', { ...plain(), source: { kind: 'adapter', module: LEAKY } }), problem: `source.module: the trace was recorded on "${LEAKY}"; a trace never loads code by itself, pass --impl ${LEAKY} to replay it there` },
   { name: 'a version 1 adapter trace not named with --impl', make: (d) => writeFile(d, 'a1.json', v1({ impl: LEAKY })), problem: `source.module: the trace was recorded on "${LEAKY}"; a trace never loads code by itself, pass --impl ${LEAKY} to replay it there` },
-  { name: 'a version 1 trace with an unknown fault', make: (d) => writeFile(d, 'u1.json', v1({ faults: ['gremlins'] })), problem: /^faults\[0\]: unknown fault "gremlins" \(known: oom-deadlock, .*\)$/ },
+  { name: 'a version 1 trace with an unknown fault', make: (d) => writeFile(d, 'u1.json', v1({ faults: ['gremlins'] })), problem: /^source\.faults\[0\]: unknown virtio fault "gremlins" \(known: oom-deadlock, .*\)$/ },
 ];
 
 describe('balloon replay', () => {

@@ -1,0 +1,67 @@
+/**
+ * The virtio words that traces and observations share, as zod schemas: the one definition of
+ * the feature bits, the queue names, who queued a buffer, and the driver's page counters. The
+ * trace format (format.ts: a configuration's features, a `device` command's queue), the check of
+ * a user's step results (adapters/step-schema.ts) and of its observations
+ * (adapters/observation-schema.ts, adapters/shape.ts) are built from these, and a test holds
+ * them to core's types (test/adapters/observation-schema.test.ts).
+ */
+import { z } from 'zod';
+import { hostileKinds, type Command, type HostileKind } from './commands.ts';
+
+/** The feature bits the model knows (VIRTIO 1.x 5.5.3): core/config.ts `VirtioFeatures`. */
+export const FeaturesSchema = z.strictObject({ mustTellHost: z.boolean(), statsVq: z.boolean(), deflateOnOom: z.boolean() });
+
+/** The three virtqueues (VIRTIO 1.x 5.5.2): core/commands.ts `QueueName`. */
+export const QueueSchema = z.enum(['inflate', 'deflate', 'stats']);
+
+/** Who put a buffer on a queue: core/effects.ts `BufferOrigin`. */
+export const BufferOriginSchema = z.enum(['driver', 'oom', 'hostile']);
+
+/** The driver's counters, in gpfns: core/observation.ts `GuestCounts`. */
+export const GuestCountsSchema = z.object({
+  free: z.number().int().min(0), used: z.number().int().min(0), inflating: z.number().int().min(0),
+  ballooned: z.number().int().min(0), deflating: z.number().int().min(0),
+});
+
+const MAX_U32 = 2 ** 32 - 1;
+const whole = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+const guest = whole(0, 255);
+
+/** Every virtio command as a trace file holds it (core/virtio/commands.ts `Command`, without the hostile buffer). */
+export const VirtioCommandSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('set-target'), guest, pages: whole(-MAX_U32, MAX_U32) }),
+  z.strictObject({ kind: z.literal('driver'), guest }),
+  z.strictObject({ kind: z.literal('device'), guest, queue: QueueSchema }),
+  z.strictObject({ kind: z.literal('alloc'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
+  z.strictObject({ kind: z.literal('free'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
+  z.strictObject({ kind: z.literal('write'), guest, pick: whole(0) }),
+  z.strictObject({ kind: z.literal('read'), guest, pick: whole(0) }),
+  z.strictObject({ kind: z.literal('reset'), guest }),
+  z.strictObject({ kind: z.literal('hostile'), guest, request: z.enum(hostileKinds as [HostileKind, ...HostileKind[]]), pick: whole(0) }),
+]);
+
+// Every command kind of core/virtio has a schema here, and no other: a new kind fails this at compile time.
+type SchemaKinds = z.infer<typeof VirtioCommandSchema>['kind'];
+const _sameKinds: [SchemaKinds, Command['kind']] = ['' as Command['kind'], '' as SchemaKinds];
+void _sameKinds;
+
+const GuestConfigSchema = z.strictObject({
+  ramPages: whole(1, 1 << 24),
+  guestPageGpfns: z.literal([1, 16]),
+  holeStart: whole(0, 1 << 24),
+  holePages: whole(0, 1 << 24),
+  floorPages: whole(0, 1 << 24),
+  features: FeaturesSchema,
+  assignedDevice: z.boolean(),
+});
+
+/** A virtio system's configuration (core/virtio/config.ts `SystemConfig`), field by field; configProblems checks the rest. */
+export const VirtioConfigSchema = z.strictObject({
+  family: z.literal('virtio'),
+  hostFrames: whole(1, 1 << 24),
+  reservedFrames: whole(0, 1 << 24),
+  hostPageGpfns: z.literal([1, 16, 512]),
+  maxBatch: whole(1, 4096),
+  guests: z.array(GuestConfigSchema).min(1).max(256),
+});
