@@ -4,11 +4,10 @@
  * errors and defaults live below everything that uses them (core/usage.ts, properties/defaults.ts)
  * and a reader can tell from a file's folder what it may depend on.
  *
- *   core                     the shared vocabulary: imports nothing of ours
+ *   core                     the world's vocabulary and each family's (core/<family>/): imports nothing of ours
  *   impl, model              core only (impl never model, model never impl)
- *   properties               core, model, impl (the reference factory)
- *   families                 the family registry: core, model, impl, properties
- *   traces                   properties and below, and families
+ *   properties               core, model, impl (each family's value names its reference implementation)
+ *   traces                   properties and below (the family registry is properties/families.ts)
  *   adapters                 traces and below
  *   qemu, viewer             adapters and below: two shells side by side, neither imports the other
  *   examples                 core only: an example implementation needs no more than a user's own
@@ -27,13 +26,12 @@ export const LAYERS = {
   impl: ['core'],
   model: ['core'],
   properties: ['core', 'model', 'impl'],
-  families: ['core', 'model', 'impl', 'properties'],
-  traces: ['core', 'model', 'impl', 'properties', 'families'],
-  adapters: ['core', 'model', 'impl', 'properties', 'families', 'traces'],
-  qemu: ['core', 'model', 'impl', 'properties', 'families', 'traces', 'adapters'],
-  viewer: ['core', 'model', 'impl', 'properties', 'families', 'traces', 'adapters'],
+  traces: ['core', 'model', 'impl', 'properties'],
+  adapters: ['core', 'model', 'impl', 'properties', 'traces'],
+  qemu: ['core', 'model', 'impl', 'properties', 'traces', 'adapters'],
+  viewer: ['core', 'model', 'impl', 'properties', 'traces', 'adapters'],
   examples: ['core'],
-  cli: ['core', 'model', 'impl', 'properties', 'families', 'traces', 'adapters', 'qemu', 'viewer', 'examples', 'cli'],
+  cli: ['core', 'model', 'impl', 'properties', 'traces', 'adapters', 'qemu', 'viewer', 'examples', 'cli'],
 };
 
 /**
