@@ -1,0 +1,48 @@
+/**
+ * A seeded Xen campaign: fast-check generates workloads for one configuration, each is run by
+ * runXenCase, and a failure is shrunk to a short list of commands. Same seed, same result.
+ */
+import fc from 'fast-check';
+import { formatXenCommand, type XenCommand, type XenSystemConfig } from '../../core/xen/index.ts';
+import type { XenProperty } from './property.ts';
+import { runXenCase, type XenFactory, type XenFailure } from './runner.ts';
+import { xenCheckConfig, xenCommandsArb } from './workload.ts';
+
+export interface XenCheckOptions {
+  factory: XenFactory;
+  properties: readonly XenProperty[];
+  config?: XenSystemConfig;
+  seed?: number;
+  runs?: number;
+  maxCommands?: number;
+}
+
+export interface XenCheckResult {
+  ok: boolean;
+  seed: number;
+  runs: number;
+  /** The shrunk counterexample and its failure, when one was found. */
+  commands?: XenCommand[];
+  failure?: XenFailure;
+}
+
+export function checkXen(o: XenCheckOptions): XenCheckResult {
+  const config = o.config ?? xenCheckConfig();
+  const seed = o.seed ?? 42;
+  const runs = o.runs ?? 100;
+  const prop = fc.property(xenCommandsArb(config, o.maxCommands ?? 60), (cmds) => runXenCase(o.factory, config, cmds, o.properties).failure === null);
+  const r = fc.check(prop, { seed, numRuns: runs });
+  if (!r.failed || !r.counterexample) return { ok: true, seed, runs };
+  const commands = r.counterexample[0];
+  const failure = runXenCase(o.factory, config, commands, o.properties).failure ?? undefined;
+  return { ok: false, seed, runs, commands, failure };
+}
+
+/** A failure as a person reads it: the property, what broke, and the steps as a runnable script. */
+export function formatXenFailure(r: XenCheckResult): string {
+  if (r.ok || !r.failure) return `xen: ${r.runs} runs passed (seed ${r.seed})`;
+  const f = r.failure;
+  const lines = [`xen: ${f.property} failed ${f.step < 0 ? 'at the end of the run' : `at step ${f.step}`} (seed ${r.seed}): ${f.violation.message}`];
+  (r.commands ?? []).forEach((c, i) => lines.push(`${String(i).padStart(3)}  ${formatXenCommand(c)}${i === f.step ? '   <- here' : ''}`));
+  return lines.join('\n');
+}
