@@ -17,7 +17,7 @@
  *   const factory = guardImplementation(impl, { stepTimeoutMs: 5000 });
  *   runCampaign({ factory, properties: allProperties, runs: 200, seed: 1 });
  */
-import type { Command, Observation, StepResult, SystemConfig, SystemFactory, SystemUnderTest } from '../core/index.ts';
+import type { Command, Observation, StepResult, SystemConfig, SystemFactory, SystemUnderTest } from '../core/virtio/index.ts';
 import { ImplementationFault } from './faults.ts';
 import type { LoadedImplementation } from './load.ts';
 import { describeValue, observationProblems } from './shape.ts';

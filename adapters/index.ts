@@ -9,7 +9,7 @@
  * explicit `--step-timeout 0` runs it in-process (fast, trusting it). The reference
  * implementation runs in-process unless `--step-timeout` is given.
  */
-import type { SystemFactory } from '../core/index.ts';
+import type { SystemFactory } from '../core/virtio/index.ts';
 import { intFlag } from '../cli/errors.ts';
 import { DEFAULT_STEP_TIMEOUT_MS, guardImplementation, guardInWorker, workerHost, type GuardOptions } from './guard.ts';
 import { ImplementationFault, RemoteError } from './faults.ts';

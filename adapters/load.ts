@@ -3,7 +3,7 @@
  * resolved against the working directory) whose default export is a SystemFactory, or, when it
  * has no default export, whose export named `createSystem` is. It is imported (never eval'd),
  * then checked once on a small valid configuration: the factory builds a system, the system has
- * `config`, `apply` and `observe`, and its first observation has the shape core/observation.ts
+ * `config`, `apply` and `observe`, and its first observation has the shape core/virtio/observation.ts
  * describes. Each way this can fail is a UsageError of one line (exit 2 at the command line).
  *
  * @example
@@ -13,7 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describeThrown, oneLine, systemConfig, type SystemConfig, type SystemFactory, type SystemUnderTest } from '../core/index.ts';
+import { describeThrown, oneLine, systemConfig, type SystemConfig, type SystemFactory, type SystemUnderTest } from '../core/virtio/index.ts';
 import { UsageError } from '../cli/errors.ts';
 import { describeValue, observationProblems } from './shape.ts';
 
@@ -46,7 +46,7 @@ const MEMBERS = [['config', 'object'], ['apply', 'function'], ['observe', 'funct
 export async function loadImplementation(spec: string, cwd: string = process.cwd()): Promise<LoadedImplementation> {
   if (spec === 'reference') {
     // Imported here, not at the top: the worker loads this file and needs no reference implementation.
-    const { createReferenceSystem } = await import('../impl/index.ts');
+    const { createReferenceSystem } = await import('../impl/virtio/index.ts');
     return { factory: createReferenceSystem, name: 'reference', modulePath: null, exportName: 'default' };
   }
   const { path, name, fail } = resolveModule(spec, cwd);

@@ -14,7 +14,7 @@ export const observationShape: Property = {
   name: 'observation-shape',
   kind: 'always',
   doc: 'every step result and observation has the fields and array types core/ describes, sized for the configuration',
-  refs: 'core/observation.ts, core/effects.ts; docs/ADAPTERS.md',
+  refs: 'core/virtio/observation.ts, core/virtio/effects.ts; docs/ADAPTERS.md',
   monitor(config) {
     const problem = (list: string[], what: string) => (list.length > 0 ? { message: `the ${what} is malformed: ${list.join('; ')}` } : null);
     return {

@@ -5,7 +5,7 @@
  * @internal
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Command, Observation, StepResult, SystemConfig } from '../core/index.ts';
+import type { Command, Observation, StepResult, SystemConfig } from '../core/virtio/index.ts';
 
 export interface WorkerData {
   port: MessagePort;
@@ -41,7 +41,7 @@ export const MAX_LIVE_SYSTEMS = 8;
 
 /**
  * The most effects one step may report. The largest step of the reference implementation
- * processes one buffer of at most maxBatch (≤ 4096, core/config.ts) gpfns, each of which may map
+ * processes one buffer of at most maxBatch (≤ 4096, core/virtio/config.ts) gpfns, each of which may map
  * or release a frame and be listed as accepted or refused: about 3 × 4096 effects. 65,536 leaves
  * five times that; a step reporting more is a flood (a loop that never ends its list), and is
  * refused in the worker before it is cloned, so it ends in milliseconds with a named failure.

@@ -1,5 +1,5 @@
 /**
- * Is an observation shaped as core/observation.ts says, for this configuration? (Step results:
+ * Is an observation shaped as core/virtio/observation.ts says, for this configuration? (Step results:
  * step-shape.ts.) A user's implementation is foreign code: before any property reads
  * `guests[0].p2m[17]`, this says in one line which field is missing or malformed, instead of a
  * TypeError deep inside a checker. Cost: O(guests + buffers in flight), never O(memory): it looks
@@ -9,7 +9,7 @@
  *   observationProblems(sys.observe(), config)
  *   // ['guests[0].p2m: expected Int32Array of length 64, got Array of length 64']
  */
-import { gpfnSpace, type SystemConfig } from '../core/index.ts';
+import { gpfnSpace, type SystemConfig } from '../core/virtio/index.ts';
 
 const QUEUES = ['inflate', 'deflate', 'stats'];
 const ORIGINS = ['driver', 'oom', 'hostile'];

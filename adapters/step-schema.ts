@@ -1,16 +1,16 @@
 /**
- * The one definition of a step result's shape (core/effects.ts), as a zod schema: every effect
+ * The one definition of a step result's shape (core/virtio/effects.ts), as a zod schema: every effect
  * kind with every field, its type and its range. The guard validates each step result of a
  * foreign implementation with it (adapters/shape.ts turns its issues into "effects[3].gpfns[0]:
  * ..." lines). Ranges that depend on the configuration (guest index, gpfn in the guest's space,
  * frame below hostFrames) are checked after it, in shape.ts, from the same parsed fields.
  *
  * Numbers are as wide as the protocol allows, not as the reference implementation happens to
- * use: a gpfn named in a hostile buffer may be anything up to 2^32-1 (core/commands.ts,
+ * use: a gpfn named in a hostile buffer may be anything up to 2^32-1 (core/virtio/commands.ts,
  * HOSTILE_REQUESTS), a requested target anything a `set-target` carries (traces/format.ts).
  */
 import { z } from 'zod';
-import { effectKinds, ERROR_CODES, type EffectKind, type ErrorCode } from '../core/index.ts';
+import { effectKinds, ERROR_CODES, type EffectKind, type ErrorCode } from '../core/virtio/index.ts';
 import { MAX_EFFECTS_PER_STEP } from './protocol.ts';
 
 const MAX_U32 = 2 ** 32 - 1;

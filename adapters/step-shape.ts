@@ -1,15 +1,15 @@
 /**
- * Is a step result shaped as core/effects.ts says? The shape is StepResultSchema's
+ * Is a step result shaped as core/virtio/effects.ts says? The shape is StepResultSchema's
  * (adapters/step-schema.ts), the one definition; this file turns its issues into the one-line,
  * field-named messages the guard reports (`result.effects[3].gpfns[0]: expected ...`). Apart from
  * shape.ts so that the worker, which checks observations only, does not load zod.
  *
  * @example
  *   stepResultProblems({ outcome: 'accepted', effects: [{ kind: 'frame-freed' }] })
- *   // ['result.effects[0].kind: expected a known effect kind (core/effects.ts), got the string "frame-freed"']
+ *   // ['result.effects[0].kind: expected a known effect kind (core/virtio/effects.ts), got the string "frame-freed"']
  */
 import type { z } from 'zod';
-import { gpfnSpace, type SystemConfig } from '../core/index.ts';
+import { gpfnSpace, type SystemConfig } from '../core/virtio/index.ts';
 import { Problems } from './shape.ts';
 import { StepResultSchema, type EffectSchema } from './step-schema.ts';
 
@@ -46,9 +46,9 @@ function expectation(issue: z.core.$ZodIssue): string {
   const last = issue.path[issue.path.length - 1];
   switch (issue.code) {
     case 'invalid_union':
-      return last === 'kind' ? 'a known effect kind (core/effects.ts)' : last === 'outcome' ? "'accepted' or 'refused'" : 'one of the shapes core/effects.ts describes';
+      return last === 'kind' ? 'a known effect kind (core/virtio/effects.ts)' : last === 'outcome' ? "'accepted' or 'refused'" : 'one of the shapes core/virtio/effects.ts describes';
     case 'invalid_value':
-      return last === 'code' ? 'a known error code (core/errors.ts)' : `one of ${issue.values.map(String).join(', ')}`;
+      return last === 'code' ? 'a known error code (core/virtio/errors.ts)' : `one of ${issue.values.map(String).join(', ')}`;
     case 'invalid_type':
       return issue.expected === 'int' || issue.expected === 'number' ? 'a whole number' : issue.expected === 'array' ? 'an Array' : `a ${issue.expected}`;
     case 'too_small': case 'too_big': {

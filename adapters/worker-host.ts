@@ -10,8 +10,8 @@
  * @internal
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { Command, Observation, StepResult, SystemConfig } from '../core/index.ts';
-import { formatCommand } from '../core/index.ts';
+import type { Command, Observation, StepResult, SystemConfig } from '../core/virtio/index.ts';
+import { formatCommand } from '../core/virtio/index.ts';
 import { ImplementationFault, RemoteError } from './faults.ts';
 import type { Output, Request, Response, WorkerData } from './protocol.ts';
 

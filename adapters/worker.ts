@@ -15,7 +15,7 @@
  * @internal
  */
 import { workerData } from 'node:worker_threads';
-import { describeThrown, formatCommand, oneLine, type SystemFactory, type SystemUnderTest } from '../core/index.ts';
+import { describeThrown, formatCommand, oneLine, type SystemFactory, type SystemUnderTest } from '../core/virtio/index.ts';
 import { UsageError } from '../cli/errors.ts';
 import { ImplementationFault } from './faults.ts';
 import { checkFactory, importFactory } from './load.ts';
@@ -101,7 +101,7 @@ process.on('exit', (code) => {
 });
 
 // The reference implementation unless a module is loaded (`load`): imported only when needed.
-let factory: SystemFactory | null = data.modulePath === null ? (await import('../impl/index.ts')).createReferenceSystem : null;
+let factory: SystemFactory | null = data.modulePath === null ? (await import('../impl/virtio/index.ts')).createReferenceSystem : null;
 const systems = new Map<number, SystemUnderTest>();
 
 async function handle(req: Request): Promise<Response> {

@@ -154,7 +154,7 @@ const out = [
   '`bench/mutation-coverage.sh`), with the undetected ones among them in brackets; those say the',
   'workload is narrow, not that a property is blind. "Equivalent" survivors are listed with a reason',
   'in `bench/mutation-equivalent.json`. Score = (killed + timed out) / executed non-equivalent',
-  `mutants; target ${TARGET * 100}% (issue #14). Not mutated: impl/faults.ts (the bug zoo's switch`,
+  `mutants; target ${TARGET * 100}% (issue #14). Not mutated: impl/virtio/faults.ts (the bug zoo's switch`,
   'table, off in the check) and impl/hostile.ts (the hostile-request generator is workload, not',
   'implementation); see stryker.config.mjs.',
   '',

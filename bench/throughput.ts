@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { guestConfig, guestId, type Command, type SystemConfig } from '../core/index.ts';
-import { createReferenceSystem } from '../impl/index.ts';
+import { guestConfig, guestId, type Command, type SystemConfig } from '../core/virtio/index.ts';
+import { createReferenceSystem } from '../impl/virtio/index.ts';
 import { allProperties, invariantProperties, runCase } from '../properties/index.ts';
 import type { Property } from '../properties/property.ts';
 import { defaultAuditEvery } from '../properties/runner.ts';

@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { guestConfig, guestId, type Command, type SystemConfig } from '../core/index.ts';
+import { guestConfig, guestId, type Command, type SystemConfig } from '../core/virtio/index.ts';
 import { buildTrace, serializeTrace } from '../traces/index.ts';
 import { viewTrace } from '../cli/commands/view.ts';
 import { launchChromium } from './browser.ts';

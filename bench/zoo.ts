@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { FAULTS, faultNames, referenceWithFaults } from '../impl/index.ts';
+import { FAULTS, faultNames, referenceWithFaults } from '../impl/virtio/index.ts';
 import { allProperties } from '../properties/index.ts';
 import { runCampaign } from '../properties/campaign.ts';
 import { DEFAULT_RUNS } from '../cli/commands/check.ts';

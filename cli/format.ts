@@ -2,7 +2,7 @@
  * Plain-text output helpers for the command line: aligned tables and the readable form of a
  * counterexample (seed and path to paste back, the steps one per line, the failing step marked).
  */
-import { formatCommand } from '../core/index.ts';
+import { formatCommand } from '../core/virtio/index.ts';
 import type { CampaignReport, Counterexample } from '../properties/campaign.ts';
 
 export function table(head: string[], rows: string[][]): string {

@@ -5,8 +5,8 @@
  * `--fault NAME` (bug-zoo faults).
  */
 import { Option, type Command } from 'commander';
-import type { SystemFactory } from '../core/index.ts';
-import { faultNames, referenceWithFaults, type FaultName } from '../impl/index.ts';
+import type { SystemFactory } from '../core/virtio/index.ts';
+import { faultNames, referenceWithFaults, type FaultName } from '../impl/virtio/index.ts';
 import { DEFAULT_STEP_TIMEOUT_MS, openImplementation, type CapturedOutput } from '../adapters/index.ts';
 import { UsageError } from './errors.ts';
 

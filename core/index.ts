@@ -1,9 +1,4 @@
+/** The shared vocabulary: ids, the world every family works over, and error description. */
 export * from './ids.ts';
-export * from './config.ts';
-export * from './commands.ts';
-export * from './errors.ts';
-export * from './effects.ts';
-export * from './observation.ts';
-export * from './system.ts';
+export * from './world.ts';
 export * from './describe-thrown.ts';
-export * from './contracts.ts';

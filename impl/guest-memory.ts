@@ -5,7 +5,7 @@
  * touch, as KVM does, and after a deflate the next touch gets a fresh zeroed frame (QEMU).
  */
 import {
-  gpfnSpace, PageState, UNBACKED, type GuestConfig, type GuestCounts,
+  gpfnSpace, PageState, UNBACKED, type WorldGuestConfig, type GuestCounts,
 } from '../core/index.ts';
 import type { HostFrames } from './host.ts';
 import { IndexSet } from './index-set.ts';
@@ -21,7 +21,7 @@ export class GuestMemory {
   readonly used: IndexSet;
   readonly counts: GuestCounts = { free: 0, used: 0, inflating: 0, ballooned: 0, deflating: 0 };
 
-  constructor(readonly id: number, readonly cfg: GuestConfig, readonly host: HostFrames) {
+  constructor(readonly id: number, readonly cfg: WorldGuestConfig, readonly host: HostFrames) {
     this.gpp = cfg.guestPageGpfns;
     this.space = gpfnSpace(cfg);
     const pages = this.space / this.gpp;

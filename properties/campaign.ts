@@ -14,9 +14,9 @@
  * fast-check keeps the smallest failing case found so far.
  */
 import fc from 'fast-check';
-import type { SystemFactory } from '../core/index.ts';
+import type { SystemFactory } from '../core/virtio/index.ts';
 import type { Property } from './property.ts';
-import { describeThrown } from '../core/index.ts';
+import { describeThrown } from '../core/virtio/index.ts';
 import { NO_CRASH, runCase, type CaseResult, type Failure, type RunOptions } from './runner.ts';
 import { simplifyCase } from './simplify.ts';
 import { caseArb, type Case, type WorkloadOptions } from './workload.ts';

@@ -11,7 +11,7 @@
  * four times faster than calling `transition` per event), which is what the per-step budget asks.
  */
 import { createActor, type Actor, type AnyTransitionDefinition, type StateValue } from 'xstate';
-import type { Observation, SystemConfig } from '../core/index.ts';
+import type { Observation, SystemConfig } from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
 import {
   abstractObservation, diffAbstract, explainRefusal, formatEvent, guestMachine, hostBalloonSize,

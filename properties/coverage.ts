@@ -6,8 +6,8 @@
  * says which.
  */
 import type { AnyStateMachine, AnyTransitionDefinition } from 'xstate';
-import type { SystemFactory } from '../core/index.ts';
-import { createReferenceSystem } from '../impl/index.ts';
+import type { SystemFactory } from '../core/virtio/index.ts';
+import { createReferenceSystem } from '../impl/virtio/index.ts';
 import { CHARTS } from '../model/index.ts';
 import { chartInventory, statePath, type ChartInventory } from '../model/inventory.ts';
 import { runCampaign, type CampaignReport } from './campaign.ts';

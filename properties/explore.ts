@@ -17,7 +17,7 @@ import { createActor, type SnapshotFrom } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import {
   guestId, type Command, type GuestConfig, type SystemConfig, type SystemFactory,
-} from '../core/index.ts';
+} from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
 import {
   guestMachine, modelInput, OOM_DEFLATE_GPFNS, stepEvents, wanted,
@@ -67,7 +67,7 @@ export function explorerEvents(s: Snap, targets?: readonly number[]): GuestEvent
   return out;
 }
 
-/** What the reference driver does in one step (impl/driver.ts `step`), as the chart's event. */
+/** What the reference driver does in one step (impl/virtio/driver.ts `step`), as the chart's event. */
 function driverStep(c: GuestModelContext, nextId: number): GuestEvent {
   const ack = c.inflight.find((b) => b.acked);
   if (ack) return { type: 'ACK_CONSUMED', queue: ack.queue, id: ack.id };

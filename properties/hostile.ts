@@ -1,13 +1,13 @@
 /**
- * The malformed buffers of `hostile` commands (core/commands.ts HOSTILE_REQUESTS): test input,
+ * The malformed buffers of `hostile` commands (core/virtio/commands.ts HOSTILE_REQUESTS): test input,
  * so they are built here, beside the workload, from the observation at the moment of the step,
  * and every implementation is handed the same bad buffer (the runner fills the command's `queue`
  * and `gpfns` in). Each list is chosen so that a correct device must refuse every entry; `pick`
- * varies which bad gpfns. The implementation's part is only to refuse them (impl/device.ts).
+ * varies which bad gpfns. The implementation's part is only to refuse them (impl/virtio/device.ts).
  */
 import {
   gpfnSpace, PageState, type Command, type HostileKind, type Observation, type QueueName, type SystemConfig,
-} from '../core/index.ts';
+} from '../core/virtio/index.ts';
 
 type Hostile = Extract<Command, { kind: 'hostile' }>;
 

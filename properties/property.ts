@@ -4,7 +4,7 @@
  * monitor per run; the monitor sees every step's command, result and observation, and may keep
  * its own small state (a shadow of what the guest wrote, say).
  */
-import type { Command, EffectKind, Observation, StepResult, SystemConfig } from '../core/index.ts';
+import type { Command, EffectKind, Observation, StepResult, SystemConfig } from '../core/virtio/index.ts';
 
 export type PropertyKind = 'always' | 'eventually';
 

@@ -8,9 +8,10 @@
 import {
   describeThrown, effectKinds, guestId, type Command, type EffectKind, type Observation, type StepResult, type SystemConfig, type SystemFactory,
   type SystemUnderTest,
-} from '../core/index.ts';
-import { resolveHostile } from './hostile.ts';
-import type { GuestSummary, Property, PropertyMonitor, StepContext, Violation } from './property.ts';
+} from '../core/virtio/index.ts';
+import { familyOf } from './families.ts';
+import type { AnyFamily } from './family.ts';
+import type { Property, PropertyMonitor, StepContext, Violation } from './property.ts';
 
 export interface RunOptions {
   /**
@@ -78,6 +79,12 @@ function runCaseUnguarded(
   factory: SystemFactory, config: SystemConfig, commands: readonly Command[],
   properties: readonly Property[], opts: RunOptions, at: { index: number; records: StepRecord[]; drained: Command[] },
 ): CaseResult {
+  // The family's policy: how a step is prepared and summarised, and what its fair drain is.
+  let family: AnyFamily;
+  try { family = familyOf(config); } catch (e) {
+    return { failure: crash(-1, `the configuration names no known family: ${describeThrown(e)}`), steps: 0, records: at.records, drained: at.drained };
+  }
+  const policy = family.runner;
   const auditEvery = opts.auditEvery ?? defaultAuditEvery(config);
   const monitors = properties.map((p) => ({ p, m: p.monitor(config) }));
   const stepping = monitors.filter(({ m }) => m.step).map(({ p, m }) => ({ p, m, mask: m.interests ? maskOf(m.interests) : ALL }));
@@ -95,17 +102,15 @@ function runCaseUnguarded(
     at.index = index;
     let obs: Observation;
     let result: StepResult;
-    let before: GuestSummary;
+    let before: StepContext['before'];
     let applied = command;
     try {
       const now = sys.observe();
-      before = summary(now, command.guest);
-      // A hostile request's bad buffer is test input, built from this moment's observation.
-      if (command.kind === 'hostile') applied = resolveHostile(command, config, now);
-      if (command.kind === 'set-target' && Number.isInteger(command.pages) && command.pages >= 0) {
-        const gc = config.guests[command.guest];
-        if (gc) commanded[command.guest] = Math.min(command.pages, gc.ramPages);
-      }
+      before = policy.summary(now, command.guest);
+      // Test input a family builds from this moment (a hostile request's bad buffer).
+      applied = policy.prepare(command, config, now);
+      const t = policy.hostTarget(command, config);
+      if (t !== null) commanded[command.guest] = t;
       result = sys.apply(applied);
       obs = sys.observe();
     } catch (e) {
@@ -139,17 +144,14 @@ function runCaseUnguarded(
   }
   if (opts.noDrain) return { failure: null, steps: index, records, drained };
 
-  // The fair drain. A driver may send as little as one guest page per buffer (VIRTIO sets no
-  // minimum), and each buffer takes two rounds (sent and acknowledged, then consumed), so the
-  // bound allows two rounds per guest page, twice over (a balloon may have to turn round once).
-  const pages = (g: SystemConfig['guests'][number]) => (g.ramPages + g.holePages) / g.guestPageGpfns;
-  const drainBound = 4 * Math.max(...config.guests.map(pages)) + 16;
+  // The fair drain: the host re-asserts the targets it set itself, not the ones the system
+  // reports (a system that ignored a target must not have it forgiven by the drain); then every
+  // side of every guest acts in turn, as the family says, until nothing moves or the bound.
+  const drainBound = policy.drainBound(config);
   const run = (c: Command) => { drained.push(c); return step(c, true); };
-  // The host re-asserts the targets it set itself, not the ones the system reports: a system
-  // that ignored a target must not have it forgiven by the drain.
   const targets = [...commanded];
   for (let g = 0; g < config.guests.length; g++) {
-    const { failure } = run({ kind: 'set-target', guest: guestId(g), pages: targets[g] ?? 0 });
+    const { failure } = run(policy.retarget(guestId(g), targets[g] ?? 0));
     if (failure) return { failure, steps: index, records, drained };
   }
   let quiescent = false;
@@ -158,14 +160,10 @@ function runCaseUnguarded(
     rounds++;
     quiescent = true;
     for (let g = 0; g < config.guests.length; g++) {
-      for (const c of [
-        { kind: 'driver', guest: guestId(g) },
-        { kind: 'device', guest: guestId(g), queue: 'inflate' },
-        { kind: 'device', guest: guestId(g), queue: 'deflate' },
-      ] as Command[]) {
+      for (const c of policy.drainRound(config, guestId(g)) as Command[]) {
         const { failure, result } = run(c);
         if (failure) return { failure, steps: index, records, drained };
-        if (result && result.effects.some((e) => e.kind !== 'out-of-puff')) quiescent = false;
+        if (result && policy.moved(result)) quiescent = false;
       }
     }
   }
@@ -206,29 +204,6 @@ function audit(monitors: { p: Property; m: PropertyMonitor }[], obs: Observation
     if (v) return { property: p.name, step, phase: 'audit', violation: v };
   }
   return null;
-}
-
-/**
- * The command's guest before the step, as plain numbers (observations may be live views). The
- * queue fields cost one pass over the few buffers in flight.
- */
-export function summary(obs: Observation, guest: number): GuestSummary {
-  const g = obs.guests[guest];
-  const unprocessed = { inflate: -1, deflate: -1, stats: -1 };
-  const hostFree = obs.host.freeFrames;
-  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, ackWaiting: false, ownPending: false, unprocessed };
-  let ackWaiting = false;
-  let ownPending = false;
-  for (const b of g.inflight) {
-    if (b.acked) ackWaiting = true;
-    else if (unprocessed[b.queue] === -1) unprocessed[b.queue] = b.id;
-    if (b.queue !== 'stats' && b.origin !== 'hostile') ownPending = true;
-  }
-  const c = g.counts;
-  return {
-    free: c.free, used: c.used, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating, target: g.target, actual: g.actual,
-    hostFree, ackWaiting, ownPending, unprocessed,
-  };
 }
 
 function crash(step: number, message: string): Failure {

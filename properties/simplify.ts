@@ -6,7 +6,7 @@
  * generated from the configuration (`chain`), which it does not shrink well. The result is what
  * a reader sees and what the trace records; the seed and path still name the unsimplified case.
  */
-import { configProblems, guestId, type Command, type GuestConfig, type SystemConfig } from '../core/index.ts';
+import { configProblems, guestId, type Command, type GuestConfig, type SystemConfig } from '../core/virtio/index.ts';
 import type { Case } from './workload.ts';
 
 /** `stillFails(c)` says whether a candidate case still fails the same way. */

@@ -5,7 +5,7 @@
  */
 import {
   FRAME_FREE, FRAME_RESERVED, PageState, pageStateName, type GuestConfig, type GuestObservation, type Observation,
-} from '../core/index.ts';
+} from '../core/virtio/index.ts';
 
 export const at = (guest: number, gpfn: number) => `gpfn ${gpfn} of guest ${guest}`;
 

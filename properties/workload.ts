@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import {
   guestId, hostileKinds, type Command, type CommandKind, type GuestConfig, type SystemConfig,
-} from '../core/index.ts';
+} from '../core/virtio/index.ts';
 
 export interface Case { config: SystemConfig; commands: Command[] }
 

@@ -1,7 +1,7 @@
 /**
  * Making a trace from a run: what a campaign's `onFailure` hook calls before `saveTrace`.
  */
-import type { Command, SystemConfig } from '../core/index.ts';
+import type { Command, SystemConfig } from '../core/virtio/index.ts';
 import type { Counterexample } from '../properties/campaign.ts';
 import type { Failure } from '../properties/runner.ts';
 import { REFERENCE_IMPL, TOOL, TRACE_FORMAT, TRACE_VERSION, type Trace } from './format.ts';

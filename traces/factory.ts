@@ -4,12 +4,12 @@
  * when the person running replay names the same module (`--impl`), since a trace may come from
  * anywhere.
  */
-import type { SystemFactory } from '../core/index.ts';
-import { createReferenceSystem, faultNames, referenceWithFaults, type FaultName } from '../impl/index.ts';
+import type { SystemFactory } from '../core/virtio/index.ts';
+import { createReferenceSystem, faultNames, referenceWithFaults, type FaultName } from '../impl/virtio/index.ts';
 import { TraceError } from './errors.ts';
 import { REFERENCE_IMPL, type Trace } from './format.ts';
 
-/** Named faults this build's reference implementation knows (the bug zoo, impl/faults.ts). */
+/** Named faults this build's reference implementation knows (the bug zoo, impl/virtio/faults.ts). */
 export const KNOWN_FAULTS: readonly string[] = faultNames;
 
 /**

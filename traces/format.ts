@@ -14,7 +14,7 @@
  *    "expect":{"verdict":"pass"},"commands":[{"kind":"set-target","guest":0,"pages":16}]}
  */
 import { z } from 'zod';
-import { commandKinds, hostileKinds, type Command, type HostileKind, type SystemConfig } from '../core/index.ts';
+import { commandKinds, hostileKinds, type Command, type HostileKind, type SystemConfig } from '../core/virtio/index.ts';
 
 export const TRACE_FORMAT = 'balloon-trace';
 export const TRACE_VERSION = 1;
@@ -89,8 +89,8 @@ export const TraceSchema = z.strictObject({
   family: z.enum(INSTALLED_FAMILIES).describe('the protocol family; replay refuses a family that is not installed'),
   /** `reference`, or the module path of an adapter (loaded only when the user names it too). */
   impl: z.string().min(1).max(1024).describe('"reference", or the module path of the adapter the trace was recorded on'),
-  /** Bug-zoo faults (impl/faults.ts) switched on in the reference implementation: `referenceWithFaults(faults)`. */
-  faults: z.array(name).max(64).describe('bug-zoo faults (impl/faults.ts) switched on in the reference implementation'),
+  /** Bug-zoo faults (impl/virtio/faults.ts) switched on in the reference implementation: `referenceWithFaults(faults)`. */
+  faults: z.array(name).max(64).describe('bug-zoo faults (impl/virtio/faults.ts) switched on in the reference implementation'),
   /** A human description: what the scenario shows. Hand-written corpus traces have one. */
   note: z.string().max(4096).optional().describe('what the scenario shows, for a person'),
   config: SystemConfigSchema,

@@ -10,7 +10,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { z } from 'zod';
-import { configProblems } from '../core/index.ts';
+import { configProblems } from '../core/virtio/index.ts';
 import { fieldPath, QemuTraceFound, TraceError } from './errors.ts';
 import {
   INSTALLED_FAMILIES, KNOWN_COMMAND_KINDS, MAX_TRACE_BYTES, TRACE_FORMAT, TRACE_VERSION, TraceSchema,

@@ -4,7 +4,7 @@
  * run ended with what the file expects. Pure apart from the system it builds: no I/O here, so
  * the command line and the tests share it.
  */
-import type { Observation, SystemFactory, SystemUnderTest } from '../core/index.ts';
+import type { Observation, SystemFactory, SystemUnderTest } from '../core/virtio/index.ts';
 import type { Property } from '../properties/property.ts';
 import { runCase, type CaseResult, type Failure } from '../properties/runner.ts';
 import { TraceError } from './errors.ts';

@@ -5,7 +5,7 @@
  * Non-verbose tables leave out quiet steps (nothing happened: an empty queue, an idle driver),
  * keeping the steps just before the failure, so a 100-step trace stays a screenful.
  */
-import { formatCommand, type Command, type Effect } from '../core/index.ts';
+import { formatCommand, type Command, type Effect } from '../core/virtio/index.ts';
 import type { Property } from '../properties/property.ts';
 import type { StepRecord } from '../properties/runner.ts';
 import type { Trace } from './format.ts';
@@ -109,7 +109,7 @@ function verdictLine(r: ReplayResult): string {
  * A TypeScript program that runs the trace through the library API, commands as a literal array.
  *
  * @example
- *   formatSnippet(trace) // "import { createReferenceSystem } from 'balloon-testbed/impl/index.ts'; ..."
+ *   formatSnippet(trace) // "import { createReferenceSystem } from 'balloon-testbed/impl/virtio/index.ts'; ..."
  */
 export function formatSnippet(t: Trace, ran: readonly string[] = t.properties): string {
   const adapter = t.impl !== 'reference';
@@ -117,9 +117,9 @@ export function formatSnippet(t: Trace, ran: readonly string[] = t.properties): 
   const cmds = t.commands.map((c) => `  ${commandLiteral(c)},`).join('\n');
   return [
     '// Reproduce with the library (npx tsx repro.ts):',
-    "import { guestId, type Command, type SystemConfig } from 'balloon-testbed/core/index.ts';",
+    "import { guestId, type Command, type SystemConfig } from 'balloon-testbed/core/virtio/index.ts';",
     adapter ? `import createSystem from ${JSON.stringify(/^\.{0,2}\//.test(t.impl) ? t.impl : `./${t.impl}`)};`
-      : `import { ${t.faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed/impl/index.ts';`,
+      : `import { ${t.faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed/impl/virtio/index.ts';`,
     "import { propertiesByName, runCase } from 'balloon-testbed/properties/index.ts';",
     '',
     `const config: SystemConfig = ${formatJson(t.config)};`,

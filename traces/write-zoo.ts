@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FAULTS, faultNames, referenceWithFaults, type FaultName } from '../impl/index.ts';
+import { FAULTS, faultNames, referenceWithFaults, type FaultName } from '../impl/virtio/index.ts';
 import { allProperties } from '../properties/index.ts';
 import { runCampaign } from '../properties/campaign.ts';
 import { DEFAULT_RUNS } from '../cli/commands/check.ts';

@@ -11,7 +11,7 @@
  * up along the run, or stays -1). Gpfn runs are 5 ints: [guest, first gpfn, length, value, frame of
  * the first] where value = pageState | hostBallooned << 3 and the frame counts up (or stays -1).
  */
-import { FRAME_FREE, UNBACKED, type Observation } from '../core/index.ts';
+import { FRAME_FREE, UNBACKED, type Observation } from '../core/virtio/index.ts';
 
 /** Entries per block of the native comparison. */
 const BLOCK = 1024;

@@ -4,7 +4,7 @@
  * that after every step the observation's deltas are recorded and the family's model is stepped
  * in lockstep (viewer/family.ts). Pure apart from the system it builds: no I/O.
  */
-import { gpfnSpace, type Observation, type SystemFactory, type SystemUnderTest } from '../core/index.ts';
+import { gpfnSpace, type Observation, type SystemFactory, type SystemUnderTest } from '../core/virtio/index.ts';
 import type { Property } from '../properties/property.ts';
 import type { Trace } from '../traces/format.ts';
 import { replayTrace, type ReplayResult } from '../traces/replay.ts';

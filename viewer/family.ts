@@ -1,11 +1,11 @@
 /**
  * The one place a protocol family plugs into the viewer. Everything else in viewer/ reads only
- * the family-neutral observation (core/observation.ts: frame owners, each guest's gpfn states
+ * the family-neutral observation (core/world.ts: frame owners, each guest's gpfn states
  * and p2m, target, actual, counts); what is particular to a family (its queues or rings, its
  * statechart and how a step becomes the chart's events) sits behind this hook. A new family adds
  * an entry to FAMILY_VIEWS and nothing else changes.
  */
-import type { Command, Family, Observation, StepResult, SystemConfig } from '../core/index.ts';
+import type { Command, Observation, StepResult, SystemConfig } from '../core/virtio/index.ts';
 import type { ChartDrawing } from './chart-tree.ts';
 import { virtioView } from './virtio.ts';
 
@@ -43,6 +43,6 @@ export interface FamilyView {
 export type FamilyHook = (config: SystemConfig) => FamilyView;
 
 /** The hook of every installed family, by name (looked up, never switched on). */
-export const FAMILY_VIEWS: Record<Family, FamilyHook> = {
+export const FAMILY_VIEWS: Record<string, FamilyHook> = {
   virtio: virtioView,
 };

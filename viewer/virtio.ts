@@ -5,7 +5,7 @@
  * the side panel, and the abstraction's fields where model and implementation differ.
  */
 import { createActor, type Actor, type StateValue } from 'xstate';
-import { formatCommand, type Command, type GuestObservation, type Observation, type StepResult, type SystemConfig } from '../core/index.ts';
+import { formatCommand, type Command, type GuestObservation, type Observation, type StepResult, type SystemConfig } from '../core/virtio/index.ts';
 import { CHARTS } from '../model/index.ts';
 import {
   abstractObservation, diffAbstract, explainRefusal, formatEvent, guestMachine, modelInput, projectContext, stepEvents, type GuestMachine,

@@ -1,7 +1,7 @@
 /** `balloon list`: what the testbed knows: families, properties, hostile request kinds. */
 import type { Command } from 'commander';
-import { HOSTILE_REQUESTS } from '../../core/index.ts';
-import { FAULTS } from '../../impl/index.ts';
+import { HOSTILE_REQUESTS } from '../../core/virtio/index.ts';
+import { FAULTS } from '../../impl/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { table } from '../format.ts';
 

@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import type { SystemFactory } from '../../core/index.ts';
+import type { SystemFactory } from '../../core/virtio/index.ts';
 import { openImplementation } from '../../adapters/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { conformance } from '../../properties/conformance.ts';

@@ -8,7 +8,7 @@
 import {
   isRam, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
   type Refusal, type SystemConfig,
-} from '../../core/index.ts';
+} from '../../core/virtio/index.ts';
 import type { ArrayHost } from './host.ts';
 import { SwapList } from './swap-list.ts';
 

@@ -5,7 +5,7 @@
  * next one handed out.
  * @internal
  */
-import { FRAME_FREE, FRAME_RESERVED } from '../../core/index.ts';
+import { FRAME_FREE, FRAME_RESERVED } from '../../core/virtio/index.ts';
 
 export class ArrayHost {
   readonly owner: number[] = [];

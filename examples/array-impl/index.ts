@@ -12,7 +12,7 @@ import {
   configProblems, ERROR_CODES, PageState, UNBACKED,
   type Command, type Effect, type ErrorCode, type Gpfn, type GuestId, type GuestObservation,
   type Observation, type StepResult, type SystemConfig, type SystemFactory, type SystemUnderTest,
-} from '../../core/index.ts';
+} from '../../core/virtio/index.ts';
 import { ArrayGuest, type PageName } from './guest.ts';
 import { ArrayHost } from './host.ts';
 
@@ -107,7 +107,7 @@ class ArraySystem implements SystemUnderTest {
         return null;
       case 'hostile': {
         // Posted, served at once and its acknowledgement dropped: judged against the device's
-        // state at this moment (core/commands.ts).
+        // state at this moment (core/virtio/commands.ts).
         // The bad buffer comes with the command (the testbed builds it: properties/hostile.ts).
         const { queue, gpfns } = c;
         if (!queue || !gpfns) return 'device/no-buffer';

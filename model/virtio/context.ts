@@ -4,7 +4,7 @@
  * docs/families/virtio.md) need to decide whether a step is allowed lives here, so two runs that
  * differ only in which pages moved share one abstract state (what keeps exploration finite).
  */
-import type { BufferOrigin, GuestConfig, QueueName, VirtioFeatures } from '../../core/index.ts';
+import type { BufferOrigin, GuestConfig, QueueName, VirtioFeatures } from '../../core/virtio/index.ts';
 
 /** One buffer on a queue: from `buffer-queued` until the driver consumes its acknowledgement. */
 export interface ModelBuffer {

@@ -1,11 +1,11 @@
 /**
  * The events of the virtio-balloon charts, and how a step of an implementation becomes events.
- * Most events are the implementation's effects (core/effects.ts) with gpfn lists reduced to
+ * Most events are the implementation's effects (core/virtio/effects.ts) with gpfn lists reduced to
  * sizes; four are command-level, for steps whose *absence* of effects the model must judge:
  * DRIVER_IDLE (a driver step that did nothing), DEVICE_IDLE (a device step that found no buffer), ALLOC_FAILED (an allocation refused as out of
  * memory, which arms the OOM deflate) and STEP_DONE (the end of such a step).
  */
-import type { BufferOrigin, Command, QueueName, StepResult } from '../../core/index.ts';
+import type { BufferOrigin, Command, QueueName, StepResult } from '../../core/virtio/index.ts';
 
 export type GuestEvent =
   | { type: 'TARGET_SET'; requested: number; target: number }

@@ -25,7 +25,7 @@ import {
 } from './context.ts';
 import type { GuestEvent } from './events.ts';
 import { allHold, type RuleSetName } from './rules.ts';
-import type { QueueName } from '../../core/index.ts';
+import type { QueueName } from '../../core/virtio/index.ts';
 
 type Ev<T extends GuestEvent['type']> = Extract<GuestEvent, { type: T }>;
 type GuardArgs = { context: GuestModelContext; event: GuestEvent };

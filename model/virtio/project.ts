@@ -4,7 +4,7 @@
  * in-flight buffers) per step; the host's balloon count, which costs a pass over the guest's
  * gpfns, is compared in the periodic audit.
  */
-import type { GuestObservation, QueueName } from '../../core/index.ts';
+import type { GuestObservation, QueueName } from '../../core/virtio/index.ts';
 import type { GuestModelContext } from './context.ts';
 
 export interface AbstractGuest {

@@ -1,4 +1,4 @@
-import { isRam } from '../../core/index.ts';
+import { isRam } from '../../core/virtio/index.ts';
 import type { Property, Violation } from '../property.ts';
 import { at } from '../words.ts';
 

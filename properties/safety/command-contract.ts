@@ -1,8 +1,8 @@
-import { VIRTIO_CONTRACTS, wantedSize } from '../../core/index.ts';
+import { VIRTIO_CONTRACTS, wantedSize } from '../../core/virtio/index.ts';
 import type { Property } from '../property.ts';
 
 /**
- * Every command keeps its contract (core/contracts.ts, one entry per command kind, each citing
+ * Every command keeps its contract (core/virtio/contracts.ts, one entry per command kind, each citing
  * VIRTIO 1.x 5.5.6, the Linux driver, QEMU's device or the testbed's command semantics): a
  * refusal only when the state before allows it and with the code that says why, and an accepted
  * command does what it was asked (a target is set and clamped, an allocation allocates, a read
@@ -14,7 +14,7 @@ export const commandContract: Property = {
   name: 'command-contract',
   kind: 'always',
   doc: 'every command is refused only when its contract allows, with the right code, and an accepted one does what it asks',
-  refs: 'core/contracts.ts: VIRTIO 1.x 2.7, 5.5.6, 5.5.6.1; QEMU virtio-balloon.c; Linux virtio_balloon.c; core/commands.ts',
+  refs: 'core/virtio/contracts.ts: VIRTIO 1.x 2.7, 5.5.6, 5.5.6.1; QEMU virtio-balloon.c; Linux virtio_balloon.c; core/virtio/commands.ts',
   monitor: (config) => {
     // Per guest: a config change not yet worked off (ContractBefore.workPending).
     const work = config.guests.map(() => true);

@@ -1,4 +1,4 @@
-import { PageState, type GuestObservation } from '../../core/index.ts';
+import { PageState, type GuestObservation } from '../../core/virtio/index.ts';
 import type { Property, Violation } from '../property.ts';
 import { at } from '../words.ts';
 

@@ -1,4 +1,4 @@
-import { isRam, PageState, UNBACKED, type Effect, type ErrorCode, type GuestConfig, type Refusal } from '../../core/index.ts';
+import { isRam, PageState, UNBACKED, type Effect, type ErrorCode, type GuestConfig, type Refusal } from '../../core/virtio/index.ts';
 import type { Property, Violation } from '../property.ts';
 import { at, stateOf } from '../words.ts';
 
@@ -7,7 +7,7 @@ import { at, stateOf } from '../words.ts';
  * say what the memory now is (an allocated gpfn is used and backed: allocation zero-fills, which
  * populates it, as KVM does on first touch; a freed one is free; a read or write touches a used,
  * backed gpfn), a processed buffer accounts for each of its gpfns once, accepted or refused, and
- * every refused entry carries a code whose reason holds for it (core/errors.ts; docs/ADAPTERS.md).
+ * every refused entry carries a code whose reason holds for it (core/virtio/errors.ts; docs/ADAPTERS.md).
  * The device's side of an inflate is checked too: an accepted gpfn is held by the host, a host
  * page wholly in the balloon has given its frames back (QEMU virtio_balloon_handle_output discards
  * it; a partial one is kept, as QEMU's balloon_inflate_page does), and with an assigned device no
@@ -22,7 +22,7 @@ export const effectsAgree: Property = {
   name: 'effects-agree',
   kind: 'always',
   doc: 'every effect\'s gpfns agree with the observation, processed buffers account for each gpfn, refusal codes give the true reason, inflated host pages are released (never with an assigned device)',
-  refs: 'core/errors.ts, docs/ADAPTERS.md; VIRTIO 1.x 5.5.6.1; QEMU virtio-balloon.c (discard of whole host pages, none with VFIO)',
+  refs: 'core/virtio/errors.ts, docs/ADAPTERS.md; VIRTIO 1.x 5.5.6.1; QEMU virtio-balloon.c (discard of whole host pages, none with VFIO)',
   monitor: (config) => {
     const space = (g: GuestConfig) => g.ramPages + g.holePages;
     const used = config.guests.map((g) => new Uint8Array(space(g)));
@@ -171,7 +171,7 @@ function judgeBuffer(
   return null;
 }
 
-/** Every code whose reason holds for entry `n` of a buffer (core/errors.ts). */
+/** Every code whose reason holds for entry `n` of a buffer (core/virtio/errors.ts). */
 function refusalReasons(n: number, gc: GuestConfig, queue: string, oversized: boolean, repeated: boolean, held: Uint8Array): ErrorCode[] {
   const out: ErrorCode[] = [];
   if (oversized) out.push('balloon/oversized-batch');

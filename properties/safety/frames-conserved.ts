@@ -1,4 +1,4 @@
-import { FRAME_FREE, FRAME_RESERVED, UNBACKED, type Observation } from '../../core/index.ts';
+import { FRAME_FREE, FRAME_RESERVED, UNBACKED, type Observation } from '../../core/virtio/index.ts';
 import type { Property } from '../property.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { PageState } from '../../core/index.ts';
+import { PageState } from '../../core/virtio/index.ts';
 import type { Property } from '../property.ts';
 import { at, stateOf } from '../words.ts';
 

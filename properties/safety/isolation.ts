@@ -1,4 +1,4 @@
-import { effectKinds } from '../../core/index.ts';
+import { effectKinds } from '../../core/virtio/index.ts';
 import type { Property } from '../property.ts';
 
 /**

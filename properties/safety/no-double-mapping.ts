@@ -1,4 +1,4 @@
-import { UNBACKED, type Observation } from '../../core/index.ts';
+import { UNBACKED, type Observation } from '../../core/virtio/index.ts';
 import type { Property, Violation } from '../property.ts';
 import { at, frameOwner } from '../words.ts';
 

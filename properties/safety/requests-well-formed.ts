@@ -1,4 +1,4 @@
-import { isRam, PageState } from '../../core/index.ts';
+import { isRam, PageState } from '../../core/virtio/index.ts';
 import type { Property } from '../property.ts';
 import { at, stateOf } from '../words.ts';
 

@@ -3,7 +3,7 @@
  * did it in, by name, and the run goes on to a verdict.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { guestId, systemConfig, type Command, type SystemFactory } from '../../core/index.ts';
+import { guestId, systemConfig, type Command, type SystemFactory } from '../../core/virtio/index.ts';
 import { guardImplementation } from '../../adapters/guard.ts';
 import { loadImplementation, type LoadedImplementation } from '../../adapters/load.ts';
 import { allProperties } from '../../properties/index.ts';

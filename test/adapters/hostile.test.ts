@@ -9,7 +9,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configProblems } from '../../core/index.ts';
+import { configProblems } from '../../core/virtio/index.ts';
 import { openImplementation } from '../../adapters/index.ts';
 import { UsageError } from '../../cli/errors.ts';
 import { allProperties } from '../../properties/index.ts';

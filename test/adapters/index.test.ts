@@ -1,12 +1,12 @@
 /** adapters/index.ts: the one call the command line makes, its flag, and the shape property. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { guestId, systemConfig, type SystemFactory } from '../../core/index.ts';
+import { guestId, systemConfig, type SystemFactory } from '../../core/virtio/index.ts';
 import { UsageError } from '../../cli/errors.ts';
 import { DEFAULT_STEP_TIMEOUT_MS, observationShape, openImplementation, parseStepTimeout } from '../../adapters/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCase } from '../../properties/runner.ts';
 import createSloppySystem from '../fixtures/adapters/malformed-observation.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import createArraySystem from '../../examples/array-impl/index.ts';
 
 const stops: (() => void)[] = [];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { UsageError } from '../../cli/errors.ts';
 import { loadImplementation } from '../../adapters/load.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 
 const FIXTURES = 'test/fixtures/adapters';
 const fixture = (name: string) => `${FIXTURES}/${name}`;

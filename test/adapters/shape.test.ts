@@ -1,7 +1,7 @@
 /** adapters/shape.ts: field-level messages for malformed observations and step results. */
 import { describe, expect, it } from 'vitest';
-import { guestConfig, guestId, systemConfig } from '../../core/index.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { guestConfig, guestId, systemConfig } from '../../core/virtio/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import createArraySystem from '../../examples/array-impl/index.ts';
 import { observationProblems } from '../../adapters/shape.ts';
 import { stepResultProblems } from '../../adapters/step-shape.ts';
@@ -54,8 +54,8 @@ describe('stepResultProblems', () => {
 
   it('names unknown codes and effect kinds', () => {
     expect(stepResultProblems({ outcome: 'refused', code: 'oops', message: 'x', effects: [{ kind: 'frame-freed' }] })).toEqual([
-      'result.code: expected a known error code (core/errors.ts), got the string "oops"',
-      'result.effects[0].kind: expected a known effect kind (core/effects.ts), got the string "frame-freed"',
+      'result.code: expected a known error code (core/virtio/errors.ts), got the string "oops"',
+      'result.effects[0].kind: expected a known effect kind (core/virtio/effects.ts), got the string "frame-freed"',
     ]);
     expect(stepResultProblems(undefined)).toEqual(['result: expected an object, got nothing (undefined)']);
   });

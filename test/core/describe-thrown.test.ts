@@ -1,6 +1,6 @@
 /** core/describe-thrown.ts: one bounded line for any thrown value, and it never throws itself. */
 import { describe, expect, it } from 'vitest';
-import { describeThrown, MAX_THROWN_CHARS } from '../../core/index.ts';
+import { describeThrown, MAX_THROWN_CHARS } from '../../core/virtio/index.ts';
 
 class WithThrowingMessage extends Error {
   override get message(): string { throw new Error('no'); }

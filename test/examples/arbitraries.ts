@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import {
   guestId, hostileKinds, type Command, type GuestConfig, type SystemConfig,
-} from '../../core/index.ts';
+} from '../../core/virtio/index.ts';
 
 const guestArb: fc.Arbitrary<GuestConfig> = fc.constantFrom<1 | 16>(1, 16).chain((gpp) =>
   fc.record({

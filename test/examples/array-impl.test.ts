@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { configProblems, formatCommand, guestId, systemConfig, type Observation } from '../../core/index.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { configProblems, formatCommand, guestId, systemConfig, type Observation } from '../../core/virtio/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import createArraySystem from '../../examples/array-impl/index.ts';
 import { resolveHostile } from '../../properties/hostile.ts';
 import { caseArb, configArb } from './arbitraries.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   FRAME_FREE, guestConfig, guestId, hostileKinds, PageState, systemConfig, UNBACKED, type Command, type Effect,
-} from '../../core/index.ts';
-import { createReferenceSystem, ReferenceSystem } from '../../impl/index.ts';
+} from '../../core/virtio/index.ts';
+import { createReferenceSystem, ReferenceSystem } from '../../impl/virtio/index.ts';
 import { resolveHostile } from '../../properties/hostile.ts';
 
 const g0 = guestId(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { defaultFeatures, guestConfig, type VirtioFeatures } from '../../core/index.ts';
+import { defaultFeatures, guestConfig, type VirtioFeatures } from '../../core/virtio/index.ts';
 import { explainRefusal, guestMachine, modelInput, type GuestEvent } from '../../model/virtio/index.ts';
 import { formatStateValue } from '../../model/index.ts';
 

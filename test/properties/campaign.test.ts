@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { SystemFactory } from '../../core/index.ts';
-import { createReferenceSystem, referenceWithFaults } from '../../impl/index.ts';
+import type { SystemFactory } from '../../core/virtio/index.ts';
+import { createReferenceSystem, referenceWithFaults } from '../../impl/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCampaign, runCampaignAsync } from '../../properties/campaign.ts';
 import { runCase } from '../../properties/runner.ts';
 import { caseArb } from '../../properties/workload.ts';
-import { configProblems } from '../../core/index.ts';
+import { configProblems } from '../../core/virtio/index.ts';
 
 const seed = Number(process.env.FC_SEED ?? 42);
 

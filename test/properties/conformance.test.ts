@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Command, Effect, StepResult, SystemFactory } from '../../core/index.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+import type { Command, Effect, StepResult, SystemFactory } from '../../core/virtio/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 import { conformance } from '../../properties/conformance.ts';
 import { batchingDriver } from '../fixtures/legit-drivers/batched-actual.ts';

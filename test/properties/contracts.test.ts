@@ -4,11 +4,11 @@
  * undoctored one.
  */
 import { describe, expect, it } from 'vitest';
-import { frame, gpfn, PageState, UNBACKED, type Command, type Observation } from '../../core/index.ts';
+import { frame, gpfn, PageState, UNBACKED, type Command, type Observation } from '../../core/virtio/index.ts';
 import { commandContract } from '../../properties/safety/command-contract.ts';
 import { effectsAgree } from '../../properties/safety/effects-agree.ts';
 import { purpose } from '../../properties/liveness/purpose.ts';
-import { summary as runnerSummary } from '../../properties/runner.ts';
+import { summary as runnerSummary } from '../../properties/virtio/runner.ts';
 import { accepted, allocAndWrite, clone, driven, g0, inflated, stepWith, twoGuests } from './fixtures.ts';
 
 const refused = (code: 'guest/no-used-pages' | 'guest/oom' | 'device/queue-empty') => ({ outcome: 'refused' as const, code, message: code, effects: [] });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { guestConfig, type GuestConfig } from '../../core/index.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { guestConfig, type GuestConfig } from '../../core/virtio/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import {
   exploreSystem, pathToCommands, smallSystem, statesOnImplementation, type ExploreOptions,
 } from '../../properties/explore.ts';

@@ -4,10 +4,10 @@
  */
 import {
   guestConfig, guestId, systemConfig, type Command, type Effect, type Observation, type StepResult, type SystemConfig,
-} from '../../core/index.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+} from '../../core/virtio/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import type { GuestSummary, Property, StepContext } from '../../properties/property.ts';
-import { summary as runnerSummary } from '../../properties/runner.ts';
+import { summary as runnerSummary } from '../../properties/virtio/runner.ts';
 
 export const g0 = guestId(0);
 export const g1 = guestId(1);

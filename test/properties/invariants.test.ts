@@ -3,7 +3,7 @@
  * frame. Each case starts from a real state of the reference system and changes one thing.
  */
 import { describe, expect, it } from 'vitest';
-import { frame, gpfn, PageState } from '../../core/index.ts';
+import { frame, gpfn, PageState } from '../../core/virtio/index.ts';
 import { invariantProperties } from '../../properties/index.ts';
 import { noDoubleMapping } from '../../properties/safety/no-double-mapping.ts';
 import { framesConserved } from '../../properties/safety/frames-conserved.ts';

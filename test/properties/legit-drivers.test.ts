@@ -5,7 +5,7 @@
  * included, must hold on it. The bug zoo (test/zoo) is the other half: the spec's refusals.
  */
 import { describe, expect, it } from 'vitest';
-import type { SystemFactory } from '../../core/index.ts';
+import type { SystemFactory } from '../../core/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 import batchedActual from '../fixtures/legit-drivers/batched-actual.ts';

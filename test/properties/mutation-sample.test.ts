@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { SystemFactory } from '../../core/index.ts';
+import type { SystemFactory } from '../../core/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 
@@ -41,7 +41,7 @@ async function mutantFactory(m: (typeof sample.mutants)[number]): Promise<System
   expect(at, `${m.file}: the line "${m.before.trim()}" is no longer there exactly once`).toHaveLength(1);
   lines[at[0]] = m.after;
   writeFileSync(path, lines.join('\n'));
-  const mod = await import(pathToFileURL(join(dir, 'impl/index.ts')).href) as { createReferenceSystem: SystemFactory };
+  const mod = await import(pathToFileURL(join(dir, 'impl/virtio/index.ts')).href) as { createReferenceSystem: SystemFactory };
   return mod.createReferenceSystem;
 }
 

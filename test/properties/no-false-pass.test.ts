@@ -3,8 +3,8 @@
  * handling that throws (any value) fails the case at its step; it is never counted as held.
  */
 import { describe, expect, it } from 'vitest';
-import { guestId, systemConfig, type Command } from '../../core/index.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { guestId, systemConfig, type Command } from '../../core/virtio/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import type { Property } from '../../properties/property.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 import { runCase } from '../../properties/runner.ts';

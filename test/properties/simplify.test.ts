@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guestConfig, guestId, systemConfig } from '../../core/index.ts';
+import { guestConfig, guestId, systemConfig } from '../../core/virtio/index.ts';
 import { simplifyCase } from '../../properties/simplify.ts';
 import type { Case } from '../../properties/workload.ts';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, vi } from 'vitest';
-import { guestId, systemConfig, type Command } from '../../core/index.ts';
+import { guestId, systemConfig, type Command } from '../../core/virtio/index.ts';
 import { main } from '../../cli/main.ts';
 import { buildTrace } from '../../traces/build.ts';
 import type { Trace } from '../../traces/format.ts';

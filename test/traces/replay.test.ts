@@ -1,6 +1,6 @@
 // replayTrace runs the commands as they are and judges the run against the file's `expect`.
 import { describe, expect, it } from 'vitest';
-import { createReferenceSystem, referenceWithFaults } from '../../impl/index.ts';
+import { createReferenceSystem, referenceWithFaults } from '../../impl/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { conformance } from '../../properties/conformance.ts';
 import { TraceError } from '../../traces/errors.ts';

@@ -1,7 +1,7 @@
 // The replay report is read by people and pasted into bug reports: its text is pinned.
 import { describe, expect, it } from 'vitest';
-import { guestId, type Command } from '../../core/index.ts';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { guestId, type Command } from '../../core/virtio/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { replayTrace } from '../../traces/replay.ts';
 import { formatReplayReport, formatSnippet, formatStepTable } from '../../traces/report.ts';
@@ -47,7 +47,7 @@ describe('formatSnippet', () => {
 
   it('applies the trace faults through referenceWithFaults', () => {
     const s = formatSnippet(smallTrace({ faults: ['double-inflate'] }));
-    expect(s).toContain("import { referenceWithFaults } from 'balloon-testbed/impl/index.ts';");
+    expect(s).toContain("import { referenceWithFaults } from 'balloon-testbed/impl/virtio/index.ts';");
     expect(s).toContain('runCase(referenceWithFaults(["double-inflate"]), config, commands, properties)');
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createReferenceSystem } from '../../impl/index.ts';
+import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCase } from '../../properties/runner.ts';
 import { caseArb } from '../../properties/workload.ts';

@@ -3,7 +3,7 @@
 // on replay). In CI: every bug-zoo fault at seed 1 with modest runs, in-process. The full sweep,
 // seeds 1-3 at more runs: `npx tsx test/traces/saved-replays.ts [runs] [seeds]`.
 import { expect, it } from 'vitest';
-import { faultNames } from '../../impl/index.ts';
+import { faultNames } from '../../impl/virtio/index.ts';
 import { savedReplays, type SavedReplay } from './saved-replays.ts';
 
 const RUNS = 150;

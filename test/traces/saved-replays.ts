@@ -7,7 +7,7 @@
  *
  *   npx tsx test/traces/saved-replays.ts [runs] [seeds, e.g. 1,2,3]
  */
-import { faultNames, type FaultName } from '../../impl/index.ts';
+import { faultNames, type FaultName } from '../../impl/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 import { conformance } from '../../properties/conformance.ts';

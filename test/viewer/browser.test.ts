@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium } from '../../bench/browser.ts';
 import { viewTrace } from '../../cli/commands/view.ts';
-import { guestConfig, guestId, systemConfig, type Command } from '../../core/index.ts';
+import { guestConfig, guestId, systemConfig, type Command } from '../../core/virtio/index.ts';
 import { buildTrace, serializeTrace } from '../../traces/index.ts';
 import { observedSteps, type Snap } from './helpers.ts';
 

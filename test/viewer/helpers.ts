@@ -3,7 +3,7 @@
  * copied (observations are live views), taken by wrapping the implementation independently of
  * viewer/ (no deltas, no keyframes).
  */
-import type { SystemFactory } from '../../core/index.ts';
+import type { SystemFactory } from '../../core/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { conformance } from '../../properties/conformance.ts';
 import { factoryForTrace, loadTrace, replayTrace, type Trace } from '../../traces/index.ts';

@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createReferenceSystem, faultNames } from '../../impl/index.ts';
+import { createReferenceSystem, faultNames } from '../../impl/virtio/index.ts';
 import { allProperties, runCase } from '../../properties/index.ts';
 import { factoryForTrace, loadTrace, replayTrace, serializeTrace } from '../../traces/index.ts';
 import { ZOO_DIR, zooTrace } from '../../traces/write-zoo.ts';

@@ -4,7 +4,7 @@
  * campaign is not told which fault is on: it gets a factory and the general property list.
  */
 import { describe, expect, it } from 'vitest';
-import { FAULTS, faultNames, referenceWithFaults } from '../../impl/index.ts';
+import { FAULTS, faultNames, referenceWithFaults } from '../../impl/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 import { DEFAULT_RUNS } from '../../cli/commands/check.ts';

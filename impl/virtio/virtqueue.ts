@@ -3,7 +3,7 @@
  * adds it until the driver consumes the device's acknowledgement, so the in-flight set is
  * exactly what an observer sees (VIRTIO 2.7: available ring, then used ring).
  */
-import type { BufferObservation, BufferOrigin, QueueName } from '../core/index.ts';
+import type { BufferObservation, BufferOrigin, QueueName } from '../../core/virtio/index.ts';
 
 export interface Buffer extends BufferObservation {
   acked: boolean;

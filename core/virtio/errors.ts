@@ -1,3 +1,5 @@
+import { WORLD_ERROR_CODES } from '../world.ts';
+
 /**
  * Stable error codes, namespaced by who refuses: a value, never an exception, inside the core.
  * They appear in step results, traces and reports, so renaming one is a breaking change.
@@ -13,9 +15,6 @@ export const ERROR_CODES = {
   'device/no-stats-queue': 'the stats queue was not negotiated',
   'device/bad-target': 'the target is not a whole number of pages in range',
   'device/no-buffer': 'a hostile request came without its buffer (the runner fills in queue and gpfns: properties/hostile.ts)',
-  'guest/oom': 'the guest is out of memory',
-  'guest/no-used-pages': 'the guest holds no used page to touch or free',
-  'guest/unknown': 'no such guest in the configuration',
-  'host/out-of-frames': 'the host has no free frame to back the page',
+  ...WORLD_ERROR_CODES,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;

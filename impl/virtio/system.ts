@@ -5,18 +5,18 @@
  */
 import {
   configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, PageState,
-  type Command, type Effect, type ErrorCode, type GuestObservation, type Observation,
+  type Command, type Effect, type GuestConfig, type ErrorCode, type GuestObservation, type Observation,
   type StepResult, type SystemConfig, type SystemUnderTest,
-} from '../core/index.ts';
+} from '../../core/virtio/index.ts';
 import { BalloonDevice } from './device.ts';
 import { BalloonDriver } from './driver.ts';
 import { faultSet, type FaultName, type Faults } from './faults.ts';
-import { GuestMemory } from './guest-memory.ts';
-import { HostFrames } from './host.ts';
+import { GuestMemory } from '../guest-memory.ts';
+import { HostFrames } from '../host.ts';
 import { VirtQueues } from './virtqueue.ts';
 
 interface GuestParts {
-  mem: GuestMemory; dev: BalloonDevice; drv: BalloonDriver; q: VirtQueues; obs: GuestObservation;
+  cfg: GuestConfig; mem: GuestMemory; dev: BalloonDevice; drv: BalloonDriver; q: VirtQueues; obs: GuestObservation;
 }
 
 export class ReferenceSystem implements SystemUnderTest {
@@ -42,7 +42,7 @@ export class ReferenceSystem implements SystemUnderTest {
         target: 0, actual: 0, features: cfg.features, p2m: mem.p2m, dmaView: mem.dmaView,
         pageState: mem.pageState, hostBallooned: dev.ballooned, inflight: q.buffers, counts: mem.counts,
       };
-      return { mem, dev, drv, q, obs };
+      return { cfg, mem, dev, drv, q, obs };
     });
     this.observation = { host: this.host.observe(), guests: this.guests.map((g) => g.obs) };
   }
@@ -74,7 +74,7 @@ export class ReferenceSystem implements SystemUnderTest {
       }
       case 'driver': g.drv.step(out); return null;
       case 'device': {
-        if (c.queue === 'stats' && !g.mem.cfg.features.statsVq) return 'device/no-stats-queue';
+        if (c.queue === 'stats' && !g.cfg.features.statsVq) return 'device/no-stats-queue';
         const b = g.q.nextForDevice(c.queue);
         if (!b) return 'device/queue-empty';
         g.dev.process(b, out);
@@ -176,7 +176,7 @@ function refuse(code: ErrorCode, message: string): StepResult {
 }
 
 export interface ReferenceOptions {
-  /** Bug-zoo faults to switch on (impl/faults.ts); none by default. */
+  /** Bug-zoo faults to switch on (impl/virtio/faults.ts); none by default. */
   faults?: readonly FaultName[];
 }
 

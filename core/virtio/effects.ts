@@ -4,25 +4,18 @@
  */
 import type { QueueName } from './commands.ts';
 import type { ErrorCode } from './errors.ts';
-import type { Frame, Gpfn, GuestId } from './ids.ts';
+import type { Gpfn, GuestId } from '../ids.ts';
+import type { StepResult as WorldStepResult, WorldEffect } from '../world.ts';
 
 export type BufferOrigin = 'driver' | 'oom' | 'hostile';
 export interface Refusal { gpfn: number; code: ErrorCode }
 
+/** The world's effects (core/world.ts) and virtio's own: a buffer queued, processed, its ack consumed. */
 export type Effect =
-  | { kind: 'frame-mapped'; guest: GuestId; gpfn: Gpfn; frame: Frame }
-  | { kind: 'frame-released'; guest: GuestId; gpfn: Gpfn; frame: Frame }
-  | { kind: 'target-set'; guest: GuestId; requested: number; target: number }
+  | WorldEffect
   | { kind: 'buffer-queued'; guest: GuestId; queue: QueueName; id: number; origin: BufferOrigin; gpfns: readonly number[] }
   | { kind: 'buffer-processed'; guest: GuestId; queue: QueueName; id: number; accepted: readonly Gpfn[]; refused: readonly Refusal[] }
-  | { kind: 'ack-consumed'; guest: GuestId; queue: QueueName; id: number }
-  | { kind: 'actual-written'; guest: GuestId; actual: number }
-  | { kind: 'pages-allocated'; guest: GuestId; gpfns: readonly Gpfn[] }
-  | { kind: 'pages-freed'; guest: GuestId; gpfns: readonly Gpfn[] }
-  | { kind: 'wrote'; guest: GuestId; gpfn: Gpfn; token: number }
-  | { kind: 'read'; guest: GuestId; gpfn: Gpfn; value: number }
-  | { kind: 'out-of-puff'; guest: GuestId }
-  | { kind: 'reset'; guest: GuestId };
+  | { kind: 'ack-consumed'; guest: GuestId; queue: QueueName; id: number };
 
 export type EffectKind = Effect['kind'];
 export const effectKinds: readonly EffectKind[] = [
@@ -31,6 +24,4 @@ export const effectKinds: readonly EffectKind[] = [
 ];
 
 /** The result of applying one command: accepted, or refused with a stable code; effects either way. */
-export type StepResult =
-  | { outcome: 'accepted'; effects: Effect[] }
-  | { outcome: 'refused'; code: ErrorCode; message: string; effects: Effect[] };
+export type StepResult = WorldStepResult<Effect, ErrorCode>;

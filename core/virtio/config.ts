@@ -1,8 +1,9 @@
 /**
- * The configuration of a checked system: one host running several guests. Every implementation
- * under test (the reference one, a user's adapter, a real VM) is created from one of these.
+ * The configuration of a virtio-balloon system: one host running several guests. Every
+ * implementation under test (the reference one, a user's adapter, a real VM) is created from one
+ * of these. The world part (core/world.ts) is shared with every family.
  */
-export type Family = 'virtio';
+import type { WorldConfig, WorldGuestConfig } from '../world.ts';
 
 /** virtio-balloon feature bits the driver and device can negotiate (VIRTIO 1.x, 5.5.3). */
 export interface VirtioFeatures {
@@ -14,43 +15,16 @@ export interface VirtioFeatures {
   deflateOnOom: boolean;
 }
 
-export interface GuestConfig {
-  /** RAM in 4 KiB pages (gpfns 0..ramPages-1, minus the hole). */
-  ramPages: number;
-  /** Guest page size in gpfns: 1 (4 KiB) or 16 (64 KiB, arm64/ppc64 guests). */
-  guestPageGpfns: 1 | 16;
-  /**
-   * A non-RAM (MMIO) hole of gpfns inside the address space, as a PC's 3-4 GiB window; the device
-   * must refuse these. Empty when `holePages` is 0.
-   */
-  holeStart: number;
-  holePages: number;
-  /** Pages the guest keeps for itself: the balloon never grows past ramPages - floorPages (XSA-300). */
-  floorPages: number;
+export interface GuestConfig extends WorldGuestConfig {
   features: VirtioFeatures;
-  /** A device assigned to the guest (VFIO) with its own DMA view: ballooning is inhibited. */
-  assignedDevice: boolean;
 }
 
-export interface SystemConfig {
-  family: Family;
-  /** Host frames in 4 KiB units. Guests may sum to more (overcommit). */
-  hostFrames: number;
-  /** Frames the host keeps for itself, never handed to a guest. */
-  reservedFrames: number;
-  /** Host page size in 4 KiB units: 1 (4 KiB), 16 (64 KiB) or 512 (2 MiB). */
-  hostPageGpfns: 1 | 16 | 512;
+export interface SystemConfig extends WorldConfig {
+  family: 'virtio';
   /** Largest number of gpfns in one inflate/deflate buffer (Linux: 256; Firecracker rejects more). */
   maxBatch: number;
   guests: GuestConfig[];
 }
-
-/** Size of a guest's gpfn space: RAM plus the hole. */
-export const gpfnSpace = (g: GuestConfig): number => g.ramPages + g.holePages;
-
-/** True when `n` names RAM of guest `g` (in range and not in the hole). */
-export const isRam = (g: GuestConfig, n: number): boolean =>
-  Number.isInteger(n) && n >= 0 && n < gpfnSpace(g) && !(n >= g.holeStart && n < g.holeStart + g.holePages);
 
 export const defaultFeatures: VirtioFeatures = { mustTellHost: true, statsVq: true, deflateOnOom: false };
 

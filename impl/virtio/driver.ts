@@ -6,11 +6,11 @@
  */
 import {
   gpfn as asGpfn, guestId, PageState, type Effect, type Gpfn, type GuestConfig, type SystemConfig,
-} from '../core/index.ts';
+} from '../../core/virtio/index.ts';
 import type { BalloonDevice } from './device.ts';
 import type { Faults } from './faults.ts';
-import type { GuestMemory } from './guest-memory.ts';
-import { IndexSet } from './index-set.ts';
+import type { GuestMemory } from '../guest-memory.ts';
+import { IndexSet } from '../index-set.ts';
 import type { Buffer, VirtQueues } from './virtqueue.ts';
 
 /** Linux deflates this many 4 KiB pages per OOM notification (VIRTIO_BALLOON_OOM_NR_PAGES). */

@@ -4,7 +4,8 @@
  * device serves, when the guest allocates, which free page the allocator hands out (`pick`): all
  * of it is here, none of it is decided by a clock or a random number inside the system.
  */
-import type { GuestId } from './ids.ts';
+import type { GuestId } from '../ids.ts';
+import type { WorldCommand } from '../world.ts';
 
 export type QueueName = 'inflate' | 'deflate' | 'stats';
 
@@ -25,20 +26,12 @@ export type HostileKind = keyof typeof HOSTILE_REQUESTS;
 export const hostileKinds = Object.keys(HOSTILE_REQUESTS) as HostileKind[];
 
 export type Command =
-  /** The host moves the target: virtio config `num_pages`, in 4 KiB pages. */
-  | { kind: 'set-target'; guest: GuestId; pages: number }
+  /** The host moves the target (virtio config `num_pages`, in 4 KiB pages) and the guest program: core/world.ts. */
+  | WorldCommand
   /** The balloon driver takes one step: consume an acknowledgement, or send the next batch. */
   | { kind: 'driver'; guest: GuestId }
   /** The device serves the oldest buffer on one queue and acknowledges it. */
   | { kind: 'device'; guest: GuestId; queue: QueueName }
-  /** A guest program allocates `pages` guest pages; `pick` chooses which free pages. */
-  | { kind: 'alloc'; guest: GuestId; pages: number; pick: number }
-  /** A guest program frees `pages` of its used guest pages, chosen by `pick`. */
-  | { kind: 'free'; guest: GuestId; pages: number; pick: number }
-  /** The guest writes a fresh token to one of its used gpfns (chosen by `pick`). */
-  | { kind: 'write'; guest: GuestId; pick: number }
-  /** The guest reads one of its used gpfns back (chosen by `pick`). */
-  | { kind: 'read'; guest: GuestId; pick: number }
   /** Device reset and driver reload: the balloon empties, the target stays. */
   | { kind: 'reset'; guest: GuestId }
   /**

@@ -12,13 +12,8 @@ import type { Command } from './commands.ts';
 import type { SystemConfig } from './config.ts';
 import type { StepResult } from './effects.ts';
 import type { Observation } from './observation.ts';
+import type { SystemUnderTest as WorldSystemUnderTest } from '../world.ts';
 
-export interface SystemUnderTest {
-  readonly config: SystemConfig;
-  /** Apply one command; never throws for a command that is well formed for the configuration. */
-  apply(command: Command): StepResult;
-  /** The whole system's state now. May return live views that the next `apply` changes. */
-  observe(): Observation;
-}
+export type SystemUnderTest = WorldSystemUnderTest<Command, Observation, SystemConfig, StepResult>;
 
 export type SystemFactory = (config: SystemConfig) => SystemUnderTest;

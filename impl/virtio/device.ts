@@ -7,9 +7,9 @@
 import {
   gpfn as asGpfn, guestId, isRam, type Effect, type Gpfn, type GuestConfig, type Refusal,
   type SystemConfig, frame as asFrame,
-} from '../core/index.ts';
+} from '../../core/virtio/index.ts';
 import type { Faults } from './faults.ts';
-import type { GuestMemory } from './guest-memory.ts';
+import type { GuestMemory } from '../guest-memory.ts';
 import type { Buffer } from './virtqueue.ts';
 
 export class BalloonDevice {

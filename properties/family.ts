@@ -1,0 +1,103 @@
+/**
+ * A protocol family as one value: everything the shared machinery (runner, campaign, shrinking,
+ * traces, coverage, the CLI) needs to know about virtio-balloon, Xen, … and nothing it may switch
+ * on. Each family builds its value beside its own code (properties/<family>/family.ts) and is
+ * registered once, in properties/families.ts; `balloon list`, `--family`, the trace schema and
+ * coverage are derived from these values. A `switch (family)` in shared code means the seam is
+ * in the wrong place (docs/ARCHITECTURE.md, "The family seam").
+ */
+import type fc from 'fast-check';
+import type { AnyStateMachine } from 'xstate';
+import type { AnyCommand, GuestId, StepResult, SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
+import type { GuestSummary, Property } from './property.ts';
+
+/** A case: a configuration and the commands run on it. */
+export interface FamilyCase<C extends AnyCommand = AnyCommand, K extends WorldConfig = WorldConfig> {
+  config: K;
+  commands: C[];
+}
+
+export interface FamilyWorkloadOptions<K extends WorldConfig = WorldConfig> {
+  /** Longest command list. */
+  maxCommands?: number;
+  /** Fix the configuration instead of generating one. */
+  config?: K;
+}
+
+/** A bug of the family's zoo: a real one, put back into the reference implementation by a switch. */
+export interface FamilyFault {
+  name: string;
+  /** What went wrong, in one line. */
+  summary: string;
+  /** Where it is public: a commit, an advisory, a mailing-list thread. */
+  source: string;
+  /** Properties expected to catch it (any one of them counts). */
+  catches: readonly string[];
+}
+
+/**
+ * How the runner drives a run of this family: what the guest looked like before a step, how a
+ * hostile request is filled in, what the host's own target is, and the fair drain at the end.
+ */
+export interface FamilyRunner<C extends AnyCommand, O extends WorldObservation, K extends WorldConfig> {
+  /** The command's guest before a step, as plain numbers (observations may be live views). */
+  summary(obs: O, guest: number): GuestSummary;
+  /** The command as it is applied: test input a family builds from this moment (hostile requests); else `c`. */
+  prepare(c: C, config: K, obs: O): C;
+  /** The host's own target for `c.guest` after `c`, in 4 KiB pages, when `c` sets one; else null. */
+  hostTarget(c: C, config: K): number | null;
+  /** The command by which the host re-asserts its target at the start of the drain. */
+  retarget(guest: GuestId, pages: number): C;
+  /** One round of the fair drain for one guest: every side that can act acts once. */
+  drainRound(config: K, guest: GuestId): C[];
+  /** Rounds after which a drain that still moves is a failure of progress. */
+  drainBound(config: K): number;
+  /** Did this drain step change anything (so the system is not at rest yet)? */
+  moved(result: StepResult): boolean;
+}
+
+export interface Family<
+  C extends AnyCommand = AnyCommand,
+  O extends WorldObservation = WorldObservation,
+  K extends WorldConfig = WorldConfig,
+> {
+  /** Stable, lower case: `--family`, traces and reports use it. */
+  readonly name: string;
+  /** One line for `balloon list`: the protocol and who speaks it. */
+  readonly title: string;
+  /** The family's page in docs/. */
+  readonly doc: string;
+
+  /** The default configuration (`balloon check` without a generated one). */
+  defaultConfig(): K;
+  /** Why a configuration cannot be built, one message per problem, each naming its field. */
+  configProblems(config: K): string[];
+
+  /** The command kinds, in the family's words. */
+  readonly commandKinds: readonly string[];
+  /** One line of the runnable form of a command, as printed in counterexamples. */
+  formatCommand(c: C): string;
+  /** Malformed requests a hostile or broken guest sends, by kind, each with one line of meaning. */
+  readonly hostileKinds: Readonly<Record<string, string>>;
+  /** Generated cases: configurations and commands (every choice of a run is a command). */
+  caseArb(opts?: FamilyWorkloadOptions<K>): fc.Arbitrary<FamilyCase<C, K>>;
+  /** After fast-check shrank the commands, make the configuration as plain as the failure allows. */
+  simplifyCase(c: FamilyCase<C, K>, stillFails: (c: FamilyCase<C, K>) => boolean): FamilyCase<C, K>;
+
+  /** The reference implementation. */
+  reference(config: K): SystemUnderTest<C, O, K>;
+  /** The zoo: real bugs that can be switched back on in the reference implementation. */
+  readonly faults: readonly FamilyFault[];
+  /** The reference implementation with zoo faults switched on (names from `faults`). */
+  withFaults(faults: readonly string[]): (config: K) => SystemUnderTest<C, O, K>;
+
+  readonly runner: FamilyRunner<C, O, K>;
+  /** Every property `balloon check` runs for this family, in the order of the report. */
+  readonly properties: readonly Property[];
+  /** The statecharts, by name: what `balloon chart` draws and coverage counts. */
+  readonly charts: Readonly<Record<string, AnyStateMachine>>;
+}
+
+/** A family of any vocabulary, as the shared machinery holds it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFamily = Family<any, any, any>;

@@ -1,0 +1,35 @@
+/**
+ * virtio-balloon (KVM/QEMU, Firecracker, cloud-hypervisor) as one family value: its vocabulary
+ * (core/virtio), reference implementation (impl/virtio), statechart (model/virtio), workload,
+ * hostile buffers, zoo and properties. docs/families/virtio.md says what each part encodes.
+ */
+import {
+  configProblems, formatCommand, HOSTILE_REQUESTS, commandKinds, systemConfig,
+  type Command, type Observation, type SystemConfig,
+} from '../../core/virtio/index.ts';
+import { createReferenceSystem, FAULTS, referenceWithFaults, type FaultName } from '../../impl/virtio/index.ts';
+import { guestMachine } from '../../model/virtio/guest-machine.ts';
+import type { Family } from '../family.ts';
+import { simplifyCase } from '../simplify.ts';
+import { caseArb } from '../workload.ts';
+import { allProperties } from './properties.ts';
+import { virtioRunner } from './runner.ts';
+
+export const virtio: Family<Command, Observation, SystemConfig> = {
+  name: 'virtio',
+  title: 'virtio-balloon (VIRTIO 1.x 5.5; QEMU virtio-balloon device, Linux virtio_balloon driver)',
+  doc: 'docs/families/virtio.md',
+  defaultConfig: () => systemConfig(),
+  configProblems,
+  commandKinds,
+  formatCommand,
+  hostileKinds: HOSTILE_REQUESTS,
+  caseArb,
+  simplifyCase,
+  reference: createReferenceSystem,
+  faults: Object.entries(FAULTS).map(([name, f]) => ({ name, summary: f.doc, source: f.reference, catches: f.catches })),
+  withFaults: (names) => referenceWithFaults(names as FaultName[]),
+  runner: virtioRunner,
+  properties: allProperties,
+  charts: { 'virtio-guest': guestMachine },
+};

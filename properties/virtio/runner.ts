@@ -1,0 +1,59 @@
+/**
+ * How the runner drives a virtio-balloon run (properties/family.ts FamilyRunner): the guest's
+ * queues before a step, hostile buffers filled in from the moment's observation, the host's
+ * target as QEMU clamps it, and the fair drain of driver and device.
+ */
+import { type Command, type GuestConfig, type Observation, type StepResult, type SystemConfig } from '../../core/virtio/index.ts';
+import type { FamilyRunner } from '../family.ts';
+import { resolveHostile } from '../hostile.ts';
+import type { GuestSummary } from '../property.ts';
+
+/**
+ * The command's guest before the step, as plain numbers (observations may be live views). The
+ * queue fields cost one pass over the few buffers in flight.
+ */
+export function summary(obs: Observation, guest: number): GuestSummary {
+  const g = obs.guests[guest];
+  const unprocessed = { inflate: -1, deflate: -1, stats: -1 };
+  const hostFree = obs.host.freeFrames;
+  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, ackWaiting: false, ownPending: false, unprocessed };
+  let ackWaiting = false;
+  let ownPending = false;
+  for (const b of g.inflight) {
+    if (b.acked) ackWaiting = true;
+    else if (unprocessed[b.queue] === -1) unprocessed[b.queue] = b.id;
+    if (b.queue !== 'stats' && b.origin !== 'hostile') ownPending = true;
+  }
+  const c = g.counts;
+  return {
+    free: c.free, used: c.used, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating, target: g.target, actual: g.actual,
+    hostFree, ackWaiting, ownPending, unprocessed,
+  };
+}
+
+const pages = (g: GuestConfig) => (g.ramPages + g.holePages) / g.guestPageGpfns;
+
+export const virtioRunner: FamilyRunner<Command, Observation, SystemConfig> = {
+  summary,
+  // A hostile request's bad buffer is test input, built from this moment's observation.
+  prepare: (c, config, obs) => (c.kind === 'hostile' ? resolveHostile(c, config, obs) : c),
+  // Clamped to the guest's RAM as QEMU's virtio_balloon_to_target does; a malformed target is
+  // refused (device/bad-target) and sets nothing.
+  hostTarget(c, config) {
+    if (c.kind !== 'set-target' || !Number.isInteger(c.pages) || c.pages < 0) return null;
+    const gc = config.guests[c.guest];
+    return gc ? Math.min(c.pages, gc.ramPages) : null;
+  },
+  retarget: (guest, pages) => ({ kind: 'set-target', guest, pages }),
+  drainRound: (_config, guest) => [
+    { kind: 'driver', guest },
+    { kind: 'device', guest, queue: 'inflate' },
+    { kind: 'device', guest, queue: 'deflate' },
+  ],
+  // A driver may send as little as one guest page per buffer (VIRTIO sets no minimum), and each
+  // buffer takes two rounds (sent and acknowledged, then consumed), so the bound allows two rounds
+  // per guest page, twice over (a balloon may have to turn round once).
+  drainBound: (config) => 4 * Math.max(...config.guests.map(pages)) + 16,
+  // The driver's "nothing to do" (out-of-puff) is not a move.
+  moved: (result: StepResult) => result.effects.some((e) => e.kind !== 'out-of-puff'),
+};
