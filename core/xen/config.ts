@@ -6,7 +6,13 @@
 
 export type XenMode = 'pv' | 'hvm';
 
-export interface XenGuestConfig {
+import type { WorldGuestConfig } from '../world.ts';
+
+export interface XenGuestConfig extends WorldGuestConfig {
+  /** Xen balloons in 4 KiB pages (XEN_PAGE_SIZE): one gpfn a guest page. */
+  guestPageGpfns: 1;
+  /** Passthrough is not modelled for Xen (docs/families/xen.md). */
+  assignedDevice: false;
   /** The domain's static maximum (maxmem) in 4 KiB pages: gpfns 0..ramPages-1 minus the hole. */
   ramPages: number;
   /** A non-RAM (MMIO) hole inside the gpfn space, as an HVM guest's PCI window; empty when holePages is 0. */
@@ -30,6 +36,8 @@ export interface XenGuestConfig {
 
 export interface XenSystemConfig {
   family: 'xen';
+  /** Xen's p2m gives pages back in 4 KiB units here: host pages of one gpfn. */
+  hostPageGpfns: 1;
   /** Host frames in 4 KiB units. */
   hostFrames: number;
   /** Frames Xen keeps for itself, never handed to a domain. */
@@ -59,13 +67,14 @@ export const xenIsRam = (g: XenGuestConfig, n: number): boolean =>
 export const xenInitialPages = (g: XenGuestConfig): number => (g.podPages > 0 ? g.podPages : g.ramPages);
 
 export function xenGuestConfig(over: Partial<XenGuestConfig> = {}): XenGuestConfig {
-  return { ramPages: 64, holeStart: 0, holePages: 0, floorPages: 8, mode: 'hvm', podPages: 0, ...over };
+  return { ramPages: 64, guestPageGpfns: 1, holeStart: 0, holePages: 0, floorPages: 8, assignedDevice: false, mode: 'hvm', podPages: 0, ...over };
 }
 
 /** A small two-domain system (one PV, one HVM with a hole): the default for property runs. */
 export function xenSystemConfig(over: Partial<XenSystemConfig> = {}): XenSystemConfig {
   return {
     family: 'xen',
+    hostPageGpfns: 1,
     hostFrames: 132,
     reservedFrames: 4,
     maxExtentOrder: 9,
@@ -83,6 +92,7 @@ export function xenConfigProblems(c: XenSystemConfig): string[] {
   const whole = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
   if (c.family !== 'xen') p.push(`family: ${JSON.stringify(c.family)} is not xen`);
   if (!whole(c.hostFrames, 1) || c.hostFrames > 1 << 24) p.push('hostFrames: must be a whole number from 1 to 2^24');
+  if (c.hostPageGpfns !== 1) p.push('hostPageGpfns: must be 1 (Xen balloons 4 KiB pages)');
   if (!whole(c.reservedFrames, 0) || c.reservedFrames >= c.hostFrames) p.push('reservedFrames: must be a whole number below hostFrames');
   if (!whole(c.maxExtentOrder, 0) || c.maxExtentOrder > 18) p.push('maxExtentOrder: must be a whole number from 0 to 18');
   if (!whole(c.batchGpfns, 1) || c.batchGpfns > 4096) p.push('batchGpfns: must be a whole number from 1 to 4096');
@@ -95,6 +105,8 @@ export function xenConfigProblems(c: XenSystemConfig): string[] {
     if (!whole(g.ramPages, 1) || g.ramPages > 1 << 24) p.push(`${at}.ramPages: must be a whole number from 1 to 2^24`);
     if (!whole(g.holeStart, 0) || !whole(g.holePages, 0) || g.holeStart > g.ramPages) p.push(`${at}.holeStart/holePages: must be whole numbers with the hole inside the address space`);
     if (!whole(g.floorPages, 0) || g.floorPages > g.ramPages) p.push(`${at}.floorPages: must be a whole number from 0 to ramPages`);
+    if (g.guestPageGpfns !== 1) p.push(`${at}.guestPageGpfns: must be 1 (Xen balloons 4 KiB pages)`);
+    if (g.assignedDevice !== false) p.push(`${at}.assignedDevice: must be false (passthrough is not modelled for Xen)`);
     if (g.mode !== 'pv' && g.mode !== 'hvm') p.push(`${at}.mode: must be "pv" or "hvm"`);
     if (!whole(g.podPages, 0) || g.podPages >= g.ramPages && g.podPages !== 0) p.push(`${at}.podPages: must be 0 or a whole number below ramPages`);
     else if (g.podPages > 0 && g.mode !== 'hvm') p.push(`${at}.podPages: populate-on-demand needs an HVM guest`);

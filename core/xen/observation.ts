@@ -3,7 +3,7 @@
  * target, actual, p2m, page states, what the host holds as given back, counts) and Xen's own
  * part under `xen`. Arrays are live views of the reference; a checker must not keep them.
  */
-import type { GuestCounts, HostObservation } from '../observation.ts';
+import type { GuestCounts, HostObservation } from '../world.ts';
 import type { ThreadState } from './effects.ts';
 
 export interface XenThreadObservation {

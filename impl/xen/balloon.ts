@@ -64,7 +64,7 @@ export class XenBalloon {
 
   /** The thread gets the CPU at `now`: one pass if due. */
   pass(now: number, budget: OpBudget, out: XenEffect[]): void {
-    const g = this.d.id;
+    const g = guestId(this.d.id);
     const before = this.state;
     const credit = this.credit();
     if (!this.due(now)) {
@@ -188,7 +188,7 @@ export class XenBalloon {
     if (k < 1 || !Number.isInteger(k) || this.list.size < k) return false;
     const gpfns: number[] = [];
     for (let i = 0; i < k; i++) { const x = this.list.last(); this.list.delete(x); this.lent.add(x); gpfns.push(x); }
-    out.push({ kind: 'lent', guest: this.d.id, gpfns });
+    out.push({ kind: 'lent', guest: guestId(this.d.id), gpfns });
     return true;
   }
 
@@ -197,7 +197,7 @@ export class XenBalloon {
     if (k < 1 || !Number.isInteger(k) || this.lent.size < k) return false;
     const gpfns: number[] = [];
     for (let i = 0; i < k; i++) { const x = this.lent.last(); this.lent.delete(x); this.list.add(x); gpfns.push(x); }
-    out.push({ kind: 'unlent', guest: this.d.id, gpfns });
+    out.push({ kind: 'unlent', guest: guestId(this.d.id), gpfns });
     return true;
   }
 }

@@ -5,16 +5,16 @@
  * (xen/arch/x86/mm/p2m-pod.c). The PoD cache is a claim on free host frames, a count: frames are
  * taken from the host only when an entry is backed, so the frame table stays one owner per frame.
  */
-import { defaultFeatures, UNBACKED, type GuestConfig } from '../../core/index.ts';
+import { UNBACKED, type WorldGuestConfig } from '../../core/index.ts';
 import { xenGpfnSpace, xenIsRam, type XenGuestConfig } from '../../core/xen/index.ts';
 import { GuestMemory } from '../guest-memory.ts';
 import type { HostFrames } from '../host.ts';
 
 /** The shared guest memory's configuration for a Xen domain: 4 KiB pages, no assigned device. */
-function worldConfig(g: XenGuestConfig): GuestConfig {
+function worldConfig(g: XenGuestConfig): WorldGuestConfig {
   return {
     ramPages: g.ramPages, guestPageGpfns: 1, holeStart: g.holeStart, holePages: g.holePages,
-    floorPages: g.floorPages, assignedDevice: false, features: defaultFeatures,
+    floorPages: g.floorPages, assignedDevice: false,
   };
 }
 

@@ -41,7 +41,7 @@ export class XenHypervisor {
   /** One memory op of domain `d`; appends frame effects and the hypercall effect. */
   memoryOp(d: XenDomain, req: XenRequest, origin: 'driver' | 'hostile' | 'lend', budget: OpBudget, out: XenEffect[]): OpOutcome {
     const r = this.run(d, req, budget, out);
-    out.push({ kind: 'hypercall', guest: d.id, op: req.op, origin, order: req.order, gpfns: req.gpfns, done: r.done, refused: r.refused, preempted: r.preempted });
+    out.push({ kind: 'hypercall', guest: guestId(d.id), op: req.op, origin, order: req.order, gpfns: req.gpfns, done: r.done, refused: r.refused, preempted: r.preempted });
     return r;
   }
 

@@ -92,7 +92,7 @@ export class XenReferenceSystem implements XenSystemUnderTest {
       case 'tick': {
         if (!Number.isInteger(c.seconds) || c.seconds < 1 || c.seconds > 3600) return 'xen/bad-tick';
         this.now += c.seconds;
-        out.push({ kind: 'tick', now: this.now });
+        out.push({ kind: 'tick', guest: gid, now: this.now });
         return null;
       }
       case 'lend': return b.lendPages(c.pages, out) ? null : 'xen/balloon-short';

@@ -1,23 +1,9 @@
 /**
- * The Xen family's properties, one list: the world invariants stated on the Xen observation (until
- * the family seam lets the shared ones read it) and Xen's own rules where they add something.
+ * The Xen family's checking: properties, hostile requests, workload, runner, seeded check, and
+ * the family value registered in properties/families.ts.
  */
-import type { XenProperty } from './property.ts';
-import { xenBadRequestsChangeNothing } from './safety/bad-requests.ts';
-import { xenCountersMatch } from './safety/counters.ts';
-import { xenFloors } from './safety/floors.ts';
-import { xenFrames } from './safety/frames.ts';
-import { xenPvP2mAgrees } from './safety/pv-p2m.ts';
-import { xenRequestsWellFormed } from './safety/requests.ts';
-import { xenBalloonPagesUntouched } from './safety/untouched.ts';
-import { xenBacksOff } from './liveness/backs-off.ts';
-import { xenProgress } from './liveness/progress.ts';
-
-export const XEN_PROPERTIES: readonly XenProperty[] = [
-  xenFrames, xenCountersMatch, xenBalloonPagesUntouched, xenFloors, xenBadRequestsChangeNothing,
-  xenPvP2mAgrees, xenRequestsWellFormed, xenBacksOff, xenProgress,
-];
-
+export { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
+export { xen, xenRunner, xenSummary, asSharedProperty } from './family.ts';
 export * from './property.ts';
 export * from './hostile.ts';
 export * from './workload.ts';
