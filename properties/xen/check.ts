@@ -1,16 +1,20 @@
 /**
- * A seeded Xen campaign: fast-check generates workloads for one configuration, each is run by
- * runXenCase, and a failure is shrunk to a short list of commands. Same seed, same result.
+ * A seeded Xen campaign on the shared runner (properties/runner.ts, which takes the Xen fair drain
+ * and summaries from the family value): fast-check generates workloads for one configuration,
+ * runCase judges each, and a failure is shrunk to a short list of commands. Same seed, same result.
  */
 import fc from 'fast-check';
 import { formatXenCommand, type XenCommand, type XenSystemConfig } from '../../core/xen/index.ts';
-import type { XenProperty } from './property.ts';
-import { runXenCase, type XenFactory, type XenFailure } from './runner.ts';
+import { runCase, type Failure } from '../runner.ts';
+import type { Property } from '../property.ts';
+import type { XenSystemUnderTest } from '../../impl/xen/index.ts';
 import { xenCheckConfig, xenCommandsArb } from './workload.ts';
+
+export type XenFactory = (config: XenSystemConfig) => Pick<XenSystemUnderTest, 'apply' | 'observe'>;
 
 export interface XenCheckOptions {
   factory: XenFactory;
-  properties: readonly XenProperty[];
+  properties: readonly Property[];
   config?: XenSystemConfig;
   seed?: number;
   runs?: number;
@@ -23,7 +27,12 @@ export interface XenCheckResult {
   runs: number;
   /** The shrunk counterexample and its failure, when one was found. */
   commands?: XenCommand[];
-  failure?: XenFailure;
+  failure?: Failure;
+}
+
+/** One case on the shared runner. */
+export function runXenCase(factory: XenFactory, config: XenSystemConfig, commands: readonly XenCommand[], properties: readonly Property[]) {
+  return runCase(factory as never, config as never, commands as never, properties);
 }
 
 export function checkXen(o: XenCheckOptions): XenCheckResult {

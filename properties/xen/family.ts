@@ -14,7 +14,7 @@ import type { EndContext, GuestSummary, Property, StepContext } from '../propert
 import { resolveXenHostile } from './hostile.ts';
 import { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
 import type { XenBefore, XenProperty } from './property.ts';
-import { availableFrames } from './runner.ts';
+import { availableFrames } from './available.ts';
 import { xenCaseArb, xenCheckConfig } from './workload.ts';
 
 /** The command's guest before a step: the world's summary, and Xen's counters beside it. */
@@ -74,6 +74,9 @@ export function asSharedProperty(p: XenProperty): Property {
   };
 }
 
+/** Every property `balloon check --family xen` runs, as the shared runner holds them. */
+export const XEN_SHARED_PROPERTIES: readonly Property[] = [...XEN_PROPERTIES, XEN_CONFORMANCE].map(asSharedProperty);
+
 export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   name: 'xen',
   title: 'Xen (Linux drivers/xen/balloon.c guest driver; Xen xen/common/memory.c decrease_reservation / populate_physmap)',
@@ -90,6 +93,6 @@ export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   faults: Object.entries(XEN_FAULTS).map(([name, f]) => ({ name, summary: f.doc, source: f.reference, catches: f.catches })),
   withFaults: (names) => xenReferenceWithFaults(names as XenFaultName[]),
   runner: xenRunner,
-  properties: [...XEN_PROPERTIES, XEN_CONFORMANCE].map(asSharedProperty),
+  properties: XEN_SHARED_PROPERTIES,
   charts: xenCharts,
 };

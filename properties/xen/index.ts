@@ -3,9 +3,9 @@
  * the family value registered in properties/families.ts.
  */
 export { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
-export { xen, xenRunner, xenSummary, asSharedProperty } from './family.ts';
+export { xen, xenRunner, xenSummary, asSharedProperty, XEN_SHARED_PROPERTIES } from './family.ts';
 export * from './property.ts';
 export * from './hostile.ts';
 export * from './workload.ts';
-export * from './runner.ts';
+export * from './available.ts';
 export * from './check.ts';

@@ -25,7 +25,7 @@ export interface XenStepContext {
 export interface XenEndContext {
   obs: XenObservation;
   config: XenSystemConfig;
-  /** Did the fair drain bring every thread to rest (not due, no hypercall pending)? */
+  /** Did the fair drain come to rest (a round in which no balloon pass ran)? */
   quiescent: boolean;
   drainRounds: number;
   /** Per guest, the toolstack's own last target (clamped to RAM), not what the driver reports. */
