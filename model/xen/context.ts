@@ -11,9 +11,6 @@ export interface PassRecord {
   op: 'decrease' | 'populate' | 'none';
   asked: number;
   done: number;
-  preempted: boolean;
-  /** The pass continued a hanging decrease. */
-  continued: boolean;
 }
 
 export interface XenThreadContext {
@@ -22,8 +19,6 @@ export interface XenThreadContext {
   /** Pages on the ballooned list, lent to backends, free and used in the allocator. */
   list: number; lent: number; free: number; used: number;
   state: ThreadState; delay: number; retries: number; wakeAt: number; sleepCredit: number; now: number;
-  /** A decrease hangs in a continuation (its size). */
-  hanging: number;
   /** What the driver did so far in the step's pass; null between passes. */
   pass: PassRecord | null;
   /** A reset happened and current_pages has not been written since. */
@@ -37,14 +32,14 @@ export function initialThreadContext({ guest, system }: XenThreadInput): XenThre
     ram: guest.ramPages, floor: guest.floorPages, batch: system.batchGpfns, maxRetries: system.maxRetries, maxDelay: system.maxDelay,
     target: guest.podPages > 0 ? guest.podPages : guest.ramPages, current: guest.ramPages,
     list: 0, lent: 0, free: guest.ramPages, used: 0,
-    state: 'done', delay: 1, retries: 1, wakeAt: 0, sleepCredit: 0, now: 0, hanging: 0, pass: null, rebuilding: false,
+    state: 'done', delay: 1, retries: 1, wakeAt: 0, sleepCredit: 0, now: 0, pass: null, rebuilding: false,
   };
 }
 
 export const credit = (c: XenThreadContext): number => c.target - c.current;
 
 /** balloon_thread_cond and the timeout: a pass is due. */
-export const due = (c: XenThreadContext): boolean => c.hanging > 0 || c.now >= c.wakeAt || credit(c) !== c.sleepCredit;
+export const due = (c: XenThreadContext): boolean => c.now >= c.wakeAt || credit(c) !== c.sleepCredit;
 
 /** The size of the balloon-down step Linux takes: the credit, one batch, the free pages, above the floor (XSA-300). */
 export const decreaseSize = (c: XenThreadContext): number =>

@@ -8,14 +8,14 @@ import type { XenHypervisorContext, XenThreadContext } from './context.ts';
 
 export interface XenAbstractGuest {
   target: number; current: number; list: number; lent: number; free: number; used: number;
-  state: string; delay: number; retries: number; hanging: boolean; podEntries: number; podCache: number;
+  state: string; delay: number; retries: number; podEntries: number; podCache: number;
 }
 
 export function abstractXenObservation(g: XenGuestObservation): XenAbstractGuest {
   const x = g.xen;
   return {
     target: g.target, current: g.actual, list: x.balloonLow + x.balloonHigh, lent: x.lent, free: g.counts.free, used: g.counts.used,
-    state: x.thread.inHypercall ? 'hanging' : x.thread.state, delay: x.thread.delay, retries: x.thread.retries, hanging: x.thread.inHypercall,
+    state: x.thread.inHypercall ? 'in a hypercall' : x.thread.state, delay: x.thread.delay, retries: x.thread.retries,
     podEntries: x.podEntries, podCache: x.podCache,
   };
 }
@@ -23,7 +23,7 @@ export function abstractXenObservation(g: XenGuestObservation): XenAbstractGuest
 export function projectXenContexts(t: XenThreadContext, h: XenHypervisorContext, chartState: string): XenAbstractGuest {
   return {
     target: t.target, current: t.current, list: t.list, lent: t.lent, free: t.free, used: t.used,
-    state: chartState, delay: t.delay, retries: t.retries, hanging: t.hanging > 0, podEntries: h.podEntries, podCache: h.podCache,
+    state: chartState, delay: t.delay, retries: t.retries, podEntries: h.podEntries, podCache: h.podCache,
   };
 }
 

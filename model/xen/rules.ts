@@ -10,7 +10,7 @@ import { credit, decreaseSize, due, type XenHypervisorContext, type XenThreadCon
 
 /** Was the thread due when the pass began? The pass record keeps the credit it began with. */
 const dueAtStart = (c: XenThreadContext): boolean =>
-  c.pass ? c.pass.continued || c.now >= c.wakeAt || c.pass.credit !== c.sleepCredit : due(c);
+  c.pass ? c.now >= c.wakeAt || c.pass.credit !== c.sleepCredit : due(c);
 import type { XenEvent } from './events.ts';
 
 export interface Rule<C> { says: string; holds(c: C, e: XenEvent): boolean }
@@ -24,8 +24,7 @@ export function passOutcome(c: XenThreadContext): { state: ThreadState; delay: n
   let target = c.target;
   let state: ThreadState;
   const k = p ? p.credit : credit(c);
-  if (p?.continued && !p.preempted) state = 'done'; // a continuation finished
-  else if (k === 0) state = 'done';
+  if (k === 0) state = 'done';
   else if (k > 0) {
     if (!p || p.op === 'none') { state = 'ecanceled'; target = c.current; } // reserve_additional_memory without hotplug
     else state = p.done > 0 ? 'done' : 'eagain';
@@ -46,7 +45,7 @@ export function passOutcome(c: XenThreadContext): { state: ThreadState; delay: n
 
 const passEnds = (to: ThreadState): Rule<XenThreadContext>[] => [
   { says: 'a pass runs only when the thread is due: its timeout expired or the credit changed since it slept (balloon_thread_cond)', holds: (c, e) => (e as Ev<'PASS'>).ran && dueAtStart(c) },
-  { says: `the pass ends in ${to.toUpperCase()} (balloon_thread, update_schedule)`, holds: (c) => passOutcome(c).state === to && !c.pass?.preempted },
+  { says: `the pass ends in ${to.toUpperCase()} (balloon_thread, update_schedule)`, holds: (c) => passOutcome(c).state === to },
   { says: 'the delay and retry count follow update_schedule (double to max_schedule_delay; cancel after max_retry_count)', holds: (c, e) => { const o = passOutcome(c); return (e as Ev<'PASS'>).delay === o.delay && (e as Ev<'PASS'>).retries === o.retries; } },
 ];
 
@@ -55,19 +54,16 @@ export const THREAD_RULES = {
   passEndsEagain: passEnds('eagain'),
   passEndsCancelled: passEnds('ecanceled'),
   passEndsWait: passEnds('wait'),
-  passHangs: [
-    { says: 'a pass that hangs was preempted inside its decrease (the continuation did not finish)', holds: (c, e) => (e as Ev<'PASS'>).ran && !!c.pass?.preempted },
-  ],
   passSkipped: [
     { says: 'the thread stays asleep only when it is not due (balloon_thread_cond, timeout)', holds: (c, e) => !(e as Ev<'PASS'>).ran && !dueAtStart(c) },
   ],
   decreaseAsLinux: [
-    { says: 'the driver gives pages back only when it is due and the credit is negative (balloon_thread: credit < 0)', holds: (c) => due(c) && (c.hanging > 0 || credit(c) < 0) },
-    { says: 'a balloon-down step is min(-credit, one batch, free pages) and never below the floor (decrease_reservation; the XSA-300 bound)', holds: (c, e) => hc(e).asked === (c.hanging > 0 ? c.hanging : decreaseSize(c)) },
-    { says: 'a decrease of the driver is done whole or hangs preempted (decrease_reservation: BUG_ON(ret != nr_pages))', holds: (_c, e) => hc(e).done === hc(e).asked || (hc(e).preempted && hc(e).done === 0) },
+    { says: 'the driver gives pages back only when it is due and the credit is negative (balloon_thread: credit < 0)', holds: (c) => due(c) && credit(c) < 0 },
+    { says: 'a balloon-down step is min(-credit, one batch, free pages) and never below the floor (decrease_reservation; the XSA-300 bound)', holds: (c, e) => hc(e).asked === decreaseSize(c) },
+    { says: 'a decrease of the driver returns done whole: Xen continues a preempted one before it returns (decrease_reservation: BUG_ON(ret != nr_pages); memory.c continuations)', holds: (_c, e) => hc(e).done === hc(e).asked && !hc(e).preempted },
   ],
   populateAsLinux: [
-    { says: 'the driver asks pages back only when it is due, the credit is positive and the balloon holds pages (balloon_thread, balloon_is_inflated)', holds: (c) => due(c) && c.hanging === 0 && credit(c) > 0 && c.list > 0 },
+    { says: 'the driver asks pages back only when it is due, the credit is positive and the balloon holds pages (balloon_thread, balloon_is_inflated)', holds: (c) => due(c) && credit(c) > 0 && c.list > 0 },
     { says: 'a populate asks min(credit, one batch, ballooned pages) (increase_reservation)', holds: (c, e) => hc(e).asked === Math.min(credit(c), c.batch, c.list) },
     { says: 'the hypervisor populates at most what was asked', holds: (_c, e) => hc(e).done >= 0 && hc(e).done <= hc(e).asked },
   ],

@@ -1,8 +1,10 @@
 /**
  * The guest's balloon thread (Linux drivers/xen/balloon.c balloon_thread) as a statechart. Its
- * states are enum bp_state after each pass (DONE, EAGAIN, ECANCELED) and `hanging`, a decrease
- * preempted and not finished; WAIT arises only from memory hotplug, which is not modelled
- * (docs/families/xen.md). Every event is taken at the root, judged by named rules
+ * states are enum bp_state after each pass (DONE, EAGAIN, ECANCELED); WAIT arises only from
+ * memory hotplug, which is not modelled (docs/families/xen.md). A preempted hypercall is
+ * continued by Xen before it returns (memory.c, hypercall continuations), so the guest never sees
+ * one: a pass that reports a hypercall still hanging is a divergence. Every event is taken at
+ * the root, judged by named rules
  * (model/xen/rules.ts) on the context; a PASS moves the chart to the state the pass ended in.
  */
 import { assign, setup } from 'xstate';
@@ -20,7 +22,6 @@ export const xenThreadMachine = setup({
     passEndsDone: rule('passEndsDone'),
     passEndsEagain: rule('passEndsEagain'),
     passEndsCancelled: rule('passEndsCancelled'),
-    passHangs: rule('passHangs'),
     passSkipped: rule('passSkipped'),
     decreaseAsLinux: rule('decreaseAsLinux'),
     populateAsLinux: rule('populateAsLinux'),
@@ -47,20 +48,16 @@ export const xenThreadMachine = setup({
         sleepCredit: o.state === 'done' ? 0 : o.target - c.current, pass: null as PassRecord | null,
       };
     }),
-    hang: assign(({ context: c, event }) => ({ now: (event as Ev<'PASS'>).now, hanging: c.pass!.asked, pass: null })),
     decrease: assign(({ context: c, event }) => {
       const h = event as Ev<'HYPERCALL'>;
-      const continued = c.hanging > 0;
       return {
-        free: continued ? c.free : c.free - h.asked,
-        list: h.preempted ? c.list : c.list + h.asked,
-        hanging: 0,
-        pass: { credit: c.target - c.current, op: 'decrease' as const, asked: h.asked, done: h.done, preempted: h.preempted, continued },
+        free: c.free - h.asked, list: c.list + h.asked,
+        pass: { credit: c.target - c.current, op: 'decrease' as const, asked: h.asked, done: h.done },
       };
     }),
     populate: assign(({ context: c, event }) => {
       const h = event as Ev<'HYPERCALL'>;
-      return { pass: { credit: c.target - c.current, op: 'populate' as const, asked: h.asked, done: h.done, preempted: false, continued: false } };
+      return { pass: { credit: c.target - c.current, op: 'populate' as const, asked: h.asked, done: h.done } };
     }),
     setCurrent: assign(({ event }) => ({ current: (event as Ev<'CURRENT'>).actual, rebuilding: false })),
     toAllocator: assign(({ context: c, event }) => ({ list: c.list - (event as Ev<'POPULATED'>).size, free: c.free + (event as Ev<'POPULATED'>).size })),
@@ -72,7 +69,7 @@ export const xenThreadMachine = setup({
     unlend: assign(({ context: c, event }) => ({ list: c.list + (event as Ev<'UNLENT'>).size, lent: c.lent - (event as Ev<'UNLENT'>).size })),
     /** xl reboot: every page the guest's again, the balloon empty, the thread fresh and due; the target stays. */
     rebuild: assign(({ context: c }) => ({
-      current: c.ram, free: c.ram, used: 0, list: 0, lent: 0, hanging: 0, pass: null,
+      current: c.ram, free: c.ram, used: 0, list: 0, lent: 0, pass: null,
       state: 'done' as const, delay: 1, retries: 1, wakeAt: c.now, sleepCredit: 0, rebuilding: true,
     })),
   },
@@ -83,7 +80,6 @@ export const xenThreadMachine = setup({
   on: {
     PASS: [
       { guard: 'passSkipped' },
-      { guard: 'passHangs', target: '.hanging', actions: 'hang' },
       { guard: 'passEndsDone', target: '.done', actions: 'finishPass' },
       { guard: 'passEndsEagain', target: '.eagain', actions: 'finishPass' },
       { guard: 'passEndsCancelled', target: '.ecanceled', actions: 'finishPass' },
@@ -111,7 +107,6 @@ export const xenThreadMachine = setup({
     done: {},
     eagain: {},
     ecanceled: {},
-    hanging: {},
   },
 });
 

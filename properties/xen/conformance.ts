@@ -87,7 +87,7 @@ function send(p: Pair, e: XenEvent, g: number, index: number): XenViolation | nu
 /** The first broken rule among the rule lists that govern `e`, for the message. */
 function firstBroken(rules: Record<string, readonly { says: string; holds(c: never, e: XenEvent): boolean }[]>, c: never, e: XenEvent): string | null {
   const governing: Record<string, string[]> = {
-    PASS: ['passSkipped', 'passEndsDone', 'passEndsEagain', 'passEndsCancelled', 'passHangs'],
+    PASS: ['passSkipped', 'passEndsDone', 'passEndsEagain', 'passEndsCancelled'],
     HYPERCALL: e.type !== 'HYPERCALL' ? [] : e.origin === 'hostile' ? ['hostileRefused'] : [e.op === 'decrease' ? 'decreaseAsLinux' : 'populateAsLinux', 'driverOpWellFormed'],
     CURRENT: ['currentAccounted'], POPULATED: ['populatedToAllocator'], TARGET_SET: ['targetClamped'], TICK: ['timeForward'],
     ALLOC: ['allocFits'], FREE: ['freeFits'], LENT: ['lendFits'], UNLENT: ['unlendFits'], POD: ['podBalanced', 'podOutstanding'],

@@ -43,9 +43,9 @@ export const xenRunner: FamilyRunner<XenCommand, XenObservation, XenSystemConfig
     return g ? Math.min(c.pages, g.ramPages) : null;
   },
   retarget: (guest, pages) => ({ kind: 'set-target', guest, pages }),
-  // The thread gets the CPU, the hypervisor granting all it can; then time passes by the longest
-  // back-off, so a thread in EAGAIN is due next round and one at rest (DONE, ECANCELED) is not.
-  drainRound: (config, guest) => [{ kind: 'thread', guest }, { kind: 'tick', guest, seconds: config.maxDelay }],
+  // Time passes by the longest back-off, then the thread gets the CPU, the hypervisor granting all
+  // it can: a thread in EAGAIN is due every round, one at rest (DONE, ECANCELED) sleeps its hour.
+  drainRound: (config, guest) => [{ kind: 'tick', guest, seconds: config.maxDelay }, { kind: 'thread', guest }],
   // One pass a round when it moves; each retry of a back-off takes a round; twice over for a
   // balloon that turns round once.
   drainBound: (config) => 4 * config.maxRetries + 16,

@@ -14,7 +14,7 @@ export interface XenCase { config: XenSystemConfig; commands: XenCommand[] }
 
 const OPTIONAL: readonly XenCommandKind[] = ['lend', 'unlend', 'alloc', 'free', 'write', 'read', 'reset', 'hostile'];
 const WEIGHT: Record<XenCommandKind, number> = {
-  'thread': 8, 'tick': 3, 'set-target': 3, 'lend': 1, 'unlend': 1, 'alloc': 3, 'free': 2, 'write': 2, 'read': 2, 'reset': 1, 'hostile': 2,
+  'thread': 8, 'tick': 3, 'set-target': 3, 'lend': 2, 'unlend': 2, 'alloc': 3, 'free': 2, 'write': 2, 'read': 2, 'reset': 1, 'hostile': 2,
 };
 
 /**
@@ -62,7 +62,7 @@ export function xenCommandsArb(config: XenSystemConfig, maxCommands = 60): fc.Ar
   return fc.subarray([...OPTIONAL], { minLength: 0 }).chain((on) => {
     const kinds = (Object.keys(WEIGHT) as XenCommandKind[]).filter((k) => !OPTIONAL.includes(k) || on.includes(k));
     const one = fc.oneof(...kinds.map((k) => ({ weight: WEIGHT[k], arbitrary: commandArb(k, config) })));
-    return fc.array(one, { maxLength: maxCommands });
+    return fc.array(one, { maxLength: maxCommands, size: 'medium' });
   });
 }
 

@@ -1,0 +1,62 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { toMermaid } from '../../../model/mermaid.ts';
+import { xenCharts, xenThreadMachine } from '../../../model/xen/index.ts';
+import { xenCheckConfig } from '../../../properties/xen/index.ts';
+import { runXenCoverage } from '../../../properties/xen/coverage.ts';
+import { exploreXen, tinyXenConfig } from '../../../properties/xen/explore.ts';
+import { xenGuestConfig } from '../../../core/xen/index.ts';
+
+type Mermaid = { parse(text: string): Promise<unknown> };
+let mermaid: Mermaid;
+
+beforeAll(async () => {
+  const { JSDOM } = await import('jsdom');
+  const dom = new JSDOM('<!doctype html><html><body></body></html>');
+  const g = globalThis as Record<string, unknown>;
+  g.window = dom.window;
+  g.document = dom.window.document;
+  Object.defineProperty(globalThis, 'navigator', { value: dom.window.navigator, configurable: true });
+  mermaid = (await import('mermaid')).default as unknown as Mermaid;
+}, 60_000);
+
+describe('the Xen charts', () => {
+  it('draw as valid Mermaid, generated from the machines', async () => {
+    for (const [name, m] of Object.entries(xenCharts)) {
+      const text = toMermaid(m);
+      expect(text.startsWith('stateDiagram-v2'), name).toBe(true);
+      await expect(mermaid.parse(text)).resolves.toBeTruthy();
+    }
+    // The parser can say no: the same diagram cut off inside a state block is rejected.
+    const cut = toMermaid(xenThreadMachine).split('\n');
+    await expect(mermaid.parse(`${cut.slice(0, cut.findIndex((l) => l.includes('{')) + 1).join('\n')}\n    [*] -->\n`)).rejects.toThrow();
+  });
+
+  it('the default seeded campaign takes every state and transition (100%)', () => {
+    for (const c of runXenCoverage({ seed: 42, runs: 100 })) {
+      expect(c.states.filter((s) => !c.takenStates.has(s)), c.chart).toEqual([]);
+      expect(c.transitions.filter((t) => !c.takenTransitions.has(t)), c.chart).toEqual([]);
+    }
+  }, 60_000);
+
+  it('inventory sizes are pinned', () => {
+    const sizes = Object.fromEntries(Object.entries(runXenCoverage({ runs: 1 }).map((c) => [c.chart, [c.states.length, c.transitions.length]])));
+    expect(sizes).toEqual({ 0: ['xen-thread', [3, 18]], 1: ['xen-hypervisor', [7, 8]] });
+  });
+
+  it('the tiny system\'s state space is pinned (exhaustive, saturated)', () => {
+    expect(exploreXen(tinyXenConfig(), 16)).toEqual({ states: 619, edges: 4074 });
+    expect(exploreXen(tinyXenConfig({ guests: [xenGuestConfig({ ramPages: 4, floorPages: 1, mode: 'pv' })] }), 16)).toEqual({ states: 619, edges: 4074 });
+  }, 30_000);
+
+  it('refuses a pass when the thread is not due, naming the rule', () => {
+    const cfg = xenCheckConfig();
+    const a = createActor(xenThreadMachine, { input: { guest: cfg.guests[0], system: cfg } });
+    a.start();
+    a.send({ type: 'PASS', ran: true, credit: 0, after: 'done', delay: 1, retries: 1, now: 0 });
+    const s1 = a.getSnapshot();
+    a.send({ type: 'PASS', ran: true, credit: 0, after: 'done', delay: 1, retries: 1, now: 0 });
+    expect(a.getSnapshot()).toBe(s1);
+    expect(xenThreadMachine.getTransitionData(s1 as never, { type: 'PASS', ran: true, credit: 0, after: 'done', delay: 1, retries: 1, now: 0 })).toHaveLength(0);
+  });
+});
