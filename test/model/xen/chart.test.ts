@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { toMermaid } from '../../../model/mermaid.ts';
+import { readFileSync } from 'node:fs';
+import { toMermaid, updateDocBlocks } from '../../../model/mermaid.ts';
 import { xenCharts, xenThreadMachine } from '../../../model/xen/index.ts';
 import { xenCheckConfig } from '../../../properties/xen/index.ts';
 import { runXenCoverage } from '../../../properties/xen/coverage.ts';
@@ -30,6 +31,12 @@ describe('the Xen charts', () => {
     // The parser can say no: the same diagram cut off inside a state block is rejected.
     const cut = toMermaid(xenThreadMachine).split('\n');
     await expect(mermaid.parse(`${cut.slice(0, cut.findIndex((l) => l.includes('{')) + 1).join('\n')}\n    [*] -->\n`)).rejects.toThrow();
+  });
+
+  it('docs/families/xen.md shows the current charts', () => {
+    const doc = readFileSync('docs/families/xen.md', 'utf8');
+    expect(doc).toContain('<!-- chart:xen-thread:begin');
+    expect(doc, 'docs/families/xen.md is stale: run `npx tsx cli/main.ts chart --family xen --format mermaid --update docs/families/xen.md`').toBe(updateDocBlocks(doc, xenCharts));
   });
 
   it('the default seeded campaign takes every state and transition (100%)', () => {
