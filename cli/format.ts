@@ -18,10 +18,10 @@ const VERDICT_WORDS = { held: 'held', failed: 'FAILED', interrupted: 'interrupte
  * for one that held, those up to and including the failing case for one that failed
  * (properties/campaign.ts).
  */
-export function summaryTable(r: CampaignReport): string {
-  return table(['property', 'kind', 'runs', 'steps', 'verdict', 'time'], r.verdicts.map((v) => [
-    v.name, v.kind, String(v.runs), String(v.steps), VERDICT_WORDS[v.verdict], `${(v.ms / 1000).toFixed(2)}s`,
-  ]));
+export function summaryTable(reports: readonly { family: string; report: CampaignReport }[]): string {
+  return table(['family', 'property', 'kind', 'runs', 'steps', 'verdict', 'time'], reports.flatMap(({ family, report }) => report.verdicts.map((v) => [
+    family, v.name, v.kind, String(v.runs), String(v.steps), VERDICT_WORDS[v.verdict], `${(v.ms / 1000).toFixed(2)}s`,
+  ])));
 }
 
 export function counterexampleText(cx: Counterexample): string {

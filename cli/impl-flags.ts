@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { SystemFactory } from '../core/virtio/index.ts';
-import { faultNames, referenceWithFaults, type FaultName } from '../impl/virtio/index.ts';
+import type { AnyFamily } from '../properties/index.ts';
 import { DEFAULT_STEP_TIMEOUT_MS, openImplementation, type CapturedOutput } from '../adapters/index.ts';
 import { UsageError } from './errors.ts';
 
@@ -16,7 +16,7 @@ export interface ChosenImplementation {
   factory: SystemFactory;
   /** 'reference' or the module path, as traces record it. */
   name: string;
-  faults: FaultName[];
+  faults: string[];
   stop(): void;
   /** What the implementation wrote to stdout/stderr (kept out of the report); null in-process. */
   output(): CapturedOutput | null;
@@ -45,18 +45,21 @@ export function addImplOptions(cmd: Command, withFaults = true): Command {
   return cmd;
 }
 
-/** The faults named by --fault, checked against the catalogue. */
-export function faultsFlag(names: readonly string[]): FaultName[] {
+/** The faults named by --fault, checked against the family's zoo. */
+export function faultsFlag(names: readonly string[], family: AnyFamily): string[] {
+  const known = family.faults.map((f) => f.name);
   for (const n of names) {
-    if (!(faultNames as string[]).includes(n)) throw new UsageError(`--fault: unknown fault ${JSON.stringify(n)}; known: ${faultNames.join(', ')}`);
+    if (!known.includes(n)) throw new UsageError(`--fault: unknown ${family.name} fault ${JSON.stringify(n)}; known: ${known.join(', ')}`);
   }
-  return [...names] as FaultName[];
+  return [...names];
 }
 
-export async function chooseImplementation(flags: ImplFlags): Promise<ChosenImplementation> {
-  const faults = faultsFlag(flags.fault ?? []);
-  if (flags.impl === 'reference' && faults.length > 0 && flags.stepTimeout === undefined) {
-    return { factory: referenceWithFaults(faults), name: 'reference', faults, stop: () => {}, output: () => null };
+export async function chooseImplementation(flags: ImplFlags, family: AnyFamily): Promise<ChosenImplementation> {
+  const faults = faultsFlag(flags.fault ?? [], family);
+  // The family's reference implementation runs in-process: it has the shape by construction.
+  if (flags.impl === 'reference' && flags.stepTimeout === undefined) {
+    const factory = faults.length > 0 ? family.withFaults(faults) : family.reference;
+    return { factory, name: 'reference', faults, stop: () => {}, output: () => null };
   }
   if (faults.length > 0 && flags.impl !== 'reference') throw new UsageError('--fault: faults exist only in the reference implementation; drop --impl or --fault');
   if (faults.length > 0) throw new UsageError('--fault cannot be combined with --step-timeout (the reference implementation runs in-process)');

@@ -18,10 +18,16 @@ import type { SystemFactory } from '../core/virtio/index.ts';
 import type { Property } from './property.ts';
 import { describeThrown } from '../core/virtio/index.ts';
 import { NO_CRASH, runCase, type CaseResult, type Failure, type RunOptions } from './runner.ts';
-import { simplifyCase } from './simplify.ts';
-import { caseArb, type Case, type WorkloadOptions } from './workload.ts';
+import { FAMILIES, familyByName } from './families.ts';
+import type { AnyFamily } from './family.ts';
+import type { Case, WorkloadOptions } from './workload.ts';
 
 export interface CampaignOptions extends WorkloadOptions, RunOptions {
+  /**
+   * The protocol family whose workload is generated (properties/families.ts); taken from
+   * `config` when one is fixed, else the first family registered.
+   */
+  family?: string;
   factory: SystemFactory;
   properties: readonly Property[];
   runs: number;
@@ -82,6 +88,12 @@ export interface CampaignReport {
   interrupted: boolean;
 }
 
+/** The family a campaign generates cases of. */
+export function campaignFamily(o: Pick<CampaignOptions, 'family' | 'config'>): AnyFamily {
+  if (o.config) return familyByName(o.config.family);
+  return o.family ? familyByName(o.family) : FAMILIES[0];
+}
+
 /** How often the async runner yields to the event loop, ms: often enough for Ctrl-C to feel instant. */
 export const YIELD_MS = 50;
 
@@ -96,7 +108,7 @@ interface Round { seed: number; numRuns: number; check: (c: Case) => boolean }
  *   r.counterexamples.length; // 0: every property held
  */
 export function runCampaign(o: CampaignOptions): CampaignReport {
-  const arb = caseArb(o);
+  const arb = campaignFamily(o).caseArb(o);
   const core = rounds(o, () => false);
   for (let next = core.next(); ; ) {
     if (next.done) return next.value;
@@ -116,7 +128,7 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
  *   const r = await runCampaignAsync({ ...options, signal: ac.signal });
  */
 export async function runCampaignAsync(o: CampaignOptions & { signal?: AbortSignal }): Promise<CampaignReport> {
-  const arb = caseArb(o);
+  const arb = campaignFamily(o).caseArb(o);
   const aborted = () => o.signal?.aborted ?? false;
   const core = rounds(o, aborted);
   let last = performance.now();
@@ -204,7 +216,7 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
     // Skipped once aborted: it reruns the case a dozen times, and a person who pressed Ctrl-C
     // wants the counterexample as it stands now.
     const failsAlike = (c: Case) => runCase(o.factory, c.config, c.commands, active, o).failure?.property === failed;
-    if (!aborted()) cx.case = simplifyCase(cx.case, failsAlike);
+    if (!aborted()) cx.case = campaignFamily(o).simplifyCase(cx.case, failsAlike);
     const again = runCase(o.factory, cx.case.config, cx.case.commands, active, o);
     if (again.failure?.property === failed) cx.failure = again.failure;
     counterexamples.push(cx);

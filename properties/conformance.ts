@@ -21,12 +21,9 @@ import { allHold } from '../model/virtio/rules.ts';
 import { ownPending, type GuestModelContext } from '../model/virtio/context.ts';
 import type { Property, PropertyMonitor, Violation } from './property.ts';
 
-/** Hooks for coverage: every microstep's transitions, and every state the chart settles in. */
-export interface ConformanceHooks {
-  onTransitions?(chart: string, transitions: readonly AnyTransitionDefinition[]): void;
-  /** The state a chart starts in (later states are entered through `onTransitions`). */
-  onState?(chart: string, value: StateValue): void;
-}
+import type { ConformanceHooks } from './family.ts';
+
+export type { ConformanceHooks };
 
 export const CHART_NAME = 'virtio-guest';
 

@@ -6,12 +6,11 @@
  * says which.
  */
 import type { AnyStateMachine, AnyTransitionDefinition } from 'xstate';
-import type { SystemFactory } from '../core/virtio/index.ts';
-import { createReferenceSystem } from '../impl/virtio/index.ts';
-import { CHARTS } from '../model/index.ts';
+import type { WorldConfig, SystemUnderTest } from '../core/index.ts';
+import { familyByName, FAMILIES } from './families.ts';
 import { chartInventory, statePath, type ChartInventory } from '../model/inventory.ts';
 import { runCampaign, type CampaignReport } from './campaign.ts';
-import { conformanceProperty, type ConformanceHooks } from './conformance.ts';
+import type { ConformanceHooks } from './family.ts';
 
 export interface ChartCoverage {
   chart: string;
@@ -86,14 +85,17 @@ export interface CoverageOptions {
   runs: number;
   seed: number;
   maxCommands?: number;
-  factory?: SystemFactory;
+  /** The family whose charts are counted (properties/families.ts); the first registered by default. */
+  family?: string;
+  factory?: (config: WorldConfig) => SystemUnderTest;
 }
 
 /** Run the conformance campaign and count what each chart took. */
 export function runCoverage(o: CoverageOptions): CoverageReport {
-  const rec = new CoverageRecorder(CHARTS.virtio);
+  const family = o.family ? familyByName(o.family) : FAMILIES[0];
+  const rec = new CoverageRecorder(family.charts);
   const campaign = runCampaign({
-    factory: o.factory ?? createReferenceSystem, properties: [conformanceProperty(rec.hooks)], runs: o.runs, seed: o.seed,
+    family: family.name, factory: o.factory ?? family.reference, properties: [family.conformanceProperty(rec.hooks)], runs: o.runs, seed: o.seed,
     maxCommands: o.maxCommands,
   });
   return { charts: rec.report(), campaign };

@@ -7,7 +7,7 @@
  * in the wrong place (docs/ARCHITECTURE.md, "The family seam").
  */
 import type fc from 'fast-check';
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, AnyTransitionDefinition, StateValue } from 'xstate';
 import type { AnyCommand, GuestId, StepResult, SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
 import type { GuestSummary, Property } from './property.ts';
 
@@ -60,6 +60,7 @@ export interface Family<
   C extends AnyCommand = AnyCommand,
   O extends WorldObservation = WorldObservation,
   K extends WorldConfig = WorldConfig,
+  R extends StepResult = StepResult,
 > {
   /** Stable, lower case: `--family`, traces and reports use it. */
   readonly name: string;
@@ -85,19 +86,28 @@ export interface Family<
   simplifyCase(c: FamilyCase<C, K>, stillFails: (c: FamilyCase<C, K>) => boolean): FamilyCase<C, K>;
 
   /** The reference implementation. */
-  reference(config: K): SystemUnderTest<C, O, K>;
+  reference(config: K): SystemUnderTest<C, O, K, R>;
   /** The zoo: real bugs that can be switched back on in the reference implementation. */
   readonly faults: readonly FamilyFault[];
   /** The reference implementation with zoo faults switched on (names from `faults`). */
-  withFaults(faults: readonly string[]): (config: K) => SystemUnderTest<C, O, K>;
+  withFaults(faults: readonly string[]): (config: K) => SystemUnderTest<C, O, K, R>;
 
   readonly runner: FamilyRunner<C, O, K>;
   /** Every property `balloon check` runs for this family, in the order of the report. */
   readonly properties: readonly Property[];
   /** The statecharts, by name: what `balloon chart` draws and coverage counts. */
   readonly charts: Readonly<Record<string, AnyStateMachine>>;
+  /** The lockstep conformance property (model ↔ implementation), reporting to coverage's hooks. */
+  conformanceProperty(hooks?: ConformanceHooks): Property;
+}
+
+/** Hooks for coverage: every microstep's transitions, and every state the chart settles in. */
+export interface ConformanceHooks {
+  onTransitions?(chart: string, transitions: readonly AnyTransitionDefinition[]): void;
+  /** The state a chart starts in (later states are entered through `onTransitions`). */
+  onState?(chart: string, value: StateValue): void;
 }
 
 /** A family of any vocabulary, as the shared machinery holds it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyFamily = Family<any, any, any>;
+export type AnyFamily = Family<any, any, any, any>;

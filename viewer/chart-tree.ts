@@ -18,7 +18,7 @@ export interface ChartNode {
 }
 
 export interface ChartDrawing {
-  /** The chart's name, as in model/index.ts CHARTS. */
+  /** The chart's name, as in its family's `charts` (properties/<family>/family.ts). */
   name: string;
   root: ChartNode;
 }

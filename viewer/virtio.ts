@@ -6,7 +6,7 @@
  */
 import { createActor, type Actor, type StateValue } from 'xstate';
 import { formatCommand, type Command, type GuestObservation, type Observation, type StepResult, type SystemConfig } from '../core/virtio/index.ts';
-import { CHARTS } from '../model/index.ts';
+import { virtio } from '../properties/virtio/family.ts';
 import {
   abstractObservation, diffAbstract, explainRefusal, formatEvent, guestMachine, modelInput, projectContext, stepEvents, type GuestMachine,
 } from '../model/virtio/index.ts';
@@ -30,7 +30,7 @@ export function virtioView(config: SystemConfig): FamilyView {
   const actors: Actor<GuestMachine>[] = config.guests.map((g) => createActor(guestMachine, { input: modelInput(g, config.maxBatch) }).start());
   const active = () => actors.map((a) => leafPaths(a.getSnapshot().value));
   return {
-    charts: Object.entries(CHARTS.virtio).map(([name, m]) => chartTree(name, m)),
+    charts: Object.entries(virtio.charts).map(([name, m]) => chartTree(name, m)),
     instances: config.guests.map((_, i) => ({ chart: CHART, guest: i, label: `guest ${i}: ${CHART}` })),
     initial: active(),
     describe: formatCommand,

@@ -5,21 +5,19 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CHARTS } from '../../model/index.ts';
 import { toMermaid, updateDocBlocks } from '../../model/mermaid.ts';
 import { UsageError } from '../errors.ts';
+import { addFamilyOption, familyFlag } from '../family-flag.ts';
 
 export interface ChartFlags { family: string; format: string; update?: string }
 
 export function register(program: Command): void {
-  program.command('chart')
-    .description('print the statecharts of a protocol family (Mermaid stateDiagram-v2)')
-    .option('--family <name>', `protocol family (${Object.keys(CHARTS).join(', ')})`, 'virtio')
+  addFamilyOption(program.command('chart')
+    .description('print the statecharts of a protocol family (Mermaid stateDiagram-v2)'), false)
     .option('--format <fmt>', 'output format (mermaid)', 'mermaid')
     .option('--update <file>', 'rewrite the chart blocks of this Markdown file instead of printing')
     .action((flags: ChartFlags) => {
-      const charts = CHARTS[flags.family as keyof typeof CHARTS];
-      if (!charts) throw new UsageError(`--family: unknown family ${JSON.stringify(flags.family)} (known: ${Object.keys(CHARTS).join(', ')})`);
+      const charts = familyFlag(flags.family).charts;
       if (flags.format !== 'mermaid') throw new UsageError(`--format: unknown format ${JSON.stringify(flags.format)} (known: mermaid)`);
       if (flags.update) {
         let doc: string;

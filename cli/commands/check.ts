@@ -6,12 +6,13 @@
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { Property } from '../../properties/property.ts';
-import { allProperties, propertiesByName } from '../../properties/index.ts';
+import { FAMILIES, propertiesByName, type AnyFamily } from '../../properties/index.ts';
 import { runCampaignAsync, type CampaignReport, type Counterexample } from '../../properties/campaign.ts';
 import { formatReplayCommand, saveTrace, traceFromCounterexample } from '../../traces/index.ts';
 import { ensureOutputDir } from '../../traces/output-dir.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { counterexampleText, summaryTable } from '../format.ts';
+import { addFamilyOption, familiesFlag } from '../family-flag.ts';
 import { addImplOptions, chooseImplementation, noteOutput, repeatable, type ImplFlags } from '../impl-flags.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { viewedLine, viewTrace } from './view.ts';
@@ -20,7 +21,7 @@ export const DEFAULT_RUNS = 10_000;
 /** Where `check` and `conform` write shrunk counterexamples unless told otherwise (git-ignored). */
 export const DEFAULT_OUT = 'traces/failures';
 
-export interface CampaignFlags extends ImplFlags { runs: string; seed?: string; json?: boolean; maxCommands: string; out: string; property?: string[]; html?: boolean }
+export interface CampaignFlags extends ImplFlags { family?: string[]; runs: string; seed?: string; json?: boolean; maxCommands: string; out: string; property?: string[]; html?: boolean }
 
 /** A seed: --seed, else FC_SEED, else a fresh one from the clock (always printed, so any run can be repeated). */
 export function chooseSeed(flag: string | undefined): number {
@@ -36,7 +37,7 @@ export function addCampaignOptions(cmd: Command, runs: number): Command {
     .option('--max-commands <n>', 'longest workload per case', '80')
     .option('--out <dir>', 'where shrunk counterexamples are saved as trace files', DEFAULT_OUT)
     .option('--json', 'print the report as JSON');
-  return addImplOptions(cmd);
+  return addImplOptions(addFamilyOption(cmd, true));
 }
 
 export function register(program: Command): void {
@@ -45,12 +46,36 @@ export function register(program: Command): void {
     .addOption(new Option('--property <name>', 'check only this property (repeatable)').argParser(repeatable).default([])), DEFAULT_RUNS)
     .option('--html', 'beside each saved counterexample, write its trace viewer page (balloon view) and print the path')
     .action(async function (this: Command, flags: CampaignFlags) {
-      let properties = allProperties;
-      try { if (flags.property && flags.property.length > 0) properties = propertiesByName(flags.property); } catch (e) {
+      const named = flags.property ?? [];
+      // A property name may belong to some families only: each family checks those it has.
+      const chosen = (f: AnyFamily) => (named.length === 0 ? f.properties : f.properties.filter((p) => named.includes(p.name)));
+      const all = [...new Set(FAMILIES.flatMap((f) => f.properties))];
+      try { propertiesByName(named, all); } catch (e) {
         throw new UsageError(`--property: ${(e as Error).message}`);
       }
-      (this as Command & { exitCode?: number }).exitCode = await campaignCommand('check', flags, properties);
+      (this as Command & { exitCode?: number }).exitCode = await campaignCommand('check', flags, chosen);
     });
+}
+
+/**
+ * The families a campaign runs: those named by --family, else every family; a user's module
+ * implements one family (the first registered unless --family names it), and --fault names
+ * faults of the families that have them.
+ */
+export function campaignFamilies(flags: CampaignFlags, chosen: (f: AnyFamily) => readonly Property[]): AnyFamily[] {
+  const named = flags.family ?? [];
+  let families = familiesFlag(named);
+  if (named.length === 0 && flags.impl !== 'reference') families = [FAMILIES[0]];
+  if (flags.impl !== 'reference' && families.length > 1) throw new UsageError('--impl: a module implements one family; name it with one --family');
+  const faults = flags.fault ?? [];
+  if (named.length === 0 && faults.length > 0) {
+    const having = families.filter((f) => faults.every((n) => f.faults.some((x) => x.name === n)));
+    // No family has them all: let the first say which are unknown.
+    families = having.length > 0 ? having : [families[0]];
+  }
+  families = families.filter((f) => chosen(f).length > 0);
+  if (families.length === 0) throw new UsageError(`--property: none of the named properties belongs to ${named.join(', ')}`);
+  return families;
 }
 
 /**
@@ -59,40 +84,56 @@ export function register(program: Command): void {
  * campaign stopped by Ctrl-C or SIGTERM keeps every one found; it then prints the summary so far,
  * marked interrupted, and returns 130 or 143 (cli/interrupt.ts).
  */
-export async function campaignCommand(name: string, flags: CampaignFlags, properties: readonly Property[]): Promise<number> {
+export async function campaignCommand(name: string, flags: CampaignFlags, chosen: (f: AnyFamily) => readonly Property[]): Promise<number> {
   const runs = intFlag('--runs', flags.runs, 1, 10_000_000);
   const seed = chooseSeed(flags.seed);
   const maxCommands = intFlag('--max-commands', flags.maxCommands, 1, 100_000);
   outDirFlag(flags.out);
-  const impl = await chooseImplementation(flags);
+  const families = campaignFamilies(flags, chosen);
   const interrupt = onInterrupt();
+  const reports: FamilyReport[] = [];
   try {
-    if (!flags.json) {
-      const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
-      process.stdout.write(`balloon ${name}: ${properties.length} properties, ${runs} runs, seed ${seed}, implementation ${impl.name}${on}\n`);
-    }
-    const saved = new Map<Counterexample, string>();
-    const save = (cx: Counterexample) => saved.set(cx, saveTrace(flags.out, traceFromCounterexample(cx, { faults: impl.faults, impl: impl.name })));
-    const report = await withProgress(runs, !!flags.json, (onRun) => runCampaignAsync({
-      factory: impl.factory, properties, runs, seed, maxCommands, onRun, onFailure: save, signal: interrupt.signal,
-    }));
-    const files = report.counterexamples.map((cx) => saved.get(cx)!);
-    if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(report, files, impl.name), null, 2)}\n`);
-    else printReport(report, files);
-    if (flags.html) {
-      const adapter = impl.name === 'reference' ? undefined : { path: impl.name, factory: impl.factory };
-      for (const file of files) {
-        const line = viewedLine(viewTrace(file, file.replace(/\.json$/, '.html'), { adapter }));
-        (flags.json ? process.stderr : process.stdout).write(`${line}\n`);
+    for (const family of families) {
+      const properties = chosen(family);
+      const impl = await chooseImplementation(flags, family);
+      try {
+        if (!flags.json) {
+          const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
+          process.stdout.write(`balloon ${name}: family ${family.name}, ${properties.length} properties, ${runs} runs, seed ${seed}, implementation ${impl.name}${on}\n`);
+        }
+        const saved = new Map<Counterexample, string>();
+        const save = (cx: Counterexample) => saved.set(cx, saveTrace(flags.out, traceFromCounterexample(cx, { faults: impl.faults, impl: impl.name })));
+        const report = await withProgress(runs, !!flags.json, (onRun) => runCampaignAsync({
+          family: family.name, factory: impl.factory, properties, runs, seed, maxCommands, onRun, onFailure: save, signal: interrupt.signal,
+        }));
+        const files = report.counterexamples.map((cx) => saved.get(cx)!);
+        reports.push({ family: family.name, impl: impl.name, report, files });
+        if (flags.html) {
+          const adapter = impl.name === 'reference' ? undefined : { path: impl.name, factory: impl.factory };
+          for (const file of files) {
+            const line = viewedLine(viewTrace(file, file.replace(/\.json$/, '.html'), { adapter }));
+            (flags.json ? process.stderr : process.stdout).write(`${line}\n`);
+          }
+        }
+      } finally {
+        impl.stop();
+        noteOutput(impl);
       }
+      if (reportInterrupted(reports)) break;
     }
-    return interrupt.exitCode() ?? (report.counterexamples.length > 0 ? EXIT_FAILED : EXIT_OK);
+    if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(reports, seed, runs), null, 2)}\n`);
+    else printReport(reports);
+    const failed = reports.some((r) => r.report.counterexamples.length > 0);
+    return interrupt.exitCode() ?? (failed ? EXIT_FAILED : EXIT_OK);
   } finally {
     interrupt.dispose();
-    impl.stop();
-    noteOutput(impl);
   }
 }
+
+/** One family's campaign in a check: its report and the trace files of its counterexamples. */
+interface FamilyReport { family: string; impl: string; report: CampaignReport; files: string[] }
+
+const reportInterrupted = (reports: FamilyReport[]) => reports.some((r) => r.report.interrupted);
 
 /** --out must be a folder we can write to: checked before the campaign, not after it found something. */
 export function outDirFlag(dir: string): void {
@@ -119,30 +160,38 @@ async function withProgress(runs: number, quiet: boolean, go: (onRun: OnRun) => 
   }
 }
 
-function printReport(r: CampaignReport, saved: string[]): void {
-  process.stdout.write(`${summaryTable(r)}\n`);
-  r.counterexamples.forEach((cx, i) => {
-    process.stdout.write(`\n${counterexampleText(cx)}\n  saved: ${saved[i]}\n  replay: ${formatReplayCommand(saved[i])}\n`);
-  });
-  const failed = r.counterexamples.length;
-  const n = r.verdicts.length;
-  const time = `in ${(r.ms / 1000).toFixed(1)}s (seed ${r.seed})`;
-  if (r.interrupted) {
-    const open = r.verdicts.filter((v) => v.verdict === 'interrupted').length;
+function printReport(reports: FamilyReport[]): void {
+  process.stdout.write(`${summaryTable(reports.map((r) => ({ family: r.family, report: r.report })))}\n`);
+  for (const { report, files } of reports) {
+    report.counterexamples.forEach((cx, i) => {
+      process.stdout.write(`\n${counterexampleText(cx)}\n  saved: ${files[i]}\n  replay: ${formatReplayCommand(files[i])}\n`);
+    });
+  }
+  const verdicts = reports.flatMap((r) => r.report.verdicts);
+  const failed = reports.reduce((n, r) => n + r.report.counterexamples.length, 0);
+  const n = verdicts.length;
+  const ms = reports.reduce((t, r) => t + r.report.ms, 0);
+  const seed = reports[0]?.report.seed;
+  const fams = reports.length > 1 ? ` (${reports.length} families)` : '';
+  const time = `in ${(ms / 1000).toFixed(1)}s (seed ${seed})`;
+  if (reports.some((r) => r.report.interrupted) || reports.length === 0) {
+    const open = verdicts.filter((v) => v.verdict === 'interrupted').length;
     process.stdout.write(`\nINTERRUPTED ${time}: ${failed} of ${n} properties FAILED so far, ${open} not checked to the end; ${failed > 0 ? 'counterexamples found were saved' : 'no counterexample found'}\n`);
     return;
   }
-  process.stdout.write(`\n${failed === 0 ? `all ${n} properties held` : `${failed} of ${n} properties FAILED`} ${time}\n`);
+  process.stdout.write(`\n${failed === 0 ? `all ${n} properties held${fams}` : `${failed} of ${n} properties FAILED${fams}`} ${time}\n`);
 }
 
-function jsonReport(r: CampaignReport, saved: string[], impl: string) {
+function jsonReport(reports: FamilyReport[], seed: number, runs: number) {
+  const ms = reports.reduce((t, r) => t + r.report.ms, 0);
+  const interrupted = reports.some((r) => r.report.interrupted);
   return {
-    seed: r.seed, runs: r.runs, implementation: impl, ms: Math.round(r.ms),
-    ok: r.counterexamples.length === 0 && !r.interrupted, interrupted: r.interrupted,
-    properties: r.verdicts.map((v) => ({ ...v, ms: Math.round(v.ms) })),
-    counterexamples: r.counterexamples.map((c, i) => ({
-      property: c.property, trace: saved[i], seed: c.seed, path: c.path, step: c.failure.step, phase: c.failure.phase,
+    seed, runs, families: reports.map((r) => r.family), implementation: reports[0]?.impl ?? 'reference', ms: Math.round(ms),
+    ok: reports.every((r) => r.report.counterexamples.length === 0) && !interrupted, interrupted,
+    properties: reports.flatMap((r) => r.report.verdicts.map((v) => ({ family: r.family, ...v, ms: Math.round(v.ms) }))),
+    counterexamples: reports.flatMap((r) => r.report.counterexamples.map((c, i) => ({
+      family: r.family, property: c.property, trace: r.files[i], seed: c.seed, path: c.path, step: c.failure.step, phase: c.failure.phase,
       violation: c.failure.violation, config: c.case.config, commands: c.case.commands,
-    })),
+    }))),
   };
 }

@@ -1,36 +1,42 @@
-/** `balloon list`: what the testbed knows: families, properties, hostile request kinds. */
+/** `balloon list`: what the testbed knows: each family with its properties, hostile request kinds and zoo. */
 import type { Command } from 'commander';
-import { HOSTILE_REQUESTS } from '../../core/virtio/index.ts';
-import { FAULTS } from '../../impl/virtio/index.ts';
-import { allProperties } from '../../properties/index.ts';
+import type { AnyFamily } from '../../properties/index.ts';
+import { addFamilyOption, familiesFlag } from '../family-flag.ts';
 import { table } from '../format.ts';
 
-export const FAMILIES = [
-  { name: 'virtio', doc: 'virtio-balloon (KVM/QEMU, Firecracker, cloud-hypervisor): inflate/deflate/stats queues', status: 'modelled' },
-];
-
-export function listing() {
+/** One family as `balloon list --json` prints it. */
+export function familyListing(f: AnyFamily) {
   return {
-    families: FAMILIES,
-    properties: allProperties.map((p) => ({ name: p.name, kind: p.kind, doc: p.doc, refs: p.refs })),
-    hostileRequests: Object.entries(HOSTILE_REQUESTS).map(([name, doc]) => ({ name, doc })),
-    faults: Object.entries(FAULTS).map(([name, f]) => ({ name, doc: f.doc, reference: f.reference, catches: [...f.catches] })),
+    name: f.name,
+    title: f.title,
+    doc: f.doc,
+    commands: [...f.commandKinds],
+    charts: Object.keys(f.charts),
+    properties: f.properties.map((p) => ({ name: p.name, kind: p.kind, doc: p.doc, refs: p.refs })),
+    hostileRequests: Object.entries(f.hostileKinds).map(([name, doc]) => ({ name, doc })),
+    faults: f.faults.map((x) => ({ name: x.name, doc: x.summary, reference: x.source, catches: [...x.catches] })),
   };
 }
 
+export function listing(names: readonly string[] = []) {
+  return { families: familiesFlag(names).map(familyListing) };
+}
+
 export function register(program: Command): void {
-  program.command('list')
-    .description('list the protocol families, properties, hostile request kinds and bug-zoo faults')
-    .option('--json', 'print one JSON object with arrays families, properties, hostileRequests, faults')
-    .action((flags: { json?: boolean }) => {
-      const l = listing();
+  addFamilyOption(program.command('list')
+    .description('list the protocol families, each with its properties, hostile request kinds and bug-zoo faults'), true)
+    .option('--json', 'print one JSON object: families, each with commands, charts, properties, hostileRequests, faults')
+    .action((flags: { json?: boolean; family?: string[] }) => {
+      const l = listing(flags.family);
       if (flags.json) { process.stdout.write(`${JSON.stringify(l, null, 2)}\n`); return; }
-      const out = [
-        'families', table(['name', 'status', 'about'], l.families.map((f) => [f.name, f.status, f.doc])), '',
-        'properties', table(['name', 'kind', 'what holds'], l.properties.map((p) => [p.name, p.kind, p.doc])), '',
-        'hostile requests', table(['name', 'what the driver sends'], l.hostileRequests.map((h) => [h.name, h.doc])), '',
-        'faults (balloon check --fault NAME)', table(['name', 'reference', 'caught by'], l.faults.map((f) => [f.name, f.reference, f.catches.join(', ')])),
-      ];
+      const out = ['families', table(['name', 'about', 'doc'], l.families.map((f) => [f.name, f.title, f.doc]))];
+      for (const f of l.families) {
+        out.push(
+          '', `${f.name}: properties`, table(['name', 'kind', 'what holds'], f.properties.map((p) => [p.name, p.kind, p.doc])),
+          '', `${f.name}: hostile requests`, table(['name', 'what the guest sends'], f.hostileRequests.map((h) => [h.name, h.doc])),
+          '', `${f.name}: faults (balloon check --family ${f.name} --fault NAME)`, table(['name', 'reference', 'caught by'], f.faults.map((x) => [x.name, x.reference, x.catches.join(', ')])),
+        );
+      }
       process.stdout.write(`${out.join('\n')}\n`);
     });
 }

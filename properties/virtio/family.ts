@@ -5,17 +5,18 @@
  */
 import {
   configProblems, formatCommand, HOSTILE_REQUESTS, commandKinds, systemConfig,
-  type Command, type Observation, type SystemConfig,
+  type Command, type Observation, type StepResult, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import { createReferenceSystem, FAULTS, referenceWithFaults, type FaultName } from '../../impl/virtio/index.ts';
 import { guestMachine } from '../../model/virtio/guest-machine.ts';
 import type { Family } from '../family.ts';
 import { simplifyCase } from '../simplify.ts';
 import { caseArb } from '../workload.ts';
+import { conformanceProperty } from '../conformance.ts';
 import { allProperties } from './properties.ts';
 import { virtioRunner } from './runner.ts';
 
-export const virtio: Family<Command, Observation, SystemConfig> = {
+export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   name: 'virtio',
   title: 'virtio-balloon (VIRTIO 1.x 5.5; QEMU virtio-balloon device, Linux virtio_balloon driver)',
   doc: 'docs/families/virtio.md',
@@ -32,4 +33,5 @@ export const virtio: Family<Command, Observation, SystemConfig> = {
   runner: virtioRunner,
   properties: allProperties,
   charts: { 'virtio-guest': guestMachine },
+  conformanceProperty,
 };

@@ -28,7 +28,7 @@ describe('balloon check', () => {
     [['check', '--property', 'nope'], /^balloon: --property: unknown property "nope"; known: no-double-mapping, /],
     [['check', '--runs', 'ten'], /^balloon: --runs: expected a whole number from 1 to 10000000, got "ten"\n$/],
     [['check', '--seed', '-4'], /^balloon: --seed: expected a whole number/],
-    [['check', '--frobnicate'], /^balloon: unknown option '--frobnicate' \(valid for check: --property, --runs, --seed, --max-commands, --out, --json, --impl, --step-timeout, --fault, --html, --help\)\n$/],
+    [['check', '--frobnicate'], /^balloon: unknown option '--frobnicate' \(valid for check: --property, --runs, --seed, --max-commands, --out, --json, --family, --impl, --step-timeout, --fault, --html, --help\)\n$/],
     [['chek'], /^balloon: unknown command 'chek'\n\(Did you mean check\?\)\n$/],
     [['check', '--fault', 'oom-deadlock', '--step-timeout', '1000'], /^balloon: --fault cannot be combined with --step-timeout/],
     [['check', '--fault', 'oom-deadlock', '--impl', 'examples/array-impl/index.ts'], /^balloon: --fault: faults exist only in the reference implementation; drop --impl or --fault\n$/],
@@ -48,11 +48,14 @@ describe('balloon list', () => {
   it('--json gives arrays of named entries', async () => {
     expect(await main(['list', '--json'])).toBe(0);
     const l = JSON.parse(out);
-    for (const k of ['families', 'properties', 'hostileRequests', 'faults']) {
-      expect(Array.isArray(l[k]) && l[k].length > 0).toBe(true);
-      for (const e of l[k]) expect(typeof e.name).toBe('string');
+    expect(Array.isArray(l.families) && l.families.length > 0).toBe(true);
+    for (const f of l.families) {
+      expect(typeof f.name).toBe('string');
+      for (const k of ['commands', 'charts', 'properties', 'hostileRequests', 'faults']) expect(Array.isArray(f[k]) && f[k].length > 0, `${f.name}.${k}`).toBe(true);
+      for (const k of ['properties', 'hostileRequests', 'faults']) for (const e of f[k]) expect(typeof e.name).toBe('string');
     }
-    expect(l.properties).toHaveLength(18);
-    expect(l.faults.length).toBeGreaterThanOrEqual(15);
+    const virtio = l.families.find((f: { name: string }) => f.name === 'virtio');
+    expect(virtio.properties).toHaveLength(18);
+    expect(virtio.faults.length).toBeGreaterThanOrEqual(15);
   });
 });

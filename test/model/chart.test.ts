@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CHARTS } from '../../model/index.ts';
+import { virtio } from '../../properties/virtio/family.ts';
 import { toMermaid, updateDocBlocks } from '../../model/mermaid.ts';
 import { chartInventory } from '../../model/inventory.ts';
 
 describe('Mermaid charts', () => {
-  const m = CHARTS.virtio['virtio-guest'];
+  const m = virtio.charts['virtio-guest'];
 
   it('draws every state and every transition of the machine', () => {
     const text = toMermaid(m);
@@ -19,13 +19,13 @@ describe('Mermaid charts', () => {
 
   it('README.md embeds the current diagrams', () => {
     const doc = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    expect(doc, 'README.md is stale: run `npx balloon chart --format mermaid --update README.md`').toBe(updateDocBlocks(doc, CHARTS.virtio));
+    expect(doc, 'README.md is stale: run `npx balloon chart --format mermaid --update README.md`').toBe(updateDocBlocks(doc, virtio.charts));
     expect(doc).toContain(toMermaid(m));
   });
 
   it('docs/MODEL.md embeds the current diagrams', () => {
     const doc = readFileSync(new URL('../../docs/MODEL.md', import.meta.url), 'utf8');
-    expect(doc, 'docs/MODEL.md is stale: run `npx tsx cli/main.ts chart --format mermaid --update docs/MODEL.md`').toBe(updateDocBlocks(doc, CHARTS.virtio));
+    expect(doc, 'docs/MODEL.md is stale: run `npx tsx cli/main.ts chart --format mermaid --update docs/MODEL.md`').toBe(updateDocBlocks(doc, virtio.charts));
     expect(doc).toContain(toMermaid(m));
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COVERAGE_RUNS, DEFAULT_COVERAGE_SEED, formatCoverage, runCoverage, untaken } from '../../properties/coverage.ts';
 import { chartInventory } from '../../model/inventory.ts';
-import { CHARTS } from '../../model/index.ts';
+import { virtio } from '../../properties/virtio/family.ts';
 
 describe('chart coverage', () => {
   it(`the default campaign (${DEFAULT_COVERAGE_RUNS} runs, seed ${DEFAULT_COVERAGE_SEED}) takes every state and transition of every chart`, () => {
     const r = runCoverage({ runs: DEFAULT_COVERAGE_RUNS, seed: DEFAULT_COVERAGE_SEED });
     expect(r.campaign.counterexamples).toEqual([]);
-    expect(r.charts.map((c) => c.chart)).toEqual(Object.keys(CHARTS.virtio));
+    expect(r.charts.map((c) => c.chart)).toEqual(Object.keys(virtio.charts));
     for (const c of r.charts) expect({ chart: c.chart, ...untaken(c) }).toEqual({ chart: c.chart, states: [], transitions: [] });
     expect(formatCoverage(r.charts)).toMatch(/never taken: none/);
   });
@@ -20,7 +20,7 @@ describe('chart coverage', () => {
   });
 
   it('the inventory reads every transition off the machine definition', () => {
-    const inv = chartInventory(CHARTS.virtio['virtio-guest']);
+    const inv = chartInventory(virtio.charts['virtio-guest']);
     expect(inv.transitions.map((t) => t.label)).toContain('driver.updatingActual --ACTUAL_WRITTEN [actualMatchesBalloon]--> driver.idle');
     expect(new Set(inv.transitions.map((t) => t.label)).size).toBe(inv.transitions.length);
   });
