@@ -15,6 +15,7 @@ import { resolveXenHostile } from './hostile.ts';
 import { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
 import type { XenBefore, XenProperty } from './property.ts';
 import { availableFrames } from './available.ts';
+import { xenConformanceProperty } from './conformance.ts';
 import { xenCaseArb, xenCheckConfig } from './workload.ts';
 
 /** The command's guest before a step: the world's summary, and Xen's counters beside it. */
@@ -95,4 +96,5 @@ export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   runner: xenRunner,
   properties: XEN_SHARED_PROPERTIES,
   charts: xenCharts,
+  conformanceProperty: (hooks) => asSharedProperty(xenConformanceProperty(hooks)),
 };
