@@ -23,7 +23,7 @@ type Pair = { thread: Actor<XenThreadMachine>; hv: Actor<XenHypervisorMachine>; 
 
 export function xenConformanceProperty(hooks: XenConformanceHooks = {}): XenProperty {
   return {
-    name: 'xen-conformance',
+    name: 'conformance',
     kind: 'always',
     doc: 'every step of the implementation is a step the Xen charts allow, and the observation matches them',
     refs: 'model/xen (Linux balloon.c balloon_thread, update_schedule; xen/common/memory.c; p2m-pod.c); docs/families/xen.md',
