@@ -3,3 +3,4 @@ export * from './commands.ts';
 export * from './errors.ts';
 export * from './effects.ts';
 export * from './observation.ts';
+export * from './contracts.ts';

@@ -23,12 +23,15 @@ export function xenSummary(obs: XenObservation, guest: number): GuestSummary & X
   const g = obs.guests[guest];
   const hostFree = obs.host.freeFrames;
   const none = { ackWaiting: false, ownPending: false, unprocessed: { inflate: -1, deflate: -1, stats: -1 } };
-  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, current: 0, balloonLow: 0, lent: 0, podEntries: 0, podCache: 0, now: obs.xen.now, ...none };
+  const available = availableFrames(obs);
+  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, current: 0, balloonLow: 0, lent: 0, podEntries: 0, podCache: 0, now: obs.xen.now, available, mapped: 0, ...none };
   const c = g.counts;
   const x = g.xen;
   return {
     free: c.free, used: c.used, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating, target: g.target, actual: g.actual,
     hostFree, current: g.actual, balloonLow: x.balloonLow, lent: x.lent, podEntries: x.podEntries, podCache: x.podCache, now: obs.xen.now,
+    // The guest's mapped frames: what Xen holds for it less its PoD entries.
+    available, mapped: g.actual - x.podEntries,
     // Xen has no queues: a hypercall returns in the step that issues it.
     ...none, ownPending: x.thread.inHypercall,
   };

@@ -14,9 +14,10 @@ import { xenBalloonPagesUntouched } from './safety/untouched.ts';
 import { xenBacksOff } from './liveness/backs-off.ts';
 import { xenProgress } from './liveness/progress.ts';
 import { xenConformance } from './conformance.ts';
+import { xenCommandContract } from './safety/command-contract.ts';
 
 export const XEN_PROPERTIES: readonly XenProperty[] = [
   xenFrames, xenCountersMatch, xenBalloonPagesUntouched, xenFloors, xenBadRequestsChangeNothing,
-  xenPvP2mAgrees, xenRequestsWellFormed, xenBacksOff, xenProgress,
+  xenPvP2mAgrees, xenRequestsWellFormed, xenBacksOff, xenProgress, xenCommandContract,
 ];
 export const XEN_CONFORMANCE: XenProperty = xenConformance;

@@ -11,6 +11,8 @@ export interface XenViolation { message: string; guest?: number; gpfn?: number; 
 export interface XenBefore {
   current: number; target: number; used: number; free: number; ballooned: number;
   balloonLow: number; lent: number; podEntries: number; podCache: number; hostFree: number; now: number;
+  /** Frames a populate could take (free less the PoD caches' claims), and frames the guest maps. */
+  available: number; mapped: number;
 }
 
 export interface XenStepContext {

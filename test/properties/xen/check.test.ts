@@ -7,14 +7,19 @@ import {
 } from '../../../properties/xen/index.ts';
 import { xenHostileKinds } from '../../../core/xen/index.ts';
 
-/** A system whose balloon thread never runs a pass: it reports passes it never made. */
+/** A system whose balloon thread never runs: every pass it reports says it stayed asleep. */
 function lazy(config = xenCheckConfig()) {
   const inner = new XenReferenceSystem(config);
-  return {
-    observe: (): XenObservation => inner.observe(),
-    apply: (c: XenCommand): XenStepResult => (c.kind === 'thread' ? { outcome: 'accepted', effects: [] } : inner.apply(c)),
+  const asleep = (c: XenCommand): XenStepResult => {
+    const o = inner.observe();
+    const g = o.guests[c.guest];
+    const t = g.xen.thread;
+    return { outcome: 'accepted', effects: [{ kind: 'balloon-pass', guest: c.guest, now: o.xen.now, ran: false, credit: g.target - g.actual, before: t.state, after: t.state, delay: t.delay, retries: t.retries }] };
   };
+  return { observe: (): XenObservation => inner.observe(), apply: (c: XenCommand): XenStepResult => (c.kind === 'thread' ? asleep(c) : inner.apply(c)) };
 }
+/** Without the chart, which would name the first pass it skipped: progress must see it alone. */
+const NO_CHART = XEN_SHARED_PROPERTIES.filter((p) => p.name !== 'conformance');
 
 describe('checkXen', () => {
   it('passes the reference and names the seed', () => {
@@ -24,15 +29,15 @@ describe('checkXen', () => {
   });
 
   it('fails a driver that never balloons, at the end of the run, by progress', () => {
-    const r = checkXen({ factory: () => lazy(), properties: XEN_SHARED_PROPERTIES, runs: 50, seed: 1 });
+    const r = checkXen({ factory: () => lazy(), properties: NO_CHART, runs: 50, seed: 1 });
     expect(r.ok).toBe(false);
     expect(r.failure!.property).toBe('xen-progress');
     expect(formatXenFailure(r)).toMatch(/^xen: xen-progress failed at the end of the run \(seed 1\): guest \d came to rest at \d+ pages; the toolstack.s target \d+ within its bounds/);
   });
 
   it('is deterministic: the same seed gives the same counterexample', () => {
-    const a = checkXen({ factory: () => lazy(), properties: XEN_SHARED_PROPERTIES, runs: 30, seed: 3 });
-    const b = checkXen({ factory: () => lazy(), properties: XEN_SHARED_PROPERTIES, runs: 30, seed: 3 });
+    const a = checkXen({ factory: () => lazy(), properties: NO_CHART, runs: 30, seed: 3 });
+    const b = checkXen({ factory: () => lazy(), properties: NO_CHART, runs: 30, seed: 3 });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
@@ -41,6 +46,29 @@ describe('checkXen', () => {
     const r = runXenCase(boom, xenCheckConfig(), [{ kind: 'thread', guest: guestId(0) }], XEN_SHARED_PROPERTIES);
     expect(r.failure).toMatchObject({ property: 'no-crash' });
   });
+});
+
+describe('command contracts (core/xen/contracts.ts)', () => {
+  /** The reference, with one command's handling replaced. */
+  function stub(kind: XenCommand['kind'], apply: (inner: XenReferenceSystem, c: XenCommand) => XenStepResult) {
+    return (config = xenCheckConfig()) => {
+      const inner = new XenReferenceSystem(config);
+      return { observe: () => inner.observe(), apply: (c: XenCommand) => (c.kind === kind ? apply(inner, c) : inner.apply(c)) };
+    };
+  }
+  const cases: [string, ReturnType<typeof stub>][] = [
+    ['refuses every loan', stub('lend', () => ({ outcome: 'refused', code: 'xen/balloon-short', message: 'no', effects: [] }))],
+    ['ignores the toolstack', stub('set-target', (_i, c) => ({ outcome: 'accepted', effects: [{ kind: 'target-set', guest: c.guest, requested: 0, target: 0 }] }))],
+    ['lets no time pass', stub('tick', () => ({ outcome: 'accepted', effects: [] }))],
+    ['refuses every allocation', stub('alloc', () => ({ outcome: 'refused', code: 'guest/oom', message: 'no', effects: [] }))],
+  ];
+  for (const [what, factory] of cases) {
+    it(`fails an implementation that ${what}`, () => {
+      const r = checkXen({ factory: () => factory(), properties: XEN_SHARED_PROPERTIES, runs: 200, seed: 2 });
+      expect(r.ok).toBe(false);
+      expect(['xen-command-contract', 'conformance', 'xen-progress']).toContain(r.failure!.property);
+    });
+  }
 });
 
 describe('hostile requests (properties/xen/hostile.ts)', () => {
