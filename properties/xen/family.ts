@@ -4,7 +4,7 @@
  * ops, zoo and properties. docs/families/xen.md says what each part encodes and simplifies.
  */
 import {
-  formatXenCommand, XEN_HOSTILE_REQUESTS, xenCommandKinds, xenConfigProblems,
+  formatXenCommand, XEN_HOSTILE_REQUESTS, xenCommandKinds, xenConfigProblems, xenInitialPages,
   type XenCommand, type XenObservation, type XenStepResult, type XenSystemConfig,
 } from '../../core/xen/index.ts';
 import { createXenReference, XEN_FAULTS, xenReferenceWithFaults, type XenFaultName } from '../../impl/xen/index.ts';
@@ -46,6 +46,8 @@ export const xenRunner: FamilyRunner<XenCommand, XenObservation, XenSystemConfig
     const g = config.guests[c.guest];
     return g ? Math.min(c.pages, g.ramPages) : null;
   },
+  // The toolstack builds the domain with its memory as the target (xl: memory=, PoD: below maxmem).
+  initialTarget: (config, guest) => xenInitialPages(config.guests[guest]),
   retarget: (guest, pages) => ({ kind: 'set-target', guest, pages }),
   // Time passes by the longest back-off, then the thread gets the CPU, the hypervisor granting all
   // it can: a thread in EAGAIN is due every round, one at rest (DONE, ECANCELED) sleeps its hour.
