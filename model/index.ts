@@ -4,5 +4,5 @@
  */
 
 export * as virtio from './virtio/index.ts';
+export * as xen from './xen/index.ts';
 export { formatStateValue } from './state-name.ts';
-

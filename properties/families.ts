@@ -5,8 +5,9 @@
  */
 import type { AnyFamily } from './family.ts';
 import { virtio } from './virtio/family.ts';
+import { xen } from './xen/family.ts';
 
-export const FAMILIES: readonly AnyFamily[] = [virtio];
+export const FAMILIES: readonly AnyFamily[] = [virtio, xen];
 
 /** The family named `name`, or a RangeError listing the known ones. */
 export function familyByName(name: string): AnyFamily {

@@ -47,6 +47,8 @@ export interface FamilyRunner<C extends AnyCommand, O extends WorldObservation, 
   prepare(c: C, config: K, obs: O): C;
   /** The host's own target for `c.guest` after `c`, in 4 KiB pages, when `c` sets one; else null. */
   hostTarget(c: C, config: K): number | null;
+  /** The host's own target for a guest before any command sets one, in 4 KiB pages; 0 when absent. */
+  initialTarget?(config: K, guest: number): number;
   /** The command by which the host re-asserts its target at the start of the drain. */
   retarget(guest: GuestId, pages: number): C;
   /** One round of the fair drain for one guest: every side that can act acts once. */

@@ -95,8 +95,9 @@ function runCaseUnguarded(
   const stepping = monitors.filter(({ m }) => m.step).map(({ p, m }) => ({ p, m, mask: m.interests ? maskOf(m.interests) : ALL }));
   const { records, drained } = at;
   let index = 0;
-  // The host's own targets, from the commands given (see EndContext.targets).
-  const commanded = config.guests.map(() => 0);
+  // The host's own targets, from the commands given (see EndContext.targets); before any, the
+  // family's starting target (virtio: 0, an empty balloon; Xen: the domain's memory).
+  const commanded = config.guests.map((_, g) => policy.initialTarget?.(config, g) ?? 0);
   let sys: SystemUnderTest;
   try { sys = factory(config); } catch (e) {
     return { failure: crash(-1, `creating the system threw: ${describeThrown(e)}`), steps: 0, records, drained };

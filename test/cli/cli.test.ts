@@ -15,7 +15,7 @@ describe('balloon check', () => {
     expect(await main(['check', '--runs', '200', '--seed', '3'])).toBe(0);
     expect(out).toMatch(/no-double-mapping\s+always\s+\d+\s+\d+\s+held/);
     expect(out).toMatch(/conformance\s+always\s+\d+\s+\d+\s+held/);
-    expect(out).toContain('all 18 properties held');
+    expect(out).toContain('all 29 properties held (2 families)');
     expect(out).toContain('seed 3');
   });
   it('checks only the named properties', async () => {

@@ -1,0 +1,59 @@
+/**
+ * The observation of a Xen system: the world part every family shares (frames; per guest its
+ * target, actual, p2m, page states, what the host holds as given back, counts) and Xen's own
+ * part under `xen`. Arrays are live views of the reference; a checker must not keep them.
+ */
+import type { GuestCounts, HostObservation } from '../world.ts';
+import type { ThreadState } from './effects.ts';
+
+export interface XenThreadObservation {
+  state: ThreadState;
+  /** balloon_stats.schedule_delay (s) and retry_count. */
+  delay: number;
+  retries: number;
+  /** Virtual time at which the thread's timeout expires. */
+  wakeAt: number;
+  /** The credit it went to sleep with (0 after DONE): a different credit wakes it (balloon_thread_cond). */
+  sleepCredit: number;
+  /** A hypercall was preempted and its continuation has not finished. */
+  inHypercall: boolean;
+}
+
+export interface XenGuestPart {
+  thread: XenThreadObservation;
+  /** balloon_stats. current_pages is the world `actual`, target_pages the world `target`. */
+  currentPages: number;
+  targetPages: number;
+  /** Pages on the ballooned list; x86-64 has no highmem, so balloon_high stays 0. */
+  balloonLow: number;
+  balloonHigh: number;
+  /** Ballooned pages lent to backends (target_unpopulated in balloon_stats). */
+  lent: number;
+  /** PoD: outstanding entries and frames in the cache (Xen's p2m->pod.entry_count and count). */
+  podEntries: number;
+  podCache: number;
+  /** Per gpfn, 1 for a PoD entry (unbacked, backed on first touch). */
+  pod: Uint8Array;
+  /** PV only: the guest's own p2m (gpfn to frame, or UNBACKED = INVALID_P2M_ENTRY). */
+  guestP2m: Int32Array | null;
+}
+
+export interface XenGuestObservation {
+  /** target_pages: the toolstack's target as the driver holds it, in 4 KiB pages. */
+  target: number;
+  /** current_pages: the domain's pages as the driver counts them. */
+  actual: number;
+  p2m: Int32Array;
+  dmaView: Int32Array | null;
+  pageState: Uint8Array;
+  hostBallooned: Uint8Array;
+  counts: GuestCounts;
+  xen: XenGuestPart;
+}
+
+export interface XenObservation {
+  host: HostObservation;
+  guests: readonly XenGuestObservation[];
+  /** The virtual clock, in seconds. */
+  xen: { now: number };
+}

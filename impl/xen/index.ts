@@ -1,0 +1,3 @@
+export * from './faults.ts';
+export * from './system.ts';
+export { TIMEOUT } from './balloon.ts';

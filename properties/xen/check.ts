@@ -1,0 +1,57 @@
+/**
+ * A seeded Xen campaign on the shared runner (properties/runner.ts, which takes the Xen fair drain
+ * and summaries from the family value): fast-check generates workloads for one configuration,
+ * runCase judges each, and a failure is shrunk to a short list of commands. Same seed, same result.
+ */
+import fc from 'fast-check';
+import { formatXenCommand, type XenCommand, type XenSystemConfig } from '../../core/xen/index.ts';
+import { runCase, type Failure } from '../runner.ts';
+import type { Property } from '../property.ts';
+import type { XenSystemUnderTest } from '../../impl/xen/index.ts';
+import { xenCheckConfig, xenCommandsArb } from './workload.ts';
+
+export type XenFactory = (config: XenSystemConfig) => Pick<XenSystemUnderTest, 'apply' | 'observe'>;
+
+export interface XenCheckOptions {
+  factory: XenFactory;
+  properties: readonly Property[];
+  config?: XenSystemConfig;
+  seed?: number;
+  runs?: number;
+  maxCommands?: number;
+}
+
+export interface XenCheckResult {
+  ok: boolean;
+  seed: number;
+  runs: number;
+  /** The shrunk counterexample and its failure, when one was found. */
+  commands?: XenCommand[];
+  failure?: Failure;
+}
+
+/** One case on the shared runner. */
+export function runXenCase(factory: XenFactory, config: XenSystemConfig, commands: readonly XenCommand[], properties: readonly Property[]) {
+  return runCase(factory as never, config as never, commands as never, properties);
+}
+
+export function checkXen(o: XenCheckOptions): XenCheckResult {
+  const config = o.config ?? xenCheckConfig();
+  const seed = o.seed ?? 42;
+  const runs = o.runs ?? 100;
+  const prop = fc.property(xenCommandsArb(config, o.maxCommands ?? 60), (cmds) => runXenCase(o.factory, config, cmds, o.properties).failure === null);
+  const r = fc.check(prop, { seed, numRuns: runs });
+  if (!r.failed || !r.counterexample) return { ok: true, seed, runs };
+  const commands = r.counterexample[0];
+  const failure = runXenCase(o.factory, config, commands, o.properties).failure ?? undefined;
+  return { ok: false, seed, runs, commands, failure };
+}
+
+/** A failure as a person reads it: the property, what broke, and the steps as a runnable script. */
+export function formatXenFailure(r: XenCheckResult): string {
+  if (r.ok || !r.failure) return `xen: ${r.runs} runs passed (seed ${r.seed})`;
+  const f = r.failure;
+  const lines = [`xen: ${f.property} failed ${f.step < 0 ? 'at the end of the run' : `at step ${f.step}`} (seed ${r.seed}): ${f.violation.message}`];
+  (r.commands ?? []).forEach((c, i) => lines.push(`${String(i).padStart(3)}  ${formatXenCommand(c)}${i === f.step ? '   <- here' : ''}`));
+  return lines.join('\n');
+}

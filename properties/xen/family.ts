@@ -1,0 +1,105 @@
+/**
+ * Xen (a Linux guest's drivers/xen/balloon.c over xen/common/memory.c) as one family value: its
+ * vocabulary (core/xen), reference (impl/xen), statecharts (model/xen), workload, hostile memory
+ * ops, zoo and properties. docs/families/xen.md says what each part encodes and simplifies.
+ */
+import {
+  formatXenCommand, XEN_HOSTILE_REQUESTS, xenCommandKinds, xenConfigProblems, xenInitialPages,
+  type XenCommand, type XenObservation, type XenStepResult, type XenSystemConfig,
+} from '../../core/xen/index.ts';
+import { createXenReference, XEN_FAULTS, xenReferenceWithFaults, type XenFaultName } from '../../impl/xen/index.ts';
+import { xenCharts } from '../../model/xen/index.ts';
+import type { Family, FamilyRunner } from '../family.ts';
+import type { EndContext, GuestSummary, Property, StepContext } from '../property.ts';
+import { resolveXenHostile } from './hostile.ts';
+import { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
+import type { XenBefore, XenProperty } from './property.ts';
+import { availableFrames } from './available.ts';
+import { xenConformanceProperty } from './conformance.ts';
+import { xenCaseArb, xenCheckConfig } from './workload.ts';
+
+/** The command's guest before a step: the world's summary, and Xen's counters beside it. */
+export function xenSummary(obs: XenObservation, guest: number): GuestSummary & XenBefore {
+  const g = obs.guests[guest];
+  const hostFree = obs.host.freeFrames;
+  const none = { ackWaiting: false, ownPending: false, unprocessed: { inflate: -1, deflate: -1, stats: -1 } };
+  const available = availableFrames(obs);
+  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, current: 0, balloonLow: 0, lent: 0, podEntries: 0, podCache: 0, now: obs.xen.now, available, mapped: 0, ...none };
+  const c = g.counts;
+  const x = g.xen;
+  return {
+    free: c.free, used: c.used, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating, target: g.target, actual: g.actual,
+    hostFree, current: g.actual, balloonLow: x.balloonLow, lent: x.lent, podEntries: x.podEntries, podCache: x.podCache, now: obs.xen.now,
+    // The guest's mapped frames: what Xen holds for it less its PoD entries.
+    available, mapped: g.actual - x.podEntries,
+    // Xen has no queues: a hypercall returns in the step that issues it.
+    ...none, ownPending: x.thread.inHypercall,
+  };
+}
+
+export const xenRunner: FamilyRunner<XenCommand, XenObservation, XenSystemConfig> = {
+  summary: xenSummary,
+  prepare: (c, config, obs) => (c.kind === 'hostile' ? resolveXenHostile(c, config, obs) : c),
+  // xl refuses a target above maxmem; the driver holds it clamped to RAM; a malformed one is refused.
+  hostTarget(c, config) {
+    if (c.kind !== 'set-target' || !Number.isInteger(c.pages) || c.pages < 0) return null;
+    const g = config.guests[c.guest];
+    return g ? Math.min(c.pages, g.ramPages) : null;
+  },
+  // The toolstack builds the domain with its memory as the target (xl: memory=, PoD: below maxmem).
+  initialTarget: (config, guest) => xenInitialPages(config.guests[guest]),
+  retarget: (guest, pages) => ({ kind: 'set-target', guest, pages }),
+  // Time passes by the longest back-off, then the thread gets the CPU, the hypervisor granting all
+  // it can: a thread in EAGAIN is due every round, one at rest (DONE, ECANCELED) sleeps its hour.
+  drainRound: (config, guest) => [{ kind: 'tick', guest, seconds: config.maxDelay }, { kind: 'thread', guest }],
+  // One pass a round when it moves; each retry of a back-off takes a round; twice over for a
+  // balloon that turns round once.
+  drainBound: (config) => 4 * config.maxRetries + 16,
+  // Only a pass that ran moves; time passing is not a move.
+  moved: (r) => (r as XenStepResult).effects.some((e) => e.kind === 'balloon-pass' && e.ran),
+};
+
+/** A Xen property as the shared machinery holds it (the seam's Property is still typed on virtio's vocabulary). */
+export function asSharedProperty(p: XenProperty): Property {
+  return {
+    name: p.name, kind: p.kind, doc: p.doc, refs: p.refs,
+    monitor(config) {
+      const cfg = config as unknown as XenSystemConfig;
+      const m = p.monitor(cfg);
+      return {
+        ...(m.step ? { step: (ctx: StepContext) => m.step!(ctx as never) } : {}),
+        ...(m.audit ? { audit: (obs) => m.audit!(obs as unknown as XenObservation) } : {}),
+        ...(m.end ? {
+          end: (ctx: EndContext) => {
+            const obs = ctx.obs as unknown as XenObservation;
+            return m.end!({ obs, config: cfg, quiescent: ctx.quiescent, drainRounds: ctx.drainRounds, targets: ctx.targets, available: availableFrames(obs) });
+          },
+        } : {}),
+      };
+    },
+  };
+}
+
+/** Every property `balloon check --family xen` runs, as the shared runner holds them. */
+export const XEN_SHARED_PROPERTIES: readonly Property[] = [...XEN_PROPERTIES, XEN_CONFORMANCE].map(asSharedProperty);
+
+export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
+  name: 'xen',
+  title: 'Xen (Linux drivers/xen/balloon.c guest driver; Xen xen/common/memory.c decrease_reservation / populate_physmap)',
+  doc: 'docs/families/xen.md',
+  defaultConfig: xenCheckConfig,
+  configProblems: xenConfigProblems,
+  commandKinds: xenCommandKinds,
+  formatCommand: formatXenCommand,
+  hostileKinds: XEN_HOSTILE_REQUESTS,
+  caseArb: (opts = {}) => xenCaseArb(opts.config ?? xenCheckConfig(), opts.maxCommands),
+  // The configuration is fixed per campaign: nothing to make plainer.
+  simplifyCase: (c) => c,
+  reference: createXenReference,
+  faults: Object.entries(XEN_FAULTS).map(([name, f]) => ({ name, summary: f.doc, source: f.reference, catches: f.catches })),
+  withFaults: (names) => xenReferenceWithFaults(names as XenFaultName[]),
+  runner: xenRunner,
+  properties: XEN_SHARED_PROPERTIES,
+  charts: xenCharts,
+  conformanceProperty: (hooks) => asSharedProperty(xenConformanceProperty(hooks)),
+};
