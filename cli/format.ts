@@ -2,7 +2,7 @@
  * Plain-text output helpers for the command line: aligned tables and the readable form of a
  * counterexample (seed and path to paste back, the steps one per line, the failing step marked).
  */
-import { formatCommand } from '../core/virtio/index.ts';
+import { familyByName } from '../properties/index.ts';
 import type { CampaignReport, Counterexample } from '../properties/campaign.ts';
 
 export function table(head: string[], rows: string[][]): string {
@@ -29,11 +29,9 @@ export function counterexampleText(cx: Counterexample): string {
   const out: string[] = [];
   out.push(`✗ ${cx.property} failed after ${cx.runsBeforeFailure} run(s); shrunk ${cx.shrinks} time(s) to ${c.commands.length} command(s)`);
   out.push(`  rerun: the same command with --seed ${cx.seed}   (fast-check: { seed: ${cx.roundSeed}, path: "${cx.path}" })`);
-  out.push(`  system: ${c.config.guests.length} guest(s), ${c.config.hostFrames} host frames, host page ${c.config.hostPageGpfns} gpfn(s), batch ≤ ${c.config.maxBatch}`);
-  c.config.guests.forEach((g, i) => {
-    const f = Object.entries(g.features).filter(([, on]) => on).map(([k]) => k).join(',') || 'none';
-    out.push(`    guest ${i}: ${g.ramPages} pages (${g.guestPageGpfns === 16 ? '64 KiB' : '4 KiB'} guest pages), floor ${g.floorPages}${g.holePages ? `, hole ${g.holeStart}+${g.holePages}` : ''}, features ${f}${g.assignedDevice ? ', assigned device' : ''}`);
-  });
+  const family = familyByName(c.config.family);
+  const formatCommand = (x: typeof c.commands[number]) => family.formatCommand(x);
+  for (const line of family.describeConfig(c.config)) out.push(`  ${line}`);
   out.push('  steps:');
   c.commands.forEach((cmd, i) => out.push(`  ${i === failure.step ? '>>' : '  '} ${String(i).padStart(3)}  ${formatCommand(cmd)}`));
   if (failure.step >= c.commands.length) out.push(`  >> ${String(failure.step).padStart(3)}  ${failure.command ? formatCommand(failure.command) : ''}   (during the final fair drain)`);

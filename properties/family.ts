@@ -83,6 +83,8 @@ export interface Family<
   readonly commandKinds: readonly string[];
   /** One line of the runnable form of a command, as printed in counterexamples. */
   formatCommand(c: C): string;
+  /** The configuration for a counterexample's header: one line for the system, one per guest. */
+  describeConfig(config: K): string[];
   /** Malformed requests a hostile or broken guest sends, by kind, each with one line of meaning. */
   readonly hostileKinds: Readonly<Record<string, string>>;
   /** Generated cases: configurations and commands (every choice of a run is a command). */

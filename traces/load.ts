@@ -10,7 +10,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { z } from 'zod';
-import { configProblems } from '../core/virtio/index.ts';
+import { familyByName } from '../properties/families.ts';
 import { fieldPath, TraceError } from './errors.ts';
 import {
   INSTALLED_FAMILIES, isQemuTrace, MAX_TRACE_BYTES, QemuTraceSchema, TRACE_FORMAT, TRACE_VERSION, TraceSchema,
@@ -133,7 +133,8 @@ export function validateAnyTrace(value: unknown, file: string): AnyTrace {
   if (trace.config.family !== trace.family) {
     fail('config.family', `"${trace.config.family}" does not match the trace's family "${trace.family}"`);
   }
-  const problems = configProblems(trace.config);
+  // The trace's family says what a well-formed configuration is (its `family` is installed: checked above).
+  const problems = familyByName(trace.family).configProblems(trace.config);
   if (problems.length > 0) {
     const [first] = problems;
     const cut = first.indexOf(': ');

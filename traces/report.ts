@@ -5,7 +5,11 @@
  * Non-verbose tables leave out quiet steps (nothing happened: an empty queue, an idle driver),
  * keeping the steps just before the failure, so a 100-step trace stays a screenful.
  */
-import { formatCommand, type Command, type Effect } from '../core/virtio/index.ts';
+import type { Command, Effect } from '../core/virtio/index.ts';
+import { familyByName } from '../properties/families.ts';
+
+/** A command in its trace family's words. */
+const formatIn = (r: ReplayResult) => (c: Command): string => familyByName(r.trace.family).formatCommand(c);
 import type { Property } from '../properties/property.ts';
 import type { StepRecord } from '../properties/runner.ts';
 import { sourceFaults, sourceName, type Trace } from './format.ts';
@@ -58,7 +62,7 @@ export function formatStepTable(r: ReplayResult): string {
     if (rec.draining && !inDrain) { flush(); rows.push(['', '', '-- fair drain (added by the runner) --', '', '', '', '', '']); inDrain = true; }
     if (!show[i]) { skipped++; return; }
     flush();
-    rows.push(row(rec, r.snapshots[rec.index], rec.index === failAt));
+    rows.push(row(rec, r.snapshots[rec.index], rec.index === failAt, formatIn(r)));
   });
   flush();
   if (r.result.failure && failAt === -1) rows.push(['>>', 'end', 'after the fair drain', '', '', '', '', 'end-of-run checks']);
@@ -73,7 +77,7 @@ export function formatOutcome(r: ReplayResult, catalogue: readonly Property[] = 
   if (f) {
     const p = catalogue.find((x) => x.name === f.property);
     const when = f.step < 0 ? (f.phase === 'end' ? 'at the end of the run (liveness, after the fair drain)' : 'in the final audit')
-      : `after step ${f.step}${f.command ? ` (${formatCommand(f.command)})` : ''}${f.phase === 'audit' ? ', in a periodic audit' : ''}`;
+      : `after step ${f.step}${f.command ? ` (${formatIn(r)(f.command)})` : ''}${f.phase === 'audit' ? ', in a periodic audit' : ''}`;
     lines.push(`FAILED ${f.property} ${when}`);
     lines.push(`  ${f.violation.message}`);
     const ids = (['guest', 'gpfn', 'frame'] as const).filter((k) => f.violation[k] !== undefined).map((k) => `${k} ${f.violation[k]}`);
@@ -162,7 +166,7 @@ function quiet(rec: StepRecord): boolean {
   return rec.result.effects.every((e) => e.kind === 'out-of-puff');
 }
 
-function row(rec: StepRecord, s: StepSnapshot | undefined, failing: boolean): string[] {
+function row(rec: StepRecord, s: StepSnapshot | undefined, failing: boolean, formatCommand: (c: Command) => string): string[] {
   const res = rec.result.outcome === 'accepted' ? 'ok' : `refused ${rec.result.code}`;
   return [
     failing ? '>>' : '',

@@ -26,6 +26,13 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   schemas: { config: VirtioConfigSchema, command: VirtioCommandSchema },
   commandKinds,
   formatCommand,
+  describeConfig: (c) => [
+    `system: ${c.guests.length} guest(s), ${c.hostFrames} host frames, host page ${c.hostPageGpfns} gpfn(s), batch ≤ ${c.maxBatch}`,
+    ...c.guests.map((g, i) => {
+      const f = Object.entries(g.features).filter(([, on]) => on).map(([k]) => k).join(',') || 'none';
+      return `  guest ${i}: ${g.ramPages} pages (${g.guestPageGpfns === 16 ? '64 KiB' : '4 KiB'} guest pages), floor ${g.floorPages}${g.holePages ? `, hole ${g.holeStart}+${g.holePages}` : ''}, features ${f}${g.assignedDevice ? ', assigned device' : ''}`;
+    }),
+  ],
   hostileKinds: HOSTILE_REQUESTS,
   caseArb,
   simplifyCase,

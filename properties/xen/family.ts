@@ -10,7 +10,8 @@ import {
 import { createXenReference, XEN_FAULTS, xenReferenceWithFaults, type XenFaultName } from '../../impl/xen/index.ts';
 import { xenCharts } from '../../model/xen/index.ts';
 import type { Family, FamilyRunner } from '../family.ts';
-import type { EndContext, GuestSummary, Property, StepContext } from '../property.ts';
+import type { EndContext, FamilyWorld, AnyProperty as Property, StepContext, WorldSummary } from '../property.ts';
+import { XenCommandSchema, XenConfigSchema } from '../../core/xen/schema.ts';
 import { resolveXenHostile } from './hostile.ts';
 import { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
 import type { XenBefore, XenProperty } from './property.ts';
@@ -19,12 +20,11 @@ import { xenConformanceProperty } from './conformance.ts';
 import { xenCaseArb, xenCheckConfig } from './workload.ts';
 
 /** The command's guest before a step: the world's summary, and Xen's counters beside it. */
-export function xenSummary(obs: XenObservation, guest: number): GuestSummary & XenBefore {
+export function xenSummary(obs: XenObservation, guest: number): WorldSummary & XenBefore {
   const g = obs.guests[guest];
   const hostFree = obs.host.freeFrames;
-  const none = { ackWaiting: false, ownPending: false, unprocessed: { inflate: -1, deflate: -1, stats: -1 } };
   const available = availableFrames(obs);
-  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, current: 0, balloonLow: 0, lent: 0, podEntries: 0, podCache: 0, now: obs.xen.now, available, mapped: 0, ...none };
+  if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, current: 0, balloonLow: 0, lent: 0, podEntries: 0, podCache: 0, now: obs.xen.now, available, mapped: 0 };
   const c = g.counts;
   const x = g.xen;
   return {
@@ -32,8 +32,6 @@ export function xenSummary(obs: XenObservation, guest: number): GuestSummary & X
     hostFree, current: g.actual, balloonLow: x.balloonLow, lent: x.lent, podEntries: x.podEntries, podCache: x.podCache, now: obs.xen.now,
     // The guest's mapped frames: what Xen holds for it less its PoD entries.
     available, mapped: g.actual - x.podEntries,
-    // Xen has no queues: a hypercall returns in the step that issues it.
-    ...none, ownPending: x.thread.inHypercall,
   };
 }
 
@@ -83,14 +81,33 @@ export function asSharedProperty(p: XenProperty): Property {
 /** Every property `balloon check --family xen` runs, as the shared runner holds them. */
 export const XEN_SHARED_PROPERTIES: readonly Property[] = [...XEN_PROPERTIES, XEN_CONFORMANCE].map(asSharedProperty);
 
+/**
+ * What the shared invariants ask of Xen (properties/property.ts FamilyWorld). A hypercall
+ * returns in the step that issues it (memory.c: a preempted one continues before the guest runs
+ * again), so no request is ever in flight between steps; the hypervisor takes a domain's frames
+ * only in decrease_reservation, which the balloon thread issues in a pass (balloon.c
+ * decrease_reservation) or a hostile guest asks for; a guest never touches a gpfn it gave back
+ * (a PV guest faults on it), so reuse always waits for the hypervisor to populate it again.
+ */
+export const xenWorld: FamilyWorld = {
+  pending: () => null,
+  releases: (c) => c.kind === 'thread' || c.kind === 'hostile',
+  reuseWaitsForHost: () => true,
+};
+
 export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   name: 'xen',
   title: 'Xen (Linux drivers/xen/balloon.c guest driver; Xen xen/common/memory.c decrease_reservation / populate_physmap)',
   doc: 'docs/families/xen.md',
   defaultConfig: xenCheckConfig,
   configProblems: xenConfigProblems,
+  schemas: { config: XenConfigSchema, command: XenCommandSchema },
   commandKinds: xenCommandKinds,
   formatCommand: formatXenCommand,
+  describeConfig: (c) => [
+    `system: ${c.guests.length} domain(s), ${c.hostFrames} host frames, extent order ≤ ${c.maxExtentOrder}, batch ≤ ${c.batchGpfns} gpfns, ${c.maxRetries} retries, delay ≤ ${c.maxDelay} s`,
+    ...c.guests.map((g, i) => `  guest ${i}: ${g.mode.toUpperCase()}, ${g.ramPages} pages, floor ${g.floorPages}${g.holePages ? `, hole ${g.holeStart}+${g.holePages}` : ''}${g.podPages > 0 ? `, PoD start at ${g.podPages} pages` : ''}`),
+  ],
   hostileKinds: XEN_HOSTILE_REQUESTS,
   caseArb: (opts = {}) => xenCaseArb(opts.config ?? xenCheckConfig(), opts.maxCommands),
   // The configuration is fixed per campaign: nothing to make plainer.
@@ -99,6 +116,7 @@ export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   faults: Object.entries(XEN_FAULTS).map(([name, f]) => ({ name, summary: f.doc, source: f.reference, catches: f.catches })),
   withFaults: (names) => xenReferenceWithFaults(names as XenFaultName[]),
   runner: xenRunner,
+  world: xenWorld,
   properties: XEN_SHARED_PROPERTIES,
   charts: xenCharts,
   conformanceProperty: (hooks) => asSharedProperty(xenConformanceProperty(hooks)),
