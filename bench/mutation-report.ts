@@ -157,7 +157,10 @@ const score = (r: Row) => pct(r.killed + r.timeout, r.killed + r.timeout + r.sur
 const line = (r: Row) => `| ${r.file} | ${r.total} | ${r.never} (${r.neverSurvived}) | ${r.killed} | ${r.timeout} | ${r.survived} (${r.unexplained}) | ${r.equivalent} | ${r.errors} | ${score(r)} | ${pct(r.killed + r.timeout, r.total)} |`;
 const allScore = (all.killed + all.timeout) / Math.max(1, all.killed + all.timeout + all.survived);
 
-const stale = equivalents.filter((e) => !used.has(key(e)));
+// A note on a file with no report here is not stale, only unmeasured (a per-file run cut short).
+const measured = new Set(reports.map((r) => r.file));
+const stale = equivalents.filter((e) => measured.has(e.file) && !used.has(key(e)));
+const unmeasured = [...new Set(equivalents.filter((e) => !measured.has(e.file)).map((e) => e.file))].sort();
 const out = [
   '# Mutation testing of impl/',
   '',
@@ -190,6 +193,7 @@ const out = [
   ...survivors.map((s) => `| ${s.file}:${s.line} | ${s.m.mutatorName} | \`${cell(s.m.replacement ?? '')}\` | \`${cell(s.source)}\` | ${s.reason ? cell(s.reason) : '**not equivalent: the suite misses it**'} |`),
   '',
   ...(stale.length ? ['## Stale equivalence notes (no surviving mutant matches them)', '', ...stale.map((e) => `- ${key(e)}`), ''] : []),
+  ...(unmeasured.length ? [`Not measured in these reports, so their notes are not judged here: ${unmeasured.join(', ')}.`, ''] : []),
   ...(existsSync(TRIAGE) ? [readFileSync(TRIAGE, 'utf8').trimEnd(), ''] : []),
 ];
 writeFileSync(OUT, out.join('\n'));
