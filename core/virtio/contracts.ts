@@ -138,8 +138,8 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     },
   },
   'device': {
-    source: 'VIRTIO 1.x 2.7 (the device returns buffers on the used ring, in order) and 5.5.6.1; QEMU virtio_balloon_handle_output; docs/ADAPTERS.md',
-    refusals: { 'device/queue-empty': 'no unprocessed buffer on the queue', 'device/no-stats-queue': 'the stats queue was not negotiated' },
+    source: 'VIRTIO 1.x 2.7 (the device returns buffers on the used ring, in order), 5.5.2 (statsq only with STATS_VQ) and 5.5.6.1; QEMU virtio_balloon_handle_output; docs/ADAPTERS.md',
+    refusals: { 'device/queue-empty': 'no unprocessed buffer on a queue that exists', 'device/no-stats-queue': 'the stats queue was not negotiated' },
     accepted: 'processes and acknowledges the oldest unprocessed buffer of the queue (a buffer-processed effect of that id)',
     check(s) {
       const c = s.command as Extract<Command, { kind: 'device' }>;
@@ -147,7 +147,10 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const oldest = noStats ? -1 : s.before.unprocessed[c.queue];
       if (s.result.outcome === 'refused') {
         return refusal(s, {
-          'device/queue-empty': () => oldest >= 0 ? `buffer ${oldest} waited on the ${c.queue} queue` : null,
+          // Without STATS_VQ there is no stats queue to be empty (VIRTIO 1.x 5.5.2: statsq exists
+          // only if VIRTIO_BALLOON_F_STATS_VQ is negotiated): the true reason is no-stats-queue.
+          'device/queue-empty': () => noStats ? 'STATS_VQ was not negotiated, so there is no stats queue (device/no-stats-queue)'
+            : oldest >= 0 ? `buffer ${oldest} waited on the ${c.queue} queue` : null,
           'device/no-stats-queue': () => noStats ? null : c.queue === 'stats' ? 'STATS_VQ was negotiated' : `the ${c.queue} queue always exists`,
         });
       }

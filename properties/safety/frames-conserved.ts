@@ -4,7 +4,8 @@ import type { Property } from '../property.ts';
 /**
  * Invariant 2: free + mapped + reserved = total host frames. Per step the monitor keeps its own
  * count of mapped frames from the effects (mapped +1, released -1) and compares it with the
- * host's free count; the audit recounts the whole frame table.
+ * host's free count, and the free count must move by what the step's effects say; the audit
+ * recounts the whole frame table.
  */
 export const framesConserved: Property = {
   name: 'frames-conserved',
@@ -15,12 +16,19 @@ export const framesConserved: Property = {
     let mapped = -1;
     return {
       interests: ['frame-mapped', 'frame-released'],
-      step({ result, obs }) {
-        if (mapped < 0) mapped = countMapped(obs) - delta(result.effects);
-        mapped += delta(result.effects);
+      step({ result, obs, before }) {
+        const d = delta(result.effects);
+        if (mapped < 0) mapped = countMapped(obs) - d;
+        mapped += d;
         const { freeFrames, reservedFrames, totalFrames } = obs.host;
         if (freeFrames + mapped + reservedFrames !== totalFrames) {
           return { message: `${freeFrames} free + ${mapped} mapped + ${reservedFrames} reserved = ${freeFrames + mapped + reservedFrames} frames, but the host has ${totalFrames}` };
+        }
+        // The step's own account: the host's free count moves by exactly the frames it reports
+        // mapped and released. Without this, a mapping the run's first such step leaves
+        // unreported would be absorbed by the count's starting value above.
+        if (before.hostFree - freeFrames !== d) {
+          return { message: `the host's free frames went from ${before.hostFree} to ${freeFrames}, but the step reported ${d >= 0 ? `${d} more` : `${-d} fewer`} mapped frames` };
         }
         return null;
       },

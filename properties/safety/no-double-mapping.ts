@@ -1,10 +1,11 @@
-import { UNBACKED, type WorldObservation as Observation } from '../../core/index.ts';
+import { FRAME_RESERVED, UNBACKED, type WorldObservation as Observation } from '../../core/index.ts';
 import type { Property, Violation } from '../property.ts';
 import { at, frameOwner } from '../words.ts';
 
 /**
  * Invariant 1: a frame is mapped by at most one (guest, gpfn), and every view of a mapping (the
- * CPU's p2m, an assigned device's DMA view, the host's frame table) agrees.
+ * CPU's p2m, an assigned device's DMA view, the host's frame table) agrees; a frame nobody maps
+ * names no gpfn in the frame table.
  */
 export const noDoubleMapping: Property = {
   name: 'no-double-mapping',
@@ -42,7 +43,13 @@ export const noDoubleMapping: Property = {
       const { owner, ownerGpfn } = obs.host;
       for (let f = 0; f < owner.length; f++) {
         const g = owner[f];
-        if (g < 0) continue;
+        // A free or reserved frame belongs to no gpfn: core/observation.ts (ownerGpfn is "the gpfn
+        // that maps it within its owner, or -1"). A stale gpfn left on a released frame would
+        // make the frame table claim a mapping the p2m no longer has.
+        if (g < 0) {
+          if (ownerGpfn[f] !== -1) return { message: `frame ${f} is ${g === FRAME_RESERVED ? 'reserved' : 'free'}, but the frame table says gpfn ${ownerGpfn[f]} maps it`, frame: f };
+          continue;
+        }
         const guest = obs.guests[g];
         if (!guest || guest.p2m[ownerGpfn[f]] !== f) return { message: `the frame table says frame ${f} is mapped by ${at(g, ownerGpfn[f])}, but that gpfn maps ${guest?.p2m[ownerGpfn[f]] ?? 'nothing'}`, frame: f, guest: g, gpfn: ownerGpfn[f] };
       }
