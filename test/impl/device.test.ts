@@ -1,0 +1,93 @@
+// impl/device.ts: the balloon device validates every gpfn of every buffer, refuses a bad one
+// with a code and changes nothing for it, drops the backing of inflated gpfns (whole host pages
+// only, never with an assigned device), and acknowledges every buffer it processes
+// (docs/families/virtio.md: 5.5.6 and "What real systems do": QEMU, Firecracker).
+import { describe, expect, it } from 'vitest';
+import { FRAME_FREE, PageState, UNBACKED } from '../../core/index.ts';
+import { rig } from './rig.ts';
+
+describe('BalloonDevice', () => {
+  it('clamps a target above RAM to RAM, as QEMU does', () => {
+    const { dev } = rig({ ramPages: 32 });
+    expect([dev.clampTarget(10), dev.clampTarget(32), dev.clampTarget(1000)]).toEqual([10, 32, 32]);
+  });
+
+  it('inflates: holds the gpfns, releases their frames, acknowledges the buffer', () => {
+    const { dev, q, mem, host, fx } = rig();
+    const f5 = mem.populate(5);
+    const b = q.add('inflate', 'driver', [5, 6]);
+    const out = fx((o) => dev.process(b, o));
+    expect(b.acked).toBe(true);
+    expect([dev.ballooned[5], dev.ballooned[6], dev.ballooned[7]]).toEqual([1, 1, 0]);
+    expect([mem.p2m[5], host.owner[f5]]).toEqual([UNBACKED, FRAME_FREE]);
+    expect(out).toEqual([
+      { kind: 'frame-released', guest: 0, gpfn: 5, frame: f5 },
+      { kind: 'buffer-processed', guest: 0, queue: 'inflate', id: b.id, accepted: [5, 6], refused: [] },
+    ]);
+  });
+
+  it('refuses each bad gpfn with its code and changes nothing for it (invariant 7)', () => {
+    const { dev, q, fx } = rig({ ramPages: 16, holeStart: 8, holePages: 4 });
+    dev.process(q.add('inflate', 'driver', [1]), []);
+    const b = q.add('inflate', 'hostile', [20, 9, 2, 2, 1]);
+    const [done] = fx((o) => dev.process(b, o));
+    expect(done).toMatchObject({
+      accepted: [2],
+      refused: [
+        { gpfn: 20, code: 'balloon/gpfn-out-of-range' }, { gpfn: 9, code: 'balloon/gpfn-not-ram' },
+        { gpfn: 2, code: 'balloon/gpfn-duplicate' }, { gpfn: 1, code: 'balloon/gpfn-already-ballooned' },
+      ],
+    });
+    expect([...dev.ballooned].map((x, i) => (x ? i : -1)).filter((i) => i >= 0)).toEqual([1, 2]);
+    const [deflate] = fx((o) => dev.process(q.add('deflate', 'hostile', [3]), o));
+    expect(deflate).toMatchObject({ accepted: [], refused: [{ gpfn: 3, code: 'balloon/gpfn-not-ballooned' }] });
+  });
+
+  it('refuses a buffer over the batch limit whole, as Firecracker does, and still acknowledges it', () => {
+    const { dev, q, fx } = rig({}, { maxBatch: 2 });
+    const b = q.add('inflate', 'driver', [1, 2, 3]);
+    const [done] = fx((o) => dev.process(b, o));
+    expect(done).toMatchObject({ accepted: [], refused: [1, 2, 3].map((gpfn) => ({ gpfn, code: 'balloon/oversized-batch' })) });
+    expect([b.acked, dev.ballooned[1]]).toEqual([true, 0]);
+  });
+
+  it('returns a host page to the host only once every 4 KiB part of it is ballooned', () => {
+    const { dev, q, mem, fx } = rig({ ramPages: 32 }, { hostPageGpfns: 16 });
+    for (let g = 0; g < 16; g++) mem.populate(g);
+    const first = fx((o) => dev.process(q.add('inflate', 'driver', Array.from({ length: 15 }, (_, i) => i)), o));
+    expect(first.filter((e) => e.kind === 'frame-released')).toEqual([]);
+    const second = fx((o) => dev.process(q.add('inflate', 'driver', [15]), o));
+    expect(second.filter((e) => e.kind === 'frame-released').map((e) => ('gpfn' in e ? e.gpfn : -1))).toEqual(Array.from({ length: 16 }, (_, i) => i));
+  });
+
+  it('releases nothing with an assigned device: the DMA mappings pin guest memory', () => {
+    const { dev, q, mem, fx } = rig({ assignedDevice: true });
+    const f = mem.populate(4);
+    const out = fx((o) => dev.process(q.add('inflate', 'driver', [4]), o));
+    expect(out.map((e) => e.kind)).toEqual(['buffer-processed']);
+    expect([dev.ballooned[4], mem.p2m[4], mem.dmaView?.[4]]).toEqual([1, f, f]);
+  });
+
+  it('deflates by forgetting the gpfn and mapping nothing: the next touch populates', () => {
+    const { dev, q, mem, fx } = rig();
+    dev.process(q.add('inflate', 'driver', [3]), []);
+    const [done] = fx((o) => dev.process(q.add('deflate', 'driver', [3]), o));
+    expect(done).toMatchObject({ queue: 'deflate', accepted: [3], refused: [] });
+    expect([dev.ballooned[3], mem.p2m[3], mem.pageState[3]]).toEqual([0, UNBACKED, PageState.Free]);
+  });
+
+  it('acknowledges a stats buffer without accepting anything', () => {
+    const { dev, q, fx } = rig();
+    const b = q.add('stats', 'driver', []);
+    expect(fx((o) => dev.process(b, o))).toEqual([{ kind: 'buffer-processed', guest: 0, queue: 'stats', id: b.id, accepted: [], refused: [] }]);
+    expect(b.acked).toBe(true);
+  });
+
+  it('forgets its tracking on reset but keeps the target (QEMU)', () => {
+    const { dev, q } = rig();
+    dev.target = 12;
+    dev.process(q.add('inflate', 'driver', [1, 2]), []);
+    dev.reset();
+    expect([dev.target, dev.ballooned.every((x) => x === 0)]).toEqual([12, true]);
+  });
+});
