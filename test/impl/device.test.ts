@@ -3,7 +3,7 @@
 // only, never with an assigned device), and acknowledges every buffer it processes
 // (docs/families/virtio.md: 5.5.6 and "What real systems do": QEMU, Firecracker).
 import { describe, expect, it } from 'vitest';
-import { FRAME_FREE, PageState, UNBACKED } from '../../core/index.ts';
+import { FRAME_FREE, PageState, UNBACKED } from '../../core/virtio/index.ts';
 import { rig } from './rig.ts';
 
 describe('BalloonDevice', () => {

@@ -3,8 +3,8 @@
 // above the floor, and deflates on OOM only with DEFLATE_ON_OOM (docs/families/virtio.md:
 // 5.5.6, 5.5.6.1 and "What real systems do": Linux driver).
 import { describe, expect, it } from 'vitest';
-import { PageState, type Effect } from '../../core/index.ts';
-import { OOM_DEFLATE_GPFNS } from '../../impl/driver.ts';
+import { PageState, type Effect } from '../../core/virtio/index.ts';
+import { OOM_DEFLATE_GPFNS } from '../../impl/virtio/driver.ts';
 import { rig } from './rig.ts';
 
 const kinds = (es: Effect[]) => es.map((e) => e.kind);

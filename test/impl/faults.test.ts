@@ -1,7 +1,7 @@
 // impl/faults.ts: the bug zoo's names, checked in one place for the command line, trace replay
 // and the library.
 import { describe, expect, it } from 'vitest';
-import { faultNames, faultSet, isFaultName, unknownFault } from '../../impl/faults.ts';
+import { faultNames, faultSet, isFaultName, unknownFault } from '../../impl/virtio/faults.ts';
 
 describe('fault names', () => {
   it('knows exactly the zoo\'s own keys, not those every object inherits', () => {

@@ -2,7 +2,7 @@
 // states. Frames are populated on first touch and a deflated gpfn gets a fresh zeroed frame on
 // its next touch (docs/families/virtio.md, "What real systems do": QEMU).
 import { describe, expect, it } from 'vitest';
-import { FRAME_FREE, guestConfig, PageState, UNBACKED } from '../../core/index.ts';
+import { FRAME_FREE, guestConfig, PageState, UNBACKED } from '../../core/virtio/index.ts';
 import { GuestMemory } from '../../impl/guest-memory.ts';
 import { HostFrames } from '../../impl/host.ts';
 

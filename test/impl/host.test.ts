@@ -1,7 +1,7 @@
 // impl/host.ts: the host's frame table. Every frame is free, reserved, or mapped by exactly one
 // (guest, gpfn); running out is an answer (-1), not an error (docs/INVARIANTS.md, invariants 1-2).
 import { describe, expect, it } from 'vitest';
-import { FRAME_FREE, FRAME_RESERVED } from '../../core/index.ts';
+import { FRAME_FREE, FRAME_RESERVED } from '../../core/virtio/index.ts';
 import { HostFrames } from '../../impl/host.ts';
 
 describe('HostFrames', () => {

@@ -1,11 +1,11 @@
 // One guest's reference pieces wired as impl/system.ts wires them, for the per-module tests.
-import { guestConfig, systemConfig, type Effect, type GuestConfig, type SystemConfig } from '../../core/index.ts';
-import { BalloonDevice } from '../../impl/device.ts';
-import { BalloonDriver } from '../../impl/driver.ts';
-import { faultSet, type FaultName } from '../../impl/faults.ts';
+import { guestConfig, systemConfig, type Effect, type GuestConfig, type SystemConfig } from '../../core/virtio/index.ts';
+import { BalloonDevice } from '../../impl/virtio/device.ts';
+import { BalloonDriver } from '../../impl/virtio/driver.ts';
+import { faultSet, type FaultName } from '../../impl/virtio/faults.ts';
 import { GuestMemory } from '../../impl/guest-memory.ts';
 import { HostFrames } from '../../impl/host.ts';
-import { VirtQueues } from '../../impl/virtqueue.ts';
+import { VirtQueues } from '../../impl/virtio/virtqueue.ts';
 
 export function rig(guest: Partial<GuestConfig> = {}, sys: Partial<SystemConfig> = {}, faults: FaultName[] = []) {
   const cfg = guestConfig({ ramPages: 32, floorPages: 0, ...guest });

@@ -2,7 +2,7 @@
 // the device's acknowledgement (VIRTIO 2.7: available ring, then used ring), so the in-flight
 // list is what an observer sees; buffers are served oldest first per queue.
 import { describe, expect, it } from 'vitest';
-import { VirtQueues } from '../../impl/virtqueue.ts';
+import { VirtQueues } from '../../impl/virtio/virtqueue.ts';
 
 describe('VirtQueues', () => {
   it('numbers buffers from 1 and keeps them in order of adding', () => {
