@@ -104,3 +104,14 @@ export class GuestMemory {
     return page * this.gpp + (Math.floor(pick / n) % this.gpp);
   }
 }
+
+/**
+ * `n` distinct indices below `size`, starting where `pick` says: which free or used pages a guest
+ * program's allocation or free takes, in every family. No state, so shrinking is stable.
+ */
+export function choose(size: number, n: number, pick: number): number[] {
+  const start = pick % size;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((start + i) % size);
+  return out;
+}

@@ -11,7 +11,7 @@ import {
 import { BalloonDevice } from './device.ts';
 import { BalloonDriver } from './driver.ts';
 import { faultSet, type FaultName, type Faults } from './faults.ts';
-import { GuestMemory } from '../guest-memory.ts';
+import { choose, GuestMemory } from '../guest-memory.ts';
 import { HostFrames } from '../host.ts';
 import { VirtQueues } from './virtqueue.ts';
 
@@ -161,14 +161,6 @@ export class ReferenceSystem implements SystemUnderTest {
     if (f >= 0 && before !== f) out.push({ kind: 'frame-mapped', guest: guestId(g.mem.id), gpfn: asGpfn(n), frame: asFrame(f) });
     return f;
   }
-}
-
-/** `n` distinct indices below `size`, starting where `pick` says: no state, so shrinking is stable. */
-function choose(size: number, n: number, pick: number): number[] {
-  const start = pick % size;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push((start + i) % size);
-  return out;
 }
 
 function refuse(code: ErrorCode, message: string): StepResult {

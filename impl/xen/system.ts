@@ -8,6 +8,7 @@ import {
   XEN_ERROR_CODES, xenConfigProblems, xenInitialPages, type XenCommand, type XenEffect, type XenErrorCode,
   type XenGuestObservation, type XenObservation, type XenStepResult, type XenSystemConfig,
 } from '../../core/xen/index.ts';
+import { choose } from '../guest-memory.ts';
 import { HostFrames } from '../host.ts';
 import { XenBalloon } from './balloon.ts';
 import { XenDomain } from './domain.ts';
@@ -166,14 +167,6 @@ export class XenReferenceSystem implements XenSystemUnderTest {
     out.push({ kind: 'reset', guest: gid }, { kind: 'actual-written', guest: gid, actual: b.currentPages });
     return null;
   }
-}
-
-/** `n` distinct indices below `size`, starting where `pick` says. */
-function choose(size: number, n: number, pick: number): number[] {
-  const start = pick % size;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push((start + i) % size);
-  return out;
 }
 
 export const createXenReference = (config: XenSystemConfig): XenSystemUnderTest => new XenReferenceSystem(config);
