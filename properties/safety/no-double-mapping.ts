@@ -15,11 +15,19 @@ export const noDoubleMapping: Property = {
   monitor: () => ({
     interests: ['frame-mapped', 'frame-released'],
     step({ result, obs }) {
-      for (const e of result.effects) {
+      // Effects are in order and the observation is the state after the step: a frame released
+      // and mapped again later in the same step (a Xen domain rebuilt on reset takes its frames
+      // back) is judged by its last mapping, not by the release.
+      const lastMapped = new Map<number, number>();
+      result.effects.forEach((e, i) => { if (e.kind === 'frame-mapped') lastMapped.set(e.frame, i); });
+      for (let i = 0; i < result.effects.length; i++) {
+        const e = result.effects[i];
         if (e.kind === 'frame-mapped') {
+          if (lastMapped.get(e.frame) !== i) continue; // mapped again later in the step: judged there
           const v = mappingAgrees(obs, e.guest, e.gpfn, e.frame);
           if (v) return v;
         } else if (e.kind === 'frame-released') {
+          if ((lastMapped.get(e.frame) ?? -1) > i) continue;
           const g = obs.guests[e.guest];
           if (g && g.p2m[e.gpfn] === e.frame) return { message: `${at(e.guest, e.gpfn)} still maps frame ${e.frame} after the host released it`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
           if (g?.dmaView && g.dmaView[e.gpfn] === e.frame) return { message: `the DMA view of ${at(e.guest, e.gpfn)} still maps frame ${e.frame} after the host released it`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };

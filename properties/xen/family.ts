@@ -12,6 +12,9 @@ import { xenCharts } from '../../model/xen/index.ts';
 import type { Family, FamilyRunner } from '../family.ts';
 import type { EndContext, FamilyWorld, AnyProperty as Property, StepContext, WorldSummary } from '../property.ts';
 import { XenCommandSchema, XenConfigSchema } from '../../core/xen/schema.ts';
+import { noDoubleMapping } from '../safety/no-double-mapping.ts';
+import { dataOracle } from '../safety/data-oracle.ts';
+import { isolation } from '../safety/isolation.ts';
 import { resolveXenHostile } from './hostile.ts';
 import { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
 import type { XenBefore, XenProperty } from './property.ts';
@@ -79,7 +82,12 @@ export function asSharedProperty(p: XenProperty): Property {
 }
 
 /** Every property `balloon check --family xen` runs, as the shared runner holds them. */
-export const XEN_SHARED_PROPERTIES: readonly Property[] = [...XEN_PROPERTIES, XEN_CONFORMANCE].map(asSharedProperty);
+export const XEN_SHARED_PROPERTIES: readonly Property[] = [
+  // The shared invariants that read only the world (frames, maps, the data oracle, which guest an
+  // effect names) hold for Xen as they are; they run first, as they do for virtio.
+  noDoubleMapping, dataOracle, isolation,
+  ...[...XEN_PROPERTIES, XEN_CONFORMANCE].map(asSharedProperty),
+];
 
 /**
  * What the shared invariants ask of Xen (properties/property.ts FamilyWorld). A hypercall
