@@ -16,7 +16,24 @@ import * as view from './commands/view.ts';
 
 export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, view];
 
+/**
+ * A reader that stops early (`balloon chart | head`) closes our stdout: exit quietly with 141,
+ * as a process killed by SIGPIPE would, instead of an unhandled EPIPE and its stack trace.
+ */
+let pipeGuarded = false;
+function exitQuietlyOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT_CLOSED_PIPE);
+    throw e;
+  });
+}
+/** 128 + SIGPIPE (13): what a shell reports for a writer whose reader went away. */
+export const EXIT_CLOSED_PIPE = 141;
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const program = new Command('balloon')
     .description('Property-based testbed for memory-ballooning protocols')
     .version('0.1.0')

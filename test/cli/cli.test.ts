@@ -62,3 +62,17 @@ describe('balloon list', () => {
     expect(virtio.faults.length).toBeGreaterThanOrEqual(15);
   });
 });
+
+describe('a reader that stops early', () => {
+  it('balloon chart | head: exit 141 (SIGPIPE), no stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['bin/balloon.js', 'chart', '--family', 'xen', '--format', 'mermaid'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    // The reader is gone before the first write, as with `| head -0`: every write meets EPIPE.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(err).not.toMatch(/EPIPE|\bat .*:\d+/);
+    expect(code).toBe(141);
+  }, 30_000);
+});
