@@ -3,8 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allProperties } from '../../properties/index.ts';
-import { conformance } from '../../properties/conformance.ts';
+import { allProperties, familyByName } from '../../properties/index.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
 import { loadTrace } from '../../traces/load.ts';
 import { replayTrace } from '../../traces/replay.ts';
@@ -12,7 +11,6 @@ import { serializeTrace } from '../../traces/save.ts';
 
 const DIR = 'traces/corpus';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
-const catalogue = allProperties;
 
 describe('traces/corpus', () => {
   it('has scenarios', () => expect(files.length).toBeGreaterThanOrEqual(26));
@@ -21,7 +19,10 @@ describe('traces/corpus', () => {
     it(`${name} ends as it expects`, () => {
       const file = join(DIR, name);
       const trace = loadTrace(file);
-      const r = replayTrace(trace, { factory: factoryForTrace(trace, file), properties: catalogue, conformance, file });
+      // Each trace replays under its own family's properties and model.
+      const properties = familyByName(trace.family).properties;
+      const conformance = properties.find((p) => p.name === 'conformance');
+      const r = replayTrace(trace, { factory: factoryForTrace(trace, file), properties, conformance, file });
       expect({ verdict: r.verdict, failure: r.result.failure?.violation.message ?? null })
         .toMatchObject({ verdict: trace.expect.verdict === 'pass' ? 'held' : 'reproduced' });
     });
