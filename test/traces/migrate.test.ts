@@ -36,10 +36,12 @@ describe('format version 1', () => {
     }
   });
 
-  it('every corpus and zoo trace, written in version 1, loads to the same trace', () => {
+  it('every virtio corpus and zoo trace, written in version 1, loads to the same trace', () => {
     expect(CURRENT.length).toBeGreaterThan(40);
     for (const file of CURRENT) {
       const t = loadTrace(file);
+      // Version 1 predates families: every file of it was virtio's.
+      if (t.family !== 'virtio') continue;
       const back = parseAnyTrace(JSON.stringify(asV1(t)), file);
       expect(back, file).toEqual(t);
       expect(serializeTrace(back), file).toBe(readFileSync(file, 'utf8'));
