@@ -120,6 +120,16 @@ export type WorldCommand =
   /** The guest reads one of its used gpfns back (chosen by `pick`). */
   | { kind: 'read'; guest: GuestId; pick: number };
 
+/** One line of a guest-program command, the same in every family's counterexamples. */
+export function formatGuestProgram(c: Exclude<WorldCommand, { kind: 'set-target' }>): string {
+  switch (c.kind) {
+    case 'alloc': return `alloc g${c.guest} ${c.pages} pick=${c.pick}`;
+    case 'free': return `free g${c.guest} ${c.pages} pick=${c.pick}`;
+    case 'write': return `write g${c.guest} pick=${c.pick}`;
+    case 'read': return `read g${c.guest} pick=${c.pick}`;
+  }
+}
+
 /** Effects every family reports with one meaning; the shared invariants read these. */
 export type WorldEffect =
   | { kind: 'frame-mapped'; guest: GuestId; gpfn: Gpfn; frame: Frame }

@@ -5,7 +5,7 @@
  * of it is here, none of it is decided by a clock or a random number inside the system.
  */
 import type { GuestId } from '../ids.ts';
-import type { WorldCommand } from '../world.ts';
+import { formatGuestProgram, type WorldCommand } from '../world.ts';
 
 export type QueueName = 'inflate' | 'deflate' | 'stats';
 
@@ -55,10 +55,7 @@ export function formatCommand(c: Command): string {
     case 'set-target': return `set-target g${c.guest} ${c.pages}`;
     case 'driver': return `driver g${c.guest}`;
     case 'device': return `device g${c.guest} ${c.queue}`;
-    case 'alloc': return `alloc g${c.guest} ${c.pages} pick=${c.pick}`;
-    case 'free': return `free g${c.guest} ${c.pages} pick=${c.pick}`;
-    case 'write': return `write g${c.guest} pick=${c.pick}`;
-    case 'read': return `read g${c.guest} pick=${c.pick}`;
+    case 'alloc': case 'free': case 'write': case 'read': return formatGuestProgram(c);
     case 'reset': return `reset g${c.guest}`;
     case 'hostile': return `hostile g${c.guest} ${c.request} pick=${c.pick}`;
   }

@@ -6,6 +6,7 @@
  * a backend borrowing ballooned pages (xen_alloc_ballooned_pages) and giving them back.
  */
 import type { GuestId } from '../ids.ts';
+import { formatGuestProgram } from '../world.ts';
 
 /** Xen memory ops a domain issues (xen/include/public/memory.h). */
 export type XenMemOp = 'decrease' | 'populate';
@@ -76,10 +77,7 @@ export function formatXenCommand(c: XenCommand): string {
     case 'tick': return `tick ${c.seconds}s`;
     case 'lend': return `lend g${c.guest} ${c.pages}`;
     case 'unlend': return `unlend g${c.guest} ${c.pages}`;
-    case 'alloc': return `alloc g${c.guest} ${c.pages} pick=${c.pick}`;
-    case 'free': return `free g${c.guest} ${c.pages} pick=${c.pick}`;
-    case 'write': return `write g${c.guest} pick=${c.pick}`;
-    case 'read': return `read g${c.guest} pick=${c.pick}`;
+    case 'alloc': case 'free': case 'write': case 'read': return formatGuestProgram(c);
     case 'reset': return `reset g${c.guest}`;
     case 'hostile': return `hostile g${c.guest} ${c.request} pick=${c.pick}`;
   }

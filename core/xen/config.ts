@@ -57,12 +57,7 @@ export interface XenSystemConfig {
   guests: XenGuestConfig[];
 }
 
-export const xenGpfnSpace = (g: XenGuestConfig): number => g.ramPages + g.holePages;
-
 /** True when `n` names RAM of guest `g` (in range and not in the hole). */
-export const xenIsRam = (g: XenGuestConfig, n: number): boolean =>
-  Number.isInteger(n) && n >= 0 && n < xenGpfnSpace(g) && !(n >= g.holeStart && n < g.holeStart + g.holePages);
-
 /** Pages the domain is built with: all of RAM, or the PoD cache for a PoD domain. */
 export const xenInitialPages = (g: XenGuestConfig): number => (g.podPages > 0 ? g.podPages : g.ramPages);
 

@@ -3,7 +3,7 @@
  * target, actual, p2m, page states, what the host holds as given back, counts) and Xen's own
  * part under `xen`. Arrays are live views of the reference; a checker must not keep them.
  */
-import type { GuestCounts, HostObservation } from '../world.ts';
+import type { WorldGuestObservation, WorldObservation } from '../world.ts';
 import type { ThreadState } from './effects.ts';
 
 export interface XenThreadObservation {
@@ -38,22 +38,16 @@ export interface XenGuestPart {
   guestP2m: Int32Array | null;
 }
 
-export interface XenGuestObservation {
-  /** target_pages: the toolstack's target as the driver holds it, in 4 KiB pages. */
-  target: number;
-  /** current_pages: the domain's pages as the driver counts them. */
-  actual: number;
-  p2m: Int32Array;
-  dmaView: Int32Array | null;
-  pageState: Uint8Array;
-  hostBallooned: Uint8Array;
-  counts: GuestCounts;
+/**
+ * A Xen guest: the world's view (core/world.ts) and Xen's own part. Its `target` is target_pages
+ * and its `actual` current_pages, memory sizes where virtio's are balloon sizes
+ * (docs/ARCHITECTURE.md, where the seam is still rough).
+ */
+export interface XenGuestObservation extends WorldGuestObservation {
   xen: XenGuestPart;
 }
 
-export interface XenObservation {
-  host: HostObservation;
-  guests: readonly XenGuestObservation[];
+export interface XenObservation extends WorldObservation<XenGuestObservation> {
   /** The virtual clock, in seconds. */
   xen: { now: number };
 }

@@ -6,7 +6,8 @@
  * taken from the host only when an entry is backed, so the frame table stays one owner per frame.
  */
 import { UNBACKED, type WorldGuestConfig } from '../../core/index.ts';
-import { xenGpfnSpace, xenIsRam, type XenGuestConfig } from '../../core/xen/index.ts';
+import { gpfnSpace, isRam } from '../../core/index.ts';
+import type { XenGuestConfig } from '../../core/xen/index.ts';
 import { GuestMemory } from '../guest-memory.ts';
 import type { HostFrames } from '../host.ts';
 
@@ -32,12 +33,12 @@ export class XenDomain {
 
   constructor(readonly id: number, readonly cfg: XenGuestConfig, readonly host: HostFrames) {
     this.mem = new GuestMemory(id, worldConfig(cfg), host);
-    this.space = xenGpfnSpace(cfg);
+    this.space = gpfnSpace(cfg);
     this.released = new Uint8Array(this.space);
     this.pod = new Uint8Array(this.space);
   }
 
-  isRam(n: number): boolean { return xenIsRam(this.cfg, n); }
+  isRam(n: number): boolean { return isRam(this.cfg, n); }
 
   /** The gpfn holds a page or a PoD entry: decrease_reservation has something to remove. */
   holdsPage(n: number): boolean { return this.mem.p2m[n] !== UNBACKED || this.pod[n] === 1; }

@@ -6,8 +6,9 @@
  * and changes nothing; `pick` varies which.
  */
 import { PageState, UNBACKED } from '../../core/index.ts';
+import { gpfnSpace } from '../../core/index.ts';
 import {
-  xenGpfnSpace, type XenCommand, type XenHostileKind, type XenObservation, type XenRequest, type XenSystemConfig,
+  type XenCommand, type XenHostileKind, type XenObservation, type XenRequest, type XenSystemConfig,
 } from '../../core/xen/index.ts';
 
 type Hostile = Extract<XenCommand, { kind: 'hostile' }>;
@@ -21,7 +22,7 @@ export function resolveXenHostile(c: Hostile, sys: XenSystemConfig, obs: XenObse
 export function xenHostileRequest(kind: XenHostileKind, pick: number, sys: XenSystemConfig, guest: number, obs: XenObservation): XenRequest {
   const cfg = sys.guests[guest];
   const g = obs.guests[guest];
-  const space = xenGpfnSpace(cfg);
+  const space = gpfnSpace(cfg);
   const pastEnd: XenRequest = { op: 'decrease', order: 0, gpfns: [space + (pick % 7), 0xffff_ffff] };
   const where = (ok: (n: number) => boolean, max = 3): number[] => {
     const out: number[] = [];
@@ -40,7 +41,7 @@ export function xenHostileRequest(kind: XenHostileKind, pick: number, sys: XenSy
       return { op: 'decrease', order: sys.maxExtentOrder + 1 + (pick % 3), gpfns: [0] };
     case 'foreign': {
       // Valid in a bigger domain, not in this one: a hypervisor that looked in the wrong p2m would change that domain.
-      const bigger = sys.guests.map(xenGpfnSpace).filter((s) => s > space);
+      const bigger = sys.guests.map(gpfnSpace).filter((s) => s > space);
       return bigger.length > 0 ? { op: 'decrease', order: 0, gpfns: [space + (pick % (bigger[0] - space))] } : pastEnd;
     }
     case 'already-released': {
