@@ -111,6 +111,26 @@ function executed(cov: FileCoverage | undefined, at: { line: number; column: num
   return lineRuns;
 }
 
+/** The family a file of impl/ belongs to (impl/<family>/...), or null for the shared files. */
+const familyOf = (file: string) => /^impl\/([^/]+)\//.exec(file)?.[1] ?? null;
+
+/** The check that judged a file's mutants (stryker.config.mjs, MUTATION_FAMILY). */
+const judgedBy = (file: string) => {
+  const family = familyOf(file);
+  return `node bin/balloon.js check --runs 300 --seed 1${family ? ` --family ${family}` : ''}`;
+};
+
+/**
+ * Whether a report covers all of a file, as bench/mutate.sh names them: one run over everything
+ * (mutation.json), one per family folder (<family>.json), the shared files (shared.json), or one
+ * per file (its path with / as -). Any other name is a partial run (`--mutate file:lines`).
+ */
+const wholeRun = (file: string, report: string) =>
+  [
+    'mutation.json', 'shared.json', `${familyOf(file)}.json`, `${file.replace(/\.ts$/, '').replace(/\//g, '-')}.json`,
+    `${basename(file, '.ts')}.json`,
+  ].includes(report);
+
 const key = (e: { file: string; line: number; mutator: string; replacement: string }) =>
   `${e.file}:${e.line}:${e.mutator}:${e.replacement}`;
 const DETECTED = new Set(['Killed', 'Timeout']);
@@ -129,7 +149,7 @@ const survivors: { file: string; line: number; m: Mutant; source: string; reason
 for (const { file, source, mutants, report } of reports) {
   const lines = source.split('\n');
   // A report not named after its file is a partial run (`--mutate file:lines`): say so in the row.
-  const label = report === `${basename(file, '.ts')}.json` || report === 'mutation.json' ? file : `${file} (partial: ${report})`;
+  const label = wholeRun(file, report) ? file : `${file} (partial: ${report})`;
   const row: Row = { file: label, total: mutants.length, never: 0, neverSurvived: 0, killed: 0, timeout: 0, survived: 0, unexplained: 0, equivalent: 0, errors: 0 };
   for (const m of mutants) {
     if (!executed(coverage.get(file), m.location.start)) {
@@ -166,18 +186,19 @@ const out = [
   '',
   'Written by `bench/mutation-report.ts` (`npm run mutate`); do not edit by hand. Every mutant of the',
   'reference implementation (StrykerJS, `stryker.config.mjs`) is judged by one seeded run of the',
-  'property suite, `node bin/balloon.js check --runs 300 --seed 1`: killed when the check fails.',
+  'property suite, `node bin/balloon.js check --runs 300 --seed 1`: killed when the check fails. A',
+  "family's own files (impl/<family>/) are judged by that family's check alone (`--family <family>`),",
+  "the shared ones (impl/*.ts) by every family's.",
   '"Never run" counts mutants on code that check never reaches (V8 coverage of the same command,',
   '`bench/mutation-coverage.sh`), with the undetected ones among them in brackets; those say the',
   'workload is narrow, not that a property is blind. Every survivor is listed below with the reason',
   'given in `bench/mutation-equivalent.json`: "equivalent" ones leave the score; those marked',
   '"stricter than the spec" or "not reached by the judged check" change behaviour, so they count as',
   'survived, and "survived" brackets the ones with no reason yet. Score = (killed + timed out) / executed non-equivalent',
-  `mutants; target ${TARGET * 100}% (issue #14). Not mutated: impl/virtio/faults.ts (the bug zoo's switch`,
-  'table, off in the check) and impl/hostile.ts (the hostile-request generator is workload, not',
-  'implementation); see stryker.config.mjs.',
+  `mutants; target ${TARGET * 100}% (issue #14). Not mutated: each family's impl/<family>/faults.ts (the`,
+  "bug zoo's switch table, off in the check); see stryker.config.mjs.",
   '',
-  `Reports: ${reports.map((r) => `${r.file} from reports/mutation/${r.report}`).join('; ')}.`,
+  `Reports: ${reports.map((r) => `${r.file} from reports/mutation/${r.report} (judged by \`${judgedBy(r.file)}\`)`).join('; ')}.`,
   '',
   '| file | mutants | never run (undetected) | killed | timed out | survived (unexplained) | equivalent | errors | score, executed | detected, all |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
