@@ -71,10 +71,13 @@ export const XEN_CONTRACTS: Record<XenCommandKind, XenCommandContract> = {
     },
   },
   'thread': {
-    source: 'Linux balloon.c balloon_thread (one pass when due, else asleep)',
+    source: 'Linux balloon.c balloon_thread (one pass when due, else asleep); core/xen/commands.ts thread: `grant` is the most extents the host populates in the step (populate_physmap stops when the domain or host is out of memory)',
     refusals: {},
-    accepted: 'exactly one balloon-pass effect: the thread ran a pass or stayed asleep',
+    accepted: 'exactly one balloon-pass effect: the thread ran a pass or stayed asleep; a populate does at most `grant` extents',
     check(s) {
+      const c = s.command as Extract<XenCommand, { kind: 'thread' }>;
+      const over = c.grant === undefined ? undefined : s.result.effects.find((e) => e.kind === 'hypercall' && e.op === 'populate' && e.done > c.grant!);
+      if (over && over.kind === 'hypercall') return `a thread step of guest ${c.guest} granted ${c.grant} extents, but a populate did ${over.done}`;
       return refusal(s, {}) ?? (count(s.result, 'balloon-pass') === 1 ? null : `a thread step of guest ${s.command.guest} reported ${count(s.result, 'balloon-pass')} balloon passes, not one`);
     },
   },
