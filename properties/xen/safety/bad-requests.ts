@@ -54,6 +54,15 @@ export const xenBadRequestsChangeNothing: XenProperty = {
       const x = obs.guests[g].xen;
       if (x.podEntries !== before.podEntries || x.podCache !== before.podCache) return { message: `a hostile ${command.request} request of guest ${g} moved its PoD entries ${before.podEntries} -> ${x.podEntries}, cache ${before.podCache} -> ${x.podCache}`, guest: g };
       if (obs.guests[g].actual !== before.current || obs.host.freeFrames !== before.hostFree) return { message: `a hostile ${command.request} request of guest ${g} changed its pages or the host's free frames`, guest: g };
+      // A refused op returns at once: nothing to continue (memory.c: no hypercall continuation).
+      if (hc.preempted) return { message: `Xen refused a hostile ${command.request} request of guest ${g} and reported it preempted`, guest: g };
+      // The refusal names a gpfn of the extent where Xen stopped, the first (memory.c stops there).
+      const at = hc.refused[0].gpfn;
+      const size = Number.isInteger(hc.order) && hc.order >= 0 && hc.order <= config.maxExtentOrder ? 2 ** hc.order : 1;
+      const base = hc.gpfns[0];
+      if (hc.gpfns.length > 0 && at !== base && !(at >= base - (base % size) && at < base - (base % size) + size)) {
+        return { message: `Xen refused a hostile ${command.request} request of guest ${g} at gpfn ${at}, outside its first extent (gpfn ${base}, order ${hc.order})`, guest: g, gpfn: at };
+      }
       // The code says why (issue #14 item 3): one of the true reasons the first extent is bad.
       const code = hc.refused[0].code;
       const why = hc.gpfns.length > 0 ? trueReasons(hc.op, hc.order, hc.gpfns[0], command.req?.pod === true, config.maxExtentOrder, config.guests[g], obs.guests[g]) : null;
