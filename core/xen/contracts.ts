@@ -71,10 +71,19 @@ export const XEN_CONTRACTS: Record<XenCommandKind, XenCommandContract> = {
     },
   },
   'thread': {
-    source: 'Linux balloon.c balloon_thread (one pass when due, else asleep)',
+    source: 'Linux balloon.c balloon_thread (one pass when due, else asleep); core/xen/commands.ts thread: `grant` is the most extents the host populates in the step (populate_physmap stops when the domain or host is out of memory)',
     refusals: {},
-    accepted: 'exactly one balloon-pass effect: the thread ran a pass or stayed asleep',
+    accepted: 'exactly one balloon-pass effect: the thread ran a pass or stayed asleep; a populate does at most `grant` extents',
     check(s) {
+      const c = s.command as Extract<XenCommand, { kind: 'thread' }>;
+      const over = c.grant === undefined ? undefined : s.result.effects.find((e) => e.kind === 'hypercall' && e.op === 'populate' && e.done > c.grant!);
+      if (over && over.kind === 'hypercall') return `a thread step of guest ${c.guest} granted ${c.grant} extents, but a populate did ${over.done}`;
+      // populate_physmap stops short only when it cannot allocate: the grant is used up, or the
+      // host has no frame left to give (the frames it could take before the step, less those done).
+      const short = s.result.effects.find((e) => e.kind === 'hypercall' && e.op === 'populate' && e.origin === 'driver' && e.refused.length === 0 && e.done < e.gpfns.length);
+      if (short && short.kind === 'hypercall' && !(c.grant !== undefined && short.done >= c.grant) && s.before.available > short.done) {
+        return `a populate of guest ${c.guest} did ${short.done} of ${short.gpfns.length} extents with ${s.before.available} frames free to give and no grant reached`;
+      }
       return refusal(s, {}) ?? (count(s.result, 'balloon-pass') === 1 ? null : `a thread step of guest ${s.command.guest} reported ${count(s.result, 'balloon-pass')} balloon passes, not one`);
     },
   },
@@ -117,7 +126,7 @@ export const XEN_CONTRACTS: Record<XenCommandKind, XenCommandContract> = {
   'alloc': {
     source: 'core/xen/commands.ts alloc (all or nothing, zero-filled; a PoD entry is backed on that touch: p2m_pod_demand_populate)',
     refusals: { 'guest/oom': 'fewer free pages than asked', 'xen/pod-cache-empty': 'the PoD cache holds fewer frames than the allocation could need' },
-    accepted: 'a pages-allocated effect of exactly the pages asked; used grows by as many',
+    accepted: 'a pages-allocated effect of exactly the pages asked; used grows by as many; the PoD cache falls by the entries backed',
     check(s) {
       const c = s.command as Extract<XenCommand, { kind: 'alloc' }>;
       const fits = whole(c.pages, 1) && c.pages <= s.before.free;
@@ -128,6 +137,9 @@ export const XEN_CONTRACTS: Record<XenCommandKind, XenCommandContract> = {
         });
       }
       if (!fits) return `allocating ${c.pages} pages of guest ${c.guest} was accepted with ${s.before.free} free`;
+      // p2m_pod_demand_populate: each PoD entry touched is backed by a frame taken from the cache.
+      const backed = count(s.result, 'frame-mapped');
+      if (s.after.xen.podCache !== s.before.podCache - backed) return `allocating ${c.pages} pages of guest ${c.guest} backed ${backed} PoD entries but moved its PoD cache from ${s.before.podCache} to ${s.after.xen.podCache}`;
       return sized(s, 'pages-allocated', c.pages) ?? (s.after.counts.used === s.before.used + c.pages ? null : `allocating ${c.pages} pages moved guest ${c.guest}'s used count from ${s.before.used} to ${s.after.counts.used}`);
     },
   },

@@ -43,8 +43,22 @@ export function passOutcome(c: XenThreadContext): { state: ThreadState; delay: n
   return { state, delay, retries, target };
 }
 
+/**
+ * A pass that issued no hypercall had nothing it could do: no credit, a positive credit with an
+ * empty balloon (reserve_additional_memory without hotplug), or a negative one with no page to
+ * spare (decrease_reservation: one batch of the free pages, above the floor). balloon_thread calls
+ * increase_reservation whenever balloon_is_inflated() and decrease_reservation whenever the credit
+ * is negative, so a pass with work and no hypercall skipped it.
+ */
+const idleLegal = (c: XenThreadContext): boolean => {
+  if (c.pass) return true;
+  const k = credit(c);
+  return k === 0 || (k > 0 && c.list === 0) || (k < 0 && decreaseSize(c) === 0);
+};
+
 const passEnds = (to: ThreadState): Rule<XenThreadContext>[] => [
   { says: 'a pass runs only when the thread is due: its timeout expired or the credit changed since it slept (balloon_thread_cond)', holds: (c, e) => (e as Ev<'PASS'>).ran && dueAtStart(c) },
+  { says: 'a pass with work to do acts: a populate when the credit is positive and the balloon holds pages, a decrease when it is negative and the guest has pages to spare (balloon_thread)', holds: (c) => idleLegal(c) },
   { says: `the pass ends in ${to.toUpperCase()} (balloon_thread, update_schedule)`, holds: (c) => passOutcome(c).state === to },
   { says: 'the delay and retry count follow update_schedule (double to max_schedule_delay; cancel after max_retry_count)', holds: (c, e) => { const o = passOutcome(c); return (e as Ev<'PASS'>).delay === o.delay && (e as Ev<'PASS'>).retries === o.retries; } },
 ];

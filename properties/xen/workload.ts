@@ -29,12 +29,22 @@ export function xenCheckConfig(): XenSystemConfig {
   });
 }
 
+/**
+ * Now and then (1 in 20) a value the command's contract refuses (core/xen/contracts.ts): a
+ * negative target (xen/bad-target), a tick of 0 s or past an hour (xen/bad-tick), an allocation
+ * or a loan of 0 pages (guest/oom, xen/balloon-short, xen/nothing-lent). Whole numbers only, as
+ * the trace schema (core/xen/schema.ts) admits them.
+ */
+const orBad = (good: fc.Arbitrary<number>, bad: fc.Arbitrary<number>) =>
+  fc.oneof({ weight: 19, arbitrary: good }, { weight: 1, arbitrary: bad });
+
 function commandArb(kind: XenCommandKind, config: XenSystemConfig): fc.Arbitrary<XenCommand> {
   const guest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
   const pick = fc.nat(1 << 16);
   const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
+  const loan = orBad(fc.integer({ min: 1, max: 4 }), fc.constant(0));
   switch (kind) {
-    case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, pages: fc.integer({ min: 0, max: maxRam }) });
+    case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, pages: orBad(fc.integer({ min: 0, max: maxRam }), fc.integer({ min: -3, max: -1 })) });
     case 'thread': return fc.record({
       kind: fc.constant('thread' as const), guest,
       grant: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 8 }) }),
@@ -45,10 +55,12 @@ function commandArb(kind: XenCommandKind, config: XenSystemConfig): fc.Arbitrary
       if (c.preempt) out.preempt = true;
       return out;
     });
-    case 'tick': return fc.record({ kind: fc.constant('tick' as const), guest: fc.constant(guestId(0)), seconds: fc.integer({ min: 1, max: 40 }) });
-    case 'lend': return fc.record({ kind: fc.constant('lend' as const), guest, pages: fc.integer({ min: 1, max: 4 }) });
-    case 'unlend': return fc.record({ kind: fc.constant('unlend' as const), guest, pages: fc.integer({ min: 1, max: 4 }) });
-    case 'alloc': return fc.record({ kind: fc.constant('alloc' as const), guest, pages: fc.integer({ min: 1, max: 8 }), pick });
+    // Now and then a whole hour passes (the top draw, so every case keeps its commands): balloon_thread
+    // sleeps 3600 s in DONE and ECANCELED, and only a long tick lets that timeout expire in a run.
+    case 'tick': return fc.record({ kind: fc.constant('tick' as const), guest: fc.constant(guestId(0)), seconds: orBad(fc.integer({ min: 1, max: 40 }).map((s) => (s === 40 ? 3600 : s)), fc.constantFrom(0, 3601)) });
+    case 'lend': return fc.record({ kind: fc.constant('lend' as const), guest, pages: loan });
+    case 'unlend': return fc.record({ kind: fc.constant('unlend' as const), guest, pages: loan });
+    case 'alloc': return fc.record({ kind: fc.constant('alloc' as const), guest, pages: orBad(fc.integer({ min: 1, max: 8 }), fc.constant(0)), pick });
     case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: 8 }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
     case 'read': return fc.record({ kind: fc.constant('read' as const), guest, pick });

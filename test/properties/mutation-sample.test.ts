@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { SystemFactory } from '../../core/virtio/index.ts';
-import { allProperties } from '../../properties/index.ts';
+import { allProperties, familyByName } from '../../properties/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -41,14 +41,25 @@ async function mutantFactory(m: (typeof sample.mutants)[number]): Promise<System
   expect(at, `${m.file}: the line "${m.before.trim()}" is no longer there exactly once`).toHaveLength(1);
   lines[at[0]] = m.after;
   writeFileSync(path, lines.join('\n'));
+  // A family's own file (impl/<family>/) is judged by that family's reference and properties, as
+  // bench/mutate.sh judges it (--family); the shared files by virtio's, as before.
+  if (familyOf(m.file) === 'xen') {
+    const mod = await import(pathToFileURL(join(dir, 'impl/xen/index.ts')).href) as { createXenReference: SystemFactory };
+    return mod.createXenReference;
+  }
   const mod = await import(pathToFileURL(join(dir, 'impl/virtio/index.ts')).href) as { createReferenceSystem: SystemFactory };
   return mod.createReferenceSystem;
 }
 
+/** The family whose folder holds a mutated file (impl/<family>/...), virtio for the shared files. */
+const familyOf = (file: string) => /^impl\/([^/]+)\//.exec(file)?.[1] ?? 'virtio';
+
 describe(`mutation sample measured ${sample.measured}: the suite still kills every mutant`, () => {
   it.each(sample.mutants.map((m) => [`${m.file}:${m.line} ${m.mutator} (${m.killedBy.join(', ')})`, m] as const))('%s', async (_name, m) => {
     const factory = await mutantFactory(m);
-    const r = runCampaign({ factory, properties: allProperties, runs: 300, seed: 1, maxCommands: 80, stopAtFirst: true });
+    const family = familyOf(m.file);
+    const properties = family === 'virtio' ? allProperties : familyByName(family).properties;
+    const r = runCampaign({ family, factory, properties, runs: 300, seed: 1, maxCommands: 80, stopAtFirst: true });
     expect(r.counterexamples.length, `the suite no longer kills this mutant (killed by ${m.killedBy.join(', ')} when measured)`).toBeGreaterThan(0);
   });
 });

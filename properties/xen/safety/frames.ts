@@ -11,9 +11,23 @@ import type { XenProperty, XenViolation } from '../property.ts';
 export const xenFrames: XenProperty = {
   name: 'xen-frames',
   kind: 'always',
-  doc: 'each frame free, reserved or mapped by the one gpfn whose p2m names it; free count matches',
+  doc: 'each frame free, reserved or mapped by the one gpfn whose p2m names it; free count matches, and moves by the frames each step reports',
   refs: 'docs/INVARIANTS.md invariants 1 and 2; xen/common/memory.c guest_remove_page, populate_physmap',
-  monitor: () => ({ audit: auditFrames }),
+  monitor: () => ({
+    audit: auditFrames,
+    // A frame changes hands only by a step that says so: the host's free count moves by exactly the
+    // frames the step reports released (guest_remove_page, domain teardown) less those it reports
+    // mapped (populate_physmap, PoD backing, domain build).
+    step({ result, obs, before }) {
+      let released = 0, mapped = 0;
+      for (const e of result.effects) {
+        if (e.kind === 'frame-released') released++;
+        else if (e.kind === 'frame-mapped') mapped++;
+      }
+      const moved = obs.host.freeFrames - before.hostFree;
+      return moved === released - mapped ? null : { message: `the host's free frames moved by ${moved} in a step that reports ${released} frame(s) released and ${mapped} mapped` };
+    },
+  }),
 };
 
 export function auditFrames(obs: XenObservation): XenViolation | null {

@@ -10,13 +10,15 @@ import type { XenProperty } from '../property.ts';
 export const xenPvP2mAgrees: XenProperty = {
   name: 'xen-pv-p2m-agrees',
   kind: 'always',
-  doc: 'a PV guest\'s own p2m names exactly the frames Xen maps for it (invalid for given-back gpfns)',
+  doc: 'a PV guest (and only a PV guest) keeps its own p2m, naming exactly the frames Xen maps for it (invalid for given-back gpfns)',
   refs: 'Linux drivers/xen/balloon.c decrease_reservation, increase_reservation (xenmem_reservation_va_mapping_reset/update); arch/x86/xen/p2m.c __set_phys_to_machine',
-  monitor: () => ({
+  monitor: (config) => ({
     audit(obs) {
       for (let i = 0; i < obs.guests.length; i++) {
         const g = obs.guests[i];
         const own = g.xen.guestP2m;
+        // core/xen/observation.ts: a PV guest keeps its own p2m (arch/x86/xen/p2m.c), an HVM guest none.
+        if ((own !== null) !== (config.guests[i].mode === 'pv')) return { message: `guest ${i} is ${config.guests[i].mode.toUpperCase()} but ${own ? 'reports' : 'does not report'} a p2m of its own`, guest: i };
         if (!own) continue;
         for (let n = 0; n < own.length; n++) {
           if (g.pageState[n] === PageState.Inflating || own[n] === g.p2m[n]) continue;

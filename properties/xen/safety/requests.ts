@@ -15,6 +15,8 @@ export const xenRequestsWellFormed: XenProperty = {
       for (const e of result.effects) {
         if (e.kind !== 'hypercall' || e.origin !== 'driver') continue;
         const g = e.guest;
+        // public/memory.h: the driver's two reservation ops (XENMEM_decrease_reservation, XENMEM_populate_physmap).
+        if (e.op !== 'decrease' && e.op !== 'populate') return { message: `guest ${g}'s balloon driver issued a memory op named ${JSON.stringify(e.op)}, neither decrease nor populate`, guest: g };
         if (e.order !== 0) return { message: `guest ${g}'s balloon driver issued a ${e.op} of order ${e.order}`, guest: g };
         if (e.gpfns.length > config.batchGpfns) return { message: `guest ${g}'s balloon driver issued a ${e.op} of ${e.gpfns.length} gpfns, more than a batch of ${config.batchGpfns}`, guest: g };
         if (new Set(e.gpfns).size !== e.gpfns.length) return { message: `guest ${g}'s balloon driver named a gpfn twice in one ${e.op}`, guest: g };
