@@ -63,6 +63,6 @@ export async function chooseImplementation(flags: ImplFlags, family: AnyFamily):
   }
   if (faults.length > 0 && flags.impl !== 'reference') throw new UsageError('--fault: faults exist only in the reference implementation; drop --impl or --fault');
   if (faults.length > 0) throw new UsageError('--fault cannot be combined with --step-timeout (the reference implementation runs in-process)');
-  const impl = await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout });
+  const impl = await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout, family });
   return { factory: impl.factory, name: impl.name, faults, stop: impl.stop, output: impl.output };
 }
