@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .argument('<file...>', 'trace files')
     .option('--verbose', 'print every step, and the reproducing program for passing traces too')
     .option('--json', 'print one JSON report instead of text')
-    .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory; docs/ADAPTERS.md)')
+    .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory of each trace\'s family; docs/ADAPTERS.md)')
     .option('--step-timeout [ms]', STEP_TIMEOUT_HELP)
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
     .option('--strict', 'refuse (exit 2) a file whose content no longer matches the hash in its name, instead of warning')
