@@ -103,8 +103,8 @@ async function builtAsOther(probe: (config: unknown) => unknown, family: AnyFami
     const config = f.defaultConfig();
     try {
       if (f.shape.observationProblems(await probe(config), config).length === 0) return f;
-    } catch (e) {
-      if (!isRefusal(e)) throw e;
+    } catch {
+      // Not that family either (it refused, hung or crashed): the first problem is the one to report.
     }
   }
   return undefined;
