@@ -80,6 +80,6 @@ describe('a Xen module checked as Xen', () => {
       const sys = loaded.factory(config);
       return { config, apply: (c) => sys.apply(c), observe: () => ({ ...sys.observe(), xen: { now: -1 } }) };
     } }, { stepTimeoutMs: 0 });
-    expect(() => broken(xenCheckConfig() as never).observe()).toThrow(/^xen\.now: expected a whole number from 0 to \d+, got the number -1$/);
+    expect(() => broken(xenCheckConfig() as never).observe()).toThrow(/^xen\.now: expected a whole number, got the number -1$/);
   });
 });
