@@ -19,9 +19,10 @@
  */
 import type { Command, Observation, StepResult, SystemConfig, SystemFactory, SystemUnderTest } from '../core/virtio/index.ts';
 import { ImplementationFault } from './faults.ts';
+import { describeValue } from '../core/shape.ts';
+import { FAMILIES } from '../properties/families.ts';
+import type { AnyFamily, FamilyShape } from '../properties/family.ts';
 import type { LoadedImplementation } from './load.ts';
-import { describeValue, observationProblems } from './shape.ts';
-import { stepResultProblems } from './step-shape.ts';
 import { WorkerHost } from './worker-host.ts';
 
 /**
@@ -36,29 +37,32 @@ const START_TIMEOUT_MS = 30_000;
 export interface GuardOptions {
   /** Time limit per step in ms, enforced by running the implementation in a worker; 0 runs in-process with no limit. */
   stepTimeoutMs?: number;
-  /** Check the shape of every step result and observation (O(guests + buffers + effects) per step). Default true. */
+  /** Check the shape of every step result and observation against the family's (`Family.shape`; O(guests + buffers + effects) per step). Default true. */
   checkShape?: boolean;
 }
 
 /** A factory whose systems fail loudly and by name instead of hanging or crashing a checker. */
 export function guardImplementation(impl: LoadedImplementation, opts: GuardOptions = {}): SystemFactory & { stop(): void } {
   const timeout = opts.stepTimeoutMs ?? 0;
-  const checkShape = opts.checkShape ?? true;
+  const family = impl.family ?? FAMILIES[0];
+  const shape = (opts.checkShape ?? true) ? family.shape : null;
   if (timeout <= 0) {
-    const factory = (config: SystemConfig) => new InProcessSystem(impl.factory(frozenCopy(config)), config, checkShape);
+    const factory = (config: SystemConfig) => new InProcessSystem(impl.factory(frozenCopy(config)), config, shape);
     return Object.assign(factory, { stop() {} });
   }
-  return guardInWorker(workerHost(impl.modulePath, impl.exportName, timeout), checkShape);
+  return guardInWorker(workerHost(impl.modulePath, impl.exportName, timeout, family), shape);
 }
 
-/** A worker host for a module (null: the reference implementation) with a per-step limit. */
-export function workerHost(modulePath: string | null, exportName: 'default' | 'createSystem', stepTimeoutMs: number): WorkerHost {
-  return new WorkerHost({ modulePath, exportName, stepTimeoutMs, startTimeoutMs: Math.max(stepTimeoutMs, START_TIMEOUT_MS) });
+/** A worker host for a module (null: the family's reference implementation) with a per-step limit. */
+export function workerHost(modulePath: string | null, exportName: 'default' | 'createSystem', stepTimeoutMs: number, family: AnyFamily = FAMILIES[0]): WorkerHost {
+  return new WorkerHost({
+    modulePath, exportName, family: family.name, format: (c) => family.formatCommand(c), stepTimeoutMs, startTimeoutMs: Math.max(stepTimeoutMs, START_TIMEOUT_MS),
+  });
 }
 
-/** The factory of systems living in `host`'s worker. */
-export function guardInWorker(host: WorkerHost, checkShape = true): SystemFactory & { stop(): void } {
-  const factory = (config: SystemConfig) => new WorkerSystem(host, config, checkShape);
+/** The factory of systems living in `host`'s worker; `shape` (a family's) checks every answer, null none. */
+export function guardInWorker(host: WorkerHost, shape: FamilyShape | null = FAMILIES[0].shape): SystemFactory & { stop(): void } {
+  const factory = (config: SystemConfig) => new WorkerSystem(host, config, shape);
   return Object.assign(factory, { stop: () => host.stop() });
 }
 
@@ -85,21 +89,21 @@ function refusePromise(member: 'the factory' | 'apply' | 'observe', v: unknown):
   }
 }
 
-function checkResult(r: unknown, config: SystemConfig): StepResult {
-  const problems = stepResultProblems(r, config);
+function checkResult(r: unknown, config: SystemConfig, shape: FamilyShape): StepResult {
+  const problems = shape.stepResultProblems(r, config);
   if (problems.length > 0) throw new ImplementationFault('MalformedStepResult', problems.join('; '));
   return r as StepResult;
 }
 
-function checkObservation(obs: unknown, config: SystemConfig): Observation {
-  const problems = observationProblems(obs, config);
+function checkObservation(obs: unknown, config: SystemConfig, shape: FamilyShape): Observation {
+  const problems = shape.observationProblems(obs, config);
   if (problems.length > 0) throw new ImplementationFault('MalformedObservation', problems.join('; '));
   return obs as Observation;
 }
 
 /** @internal */
 class InProcessSystem implements SystemUnderTest {
-  constructor(private readonly inner: SystemUnderTest, readonly config: SystemConfig, private readonly checkShape: boolean) {
+  constructor(private readonly inner: SystemUnderTest, readonly config: SystemConfig, private readonly shape: FamilyShape | null) {
     // Checked once at load time on one configuration; another one may still get something else.
     refusePromise('the factory', inner);
     const o = inner as unknown as Record<string, unknown> | null;
@@ -112,13 +116,13 @@ class InProcessSystem implements SystemUnderTest {
     // Commands are flat records: a frozen shallow copy is a full one.
     const r = this.inner.apply(Object.freeze({ ...command }));
     refusePromise('apply', r);
-    return this.checkShape ? checkResult(r, this.config) : r;
+    return this.shape ? checkResult(r, this.config, this.shape) : r;
   }
 
   observe(): Observation {
     const obs = this.inner.observe();
     refusePromise('observe', obs);
-    return this.checkShape ? checkObservation(obs, this.config) : obs;
+    return this.shape ? checkObservation(obs, this.config, this.shape) : obs;
   }
 }
 
@@ -133,17 +137,17 @@ class WorkerSystem implements SystemUnderTest {
   private readonly generation: number;
   private last: Observation;
 
-  constructor(private readonly host: WorkerHost, readonly config: SystemConfig, private readonly checkShape: boolean) {
+  constructor(private readonly host: WorkerHost, readonly config: SystemConfig, private readonly shape: FamilyShape | null) {
     const created = host.create(config);
     this.sys = created.sys;
     this.generation = created.generation;
-    this.last = this.checkShape ? checkObservation(created.obs, config) : created.obs;
+    this.last = this.shape ? checkObservation(created.obs, config, this.shape) : created.obs;
   }
 
   apply(command: Command): StepResult {
     const { result, obs } = this.host.apply(this.sys, this.generation, command);
-    if (this.checkShape) checkResult(result, this.config);
-    this.last = this.checkShape ? checkObservation(obs, this.config) : obs;
+    if (this.shape) checkResult(result, this.config, this.shape);
+    this.last = this.shape ? checkObservation(obs, this.config, this.shape) : obs;
     return result;
   }
 

@@ -10,13 +10,15 @@
  * implementation runs in-process unless `--step-timeout` is given.
  */
 import type { SystemFactory } from '../core/virtio/index.ts';
-import { intFlag } from '../core/usage.ts';
+import { intFlag, UsageError } from '../core/usage.ts';
 import { DEFAULT_STEP_TIMEOUT_MS, guardImplementation, guardInWorker, workerHost, type GuardOptions } from './guard.ts';
 import { ImplementationFault, RemoteError } from './faults.ts';
-import { loadImplementation, resolveModule } from './load.ts';
+import { loadImplementation, probeFamily, resolveModule } from './load.ts';
+import { FAMILIES } from '../properties/families.ts';
+import type { AnyFamily } from '../properties/family.ts';
 import type { CapturedOutput } from './worker-host.ts';
 
-export { loadImplementation, checkFactory, PROBE_CONFIG, type LoadedImplementation } from './load.ts';
+export { loadImplementation, checkFactory, probeFamily, PROBE_CONFIG, type LoadedImplementation } from './load.ts';
 export { guardImplementation, DEFAULT_STEP_TIMEOUT_MS, type GuardOptions } from './guard.ts';
 export { observationProblems } from './shape.ts';
 export { stepResultProblems } from './step-shape.ts';
@@ -38,33 +40,45 @@ export interface OpenedImplementation {
   output(): CapturedOutput | null;
 }
 
+export interface OpenOptions extends Omit<GuardOptions, 'stepTimeoutMs'> {
+  /** `--step-timeout` as commander hands it over (parseStepTimeout). */
+  stepTimeout?: string | boolean;
+  cwd?: string;
+  /** The protocol family the module implements (`--family`); default the first registered. */
+  family?: AnyFamily;
+}
+
 /**
- * What the command line calls for `--impl SPEC [--step-timeout [MS]]`: load, check once, guard.
+ * What the command line calls for `--impl SPEC [--step-timeout [MS]]`: load, check once as
+ * `family` (a module of another family is refused by name), guard with the family's shape.
  * Throws UsageError (one line, exit 2) when the module is unusable.
  *
  * @example
  *   const impl = await openImplementation(flags.impl ?? 'reference', { stepTimeout: flags.stepTimeout });
  *   runCampaign({ factory: impl.factory, ... });
  */
-export async function openImplementation(spec: string, o: { stepTimeout?: string | boolean; cwd?: string } & Omit<GuardOptions, 'stepTimeoutMs'> = {}): Promise<OpenedImplementation> {
+export async function openImplementation(spec: string, o: OpenOptions = {}): Promise<OpenedImplementation> {
   const isModule = spec !== 'reference';
+  const family = o.family ?? FAMILIES[0];
   const stepTimeoutMs = parseStepTimeout(o.stepTimeout, isModule);
   if (isModule && stepTimeoutMs > 0) {
     const { path, name, fail } = resolveModule(spec, o.cwd);
-    const host = workerHost(path, 'default', stepTimeoutMs);
+    const host = workerHost(path, 'default', stepTimeoutMs, family);
     try {
       host.load();
+      await probeFamily((config) => host.probe(config), family, fail);
     } catch (e) {
       host.stop();
+      if (e instanceof UsageError) throw e;
       if (e instanceof RemoteError && e.name === 'UsageError') throw fail(e.message);
       // A timeout, process.exit or a crash while loading or probing: the message says which.
       if (e instanceof ImplementationFault || e instanceof RemoteError) throw fail(`${e.name ? `${e.name}: ` : ''}${e.message}`);
       throw e;
     }
-    const factory = guardInWorker(host, o.checkShape);
+    const factory = guardInWorker(host, (o.checkShape ?? true) ? family.shape : null);
     return { factory, name, stepTimeoutMs, stop: factory.stop, output: () => host.captured };
   }
-  const loaded = await loadImplementation(spec, o.cwd);
+  const loaded = await loadImplementation(spec, o.cwd, family);
   // The reference implementation has the shape by construction (as with --fault, which bypasses
   // the guard): its hot path does not pay for validating every step.
   const factory = guardImplementation(loaded, { stepTimeoutMs, checkShape: o.checkShape ?? isModule });

@@ -4,7 +4,7 @@
  * virtio words in it (features, queues, origins, counters) come from core/virtio/schema.ts, the
  * same schemas the trace format uses.
  *
- * The guard does not run this schema on every step: adapters/shape.ts is a hand-written walk of
+ * The guard does not run this schema on every step: core/virtio/observation-shape.ts is a hand-written walk of
  * the same shape, reading its field lists from these schemas, measured 28 to 42 times faster at
  * every size from 2^10 to 2^20 frames (bench/observation-shape.ts, bench/OBSERVATION-SHAPE.md); a test holds the two to
  * the same verdict on valid and broken observations (test/adapters/observation-schema.test.ts).

@@ -18,15 +18,18 @@ export interface WorkerData {
   /** Absolute path of the module; null for the reference implementation. */
   modulePath: string | null;
   exportName: 'default' | 'createSystem';
+  /** The protocol family (properties/families.ts), whose reference implementation runs when modulePath is null. */
+  family: string;
 }
 
 export type Request =
   /** Import the module and pick its factory (adapters/load.ts). */
   | { op: 'load' }
-  /** Try the factory once on PROBE_CONFIG, as loadImplementation does. */
-  | { op: 'probe' }
+  /** Build one system on `config` and observe it once (adapters/module.ts probeSystem); the main thread judges the observation. */
+  | { op: 'probe'; config: unknown }
   | { op: 'create'; sys: number; config: SystemConfig }
-  | { op: 'apply'; sys: number; command: Command };
+  /** `label`: the command as the family prints it, for the worker's messages ("during `thread g0`"). */
+  | { op: 'apply'; sys: number; command: Command; label: string };
 
 /** What the implementation wrote to stdout and stderr while answering (bounded, see worker.ts). */
 export interface Output { text: string; bytes: number }
@@ -39,11 +42,5 @@ export type Response =
 /** Live systems the worker keeps; creating one more drops the oldest (a case needs one, a differential test two). */
 export const MAX_LIVE_SYSTEMS = 8;
 
-/**
- * The most effects one step may report. The largest step of the reference implementation
- * processes one buffer of at most maxBatch (≤ 4096, core/virtio/config.ts) gpfns, each of which may map
- * or release a frame and be listed as accepted or refused: about 3 × 4096 effects. 65,536 leaves
- * five times that; a step reporting more is a flood (a loop that never ends its list), and is
- * refused in the worker before it is cloned, so it ends in milliseconds with a named failure.
- */
-export const MAX_EFFECTS_PER_STEP = 65_536;
+/** The most effects one step may report (core/shape.ts says why); a step reporting more is refused in the worker before it is cloned, so a flood ends in milliseconds with a named failure. */
+export { MAX_EFFECTS_PER_STEP } from '../core/shape.ts';

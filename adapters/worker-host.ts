@@ -11,13 +11,16 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Command, Observation, StepResult, SystemConfig } from '../core/virtio/index.ts';
-import { formatCommand } from '../core/virtio/index.ts';
 import { ImplementationFault, RemoteError } from './faults.ts';
 import type { Output, Request, Response, WorkerData } from './protocol.ts';
 
 export interface WorkerHostOptions {
   modulePath: string | null;
   exportName: 'default' | 'createSystem';
+  /** The protocol family: its reference implementation runs when modulePath is null. */
+  family: string;
+  /** A command as counterexamples print it (the family's formatCommand), for messages. */
+  format(command: Command): string;
   /** Limit per request, ms. */
   stepTimeoutMs: number;
   /** Limit for the first request of a new worker, which also loads tsx and the module, ms. */
@@ -45,14 +48,18 @@ export class WorkerHost {
   constructor(private readonly o: WorkerHostOptions) {}
 
   /**
-   * Start a worker and load the module in it (import, pick the factory, try it once): what
-   * `--impl` does, so that no code of the module runs in the tool's own thread.
+   * Start a worker and load the module in it (import, pick the factory): what `--impl` does, so
+   * that no code of the module runs in the tool's own thread. `probe` then tries it once.
    * @throws RemoteError named UsageError (the module is unusable), or ImplementationFault.
    */
   load(): void {
     if (this.worker === null) this.start();
     this.call({ op: 'load' }, this.o.startTimeoutMs, 'loading the module');
-    this.call({ op: 'probe' }, this.o.stepTimeoutMs, 'building one system on a small valid configuration');
+  }
+
+  /** Build one system on `config` in the worker and observe it once (adapters/load.ts probeFamily judges it). */
+  probe(config: unknown): Observation {
+    return this.call({ op: 'probe', config }, this.o.stepTimeoutMs, 'building one system on a small valid configuration').obs!;
   }
 
   /** Create a system in the worker (starting one if needed); its first observation. */
@@ -75,7 +82,8 @@ export class WorkerHost {
 
   apply(sys: number, generation: number, command: Command): { result: StepResult; obs: Observation } {
     this.alive(generation);
-    const res = this.call({ op: 'apply', sys, command }, this.o.stepTimeoutMs, `\`${formatCommand(command)}\``);
+    const label = `\`${this.o.format(command)}\``;
+    const res = this.call({ op: 'apply', sys, command, label }, this.o.stepTimeoutMs, label);
     return { result: res.result!, obs: res.obs! };
   }
 
@@ -98,7 +106,7 @@ export class WorkerHost {
   private start(): void {
     const { port1, port2 } = new MessageChannel();
     const shared = new SharedArrayBuffer(4);
-    const data: WorkerData = { port: port2, flag: shared, modulePath: this.o.modulePath, exportName: this.o.exportName };
+    const data: WorkerData = { port: port2, flag: shared, modulePath: this.o.modulePath, exportName: this.o.exportName, family: this.o.family };
     // stdout/stderr: true keeps whatever slips past worker.ts's capture out of the tool's own
     // streams; it is read (when the event loop runs) into the same record.
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: data, transferList: [port2], stdout: true, stderr: true });

@@ -15,11 +15,11 @@
  * @internal
  */
 import { workerData } from 'node:worker_threads';
-import { describeThrown, formatCommand, oneLine, type SystemFactory, type SystemUnderTest } from '../core/virtio/index.ts';
+import { describeThrown, oneLine, type Observation, type SystemFactory, type SystemUnderTest } from '../core/virtio/index.ts';
 import { UsageError } from '../core/usage.ts';
 import { ImplementationFault } from './faults.ts';
-import { checkFactory, importFactory } from './load.ts';
-import { describeValue } from './shape.ts';
+import { importFactory, probeSystem } from './module.ts';
+import { describeValue } from '../core/shape.ts';
 import { MAX_EFFECTS_PER_STEP, MAX_LIVE_SYSTEMS, type Output, type Request, type Response, type WorkerData } from './protocol.ts';
 
 const data = workerData as WorkerData;
@@ -100,8 +100,9 @@ process.on('exit', (code) => {
   }
 });
 
-// The reference implementation unless a module is loaded (`load`): imported only when needed.
-let factory: SystemFactory | null = data.modulePath === null ? (await import('../impl/virtio/index.ts')).createReferenceSystem : null;
+// The family's reference implementation unless a module is loaded (`load`): the family registry
+// is imported only then, so a worker running a user's module never loads it.
+let factory: SystemFactory | null = data.modulePath === null ? (await import('../properties/families.ts')).familyByName(data.family).reference as SystemFactory : null;
 const systems = new Map<number, SystemUnderTest>();
 
 async function handle(req: Request): Promise<Response> {
@@ -113,8 +114,8 @@ async function handle(req: Request): Promise<Response> {
     return { ok: true, exportName: loaded.exportName };
   }
   if (req.op === 'probe') {
-    if (factory !== null) await checkFactory(factory, (what: string) => new UsageError(what));
-    return { ok: true };
+    if (factory === null) throw new ImplementationFault('WorkerGone', 'a system was asked for before the module was loaded');
+    return { ok: true, obs: await probeSystem(factory, req.config) as Observation };
   }
   if (req.op === 'create') {
     if (factory === null) throw new ImplementationFault('WorkerGone', 'a system was asked for before the module was loaded');
@@ -152,7 +153,7 @@ data.port.on('message', async (req: Request) => {
   const mine = ++seq;
   pending = true;
   doing = req.op === 'load' ? 'loading the module' : req.op === 'probe' ? 'building one system on a small valid configuration'
-    : req.op === 'create' ? 'creating a system' : `\`${formatCommand(req.command)}\``;
+    : req.op === 'create' ? 'creating a system' : req.label;
   if (queued) {
     const res = queued;
     queued = null;

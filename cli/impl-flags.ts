@@ -39,7 +39,7 @@ export function noteOutput(impl: { output(): CapturedOutput | null }): void {
 export const repeatable = (v: string, prev: string[]) => [...prev, v];
 
 export function addImplOptions(cmd: Command, withFaults = true): Command {
-  cmd.option('--impl <module>', 'the implementation to check: "reference" or a .ts/.js module (docs/ADAPTERS.md)', 'reference')
+  cmd.option('--impl <module>', 'the implementation to check: "reference" or a .ts/.js module implementing the family named by --family (docs/ADAPTERS.md)', 'reference')
     .option('--step-timeout [ms]', STEP_TIMEOUT_HELP);
   if (withFaults) cmd.addOption(new Option('--fault <name>', 'switch on a bug-zoo fault in the reference implementation (repeatable; see balloon list)').argParser(repeatable).default([]));
   return cmd;
@@ -63,6 +63,6 @@ export async function chooseImplementation(flags: ImplFlags, family: AnyFamily):
   }
   if (faults.length > 0 && flags.impl !== 'reference') throw new UsageError('--fault: faults exist only in the reference implementation; drop --impl or --fault');
   if (faults.length > 0) throw new UsageError('--fault cannot be combined with --step-timeout (the reference implementation runs in-process)');
-  const impl = await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout });
+  const impl = await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout, family });
   return { factory: impl.factory, name: impl.name, faults, stop: impl.stop, output: impl.output };
 }

@@ -59,6 +59,21 @@ export interface FamilyRunner<C extends AnyCommand, O extends WorldObservation, 
   moved(result: StepResult): boolean;
 }
 
+/**
+ * How adapters/ checks a user's module of a family (docs/ADAPTERS.md): the shape of an
+ * observation and of a step result for a configuration, one line per problem naming the field, and
+ * a field of every guest observation that only this family has, so that a module of another
+ * family is named as such instead of failing field by field.
+ */
+export interface FamilyShape<K extends WorldConfig = WorldConfig> {
+  /** A field of every guest's observation that no other family's has (virtio `features`, Xen `xen`). */
+  readonly guestField: string;
+  /** Why `obs` is not an observation of a system built from `config`; empty when it is one. O(guests + lists), never O(memory). */
+  observationProblems(obs: unknown, config: K): string[];
+  /** Why `r` is not a step result of this family (with `config`: guests, gpfns and frames in range); empty when it is one. */
+  stepResultProblems(r: unknown, config?: K): string[];
+}
+
 export interface Family<
   C extends AnyCommand = AnyCommand,
   O extends WorldObservation = WorldObservation,
@@ -91,6 +106,9 @@ export interface Family<
   caseArb(opts?: FamilyWorkloadOptions<K>): fc.Arbitrary<FamilyCase<C, K>>;
   /** After fast-check shrank the commands, make the configuration as plain as the failure allows. */
   simplifyCase(c: FamilyCase<C, K>, stillFails: (c: FamilyCase<C, K>) => boolean): FamilyCase<C, K>;
+
+  /** The shape a user's module must answer in (adapters/ checks it on every step). */
+  readonly shape: FamilyShape<K>;
 
   /** The reference implementation. */
   reference(config: K): SystemUnderTest<C, O, K, R>;

@@ -11,7 +11,7 @@
  * on stderr, or is unusable under `--strict`.
  */
 import type { Command } from 'commander';
-import { openImplementation } from '../../adapters/index.ts';
+import { openImplementation, type OpenedImplementation } from '../../adapters/index.ts';
 import { familyByName } from '../../properties/index.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
 import { TraceError } from '../../traces/errors.ts';
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .argument('<file...>', 'trace files')
     .option('--verbose', 'print every step, and the reproducing program for passing traces too')
     .option('--json', 'print one JSON report instead of text')
-    .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory; docs/ADAPTERS.md)')
+    .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory of each trace\'s family; docs/ADAPTERS.md)')
     .option('--step-timeout [ms]', STEP_TIMEOUT_HELP)
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
     .option('--strict', 'refuse (exit 2) a file whose content no longer matches the hash in its name, instead of warning')
@@ -47,8 +47,18 @@ export function register(program: Command): void {
         if (files.length !== 1) throw new UsageError(`--html: writes the page of one trace; ${files.length} were given`);
         htmlTarget('--html', flags.html);
       }
-      const opened = flags.impl ? await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout }) : undefined;
-      const adapter = opened && { path: opened.name, factory: opened.factory };
+      // A module implements one family: it is opened as the family of the first trace that needs
+      // it (a trace names its family), once per family, and refused in one line if it is another's.
+      const opened = new Map<string, OpenedImplementation>();
+      const adapterFor = async (family: string) => {
+        if (!flags.impl) return undefined;
+        let impl = opened.get(family);
+        if (!impl) {
+          impl = await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout, family: familyByName(family) });
+          opened.set(family, impl);
+        }
+        return { path: impl.name, factory: impl.factory };
+      };
       const results: ReplayResult[] = [];
       const unusable: TraceError[] = [];
       let vmReplays = 0;
@@ -71,6 +81,7 @@ export function register(program: Command): void {
               vmReplays++;
               continue;
             }
+            const adapter = await adapterFor(trace.family);
             const factory = factoryForTrace(trace, file, adapter);
             // The trace names its family: its properties and its model are the ones replayed.
             const family = familyByName(trace.family);
@@ -100,8 +111,10 @@ export function register(program: Command): void {
       if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(results, unusable, code, stopped !== null), null, 2)}\n`);
       else if (stopped !== null) process.stdout.write(`\nINTERRUPTED after ${results.length + unusable.length + vmReplays} of ${files.length} traces${results.length > 0 ? `: ${summaryLine(results, unusable.length)}` : ''}\n`);
       else if (files.length > 1 && results.length > 0) process.stdout.write(`\n${summaryLine(results, unusable.length)}\n`);
-      opened?.stop();
-      if (opened) noteOutput(opened);
+      for (const impl of opened.values()) {
+        impl.stop();
+        noteOutput(impl);
+      }
       (this as Command & { exitCode?: number }).exitCode = code;
     });
 }

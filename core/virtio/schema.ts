@@ -2,8 +2,8 @@
  * The virtio words that traces and observations share, as zod schemas: the one definition of
  * the feature bits, the queue names, who queued a buffer, and the driver's page counters. The
  * trace format (format.ts: a configuration's features, a `device` command's queue), the check of
- * a user's step results (adapters/step-schema.ts) and of its observations
- * (adapters/observation-schema.ts, adapters/shape.ts) are built from these, and a test holds
+ * a user's step results (core/virtio/step-schema.ts) and of its observations
+ * (adapters/observation-schema.ts, core/virtio/observation-shape.ts) are built from these, and a test holds
  * them to core's types (test/adapters/observation-schema.test.ts).
  */
 import { z } from 'zod';

@@ -10,6 +10,8 @@ import {
 import { createReferenceSystem, FAULTS, referenceWithFaults, type FaultName } from '../../impl/virtio/index.ts';
 import { guestMachine } from '../../model/virtio/guest-machine.ts';
 import { VirtioCommandSchema, VirtioConfigSchema } from '../../core/virtio/schema.ts';
+import { observationProblems } from '../../core/virtio/observation-shape.ts';
+import { stepResultProblems } from '../../core/virtio/step-shape.ts';
 import type { Family } from '../family.ts';
 import { simplifyCase } from '../simplify.ts';
 import { caseArb } from '../workload.ts';
@@ -36,6 +38,8 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   hostileKinds: HOSTILE_REQUESTS,
   caseArb,
   simplifyCase,
+  // The hand-written walk of the observation's schema (measured faster: bench/OBSERVATION-SHAPE.md).
+  shape: { guestField: 'features', observationProblems, stepResultProblems },
   reference: createReferenceSystem,
   faults: Object.entries(FAULTS).map(([name, f]) => ({ name, summary: f.doc, source: f.reference, catches: f.catches })),
   withFaults: (names) => referenceWithFaults(names as FaultName[]),

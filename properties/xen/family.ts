@@ -12,6 +12,7 @@ import { xenCharts } from '../../model/xen/index.ts';
 import type { Family, FamilyRunner } from '../family.ts';
 import type { EndContext, FamilyWorld, AnyProperty as Property, StepContext, WorldSummary } from '../property.ts';
 import { XenCommandSchema, XenConfigSchema } from '../../core/xen/schema.ts';
+import { xenObservationProblems, xenStepResultProblems } from '../../core/xen/shape.ts';
 import { noDoubleMapping } from '../safety/no-double-mapping.ts';
 import { dataOracle } from '../safety/data-oracle.ts';
 import { isolation } from '../safety/isolation.ts';
@@ -120,6 +121,7 @@ export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   caseArb: (opts = {}) => xenCaseArb(opts.config ?? xenCheckConfig(), opts.maxCommands),
   // The configuration is fixed per campaign: nothing to make plainer.
   simplifyCase: (c) => c,
+  shape: { guestField: 'xen', observationProblems: xenObservationProblems, stepResultProblems: xenStepResultProblems },
   reference: createXenReference,
   faults: Object.entries(XEN_FAULTS).map(([name, f]) => ({ name, summary: f.doc, source: f.reference, catches: f.catches })),
   withFaults: (names) => xenReferenceWithFaults(names as XenFaultName[]),

@@ -1,0 +1,210 @@
+/**
+ * The shape of a Xen observation (core/xen/observation.ts) and step result (core/xen/effects.ts)
+ * as zod schemas, the one definition, and the checks adapters/ runs on every step of a user's Xen
+ * module (the step result by its schema, the observation by a faster walk of its schema): one line per problem, naming the field (`guests[0].xen.pod: expected Uint8Array of
+ * length 64, got Array of length 64`). Per-gpfn arrays are checked for type and length, never
+ * entry by entry; the properties judge their contents.
+ *
+ * @example
+ *   xenObservationProblems(sys.observe(), config) // [] for a well-formed one
+ */
+import { z } from 'zod';
+import { gpfnSpace } from '../world.ts';
+import { MAX_EFFECTS_PER_STEP, Problems, schemaProblems, type ShapeWords } from '../shape.ts';
+import type { XenGuestConfig, XenSystemConfig } from './config.ts';
+import { XEN_ERROR_CODES, type XenErrorCode } from './errors.ts';
+import type { XenEffectKind } from './effects.ts';
+
+const MAX_U32 = 2 ** 32 - 1;
+const whole = (min = 0, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+const u32 = whole(0, MAX_U32);
+const guest = whole(0, 255);
+const frame = whole(0, 2 ** 24);
+const gpfns = z.array(u32).max(MAX_EFFECTS_PER_STEP);
+const code = z.enum(Object.keys(XEN_ERROR_CODES) as [XenErrorCode, ...XenErrorCode[]]);
+const threadState = z.enum(['done', 'wait', 'eagain', 'ecanceled']);
+const integer = whole(-MAX_U32, MAX_U32);
+
+/** A typed array of exactly `length` entries (an Int32Array is not a plain array of numbers). */
+const typed = <T extends typeof Int32Array | typeof Uint8Array>(type: T, length: number) =>
+  z.instanceof(type).refine((a) => a.length === length, `expected ${type.name} of length ${length}`);
+
+const effectSchemas = [
+  z.object({ kind: z.literal('frame-mapped'), guest, gpfn: u32, frame }),
+  z.object({ kind: z.literal('frame-released'), guest, gpfn: u32, frame }),
+  z.object({ kind: z.literal('target-set'), guest, requested: whole(-MAX_U32, MAX_U32), target: u32 }),
+  z.object({ kind: z.literal('actual-written'), guest, actual: u32 }),
+  z.object({ kind: z.literal('pages-allocated'), guest, gpfns }),
+  z.object({ kind: z.literal('pages-freed'), guest, gpfns }),
+  z.object({ kind: z.literal('wrote'), guest, gpfn: u32, token: whole() }),
+  z.object({ kind: z.literal('read'), guest, gpfn: u32, value: whole() }),
+  z.object({ kind: z.literal('reset'), guest }),
+  z.object({
+    kind: z.literal('hypercall'), guest, op: z.enum(['decrease', 'populate']), origin: z.enum(['driver', 'hostile', 'lend']),
+    order: whole(0, 63), gpfns, done: u32, refused: z.array(z.object({ gpfn: u32, code })).max(MAX_EFFECTS_PER_STEP), preempted: z.boolean(),
+  }),
+  z.object({
+    kind: z.literal('balloon-pass'), guest, now: whole(), ran: z.boolean(), credit: whole(-MAX_U32, MAX_U32),
+    before: threadState, after: threadState, delay: u32, retries: u32,
+  }),
+  z.object({ kind: z.literal('tick'), guest, now: whole() }),
+  z.object({ kind: z.literal('lent'), guest, gpfns }),
+  z.object({ kind: z.literal('unlent'), guest, gpfns }),
+] as const;
+
+export const XenEffectSchema = z.discriminatedUnion('kind', [...effectSchemas]);
+
+// Every effect kind of core/xen has a schema here, and no other: a new kind fails this at compile time.
+type SchemaKinds = z.infer<typeof XenEffectSchema>['kind'];
+const _sameKinds: [SchemaKinds, XenEffectKind] = ['' as XenEffectKind, '' as SchemaKinds];
+void _sameKinds;
+
+const effects = z.array(XenEffectSchema).max(MAX_EFFECTS_PER_STEP);
+export const XenStepResultSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('accepted'), effects }),
+  z.object({ outcome: z.literal('refused'), code, message: z.string().max(4096), effects }),
+]);
+
+const CountsSchema = z.object({ free: whole(), used: whole(), inflating: whole(), ballooned: whole(), deflating: whole() });
+const ThreadSchema = z.object({ state: threadState, delay: whole(), retries: whole(), wakeAt: whole(), sleepCredit: integer, inHypercall: z.boolean() });
+/** balloon_stats and the PoD counts: whole numbers. */
+const StatsSchema = z.object({
+  currentPages: whole(), targetPages: whole(), balloonLow: whole(), balloonHigh: whole(), lent: whole(), podEntries: whole(), podCache: whole(),
+});
+
+function guestSchema(g: XenGuestConfig) {
+  const space = gpfnSpace(g);
+  return z.object({
+    target: whole(),
+    actual: whole(),
+    p2m: typed(Int32Array, space),
+    dmaView: z.null(),
+    pageState: typed(Uint8Array, space),
+    hostBallooned: typed(Uint8Array, space),
+    counts: CountsSchema,
+    xen: z.object({
+      thread: ThreadSchema,
+      ...StatsSchema.shape,
+      pod: typed(Uint8Array, space),
+      guestP2m: g.mode === 'pv' ? typed(Int32Array, space) : z.null(),
+    }),
+  });
+}
+
+/** The schema of an observation of a Xen system built from `config`. */
+export function xenObservationSchema(config: XenSystemConfig) {
+  return z.object({
+    host: z.object({
+      totalFrames: z.literal(config.hostFrames),
+      reservedFrames: z.literal(config.reservedFrames),
+      freeFrames: whole(),
+      owner: typed(Int32Array, config.hostFrames),
+      ownerGpfn: typed(Int32Array, config.hostFrames),
+    }),
+    guests: z.tuple(config.guests.map(guestSchema) as [ReturnType<typeof guestSchema>, ...ReturnType<typeof guestSchema>[]]),
+    xen: z.object({ now: whole() }),
+  });
+}
+
+function numberRange(field: string | undefined): string {
+  if (field === 'guest') return '0 to 255';
+  if (field === 'frame') return `0 to ${2 ** 24}`;
+  if (field === 'order') return '0 to 63';
+  if (field === 'requested' || field === 'credit' || field === 'sleepCredit') return `-${MAX_U32} to ${MAX_U32}`;
+  if (field === 'token' || field === 'value' || field === 'now') return `0 to ${Number.MAX_SAFE_INTEGER}`;
+  return `0 to ${MAX_U32}`;
+}
+
+const WORDS: ShapeWords = { effectsFile: 'core/xen/effects.ts', errorsFile: 'core/xen/errors.ts', range: numberRange };
+
+// The words of the walk are read from the schemas, never restated.
+const COUNTS = CountsSchema.keyof().options;
+const STATS = StatsSchema.keyof().options;
+const THREAD_STATES: readonly string[] = threadState.options;
+
+/**
+ * Why `obs` is not an observation of a Xen system built from `config`; empty when it is one. A
+ * hand-written walk of xenObservationSchema (the one definition), because it runs after every
+ * step of a user's module: the schema costs about 30 µs a step on the default system, more than
+ * a step of the example implementation with every property checked; a test holds the two to the
+ * same verdict (test/core/xen-shape.test.ts). O(guests), never O(memory).
+ */
+export function xenObservationProblems(obs: unknown, config: XenSystemConfig): string[] {
+  const p = new Problems();
+  if (!p.object('observation', obs)) return p.list;
+  if (p.object('host', obs.host)) {
+    const h = obs.host;
+    p.whole('host.totalFrames', h.totalFrames, config.hostFrames);
+    p.whole('host.reservedFrames', h.reservedFrames, config.reservedFrames);
+    p.whole('host.freeFrames', h.freeFrames);
+    p.typed('host.owner', h.owner, Int32Array, config.hostFrames);
+    p.typed('host.ownerGpfn', h.ownerGpfn, Int32Array, config.hostFrames);
+  }
+  if (!Array.isArray(obs.guests) || obs.guests.length !== config.guests.length) {
+    p.add('guests', `an Array of ${config.guests.length} guest observations`, obs.guests);
+    return p.list;
+  }
+  config.guests.forEach((cfg, i) => {
+    const at = `guests[${i}]`;
+    const g: unknown = (obs.guests as unknown[])[i];
+    if (p.full || !p.object(at, g)) return;
+    const space = gpfnSpace(cfg);
+    p.whole(`${at}.target`, g.target);
+    p.whole(`${at}.actual`, g.actual);
+    p.typed(`${at}.p2m`, g.p2m, Int32Array, space);
+    if (g.dmaView !== null) p.add(`${at}.dmaView`, 'null (passthrough is not modelled for Xen)', g.dmaView);
+    p.typed(`${at}.pageState`, g.pageState, Uint8Array, space);
+    p.typed(`${at}.hostBallooned`, g.hostBallooned, Uint8Array, space);
+    if (p.object(`${at}.counts`, g.counts)) for (const k of COUNTS) p.whole(`${at}.counts.${k}`, g.counts[k]);
+    if (!p.object(`${at}.xen`, g.xen)) return;
+    const x = g.xen;
+    if (p.object(`${at}.xen.thread`, x.thread)) {
+      const t = x.thread;
+      if (!THREAD_STATES.includes(t.state as string)) p.add(`${at}.xen.thread.state`, `one of ${THREAD_STATES.join(', ')}`, t.state);
+      p.whole(`${at}.xen.thread.delay`, t.delay);
+      p.whole(`${at}.xen.thread.retries`, t.retries);
+      p.whole(`${at}.xen.thread.wakeAt`, t.wakeAt);
+      if (typeof t.sleepCredit !== 'number' || !Number.isInteger(t.sleepCredit) || Math.abs(t.sleepCredit) > MAX_U32) p.add(`${at}.xen.thread.sleepCredit`, 'a whole number, negative or not', t.sleepCredit);
+      if (typeof t.inHypercall !== 'boolean') p.add(`${at}.xen.thread.inHypercall`, 'a boolean', t.inHypercall);
+    }
+    for (const k of STATS) p.whole(`${at}.xen.${k}`, x[k]);
+    p.typed(`${at}.xen.pod`, x.pod, Uint8Array, space);
+    if (cfg.mode === 'pv') p.typed(`${at}.xen.guestP2m`, x.guestP2m, Int32Array, space);
+    else if (x.guestP2m !== null) p.add(`${at}.xen.guestP2m`, 'null (an HVM guest keeps no p2m of its own)', x.guestP2m);
+  });
+  if (!p.full && p.object('xen', obs.xen)) p.whole('xen.now', obs.xen.now);
+  return p.list;
+}
+
+/**
+ * Why `r` is not a Xen step result; empty when it is one. With `config`, every guest, gpfn and
+ * frame an effect names is checked against it too (a hypercall's gpfns may be anything a hostile
+ * guest asks for, so only gpfns said to be mapped, released, allocated, freed, touched or lent).
+ */
+export function xenStepResultProblems(r: unknown, config?: XenSystemConfig): string[] {
+  const p = new Problems();
+  const parsed = schemaProblems(XenStepResultSchema, r, 'result', p, WORDS);
+  if (!parsed || !config) return p.list;
+  parsed.effects.forEach((e, i) => {
+    if (p.full) return;
+    const at = `result.effects[${i}]`;
+    const g = config.guests[e.guest];
+    if (!g) { p.add(`${at}.guest`, `a guest index below ${config.guests.length}`, e.guest); return; }
+    const space = gpfnSpace(g);
+    const one = (where: string, n: number) => { if (n >= space) p.add(`${at}.${where}`, `a gpfn below ${space} (guest ${e.guest}'s space)`, n); };
+    switch (e.kind) {
+      case 'frame-mapped': case 'frame-released':
+        one('gpfn', e.gpfn);
+        if (e.frame >= config.hostFrames) p.add(`${at}.frame`, `a frame below ${config.hostFrames}`, e.frame);
+        break;
+      case 'wrote': case 'read': one('gpfn', e.gpfn); break;
+      case 'pages-allocated': case 'pages-freed': case 'lent': case 'unlent': {
+        const k = e.gpfns.findIndex((n) => n >= space);
+        if (k >= 0) one(`gpfns[${k}]`, e.gpfns[k]);
+        break;
+      }
+      default: break;
+    }
+  });
+  return p.list;
+}
