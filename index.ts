@@ -14,4 +14,7 @@ export {
   factoryForTrace, replayTrace, formatReplayReport, formatReplayCommand, TraceError, TRACE_FORMAT, TRACE_VERSION,
   type Trace, type AnyTrace, type TraceSource, type TraceExpect, type TraceInput, type ReplayOptions, type ReplayResult,
 } from './traces/index.ts';
-export { openImplementation, loadImplementation, guardImplementation, type OpenedImplementation, type LoadedImplementation, type GuardOptions } from './adapters/index.ts';
+export {
+  openImplementation, loadImplementation, guardImplementation, observationProblems, stepResultProblems,
+  type OpenedImplementation, type LoadedImplementation, type GuardOptions,
+} from './adapters/index.ts';
