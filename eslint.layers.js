@@ -12,6 +12,7 @@
  *   qemu, viewer             adapters and below: two shells side by side, neither imports the other
  *   examples                 core only: an example implementation needs no more than a user's own
  *   cli                      anything but the test and bench trees
+ *   api                      adapters and below: the package's entry points beside the root index.ts (`/vitest`)
  *   bench, test              anything
  *
  * no-restricted-imports matches the import string, not the resolved file, so the rules are made
@@ -32,6 +33,7 @@ export const LAYERS = {
   viewer: ['core', 'model', 'impl', 'properties', 'traces', 'adapters'],
   examples: ['core'],
   cli: ['core', 'model', 'impl', 'properties', 'traces', 'adapters', 'qemu', 'viewer', 'examples', 'cli'],
+  api: ['core', 'model', 'impl', 'properties', 'traces', 'adapters'],
 };
 
 /**

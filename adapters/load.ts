@@ -52,6 +52,7 @@ export async function loadImplementation(spec: string, cwd: string = process.cwd
   return { factory, name, modulePath: path, exportName, family };
 }
 
+
 /**
  * Build one system of `family` on its default configuration and look at it; throws what `fail`
  * makes of the first problem. A factory, `observe` or `config` that returns a Promise is awaited

@@ -29,7 +29,7 @@ export function resolveModule(spec: string, cwd: string = process.cwd()): { path
 export async function importFactory(path: string, fail: (what: string) => Error): Promise<{ factory: SystemFactory; exportName: 'default' | 'createSystem' }> {
   let mod: Record<string, unknown>;
   try {
-    mod = await import(pathToFileURL(path).href) as Record<string, unknown>;
+    mod = await importModule(path);
   } catch (e) {
     throw fail(`failed to load: ${firstLine(e)}`);
   }
@@ -89,4 +89,24 @@ export function firstLine(e: unknown): string {
   const located = /^Transform failed with \d+ errors?:\s*\n(.+?):(\d+):(\d+): (?:ERROR: )?(.*)/.exec(full);
   if (located) return oneLine(`syntax error at ${located[1]}:${located[2]}:${located[3]}: ${located[4]}`);
   return text;
+}
+
+/** This file runs as compiled JavaScript (the installed package), not through tsx or vitest. */
+const COMPILED = import.meta.url.endsWith('.js');
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+
+/**
+ * Import a user's module. Run from the sources, tsx is registered for the whole process (bin/,
+ * worker-entry.js) and a plain import loads TypeScript. Run compiled (this file is load.js in the
+ * package's dist/), nothing is registered: a module in TypeScript is imported through tsx's
+ * scoped `tsImport`, which transpiles that module and what it imports and leaves the tool's own
+ * modules alone.
+ */
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  if (COMPILED && TYPESCRIPT.test(path)) {
+    const { tsImport } = await import('tsx/esm/api');
+    return await tsImport(url, import.meta.url) as Record<string, unknown>;
+  }
+  return await import(url) as Record<string, unknown>;
 }

@@ -1,11 +1,12 @@
 // Where qemu/setup.sh puts the guest, and whether it is there. Tests use guestStatus() to skip
 // with a clear message instead of failing when `npm run qemu:setup` has not been run.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repo root (this file lives in <root>/qemu/). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The repo root (this file lives in <root>/qemu/, or compiled in <root>/dist/qemu/). */
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, basename(dirname(here)) === 'dist' ? '../..' : '..');
 
 /** The git-ignored cache folder setup.sh writes; BALLOON_QEMU_GUEST overrides it. */
 export const guestDir = process.env.BALLOON_QEMU_GUEST ?? join(repoRoot, '.qemu-guest');

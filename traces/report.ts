@@ -114,7 +114,7 @@ function verdictLine(r: ReplayResult): string {
  * A TypeScript program that runs the trace through the library API, commands as a literal array.
  *
  * @example
- *   formatSnippet(trace) // "import { createReferenceSystem } from 'balloon-testbed/impl/virtio/index.ts'; ..."
+ *   formatSnippet(trace) // "import { createReferenceSystem } from 'balloon-testbed'; ..."
  */
 export function formatSnippet(t: Trace, ran: readonly string[] = t.properties): string {
   const module = t.source.kind === 'adapter' ? t.source.module : null;
@@ -123,10 +123,10 @@ export function formatSnippet(t: Trace, ran: readonly string[] = t.properties): 
   const cmds = t.commands.map((c) => `  ${commandLiteral(c)},`).join('\n');
   return [
     '// Reproduce with the library (npx tsx repro.ts):',
-    "import { guestId, type Command, type SystemConfig } from 'balloon-testbed/core/virtio/index.ts';",
+    "import { guestId, type Command, type SystemConfig } from 'balloon-testbed';",
     module !== null ? `import createSystem from ${JSON.stringify(/^\.{0,2}\//.test(module) ? module : `./${module}`)};`
-      : `import { ${faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed/impl/virtio/index.ts';`,
-    "import { propertiesByName, runCase } from 'balloon-testbed/properties/index.ts';",
+      : `import { ${faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed';`,
+    "import { propertiesByName, runCase } from 'balloon-testbed';",
     '',
     `const config: SystemConfig = ${formatJson(t.config)};`,
     'const commands: Command[] = [',

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { ViewerData } from './extract.ts';
 
-const SCRIPT = readFileSync(new URL('./page.js', import.meta.url), 'utf8');
+// Named page-script.js, not page.js: compiled (dist/viewer/), this module is itself page.js.
+const SCRIPT = readFileSync(new URL('./page-script.js', import.meta.url), 'utf8');
 
 const CSS = `
 body{font:13px/1.35 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}

@@ -47,7 +47,7 @@ describe('formatSnippet', () => {
 
   it('applies the trace faults through referenceWithFaults', () => {
     const s = formatSnippet(smallTrace({ source: { kind: 'reference', faults: ['double-inflate'] } }));
-    expect(s).toContain("import { referenceWithFaults } from 'balloon-testbed/impl/virtio/index.ts';");
+    expect(s).toContain("import { referenceWithFaults } from 'balloon-testbed';");
     expect(s).toContain('runCase(referenceWithFaults(["double-inflate"]), config, commands, properties)');
   });
 });

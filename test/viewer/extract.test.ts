@@ -13,7 +13,7 @@ import { guestMachine } from '../../model/virtio/index.ts';
 import { chartTree, extractViewerData, type ChartNode, type ViewerData } from '../../viewer/index.ts';
 import { observedSteps } from './helpers.ts';
 
-/** The page's decoding (viewer/page.js applyRuns), redone here to check the encoding. */
+/** The page's decoding (viewer/page-script.js applyRuns), redone here to check the encoding. */
 function rebuild(data: ViewerData) {
   const R = new Int32Array(Uint8Array.from(Buffer.from(data.deltas, 'base64')).buffer);
   const owner = new Array(data.meta.hostFrames).fill(-1);
