@@ -7,10 +7,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
-import { balloonSuite } from '../../api/vitest.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { balloonSuite, checkImplementation } from '../../api/vitest.ts';
 import { FAMILIES } from '../../properties/index.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'balloon-suite-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 for (const family of FAMILIES) balloonSuite(family, family.reference, { runs: 10, seed: 3, out });
+
+// The registered tests throw exactly when checkImplementation reports failures: that condition
+// must be reachable, or every registered test above would pass whatever the implementation does.
+describe('what a registered test throws on', () => {
+  it('a zoo fault of each family gives failures naming the seed, so its registered test fails', () => {
+    for (const family of FAMILIES) {
+      const fault = family.faults[0];
+      const { failures } = checkImplementation(family, family.withFaults([fault.name]) as never, { runs: 300, seed: 3, out });
+      expect(failures.length, `${family.name}/${fault.name}`).toBeGreaterThan(0);
+      expect(failures[0].message).toMatch(/seed\D{0,3}3\b/);
+    }
+  });
+});
