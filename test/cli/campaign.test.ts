@@ -1,0 +1,178 @@
+// balloon campaign and balloon merge (issue 23): the same runs and failures whatever the number of
+// workers or shards, a zoo fault held once in a merged report, four shard processes merged equal
+// to the whole, Ctrl-C leaving a partial report, and unusable flags as one line with exit 2.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { readReport } from '../../cli/campaign/merge.ts';
+import { comparable, type CampaignFileReport } from '../../cli/campaign/report.ts';
+import { shardOf } from '../../properties/shard.ts';
+import { loadTrace } from '../../traces/load.ts';
+
+let out = '';
+let err = '';
+let root = '';
+beforeAll(() => { root = mkdtempSync(join(tmpdir(), 'balloon-campaign-')); });
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+beforeEach(() => {
+  out = ''; err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
+});
+afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; });
+
+const dir = (name: string) => join(root, name);
+const reportIn = (d: string) => readReport(join(d, readdirSync(d).find((f) => f.startsWith('campaign-'))!));
+
+// Three units of 50 runs of virtio with the zoo's unaligned-target (Linux arm64, 2023) on: at
+// seed 1 units of both shards find some of the same minimal failures, so merging must fold them.
+const FAULTY = ['campaign', '--family', 'virtio', '--fault', 'unaligned-target', '--runs', '150', '--chunk', '50', '--seed', '1'];
+
+describe('a zoo fault: workers and shards give the same runs and failures', () => {
+  let whole: CampaignFileReport;
+  beforeAll(async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await main([...FAULTY, '--workers', '2', '--out', dir('w2')])).toBe(1);
+    expect(await main([...FAULTY, '--workers', '1', '--out', dir('w1')])).toBe(1);
+    expect(await main([...FAULTY, '--workers', '1', '--shard', '1/2', '--out', dir('s1')])).toBe(1);
+    expect(await main([...FAULTY, '--workers', '1', '--shard', '2/2', '--out', dir('s2')])).toBe(1);
+    vi.restoreAllMocks();
+    whole = reportIn(dir('w2'));
+  }, 180_000);
+
+  it('the whole campaign ran every unit and found the fault', () => {
+    expect(whole.units.map((u) => u.unit)).toEqual([0, 1, 2]);
+    expect(whole.units.map((u) => u.runs)).toEqual([50, 50, 50]);
+    expect(whole.failures.length).toBeGreaterThan(0);
+    expect(whole.interrupted || whole.partial).toBe(false);
+    // Each failure once, every unit's keys among them, and the trace saved where it says.
+    expect(new Set(whole.failures.map((f) => f.key)).size).toBe(whole.failures.length);
+    for (const u of whole.units) for (const k of u.failures) expect(whole.failures.some((f) => f.key === k && f.foundIn.includes(u.unit))).toBe(true);
+    for (const f of whole.failures) expect(loadTrace(join(dir('w2'), f.file)).expect).toMatchObject({ verdict: 'fail', property: f.property });
+  });
+
+  it('1 worker and 2 workers: the same report but for times and the worker count', () => {
+    expect(comparable(reportIn(dir('w1')))).toEqual(comparable(whole));
+  });
+
+  it('shards 1/2 and 2/2 merged equal the whole, each failure held once', async () => {
+    expect(reportIn(dir('s1')).units.length + reportIn(dir('s2')).units.length).toBe(3);
+    expect(await main(['merge', dir('s1'), dir('s2'), '--out', dir('m'), '--json'])).toBe(1);
+    const summary = JSON.parse(out);
+    expect(summary).toMatchObject({ ok: false, complete: true, interrupted: false, partial: false });
+    const merged = reportIn(dir('m'));
+    expect(comparable(merged)).toEqual(comparable(whole));
+    expect(merged.shards).toEqual([{ index: 1, count: 2 }, { index: 2, count: 2 }]);
+    // Some failure was found in both shards, and the merge holds it once, with both units.
+    const both = merged.failures.filter((f) => new Set(f.foundIn.map((u) => shardOf(u, 2))).size === 2);
+    expect(both.length).toBeGreaterThan(0);
+    const inShards = [...reportIn(dir('s1')).failures, ...reportIn(dir('s2')).failures];
+    expect(inShards.length).toBe(merged.failures.length + both.length);
+    expect(readdirSync(join(dir('m'), 'traces')).sort()).toEqual(merged.failures.map((f) => f.file.replace('traces/', '')).sort());
+  });
+
+  it('merging one shard alone is incomplete: exit 1, and says which shard is missing', async () => {
+    expect(await main(['merge', dir('s1')])).toBe(1);
+    expect(err).toMatch(/^balloon merge: INCOMPLETE: shard\(s\) 2\/2 missing/m);
+  });
+
+  it('the text summary names each failure with its trace and replay command', async () => {
+    expect(await main(['merge', dir('s1'), dir('s2')])).toBe(1);
+    expect(out).toMatch(/^virtio\s+3\s+150\s+\d+\s+\d+$/m);
+    expect(out).toMatch(/✗ virtio \S+ \(found by \d+ unit\(s\): [\d, ]+\), step -?\d+: /);
+    expect(out).toMatch(/replay: npx balloon replay \S+s[12]\/traces\/\S+\.json/);
+    expect(out).toMatch(/\d+ distinct failure\(s\) FOUND: 150 runs/);
+  });
+});
+
+it('four shard processes merged equal the whole campaign, on every family', async () => {
+  const args = ['campaign', '--runs', '60', '--chunk', '20', '--seed', '5', '--workers', '1'];
+  const runs = [1, 2, 3, 4].map((i) => new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['bin/balloon.js', ...args, '--shard', `${i}/4`, '--out', dir(`p${i}`), '--json'], { stdio: 'ignore' });
+    child.on('exit', (c) => resolve(c));
+  }));
+  expect(await Promise.all(runs)).toEqual([0, 0, 0, 0]);
+  expect(await main([...args, '--workers', '2', '--out', dir('p')])).toBe(0);
+  expect(await main(['merge', dir('p1'), dir('p2'), dir('p3'), dir('p4'), '--out', dir('pm')])).toBe(0);
+  const whole = reportIn(dir('p'));
+  expect(whole.settings.families.length).toBeGreaterThan(1);
+  expect(new Set(whole.units.map((u) => u.family))).toEqual(new Set(whole.settings.families));
+  expect(comparable(reportIn(dir('pm')))).toEqual(comparable(whole));
+  expect(out).toMatch(/every property held: \d+ runs/);
+}, 180_000);
+
+it('Ctrl-C: the workers end, a partial report says so and keeps the failures found so far, exit 130', async () => {
+  vi.restoreAllMocks();
+  const d = dir('int');
+  const child = spawn(process.execPath, ['bin/balloon.js', 'campaign', '--family', 'virtio', '--fault', 'unaligned-target', '--runs', '1000000', '--seed', '3', '--workers', '2', '--out', d], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b) => { stdout += String(b); });
+  child.stderr.on('data', (b) => { stderr += String(b); });
+  const t = setInterval(() => {
+    if (existsSync(join(d, 'traces')) && readdirSync(join(d, 'traces')).some((f) => f.endsWith('.json'))) { clearInterval(t); child.kill('SIGINT'); }
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearInterval(t);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  expect(code).toBe(130);
+  expect(stdout).toMatch(/\nINTERRUPTED: partial report, \d+ unit\(s\) finished: \d+ distinct failure\(s\) so far/);
+  const r = reportIn(d);
+  expect(r).toMatchObject({ interrupted: true, partial: true });
+  expect(r.units.length).toBeLessThan(10_000);
+  expect(r.failures.length).toBeGreaterThan(0);
+  for (const f of r.failures) expect(existsSync(join(d, f.file))).toBe(true);
+  expect(readdirSync(d).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  // A partial report merges, and the merge says it is not the whole campaign.
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
+  expect(await main(['merge', d])).toBe(1);
+  expect(err).toMatch(/INCOMPLETE: a shard was cut short/);
+}, 120_000);
+
+describe('unusable input: one line, exit 2', () => {
+  beforeAll(() => {
+    writeFileSync(join(root, 'not-json.json'), '{"format": "balloon-campaign", ');
+    writeFileSync(join(root, 'other.json'), JSON.stringify({ format: 'balloon-campaign', version: 1 }));
+  });
+  it.each([
+    [['campaign', '--shard', '3/2'], /^balloon: --shard: shard 3 of 2 does not exist: I must be 1 to N\n$/],
+    [['campaign', '--shard', 'half'], /^balloon: --shard: expected I\/N \(shard I of N, for example 1\/4\), got "half"\n$/],
+    [['campaign', '--workers', '0'], /^balloon: --workers: expected a whole number from 1 to 256, got "0"\n$/],
+    [['campaign', '--runs', '-3'], /^balloon: --runs: expected a whole number/],
+    [['campaign', '--chunk', 'x'], /^balloon: --chunk: expected a whole number/],
+    [['campaign', '--time', '5 minutes'], /^balloon: --time: expected a duration such as 90s, 10m, 2h or 1h30m, got "5 minutes"\n$/],
+    [['campaign', '--time', '10m', '--runs', '5'], /^balloon: --time and --runs: give one budget, not both\n$/],
+    [['campaign', '--fault', 'gremlins'], /^balloon: --fault: unknown virtio fault "gremlins"/],
+    [['campaign', '--family', 'nope'], /^balloon: --family: unknown family "nope"/],
+    [['campaign', '--property', 'nope'], /^balloon: --property: unknown property "nope"/],
+    [['campaign', '--frobnicate'], /^balloon: unknown option '--frobnicate' \(valid for campaign: /],
+    [['merge', join(tmpdir(), 'balloon-no-such-dir')], /^balloon: \S+balloon-no-such-dir: no such file or folder\n$/],
+    [['merge', 'package.json'], /^balloon: package.json: not a campaign report: format: /],
+  ])('%j', async (argv, msg) => {
+    expect(await main(argv)).toBe(2);
+    expect(err).toMatch(msg);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+  it('a truncated report, a report missing fields, and reports of two campaigns', async () => {
+    expect(await main(['merge', join(root, 'not-json.json')])).toBe(2);
+    expect(err).toMatch(/not-json.json: not JSON/);
+    expect(await main(['merge', join(root, 'other.json')])).toBe(2);
+    expect(err).toMatch(/other.json: not a campaign report: tool: /);
+  });
+});
+
+it('reports of two different campaigns do not merge (exit 2, naming what differs)', async () => {
+  const d1 = dir('c1');
+  const d2 = dir('c2');
+  expect(await main(['campaign', '--family', 'xen', '--runs', '10', '--seed', '1', '--workers', '1', '--shard', '1/2', '--out', d1])).toBe(0);
+  await main(['campaign', '--family', 'xen', '--runs', '10', '--seed', '2', '--workers', '1', '--shard', '2/2', '--out', d2]);
+  err = '';
+  expect(await main(['merge', d1, d2])).toBe(2);
+  expect(err).toMatch(/^balloon: merge: \S+ is of another campaign than \S+ \(seed differs: 2 against 1\)\n$/);
+});
