@@ -2,7 +2,7 @@
 // workers or shards, a zoo fault held once in a merged report, four shard processes merged equal
 // to the whole, Ctrl-C leaving a partial report, and unusable flags as one line with exit 2.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -89,21 +89,36 @@ describe('a zoo fault: workers and shards give the same runs and failures', () =
   });
 });
 
-it('four shard processes merged equal the whole campaign, on every family', async () => {
-  const args = ['campaign', '--runs', '60', '--chunk', '20', '--seed', '5', '--workers', '1'];
-  const runs = [1, 2, 3, 4].map((i) => new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, ['bin/balloon.js', ...args, '--shard', `${i}/4`, '--out', dir(`p${i}`), '--json'], { stdio: 'ignore' });
+it('four shard processes (deploy/run-shard.sh as a Kubernetes pod runs it) merged equal the whole campaign, on every family', async () => {
+  const args = ['--runs', '60', '--chunk', '20', '--seed', '5'];
+  const runs = [0, 1, 2, 3].map((i) => new Promise<number | null>((resolve) => {
+    const env = { ...process.env, SHARD_INDEX: String(i), SHARDS: '4', SEED: '5', RUNS: '60', CHUNK: '20', WORKERS: '1', OUT: dir(`p${i}`), BALLOON: `${process.execPath} bin/balloon.js` };
+    const child = spawn('bash', ['deploy/run-shard.sh'], { stdio: 'ignore', env });
     child.on('exit', (c) => resolve(c));
   }));
   expect(await Promise.all(runs)).toEqual([0, 0, 0, 0]);
-  expect(await main([...args, '--workers', '2', '--out', dir('p')])).toBe(0);
-  expect(await main(['merge', dir('p1'), dir('p2'), dir('p3'), dir('p4'), '--out', dir('pm')])).toBe(0);
+  expect(await main(['campaign', ...args, '--workers', '2', '--out', dir('p')])).toBe(0);
+  expect(await main(['merge', dir('p0'), dir('p1'), dir('p2'), dir('p3'), '--out', dir('pm')])).toBe(0);
   const whole = reportIn(dir('p'));
   expect(whole.settings.families.length).toBeGreaterThan(1);
   expect(new Set(whole.units.map((u) => u.family))).toEqual(new Set(whole.settings.families));
   expect(comparable(reportIn(dir('pm')))).toEqual(comparable(whole));
   expect(out).toMatch(/every property held: \d+ runs/);
 }, 180_000);
+
+it('the recipes agree with themselves: as many shards as matrix entries or completions, each running deploy/run-shard.sh', () => {
+  const gha = readFileSync('deploy/github-actions.yml', 'utf8');
+  const shards = Number(/^\s+SHARDS: (\d+)/m.exec(gha)![1]);
+  expect(/shard: \[([\d, ]+)\]/.exec(gha)![1].split(',').map(Number)).toEqual(Array.from({ length: shards }, (_, i) => i + 1));
+  expect(gha).toContain('bash deploy/run-shard.sh');
+  expect(gha).toMatch(/npx balloon merge shards\/\* /);
+  const k8s = readFileSync('deploy/k8s-indexed-job.yaml', 'utf8');
+  const completions = Number(/completions: (\d+)/.exec(k8s)![1]);
+  expect(Number(/name: SHARDS\n\s+value: "(\d+)"/.exec(k8s)![1])).toBe(completions);
+  expect(k8s).toContain('completionMode: Indexed');
+  expect(k8s).toContain('SHARD_INDEX="$JOB_COMPLETION_INDEX"');
+  expect(readFileSync('deploy/k8s-merge-job.yaml', 'utf8')).toContain('npx balloon merge /results/shard-*');
+});
 
 it('Ctrl-C: the workers end, a partial report says so and keeps the failures found so far, exit 130', async () => {
   vi.restoreAllMocks();
