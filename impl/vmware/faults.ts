@@ -20,7 +20,7 @@ export const VMW_FAULTS = {
     doc: 'the driver uses 2 MiB pages when the host granted BATCHED_2M_CMDS but not BATCHED_CMDS, and sends them with the non-batched LOCK, which locks one 4 KiB page',
     reference: 'Linux "vmw_balloon: do not use 2MB without batching" (2018, Nadav Amit)',
     putsBack: 'driver.ts start: max page size 2 MiB on the large capability alone',
-    catches: ['vmware-requests-well-formed', 'counters-match', 'conformance'],
+    catches: ['vmware-requests-well-formed', 'vmware-size-is-locked', 'counters-match', 'conformance'],
   },
   'doorbell-unchecked': {
     doc: 'the driver does not check the status of VMCI_DOORBELL_SET and believes it holds a doorbell the host never registered',
@@ -32,13 +32,13 @@ export const VMW_FAULTS = {
     doc: 'after a RESET the driver starts over but keeps its pages as ballooned, though the host forgot every one of them',
     reference: 'vmw_balloon.c vmballoon_reset / vmballoon_pop: a RESET must drop the balloon (family sheet, RESET handling)',
     putsBack: 'driver.ts reset: no pop',
-    catches: ['counters-match', 'vmware-reset-forgets', 'conformance'],
+    catches: ['vmware-size-is-locked', 'counters-match', 'vmware-reset-forgets', 'conformance'],
   },
   'reset-unlocks': {
     doc: 'after a RESET the driver gives its pages back with UNLOCK (a coordinated deflate) instead of freeing them; pages the host refuses stay in the balloon',
     reference: 'vmw_balloon.c vmballoon_pop: the pages are freed "skipping monitor unlock" (family sheet, RESET handling)',
     putsBack: 'driver.ts reset: deflate with UNLOCK instead of pop',
-    catches: ['vmware-reset-forgets', 'counters-match', 'conformance'],
+    catches: ['vmware-size-is-locked', 'vmware-reset-forgets', 'counters-match', 'conformance'],
   },
   'refused-leak': {
     doc: 'pages the host refused during an inflation round are never given back to the guest',

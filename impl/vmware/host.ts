@@ -63,6 +63,8 @@ export class VmwHost {
 
   private answer(cmd: VmwCmd, ppns: readonly number[], arg: number, out: VmwEffect[]): VmwReply {
     const none = (status: VmwStatus): VmwReply => ({ status, entries: ppns.map(() => status), target: null });
+    // A forgotten balloon is answered RESET before anything else; only START is heard.
+    if (cmd !== 'start' && (this.forgot || this.caps === null)) return none('reset');
     if (this.busyIn === 0) { this.busyIn = -1; return none('busy'); }
     if (this.busyIn > 0) this.busyIn--;
     if (cmd === 'start') {
@@ -76,21 +78,21 @@ export class VmwHost {
       const any = this.caps.batched || this.caps.large || this.caps.doorbell || this.caps.target64;
       return { status: any ? 'success-with-caps' : 'success', entries: [], target: null };
     }
-    if (this.forgot || this.caps === null) return none('reset');
+    const caps = this.caps!;
     const pc = PAGE_CMDS[cmd];
     if (!pc) {
       switch (cmd) {
         case 'get-target': return { status: 'success', entries: [], target: this.target };
         case 'guest-id': this.guestIdKnown = true; return { status: 'success', entries: [], target: null };
         case 'doorbell-set':
-          if (!this.caps.doorbell) return none('cmd-invalid');
+          if (!caps.doorbell) return none('cmd-invalid');
           this.doorbell = arg !== 0;
           return { status: 'success', entries: [], target: null };
         default: return none('cmd-invalid');
       }
     }
-    if (pc.batched && !this.caps.batched) return none('cmd-invalid');
-    if (pc.large && !(this.caps.batched && this.caps.large)) return none('cmd-invalid');
+    if (pc.batched && !caps.batched) return none('cmd-invalid');
+    if (pc.large && !(caps.batched && caps.large)) return none('cmd-invalid');
     if (!pc.batched && ppns.length !== 1) return none('cmd-invalid');
     const size = pc.large ? this.largeGpfns : 1;
     const entries = ppns.map((p) => this.entry(pc.batched ? p : p % 2 ** 32, size, pc.lock, out));
