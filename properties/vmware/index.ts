@@ -9,3 +9,4 @@ export * from './property.ts';
 export * from './hostile.ts';
 export * from './workload.ts';
 export * from './check.ts';
+export * from './explore.ts';
