@@ -20,6 +20,7 @@ import { vmwResetForgets } from './safety/reset.ts';
 import { vmwDoorbellAgrees } from './safety/doorbell.ts';
 import { vmwRefusalsClamped } from './safety/refusals.ts';
 import { vmwConvergence } from './liveness/convergence.ts';
+import { vmwCommandContract } from './safety/command-contract.ts';
 
 /**
  * The shared invariants VMware runs. Each holds with VMware's target and actual read as the
@@ -33,5 +34,5 @@ export const VMW_SHARED_INVARIANTS: readonly AnyProperty[] = [
 /** VMware's own rules, in the family sheet's words. */
 export const VMW_OWN_PROPERTIES: readonly AnyProperty[] = [
   vmwSizeIsLocked, vmwRequestsWellFormed, vmwBadRequestsChangeNothing, vmwResetForgets, vmwDoorbellAgrees, vmwRefusalsClamped,
-  vmwConvergence,
+  vmwConvergence, vmwCommandContract,
 ];

@@ -14,18 +14,23 @@ function stub(kind: VmwCommand['kind'], apply: (inner: VmwReferenceSystem, c: Vm
 }
 /** Without the charts, which would name the first divergence: the invariants must see it alone. */
 const NO_CHART = vmware.properties.filter((p) => p.name !== 'conformance');
+/** Without the command contract either, which names a command that did nothing at its step. */
+const INVARIANTS_ONLY = NO_CHART.filter((p) => p.name !== 'vmware-command-contract');
 
 describe('checkVmw', () => {
   it('passes the reference, on generated configurations', () => {
     expect(checkVmw({ factory: createVmwReference, properties: vmware.properties, runs: 100, seed: 7 })).toMatchObject({ ok: true, seed: 7, runs: 100 });
   });
 
-  it('fails a worker that never runs, at the end of the run: it never started, so a reset stays pending', () => {
+  it('fails a worker that never runs: by progress at the end (it never started, a reset stays pending), by the command contract at once', () => {
     const lazy = stub('work', () => ({ outcome: 'accepted', effects: [] }));
-    const r = checkVmw({ factory: (c) => lazy(c), properties: NO_CHART, runs: 100, seed: 1 });
+    const r = checkVmw({ factory: (c) => lazy(c), properties: INVARIANTS_ONLY, runs: 100, seed: 1 });
     expect(r.ok).toBe(false);
     expect(r.failure).toMatchObject({ property: 'progress', step: -1 });
     expect(r.failure!.violation.message).toMatch(/START/);
+    // The command contract names it earlier: a worker run that reports no run.
+    const c = checkVmw({ factory: (k) => lazy(k), properties: NO_CHART, runs: 100, seed: 1 });
+    expect(c.failure!.property).toBe('vmware-command-contract');
   });
 
   it('fails a host that answers every command busy, by convergence', () => {
@@ -36,22 +41,24 @@ describe('checkVmw', () => {
         apply: (c: VmwCommand) => { if (c.kind === 'work') inner.apply({ kind: 'busy', guest: c.guest, after: 0 }); return inner.apply(c); },
       };
     };
-    const r = checkVmw({ factory: (c) => busy(c), properties: NO_CHART, runs: 100, seed: 2 });
+    const r = checkVmw({ factory: (c) => busy(c), properties: INVARIANTS_ONLY, runs: 100, seed: 2 });
     expect(r.ok).toBe(false);
     expect(['vmware-convergence', 'progress']).toContain(r.failure!.property);
   });
 
-  it('fails a host that ignores the target, by convergence', () => {
+  it('fails a host that ignores the target, by convergence, and by the command contract at once', () => {
     const deaf = stub('set-target', (_i, c) => ({ outcome: 'accepted', effects: [{ kind: 'target-set', guest: c.guest, requested: 0, target: 0 }] }));
-    const r = checkVmw({ factory: (c) => deaf(c), properties: NO_CHART, runs: 100, seed: 3 });
+    const r = checkVmw({ factory: (c) => deaf(c), properties: INVARIANTS_ONLY, runs: 100, seed: 3 });
     expect(r.ok).toBe(false);
     expect(['vmware-convergence', 'floors-and-targets']).toContain(r.failure!.property);
+    const c = checkVmw({ factory: (k) => deaf(k), properties: NO_CHART, runs: 100, seed: 3 });
+    expect(c.failure!.property).toBe('vmware-command-contract');
   });
 
   it('is deterministic: the same seed gives the same counterexample', () => {
     const lazy = stub('work', () => ({ outcome: 'accepted', effects: [] }));
-    const a = checkVmw({ factory: (c) => lazy(c), properties: NO_CHART, runs: 30, seed: 3 });
-    const b = checkVmw({ factory: (c) => lazy(c), properties: NO_CHART, runs: 30, seed: 3 });
+    const a = checkVmw({ factory: (c) => lazy(c), properties: INVARIANTS_ONLY, runs: 30, seed: 3 });
+    const b = checkVmw({ factory: (c) => lazy(c), properties: INVARIANTS_ONLY, runs: 30, seed: 3 });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
@@ -94,5 +101,22 @@ describe('hostile requests (properties/vmware/hostile.ts)', () => {
     const r = sys.apply(resolveVmwHostile({ kind: 'hostile', guest: guestId(0), request: 'double-lock', pick: 0 }, config, sys.observe()));
     const b = r.effects.find((e) => e.kind === 'backdoor');
     expect(b && b.kind === 'backdoor' ? b.entries : []).toContain('ppn-locked');
+  });
+});
+
+describe('the command contract (properties/vmware/safety/command-contract.ts)', () => {
+  it('fails an implementation that refuses every allocation', () => {
+    const stingy = stub('alloc', () => ({ outcome: 'refused', code: 'guest/oom', message: 'no', effects: [] }));
+    const r = checkVmw({ factory: (c) => stingy(c), properties: NO_CHART, runs: 100, seed: 4 });
+    expect(r.ok).toBe(false);
+    expect(r.failure!.property).toBe('vmware-command-contract');
+    expect(r.failure!.violation.message).toMatch(/alloc of guest \d was refused \(guest\/oom\) when it may not be/);
+  });
+
+  it('fails a host that forgets nothing on host-reset', () => {
+    const sticky = stub('host-reset', (_i, c) => ({ outcome: 'accepted', effects: [{ kind: 'host-forgot', guest: c.guest, pages: 0 }] }));
+    const r = checkVmw({ factory: (c) => sticky(c), properties: NO_CHART, runs: 100, seed: 5 });
+    expect(r.ok).toBe(false);
+    expect(r.failure!.property).toBe('vmware-command-contract');
   });
 });
