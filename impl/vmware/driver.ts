@@ -65,7 +65,7 @@ export class VmwDriver {
     if (!this.resetRequired && ok(this.send('get-target', [], out).status)) {
       change = this.change();
       if (change > 0) ({ peak, freed } = this.inflate(out));
-      else if (change < 0) this.deflate(out, true);
+      else if (change < 0) this.deflate(out);
     }
     this.report(before, out);
     out.push({ kind: 'work', guest: guestId(this.id), reset, change, peakRefused: peak, refusedFreed: freed });
@@ -98,7 +98,7 @@ export class VmwDriver {
     for (let i = this.pages2m.size - 1; i >= 0; i--) this.give(this.pages2m.at(i), this.L);
     this.pages4k.clear(); this.pages2m.clear();
     out.push({ kind: 'reset', guest: guestId(mem.id) });
-    this.setSize(0, out);
+    this.size = 0;
   }
 
   /** The reset-unlocks fault: a coordinated deflate of everything. */
@@ -113,10 +113,6 @@ export class VmwDriver {
   /** A page (of `pg` gpfns) back to the guest allocator. */
   private give(base: number, pg: number): void {
     for (let x = base; x < base + pg; x++) { this.mem.setPage(x, PageState.Free); this.mem.free.add(x); }
-  }
-
-  private setSize(n: number, _out: VmwEffect[]): void {
-    this.size = n;
   }
 
   /** The size as the step leaves it, reported once (the world's actual-written) when it moved. */
@@ -162,7 +158,7 @@ export class VmwDriver {
       peak = Math.max(peak, refused.length);
       if (lockError) break;
       for (const b of locked) (pg === 1 ? this.pages4k : this.pages2m).add(b);
-      this.setSize(this.size + locked.length * pg, out);
+      this.size = this.size + locked.length * pg;
       if (allocError || (refused.length >= this.sys.maxRefused && !this.f['unclamped-refusals'])) {
         if (pg === 1) break;
         // vmballoon_split_refused_pages: refused large pages go back as 4 KiB pages.
@@ -221,12 +217,12 @@ export class VmwDriver {
       this.give(b, pg);
       done++;
     });
-    this.setSize(this.size - done * pg, out);
+    this.size = this.size - done * pg;
     return done;
   }
 
   /** vmballoon_deflate toward the target: 4 KiB pages first, then 2 MiB ones. */
-  private deflate(out: VmwEffect[], _coordinated: true): void {
+  private deflate(out: VmwEffect[]): void {
     let pg = 1;
     let want: number;
     while ((want = -this.change()) > 0) {
@@ -267,6 +263,6 @@ export class VmwDriver {
       return;
     }
     this.give(fresh, 1);
-    this.setSize(this.size - 1, out);
+    this.size = this.size - 1;
   }
 }
