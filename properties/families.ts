@@ -6,8 +6,9 @@
 import type { AnyFamily } from './family.ts';
 import { virtio } from './virtio/family.ts';
 import { xen } from './xen/family.ts';
+import { hyperv } from './hyperv/family.ts';
 
-export const FAMILIES: readonly AnyFamily[] = [virtio, xen];
+export const FAMILIES: readonly AnyFamily[] = [virtio, xen, hyperv];
 
 /** The family named `name`, or a RangeError listing the known ones. */
 export function familyByName(name: string): AnyFamily {

@@ -31,7 +31,8 @@ export type HvCommand =
   | { kind: 'set-target'; guest: GuestId; pages: number }
   /**
    * The host starts a request toward its target when none is in flight: BALLOON_REQUEST for the
-   * pages missing, or UNBALLOON_REQUEST naming ballooned ranges (each at most `span` pages) in at
+   * pages missing, or UNBALLOON_REQUEST naming ballooned ranges (each at most `span` pages, by default the
+   * configuration's allocUnit) in at
    * least `parts` parts. A transaction of which nothing is left on the channel is given up first.
    */
   | { kind: 'host-send'; guest: GuestId; parts?: number; span?: number }

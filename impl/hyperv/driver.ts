@@ -252,7 +252,7 @@ export class HvDriver {
       for (let k = 0; k < this.gpp; k++) off.push(n + k);
     }
     if (off.length === 0) return 'hv/nothing-offline';
-    this.onlined = (this.onlined - (this.f['onlined-wraps'] ? this.added : off.length)) >>> 0;
+    this.onlined = (this.onlined - (this.f['onlined-wraps'] ? this.cfg.hotAddPages : off.length)) >>> 0;
     out.push({ kind: 'hv-offlined', guest: guestId(this.id), gpfns: off.map(asGpfn) });
     return null;
   }

@@ -13,9 +13,9 @@ export interface HvFaultInfo {
 
 export const HV_FAULTS = {
   'onlined-wraps': {
-    doc: 'taking hot-added memory offline subtracts the whole block from num_pages_onlined, not the pages that were online, so the unsigned count wraps below zero',
+    doc: 'taking hot-added memory offline subtracts the whole memory block (the hot-add region) from num_pages_onlined, not the pages of it that were online, so the unsigned count wraps below zero',
     reference: 'Linux "hv_balloon: fix bugs in num_pages_onlined accounting" (2018)',
-    putsBack: 'driver.ts offline: onlined -= the region\'s added pages',
+    putsBack: 'driver.ts offline: onlined -= the region\'s size',
     catches: ['hv-counters-match', 'hv-status-committed', 'conformance'],
   },
   'online-gaps': {

@@ -23,7 +23,7 @@ export class HvHostSide {
   reports = 0;
   /**
    * The last balloon transaction got no page: the host asks again only once a status report shows
-   * a different free figure than this (null: not stalled; -1: no report yet) or the target moves.
+   * a different free figure than this (null: not stalled; -1: no report yet) or a target is set.
    */
   stalledFree: number | null = null;
   private lastFree = -1;
@@ -108,9 +108,9 @@ export class HvHostSide {
     return true;
   }
 
-  /** A new target: a stalled host asks again. */
+  /** A target set (or re-asserted): a stalled host asks again. */
   setTarget(pages: number): void {
-    if (pages !== this.target) this.stalledFree = null;
+    this.stalledFree = null;
     this.target = pages;
   }
 

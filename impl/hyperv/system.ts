@@ -89,7 +89,8 @@ export class HvReferenceSystem implements HvSystemUnderTest {
       }
       case 'host-send': {
         const parts = c.parts ?? 1;
-        const span = c.span ?? Number.MAX_SAFE_INTEGER;
+        // By default the host names ranges no longer than the guest's big unit (as it received them).
+        const span = c.span ?? this.config.allocUnit;
         if (!Number.isInteger(parts) || parts < 1 || !Number.isInteger(span) || span < 1) return 'hv/bad-size';
         return host.send(parts, span, out);
       }

@@ -7,7 +7,7 @@
 import { PageState } from '../../core/index.ts';
 import {
   formatHvCommand, HV_HOSTILE_REQUESTS, hvCommandKinds, hvConfigProblems,
-  type HvCommand, type HvMessage, type HvObservation, type HvStepResult, type HvSystemConfig,
+  type HvCommand, type HvObservation, type HvStepResult, type HvSystemConfig,
 } from '../../core/hyperv/index.ts';
 import { HvCommandSchema, HvConfigSchema } from '../../core/hyperv/schema.ts';
 import { createHvReference, HV_FAULTS, hvReferenceWithFaults, type HvFaultName } from '../../impl/hyperv/index.ts';
@@ -39,9 +39,6 @@ export function hvSummary(obs: HvObservation, guest: number): HvBefore {
   };
 }
 
-/** A status report says nothing new by itself (the drain sends one every round); every other message is a move. */
-const quiet = (m: HvMessage) => m.type === 'status';
-
 export const hvRunner: FamilyRunner<HvCommand, HvObservation, HvSystemConfig> = {
   summary: hvSummary,
   prepare: (c, config, obs) => (c.kind === 'hostile' ? resolveHvHostile(c, config, obs) : c),
@@ -51,17 +48,18 @@ export const hvRunner: FamilyRunner<HvCommand, HvObservation, HvSystemConfig> = 
     return g ? Math.min(c.pages, g.ramPages) : null;
   },
   retarget: (guest, pages) => ({ kind: 'set-target', guest, pages }),
-  // Each round: the status timer fires, the host reads, asks toward its target, and both sides
-  // take turns until the messages of one exchange are through.
+  // Each round: the host reads, asks toward its target (the re-asserted target lifts a stall),
+  // and both sides take turns until the messages of one exchange are through. No status tick:
+  // the guest's memory does not change in the drain, and a report would be news every round.
   drainRound: (_config, guest) => [
-    { kind: 'status', guest }, { kind: 'host-recv', guest }, { kind: 'host-send', guest }, { kind: 'guest', guest },
+    { kind: 'host-recv', guest }, { kind: 'host-send', guest }, { kind: 'guest', guest },
     { kind: 'host-recv', guest }, { kind: 'guest', guest }, { kind: 'host-recv', guest }, { kind: 'host-recv', guest },
   ],
   drainBound: (config) => 64 + 2 * Math.max(...config.guests.map((g) => g.ramPages)),
-  // A move: a page or frame moved, a transaction given up, or a message that carries news.
+  // A move: a message sent or handled, a page or frame moved, a transaction given up.
   moved: (r) => (r as HvStepResult).effects.some((e) => {
     switch (e.kind) {
-      case 'hv-sent': case 'hv-handled': return !quiet(e.msg);
+      case 'hv-sent': case 'hv-handled':
       case 'frame-mapped': case 'frame-released': case 'hv-ballooned': case 'hv-unballooned': case 'hv-returned':
       case 'hv-onlined': case 'hv-offlined': case 'hv-abandoned': return true;
       default: return false;

@@ -11,9 +11,9 @@ import { hvHostileKinds, hvSystemConfig, type HvCommand, type HvCommandKind, typ
 
 export interface HvCase { config: HvSystemConfig; commands: HvCommand[] }
 
-const OPTIONAL: readonly HvCommandKind[] = ['status', 'hot-add', 'offline', 'alloc', 'free', 'write', 'read', 'hostile'];
+const OPTIONAL: readonly HvCommandKind[] = ['status', 'alloc', 'free', 'write', 'read', 'hostile'];
 const WEIGHT: Record<HvCommandKind, number> = {
-  'set-target': 3, 'host-send': 5, 'host-recv': 8, 'guest': 8, 'status': 2, 'hot-add': 2, 'offline': 1,
+  'set-target': 3, 'host-send': 5, 'host-recv': 8, 'guest': 8, 'status': 2, 'hot-add': 3, 'offline': 2,
   'alloc': 3, 'free': 2, 'write': 2, 'read': 2, 'hostile': 2,
 };
 

@@ -2,8 +2,8 @@ import type { HvProperty } from '../property.ts';
 
 /**
  * Progress and convergence in Hyper-V's words: after the fair drain (the host re-asserts every
- * target; each round the driver reports its status, the host and the driver take turns on the
- * channel and the host starts a request toward its target) start-up has finished (or every
+ * target; each round the host and the driver take turns on the channel and the host starts a
+ * request toward its target) start-up has finished (or every
  * version was rejected), no transaction is open, nothing waits on the channel, and the balloon
  * the host holds is its target, short only when the guest has no page free above its floor or
  * does not balloon (a 64 KiB guest), long only when the host has no frame to give back.
