@@ -39,7 +39,8 @@ export const hvHostMachine = setup({
   initial: 'negotiating',
   on: {
     TARGET_SET: { guard: 'targetClamped', actions: 'target' },
-    H_STALE: {},
+    // H_STALE is taken nowhere: a driver that answers as Linux does never sends the host a
+    // response of a transaction it has not open (hv_balloon.c: responses carry the request's trans_id).
     H_STATUS: {},
   },
   states: {
