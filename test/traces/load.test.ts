@@ -117,7 +117,7 @@ describe('loadTrace', () => {
 
   it('refuses a family that is not installed', () => {
     const file = writeFile(tempDir(), 'x.json', { ...plain(), family: 'vmware' });
-    expect(errorOf(file)).toBe(`${file}: family: the family "vmware" is not installed (installed families: virtio, xen)`);
+    expect(errorOf(file)).toBe(`${file}: family: the family "vmware" is not installed (installed families: virtio, xen, hyperv)`);
   });
 
   it('refuses an unknown command kind, naming the known ones', () => {
