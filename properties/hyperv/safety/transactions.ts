@@ -24,8 +24,12 @@ export const hvTransactions: HvProperty = {
       step({ result }) {
         for (const e of result.effects) {
           const i = e.guest;
+          // The guest's own requests, as the host takes them (the first is sent as the driver starts).
+          if (e.kind === 'hv-handled' && e.by === 'host' && (e.msg.type === 'version-request' || e.msg.type === 'caps-report')) asked[i].add(e.msg.trans);
           if (e.kind === 'hv-sent' && e.from === 'host') {
             if (e.msg.type === 'balloon-request') balloon[i].set(e.msg.trans, { asked: e.msg.pages, given: 0, closed: false });
+          } else if (e.kind === 'hv-handled' && e.by === 'guest' && !e.refused && (e.msg.type === 'version-response' || e.msg.type === 'caps-response')) {
+            if (!asked[i].has(e.msg.trans)) return { message: `guest ${i} took a ${e.msg.type === 'version-response' ? 'VERSION_RESPONSE' : 'CAPABILITIES_RESPONSE'} #${e.msg.trans} for a request it never sent`, guest: i };
           } else if (e.kind === 'hv-handled' && e.by === 'guest' && !e.refused && e.msg.type === 'unballoon-request') {
             const u = unballoon[i].get(e.msg.trans) ?? { last: false, answered: false };
             if (!e.msg.more) u.last = true;
@@ -44,7 +48,6 @@ export const hvTransactions: HvProperty = {
     };
     function check(m: HvMessage, i: number): string | null {
       switch (m.type) {
-        case 'version-request': case 'caps-report': asked[i].add(m.trans); return null;
         case 'balloon-response': {
           const o = balloon[i].get(m.trans);
           if (!o) return `guest ${i} sent BALLOON_RESPONSE #${m.trans}, but the host sent no BALLOON_REQUEST #${m.trans}`;
