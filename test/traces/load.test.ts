@@ -116,8 +116,8 @@ describe('loadTrace', () => {
   });
 
   it('refuses a family that is not installed', () => {
-    const file = writeFile(tempDir(), 'x.json', { ...plain(), family: 'virtualbox' });
-    expect(errorOf(file)).toBe(`${file}: family: the family "virtualbox" is not installed (installed families: virtio, xen, vmware)`);
+    const file = writeFile(tempDir(), 'x.json', { ...plain(), family: 'bhyve' });
+    expect(errorOf(file)).toBe(`${file}: family: the family "bhyve" is not installed (installed families: virtio, xen, vmware, hyperv)`);
   });
 
   it('refuses an unknown command kind, naming the known ones', () => {
