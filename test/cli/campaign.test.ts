@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { parseDuration } from '../../cli/commands/campaign.ts';
 import { readReport } from '../../cli/campaign/merge.ts';
 import { comparable, type CampaignFileReport } from '../../cli/campaign/report.ts';
 import { shardOf } from '../../properties/shard.ts';
@@ -90,9 +91,9 @@ describe('a zoo fault: workers and shards give the same runs and failures', () =
 });
 
 it('four shard processes (deploy/run-shard.sh as a Kubernetes pod runs it) merged equal the whole campaign, on every family', async () => {
-  const args = ['--runs', '60', '--chunk', '20', '--seed', '5'];
+  const args = ['--runs', '40', '--chunk', '20', '--seed', '5'];
   const runs = [0, 1, 2, 3].map((i) => new Promise<number | null>((resolve) => {
-    const env = { ...process.env, SHARD_INDEX: String(i), SHARDS: '4', SEED: '5', RUNS: '60', CHUNK: '20', WORKERS: '1', OUT: dir(`p${i}`), BALLOON: `${process.execPath} bin/balloon.js` };
+    const env = { ...process.env, SHARD_INDEX: String(i), SHARDS: '4', SEED: '5', RUNS: '40', CHUNK: '20', WORKERS: '1', OUT: dir(`p${i}`), BALLOON: `${process.execPath} bin/balloon.js` };
     const child = spawn('bash', ['deploy/run-shard.sh'], { stdio: 'ignore', env });
     child.on('exit', (c) => resolve(c));
   }));
@@ -190,4 +191,22 @@ it('reports of two different campaigns do not merge (exit 2, naming what differs
   err = '';
   expect(await main(['merge', d1, d2])).toBe(2);
   expect(err).toMatch(/^balloon: merge: \S+ is of another campaign than \S+ \(seed differs: 2 against 1\)\n$/);
+});
+
+it('a time budget: units start until the deadline, numbered from 0 with none skipped, and --json is one object', async () => {
+  const d = dir('time');
+  expect(await main(['campaign', '--family', 'xen', '--time', '1s', '--chunk', '10', '--workers', '1', '--seed', '4', '--out', d, '--json'])).toBe(0);
+  const summary = JSON.parse(out);
+  expect(summary).toMatchObject({ ok: true, interrupted: false, settings: { budget: { timeMs: 1000 }, families: ['xen'] } });
+  const r = reportIn(d);
+  expect(r.units.length).toBeGreaterThan(0);
+  expect(r.units.map((u) => u.unit)).toEqual(r.units.map((_, i) => i));
+  expect(r.units.every((u) => u.runs === 10 && u.family === 'xen')).toBe(true);
+});
+
+describe('parseDuration', () => {
+  it.each([['90', 90_000], ['90s', 90_000], ['10m', 600_000], ['2h', 7_200_000], ['1h30m', 5_400_000], ['500ms', 500], ['1.5s', 1500]])('%s is %i ms', (t, ms) => {
+    expect(parseDuration(t)).toBe(ms);
+  });
+  it.each(['', 'h', '5 m', '1x', '1h 30m', '-5s'])('refuses %j', (t) => expect(() => parseDuration(t)).toThrow(/--time: expected a duration/));
 });
