@@ -102,3 +102,27 @@ export function* shardUnits(p: Plan): Generator<Unit, void, void> {
     if (shardOf(u, p.shard.count) === p.shard.index - 1) yield unitAt(p, u);
   }
 }
+
+/**
+ * How many units and runs the plan's shard holds under a run budget (null under a time budget),
+ * counted without listing them: a budget of a billion runs in units of one has a billion units.
+ */
+export function shardSize(p: Plan): { units: number; runs: number } | null {
+  const total = totalUnits(p);
+  if (total === null || p.runsPerFamily === null) return null;
+  const { count } = p.shard;
+  const mine = p.shard.index - 1;
+  // Every whole group of `count` units gives each shard one; in the last, shorter group of k
+  // units (u = g·count + i, i < k) unit i goes to shard (g + i) mod count.
+  const g = Math.floor(total / count);
+  const k = total % count;
+  const units = g + (((mine - g) % count + count) % count < k ? 1 : 0);
+  // Every unit runs `chunk` but each family's last block, which runs what is left.
+  const blocks = total / p.families.length;
+  const last = p.runsPerFamily - (blocks - 1) * p.chunk;
+  let runs = units * p.chunk;
+  for (let f = 0; f < p.families.length; f++) {
+    if (shardOf((blocks - 1) * p.families.length + f, count) === mine) runs -= p.chunk - last;
+  }
+  return { units, runs };
+}

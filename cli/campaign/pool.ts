@@ -11,7 +11,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { basename } from 'node:path';
 import Tinypool from 'tinypool';
-import { shardUnits, totalUnits, type Plan } from '../../properties/shard.ts';
+import { shardSize, shardUnits, type Plan } from '../../properties/shard.ts';
 import { saveTrace } from '../../traces/save.ts';
 import type { FoundFailure, UnitEvent, UnitResult, UnitTask } from './unit.ts';
 
@@ -63,15 +63,15 @@ export async function runShard(o: ShardRun): Promise<ShardOutcome> {
   const units: UnitResult[] = [];
   const found = new Map<string, FoundFailure & { foundIn: number[]; file: string }>();
   const running = new Map<number, { abort: AbortController; runs: number }>();
-  // Under a run budget the shard's units are known: count them for the progress display.
-  const mine = totalUnits(o.plan) === null ? null : [...shardUnits(o.plan)];
+  // Under a run budget the shard's size is known: the progress display counts against it.
+  const size = shardSize(o.plan);
   let doneRuns = 0;
   let steps = 0;
 
   const progress = () => o.onProgress?.({
-    unitsDone: units.length, unitsTotal: mine?.length ?? null,
+    unitsDone: units.length, unitsTotal: size?.units ?? null,
     runs: doneRuns + [...running.values()].reduce((n, r) => n + r.runs, 0),
-    runsTotal: mine?.reduce((n, u) => n + u.runs, 0) ?? null,
+    runsTotal: size?.runs ?? null,
     steps, failures: found.size, elapsedMs: performance.now() - t0,
     leftMs: o.timeMs === null ? null : Math.max(0, o.timeMs - (performance.now() - t0)),
   });

@@ -1,7 +1,7 @@
 // The campaign's plan (properties/shard.ts): shards partition the units exactly, stay balanced,
 // and a unit's seed depends on the campaign seed, family and block only.
 import { describe, expect, it } from 'vitest';
-import { parseShard, shardOf, shardUnits, totalUnits, unitAt, unitSeed, WHOLE, type Plan } from '../../properties/shard.ts';
+import { parseShard, shardOf, shardSize, shardUnits, totalUnits, unitAt, unitSeed, WHOLE, type Plan } from '../../properties/shard.ts';
 
 const plan = (o: Partial<Plan> = {}): Plan => ({ seed: 7, families: ['virtio', 'xen', 'vmware'], chunk: 30, runsPerFamily: 1000, shard: WHOLE, ...o });
 
@@ -48,6 +48,19 @@ describe('shards', () => {
     expect(first.slice(0, 10).map((u) => u.seed)).toEqual([...shardUnits(plan())].slice(0, 10).map((u) => u.seed));
     expect(totalUnits(plan({ runsPerFamily: null }))).toBeNull();
   });
+});
+
+describe('shardSize', () => {
+  it('counts the units and runs that shardUnits lists, for uneven budgets and shard counts', () => {
+    for (const runsPerFamily of [1, 29, 30, 31, 1000]) for (const families of [['a'], ['a', 'b'], ['a', 'b', 'c']]) for (const count of [1, 2, 3, 4, 7]) {
+      for (let index = 1; index <= count; index++) {
+        const p = plan({ runsPerFamily, families, shard: { index, count } });
+        const listed = [...shardUnits(p)];
+        expect(shardSize(p), JSON.stringify({ runsPerFamily, families, index, count })).toEqual({ units: listed.length, runs: listed.reduce((n, u) => n + u.runs, 0) });
+      }
+    }
+  });
+  it('is null under a time budget', () => expect(shardSize(plan({ runsPerFamily: null }))).toBeNull());
 });
 
 describe('unit seeds', () => {
