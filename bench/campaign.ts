@@ -71,7 +71,7 @@ const out = [
   '|---|---|---|---|---|---|---|---|',
   ...rows,
   '',
-  `Two workers ran ${(rps(2) / rps(1)).toFixed(2)} times as many runs per second as one here, using ${(cpu(2) / wall(2)).toFixed(2)} cores against ${(cpu(1) / wall(1)).toFixed(2)}. On an idle 2-core machine the ceiling is 2. Two things take from it: other work on the same cores (the load average above: with the cores saturated, a process gets its share of them however many threads it runs), and each thread's start-up, here ${((cpu(2) - cpu(1))).toFixed(1)} s of CPU more for the second thread (tsx loading and transpiling the sources in it), which a campaign of hours amortizes and a few thousand runs do not.`,
+  `Two workers ran ${(rps(2) / rps(1)).toFixed(2)} times as many runs per second as one here. The process used ${(cpu(1) / wall(1)).toFixed(2)} of a core with one worker and ${(cpu(2) / wall(2)).toFixed(2)} with two: when other work saturates the cores (the load average above), a second thread adds no CPU, and what it costs (${(cpu(2) - cpu(1)).toFixed(1)} s of CPU more in all here, most of it, we believe, the new thread loading tsx and the sources anew) is pure loss. With idle cores the ceiling is 2, and the start-up is paid once per thread: a campaign of hours amortizes it, a few thousand runs do not.`,
   '',
 ].join('\n');
 writeFileSync(join(ROOT, 'bench', 'CAMPAIGN.md'), out);
