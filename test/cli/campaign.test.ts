@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { parseDuration } from '../../cli/commands/campaign.ts';
+import { progressLine } from '../../cli/campaign/progress.ts';
 import { readReport } from '../../cli/campaign/merge.ts';
 import { comparable, type CampaignFileReport } from '../../cli/campaign/report.ts';
 import { shardOf } from '../../properties/shard.ts';
@@ -209,4 +210,14 @@ describe('parseDuration', () => {
     expect(parseDuration(t)).toBe(ms);
   });
   it.each(['', 'h', '5 m', '1x', '1h 30m', '-5s'])('refuses %j', (t) => expect(() => parseDuration(t)).toThrow(/--time: expected a duration/));
+});
+
+describe('the plain progress line (a CI log, a pod log)', () => {
+  const p = { unitsDone: 3, unitsTotal: 10, runs: 300, runsTotal: 1000, steps: 15_000, failures: 2, elapsedMs: 3000, leftMs: null };
+  it('under a run budget: counts against the shard, time left estimated from the rate so far', () => {
+    expect(progressLine(p)).toBe('campaign: 3/10 units, 300/1000 runs, 100 runs/s, 5000 steps/s, 2 failure(s), ~7s left');
+  });
+  it('under a time budget: what is left of it', () => {
+    expect(progressLine({ ...p, unitsTotal: null, runsTotal: null, leftMs: 125_000 })).toBe('campaign: 3 units, 300 runs, 100 runs/s, 5000 steps/s, 2 failure(s), 2.1m left');
+  });
 });
