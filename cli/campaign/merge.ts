@@ -94,6 +94,7 @@ export function mergeReports(reports: readonly CampaignFileReport[], names: read
     shards,
     interrupted,
     partial: reports.some((r) => r.partial),
+    error: reports.find((r) => r.error !== undefined)?.error,
     units: [...units.values()],
     failures: reports.flatMap((r) => r.failures),
     // Shards run side by side: the merge took as long as the longest.

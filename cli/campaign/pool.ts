@@ -48,6 +48,8 @@ export interface ShardOutcome {
   units: UnitResult[];
   failures: (FoundFailure & { foundIn: number[]; file: string })[];
   interrupted: boolean;
+  /** A worker thread failed (not a finding: the tool's own error, or a thread that died): the first, in one line. */
+  error: string | null;
   ms: number;
 }
 
@@ -82,12 +84,14 @@ export async function runShard(o: ShardRun): Promise<ShardOutcome> {
     found.set(f.key, { ...f, foundIn: [unit], file });
   };
 
+  const onAbort = () => { for (const r of running.values()) r.abort.abort(); };
   const plan = shardUnits(o.plan);
   const timeUp = () => o.timeMs !== null && performance.now() - t0 >= o.timeMs;
   let next = plan.next();
   const tasks = new Set<Promise<void>>();
+  let error: string | null = null;
   const start = () => {
-    if (next.done || o.signal.aborted || timeUp()) return false;
+    if (next.done || o.signal.aborted || error !== null || timeUp()) return false;
     const unit = next.value;
     next = plan.next();
     const abort = new AbortController();
@@ -104,14 +108,17 @@ export async function runShard(o: ShardRun): Promise<ShardOutcome> {
         doneRuns += result.runs;
         steps += result.steps;
       }, (e: unknown) => {
-        // An aborted unit is left out; anything else is a bug of the tool, not a finding.
-        if (!abort.signal.aborted) throw e;
+        // An aborted unit is left out. Anything else (a thread that died, out of memory, or an
+        // error of the tool itself) is not a finding: stop the shard, end the other units, and
+        // say so, keeping what was done for a partial report.
+        if (abort.signal.aborted) return;
+        error ??= `a worker thread failed on unit ${unit.unit} (${unit.family}): ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
+        onAbort();
       })
       .finally(() => { running.delete(unit.unit); channel.port1.close(); tasks.delete(p); progress(); });
     tasks.add(p);
     return true;
   };
-  const onAbort = () => { for (const r of running.values()) r.abort.abort(); };
   o.signal.addEventListener('abort', onAbort, { once: true });
   const ticker = setInterval(progress, 500);
   try {
@@ -126,5 +133,5 @@ export async function runShard(o: ShardRun): Promise<ShardOutcome> {
     await pool.destroy();
   }
   progress();
-  return { units, failures: [...found.values()], interrupted: o.signal.aborted, ms: performance.now() - t0 };
+  return { units, failures: [...found.values()], interrupted: o.signal.aborted, error, ms: performance.now() - t0 };
 }

@@ -59,8 +59,10 @@ export const CampaignReportSchema = z.object({
   shards: z.array(ShardSchema).min(1),
   /** Stopped by Ctrl-C or SIGTERM: the units it holds are those finished before. */
   interrupted: z.boolean(),
-  /** It does not hold every unit of its shards (interrupted, or a merge with a unit missing). */
+  /** It does not hold every unit of its shards (interrupted, a worker failed, or a merge of such). */
   partial: z.boolean(),
+  /** Why a shard stopped early other than by a signal (a worker thread failed), else absent. */
+  error: z.string().optional(),
   units: z.array(UnitSchema),
   failures: z.array(FailureSchema),
   figures: z.object({ units: whole, runs: whole, steps: whole, ms: whole, workers: whole, runsPerSecond: z.number(), stepsPerSecond: z.number() }).strict(),
@@ -80,7 +82,7 @@ export function reportFileName(settings: CampaignSettings, shard: Shard): string
  * where they were first found, each failure once).
  */
 export function buildReport(o: {
-  settings: CampaignSettings; shards: Shard[]; interrupted: boolean; partial: boolean; units: UnitResult[];
+  settings: CampaignSettings; shards: Shard[]; interrupted: boolean; partial: boolean; error?: string; units: UnitResult[];
   failures: readonly (Omit<ReportedFailure, 'trace'> & { trace: object })[]; ms: number; workers: number;
 }): CampaignFileReport {
   const units = [...o.units].sort((a, b) => a.unit - b.unit);
@@ -97,7 +99,7 @@ export function buildReport(o: {
   const shards = [...new Map(o.shards.map((s) => [`${s.index}/${s.count}`, s])).values()].sort((a, b) => a.index - b.index);
   return {
     format: REPORT_FORMAT, version: REPORT_VERSION, tool: { ...TOOL }, settings: o.settings, shards,
-    interrupted: o.interrupted, partial: o.partial, units, failures,
+    interrupted: o.interrupted, partial: o.partial, ...(o.error !== undefined ? { error: o.error } : {}), units, failures,
     figures: { units: units.length, runs, steps, ms: Math.round(o.ms), workers: o.workers, runsPerSecond: per(runs), stepsPerSecond: per(steps) },
   };
 }

@@ -33,7 +33,7 @@ export function summaryText(r: CampaignFileReport, dir: string, reportPath: stri
   const failed = r.failures.length === 0 ? 'no failure' : `${r.failures.length} distinct failure(s)`;
   out.push('');
   if (r.interrupted) out.push(`INTERRUPTED: partial report, ${r.units.length} unit(s) finished: ${failed} so far; ${figures}`);
-  else if (r.partial) out.push(`PARTIAL: ${failed} in the units present; ${figures}`);
+  else if (r.partial) out.push(`PARTIAL${r.error ? ` (${r.error})` : ''}: ${failed} in the units present; ${figures}`);
   else out.push(`${r.failures.length === 0 ? 'every property held' : `${r.failures.length} distinct failure(s) FOUND`}: ${figures}`);
   if (reportPath) out.push(`report: ${reportPath}`);
   return out.join('\n');
@@ -45,6 +45,7 @@ export function jsonSummary(r: CampaignFileReport, dir: string, reportPath: stri
     ok: r.failures.length === 0 && !r.interrupted && !r.partial,
     interrupted: r.interrupted,
     partial: r.partial,
+    ...(r.error !== undefined ? { error: r.error } : {}),
     complete: isComplete(r),
     report: reportPath,
     settings: r.settings,

@@ -5,7 +5,8 @@
  * Kubernetes Indexed Job: deploy/) together run exactly what one would, and `balloon merge`
  * brings their reports back together. Writes `<out>/campaign-seed<S>-shard<I>of<N>.json` and each
  * failure's trace in `<out>/traces/` as soon as it is shrunk. Exit 0 when nothing failed, 1 when
- * something did, 2 for unusable input, 130/143 when stopped (a partial report is written first).
+ * something did or a worker thread failed (a partial report, saying why), 2 for unusable input,
+ * 130/143 when stopped (a partial report is written first).
  */
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
@@ -111,13 +112,15 @@ async function campaign(flags: Flags): Promise<number> {
       display.stop();
     }
     const report = buildReport({
-      settings, shards: [shard], interrupted: outcome.interrupted, partial: outcome.interrupted,
+      settings, shards: [shard], interrupted: outcome.interrupted, partial: outcome.interrupted || outcome.error !== null,
+      ...(outcome.error !== null ? { error: outcome.error } : {}),
       units: outcome.units, failures: outcome.failures, ms: outcome.ms, workers,
     });
     const path = writeReport(flags.out, reportFileName(settings, shard), report);
     if (flags.json) process.stdout.write(`${JSON.stringify(jsonSummary(report, flags.out, path), null, 2)}\n`);
     else process.stdout.write(`${summaryText(report, flags.out, path)}\n`);
-    return interrupt.exitCode() ?? (report.failures.length > 0 ? EXIT_FAILED : EXIT_OK);
+    if (outcome.error !== null) process.stderr.write(`balloon: campaign stopped: ${outcome.error}; the partial report holds the units finished before\n`);
+    return interrupt.exitCode() ?? (report.failures.length > 0 || outcome.error !== null ? EXIT_FAILED : EXIT_OK);
   } finally {
     interrupt.dispose();
   }

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { main } from '../../cli/main.ts';
 import { parseDuration } from '../../cli/commands/campaign.ts';
 import { progressLine } from '../../cli/campaign/progress.ts';
+import { runShard } from '../../cli/campaign/pool.ts';
 import { readReport } from '../../cli/campaign/merge.ts';
 import { comparable, type CampaignFileReport } from '../../cli/campaign/report.ts';
 import { shardOf } from '../../properties/shard.ts';
@@ -220,4 +221,14 @@ describe('the plain progress line (a CI log, a pod log)', () => {
   it('under a time budget: what is left of it', () => {
     expect(progressLine({ ...p, unitsTotal: null, runsTotal: null, leftMs: 125_000 })).toBe('campaign: 3 units, 300 runs, 100 runs/s, 5000 steps/s, 2 failure(s), 2.1m left');
   });
+});
+
+it('a worker thread that fails stops the shard with one line naming the unit, not a finding and not a pass', async () => {
+  const o = await runShard({
+    plan: { seed: 1, families: ['no-such-family'], chunk: 10, runsPerFamily: 30, shard: { index: 1, count: 1 } },
+    faults: [], properties: null, maxCommands: 20, workers: 1, timeMs: null, tracesDir: dir('crash'), signal: new AbortController().signal,
+  });
+  expect(o.error).toMatch(/^a worker thread failed on unit 0 \(no-such-family\): unknown family "no-such-family"/);
+  expect(o.units).toEqual([]);
+  expect(o.interrupted).toBe(false);
 });
