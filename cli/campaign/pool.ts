@@ -35,6 +35,9 @@ export interface ShardRun {
   faults: string[];
   properties: string[] | null;
   maxCommands: number;
+  /** `reference`, or a user's module (`--impl`), with its `--step-timeout`. */
+  impl?: string;
+  stepTimeout?: string | boolean;
   workers: number;
   /** Stop handing out units after this many ms (a time budget), or null. */
   timeMs: number | null;
@@ -100,7 +103,10 @@ export async function runShard(o: ShardRun): Promise<ShardOutcome> {
     channel.port1.on('message', (e: UnitEvent) => {
       if (e.kind === 'runs') { const r = running.get(e.unit); if (r) r.runs += e.runs; progress(); } else { keep(e.failure, e.unit); progress(); }
     });
-    const task: UnitTask & { port: unknown } = { unit, faults: o.faults, properties: o.properties, maxCommands: o.maxCommands, port: channel.port2 };
+    const task: UnitTask & { port: unknown } = {
+      unit, faults: o.faults, properties: o.properties, maxCommands: o.maxCommands, impl: o.impl ?? 'reference',
+      ...(o.stepTimeout !== undefined ? { stepTimeout: o.stepTimeout } : {}), port: channel.port2,
+    };
     const p = (pool.run(task, { transferList: [channel.port2], signal: abort.signal }) as Promise<{ result: UnitResult; failures: FoundFailure[] }>)
       .then(({ result, failures }) => {
         for (const f of failures) keep(f, result.unit);

@@ -26,6 +26,8 @@ const SettingsSchema = z.object({
   seed: whole,
   families: z.array(name).min(1),
   faults: z.array(name),
+  /** `reference`, or the module path given to `--impl` (shards to merge name the same). */
+  impl: z.string().min(1),
   properties: z.array(name).nullable(),
   chunk: whole.min(1),
   maxCommands: whole.min(1),

@@ -1,13 +1,14 @@
 /**
  * One unit of a long campaign (properties/shard.ts): a `balloon check`-style campaign of
  * `unit.runs` cases of one family under the unit's own seed (properties/campaign.ts), on the
- * reference implementation with the zoo faults asked for. It runs in a worker thread of the pool
+ * reference implementation with the zoo faults asked for, or on a user's module (`--impl`). It runs in a worker thread of the pool
  * (worker.ts) or in-process; either way the result follows from the task alone.
  *
  * Each counterexample becomes a trace without seed or path: the same minimal failure found by two
  * units (or two shards) is then the same file, byte for byte, and its content hash (traces/hash.ts,
  * the hash in its file name) is the key that `balloon merge` removes duplicates by.
  */
+import type { SystemFactory } from '../../core/virtio/index.ts';
 import { runCampaign, type Counterexample } from '../../properties/campaign.ts';
 import { familyByName } from '../../properties/families.ts';
 import type { Unit } from '../../properties/shard.ts';
@@ -20,6 +21,10 @@ export interface UnitTask {
   /** Property names to check, or null for all of the family's. */
   properties: string[] | null;
   maxCommands: number;
+  /** `reference`, or the path of a user's module (`--impl`), as traces record it. */
+  impl: string;
+  /** `--step-timeout` as given, for a module. */
+  stepTimeout?: string | boolean;
 }
 
 /** A counterexample as a campaign report holds it. */
@@ -54,8 +59,8 @@ export interface UnitResult {
 export type UnitEvent = { kind: 'runs'; unit: number; runs: number } | { kind: 'failure'; unit: number; failure: FoundFailure };
 
 /** The record of a counterexample found by a campaign with `faults` on. */
-export function foundFailure(family: string, cx: Counterexample, faults: readonly string[]): FoundFailure {
-  const trace = buildTrace({ config: cx.case.config, commands: cx.case.commands, properties: cx.properties, failure: cx.failure, faults });
+export function foundFailure(family: string, cx: Counterexample, faults: readonly string[], impl = 'reference'): FoundFailure {
+  const trace = buildTrace({ config: cx.case.config, commands: cx.case.commands, properties: cx.properties, failure: cx.failure, faults, impl });
   return { key: contentHash(serializeTrace(trace)), family, property: cx.property, step: cx.failure.step, message: cx.failure.violation.message, trace };
 }
 
@@ -66,10 +71,10 @@ const PROGRESS_EVERY = 20;
  * Run one unit.
  *
  * @example
- *   const r = runUnit({ unit: unitAt(plan, 0), faults: [], properties: null, maxCommands: 80 });
+ *   const r = runUnit({ unit: unitAt(plan, 0), faults: [], properties: null, maxCommands: 80, impl: 'reference' });
  *   r.failures; // [] on the reference implementation
  */
-export function runUnit(task: UnitTask, tell: (e: UnitEvent) => void = () => {}): { result: UnitResult; failures: FoundFailure[] } {
+export function runUnit(task: UnitTask, tell: (e: UnitEvent) => void = () => {}, factory?: SystemFactory): { result: UnitResult; failures: FoundFailure[] } {
   const t0 = performance.now();
   const { unit } = task;
   const family = familyByName(unit.family);
@@ -79,7 +84,7 @@ export function runUnit(task: UnitTask, tell: (e: UnitEvent) => void = () => {})
   let told = 0;
   const report = runCampaign({
     family: family.name,
-    factory: task.faults.length > 0 ? family.withFaults(task.faults) : family.reference,
+    factory: factory ?? (task.faults.length > 0 ? family.withFaults(task.faults) : family.reference),
     properties,
     runs: unit.runs,
     seed: unit.seed,
@@ -92,7 +97,7 @@ export function runUnit(task: UnitTask, tell: (e: UnitEvent) => void = () => {})
       }
     },
     onFailure: (cx) => {
-      const f = foundFailure(family.name, cx, task.faults);
+      const f = foundFailure(family.name, cx, task.faults, task.impl);
       failures.push(f);
       tell({ kind: 'failure', unit: unit.unit, failure: f });
     },

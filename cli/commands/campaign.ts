@@ -1,5 +1,6 @@
 /**
- * `balloon campaign`: a long bug hunt on every core, and on many machines. The run budget (per
+ * `balloon campaign`: a long bug hunt on every core, and on many machines, in the reference
+ * implementation (with zoo faults) or a user's module (`--impl`). The run budget (per
  * family) or time budget is cut into units (properties/shard.ts), run on `--workers` threads
  * (cli/campaign/pool.ts); `--shard I/N` runs one N-th of them, so N machines (a CI matrix, a
  * Kubernetes Indexed Job: deploy/) together run exactly what one would, and `balloon merge`
@@ -16,7 +17,7 @@ import { DEFAULT_MAX_COMMANDS, DEFAULT_RUNS } from '../../properties/defaults.ts
 import { parseShard, WHOLE, type Plan, type Shard } from '../../properties/shard.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { addFamilyOption } from '../family-flag.ts';
-import { repeatable } from '../impl-flags.ts';
+import { chooseImplementation, repeatable, STEP_TIMEOUT_HELP } from '../impl-flags.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { campaignFamilies, chooseSeed, outDirFlag } from './check.ts';
 import { runShard } from '../campaign/pool.ts';
@@ -30,7 +31,7 @@ export const DEFAULT_CAMPAIGN_OUT = 'reports/campaign';
 export const DEFAULT_CHUNK = 100;
 
 interface Flags {
-  family: string[]; fault: string[]; property: string[]; time?: string; runs?: string; workers?: string; shard?: string;
+  family: string[]; fault: string[]; property: string[]; impl: string; stepTimeout?: string | boolean; time?: string; runs?: string; workers?: string; shard?: string;
   seed?: string; out: string; json?: boolean; chunk: string; maxCommands: string;
 }
 
@@ -61,6 +62,8 @@ export function register(program: Command): void {
     .option('--max-commands <n>', 'longest workload per case', String(DEFAULT_MAX_COMMANDS))
     .addOption(new Option('--property <name>', 'check only this property (repeatable)').argParser(repeatable).default([]))
     .addOption(new Option('--fault <name>', 'switch on a bug-zoo fault in the reference implementation (repeatable; see balloon list)').argParser(repeatable).default([]))
+    .option('--impl <module>', 'the implementation to hunt in: "reference" or a .ts/.js module implementing the family named by --family (docs/ADAPTERS.md); each worker thread opens it once', 'reference')
+    .option('--step-timeout [ms]', STEP_TIMEOUT_HELP)
     .option('--json', 'print the summary as JSON')
     .action(async function (this: Command, flags: Flags) {
       (this as Command & { exitCode?: number }).exitCode = await campaign(flags);
@@ -82,7 +85,13 @@ async function campaign(flags: Flags): Promise<number> {
   const all = [...new Set(FAMILIES.flatMap((f) => f.properties))];
   try { propertiesByName(named, all); } catch (e) { throw new UsageError(`--property: ${(e as Error).message}`); }
   const chosen = (f: AnyFamily) => (named.length === 0 ? f.properties : f.properties.filter((p) => named.includes(p.name)));
-  const families = campaignFamilies({ family: flags.family, fault: flags.fault, impl: 'reference', runs: '', maxCommands: '', out: flags.out }, chosen);
+  const families = campaignFamilies({ family: flags.family, fault: flags.fault, impl: flags.impl, runs: '', maxCommands: '', out: flags.out }, chosen);
+  if (flags.impl !== 'reference') {
+    // Opened once here, so an unusable module is one line and exit 2 before any worker starts
+    // (each worker thread then opens it again for itself).
+    const probe = await chooseImplementation({ impl: flags.impl, stepTimeout: flags.stepTimeout, fault: flags.fault }, families[0]);
+    probe.stop();
+  }
   // A fault belongs to the families whose zoo has it (campaignFamilies kept those).
   const faults = [...new Set(flags.fault)];
   for (const f of families) for (const n of faults) {
@@ -91,13 +100,13 @@ async function campaign(flags: Flags): Promise<number> {
   outDirFlag(flags.out);
 
   const settings: CampaignSettings = {
-    seed, families: families.map((f) => f.name), faults, properties: named.length === 0 ? null : [...new Set(named)], chunk, maxCommands,
+    seed, families: families.map((f) => f.name), faults, impl: flags.impl, properties: named.length === 0 ? null : [...new Set(named)], chunk, maxCommands,
     budget: runs === null ? { timeMs: timeMs! } : { runs },
   };
   const plan: Plan = { seed, families: settings.families, chunk, runsPerFamily: runs, shard };
   const budget = runs === null ? `for ${flags.time}` : `${runs} runs per family`;
   const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
-  say(`balloon campaign: ${settings.families.join(', ')}, ${budget} in units of ${chunk}, seed ${seed}, shard ${shard.index}/${shard.count}, ${workers} worker(s)${faults.length ? `, faults on: ${faults.join(', ')}` : ''}`);
+  say(`balloon campaign: ${settings.families.join(', ')}, ${budget} in units of ${chunk}, seed ${seed}, shard ${shard.index}/${shard.count}, ${workers} worker(s)${faults.length ? `, faults on: ${faults.join(', ')}` : ''}, implementation ${flags.impl}`);
 
   const interrupt = onInterrupt();
   try {
@@ -105,7 +114,7 @@ async function campaign(flags: Flags): Promise<number> {
     let outcome;
     try {
       outcome = await runShard({
-        plan, faults, properties: settings.properties, maxCommands, workers, timeMs, tracesDir: join(flags.out, 'traces'),
+        plan, faults, properties: settings.properties, maxCommands, impl: flags.impl, stepTimeout: flags.stepTimeout, workers, timeMs, tracesDir: join(flags.out, 'traces'),
         signal: interrupt.signal, onProgress: display.update,
       });
     } finally {

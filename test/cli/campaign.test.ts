@@ -232,3 +232,14 @@ it('a worker thread that fails stops the shard with one line naming the unit, no
   expect(o.units).toEqual([]);
   expect(o.interrupted).toBe(false);
 });
+
+it('--impl: a user\'s module is what the workers hunt in; a module that does nothing is caught, its traces name it', async () => {
+  const d = dir('impl');
+  const stub = 'test/fixtures/stubs/does-nothing.ts';
+  expect(await main(['campaign', '--family', 'virtio', '--impl', stub, '--runs', '20', '--chunk', '10', '--workers', '1', '--seed', '1', '--out', d])).toBe(1);
+  const r = reportIn(d);
+  expect(r.settings.impl).toBe(stub);
+  expect(r.failures.length).toBeGreaterThan(0);
+  for (const f of r.failures) expect(loadTrace(join(d, f.file)).source).toEqual({ kind: 'adapter', module: stub });
+  expect(out).toContain(`--impl ${stub}`);
+});
