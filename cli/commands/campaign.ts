@@ -80,6 +80,8 @@ async function campaign(flags: Flags): Promise<number> {
   try { shard = parseShard(flags.shard ?? '1/1'); } catch (e) { throw new UsageError(`--shard: ${(e as Error).message}`); }
   const chunk = intFlag('--chunk', flags.chunk, 1, 1_000_000);
   const maxCommands = intFlag('--max-commands', flags.maxCommands, 1, 100_000);
+  // Shards on different machines must run one campaign: a seed from each one's clock would not.
+  if (shard.count > 1 && flags.seed === undefined && !process.env.FC_SEED) throw new UsageError(`--shard ${shard.index}/${shard.count}: give every shard the same --seed (or FC_SEED)`);
   const seed = chooseSeed(flags.seed);
   const named = flags.property;
   const all = [...new Set(FAMILIES.flatMap((f) => f.properties))];

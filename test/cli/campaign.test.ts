@@ -177,6 +177,16 @@ describe('unusable input: one line, exit 2', () => {
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).not.toMatch(/\bat .*\.ts:\d+/);
   });
+  it('a shard with no seed given: each machine\'s clock would give another campaign', async () => {
+    const saved = process.env.FC_SEED;
+    delete process.env.FC_SEED;
+    try {
+      expect(await main(['campaign', '--shard', '1/2'])).toBe(2);
+    } finally {
+      if (saved !== undefined) process.env.FC_SEED = saved;
+    }
+    expect(err).toBe('balloon: --shard 1/2: give every shard the same --seed (or FC_SEED)\n');
+  });
   it('a truncated report, a report missing fields, and reports of two campaigns', async () => {
     expect(await main(['merge', join(root, 'not-json.json')])).toBe(2);
     expect(err).toMatch(/not-json.json: not JSON/);
