@@ -51,10 +51,18 @@ describe('balloon list', () => {
       expect(typeof f.name).toBe('string');
       for (const k of ['commands', 'charts', 'properties', 'hostileRequests', 'faults']) expect(Array.isArray(f[k]) && f[k].length > 0, `${f.name}.${k}`).toBe(true);
       for (const k of ['properties', 'hostileRequests', 'faults']) for (const e of f[k]) expect(typeof e.name).toBe('string');
+      expect(['guest', 'host'], f.name).toContain(f.hostileSender);
     }
     const virtio = l.families.find((f: { name: string }) => f.name === 'virtio');
     expect(virtio.properties).toHaveLength(18);
     expect(virtio.faults.length).toBeGreaterThanOrEqual(15);
+  });
+  it('heads each family\'s hostile requests with the side that sends them', async () => {
+    expect(await main(['list', '--family', 'virtio', '--family', 'hyperv'])).toBe(0);
+    // Hyper-V's hostile requests are messages from the host, which the guest must refuse.
+    expect(io.out).toMatch(/virtio: hostile requests\n[^\n]*what the guest sends/);
+    expect(io.out).toMatch(/hyperv: hostile requests\n[^\n]*what the host sends/);
+    expect(io.out).not.toMatch(/hyperv: hostile requests\n[^\n]*what the guest sends/);
   });
 });
 
