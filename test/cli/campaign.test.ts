@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureCli } from '../helpers/cli.ts';
 import { main } from '../../cli/main.ts';
 import { parseDuration } from '../../cli/commands/campaign.ts';
 import { progressLine } from '../../cli/campaign/progress.ts';
@@ -15,17 +16,10 @@ import { comparable, type CampaignFileReport } from '../../cli/campaign/report.t
 import { shardOf } from '../../properties/shard.ts';
 import { loadTrace } from '../../traces/load.ts';
 
-let out = '';
-let err = '';
+const io = captureCli();
 let root = '';
 beforeAll(() => { root = mkdtempSync(join(tmpdir(), 'balloon-campaign-')); });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-beforeEach(() => {
-  out = ''; err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-});
-afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; });
 
 const dir = (name: string) => join(root, name);
 const reportIn = (d: string) => readReport(join(d, readdirSync(d).find((f) => f.startsWith('campaign-'))!));
@@ -65,7 +59,7 @@ describe('a zoo fault: workers and shards give the same runs and failures', () =
   it('shards 1/2 and 2/2 merged equal the whole, each failure held once', async () => {
     expect(reportIn(dir('s1')).units.length + reportIn(dir('s2')).units.length).toBe(3);
     expect(await main(['merge', dir('s1'), dir('s2'), '--out', dir('m'), '--json'])).toBe(1);
-    const summary = JSON.parse(out);
+    const summary = JSON.parse(io.out);
     expect(summary).toMatchObject({ ok: false, complete: true, interrupted: false, partial: false });
     const merged = reportIn(dir('m'));
     expect(comparable(merged)).toEqual(comparable(whole));
@@ -80,15 +74,15 @@ describe('a zoo fault: workers and shards give the same runs and failures', () =
 
   it('merging one shard alone is incomplete: exit 1, and says which shard is missing', async () => {
     expect(await main(['merge', dir('s1')])).toBe(1);
-    expect(err).toMatch(/^balloon merge: INCOMPLETE: shard\(s\) 2\/2 missing/m);
+    expect(io.err).toMatch(/^balloon merge: INCOMPLETE: shard\(s\) 2\/2 missing/m);
   });
 
   it('the text summary names each failure with its trace and replay command', async () => {
     expect(await main(['merge', dir('s1'), dir('s2')])).toBe(1);
-    expect(out).toMatch(/^virtio\s+3\s+150\s+\d+\s+\d+$/m);
-    expect(out).toMatch(/✗ virtio \S+ \(found by \d+ unit\(s\): [\d, ]+\), step -?\d+: /);
-    expect(out).toMatch(/replay: npx balloon replay \S+s[12]\/traces\/\S+\.json/);
-    expect(out).toMatch(/\d+ distinct failure\(s\) FOUND: 150 runs/);
+    expect(io.out).toMatch(/^virtio\s+3\s+150\s+\d+\s+\d+$/m);
+    expect(io.out).toMatch(/✗ virtio \S+ \(found by \d+ unit\(s\): [\d, ]+\), step -?\d+: /);
+    expect(io.out).toMatch(/replay: npx balloon replay \S+s[12]\/traces\/\S+\.json/);
+    expect(io.out).toMatch(/\d+ distinct failure\(s\) FOUND: 150 runs/);
   });
 });
 
@@ -106,7 +100,7 @@ it('four shard processes (deploy/run-shard.sh as a Kubernetes pod runs it) merge
   expect(whole.settings.families.length).toBeGreaterThan(1);
   expect(new Set(whole.units.map((u) => u.family))).toEqual(new Set(whole.settings.families));
   expect(comparable(reportIn(dir('pm')))).toEqual(comparable(whole));
-  expect(out).toMatch(/every property held: \d+ runs/);
+  expect(io.out).toMatch(/every property held: \d+ runs/);
 }, 180_000);
 
 it('the recipes agree with themselves: as many shards as matrix entries or completions, each running deploy/run-shard.sh', () => {
@@ -147,9 +141,9 @@ it('Ctrl-C: the workers end, a partial report says so and keeps the failures fou
   expect(readdirSync(d).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   // A partial report merges, and the merge says it is not the whole campaign.
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { io.err += String(s); return true; });
   expect(await main(['merge', d])).toBe(1);
-  expect(err).toMatch(/INCOMPLETE: a shard was cut short/);
+  expect(io.err).toMatch(/INCOMPLETE: a shard was cut short/);
 }, 120_000);
 
 describe('unusable input: one line, exit 2', () => {
@@ -173,9 +167,9 @@ describe('unusable input: one line, exit 2', () => {
     [['merge', 'package.json'], /^balloon: package.json: not a campaign report: format: /],
   ])('%j', async (argv, msg) => {
     expect(await main(argv)).toBe(2);
-    expect(err).toMatch(msg);
-    expect(err.trim().split('\n')).toHaveLength(1);
-    expect(err).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(io.err).toMatch(msg);
+    expect(io.err.trim().split('\n')).toHaveLength(1);
+    expect(io.err).not.toMatch(/\bat .*\.ts:\d+/);
   });
   it('a shard with no seed given: each machine\'s clock would give another campaign', async () => {
     const saved = process.env.FC_SEED;
@@ -185,13 +179,13 @@ describe('unusable input: one line, exit 2', () => {
     } finally {
       if (saved !== undefined) process.env.FC_SEED = saved;
     }
-    expect(err).toBe('balloon: --shard 1/2: give every shard the same --seed (or FC_SEED)\n');
+    expect(io.err).toBe('balloon: --shard 1/2: give every shard the same --seed (or FC_SEED)\n');
   });
   it('a truncated report, a report missing fields, and reports of two campaigns', async () => {
     expect(await main(['merge', join(root, 'not-json.json')])).toBe(2);
-    expect(err).toMatch(/not-json.json: not JSON/);
+    expect(io.err).toMatch(/not-json.json: not JSON/);
     expect(await main(['merge', join(root, 'other.json')])).toBe(2);
-    expect(err).toMatch(/other.json: not a campaign report: tool: /);
+    expect(io.err).toMatch(/other.json: not a campaign report: tool: /);
   });
 });
 
@@ -200,15 +194,15 @@ it('reports of two different campaigns do not merge (exit 2, naming what differs
   const d2 = dir('c2');
   expect(await main(['campaign', '--family', 'xen', '--runs', '10', '--seed', '1', '--workers', '1', '--shard', '1/2', '--out', d1])).toBe(0);
   await main(['campaign', '--family', 'xen', '--runs', '10', '--seed', '2', '--workers', '1', '--shard', '2/2', '--out', d2]);
-  err = '';
+  io.err = '';
   expect(await main(['merge', d1, d2])).toBe(2);
-  expect(err).toMatch(/^balloon: merge: \S+ is of another campaign than \S+ \(seed differs: 2 against 1\)\n$/);
+  expect(io.err).toMatch(/^balloon: merge: \S+ is of another campaign than \S+ \(seed differs: 2 against 1\)\n$/);
 });
 
 it('a time budget: units start until the deadline, numbered from 0 with none skipped, and --json is one object', async () => {
   const d = dir('time');
   expect(await main(['campaign', '--family', 'xen', '--time', '1s', '--chunk', '10', '--workers', '1', '--seed', '4', '--out', d, '--json'])).toBe(0);
-  const summary = JSON.parse(out);
+  const summary = JSON.parse(io.out);
   expect(summary).toMatchObject({ ok: true, interrupted: false, settings: { budget: { timeMs: 1000 }, families: ['xen'] } });
   const r = reportIn(d);
   expect(r.units.length).toBeGreaterThan(0);
@@ -251,5 +245,5 @@ it('--impl: a user\'s module is what the workers hunt in; a module that does not
   expect(r.settings.impl).toBe(stub);
   expect(r.failures.length).toBeGreaterThan(0);
   for (const f of r.failures) expect(loadTrace(join(d, f.file)).source).toEqual({ kind: 'adapter', module: stub });
-  expect(out).toContain(`--impl ${stub}`);
+  expect(io.out).toContain(`--impl ${stub}`);
 });
