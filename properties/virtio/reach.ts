@@ -23,6 +23,7 @@ const LIMITS: readonly Situation[] = [
 
 /** Refusal codes the virtio workload never causes, and why. */
 const NEVER: Record<string, string> = {
+  'balloon/gpfn-duplicate': 'every hostile buffer is built so that a correct device refuses every entry (properties/hostile.ts); a second copy of a gpfn is refused as a duplicate only after the first was accepted, and the duplicate request repeats gpfns already ballooned, which are refused as such first',
   'device/no-buffer': 'the runner fills in every hostile buffer (properties/hostile.ts); only a hand-edited trace lacks one',
   'guest/unknown': 'the workload names only guests of the configuration (properties/workload.ts)',
 };
