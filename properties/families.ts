@@ -6,8 +6,10 @@
 import type { AnyFamily } from './family.ts';
 import { virtio } from './virtio/family.ts';
 import { xen } from './xen/family.ts';
+import { vmware } from './vmware/family.ts';
+import { hyperv } from './hyperv/family.ts';
 
-export const FAMILIES: readonly AnyFamily[] = [virtio, xen];
+export const FAMILIES: readonly AnyFamily[] = [virtio, xen, vmware, hyperv];
 
 /** The family named `name`, or a RangeError listing the known ones. */
 export function familyByName(name: string): AnyFamily {
