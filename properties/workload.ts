@@ -102,7 +102,7 @@ function bigHostPages(g: GuestConfig): GuestConfig {
  * Locality, a swarm dimension (issue 22): a concentrated case draws every `pick` from a pool of one
  * to three small values, sends most commands to one guest, allocates and frees a page or two at a
  * time, and aims most hostile requests at gpfns the guest holds (already ballooned, unacknowledged,
- * never inflated), so that the events of a run pile up on a few host pages. Bugs of partly
+ * never inflated, a batch too big of free ones, its hole), so that the events of a run pile up on a few host pages. Bugs of partly
  * ballooned host pages need four to six events in order on one host page, which uniform picks
  * over the whole guest make about once in tens of thousands of cases. The allocators hand pages
  * out by index (impl/guest-memory.ts `choose`, an insertion-ordered set with swap-removal), so a
@@ -138,8 +138,11 @@ export const localityArb: fc.Arbitrary<Locality | null> = fc.oneof(
   },
 );
 
-/** Hostile requests that name gpfns the guest holds: where a hostile request hurts (three in four of a concentrated case's). */
-const LOCAL_HOSTILE = hostileKinds.filter((k) => k === 'duplicate' || k === 'unacked' || k === 'never-inflated');
+/**
+ * Hostile requests that name gpfns of the guest's own space, held or in its hole (which may share a
+ * host page with RAM): where a hostile request hurts (two in three of a concentrated case's).
+ */
+const LOCAL_HOSTILE = hostileKinds.filter((k) => k !== 'out-of-range' && k !== 'foreign');
 
 /** One command for the configuration, from the enabled kinds (concentrated as `local` says, uniform without it). */
 export function commandArb(config: SystemConfig, kinds: readonly CommandKind[], local: Locality | null = null): fc.Arbitrary<Command> {
@@ -173,7 +176,7 @@ export function commandArb(config: SystemConfig, kinds: readonly CommandKind[], 
     'write': fc.record({ guest: g, pick }).map((r) => ({ kind: 'write', ...r })),
     'read': fc.record({ guest: g, pick }).map((r) => ({ kind: 'read', ...r })),
     'reset': g.map((guest) => ({ kind: 'reset', guest })),
-    'hostile': fc.record({ guest: g, request: local ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...LOCAL_HOSTILE) }, { weight: 1, arbitrary: fc.constantFrom(...hostileKinds) }) : fc.constantFrom(...hostileKinds), pick }).map((r) => ({ kind: 'hostile', ...r })),
+    'hostile': fc.record({ guest: g, request: local ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...LOCAL_HOSTILE) }, { weight: 1, arbitrary: fc.constantFrom(...hostileKinds) }) : fc.constantFrom(...hostileKinds), pick }).map((r) => ({ kind: 'hostile', ...r })),
   };
   // A concentrated case moves its balloon often: targets twice as common.
   return fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: arbs[k] })));
