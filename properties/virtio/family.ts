@@ -18,6 +18,7 @@ import { caseArb } from '../workload.ts';
 import { conformanceProperty } from '../conformance.ts';
 import { allProperties } from './properties.ts';
 import { virtioRunner, virtioWorld } from './runner.ts';
+import { virtioExplorer } from './explorer.ts';
 
 export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   name: 'virtio',
@@ -48,4 +49,5 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   properties: allProperties,
   charts: { 'virtio-guest': guestMachine },
   conformanceProperty,
+  explorer: virtioExplorer,
 };
