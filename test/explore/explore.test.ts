@@ -60,6 +60,7 @@ const FOUND: [string, string, number, string][] = [
   ['virtio', 'discard-not-propagated', 3, 'no-double-mapping'],
   ['virtio', 'cancelled-busy-loop', 3, 'conformance'],
   ['virtio', 'reuse-before-ack', 3, 'requests-well-formed'],
+  ['virtio', 'no-ram-check', 1, 'bad-requests-change-nothing'],
   ['xen', 'unbounded-balloon-down', 1, 'xen-floors'],
   ['xen', 'cancelled-busy-loop', 1, 'xen-backs-off'],
   ['xen', 'count-asked-not-done', 4, 'conformance'],
@@ -90,6 +91,17 @@ describe('balloon explore --fault', () => {
     expect(out).toContain('distinct states: 25, edges: 63, depth reached: 2');
     expect(out).toContain('NOT exhaustive: stopped at the depth bound (2)');
     expect(out).toMatch(/all \d+ properties held in every state explored/);
+  });
+});
+
+describe('balloon explore --impl', () => {
+  it('explores a user module through the adapter, as the reference', async () => {
+    expect(await main(['explore', '--impl', 'examples/array-impl/index.ts', '--depth', '1', '--json'])).toBe(0);
+    const r = JSON.parse(out);
+    expect(r).toMatchObject({ ok: true, implementation: 'examples/array-impl/index.ts', depthReached: 1, stoppedBy: 'depth' });
+    // Every command of the alphabet was applied once from the initial state.
+    expect(r.edges).toBe(r.alphabet);
+    expect(r.states).toBeGreaterThan(1);
   });
 });
 
