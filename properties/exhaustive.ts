@@ -49,6 +49,11 @@ export interface ExploreFailure {
   foundBy: 'edge' | 'drain';
   /** Distinct states known when it was found. */
   statesAtFind: number;
+  /**
+   * False when only the per-step audit saw it and the replay semantics (audits at the runner's
+   * interval, then the drain) do not: a saved trace would then not reproduce it.
+   */
+  replays: boolean;
 }
 
 export interface ExploreResult {
@@ -100,7 +105,7 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   seen.add(keyOf(build(config)));
   if (drain) {
     const f = runReplay([]);
-    if (f) return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: f, foundBy: 'drain', statesAtFind: 1 } });
+    if (f) return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: f, foundBy: 'drain', statesAtFind: 1, replays: true } });
   }
   let frontier: AnyCommand[][] = [[]];
   let edges = 0;
@@ -115,8 +120,8 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
         const r = runCase(capture, config as never, commands as never, properties, { noDrain: true, auditEvery: 1 });
         if (r.failure) {
           // Judge it as replay will; an audit failure healed by the drain stays reported as found.
-          const replayed = runReplay(commands) ?? r.failure;
-          return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: replayed, foundBy: 'edge', statesAtFind: seen.size } });
+          const replayed = runReplay(commands);
+          return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: replayed ?? r.failure, foundBy: 'edge', statesAtFind: seen.size, replays: replayed !== null } });
         }
         const k = keyOf(last);
         if (seen.has(k)) continue;
@@ -124,7 +129,7 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
         perDepth[d + 1]++;
         if (drain) {
           const f = runReplay(commands);
-          if (f) return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: f, foundBy: 'drain', statesAtFind: seen.size } });
+          if (f) return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: f, foundBy: 'drain', statesAtFind: seen.size, replays: true } });
         }
         next.push(commands);
         if (seen.size >= opts.maxStates) {

@@ -20,7 +20,7 @@ interface ExploreFlags extends ImplFlags {
 }
 
 export const DEFAULT_DEPTH = 4;
-export const DEFAULT_MAX_STATES = 20_000;
+export const DEFAULT_MAX_STATES = 2_000;
 
 export function register(program: Command): void {
   addImplOptions(addFamilyOption(program.command('explore')
@@ -100,6 +100,7 @@ function printResult(r: ExploreResult, ms: number, rate: number, file: string | 
   f.commands.forEach((c, i) => out.write(`  ${i === f.failure.step ? '>>' : '  '} ${String(i).padStart(3)}  ${fmt(c as never)}\n`));
   if (f.failure.step >= f.commands.length || f.failure.step < 0) out.write(`  >> (during the fair drain or the end-of-run checks)\n`);
   out.write(`  ${f.failure.violation.message}\n  saved: ${file}\n  replay: ${formatReplayCommand(file!)}\n`);
+  if (!f.replays) out.write('  note: only the audit after every step sees this; replay audits at the runner\'s interval and drains first, so it may not reproduce it\n');
 }
 
 function jsonResult(r: ExploreResult, ms: number, rate: number, file: string | undefined, impl: { name: string; faults: string[] }) {
@@ -109,7 +110,7 @@ function jsonResult(r: ExploreResult, ms: number, rate: number, file: string | u
     statesPerSecond: rate, ms: Math.round(ms), alphabet: r.alphabet, properties: r.properties,
     failure: r.failure ? {
       property: r.failure.failure.property, step: r.failure.failure.step, phase: r.failure.failure.phase, foundBy: r.failure.foundBy,
-      length: r.failure.commands.length, statesAtFind: r.failure.statesAtFind, message: r.failure.failure.violation.message, trace: file, commands: r.failure.commands,
+      length: r.failure.commands.length, replays: r.failure.replays, statesAtFind: r.failure.statesAtFind, message: r.failure.failure.violation.message, trace: file, commands: r.failure.commands,
     } : null,
   };
 }

@@ -46,6 +46,16 @@ describe('exploring the reference', () => {
     expect(r.exhaustive).toBe(false);
     expect(r.properties).toEqual(f.properties.map((p) => p.name));
   });
+  it('calls a search exhaustive only when the frontier ran dry', () => {
+    // An alphabet of targets alone (0, 2, 4 of 4 pages; the domain starts at 4): the target moves, nothing else, so 3 states.
+    const xen = familyByName('xen');
+    const ex = xen.explorer!;
+    const small = { ...xen, explorer: { ...ex, alphabet: (c: never) => ex.alphabet(c).filter((x: { kind: string }) => x.kind === 'set-target') } };
+    const r = exploreImplementation(small, xen.reference, ex.config(1, 4), { depth: 10, maxStates: 1000 });
+    expect(r).toMatchObject({ stoppedBy: 'exhausted', exhaustive: true, failure: null, states: 3, depthReached: 1 });
+    const cut = exploreImplementation(small, xen.reference, ex.config(1, 4), { depth: 1, maxStates: 1000 });
+    expect(cut).toMatchObject({ stoppedBy: 'depth', exhaustive: false, states: 3 });
+  });
   it('says when the state limit ended the search', () => {
     const f = familyByName('xen');
     const r = exploreImplementation(f, f.reference, f.explorer!.config(1, 4), { depth: 6, maxStates: 10 });
@@ -73,7 +83,7 @@ describe('balloon explore --fault', () => {
     out = '';
     expect(await main(['explore', '--family', family, '--fault', fault, '--depth', String(depth + 1), '--json', '--out', dir])).toBe(1);
     const r = JSON.parse(out);
-    expect(r.failure).toMatchObject({ property, length: depth });
+    expect(r.failure).toMatchObject({ property, length: depth, replays: true });
     out = '';
     // Replay exits 1 on a failure, as expected: the verdict says it is the same one.
     expect(await main(['replay', r.failure.trace, '--json'])).toBe(1);
