@@ -3,10 +3,11 @@
  * properties/vmware/explore.ts (batches of 2, 2-gpfn large pages, 1 refusal kept) with `guests`
  * guests of `pages` pages and host frames for all of them plus 2, and per guest the alphabet of
  * `tinyVmwAlphabet` (targets, the driver's work, a busy host, a host reset, a migration, the
- * guest program). The key is the whole observation.
+ * guest program), and every hostile request of the family (pick 0). The key is the whole
+ * observation.
  */
 import { guestId } from '../../core/index.ts';
-import { vmwGuestConfig, type VmwCommand, type VmwObservation, type VmwSystemConfig } from '../../core/vmware/index.ts';
+import { VMW_HOSTILE_REQUESTS, vmwGuestConfig, type VmwCommand, type VmwObservation, type VmwSystemConfig } from '../../core/vmware/index.ts';
 import type { FamilyExplorer } from '../family.ts';
 import { canonicalKey } from '../exhaustive.ts';
 import { tinyVmwAlphabet, tinyVmwConfig } from './explore.ts';
@@ -17,6 +18,9 @@ export const vmwExplorer: FamilyExplorer<VmwCommand, VmwObservation, VmwSystemCo
     hostFrames: guests * pages + 2,
     guests: Array.from({ length: guests }, () => vmwGuestConfig({ ramPages: pages, floorPages: 0 })),
   }),
-  alphabet: (config) => config.guests.flatMap((g, i) => tinyVmwAlphabet({ ...config, guests: [g] }).map((c) => ({ ...c, guest: guestId(i) }))),
+  alphabet: (config) => config.guests.flatMap((g, i): VmwCommand[] => [
+    ...tinyVmwAlphabet({ ...config, guests: [g] }).map((c) => ({ ...c, guest: guestId(i) })),
+    ...(Object.keys(VMW_HOSTILE_REQUESTS) as (keyof typeof VMW_HOSTILE_REQUESTS)[]).map((request): VmwCommand => ({ kind: 'hostile', guest: guestId(i), request, pick: 0 })),
+  ]),
   key: (obs) => canonicalKey(obs),
 };
