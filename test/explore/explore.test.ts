@@ -8,19 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { captureCli } from '../helpers/cli.ts';
 import { FAMILIES, familyByName } from '../../properties/families.ts';
 import { exploreImplementation } from '../../properties/exhaustive.ts';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = ''; err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-});
-afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; });
+const io = captureCli();
 const dir = mkdtempSync(join(tmpdir(), 'balloon-explore-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -80,35 +74,35 @@ const FOUND: [string, string, number, string][] = [
 describe('balloon explore --fault', () => {
   it.each(FOUND)('%s %s: found at depth %i, not shorter, and the trace replays', async (family, fault, depth, property) => {
     expect(await main(['explore', '--family', family, '--fault', fault, '--depth', String(depth - 1), '--json', '--out', dir])).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ ok: true, failure: null });
-    out = '';
+    expect(JSON.parse(io.out)).toMatchObject({ ok: true, failure: null });
+    io.out = '';
     expect(await main(['explore', '--family', family, '--fault', fault, '--depth', String(depth + 1), '--json', '--out', dir])).toBe(1);
-    const r = JSON.parse(out);
+    const r = JSON.parse(io.out);
     expect(r.failure).toMatchObject({ property, length: depth, replays: true });
-    out = '';
+    io.out = '';
     // Replay exits 1 on a failure, as expected: the verdict says it is the same one.
     expect(await main(['replay', r.failure.trace, '--json'])).toBe(1);
-    expect(JSON.parse(out).traces[0]).toMatchObject({ verdict: 'reproduced', asExpected: true, failure: { property, step: r.failure.step } });
+    expect(JSON.parse(io.out).traces[0]).toMatchObject({ verdict: 'reproduced', asExpected: true, failure: { property, step: r.failure.step } });
   });
   it('prints what it checked and where it saved the case', async () => {
     expect(await main(['explore', '--family', 'xen', '--fault', 'count-asked-not-done', '--depth', '5', '--out', dir])).toBe(1);
-    expect(out).toMatch(/^balloon explore: family xen, implementation reference, faults on: count-asked-not-done, 1 guest\(s\) of 4 pages/);
-    expect(out).toMatch(/distinct states: \d+, edges: \d+, depth reached: 4, \d+ states\/s/);
-    expect(out).toContain('FAILED: conformance');
-    expect(out).toMatch(/replay: npx balloon replay .*conformance-[0-9a-f]{12}\.json/);
+    expect(io.out).toMatch(/^balloon explore: family xen, implementation reference, faults on: count-asked-not-done, 1 guest\(s\) of 4 pages/);
+    expect(io.out).toMatch(/distinct states: \d+, edges: \d+, depth reached: 4, \d+ states\/s/);
+    expect(io.out).toContain('FAILED: conformance');
+    expect(io.out).toMatch(/replay: npx balloon replay .*conformance-[0-9a-f]{12}\.json/);
   });
   it('the reference holds and says the depth bound ended the search', async () => {
     expect(await main(['explore', '--family', 'vmware', '--depth', '2'])).toBe(0);
-    expect(out).toContain('distinct states: 25, edges: 105, depth reached: 2');
-    expect(out).toContain('NOT exhaustive: stopped at the depth bound (2)');
-    expect(out).toMatch(/all \d+ properties held in every state explored/);
+    expect(io.out).toContain('distinct states: 25, edges: 105, depth reached: 2');
+    expect(io.out).toContain('NOT exhaustive: stopped at the depth bound (2)');
+    expect(io.out).toMatch(/all \d+ properties held in every state explored/);
   });
 });
 
 describe('balloon explore --impl', () => {
   it('explores a user module through the adapter, as the reference', async () => {
     expect(await main(['explore', '--impl', 'examples/array-impl/index.ts', '--depth', '1', '--json'])).toBe(0);
-    const r = JSON.parse(out);
+    const r = JSON.parse(io.out);
     expect(r).toMatchObject({ ok: true, implementation: 'examples/array-impl/index.ts', depthReached: 1, stoppedBy: 'depth' });
     // Every command of the alphabet was applied once from the initial state.
     expect(r.edges).toBe(r.alphabet);
@@ -125,7 +119,7 @@ describe('bad flags', () => {
     [['explore', '--max-states', '0'], /^balloon: --max-states: expected a whole number from 1 to /],
   ])('%j exits 2 with one line', async (argv, msg) => {
     expect(await main(argv)).toBe(2);
-    expect(err).toMatch(msg);
-    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(io.err).toMatch(msg);
+    expect(io.err.trim().split('\n')).toHaveLength(1);
   });
 });
