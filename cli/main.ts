@@ -13,10 +13,11 @@ import * as coverage from './commands/coverage.ts';
 import * as chart from './commands/chart.ts';
 import * as qemu from './commands/qemu.ts';
 import * as view from './commands/view.ts';
+import * as explore from './commands/explore.ts';
 import * as campaign from './commands/campaign.ts';
 import * as merge from './commands/merge.ts';
 
-export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, view, campaign, merge];
+export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, view, explore, campaign, merge];
 
 /**
  * A reader that stops early (`balloon chart | head`) closes our stdout: exit quietly with 141,
