@@ -73,7 +73,7 @@ export const RULES = {
   inflateAllowed: [
     { says: 'a driver inflate goes on inflateq', holds: (_c, e) => q(e).queue === 'inflate' && q(e).origin === 'driver' },
     ...driverTurn, ...batch('inflate'),
-    { says: 'the driver inflates only while the balloon is below the wanted size, alignUp(target) capped at the floor, counting its batches in flight (linux: fill_balloon stops at the target; XSA-300)', stmt: [8], only: REAL, holds: (c, e) => projected(c) + size(e) <= wanted(c) },
+    { says: 'the driver inflates only while the balloon is below the wanted size, alignUp(target) capped at the floor, counting its batches in flight (linux: fill_balloon stops at the target; XSA-300)', stmt: [10], only: REAL, holds: (c, e) => projected(c) + size(e) <= wanted(c) },
     { says: 'the driver inflates only while num_pages is at least the balloon, counting its batches in flight (5.5.6.1: it MAY supply pages when num_pages >= actual, so one batch may pass the target, as compaction does)', stmt: [10], only: SPEC, holds: (c) => projected(c) <= wanted(c) },
     { says: 'the balloon never grows past what the guest can spare (inv 10: the floor, XSA-300)', only: SPEC, holds: (c, e) => projected(c) + size(e) <= room(c) },
     { says: 'the driver inflates only free guest pages (inv 5)', holds: (c, e) => size(e) <= c.free },

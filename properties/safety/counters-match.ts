@@ -15,7 +15,7 @@ export const countersMatch: Property = {
   name: 'counters-match',
   kind: 'always',
   doc: 'actual equals the acknowledged balloon when written; host and guest agree on the ballooned gpfns once idle',
-  refs: 'docs/INVARIANTS.md invariant 6; VIRTIO 5.5.6.1',
+  refs: 'docs/INVARIANTS.md invariant 6; VIRTIO 5.5.6.1 statements 18 and 19 (docs/virtio-spec.md)',
   monitor: (config, world) => {
     const lead = world.actualMayLead?.(config) ?? false;
     return {
