@@ -13,7 +13,7 @@ export interface ModelBuffer {
   readonly origin: BufferOrigin;
   /** Gpfns in the buffer. */
   readonly size: number;
-  /** The device processed and returned it (VIRTIO 2.7: on the used ring). */
+  /** The device processed and returned it (VIRTIO 2.6: on the used ring). */
   readonly acked: boolean;
   /**
    * A deflate whose pages the driver already handed back to the allocator before the

@@ -11,12 +11,17 @@
  *   early reuse without MUST_TELL_HOST) needs no transition the Linux-like reference never takes.
  * - `oom` (5.5.6 DEFLATE_ON_OOM, open spec issue 228 as docs/families/virtio.md reads it): off without the
  *   feature; armed; notified (an allocation failed: the notifier must deflate); deflating.
- * - `device` (5.5.6.1), one region per queue: inflateq and deflateq idle/busy (a buffer awaits
+ * - `device` (5.5.6.2), one region per queue: inflateq and deflateq idle/busy (a buffer awaits
  *   processing), statsq (5.5.6.3) posted/returned/empty, at most one buffer outstanding.
  *
  * Context is abstract (counts and in-flight buffers, model/virtio/context.ts); every guard is a
  * named rule list (model/virtio/rules.ts), so an event the spec forbids is simply not accepted,
  * and the refusal can be explained. The chart never sees gpfns or frames.
+ *
+ * The chart is held to a profile (context `cfg.profile`; docs/virtio-spec.md): the spec alone, or
+ * Linux's or Firecracker's narrowing of it. Rules say which profiles they hold under; three
+ * transitions (an early `actual` write, an OOM deflate no failed allocation asked for, a second one
+ * in flight) can be taken under `spec` alone and say so in their `meta.only`.
  */
 import { assign, setup } from 'xstate';
 import {
