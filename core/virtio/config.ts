@@ -27,7 +27,7 @@ export type VirtioProfile = 'spec' | 'linux' | 'firecracker';
 
 /** The profiles, the default first, each with one line of meaning (`balloon list`, `--profile`). */
 export const VIRTIO_PROFILES: Readonly<Record<VirtioProfile, string>> = {
-  linux: 'the Linux driver over QEMU as the reference implements it: the VIRTIO text plus Linux\'s narrowings (default)',
+  linux: 'the Linux driver over QEMU as the reference implements it: the VIRTIO text plus Linux\'s narrowings',
   spec: 'the VIRTIO 1.2 text of 5.5 alone: every choice the spec leaves to driver and device is accepted',
   firecracker: 'linux over Firecracker\'s device: the device zeroes actual at reset, so the reloaded driver need not write it',
 };
