@@ -52,7 +52,7 @@ export const SPEC_STATEMENTS: readonly SpecStatement[] = [
     ['rule:driverMayIdle', 'property:convergence', 'property:progress', 'property:purpose', PROFILES],
     'linux and firecracker demand it of every driver step (driverMayIdle); under spec only the liveness properties ask it, as a SHOULD'),
   s(9, '5.5.6.1', 'MAY', 'core', 'driver', 'take pages back from the balloon while num_pages is below actual', 'encoded', ['rule:deflateAllowed', 'rule:reuseMatches']),
-  s(10, '5.5.6.1', 'MAY', 'core', 'driver', 'give pages to the balloon while num_pages is at least actual (as compaction does)', 'encoded', ['rule:inflateAllowed', PROFILES],
+  s(10, '5.5.6.1', 'MAY', 'core', 'driver', 'give pages to the balloon while num_pages is at least actual (as compaction does)', 'encoded', ['rule:inflateAllowed', PROFILES, 'test:test/properties/profiles.test.ts'],
     'spec accepts one batch past the target; linux and firecracker narrow it to inflating only below the target after a config change'),
   s(11, '5.5.6.1', 'MUST NOT', 'DEFLATE_ON_OOM', 'driver', 'without DEFLATE_ON_OOM, take no pages back on its own (the literal text says "when num_pages <= actual"; spec issue 228 gives this intended reading)', 'encoded',
     ['rule:deflateAllowed', 'rule:oomDeflateAllowed', 'property:deflate-only-when-asked']),

@@ -16,6 +16,7 @@ import { traceFromCounterexample } from '../../traces/build.ts';
 import { replayTrace } from '../../traces/replay.ts';
 import { parseTrace } from '../../traces/load.ts';
 import { withProfile } from '../../core/virtio/index.ts';
+import compaction from '../fixtures/legit-drivers/compaction.ts';
 
 const seed = Number(process.env.FC_SEED ?? 1);
 const RUNS = 300;
@@ -54,6 +55,13 @@ describe('profiles in a campaign', () => {
     expect(linux.counterexamples.length).toBeGreaterThan(0);
     const spec = runCampaign({ factory, properties, runs: RUNS, seed, profile: 'spec' });
     expect(spec.counterexamples.map((c) => c.failure.violation.message)).toEqual([]);
+  });
+
+  it('A1: a driver that migrates balloon pages for compaction (test/fixtures/legit-drivers/compaction.ts) holds every property under spec, and fails conformance under linux', () => {
+    const spec = runCampaign({ factory: compaction, properties: allProperties, runs: RUNS, seed, profile: 'spec' });
+    expect(spec.counterexamples.map((c) => `${c.property}: ${c.failure.violation.message}`)).toEqual([]);
+    const linux = runCampaign({ factory: compaction, properties: [conformance], runs: RUNS, seed, profile: 'linux', stopAtFirst: true });
+    expect(linux.counterexamples.map((c) => c.failure.violation.message)[0]).toMatch(/the driver moves the balloon only after a config change/);
   });
 
   it('a trace records a non-default profile, and replay judges by the profile the trace names', () => {
