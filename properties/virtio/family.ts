@@ -39,6 +39,8 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   // docs/virtio-spec.md "Profiles": linux is the default, so runs and traces from before profiles keep their verdicts.
   profiles: { names: VIRTIO_PROFILES, default: DEFAULT_VIRTIO_PROFILE, of: profileOf, apply: (c, p) => withProfile(c, p as VirtioProfile) },
   hostileKinds: HOSTILE_REQUESTS,
+  // A hostile driver's buffers, which the device refuses.
+  hostileSender: 'guest',
   caseArb,
   simplifyCase,
   // The hand-written walk of the observation's schema (measured faster: bench/OBSERVATION-SHAPE.md).
