@@ -13,9 +13,10 @@ import * as coverage from './commands/coverage.ts';
 import * as chart from './commands/chart.ts';
 import * as qemu from './commands/qemu.ts';
 import * as view from './commands/view.ts';
+import * as explore from './commands/explore.ts';
 import * as spec from './commands/spec.ts';
 
-export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, view, spec];
+export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, view, explore, spec];
 
 /**
  * A reader that stops early (`balloon chart | head`) closes our stdout: exit quietly with 141,
