@@ -15,6 +15,11 @@ export interface ChartTransition {
   guard: string | null;
   /** Target state paths; empty for a targetless (internal) transition. */
   targets: string[];
+  /**
+   * The profiles alone under which it can be taken (its `meta.only`), or null for every one: a
+   * family's looser profile (virtio `spec`) may allow steps its reference never takes.
+   */
+  only: string[] | null;
   def: AnyTransitionDefinition;
 }
 
@@ -53,7 +58,9 @@ export function chartInventory(machine: AnyStateMachine): ChartInventory {
     const guard = guardName(t);
     const targets = (t.target ?? []).map((n: AnyStateNode) => statePath(n));
     const label = `${source} --${event}${guard ? ` [${guard}]` : ''}--> ${targets.length ? targets.join(', ') : '(internal)'}`;
-    const entry = { label, source, event, guard, targets, def: t };
+    const meta = (t as { meta?: { only?: unknown } }).meta;
+    const only = Array.isArray(meta?.only) ? (meta.only as string[]) : null;
+    const entry = { label, source, event, guard, targets, only, def: t };
     transitions.push(entry);
     byDef.set(t, entry);
   };

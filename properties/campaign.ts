@@ -29,6 +29,11 @@ export interface CampaignOptions extends WorkloadOptions, RunOptions {
    * `config` when one is fixed, else the first family registered.
    */
   family?: string;
+  /**
+   * The profile every generated configuration is held to (the family's `profiles`); absent or the
+   * family's default: the configurations as generated, so the default changes no random stream.
+   */
+  profile?: string;
   factory: SystemFactory;
   properties: readonly Property[];
   runs: number;
@@ -102,6 +107,17 @@ export function campaignFamily(o: Pick<CampaignOptions, 'family' | 'config'>): A
   return o.family ? familyByName(o.family) : FAMILIES[0];
 }
 
+/** The campaign's generated cases, held to `o.profile` when it is not the family's default. */
+export function campaignArb(o: CampaignOptions): fc.Arbitrary<Case> {
+  const family = campaignFamily(o);
+  const arb = family.caseArb(o) as fc.Arbitrary<Case>;
+  const p = family.profiles;
+  if (o.profile === undefined || !p || o.profile === p.default) return arb;
+  const profile = o.profile;
+  if (!Object.hasOwn(p.names, profile)) throw new Error(`unknown profile "${profile}" of family ${family.name} (known: ${Object.keys(p.names).join(', ')})`);
+  return arb.map((c) => ({ ...c, config: p.apply(c.config, profile) }));
+}
+
 /** How often the async runner yields to the event loop, ms: often enough for Ctrl-C to feel instant. */
 export const YIELD_MS = 50;
 
@@ -116,7 +132,7 @@ interface Round { seed: number; numRuns: number; check: (c: Case) => boolean }
  *   r.counterexamples.length; // 0: every property held
  */
 export function runCampaign(o: CampaignOptions): CampaignReport {
-  const arb = campaignFamily(o).caseArb(o);
+  const arb = campaignArb(o);
   const core = rounds(o, () => false);
   for (let next = core.next(); ; ) {
     if (next.done) return next.value;
@@ -136,7 +152,7 @@ export function runCampaign(o: CampaignOptions): CampaignReport {
  *   const r = await runCampaignAsync({ ...options, signal: ac.signal });
  */
 export async function runCampaignAsync(o: CampaignOptions & { signal?: AbortSignal }): Promise<CampaignReport> {
-  const arb = campaignFamily(o).caseArb(o);
+  const arb = campaignArb(o);
   const aborted = () => o.signal?.aborted ?? false;
   const core = rounds(o, aborted);
   let last = performance.now();

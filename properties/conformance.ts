@@ -11,7 +11,7 @@
  * four times faster than calling `transition` per event), which is what the per-step budget asks.
  */
 import { createActor, type Actor, type AnyTransitionDefinition, type StateValue } from 'xstate';
-import type { Observation, SystemConfig } from '../core/virtio/index.ts';
+import { profileOf, type Observation, type SystemConfig } from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
 import {
   abstractObservation, diffAbstract, explainRefusal, formatEvent, guestMachine, hostBalloonSize,
@@ -47,7 +47,7 @@ export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks
     }
     : undefined;
   const actors: Actor<GuestMachine>[] = config.guests.map((g) => {
-    const a = createActor(guestMachine, { input: modelInput(g, config.maxBatch), ...(inspect ? { inspect: inspect as never } : {}) });
+    const a = createActor(guestMachine, { input: modelInput(g, config.maxBatch, profileOf(config)), ...(inspect ? { inspect: inspect as never } : {}) });
     a.start();
     hooks.onState?.(CHART_NAME, a.getSnapshot().value);
     return a;

@@ -16,7 +16,8 @@ export interface ChartCoverage {
   chart: string;
   /** State path to its visits: occupied at a run's start, or the source or a target of a taken transition. */
   states: { path: string; count: number }[];
-  transitions: { label: string; count: number }[];
+  /** `only`: the profiles alone under which it can be taken (model/inventory.ts); absent for every one. */
+  transitions: { label: string; count: number; only?: string[] }[];
 }
 
 export interface CoverageReport {
@@ -69,7 +70,7 @@ export class CoverageRecorder {
       return {
         chart,
         states: inv.states.map((path) => ({ path, count: sc.get(path) ?? 0 })),
-        transitions: inv.transitions.map((t) => ({ label: t.label, count: tc.get(t.def) ?? 0 })),
+        transitions: inv.transitions.map((t) => ({ label: t.label, count: tc.get(t.def) ?? 0, ...(t.only ? { only: t.only } : {}) })),
       };
     });
   }
@@ -101,9 +102,13 @@ export function runCoverage(o: CoverageOptions): CoverageReport {
   return { charts: rec.report(), campaign };
 }
 
-/** What a chart never took: states and transition labels. */
+/**
+ * What a chart never took: states and transition labels. A transition of some profiles only
+ * (virtio `spec`: steps the Linux-like reference never takes) is not owed by the default
+ * campaign; test/model/profiles.test.ts takes each under its profile.
+ */
 export function untaken(c: ChartCoverage): { states: string[]; transitions: string[] } {
-  return { states: c.states.filter((s) => s.count === 0).map((s) => s.path), transitions: c.transitions.filter((t) => t.count === 0).map((t) => t.label) };
+  return { states: c.states.filter((s) => s.count === 0).map((s) => s.path), transitions: c.transitions.filter((t) => t.count === 0 && !t.only).map((t) => t.label) };
 }
 
 /** The coverage tables as text: counts per state and transition, then what was never taken. */
@@ -116,7 +121,7 @@ export function formatCoverage(charts: readonly ChartCoverage[]): string {
     out.push('  states:');
     for (const s of c.states) out.push(`  ${String(s.count).padStart(9)}  ${s.path}`);
     out.push('  transitions:');
-    for (const t of c.transitions) out.push(`  ${String(t.count).padStart(9)}  ${t.label}`);
+    for (const t of c.transitions) out.push(`  ${String(t.count).padStart(9)}  ${t.label}${t.only ? `  (profile ${t.only.join(', ')} only)` : ''}`);
     const u = untaken(c);
     out.push(u.states.length + u.transitions.length === 0 ? '  never taken: none'
       : ['  never taken:', ...u.states.map((s) => `    state ${s}`), ...u.transitions.map((t) => `    transition ${t}`)].join('\n'));

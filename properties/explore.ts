@@ -19,6 +19,7 @@
 import { createActor, type SnapshotFrom } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import {
+  profileOf,
   guestId, type Command, type GuestConfig, type SystemConfig, type SystemFactory,
 } from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
@@ -121,7 +122,7 @@ export interface SystemExploration {
 }
 
 export function exploreSystem(config: SystemConfig, o: ExploreOptions = {}): SystemExploration {
-  const guests = config.guests.map((g) => exploreGuest(modelInput(g, config.maxBatch), o));
+  const guests = config.guests.map((g) => exploreGuest(modelInput(g, config.maxBatch, profileOf(config)), o));
   return { config, guests, states: guests.reduce((n, g) => n * g.paths.size, 1) };
 }
 
@@ -155,7 +156,7 @@ export function pathToCommands(path: readonly GuestEvent[], g: number): Command[
 /** The abstract states guest `g`'s chart passes through while the implementation runs `commands`; null on a divergence. */
 export function statesOnImplementation(factory: SystemFactory, config: SystemConfig, g: number, commands: readonly Command[]): { visited: Set<string>; divergence: string | null } {
   const sys = factory(config);
-  const actor = createActor(guestMachine, { input: modelInput(config.guests[g], config.maxBatch) }).start();
+  const actor = createActor(guestMachine, { input: modelInput(config.guests[g], config.maxBatch, profileOf(config)) }).start();
   const visited = new Set([serializeGuestState(actor.getSnapshot())]);
   for (const c of commands) {
     // A hostile request's buffer is built from the moment's observation, as the runner does.

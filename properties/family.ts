@@ -61,6 +61,22 @@ export interface FamilyRunner<C extends AnyCommand, O extends WorldObservation, 
 }
 
 /**
+ * What a family's runs can be held to: the bare specification or a real system's narrowing of it
+ * (virtio: `spec`, `linux`, `firecracker`). The profile lives in the configuration, so a trace
+ * records it and replay judges by it; the default profile is left unwritten.
+ */
+export interface FamilyProfiles<K extends WorldConfig = WorldConfig> {
+  /** Each profile with one line of meaning. */
+  readonly names: Readonly<Record<string, string>>;
+  /** The profile of a configuration that names none. */
+  readonly default: string;
+  /** The profile `config` is held to. */
+  of(config: K): string;
+  /** `config` held to `profile` (a name of `names`). */
+  apply(config: K, profile: string): K;
+}
+
+/**
  * How adapters/ checks a user's module of a family (docs/ADAPTERS.md): the shape of an
  * observation and of a step result for a configuration, one line per problem naming the field, and
  * a field of every guest observation that only this family has, so that a module of another
@@ -113,6 +129,9 @@ export interface Family<
   caseArb(opts?: FamilyWorkloadOptions<K>): fc.Arbitrary<FamilyCase<C, K>>;
   /** After fast-check shrank the commands, make the configuration as plain as the failure allows. */
   simplifyCase(c: FamilyCase<C, K>, stillFails: (c: FamilyCase<C, K>) => boolean): FamilyCase<C, K>;
+
+  /** Its profiles, if its rules can be held to more than one reading (`--profile`). */
+  readonly profiles?: FamilyProfiles<K>;
 
   /** The shape a user's module must answer in (adapters/ checks it on every step). */
   readonly shape: FamilyShape<K>;

@@ -37,6 +37,12 @@ export interface FamilyWorld {
   releases(command: AnyCommand): boolean;
   /** Must guest `guest` wait for the host before it touches a gpfn the host still holds as ballooned? */
   reuseWaitsForHost(obs: WorldObservation, guest: number): boolean;
+  /**
+   * May a guest write `actual` before the acknowledgement it describes (anything from the
+   * acknowledged balloon to the balloon once its requests in flight are through)? Absent: no.
+   * virtio's `spec` profile says yes (VIRTIO 5.5.6.1 forbids no early write).
+   */
+  actualMayLead?(config: WorldConfig): boolean;
 }
 
 export interface StepContext<C extends AnyCommand = AnyCommand, O extends WorldObservation = WorldObservation, S extends WorldSummary = WorldSummary, R extends StepResult = StepResult<WorldEffect>> {

@@ -50,11 +50,11 @@ type Snap = SnapshotFrom<typeof guestMachine>;
 
 /** The chart's constants for a QEMU guest of `ramBytes`: 4 KiB pages, batches of 256, the features
  * QEMU offers (FINDINGS 1: STATS_VQ, never MUST_TELL_HOST; DEFLATE_ON_OOM when asked). No floor:
- * Linux has none, it runs out of puff instead (FINDINGS 9). */
+ * Linux has none, it runs out of puff instead (FINDINGS 9). The profile is linux: the guest runs Linux. */
 export function qemuGuestInput(ramBytes: number, deflateOnOom: boolean): GuestModelInput {
   return {
     ramPages: ramBytes / PAGE_BYTES, floorPages: 0, gpp: 1, maxBatch: LINUX_BATCH,
-    features: { mustTellHost: false, statsVq: true, deflateOnOom },
+    features: { mustTellHost: false, statsVq: true, deflateOnOom }, profile: 'linux',
   };
 }
 

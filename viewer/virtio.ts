@@ -5,7 +5,7 @@
  * the side panel, and the abstraction's fields where model and implementation differ.
  */
 import { createActor, type Actor, type StateValue } from 'xstate';
-import { formatCommand, type Command, type GuestObservation, type Observation, type StepResult, type SystemConfig } from '../core/virtio/index.ts';
+import { formatCommand, profileOf, type Command, type GuestObservation, type Observation, type StepResult, type SystemConfig } from '../core/virtio/index.ts';
 import { virtio } from '../properties/virtio/family.ts';
 import {
   abstractObservation, diffAbstract, explainRefusal, formatEvent, guestMachine, modelInput, projectContext, stepEvents, type GuestMachine,
@@ -27,7 +27,7 @@ function queues(g: GuestObservation | undefined): string {
 }
 
 export function virtioView(config: SystemConfig): FamilyView {
-  const actors: Actor<GuestMachine>[] = config.guests.map((g) => createActor(guestMachine, { input: modelInput(g, config.maxBatch) }).start());
+  const actors: Actor<GuestMachine>[] = config.guests.map((g) => createActor(guestMachine, { input: modelInput(g, config.maxBatch, profileOf(config)) }).start());
   const active = () => actors.map((a) => leafPaths(a.getSnapshot().value));
   return {
     charts: Object.entries(virtio.charts).map(([name, m]) => chartTree(name, m)),

@@ -22,7 +22,7 @@ import { formatReach } from '../../properties/reach/recorder.ts';
 /** Where `check` and `conform` write shrunk counterexamples unless told otherwise (git-ignored). */
 export const DEFAULT_OUT = 'traces/failures';
 
-export interface CampaignFlags extends ImplFlags { family?: string[]; runs: string; seed?: string; json?: boolean; maxCommands: string; out: string; property?: string[]; html?: boolean; reach?: boolean }
+export interface CampaignFlags extends ImplFlags { family?: string[]; profile?: string; runs: string; seed?: string; json?: boolean; maxCommands: string; out: string; property?: string[]; html?: boolean; reach?: boolean }
 
 /** A seed: --seed, else FC_SEED, else a fresh one from the clock (always printed, so any run can be repeated). */
 export function chooseSeed(flag: string | undefined): number {
@@ -37,7 +37,8 @@ export function addCampaignOptions(cmd: Command, runs: number): Command {
     .option('--seed <n>', 'fast-check seed (default: FC_SEED, else from the clock; always printed)')
     .option('--max-commands <n>', 'longest workload per case', String(DEFAULT_MAX_COMMANDS))
     .option('--out <dir>', 'where shrunk counterexamples are saved as trace files', DEFAULT_OUT)
-    .option('--json', 'print the report as JSON');
+    .option('--json', 'print the report as JSON')
+    .option('--profile <name>', 'hold the runs to a profile of the family: virtio spec, linux (default) or firecracker (docs/virtio-spec.md)');
   return addImplOptions(addFamilyOption(cmd, true));
 }
 
@@ -92,6 +93,7 @@ export async function campaignCommand(name: string, flags: CampaignFlags, chosen
   const maxCommands = intFlag('--max-commands', flags.maxCommands, 1, 100_000);
   outDirFlag(flags.out);
   const families = campaignFamilies(flags, chosen);
+  profileFlag(flags.profile, families);
   const interrupt = onInterrupt();
   const reports: FamilyReport[] = [];
   try {
@@ -101,15 +103,17 @@ export async function campaignCommand(name: string, flags: CampaignFlags, chosen
       try {
         if (!flags.json) {
           const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
-          process.stdout.write(`balloon ${name}: family ${family.name}, ${properties.length} ${properties.length === 1 ? 'property' : 'properties'}, ${runs} runs, seed ${seed}, implementation ${impl.name}${on}\n`);
+          // The profile is named when one was asked for; without --profile each family runs its default (see --json).
+          const prof = family.profiles && flags.profile ? `, profile ${flags.profile}` : '';
+          process.stdout.write(`balloon ${name}: family ${family.name}${prof}, ${properties.length} ${properties.length === 1 ? 'property' : 'properties'}, ${runs} runs, seed ${seed}, implementation ${impl.name}${on}\n`);
         }
         const saved = new Map<Counterexample, string>();
         const save = (cx: Counterexample) => saved.set(cx, saveTrace(flags.out, traceFromCounterexample(cx, { faults: impl.faults, impl: impl.name })));
         const report = await withProgress(runs, !!flags.json, (onRun) => runCampaignAsync({
-          family: family.name, factory: impl.factory, properties, runs, seed, maxCommands, onRun, onFailure: save, signal: interrupt.signal,
+          family: family.name, profile: family.profiles ? flags.profile : undefined, factory: impl.factory, properties, runs, seed, maxCommands, onRun, onFailure: save, signal: interrupt.signal,
         }));
         const files = report.counterexamples.map((cx) => saved.get(cx)!);
-        reports.push({ family: family.name, impl: impl.name, report, files });
+        reports.push({ family: family.name, profile: family.profiles ? flags.profile ?? family.profiles.default : null, impl: impl.name, report, files });
         if (flags.html) {
           const adapter = impl.name === 'reference' ? undefined : { path: impl.name, factory: impl.factory };
           for (const file of files) {
@@ -133,9 +137,20 @@ export async function campaignCommand(name: string, flags: CampaignFlags, chosen
 }
 
 /** One family's campaign in a check: its report and the trace files of its counterexamples. */
-interface FamilyReport { family: string; impl: string; report: CampaignReport; files: string[] }
+interface FamilyReport { family: string; profile: string | null; impl: string; report: CampaignReport; files: string[] }
 
 const reportInterrupted = (reports: FamilyReport[]) => reports.some((r) => r.report.interrupted);
+
+/** --profile must name a profile of some family the campaign runs; it holds those that have it. */
+export function profileFlag(profile: string | undefined, families: readonly AnyFamily[]): void {
+  if (profile === undefined) return;
+  const having = families.filter((f) => f.profiles);
+  if (having.length === 0) throw new UsageError(`--profile: family ${families.map((f) => f.name).join(', ')} has no profiles (virtio has: spec, linux, firecracker)`);
+  for (const f of having) {
+    const known = Object.keys(f.profiles!.names);
+    if (!known.includes(profile)) throw new UsageError(`--profile: unknown profile "${profile}" of family ${f.name}; known: ${known.join(', ')}`);
+  }
+}
 
 /** --out must be a folder we can write to: checked before the campaign, not after it found something. */
 export function outDirFlag(dir: string): void {
@@ -194,7 +209,10 @@ function jsonReport(reports: FamilyReport[], seed: number, runs: number, reach: 
   const ms = reports.reduce((t, r) => t + r.report.ms, 0);
   const interrupted = reports.some((r) => r.report.interrupted);
   return {
-    seed, runs, families: reports.map((r) => r.family), implementation: reports[0]?.impl ?? 'reference', ms: Math.round(ms),
+    seed, runs, families: reports.map((r) => r.family),
+    // Each family's profile (null for a family without profiles): what its verdicts were judged by.
+    profiles: Object.fromEntries(reports.map((r) => [r.family, r.profile])),
+    implementation: reports[0]?.impl ?? 'reference', ms: Math.round(ms),
     ok: reports.every((r) => r.report.counterexamples.length === 0) && !interrupted, interrupted,
     properties: reports.flatMap((r) => r.report.verdicts.map((v) => ({ family: r.family, ...v, ms: Math.round(v.ms) }))),
     counterexamples: reports.flatMap((r) => r.report.counterexamples.map((c, i) => ({

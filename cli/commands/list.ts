@@ -17,6 +17,7 @@ export function familyListing(f: AnyFamily) {
     /** Who sends them: the guest (the host must refuse them) or the host (the guest must). */
     hostileSender: f.hostileSender,
     faults: f.faults.map((x) => ({ name: x.name, doc: x.summary, reference: x.source, catches: [...x.catches] })),
+    ...(f.profiles ? { profiles: Object.entries(f.profiles.names).map(([name, doc]) => ({ name, doc, default: name === f.profiles!.default })) } : {}),
   };
 }
 
@@ -38,6 +39,7 @@ export function register(program: Command): void {
           '', `${f.name}: hostile requests`, table(['name', `what the ${f.hostileSender} sends`], f.hostileRequests.map((h) => [h.name, h.doc])),
           '', `${f.name}: faults (balloon check --family ${f.name} --fault NAME)`, table(['name', 'reference', 'caught by'], f.faults.map((x) => [x.name, x.reference, x.catches.join(', ')])),
         );
+        if (f.profiles) out.push('', `${f.name}: profiles (--profile NAME)`, table(['name', 'what the runs are held to'], f.profiles.map((p) => [p.default ? `${p.name} (default)` : p.name, p.doc])));
       }
       process.stdout.write(`${out.join('\n')}\n`);
     });

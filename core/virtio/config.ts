@@ -15,6 +15,34 @@ export interface VirtioFeatures {
   deflateOnOom: boolean;
 }
 
+/**
+ * What a run is held to (docs/virtio-spec.md, "Profiles"): `spec` is the VIRTIO 1.2 text of 5.5
+ * alone; `linux` adds the narrowings of the Linux driver over QEMU's device that the reference
+ * implementation follows (one OOM deflate of at most 256 pages after a failed allocation, balloon
+ * moves only on a config change, in-order service, actual 0 written at unload); `firecracker` is
+ * `linux` over Firecracker's device, which zeroes `actual` itself at reset. Absent means `linux`,
+ * so every configuration written before profiles existed keeps its verdicts.
+ */
+export type VirtioProfile = 'spec' | 'linux' | 'firecracker';
+
+/** The profiles, the default first, each with one line of meaning (`balloon list`, `--profile`). */
+export const VIRTIO_PROFILES: Readonly<Record<VirtioProfile, string>> = {
+  linux: 'the Linux driver over QEMU as the reference implements it: the VIRTIO text plus Linux\'s narrowings',
+  spec: 'the VIRTIO 1.2 text of 5.5 alone: every choice the spec leaves to driver and device is accepted',
+  firecracker: 'linux over Firecracker\'s device: the device zeroes actual at reset, so the reloaded driver need not write it',
+};
+export const DEFAULT_VIRTIO_PROFILE: VirtioProfile = 'linux';
+
+/** The profile a configuration is held to (`linux` when it names none). */
+export const profileOf = (c: Pick<SystemConfig, 'profile'>): VirtioProfile => c.profile ?? DEFAULT_VIRTIO_PROFILE;
+
+/** `c` held to `profile`; the default profile is left unwritten, so its traces stay as they were. */
+export function withProfile(c: SystemConfig, profile: VirtioProfile): SystemConfig {
+  const { profile: _old, ...rest } = c;
+  void _old;
+  return profile === DEFAULT_VIRTIO_PROFILE ? rest : { ...rest, profile };
+}
+
 export interface GuestConfig extends WorldGuestConfig {
   features: VirtioFeatures;
 }
@@ -24,6 +52,8 @@ export interface SystemConfig extends WorldConfig {
   /** Largest number of gpfns in one inflate/deflate buffer (Linux: 256; Firecracker rejects more). */
   maxBatch: number;
   guests: GuestConfig[];
+  /** What the run is held to (`VirtioProfile`); absent: `linux`. */
+  profile?: VirtioProfile;
 }
 
 export const defaultFeatures: VirtioFeatures = { mustTellHost: true, statsVq: true, deflateOnOom: false };
@@ -65,6 +95,9 @@ export function configProblems(c: SystemConfig): string[] {
   if (!whole(c.hostFrames, 1) || c.hostFrames > 1 << 24) p.push('hostFrames: must be a whole number from 1 to 2^24');
   if (!whole(c.reservedFrames, 0) || c.reservedFrames >= c.hostFrames) p.push('reservedFrames: must be a whole number below hostFrames');
   if (![1, 16, 512].includes(c.hostPageGpfns)) p.push('hostPageGpfns: must be 1, 16 or 512');
+  if (c.profile !== undefined && !Object.hasOwn(VIRTIO_PROFILES, c.profile)) {
+    p.push(`profile: unknown profile ${JSON.stringify(c.profile)} (known: ${Object.keys(VIRTIO_PROFILES).join(', ')})`);
+  }
   if (!whole(c.maxBatch, 1) || c.maxBatch > 4096) p.push('maxBatch: must be a whole number from 1 to 4096');
   if (!Array.isArray(c.guests) || c.guests.length < 1 || c.guests.length > 256) p.push('guests: must list 1 to 256 guests');
   else c.guests.forEach((g, i) => {

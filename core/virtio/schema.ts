@@ -64,4 +64,6 @@ export const VirtioConfigSchema = z.strictObject({
   hostPageGpfns: z.literal([1, 16, 512]),
   maxBatch: whole(1, 4096),
   guests: z.array(GuestConfigSchema).min(1).max(256),
+  /** core/virtio/config.ts `VirtioProfile`; absent: linux (traces written before profiles). */
+  profile: z.enum(['spec', 'linux', 'firecracker']).optional(),
 });

@@ -4,7 +4,7 @@
  * docs/families/virtio.md) need to decide whether a step is allowed lives here, so two runs that
  * differ only in which pages moved share one abstract state (what keeps exploration finite).
  */
-import type { BufferOrigin, GuestConfig, QueueName, VirtioFeatures } from '../../core/virtio/index.ts';
+import type { BufferOrigin, GuestConfig, QueueName, VirtioFeatures, VirtioProfile } from '../../core/virtio/index.ts';
 
 /** One buffer on a queue: from `buffer-queued` until the driver consumes its acknowledgement. */
 export interface ModelBuffer {
@@ -13,7 +13,7 @@ export interface ModelBuffer {
   readonly origin: BufferOrigin;
   /** Gpfns in the buffer. */
   readonly size: number;
-  /** The device processed and returned it (VIRTIO 2.7: on the used ring). */
+  /** The device processed and returned it (VIRTIO 2.6: on the used ring). */
   readonly acked: boolean;
   /**
    * A deflate whose pages the driver already handed back to the allocator before the
@@ -30,6 +30,8 @@ export interface GuestModelInput {
   gpp: number;
   maxBatch: number;
   features: VirtioFeatures;
+  /** What the rules hold the guest to (core/virtio/config.ts `VirtioProfile`). */
+  profile: VirtioProfile;
 }
 
 export interface GuestModelContext {
@@ -65,9 +67,9 @@ export interface GuestModelContext {
   lastId: number;
 }
 
-/** The model's constants for guest `g` of a system whose batch limit is `maxBatch`. */
-export function modelInput(g: GuestConfig, maxBatch: number): GuestModelInput {
-  return { ramPages: g.ramPages, floorPages: g.floorPages, gpp: g.guestPageGpfns, maxBatch, features: { ...g.features } };
+/** The model's constants for guest `g` of a system whose batch limit is `maxBatch`, held to `profile`. */
+export function modelInput(g: GuestConfig, maxBatch: number, profile: VirtioProfile = 'linux'): GuestModelInput {
+  return { ramPages: g.ramPages, floorPages: g.floorPages, gpp: g.guestPageGpfns, maxBatch, features: { ...g.features }, profile };
 }
 
 /**

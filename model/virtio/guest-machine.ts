@@ -11,12 +11,17 @@
  *   early reuse without MUST_TELL_HOST) needs no transition the Linux-like reference never takes.
  * - `oom` (5.5.6 DEFLATE_ON_OOM, open spec issue 228 as docs/families/virtio.md reads it): off without the
  *   feature; armed; notified (an allocation failed: the notifier must deflate); deflating.
- * - `device` (5.5.6.1), one region per queue: inflateq and deflateq idle/busy (a buffer awaits
+ * - `device` (5.5.6.2), one region per queue: inflateq and deflateq idle/busy (a buffer awaits
  *   processing), statsq (5.5.6.3) posted/returned/empty, at most one buffer outstanding.
  *
  * Context is abstract (counts and in-flight buffers, model/virtio/context.ts); every guard is a
  * named rule list (model/virtio/rules.ts), so an event the spec forbids is simply not accepted,
  * and the refusal can be explained. The chart never sees gpfns or frames.
+ *
+ * The chart is held to a profile (context `cfg.profile`; docs/virtio-spec.md): the spec alone, or
+ * Linux's or Firecracker's narrowing of it. Rules say which profiles they hold under; three
+ * transitions (an early `actual` write, an OOM deflate no failed allocation asked for, a second one
+ * in flight) can be taken under `spec` alone and say so in their `meta.only`.
  */
 import { assign, setup } from 'xstate';
 import {
@@ -64,6 +69,8 @@ export const guestMachine = setup({
     inflateAllowed: rule('inflateAllowed'),
     deflateAllowed: rule('deflateAllowed'),
     oomDeflateAllowed: rule('oomDeflateAllowed'),
+    /** An OOM deflate no failed allocation asked for, or beside another (spec profile only). */
+    oomDeflateUnprompted: (a: GuardArgs) => rule('oomDeflateUnprompted')(a) && rule('oomDeflateAllowed')(a),
     statsPostAllowed: rule('statsPostAllowed'),
     hostileQueued: rule('hostileQueued'),
     /** The device serves `queue`: routing by the region's queue, then the rules. */
@@ -76,6 +83,7 @@ export const guestMachine = setup({
     reuseMatches: rule('reuseMatches'),
     actualMatchesBalloon: rule('actualMatchesBalloon'),
     actualIsZero: rule('actualIsZero'),
+    actualEarly: rule('actualEarly'),
     driverMayIdle: rule('driverMayIdle'),
     queueEmpty: rule('queueEmpty'),
     outOfPuff: rule('outOfPuff'),
@@ -137,8 +145,13 @@ export const guestMachine = setup({
     })),
     allocate: assign(({ context: c, event }) => ({ free: c.free - (event as Ev<'PAGES_ALLOCATED'>).size, used: c.used + (event as Ev<'PAGES_ALLOCATED'>).size })),
     freePages: assign(({ context: c, event }) => ({ free: c.free + (event as Ev<'PAGES_FREED'>).size, used: c.used - (event as Ev<'PAGES_FREED'>).size })),
-    /** Reset and reload: every page in or on its way to the balloon is the guest's again, queues empty, the target stays. */
+    /**
+     * Reset and reload: every page in or on its way to the balloon is the guest's again, queues
+     * empty, the target stays. `actual` stays as QEMU keeps it (virtio_balloon_device_reset), but
+     * Firecracker's device zeroes it.
+     */
     resetBalloon: assign(({ context: c }) => ({
+      ...(c.cfg.profile === 'firecracker' ? { actual: 0 } : {}),
       free: c.free + c.inflating + c.ballooned + c.deflating + c.reusable,
       inflating: 0, ballooned: 0, deflating: 0, reusable: 0, hostBalloon: 0, inflight: [], wantsWork: true, actualDue: false, reloading: true,
     })),
@@ -170,6 +183,8 @@ export const guestMachine = setup({
           { guard: 'ackOfOomDeflate', actions: 'consumeDeflate' },
         ],
         PAGES_REUSED: { guard: 'reuseMatches', actions: 'reusePages' },
+        // An `actual` write with no ack consumed since the last (5.5.6.1 forbids none): spec profile only.
+        ACTUAL_WRITTEN: { guard: 'actualEarly', actions: 'writeActual', meta: { only: ['spec'] } },
       },
       states: {
         idle: {
@@ -199,6 +214,8 @@ export const guestMachine = setup({
           on: {
             ALLOC_FAILED: [{ guard: 'oomDeflateExpected', target: 'notified' }, { guard: 'reallyOutOfMemory' }],
             STEP_DONE: {},
+            // 5.5.6.1 statement 12 names no trigger for a DEFLATE_ON_OOM deflate: spec profile only.
+            BUFFER_QUEUED: { guard: 'oomDeflateUnprompted', target: 'deflating', actions: 'queueDeflate', meta: { only: ['spec'] } },
           },
         },
         notified: { on: { BUFFER_QUEUED: { guard: 'oomDeflateAllowed', target: 'deflating', actions: 'queueDeflate' } } },
@@ -207,6 +224,8 @@ export const guestMachine = setup({
             ALLOC_FAILED: { guard: 'reallyOutOfMemory' },
             ACK_CONSUMED: { guard: 'ackOfOomDeflate', target: 'armed' },
             STEP_DONE: {},
+            // A second OOM deflate beside one in flight (Linux serialises them on balloon_lock): spec profile only.
+            BUFFER_QUEUED: { guard: 'oomDeflateUnprompted', actions: 'queueDeflate', meta: { only: ['spec'] } },
           },
         },
       },

@@ -4,7 +4,8 @@
  * hostile buffers, zoo and properties. docs/families/virtio.md says what each part encodes.
  */
 import {
-  configProblems, formatCommand, HOSTILE_REQUESTS, commandKinds, systemConfig,
+  configProblems, DEFAULT_VIRTIO_PROFILE, formatCommand, HOSTILE_REQUESTS, commandKinds, profileOf, systemConfig, VIRTIO_PROFILES, withProfile,
+  type VirtioProfile,
   type Command, type Observation, type StepResult, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import { createReferenceSystem, FAULTS, referenceWithFaults, type FaultName } from '../../impl/virtio/index.ts';
@@ -31,12 +32,14 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   commandKinds,
   formatCommand,
   describeConfig: (c) => [
-    `system: ${c.guests.length} guest(s), ${c.hostFrames} host frames, host page ${c.hostPageGpfns} gpfn(s), batch ≤ ${c.maxBatch}`,
+    `system: ${c.guests.length} guest(s), ${c.hostFrames} host frames, host page ${c.hostPageGpfns} gpfn(s), batch ≤ ${c.maxBatch}${c.profile ? `, profile ${c.profile}` : ''}`,
     ...c.guests.map((g, i) => {
       const f = Object.entries(g.features).filter(([, on]) => on).map(([k]) => k).join(',') || 'none';
       return `  guest ${i}: ${g.ramPages} pages (${g.guestPageGpfns === 16 ? '64 KiB' : '4 KiB'} guest pages), floor ${g.floorPages}${g.holePages ? `, hole ${g.holeStart}+${g.holePages}` : ''}, features ${f}${g.assignedDevice ? ', assigned device' : ''}`;
     }),
   ],
+  // docs/virtio-spec.md "Profiles": linux is the default, so runs and traces from before profiles keep their verdicts.
+  profiles: { names: VIRTIO_PROFILES, default: DEFAULT_VIRTIO_PROFILE, of: profileOf, apply: (c, p) => withProfile(c, p as VirtioProfile) },
   hostileKinds: HOSTILE_REQUESTS,
   // A hostile driver's buffers, which the device refuses.
   hostileSender: 'guest',

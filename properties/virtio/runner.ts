@@ -3,7 +3,7 @@
  * queues before a step, hostile buffers filled in from the moment's observation, the host's
  * target as QEMU clamps it, and the fair drain of driver and device.
  */
-import { type Command, type GuestConfig, type Observation, type StepResult, type SystemConfig } from '../../core/virtio/index.ts';
+import { profileOf, type Command, type GuestConfig, type Observation, type StepResult, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyRunner } from '../family.ts';
 import { resolveHostile } from '../hostile.ts';
 import type { FamilyWorld } from '../property.ts';
@@ -74,4 +74,5 @@ export const virtioWorld: FamilyWorld = {
   },
   releases: (c) => { const x = c as Command; return x.kind === 'device' && x.queue === 'inflate'; },
   reuseWaitsForHost: (obs, guest) => (obs as Observation).guests[guest]?.features.mustTellHost ?? true,
+  actualMayLead: (config) => profileOf(config as SystemConfig) === 'spec',
 };

@@ -63,9 +63,9 @@ describe('statechart-conformance: QEMU records on the virtio chart', () => {
     expect(p?.doc).toMatch(/num_pages = \(RAM - target\)\/4096/);
   });
 
-  it('uses 4 KiB pages, Linux batches of 256 and the features QEMU offers', () => {
+  it('uses 4 KiB pages, Linux batches of 256 and the features QEMU offers, held to the linux profile', () => {
     expect(qemuGuestInput(RAM, true)).toEqual({
-      ramPages: 131072, floorPages: 0, gpp: 1, maxBatch: 256, features: { mustTellHost: false, statsVq: true, deflateOnOom: true },
+      ramPages: 131072, floorPages: 0, gpp: 1, maxBatch: 256, features: { mustTellHost: false, statsVq: true, deflateOnOom: true }, profile: 'linux',
     });
   });
 
