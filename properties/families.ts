@@ -6,8 +6,9 @@
 import type { AnyFamily } from './family.ts';
 import { virtio } from './virtio/family.ts';
 import { xen } from './xen/family.ts';
+import { virtualbox } from './virtualbox/family.ts';
 
-export const FAMILIES: readonly AnyFamily[] = [virtio, xen];
+export const FAMILIES: readonly AnyFamily[] = [virtio, xen, virtualbox];
 
 /** The family named `name`, or a RangeError listing the known ones. */
 export function familyByName(name: string): AnyFamily {

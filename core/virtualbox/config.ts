@@ -76,6 +76,7 @@ export function vboxConfigProblems(c: VboxSystemConfig): string[] {
     if (g.assignedDevice !== false) out.push(`${at}.assignedDevice must be false (passthrough is not modelled for VirtualBox)`);
     if (!whole(g.holeStart, 0, 1 << 24) || !whole(g.holePages, 0, 1 << 24) || (g.holePages > 0 && g.holeStart > g.ramPages)) out.push(`${at}.holeStart and holePages must place the hole inside the gpfn space`);
     if (!whole(g.floorPages, 0, g.ramPages)) out.push(`${at}.floorPages must be a whole number from 0 to ramPages`);
+    if (isPow2(c.chunkPages) && whole(g.ramPages, 1, 1 << 24) && whole(g.floorPages, 0, g.ramPages) && maxChunksOf(g, c.chunkPages) < 1) out.push(`${at}.floorPages must leave room for at least one chunk (ramPages - floorPages >= chunkPages)`);
     if (!whole(g.cpus, 1, 64)) out.push(`${at}.cpus must be a whole number from 1 to 64`);
   });
   return out;
