@@ -33,7 +33,11 @@ export function vboxHostileRequest(kind: VboxHostileKind, pick: number, sys: Vbo
   const pastEnd = addr(space + (pick % 7));
   const withLast = (last: number): VboxRequest => ({ inflate: true, addrs: [...good(cp - 1), last] });
   switch (kind) {
-    case 'count': return { inflate: true, addrs: good(pick % 2 === 0 ? cp - 1 : Math.min(cp + 1, cfg.ramPages)) };
+    case 'count': {
+      // One page short or one over; with too few good pages for one over, what there is (never exactly a chunk).
+      const addrs = good(pick % 2 === 0 ? cp - 1 : cp + 1);
+      return { inflate: true, addrs: addrs.length === cp ? addrs.slice(1) : addrs };
+    }
     case 'unaligned': {
       const addrs = good(cp);
       const i = 1 + (pick % (addrs.length - 1 || 1));
