@@ -9,7 +9,7 @@ import {
   type VboxCommand, type VboxObservation, type VboxStepResult, type VboxSystemConfig,
 } from '../../core/virtualbox/index.ts';
 import { VboxCommandSchema, VboxConfigSchema } from '../../core/virtualbox/schema.ts';
-import { vboxObservationProblems, vboxStepResultProblems } from '../../core/virtualbox/shape.ts';
+import { vboxShape } from '../../core/virtualbox/shape.ts';
 import { createVboxReference, MAX_ARMED, VBOX_FAULTS, vboxReferenceWithFaults, type VboxFaultName } from '../../impl/virtualbox/index.ts';
 import { vboxCharts } from '../../model/virtualbox/index.ts';
 import type { Family, FamilyRunner } from '../family.ts';
@@ -98,7 +98,7 @@ export const virtualbox: Family<VboxCommand, VboxObservation, VboxSystemConfig, 
   hostileKinds: VBOX_HOSTILE_REQUESTS,
   caseArb: (opts = {}) => vboxCaseArb(opts.config, opts.maxCommands),
   simplifyCase: simplifyVboxCase,
-  shape: { guestField: 'virtualbox', observationProblems: vboxObservationProblems, stepResultProblems: vboxStepResultProblems },
+  shape: vboxShape,
   reference: createVboxReference,
   faults: Object.entries(VBOX_FAULTS).map(([name, f]) => ({ name, summary: f.doc, source: f.reference, catches: f.catches })),
   withFaults: (names) => vboxReferenceWithFaults(names as VboxFaultName[]),

@@ -15,14 +15,14 @@ describe('balloon check', () => {
     expect(await main(['check', '--runs', '200', '--seed', '3'])).toBe(0);
     expect(out).toMatch(/no-double-mapping\s+always\s+\d+\s+\d+\s+held/);
     expect(out).toMatch(/conformance\s+always\s+\d+\s+\d+\s+held/);
-    expect(out).toContain('all 32 properties held (2 families)');
+    expect(out).toContain('all 80 properties held (5 families)');
     expect(out).toContain('seed 3');
   });
   it('checks only the named properties', async () => {
     expect(await main(['check', '--runs', '50', '--seed', '3', '--property', 'isolation', '--property', 'progress', '--json'])).toBe(0);
     const r = JSON.parse(out);
-    // Each family checks the named properties it has: isolation is shared, progress is virtio's.
-    expect(r.properties.map((p: { family: string; name: string }) => `${p.family}:${p.name}`)).toEqual(['virtio:isolation', 'virtio:progress', 'xen:isolation']);
+    // Each family checks the named properties it has: isolation is shared, progress is virtio's, VMware's and VirtualBox's.
+    expect(r.properties.map((p: { family: string; name: string }) => `${p.family}:${p.name}`)).toEqual(['virtio:isolation', 'virtio:progress', 'xen:isolation', 'vmware:isolation', 'vmware:progress', 'hyperv:isolation', 'virtualbox:isolation', 'virtualbox:progress']);
     expect(r.ok).toBe(true);
   });
   it.each([

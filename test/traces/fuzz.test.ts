@@ -42,7 +42,7 @@ function paths(v: Json, at: Path = [], out: Path[] = []): Path[] {
   else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...at, k], out);
   return out;
 }
-const get = (v: Json, p: Path): Json => p.reduce<Json>((x, k) => (x as Record<string | number, Json>)[k], v);
+const get = (v: Json, p: Path): Json => p.reduce<Json>((x, k) => (x !== null && typeof x === 'object' ? (x as Record<string | number, Json>)[k] ?? null : null), v);
 function set(v: Json, p: Path, x: Json): void {
   if (p.length === 0) return;
   (get(v, p.slice(0, -1)) as Record<string | number, Json>)[p[p.length - 1]] = x;
@@ -88,7 +88,9 @@ function mutate(text: string, kind: Kind, a: number, b: number): Buffer {
       const s = pick(['\u0000', '💥', '\ud800', '\u202e', 'é', '\uffff', 'ǅ', 'ᵍuest'], b);
       const x = get(v, p);
       set(v, p, typeof x === 'string' ? x + s : s);
-      if (b % 3 === 0) { (get(v, o) as Record<string, Json>)[`kind${s}`] = 1; }
+      // The object at `o` may be gone: `p` may have been it or held it (a string now).
+      const obj = b % 3 === 0 ? get(v, o) : null;
+      if (obj !== null && typeof obj === 'object') (obj as Record<string, Json>)[`kind${s}`] = 1;
       return out(v);
     }
     case 'bad-bytes': { const buf = Buffer.from(text); buf[a % buf.length] = pick([0xff, 0xc0, 0x80, 0x00], b); return buf; }

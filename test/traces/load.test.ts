@@ -116,8 +116,8 @@ describe('loadTrace', () => {
   });
 
   it('refuses a family that is not installed', () => {
-    const file = writeFile(tempDir(), 'x.json', { ...plain(), family: 'vmware' });
-    expect(errorOf(file)).toBe(`${file}: family: the family "vmware" is not installed (installed families: virtio, xen)`);
+    const file = writeFile(tempDir(), 'x.json', { ...plain(), family: 'bhyve' });
+    expect(errorOf(file)).toBe(`${file}: family: the family "bhyve" is not installed (installed families: virtio, xen, vmware, hyperv, virtualbox)`);
   });
 
   it('refuses an unknown command kind, naming the known ones', () => {

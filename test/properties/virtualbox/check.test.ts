@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { guestId } from '../../../core/index.ts';
 import { vboxConfigProblems, vboxHostileKinds, type VboxCommand, type VboxStepResult } from '../../../core/virtualbox/index.ts';
-import { vboxObservationProblems, vboxStepResultProblems } from '../../../core/virtualbox/shape.ts';
+import { vboxShape } from '../../../core/virtualbox/shape.ts';
+
+const vboxObservationProblems = vboxShape.observationProblems;
+const vboxStepResultProblems = vboxShape.stepResultProblems;
 import { createVboxReference, VboxReferenceSystem } from '../../../impl/virtualbox/index.ts';
 import {
   checkVbox, resolveVboxHostile, runVboxCase, vboxCheckConfig, vboxConfigArb, vboxRealConfig, virtualbox,
@@ -171,7 +174,7 @@ describe('configuration and shape', () => {
     expect(vboxStepResultProblems(r, config)).toEqual([]);
     const o = sys.observe();
     const broken = { ...o, guests: [{ ...o.guests[0], virtualbox: { ...o.guests[0].virtualbox, driver: { ...o.guests[0].virtualbox.driver, chunks: -1 } } }, o.guests[1]] };
-    expect(vboxObservationProblems(broken, config)).toEqual(['guests[0].virtualbox.driver.chunks: expected a whole number, got the number -1']);
+    expect(vboxObservationProblems(broken, config)).toEqual(['guests[0].virtualbox.driver.chunks: expected a whole number from 0 to 9007199254740991, got the number -1']);
     expect(vboxStepResultProblems({ outcome: 'accepted', effects: [{ kind: 'change-balloon', guest: 0 }] }, config)[0]).toMatch(/^result\.effects\[0\]/);
   });
 });

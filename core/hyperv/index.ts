@@ -1,0 +1,7 @@
+export * from './config.ts';
+export * from './messages.ts';
+export * from './commands.ts';
+export * from './errors.ts';
+export * from './effects.ts';
+export * from './observation.ts';
+export * from './contracts.ts';

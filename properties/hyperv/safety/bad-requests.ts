@@ -1,0 +1,30 @@
+import type { HvProperty } from '../property.ts';
+
+/**
+ * docs/INVARIANTS.md invariant 7 in Hyper-V's words: a hostile or buggy host's message (an
+ * unballoon of pages never ballooned, overlapping, outside RAM or splitting a guest page; a stale
+ * transaction id; a hot-add outside the region) is refused and changes nothing: no page, frame,
+ * counter or message moves.
+ */
+export const hvBadRequestsChangeNothing: HvProperty = {
+  name: 'hv-bad-requests-change-nothing',
+  kind: 'always',
+  doc: 'a hostile host message is refused with a code and changes no page, frame, counter or channel',
+  refs: 'docs/INVARIANTS.md invariant 7; the Hyper-V sheet ("a careful guest checks that they are ranges it ballooned"); Linux hv_balloon.c balloon_down',
+  monitor: () => ({
+    step({ command, result, obs, before }) {
+      if (command.kind !== 'hostile' || result.outcome !== 'accepted') return null;
+      const g = command.guest;
+      const h = result.effects.find((e) => e.kind === 'hv-handled');
+      if (!h || h.kind !== 'hv-handled') return { message: `a hostile ${command.request} of guest ${g} was not handled`, guest: g };
+      if (!h.refused) return { message: `guest ${g} took a hostile ${command.request} message`, guest: g };
+      const other = result.effects.find((e) => e.kind !== 'hv-handled');
+      if (other) return { message: `a hostile ${command.request} of guest ${g} was refused but did ${other.kind}`, guest: g };
+      const o = obs.guests[g];
+      if (o.counts.used !== before.used || o.counts.free !== before.free || o.actual !== before.actual || obs.host.freeFrames !== before.hostFree) {
+        return { message: `a hostile ${command.request} of guest ${g} moved its pages (used ${before.used} -> ${o.counts.used}, free ${before.free} -> ${o.counts.free})`, guest: g };
+      }
+      return null;
+    },
+  }),
+};

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { HV_FAULTS, hvFaultNames, hvReferenceWithFaults, createHvReference } from '../../../impl/hyperv/index.ts';
+import { checkHv, HV_SHARED_PROPERTIES } from '../../../properties/hyperv/index.ts';
+
+const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
+
+describe('the Hyper-V zoo: each fault found by the properties at seeds 1-20', () => {
+  it('the reference passes at every seed', () => {
+    for (const seed of SEEDS) {
+      const r = checkHv({ factory: createHvReference, properties: HV_SHARED_PROPERTIES, runs: 300, seed });
+      expect(r.ok, `seed ${seed}: ${r.failure?.property}: ${r.failure?.violation.message}`).toBe(true);
+    }
+  }, 240_000);
+
+  for (const fault of hvFaultNames) {
+    it(`${fault} is found, by a property it names, with a short counterexample`, () => {
+      for (const seed of SEEDS) {
+        const r = checkHv({ factory: hvReferenceWithFaults([fault]), properties: HV_SHARED_PROPERTIES, runs: 300, seed });
+        expect(r.ok, `seed ${seed}`).toBe(false);
+        expect(HV_FAULTS[fault].catches, `seed ${seed}: ${r.failure!.property}: ${r.failure!.violation.message}`).toContain(r.failure!.property);
+        expect(r.commands!.length, `seed ${seed}`).toBeLessThanOrEqual(12);
+      }
+    }, 240_000);
+  }
+});
