@@ -99,7 +99,7 @@ export async function campaignCommand(name: string, flags: CampaignFlags, chosen
       try {
         if (!flags.json) {
           const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
-          process.stdout.write(`balloon ${name}: family ${family.name}, ${properties.length} properties, ${runs} runs, seed ${seed}, implementation ${impl.name}${on}\n`);
+          process.stdout.write(`balloon ${name}: family ${family.name}, ${properties.length} ${properties.length === 1 ? 'property' : 'properties'}, ${runs} runs, seed ${seed}, implementation ${impl.name}${on}\n`);
         }
         const saved = new Map<Counterexample, string>();
         const save = (cx: Counterexample) => saved.set(cx, saveTrace(flags.out, traceFromCounterexample(cx, { faults: impl.faults, impl: impl.name })));
@@ -179,7 +179,8 @@ function printReport(reports: FamilyReport[]): void {
     process.stdout.write(`\nINTERRUPTED ${time}: ${failed} of ${n} properties FAILED so far, ${open} not checked to the end; ${failed > 0 ? 'counterexamples found were saved' : 'no counterexample found'}\n`);
     return;
   }
-  process.stdout.write(`\n${failed === 0 ? `all ${n} properties held${fams}` : `${failed} of ${n} properties FAILED${fams}`} ${time}\n`);
+  const held = n === 1 ? 'the one property held' : `all ${n} properties held`;
+  process.stdout.write(`\n${failed === 0 ? `${held}${fams}` : `${failed} of ${n} ${n === 1 ? 'property' : 'properties'} FAILED${fams}`} ${time}\n`);
 }
 
 function jsonReport(reports: FamilyReport[], seed: number, runs: number) {

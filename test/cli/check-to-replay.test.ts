@@ -49,8 +49,8 @@ it('every trace check --fault unaligned-target --seed 3 saves replays as "reprod
 
 it('--property X --property X checks X once, and the summary counts it once', async () => {
   expect(await main(['check', '--family', 'virtio', '--seed', '1', '--runs', '30', '--out', dir, '--property', 'isolation', '--property', 'isolation'])).toBe(0);
-  expect(out).toContain('balloon check: family virtio, 1 properties, 30 runs');
+  expect(out).toContain('balloon check: family virtio, 1 property, 30 runs');
   expect(out.match(/^virtio\s+isolation\s/gm)).toHaveLength(1);
   expect(out).toMatch(/^virtio\s+isolation\s+always\s+30\s/m);
-  expect(out).toContain('all 1 properties held');
+  expect(out).toContain('the one property held');
 });
