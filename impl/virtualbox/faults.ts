@@ -13,7 +13,7 @@ export interface VboxFaultInfo {
 export const VBOX_FAULTS = {
   'max-compare': {
     doc: 'the guest returns early when the wanted size equals its maximum chunk count, where its current count was meant: asked for the maximum, the balloon never moves',
-    reference: 'VBoxGuest.cpp vboxGuestSetBalloonSizeKernel: `if (cBalloonChunks == pDevExt->MemBalloon.cMaxChunks) return VINF_SUCCESS` (later compared with cChunks); family sheet',
+    reference: 'VBoxGuest.cpp vboxGuestSetBalloonSizeKernel: `if (cBalloonChunks == pDevExt->MemBalloon.cMaxChunks) return VINF_SUCCESS` (as read in the 2014-era source); the family sheet: the current count was meant',
     putsBack: 'driver.ts fetch: the wanted size equal to the maximum is dropped',
     catches: ['virtualbox-convergence', 'conformance'],
   },
