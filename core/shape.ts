@@ -5,6 +5,7 @@
  * pieces; adapters/ runs it on every step of a user's module (docs/ADAPTERS.md).
  */
 import type { z } from 'zod';
+import { gpfnSpace, type WorldGuestConfig } from './world.ts';
 
 /** Stop after this many problems: the first few say what is wrong; the rest are noise. */
 const MAX_PROBLEMS = 8;
@@ -50,6 +51,90 @@ export class Problems {
   typed(at: string, v: unknown, type: Typed, length: number): void {
     if (!(v instanceof type) || v.length !== length) this.add(at, `${type.name} of length ${length}`, v);
   }
+}
+
+/** What the world part of a result is checked against: the host's frames and each guest's configuration. */
+export interface ShapeConfig<G extends WorldGuestConfig = WorldGuestConfig> {
+  hostFrames: number;
+  reservedFrames: number;
+  guests: readonly G[];
+}
+
+/**
+ * The part of an observation every family shares (core/world.ts WorldObservation): the host's
+ * frame table, one object per configured guest, and each guest's target and actual. `guest` then
+ * checks the rest of that guest (`views` for its gpfn-indexed arrays). Returns the observation, or
+ * null when it is no object or its guests are not one per configured guest (nothing more to walk).
+ */
+export function worldObservationProblems<G extends WorldGuestConfig>(
+  p: Problems, obs: unknown, config: ShapeConfig<G>,
+  guest: (g: Record<string, unknown>, at: string, cfg: G, space: number) => void,
+): Record<string, unknown> | null {
+  if (!p.object('observation', obs)) return null;
+  if (p.object('host', obs.host)) {
+    const h = obs.host;
+    p.whole('host.totalFrames', h.totalFrames, config.hostFrames);
+    p.whole('host.reservedFrames', h.reservedFrames, config.reservedFrames);
+    p.whole('host.freeFrames', h.freeFrames);
+    p.typed('host.owner', h.owner, Int32Array, config.hostFrames);
+    p.typed('host.ownerGpfn', h.ownerGpfn, Int32Array, config.hostFrames);
+  }
+  if (!Array.isArray(obs.guests) || obs.guests.length !== config.guests.length) {
+    p.add('guests', `an Array of ${config.guests.length} guest observations`, obs.guests);
+    return null;
+  }
+  config.guests.forEach((cfg, i) => {
+    const at = `guests[${i}]`;
+    const g: unknown = (obs.guests as unknown[])[i];
+    if (p.full || !p.object(at, g)) return;
+    p.whole(`${at}.target`, g.target);
+    p.whole(`${at}.actual`, g.actual);
+    guest(g, at, cfg, gpfnSpace(cfg));
+  });
+  return obs;
+}
+
+/**
+ * A guest's gpfn-indexed views (core/world.ts WorldGuestObservation): the p2m, the DMA view (an
+ * Int32Array with an assigned device; else null, `noDma` saying why), page states and what the
+ * host holds as ballooned.
+ */
+export function views(p: Problems, at: string, g: Record<string, unknown>, space: number, noDma: string | null): void {
+  p.typed(`${at}.p2m`, g.p2m, Int32Array, space);
+  if (noDma === null) p.typed(`${at}.dmaView`, g.dmaView, Int32Array, space);
+  else if (g.dmaView !== null) p.add(`${at}.dmaView`, `null (${noDma})`, g.dmaView);
+  p.typed(`${at}.pageState`, g.pageState, Uint8Array, space);
+  p.typed(`${at}.hostBallooned`, g.hostBallooned, Uint8Array, space);
+}
+
+/**
+ * Guests, gpfns and frames a parsed step result names that the configuration does not have: the
+ * world effects' (core/world.ts WorldEffect) frame and gpfn, and the gpfn list each kind in
+ * `lists` carries (kind → field). Only gpfns said to be mapped, released, touched or listed there
+ * must lie in the guest's space: a gpfn a request only carries may be anything a hostile guest sent.
+ */
+export function effectsInRange(p: Problems, effects: readonly { kind: string; guest: number }[], config: ShapeConfig, lists: Readonly<Record<string, string>>): void {
+  effects.forEach((e, i) => {
+    if (p.full) return;
+    const at = `result.effects[${i}]`;
+    const cfg = config.guests[e.guest];
+    if (!cfg) { p.add(`${at}.guest`, `a guest index below ${config.guests.length}`, e.guest); return; }
+    const space = gpfnSpace(cfg);
+    // The schema has parsed the effect: these fields are there, of these types.
+    const num = (field: string) => (e as unknown as Record<string, number>)[field];
+    const one = (where: string, n: number) => { if (n >= space) p.add(`${at}.${where}`, `a gpfn below ${space} (guest ${e.guest}'s space)`, n); };
+    if (e.kind === 'frame-mapped' || e.kind === 'frame-released') {
+      one('gpfn', num('gpfn'));
+      if (num('frame') >= config.hostFrames) p.add(`${at}.frame`, `a frame below ${config.hostFrames}`, num('frame'));
+    } else if (e.kind === 'wrote' || e.kind === 'read') {
+      one('gpfn', num('gpfn'));
+    } else if (Object.hasOwn(lists, e.kind)) {
+      const field = lists[e.kind];
+      const ns = (e as unknown as Record<string, readonly number[]>)[field];
+      const k = ns.findIndex((n) => n >= space);
+      if (k >= 0) one(`${field}[${k}]`, ns[k]);
+    }
+  });
 }
 
 /** The words a family's messages use for what a zod issue expected. */

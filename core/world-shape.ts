@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { gpfnSpace, type WorldConfig, type WorldGuestConfig } from './world.ts';
-import { MAX_EFFECTS_PER_STEP, Problems, schemaProblems, type ShapeWords } from './shape.ts';
+import { effectsInRange, MAX_EFFECTS_PER_STEP, Problems, schemaProblems, type ShapeWords } from './shape.ts';
 
 export const MAX_U32 = 2 ** 32 - 1;
 /** A whole number from `min` to `max` (safe integers only: a count past 2^53 is not a count). */
@@ -81,29 +81,8 @@ export function hostObservationSchema(config: WorldConfig) {
   });
 }
 
-/** A guest index, gpfn and frame of a world effect, checked against the configuration. */
-function worldEffectRangeProblems(effects: readonly { kind: string; guest: number }[], config: WorldConfig, p: Problems): void {
-  effects.forEach((e, i) => {
-    if (p.full) return;
-    const at = `result.effects[${i}]`;
-    const g = config.guests[e.guest];
-    if (!g) { p.add(`${at}.guest`, `a guest index below ${config.guests.length}`, e.guest); return; }
-    const space = gpfnSpace(g);
-    const one = (where: string, n: number) => { if (n >= space) p.add(`${at}.${where}`, `a gpfn below ${space} (guest ${e.guest}'s space)`, n); };
-    const w = e as { kind: string; gpfn?: number; frame?: number; gpfns?: readonly number[] };
-    switch (w.kind) {
-      case 'frame-mapped': case 'frame-released':
-        one('gpfn', w.gpfn as number);
-        if ((w.frame as number) >= config.hostFrames) p.add(`${at}.frame`, `a frame below ${config.hostFrames}`, w.frame);
-        break;
-      case 'wrote': case 'read': one('gpfn', w.gpfn as number); break;
-      case 'pages-allocated': case 'pages-freed':
-        (w.gpfns as readonly number[]).forEach((n, j) => one(`gpfns[${j}]`, n));
-        break;
-      default: break;
-    }
-  });
-}
+/** The gpfn lists of the world effects, which must lie in the guest's space (core/shape.ts effectsInRange). */
+const WORLD_LISTS = { 'pages-allocated': 'gpfns', 'pages-freed': 'gpfns' } as const;
 
 export interface SchemaShapeOptions<K extends WorldConfig> {
   /** A field of every guest observation that only this family has. */
@@ -137,7 +116,7 @@ export function schemaFamilyShape<K extends WorldConfig>(o: SchemaShapeOptions<K
     stepResultProblems(r: unknown, config?: K): string[] {
       const p = new Problems();
       const parsed = schemaProblems(o.stepResultSchema, r, 'result', p, o.words);
-      if (parsed && config) worldEffectRangeProblems(parsed.effects, config, p);
+      if (parsed && config) effectsInRange(p, parsed.effects, config, WORLD_LISTS);
       return p.list;
     },
   };

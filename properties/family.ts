@@ -100,8 +100,14 @@ export interface Family<
   formatCommand(c: C): string;
   /** The configuration for a counterexample's header: one line for the system, one per guest. */
   describeConfig(config: K): string[];
-  /** Malformed requests a hostile or broken guest sends, by kind, each with one line of meaning. */
+  /** Malformed requests a hostile or broken peer sends (see `hostileSender`), by kind, each with one line of meaning. */
   readonly hostileKinds: Readonly<Record<string, string>>;
+  /**
+   * Which side sends the hostile requests, and so which side must refuse them: the guest (a
+   * driver's buffers, hypercalls, backdoor commands, judged by the host) or the host (messages
+   * the guest's driver must refuse, as Hyper-V's).
+   */
+  readonly hostileSender: 'guest' | 'host';
   /** Generated cases: configurations and commands (every choice of a run is a command). */
   caseArb(opts?: FamilyWorkloadOptions<K>): fc.Arbitrary<FamilyCase<C, K>>;
   /** After fast-check shrank the commands, make the configuration as plain as the failure allows. */

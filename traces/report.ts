@@ -112,6 +112,9 @@ function verdictLine(r: ReplayResult): string {
 
 /**
  * A TypeScript program that runs the trace through the library API, commands as a literal array.
+ * A virtio trace is written in virtio's types and factories (`createReferenceSystem`,
+ * `referenceWithFaults`); another family's through its Family value (`familyByName`: its
+ * `reference`, `withFaults`, `properties`), which is what the library exports for every family.
  *
  * @example
  *   formatSnippet(trace) // "import { createReferenceSystem } from 'balloon-testbed'; ..."
@@ -119,13 +122,33 @@ function verdictLine(r: ReplayResult): string {
 export function formatSnippet(t: Trace, ran: readonly string[] = t.properties): string {
   const module = t.source.kind === 'adapter' ? t.source.module : null;
   const faults = sourceFaults(t.source);
-  const factory = module !== null ? 'createSystem' : faults.length ? `referenceWithFaults(${JSON.stringify(faults)})` : 'createReferenceSystem';
   const cmds = t.commands.map((c) => `  ${commandLiteral(c)},`).join('\n');
+  const importModule = module !== null ? [`import createSystem from ${JSON.stringify(/^\.{0,2}\//.test(module) ? module : `./${module}`)};`] : [];
+  const head = '// Reproduce with the library (npx tsx repro.ts):';
+  if (t.family !== 'virtio') {
+    const factory = module !== null ? 'createSystem' : faults.length ? `family.withFaults(${JSON.stringify(faults)})` : 'family.reference';
+    return [
+      head,
+      "import { familyByName, guestId, propertiesByName, runCase } from 'balloon-testbed';",
+      ...importModule,
+      '',
+      `// A ${t.family} trace: its configuration and commands are in the family's own words (docs/families/${t.family}.md);`,
+      "// runCase's types are virtio's, so they are handed over as they are.",
+      `const family = familyByName(${JSON.stringify(t.family)});`,
+      `const config = ${formatJson(t.config)};`,
+      'const commands = [',
+      cmds,
+      '];',
+      `const properties = propertiesByName(${JSON.stringify(ran)}, family.properties);`,
+      `const { failure } = runCase(${factory}, config as never, commands as never, properties);`,
+      "console.log(failure ?? 'every property held');",
+    ].join('\n');
+  }
+  const factory = module !== null ? 'createSystem' : faults.length ? `referenceWithFaults(${JSON.stringify(faults)})` : 'createReferenceSystem';
   return [
-    '// Reproduce with the library (npx tsx repro.ts):',
+    head,
     "import { guestId, type Command, type SystemConfig } from 'balloon-testbed';",
-    module !== null ? `import createSystem from ${JSON.stringify(/^\.{0,2}\//.test(module) ? module : `./${module}`)};`
-      : `import { ${faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed';`,
+    ...(module !== null ? importModule : [`import { ${faults.length ? 'referenceWithFaults' : 'createReferenceSystem'} } from 'balloon-testbed';`]),
     "import { propertiesByName, runCase } from 'balloon-testbed';",
     '',
     `const config: SystemConfig = ${formatJson(t.config)};`,
@@ -139,7 +162,8 @@ export function formatSnippet(t: Trace, ran: readonly string[] = t.properties): 
 }
 
 function commandLiteral(c: Command): string {
-  const fields = Object.entries(c).map(([k, v]) => (k === 'guest' ? `guest: guestId(${v})` : `${k}: ${typeof v === 'string' ? `'${v}'` : v}`));
+  const value = (v: unknown) => (typeof v === 'string' ? `'${v}'` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  const fields = Object.entries(c).map(([k, v]) => (k === 'guest' ? `guest: guestId(${v})` : `${k}: ${value(v)}`));
   return `{ ${fields.join(', ')} }`;
 }
 

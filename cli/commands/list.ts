@@ -14,6 +14,8 @@ export function familyListing(f: AnyFamily) {
     charts: Object.keys(f.charts),
     properties: f.properties.map((p) => ({ name: p.name, kind: p.kind, doc: p.doc, refs: p.refs })),
     hostileRequests: Object.entries(f.hostileKinds).map(([name, doc]) => ({ name, doc })),
+    /** Who sends them: the guest (the host must refuse them) or the host (the guest must). */
+    hostileSender: f.hostileSender,
     faults: f.faults.map((x) => ({ name: x.name, doc: x.summary, reference: x.source, catches: [...x.catches] })),
   };
 }
@@ -33,7 +35,7 @@ export function register(program: Command): void {
       for (const f of l.families) {
         out.push(
           '', `${f.name}: properties`, table(['name', 'kind', 'what holds'], f.properties.map((p) => [p.name, p.kind, p.doc])),
-          '', `${f.name}: hostile requests`, table(['name', 'what the guest sends'], f.hostileRequests.map((h) => [h.name, h.doc])),
+          '', `${f.name}: hostile requests`, table(['name', `what the ${f.hostileSender} sends`], f.hostileRequests.map((h) => [h.name, h.doc])),
           '', `${f.name}: faults (balloon check --family ${f.name} --fault NAME)`, table(['name', 'reference', 'caught by'], f.faults.map((x) => [x.name, x.reference, x.catches.join(', ')])),
         );
       }

@@ -12,8 +12,8 @@
  *   observationProblems(sys.observe(), config)
  *   // ['guests[0].p2m: expected Int32Array of length 64, got Array of length 64']
  */
-import { Problems } from '../shape.ts';
-import { gpfnSpace, type SystemConfig } from './index.ts';
+import { Problems, views, worldObservationProblems } from '../shape.ts';
+import type { SystemConfig } from './index.ts';
 import { BufferOriginSchema, FeaturesSchema, GuestCountsSchema, QueueSchema } from './schema.ts';
 
 // The words are read from the schemas that define them (core/virtio/schema.ts), never restated.
@@ -24,36 +24,13 @@ const COUNTS = GuestCountsSchema.keyof().options;
 /** Why `obs` is not an observation of a system built from `config`; empty when it is one. */
 export function observationProblems(obs: unknown, config: SystemConfig): string[] {
   const p = new Problems();
-  if (!p.object('observation', obs)) return p.list;
-  if (p.object('host', obs.host)) {
-    const h = obs.host;
-    p.whole('host.totalFrames', h.totalFrames, config.hostFrames);
-    p.whole('host.reservedFrames', h.reservedFrames, config.reservedFrames);
-    p.whole('host.freeFrames', h.freeFrames);
-    p.typed('host.owner', h.owner, Int32Array, config.hostFrames);
-    p.typed('host.ownerGpfn', h.ownerGpfn, Int32Array, config.hostFrames);
-  }
-  if (!Array.isArray(obs.guests) || obs.guests.length !== config.guests.length) {
-    p.add('guests', `an Array of ${config.guests.length} guest observations`, obs.guests);
-    return p.list;
-  }
-  config.guests.forEach((cfg, i) => {
-    const at = `guests[${i}]`;
-    const g: unknown = (obs.guests as unknown[])[i];
-    if (p.full || !p.object(at, g)) return;
-    const space = gpfnSpace(cfg);
-    p.whole(`${at}.target`, g.target);
-    p.whole(`${at}.actual`, g.actual);
+  worldObservationProblems(p, obs, config, (g, at, cfg, space) => {
     if (p.object(`${at}.features`, g.features)) {
       for (const f of FEATURES) {
         if (typeof g.features[f] !== 'boolean') p.add(`${at}.features.${f}`, 'a boolean', g.features[f]);
       }
     }
-    p.typed(`${at}.p2m`, g.p2m, Int32Array, space);
-    if (cfg.assignedDevice) p.typed(`${at}.dmaView`, g.dmaView, Int32Array, space);
-    else if (g.dmaView !== null) p.add(`${at}.dmaView`, 'null (the guest has no assigned device)', g.dmaView);
-    p.typed(`${at}.pageState`, g.pageState, Uint8Array, space);
-    p.typed(`${at}.hostBallooned`, g.hostBallooned, Uint8Array, space);
+    views(p, at, g, space, cfg.assignedDevice ? null : 'the guest has no assigned device');
     if (!Array.isArray(g.inflight)) p.add(`${at}.inflight`, 'an Array of buffers', g.inflight);
     // By index, not forEach, which skips the holes of a sparse array (a hole is a missing buffer).
     else for (let j = 0; j < g.inflight.length && !p.full; j++) {

@@ -7,10 +7,9 @@
  *   stepResultProblems({ outcome: 'accepted', effects: [{ kind: 'frame-freed' }] })
  *   // ['result.effects[0].kind: expected a known effect kind (core/virtio/effects.ts), got the string "frame-freed"']
  */
-import type { z } from 'zod';
-import { Problems, schemaProblems, type ShapeWords } from '../shape.ts';
-import { gpfnSpace, type SystemConfig } from './index.ts';
-import { StepResultSchema, type EffectSchema } from './step-schema.ts';
+import { effectsInRange, Problems, schemaProblems, type ShapeWords } from '../shape.ts';
+import type { SystemConfig } from './index.ts';
+import { StepResultSchema } from './step-schema.ts';
 
 /**
  * Why `r` is not a StepResult; empty when it is one. O(effects + gpfns listed). The shape is
@@ -22,7 +21,7 @@ import { StepResultSchema, type EffectSchema } from './step-schema.ts';
 export function stepResultProblems(r: unknown, config?: SystemConfig): string[] {
   const p = new Problems();
   const parsed = schemaProblems(StepResultSchema, r, 'result', p, WORDS);
-  if (parsed && config) inRange(parsed.effects, config, p);
+  if (parsed && config) effectsInRange(p, parsed.effects, config, LISTS);
   return p.list;
 }
 
@@ -37,27 +36,5 @@ function numberRange(field: string | undefined): string {
 
 const WORDS: ShapeWords = { effectsFile: 'core/virtio/effects.ts', errorsFile: 'core/virtio/errors.ts', range: numberRange };
 
-/** Guests, gpfns and frames that the configuration does not have. */
-function inRange(effects: readonly z.infer<typeof EffectSchema>[], config: SystemConfig, p: Problems): void {
-  const guests = config.guests.length;
-  effects.forEach((e, i) => {
-    if (p.full) return;
-    const at = `result.effects[${i}]`;
-    if (e.guest >= guests) { p.add(`${at}.guest`, `a guest index below ${guests}`, e.guest); return; }
-    const space = gpfnSpace(config.guests[e.guest]);
-    const gpfn = (where: string, n: number) => { if (n >= space) p.add(`${at}.${where}`, `a gpfn below ${space} (guest ${e.guest}'s space)`, n); };
-    const list = (where: string, ns: readonly number[]) => {
-      const k = ns.findIndex((n) => n >= space);
-      if (k >= 0) gpfn(`${where}[${k}]`, ns[k]);
-    };
-    switch (e.kind) {
-      case 'frame-mapped': case 'frame-released':
-        gpfn('gpfn', e.gpfn);
-        if (e.frame >= config.hostFrames) p.add(`${at}.frame`, `a frame below ${config.hostFrames}`, e.frame);
-        break;
-      case 'wrote': case 'read': gpfn('gpfn', e.gpfn); break;
-      case 'buffer-processed': list('accepted', e.accepted); break;
-      case 'pages-allocated': case 'pages-freed': list('gpfns', e.gpfns); break;
-    }
-  });
-}
+/** The gpfn list each kind carries that must lie in the guest's space (a buffer's own gpfns need not). */
+const LISTS = { 'buffer-processed': 'accepted', 'pages-allocated': 'gpfns', 'pages-freed': 'gpfns' } as const;

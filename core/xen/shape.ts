@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { gpfnSpace } from '../world.ts';
-import { MAX_EFFECTS_PER_STEP, Problems, schemaProblems, type ShapeWords } from '../shape.ts';
+import { effectsInRange, MAX_EFFECTS_PER_STEP, Problems, schemaProblems, views, worldObservationProblems, type ShapeWords } from '../shape.ts';
 import type { XenGuestConfig, XenSystemConfig } from './config.ts';
 import { XEN_ERROR_CODES, type XenErrorCode } from './errors.ts';
 import type { XenEffectKind } from './effects.ts';
@@ -131,30 +131,8 @@ const THREAD_STATES: readonly string[] = threadState.options;
  */
 export function xenObservationProblems(obs: unknown, config: XenSystemConfig): string[] {
   const p = new Problems();
-  if (!p.object('observation', obs)) return p.list;
-  if (p.object('host', obs.host)) {
-    const h = obs.host;
-    p.whole('host.totalFrames', h.totalFrames, config.hostFrames);
-    p.whole('host.reservedFrames', h.reservedFrames, config.reservedFrames);
-    p.whole('host.freeFrames', h.freeFrames);
-    p.typed('host.owner', h.owner, Int32Array, config.hostFrames);
-    p.typed('host.ownerGpfn', h.ownerGpfn, Int32Array, config.hostFrames);
-  }
-  if (!Array.isArray(obs.guests) || obs.guests.length !== config.guests.length) {
-    p.add('guests', `an Array of ${config.guests.length} guest observations`, obs.guests);
-    return p.list;
-  }
-  config.guests.forEach((cfg, i) => {
-    const at = `guests[${i}]`;
-    const g: unknown = (obs.guests as unknown[])[i];
-    if (p.full || !p.object(at, g)) return;
-    const space = gpfnSpace(cfg);
-    p.whole(`${at}.target`, g.target);
-    p.whole(`${at}.actual`, g.actual);
-    p.typed(`${at}.p2m`, g.p2m, Int32Array, space);
-    if (g.dmaView !== null) p.add(`${at}.dmaView`, 'null (passthrough is not modelled for Xen)', g.dmaView);
-    p.typed(`${at}.pageState`, g.pageState, Uint8Array, space);
-    p.typed(`${at}.hostBallooned`, g.hostBallooned, Uint8Array, space);
+  const o = worldObservationProblems(p, obs, config, (g, at, cfg, space) => {
+    views(p, at, g, space, 'passthrough is not modelled for Xen');
     if (p.object(`${at}.counts`, g.counts)) for (const k of COUNTS) p.whole(`${at}.counts.${k}`, g.counts[k]);
     if (!p.object(`${at}.xen`, g.xen)) return;
     const x = g.xen;
@@ -172,7 +150,7 @@ export function xenObservationProblems(obs: unknown, config: XenSystemConfig): s
     if (cfg.mode === 'pv') p.typed(`${at}.xen.guestP2m`, x.guestP2m, Int32Array, space);
     else if (x.guestP2m !== null) p.add(`${at}.xen.guestP2m`, 'null (an HVM guest keeps no p2m of its own)', x.guestP2m);
   });
-  if (!p.full && p.object('xen', obs.xen)) p.whole('xen.now', obs.xen.now);
+  if (o && !p.full && p.object('xen', o.xen)) p.whole('xen.now', o.xen.now);
   return p.list;
 }
 
@@ -184,27 +162,9 @@ export function xenObservationProblems(obs: unknown, config: XenSystemConfig): s
 export function xenStepResultProblems(r: unknown, config?: XenSystemConfig): string[] {
   const p = new Problems();
   const parsed = schemaProblems(XenStepResultSchema, r, 'result', p, WORDS);
-  if (!parsed || !config) return p.list;
-  parsed.effects.forEach((e, i) => {
-    if (p.full) return;
-    const at = `result.effects[${i}]`;
-    const g = config.guests[e.guest];
-    if (!g) { p.add(`${at}.guest`, `a guest index below ${config.guests.length}`, e.guest); return; }
-    const space = gpfnSpace(g);
-    const one = (where: string, n: number) => { if (n >= space) p.add(`${at}.${where}`, `a gpfn below ${space} (guest ${e.guest}'s space)`, n); };
-    switch (e.kind) {
-      case 'frame-mapped': case 'frame-released':
-        one('gpfn', e.gpfn);
-        if (e.frame >= config.hostFrames) p.add(`${at}.frame`, `a frame below ${config.hostFrames}`, e.frame);
-        break;
-      case 'wrote': case 'read': one('gpfn', e.gpfn); break;
-      case 'pages-allocated': case 'pages-freed': case 'lent': case 'unlent': {
-        const k = e.gpfns.findIndex((n) => n >= space);
-        if (k >= 0) one(`gpfns[${k}]`, e.gpfns[k]);
-        break;
-      }
-      default: break;
-    }
-  });
+  if (parsed && config) effectsInRange(p, parsed.effects, config, LISTS);
   return p.list;
 }
+
+/** The gpfn list each kind carries that must lie in the guest's space (a hypercall's need not). */
+const LISTS = { 'pages-allocated': 'gpfns', 'pages-freed': 'gpfns', lent: 'gpfns', unlent: 'gpfns' } as const;

@@ -36,7 +36,11 @@ function run(host: OpHost, d: Domain, req: XenRequest, grant: number | undefined
     if (bad) { refuse(bad.at, bad.code); return done; }
     if (req.op === 'decrease') {
       for (let n = base; n < base + size; n++) {
-        if (d.pod[n]) { d.pod[n] = 0; d.podEntries--; } else {
+        if (d.pod[n]) {
+          d.pod[n] = 0; d.podEntries--;
+          // p2m-pod.c, the end of p2m_pod_decrease_reservation: a cache above the entries left shrinks to them.
+          if (d.podCache > d.podEntries) d.podCache = d.podEntries;
+        } else {
           const f = d.unback(n);
           out.push({ kind: 'frame-released', guest: g, gpfn: gpfn(n), frame: frame(f) });
           // xen/arch/x86/mm/p2m-pod.c: while PoD entries outnumber the cache, a freed page refills it.

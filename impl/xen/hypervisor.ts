@@ -106,8 +106,12 @@ export class XenHypervisor {
 
   /** guest_remove_page: the frame goes back to the host (or into the PoD cache), a PoD entry is dropped. */
   private remove(d: XenDomain, n: number, out: XenEffect[]): void {
-    if (d.pod[n]) { d.pod[n] = 0; d.podEntries--; }
-    else {
+    if (d.pod[n]) {
+      d.pod[n] = 0; d.podEntries--;
+      // p2m_pod_decrease_reservation (out_entry_check): a cache larger than the entries left is
+      // cut down to them; the cache is a claim on free frames here, so nothing else moves.
+      if (d.podCache > d.podEntries) d.podCache = d.podEntries;
+    } else {
       const f = d.mem.unback(n);
       if (f >= 0) out.push({ kind: 'frame-released', guest: guestId(d.id), gpfn: asGpfn(n), frame: asFrame(f) });
       // p2m_pod_decrease_reservation: while entries outnumber the cache, a freed page refills it.

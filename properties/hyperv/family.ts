@@ -122,6 +122,8 @@ export const hyperv: Family<HvCommand, HvObservation, HvSystemConfig> = {
     ...c.guests.map((g, i) => `  guest ${i}: ${g.ramPages} pages (${g.guestPageGpfns * 4} KiB guest pages), floor ${g.floorPages}${g.holePages ? `, hole ${g.holeStart}+${g.holePages}` : ''}${g.hotAddPages ? `, hot-add ${g.hotAddStart}+${g.hotAddPages}` : ''}`),
   ],
   hostileKinds: HV_HOSTILE_REQUESTS,
+  // Malformed messages a hostile host sends (core/hyperv/commands.ts), which the guest refuses.
+  hostileSender: 'host',
   caseArb: (opts = {}) => hvCaseArb(opts.config ?? hvCheckConfig(), opts.maxCommands),
   // The configuration is fixed per campaign: nothing to make plainer.
   simplifyCase: (c) => c,

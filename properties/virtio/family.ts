@@ -36,6 +36,8 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
     }),
   ],
   hostileKinds: HOSTILE_REQUESTS,
+  // A hostile driver's buffers, which the device refuses.
+  hostileSender: 'guest',
   caseArb,
   simplifyCase,
   // The hand-written walk of the observation's schema (measured faster: bench/OBSERVATION-SHAPE.md).

@@ -96,6 +96,8 @@ export const virtualbox: Family<VboxCommand, VboxObservation, VboxSystemConfig, 
     ...c.guests.map((g, i) => `  guest ${i}: ${g.ramPages} pages, floor ${g.floorPages}${g.holePages ? `, hole ${g.holeStart}+${g.holePages}` : ''}, ${g.cpus} CPU${g.cpus > 1 ? 's (changes queued on an EMT)' : ' (changes done inside the request)'}`),
   ],
   hostileKinds: VBOX_HOSTILE_REQUESTS,
+  // Malformed VMMDev requests of a hostile guest, which VMMDev and PGM refuse.
+  hostileSender: 'guest',
   caseArb: (opts = {}) => vboxCaseArb(opts.config, opts.maxCommands),
   simplifyCase: simplifyVboxCase,
   shape: vboxShape,

@@ -95,6 +95,8 @@ export const vmware: Family<VmwCommand, VmwObservation, VmwSystemConfig, VmwStep
     }),
   ],
   hostileKinds: VMW_HOSTILE_REQUESTS,
+  // Malformed backdoor commands of a hostile guest, which the host refuses.
+  hostileSender: 'guest',
   caseArb: (opts = {}) => vmwCaseArb(opts.config, opts.maxCommands),
   simplifyCase: simplifyVmwCase,
   reference: createVmwReference,

@@ -118,6 +118,8 @@ export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
     ...c.guests.map((g, i) => `  guest ${i}: ${g.mode.toUpperCase()}, ${g.ramPages} pages, floor ${g.floorPages}${g.holePages ? `, hole ${g.holeStart}+${g.holePages}` : ''}${g.podPages > 0 ? `, PoD start at ${g.podPages} pages` : ''}`),
   ],
   hostileKinds: XEN_HOSTILE_REQUESTS,
+  // A hostile domain's memory ops, which the hypervisor refuses.
+  hostileSender: 'guest',
   caseArb: (opts = {}) => xenCaseArb(opts.config ?? xenCheckConfig(), opts.maxCommands),
   // The configuration is fixed per campaign: nothing to make plainer.
   simplifyCase: (c) => c,

@@ -2,16 +2,11 @@
  * `--impl` at the command line: an unusable module is one line on stderr and exit 2; a working
  * one runs, for every command that takes --impl.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { captureCli } from '../helpers/cli.ts';
 
-let err = '';
-beforeEach(() => {
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-});
-afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; });
+const io = captureCli();
 
 const TRACE = 'traces/corpus/deflate-on-oom.json';
 const broken = ['nowhere.ts', 'throws-on-import.ts', 'no-default-export.ts', 'default-not-function.ts', 'factory-throws.ts', 'missing-observe.ts', 'malformed-observation.ts'];
@@ -21,8 +16,8 @@ describe.each(['replay', 'check', 'conform'])('balloon %s --impl', (command) => 
 
   it.each(broken)('refuses test/fixtures/adapters/%s with one line and exit 2', async (name) => {
     expect(await main(argv(`test/fixtures/adapters/${name}`))).toBe(2);
-    expect(err).toMatch(/^balloon: --impl[ :].+\n$/);
-    expect(err.trim()).not.toContain('\n');
+    expect(io.err).toMatch(/^balloon: --impl[ :].+\n$/);
+    expect(io.err.trim()).not.toContain('\n');
   });
 
   it('runs the example implementation', async () => {

@@ -4,49 +4,44 @@
  * of another family is refused in one line that names the module, the family it implements and
  * the field that tells (exit 2, nothing run).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { captureCli } from '../helpers/cli.ts';
 import { guardImplementation, loadImplementation, openImplementation } from '../../adapters/index.ts';
 import { familyByName } from '../../properties/families.ts';
 import { xenCheckConfig } from '../../properties/xen/workload.ts';
 
-let err = '';
-beforeEach(() => {
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-});
-afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; });
+const io = captureCli();
 
 const XEN_TRACE = 'traces/corpus/xen-cancelled-above-target.json';
 const VIRTIO_TRACE = 'traces/corpus/deflate-on-oom.json';
-const oneLine = () => { expect(err).toMatch(/^balloon: --impl .+\n$/); expect(err.trim()).not.toContain('\n'); };
+const oneLine = () => { expect(io.err).toMatch(/^balloon: --impl .+\n$/); expect(io.err.trim()).not.toContain('\n'); };
 
 describe('a module of another family', () => {
   it.each(['check', 'conform'])('%s --family xen refuses the virtio example by name (exit 2)', async (command) => {
     expect(await main([command, '--family', 'xen', '--runs', '5', '--seed', '1', '--impl', 'examples/array-impl/index.ts'])).toBe(2);
     oneLine();
-    expect(err).toContain('--impl examples/array-impl/index.ts: the module implements the virtio family, not xen');
-    expect(err).toContain('guests[0].features');
-    expect(err).toContain('--family virtio');
+    expect(io.err).toContain('--impl examples/array-impl/index.ts: the module implements the virtio family, not xen');
+    expect(io.err).toContain('guests[0].features');
+    expect(io.err).toContain('--family virtio');
   });
 
   it('check (virtio, the default family) refuses the Xen example by name (exit 2)', async () => {
     expect(await main(['check', '--runs', '5', '--seed', '1', '--impl', 'examples/xen-flat/index.ts'])).toBe(2);
     oneLine();
-    expect(err).toMatch(/the module implements the xen family, not virtio: .*guests\[0\]\.xen; name its family with --family xen/);
+    expect(io.err).toMatch(/the module implements the xen family, not virtio: .*guests\[0\]\.xen; name its family with --family xen/);
   });
 
   it('names the family from the observation of a module that ignores its configuration (exit 2)', async () => {
     expect(await main(['check', '--family', 'virtio', '--runs', '5', '--seed', '1', '--impl', 'test/fixtures/adapters/xen-whatever-asked.ts'])).toBe(2);
     oneLine();
-    expect(err).toContain('the module implements the xen family, not virtio: its observation has guests[0].xen (xen\'s) and no guests[0].features');
+    expect(io.err).toContain('the module implements the xen family, not virtio: its observation has guests[0].xen (xen\'s) and no guests[0].features');
   });
 
   it('replay refuses a module of another family than the trace\'s (exit 2)', async () => {
     expect(await main(['replay', XEN_TRACE, '--impl', 'examples/array-impl/index.ts'])).toBe(2);
     oneLine();
-    expect(err).toContain('implements the virtio family, not xen');
+    expect(io.err).toContain('implements the virtio family, not xen');
   });
 
   it('says the same from code, in-process', async () => {
@@ -62,7 +57,7 @@ describe('a Xen module checked as Xen', () => {
     ['replay', ['replay', XEN_TRACE]],
   ])('%s runs the Xen example in a worker (exit 0)', async (_name, argv) => {
     expect(await main([...argv, '--impl', 'examples/xen-flat/index.ts'])).toBe(0);
-    expect(err).toBe('');
+    expect(io.err).toBe('');
   });
 
   it('replays traces of both families on the reference in a worker, each as its own family', async () => {

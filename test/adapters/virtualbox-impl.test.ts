@@ -4,17 +4,11 @@
  * only) does too; and a module that answers one malformed field is refused with a line naming it
  * (no stack trace).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { captureCli } from '../helpers/cli.ts';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = ''; err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-});
-afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; });
+const io = captureCli();
 
 describe.each([
   ['the reference', 'test/fixtures/adapters/families/virtualbox-reference.ts'],
@@ -22,10 +16,10 @@ describe.each([
 ])('VirtualBox through --impl: %s', (_name, module) => {
   it('holds check and conforms', async () => {
     expect(await main(['check', '--family', 'virtualbox', '--runs', '40', '--seed', '1', '--impl', module, '--json'])).toBe(0);
-    const r = JSON.parse(out) as { ok: boolean; properties: { family: string }[] };
+    const r = JSON.parse(io.out) as { ok: boolean; properties: { family: string }[] };
     expect(r.ok).toBe(true);
     expect(new Set(r.properties.map((p) => p.family))).toEqual(new Set(['virtualbox']));
-    out = '';
+    io.out = '';
     expect(await main(['conform', '--family', 'virtualbox', '--runs', '40', '--seed', '1', '--impl', module])).toBe(0);
   }, 120_000);
 });
@@ -33,6 +27,6 @@ describe.each([
 it('a VirtualBox module answering a status VMMDev does not have is named by field', async () => {
   const code = await main(['check', '--family', 'virtualbox', '--runs', '5', '--seed', '1', '--impl', 'test/fixtures/adapters/families/virtualbox-bad-rc.ts']);
   expect(code).not.toBe(0);
-  expect(out + err).toMatch(/result\.effects\[\d+\]\.rc: expected one of VINF_SUCCESS, /);
-  expect(out + err).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(io.out + io.err).toMatch(/result\.effects\[\d+\]\.rc: expected one of VINF_SUCCESS, /);
+  expect(io.out + io.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
 });

@@ -5,18 +5,14 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { captureCli } from '../helpers/cli.ts';
 
-let out = '';
+const io = captureCli();
 let dir = '';
-beforeEach(() => {
-  out = '';
-  dir = mkdtempSync(join(tmpdir(), 'balloon-check-'));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'balloon-check-')); });
+afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 
 it('a failure found by check replays to the same property at the same step', async () => {
   expect(await main(['check', '--fault', 'reuse-before-ack', '--seed', '1', '--runs', '2000', '--out', dir, '--property', 'requests-well-formed'])).toBe(1);
@@ -24,11 +20,11 @@ it('a failure found by check replays to the same property at the same step', asy
   expect(files).toHaveLength(1);
   const trace = JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
   expect(trace.source).toEqual({ kind: 'reference', faults: ['reuse-before-ack'] });
-  expect(out).toContain(`replay: npx balloon replay ${join(dir, files[0])}`);
+  expect(io.out).toContain(`replay: npx balloon replay ${join(dir, files[0])}`);
 
-  out = '';
+  io.out = '';
   expect(await main(['replay', join(dir, files[0])])).toBe(1);
-  expect(out).toContain(`verdict: reproduced: ${trace.expect.property} failed at step ${trace.expect.step}, as the file expects`);
+  expect(io.out).toContain(`verdict: reproduced: ${trace.expect.property} failed at step ${trace.expect.step}, as the file expects`);
 });
 
 it('a clean check saves nothing', async () => {
@@ -41,16 +37,16 @@ it('every trace check --fault unaligned-target --seed 3 saves replays as "reprod
   const files = readdirSync(dir);
   expect(files.length).toBeGreaterThan(1);
   for (const f of files) {
-    out = '';
+    io.out = '';
     expect(await main(['replay', join(dir, f)])).toBe(1);
-    expect(out, f).toMatch(/verdict: reproduced: /);
+    expect(io.out, f).toMatch(/verdict: reproduced: /);
   }
 });
 
 it('--property X --property X checks X once, and the summary counts it once', async () => {
   expect(await main(['check', '--family', 'virtio', '--seed', '1', '--runs', '30', '--out', dir, '--property', 'isolation', '--property', 'isolation'])).toBe(0);
-  expect(out).toContain('balloon check: family virtio, 1 property, 30 runs');
-  expect(out.match(/^virtio\s+isolation\s/gm)).toHaveLength(1);
-  expect(out).toMatch(/^virtio\s+isolation\s+always\s+30\s/m);
-  expect(out).toContain('the one property held');
+  expect(io.out).toContain('balloon check: family virtio, 1 property, 30 runs');
+  expect(io.out.match(/^virtio\s+isolation\s/gm)).toHaveLength(1);
+  expect(io.out).toMatch(/^virtio\s+isolation\s+always\s+30\s/m);
+  expect(io.out).toContain('the one property held');
 });

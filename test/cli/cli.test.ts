@@ -1,26 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { captureCli } from '../helpers/cli.ts';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = ''; err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-});
-afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; });
+const io = captureCli();
 
 describe('balloon check', () => {
   it('passes on the reference implementation and prints a summary table', async () => {
     expect(await main(['check', '--runs', '200', '--seed', '3'])).toBe(0);
-    expect(out).toMatch(/no-double-mapping\s+always\s+\d+\s+\d+\s+held/);
-    expect(out).toMatch(/conformance\s+always\s+\d+\s+\d+\s+held/);
-    expect(out).toContain('all 80 properties held (5 families)');
-    expect(out).toContain('seed 3');
+    expect(io.out).toMatch(/no-double-mapping\s+always\s+\d+\s+\d+\s+held/);
+    expect(io.out).toMatch(/conformance\s+always\s+\d+\s+\d+\s+held/);
+    expect(io.out).toContain('all 80 properties held (5 families)');
+    expect(io.out).toContain('seed 3');
   });
   it('checks only the named properties', async () => {
     expect(await main(['check', '--runs', '50', '--seed', '3', '--property', 'isolation', '--property', 'progress', '--json'])).toBe(0);
-    const r = JSON.parse(out);
+    const r = JSON.parse(io.out);
     // Each family checks the named properties it has: isolation is shared, progress is virtio's, VMware's and VirtualBox's.
     expect(r.properties.map((p: { family: string; name: string }) => `${p.family}:${p.name}`)).toEqual(['virtio:isolation', 'virtio:progress', 'xen:isolation', 'vmware:isolation', 'vmware:progress', 'hyperv:isolation', 'virtualbox:isolation', 'virtualbox:progress']);
     expect(r.ok).toBe(true);
@@ -43,24 +37,32 @@ describe('balloon check', () => {
     [['check', '--runs', '5', '--out', 'package.json/x'], /^balloon: --out package.json\/x: .*package.json is not a directory\n$/],
   ])('%j is unusable input: one line, exit 2', async (argv, msg) => {
     expect(await main(argv)).toBe(2);
-    expect(err).toMatch(msg);
-    expect(err).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(io.err).toMatch(msg);
+    expect(io.err).not.toMatch(/\bat .*\.ts:\d+/);
   });
 });
 
 describe('balloon list', () => {
   it('--json gives arrays of named entries', async () => {
     expect(await main(['list', '--json'])).toBe(0);
-    const l = JSON.parse(out);
+    const l = JSON.parse(io.out);
     expect(Array.isArray(l.families) && l.families.length > 0).toBe(true);
     for (const f of l.families) {
       expect(typeof f.name).toBe('string');
       for (const k of ['commands', 'charts', 'properties', 'hostileRequests', 'faults']) expect(Array.isArray(f[k]) && f[k].length > 0, `${f.name}.${k}`).toBe(true);
       for (const k of ['properties', 'hostileRequests', 'faults']) for (const e of f[k]) expect(typeof e.name).toBe('string');
+      expect(['guest', 'host'], f.name).toContain(f.hostileSender);
     }
     const virtio = l.families.find((f: { name: string }) => f.name === 'virtio');
     expect(virtio.properties).toHaveLength(18);
     expect(virtio.faults.length).toBeGreaterThanOrEqual(15);
+  });
+  it('heads each family\'s hostile requests with the side that sends them', async () => {
+    expect(await main(['list', '--family', 'virtio', '--family', 'hyperv'])).toBe(0);
+    // Hyper-V's hostile requests are messages from the host, which the guest must refuse.
+    expect(io.out).toMatch(/virtio: hostile requests\n[^\n]*what the guest sends/);
+    expect(io.out).toMatch(/hyperv: hostile requests\n[^\n]*what the host sends/);
+    expect(io.out).not.toMatch(/hyperv: hostile requests\n[^\n]*what the guest sends/);
   });
 });
 

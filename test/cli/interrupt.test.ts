@@ -6,18 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { captureCli } from '../helpers/cli.ts';
 import { allProperties } from '../../properties/index.ts';
 import { loadTrace } from '../../traces/load.ts';
 
-let out = '';
+const io = captureCli();
 let dir = '';
-beforeEach(() => {
-  out = '';
-  dir = mkdtempSync(join(tmpdir(), 'balloon-interrupt-'));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'balloon-interrupt-')); });
+afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 
 /** Send `sig` to this process's listeners once `ready()` holds (polled), as the terminal would. */
 function signalWhen(ready: () => boolean, sig: NodeJS.Signals): void {
@@ -28,8 +24,8 @@ it('check: SIGINT after a counterexample was saved prints an interrupted summary
   signalWhen(() => existsSync(dir) && readdirSync(dir).length > 0, 'SIGINT');
   const code = await main(['check', '--fault', 'unaligned-target', '--seed', '3', '--runs', '1000000', '--out', dir]);
   expect(code).toBe(130);
-  expect(out).toMatch(new RegExp(`\\nINTERRUPTED in [\\d.]+s \\(seed 3\\): \\d+ of ${allProperties.length} properties FAILED so far, \\d+ not checked to the end`));
-  expect(out).toMatch(/interrupted\s+[\d.]+s/);
+  expect(io.out).toMatch(new RegExp(`\\nINTERRUPTED in [\\d.]+s \\(seed 3\\): \\d+ of ${allProperties.length} properties FAILED so far, \\d+ not checked to the end`));
+  expect(io.out).toMatch(/interrupted\s+[\d.]+s/);
   const files = readdirSync(dir);
   expect(files.length).toBeGreaterThan(0);
   for (const f of files) expect(loadTrace(join(dir, f)).expect.verdict).toBe('fail');
@@ -40,7 +36,7 @@ it('conform --json: SIGTERM gives valid JSON with "interrupted": true and exits 
   signalWhen(() => true, 'SIGTERM');
   const code = await main(['conform', '--seed', '1', '--runs', '1000000', '--out', dir, '--json']);
   expect(code).toBe(143);
-  const r = JSON.parse(out);
+  const r = JSON.parse(io.out);
   expect(r.interrupted).toBe(true);
   expect(r.ok).toBe(false);
   expect(r.properties[0].verdict).toBe('interrupted');
@@ -51,7 +47,7 @@ it('replay: SIGINT before the files are run reports none of them, interrupted, e
   const run = main(['replay', ...files, '--json']);
   process.emit('SIGINT', 'SIGINT');
   expect(await run).toBe(130);
-  const r = JSON.parse(out);
+  const r = JSON.parse(io.out);
   expect(r).toMatchObject({ exitCode: 130, interrupted: true, traces: [] });
 });
 

@@ -1,8 +1,12 @@
 // The replay report is read by people and pasted into bug reports: its text is pinned.
-import { describe, expect, it } from 'vitest';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
 import { guestId, type Command } from '../../core/virtio/index.ts';
 import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import { allProperties } from '../../properties/index.ts';
+import { loadTrace } from '../../traces/load.ts';
 import { replayTrace } from '../../traces/replay.ts';
 import { formatReplayReport, formatSnippet, formatStepTable } from '../../traces/report.ts';
 import { leakyFactory } from './fixtures/leaky-impl.ts';
@@ -49,5 +53,35 @@ describe('formatSnippet', () => {
     const s = formatSnippet(smallTrace({ source: { kind: 'reference', faults: ['double-inflate'] } }));
     expect(s).toContain("import { referenceWithFaults } from 'balloon-testbed';");
     expect(s).toContain('runCase(referenceWithFaults(["double-inflate"]), config, commands, properties)');
+  });
+});
+
+describe('formatSnippet of another family than virtio', () => {
+  const ROOT = resolve(import.meta.dirname, '../..');
+  it.each([
+    'traces/corpus/xen-cancelled-above-target.json',
+    'traces/corpus/vmware-fault-reset-keeps-locked.json',
+    'traces/corpus/hyperv-fault-unballoon-truncated-hv-counters-match.json',
+  ])('%s: a program in its family\'s words that reproduces the file', async (trace) => {
+    const t = loadTrace(trace);
+    const s = formatSnippet(t);
+    expect(s).toContain(`const family = familyByName("${t.family}");`);
+    expect(s).toContain(`propertiesByName(${JSON.stringify(t.properties)}, family.properties)`);
+    expect(s).not.toMatch(/referenceWithFaults|createReferenceSystem|SystemConfig/);
+    const faults = t.source.kind === 'reference' ? t.source.faults : [];
+    expect(s).toContain(`runCase(${faults.length ? `family.withFaults(${JSON.stringify(faults)})` : 'family.reference'}, config as never, commands as never, properties)`);
+    // Run it, against this checkout instead of the installed package (*.tmp.ts is git-ignored).
+    const program = join(ROOT, 'test/traces', `snippet-${t.family}.tmp.ts`);
+    writeFileSync(program, s.replaceAll("'balloon-testbed'", JSON.stringify(join(ROOT, 'index.ts'))));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await import(pathToFileURL(program).href);
+      const printed = log.mock.calls[0]?.[0] as { property?: string; step?: number } | string;
+      if (t.expect.verdict === 'pass') expect(printed).toBe('every property held');
+      else expect(printed).toMatchObject({ property: t.expect.property, step: t.expect.step });
+    } finally {
+      log.mockRestore();
+      rmSync(program, { force: true });
+    }
   });
 });

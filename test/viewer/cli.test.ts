@@ -5,24 +5,19 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { captureCli } from '../helpers/cli.ts';
 
-let out = '';
-let err = '';
+const io = captureCli();
 let dir = '';
-beforeEach(() => {
-  out = ''; err = '';
-  dir = mkdtempSync(join(tmpdir(), 'balloon-view-'));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-});
-afterEach(() => { vi.restoreAllMocks(); process.exitCode = undefined; rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'balloon-view-')); });
+afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 
 it('writes one self-contained page and prints where', async () => {
   const page = join(dir, 'ua.html');
   expect(await main(['view', 'traces/zoo/unaligned-target.json', '--out', page])).toBe(0);
-  expect(out).toMatch(new RegExp(`^viewer: wrote ${page} \\(9 steps, \\d+ KiB; reproduced\\): open file://${page}\\n$`));
+  expect(io.out).toMatch(new RegExp(`^viewer: wrote ${page} \\(9 steps, \\d+ KiB; reproduced\\): open file://${page}\\n$`));
   const html = readFileSync(page, 'utf8');
   // Nothing to fetch: no src or href to anything but data: URLs, and a policy that forbids fetching.
   expect(html).not.toMatch(/\b(src|href)="(?!data:)/);
@@ -44,16 +39,16 @@ it.each([
 ])('unusable: %j is one line, exit 2, nothing written', async (argv, msg) => {
   const before = readdirSync(dir).length;
   expect(await main(argv as string[])).toBe(2);
-  expect(err).toMatch(msg);
-  expect(err.trim().split('\n')).toHaveLength(1);
+  expect(io.err).toMatch(msg);
+  expect(io.err.trim().split('\n')).toHaveLength(1);
   expect(readdirSync(dir)).toHaveLength(before);
 });
 
 it('replay --html writes the page beside its report, with the replay\'s exit code', async () => {
   const page = join(dir, 'r.html');
   expect(await main(['replay', 'traces/zoo/double-inflate.json', '--html', page])).toBe(1);
-  expect(out).toContain('verdict: reproduced');
-  expect(out).toContain(`viewer: wrote ${page}`);
+  expect(io.out).toContain('verdict: reproduced');
+  expect(io.out).toContain(`viewer: wrote ${page}`);
   expect(existsSync(page)).toBe(true);
 });
 
@@ -62,5 +57,5 @@ it('check --html writes a page beside each saved counterexample', async () => {
   const files = readdirSync(dir).sort();
   expect(files).toHaveLength(2);
   expect(files[1]).toBe(files[0].replace(/\.html$/, '.json'));
-  expect(out).toContain(`viewer: wrote ${join(dir, files[0])}`);
+  expect(io.out).toContain(`viewer: wrote ${join(dir, files[0])}`);
 });

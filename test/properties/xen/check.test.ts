@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { guestId } from '../../../core/index.ts';
-import { xenSystemConfig, type XenCommand, type XenObservation, type XenStepResult } from '../../../core/xen/index.ts';
+import { xenGuestConfig, xenSystemConfig, type XenCommand, type XenObservation, type XenStepResult } from '../../../core/xen/index.ts';
 import { createXenReference, XenReferenceSystem } from '../../../impl/xen/index.ts';
 import {
-  checkXen, formatXenFailure, resolveXenHostile, runXenCase, XEN_SHARED_PROPERTIES, xenCheckConfig, xenHostileRequest,
+  checkXen, formatXenFailure, resolveXenHostile, runXenCase, XEN_SHARED_PROPERTIES, xenCheckConfig, xenHostileRequest, xenSummary,
 } from '../../../properties/xen/index.ts';
+import { xenCountersMatch } from '../../../properties/xen/safety/counters.ts';
 import { xenHostileKinds } from '../../../core/xen/index.ts';
 
 /** A system whose balloon thread never runs: every pass it reports says it stayed asleep. */
@@ -97,5 +98,57 @@ describe('hostile requests (properties/xen/hostile.ts)', () => {
     for (const g of m.gpfns) expect(g % 2 ** m.order).not.toBe(0);
     expect(xenHostileRequest('order-too-large', 0, config, 0, obs).order).toBeGreaterThan(config.maxExtentOrder);
     expect(xenHostileRequest('hole', 0, config, 1, obs).gpfns[0]).toBeGreaterThanOrEqual(32);
+  });
+});
+
+describe('the PoD cache across a step (xen-counters-match; p2m-pod.c p2m_pod_decrease_reservation)', () => {
+  const config = xenSystemConfig({ hostFrames: 80, guests: [xenGuestConfig({ podPages: 24 })] });
+  const g = guestId(0);
+  /** One step of `sys` judged by the property; `cache` replaces the PoD cache the step reports. */
+  function judge(sys: XenReferenceSystem, command: XenCommand, cache?: (reported: number) => number) {
+    const before = xenSummary(sys.observe(), g);
+    const result = sys.apply(command);
+    const o = sys.observe();
+    const x = o.guests[0].xen;
+    const obs = cache ? { ...o, guests: [{ ...o.guests[0], xen: { ...x, podCache: cache(x.podCache) } }] } : o;
+    return { v: xenCountersMatch.monitor(config).step!({ index: 0, command, result, obs, before, draining: false }), x };
+  }
+  const thread: XenCommand = { kind: 'thread', guest: g };
+  /** A backed page in the free list, then a balloon-down of 40 pages while 40 entries are uncovered. */
+  function stealing() {
+    const sys = new XenReferenceSystem(config);
+    expect(judge(sys, { kind: 'alloc', guest: g, pages: 1, pick: 0 }).v).toBeNull();
+    expect(judge(sys, { kind: 'free', guest: g, pages: 1, pick: 0 }).v).toBeNull();
+    return sys;
+  }
+
+  it('holds on the reference: a page given back while entries outnumber the cache refills it', () => {
+    const { v, x } = judge(stealing(), thread);
+    expect(v).toBeNull();
+    expect([x.podEntries, x.podCache]).toEqual([24, 24]);
+  });
+
+  it('fails a step whose given-back page went to the host instead of the cache', () => {
+    const { v } = judge(stealing(), thread, (c) => c - 1);
+    expect(v?.message).toMatch(/^guest 0 gave back 39 PoD entries and 1 backed page\(s\) with 63 entries and 23 cache frames; p2m_pod_decrease_reservation leaves 0 more entries than cache frames, but the step left 24 entries and 23 cache frames$/);
+  });
+
+  it('fails a cache left larger than the entries after a decrease, and holds when it is cut down', () => {
+    const sys = new XenReferenceSystem(config);
+    expect(judge(sys, thread).v).toBeNull();
+    expect(judge(sys, { kind: 'set-target', guest: g, pages: 16 }).v).toBeNull();
+    const kept = new XenReferenceSystem(config);
+    judge(kept, thread); judge(kept, { kind: 'set-target', guest: g, pages: 16 });
+    expect(judge(kept, thread, () => 24).v?.message).toMatch(/leaves 0 more entries than cache frames, but the step left 16 entries and 24 cache frames/);
+    const { v, x } = judge(sys, thread);
+    expect(v).toBeNull();
+    expect([x.podEntries, x.podCache]).toEqual([16, 16]);
+  });
+
+  it('lets a touch take an entry and a cache frame together, and no target shrink the cache', () => {
+    const sys = new XenReferenceSystem(config);
+    expect(judge(sys, { kind: 'alloc', guest: g, pages: 3, pick: 0 }).v).toBeNull();
+    expect(judge(sys, { kind: 'alloc', guest: g, pages: 1, pick: 0 }, (c) => c + 1).v?.message).toMatch(/left 60 entries and 21 cache frames/);
+    expect(judge(sys, { kind: 'set-target', guest: g, pages: 8 }, (c) => c - 1).v?.message).toMatch(/p2m_pod_set_mem_target never shrinks it/);
   });
 });
