@@ -21,6 +21,7 @@ import { NO_CRASH, runCase, type CaseResult, type Failure, type RunOptions } fro
 import { FAMILIES, familyByName } from './families.ts';
 import type { AnyFamily } from './family.ts';
 import type { Case, WorkloadOptions } from './workload.ts';
+import { ReachRecorder, type ReachReport } from './reach/recorder.ts';
 
 export interface CampaignOptions extends WorkloadOptions, RunOptions {
   /**
@@ -38,6 +39,11 @@ export interface CampaignOptions extends WorkloadOptions, RunOptions {
   onFailure?: (f: Counterexample) => void;
   /** Stop after the first failing property instead of going on with the others. */
   stopAtFirst?: boolean;
+  /**
+   * Count the family's situations on every case of the search (CampaignReport.reach); on unless
+   * false (the bench measures what counting costs: bench/REACH.md).
+   */
+  countReach?: boolean;
 }
 
 export interface Counterexample {
@@ -86,6 +92,8 @@ export interface CampaignReport {
   ms: number;
   /** The campaign was aborted before it finished (runCampaignAsync's signal). */
   interrupted: boolean;
+  /** Where the search's cases went (the family's situation catalogue), when the family has one and counting was on. */
+  reach?: ReachReport;
 }
 
 /** The family a campaign generates cases of. */
@@ -161,6 +169,9 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
   // `active` for good), so the next round runs only the ones still owed.
   let checked = 0;
   let done = 0;
+  const catalogue = o.countReach === false ? undefined : campaignFamily(o).reach;
+  const recorder = catalogue ? new ReachRecorder(catalogue) : null;
+  const runOpts: RunOptions = { ...o };
   for (let round = 0; active.length > 0 && checked < o.runs; round++) {
     if (aborted()) { interrupted = true; break; }
     const roundSeed = (o.seed + round) % 2 ** 31;
@@ -170,12 +181,17 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
     let steps = 0;
     let last: Failure | null = null;
     let detectedAt = 0;
+    const activeNames = active.map((p) => p.name);
     const check = (c: Case): boolean => {
       // runCase never throws; anything else that does (a progress callback) is still a failure
       // of the case, never a pass (issue #13): fast-check would count it as failed with no target.
       let r: Pick<CaseResult, 'failure' | 'steps'>;
       try {
-        r = runCase(o.factory, c.config, c.commands, active, o);
+        // Only the search's cases are counted: shrinking reruns variations of one failure.
+        const counting = recorder !== null && target === null;
+        runOpts.reach = counting ? recorder.begin(c.config) : undefined;
+        r = runCase(o.factory, c.config, c.commands, active, runOpts);
+        if (counting) recorder.end(activeNames);
         o.onRun?.(++done, target ? 'shrink' : 'search');
       } catch (e) {
         r = { failure: { property: NO_CRASH, step: -1, phase: 'step', violation: { message: `the checker threw: ${describeThrown(e)}` } }, steps: 0 };
@@ -227,7 +243,8 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
     active = active.filter((p) => p.name !== failed);
   }
   if (interrupted) for (const p of active) if (verdicts.get(p.name)!.verdict === 'held') verdicts.get(p.name)!.verdict = 'interrupted';
-  return { seed: o.seed, runs: o.runs, verdicts: [...verdicts.values()], counterexamples, ms: performance.now() - t0, interrupted };
+  const reach = recorder?.report(properties.map((p) => p.name));
+  return { seed: o.seed, runs: o.runs, verdicts: [...verdicts.values()], counterexamples, ms: performance.now() - t0, interrupted, ...(reach ? { reach } : {}) };
 }
 
 /** Each property once, first occurrence kept: a property named twice is checked once. */

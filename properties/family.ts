@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { AnyStateMachine, AnyTransitionDefinition, StateValue } from 'xstate';
 import type { AnyCommand, GuestId, StepResult, SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
 import type { AnyProperty, FamilyWorld, WorldSummary } from './property.ts';
+import type { ReachCatalogue } from './reach/situation.ts';
 
 /** A case: a configuration and the commands run on it. */
 export interface FamilyCase<C extends AnyCommand = AnyCommand, K extends WorldConfig = WorldConfig> {
@@ -132,6 +133,12 @@ export interface Family<
   readonly charts: Readonly<Record<string, AnyStateMachine>>;
   /** The lockstep conformance property (model ↔ implementation), reporting to coverage's hooks. */
   conformanceProperty(hooks?: ConformanceHooks): AnyProperty;
+  /**
+   * Its catalogue of situations (ordered events on one host page, size limits, error paths),
+   * counted on every case of a campaign and printed by `balloon check --reach`
+   * (properties/reach/situation.ts). A family without one reports no reach.
+   */
+  readonly reach?: ReachCatalogue<K>;
 }
 
 /** Hooks for coverage: every microstep's transitions, and every state the chart settles in. */

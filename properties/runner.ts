@@ -12,6 +12,7 @@ import {
 import { familyOf } from './families.ts';
 import type { AnyFamily } from './family.ts';
 import type { AnyProperty as Property, PropertyMonitor, StepContext, Violation } from './property.ts';
+import type { ReachCounter } from './reach/situation.ts';
 
 export interface RunOptions {
   /**
@@ -24,6 +25,8 @@ export interface RunOptions {
   record?: boolean;
   /** Skip the fair drain and the end-of-run checks (benchmarks of raw stepping). */
   noDrain?: boolean;
+  /** This case's situation counter (properties/reach/): told every step, drain included. */
+  reach?: ReachCounter;
 }
 
 export interface StepRecord {
@@ -85,6 +88,7 @@ function runCaseUnguarded(
     return { failure: crash(-1, `the configuration names no known family: ${describeThrown(e)}`), steps: 0, records: at.records, drained: at.drained };
   }
   const policy = family.runner;
+  const reach = opts.reach;
   const auditEvery = opts.auditEvery ?? defaultAuditEvery(config);
   const monitors = properties.map((p) => ({ p, m: p.monitor(config, family.world) as PropertyMonitor }));
   // One bit per effect kind a monitor is interested in, in the order first named; kinds beyond
@@ -127,6 +131,7 @@ function runCaseUnguarded(
       records.push({ index: i, command, result, draining, target: g?.target ?? NaN, actual: g?.actual ?? NaN });
     }
     const ctx = { index: i, command: applied, result, obs, before, draining } as StepContext;
+    reach?.step(ctx);
     let present = ALWAYS;
     for (const e of result.effects) present |= bits.get(e.kind) ?? 0;
     for (const { p, m, mask } of stepping) {

@@ -24,10 +24,10 @@ const WEIGHT: Record<CommandKind, number> = {
   'driver': 8, 'device': 8, 'set-target': 3, 'alloc': 3, 'free': 2, 'write': 3, 'read': 3, 'reset': 1, 'hostile': 1,
 };
 
-const guestArb: fc.Arbitrary<GuestConfig> = fc
+const guestArbOf = (minPages: number, maxPages: number): fc.Arbitrary<GuestConfig> => fc
   .record({
     big: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-    pages: fc.integer({ min: 3, max: 12 }),
+    pages: fc.integer({ min: minPages, max: maxPages }),
     hole: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
     floor: fc.integer({ min: 0, max: 3 }),
     mustTellHost: fc.boolean(),
@@ -42,18 +42,23 @@ const guestArb: fc.Arbitrary<GuestConfig> = fc
     const ramPages = pages * unit;
     const holeStart = Math.floor(pages / 2) * unit;
     return {
-      ramPages, guestPageGpfns: gpp as 1 | 16, holeStart, holePages: hole * unit, floorPages: floor * unit,
+      ramPages, guestPageGpfns: gpp as 1 | 16, holeStart, holePages: hole * unit, floorPages: Math.min(floor, pages - 1) * unit,
       features: { mustTellHost, statsVq, deflateOnOom }, assignedDevice: assigned,
     };
   });
 
-/** Small systems of 1 to 3 guests, overcommitted or not, 4 KiB or 64 KiB host pages. */
-export const configArb: fc.Arbitrary<SystemConfig> = fc
+/**
+ * Systems of 1 to `maxGuests` guests of `minPages` to `maxPages` guest pages, host pages of 4 KiB,
+ * 64 KiB or 2 MiB as `hostWeights` say, and one of `batches` as the batch limit.
+ */
+const configArbOf = (maxGuests: number, minPages: number, maxPages: number, hostWeights: readonly [number, number, number], batches: readonly number[]): fc.Arbitrary<SystemConfig> => fc
   .record({
-    guests: fc.array(guestArb, { minLength: 1, maxLength: 3 }),
-    // 2 MiB host pages are rare: they need guests of at least two of them.
-    hostPage: fc.oneof({ weight: 6, arbitrary: fc.constant<1 | 16 | 512>(1) }, { weight: 3, arbitrary: fc.constant<1 | 16 | 512>(16) }, { weight: 1, arbitrary: fc.constant<1 | 16 | 512>(512) }),
-    maxBatch: fc.constantFrom(16, 32, 256),
+    guests: fc.array(guestArbOf(minPages, maxPages), { minLength: 1, maxLength: maxGuests }),
+    hostPage: fc.oneof(
+      { weight: hostWeights[0], arbitrary: fc.constant<1 | 16 | 512>(1) }, { weight: hostWeights[1], arbitrary: fc.constant<1 | 16 | 512>(16) },
+      { weight: hostWeights[2], arbitrary: fc.constant<1 | 16 | 512>(512) },
+    ),
+    maxBatch: fc.constantFrom(...batches),
     share: fc.integer({ min: 60, max: 120 }),
   })
   .map(({ guests: small, hostPage, maxBatch, share }) => {
@@ -70,6 +75,20 @@ export const configArb: fc.Arbitrary<SystemConfig> = fc
   });
 
 /**
+ * Small systems of 1 to 3 guests, overcommitted or not, 4 KiB or 64 KiB host pages; 2 MiB host
+ * pages are rare: they need guests of at least two of them.
+ */
+export const configArb: fc.Arbitrary<SystemConfig> = configArbOf(3, 3, 12, [6, 3, 1], [16, 32, 256]);
+
+/**
+ * The systems of a concentrated case (Locality): one or two guests of two or three guest pages,
+ * mostly on host pages bigger than a guest page, so that a run's events share a few host pages
+ * and partly ballooned host pages are the rule; small batches, so that filling or emptying a host
+ * page takes several buffers in a row.
+ */
+export const compactConfigArb: fc.Arbitrary<SystemConfig> = configArbOf(2, 2, 3, [1, 4, 1], [16, 32]);
+
+/**
  * A guest scaled for 2 MiB host pages: memory in whole host pages (two to four of them), so a
  * host page can be ballooned whole and released, and partly and kept.
  */
@@ -79,41 +98,109 @@ function bigHostPages(g: GuestConfig): GuestConfig {
   return { ...g, ramPages, holeStart: Math.min(g.holeStart, ramPages), floorPages: g.floorPages * 4 };
 }
 
-/** One command for the configuration, from the enabled kinds. */
-export function commandArb(config: SystemConfig, kinds: readonly CommandKind[]): fc.Arbitrary<Command> {
-  const g = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const pick = fc.nat({ max: 1 << 16 });
+/**
+ * Locality, a swarm dimension (issue 22): a concentrated case draws every `pick` from a pool of one
+ * to three small values, sends most commands to one guest, allocates and frees a page or two at a
+ * time, and aims most hostile requests at gpfns the guest holds (already ballooned, unacknowledged,
+ * never inflated, a batch too big of free ones, its hole), so that the events of a run pile up on a few host pages. Bugs of partly
+ * ballooned host pages need four to six events in order on one host page, which uniform picks
+ * over the whole guest make about once in tens of thousands of cases. The allocators hand pages
+ * out by index (impl/guest-memory.ts `choose`, an insertion-ordered set with swap-removal), so a
+ * small pick names the oldest slots, which a removal refills with the page freed last: together
+ * with the driver's LIFO balloon (Linux balloon_page_dequeue, the list's head) a pool of small
+ * picks walks the most recently freed pages, as a guest's LIFO page lists do. Null: uniform.
+ */
+export interface Locality {
+  picks: readonly number[];
+  /** The guest most commands go to. */
+  guest: number;
+  /** Kinds enabled besides the swarm's own draw: a concentrated case runs most kinds, so chains mix every event. */
+  kinds: readonly CommandKind[];
+}
+
+/**
+ * The pick of the last slot: lcm(1..22) - 1 is one less than a multiple of every size up to 22
+ * (and of many bigger ones), so `pick % size` names the last entry of the allocator's set, the
+ * page freed (or allocated) last, in the reference (impl/guest-memory.ts `choose`, `usedGpfn`).
+ * To another implementation it is one more pick.
+ */
+export const LIFO_PICK = 232_792_559;
+
+export const localityArb: fc.Arbitrary<Locality | null> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(null) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
+      guest: fc.nat({ max: 2 }),
+      kinds: fc.subarray([...OPTIONAL]),
+    }),
+  },
+);
+
+/**
+ * Hostile requests that name gpfns of the guest's own space, held or in its hole (which may share a
+ * host page with RAM): where a hostile request hurts (two in three of a concentrated case's).
+ */
+const LOCAL_HOSTILE = hostileKinds.filter((k) => k !== 'out-of-range' && k !== 'foreign');
+
+/** One command for the configuration, from the enabled kinds (concentrated as `local` says, uniform without it). */
+export function commandArb(config: SystemConfig, kinds: readonly CommandKind[], local: Locality | null = null): fc.Arbitrary<Command> {
+  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
+  const g = local
+    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
+    : uniformGuest;
+  const pick = local ? fc.constantFrom(...local.picks) : fc.nat({ max: 1 << 16 });
+  const few = (max: number) => fc.integer({ min: 1, max: local ? Math.min(2, max) : max });
   const maxRam = Math.max(...config.guests.map((x) => x.ramPages));
   const maxPages = Math.max(...config.guests.map((x) => x.ramPages / x.guestPageGpfns));
   const arbs: Record<CommandKind, fc.Arbitrary<Command>> = {
     'driver': g.map((guest) => ({ kind: 'driver', guest })),
-    'device': fc.record({ guest: g, queue: fc.constantFrom('inflate', 'deflate', 'inflate', 'deflate', 'stats') }).map((r) => ({ kind: 'device', ...r })),
+    // A concentrated case serves only the balloon's queues: its driver waits for each ack before it turns.
+    'device': fc.record({ guest: g, queue: local ? fc.constantFrom('inflate', 'deflate') : fc.constantFrom('inflate', 'deflate', 'inflate', 'deflate', 'stats') }).map((r) => ({ kind: 'device', ...r })),
     // Targets anywhere from empty to past the guest's memory (clamped), unaligned ones included,
     // and now and then a negative one, which the device must refuse (device/bad-target).
+    // A concentrated case keeps most targets within half its memory, below what its floor
+    // allows, so every new target moves the balloon (up or down) over the same few host pages.
     'set-target': fc.record({
       guest: g,
-      pages: fc.oneof({ weight: 15, arbitrary: fc.integer({ min: 0, max: maxRam + 8 }) }, { weight: 1, arbitrary: fc.integer({ min: -8, max: -1 }) }),
+      pages: fc.oneof(
+        { weight: local ? 11 : 15, arbitrary: fc.integer({ min: 0, max: local ? Math.ceil(maxRam / 2) : maxRam + 8 }) },
+        // ... and now and then one as big as ever, so memory still runs out (OOM deflate).
+        ...(local ? [{ weight: 4, arbitrary: fc.integer({ min: 0, max: maxRam + 8 }) }] : []),
+        { weight: 1, arbitrary: fc.integer({ min: -8, max: -1 }) },
+      ),
     }).map((r) => ({ kind: 'set-target', ...r })),
-    'alloc': fc.record({ guest: g, pages: fc.integer({ min: 1, max: Math.max(1, Math.ceil(maxPages / 3)) }), pick }).map((r) => ({ kind: 'alloc', ...r })),
-    'free': fc.record({ guest: g, pages: fc.integer({ min: 1, max: Math.max(1, Math.ceil(maxPages / 3)) }), pick }).map((r) => ({ kind: 'free', ...r })),
+    'alloc': fc.record({ guest: g, pages: few(Math.max(1, Math.ceil(maxPages / 3))), pick }).map((r) => ({ kind: 'alloc', ...r })),
+    'free': fc.record({ guest: g, pages: few(Math.max(1, Math.ceil(maxPages / 3))), pick }).map((r) => ({ kind: 'free', ...r })),
     'write': fc.record({ guest: g, pick }).map((r) => ({ kind: 'write', ...r })),
     'read': fc.record({ guest: g, pick }).map((r) => ({ kind: 'read', ...r })),
     'reset': g.map((guest) => ({ kind: 'reset', guest })),
-    'hostile': fc.record({ guest: g, request: fc.constantFrom(...hostileKinds), pick }).map((r) => ({ kind: 'hostile', ...r })),
+    'hostile': fc.record({ guest: g, request: local ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...LOCAL_HOSTILE) }, { weight: 1, arbitrary: fc.constantFrom(...hostileKinds) }) : fc.constantFrom(...hostileKinds), pick }).map((r) => ({ kind: 'hostile', ...r })),
   };
-  return fc.oneof(...kinds.map((k) => ({ weight: WEIGHT[k], arbitrary: arbs[k] })));
+  // A concentrated case moves its balloon often: targets twice as common.
+  return fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: arbs[k] })));
 }
+
+/**
+ * The kinds of a concentrated case: the swarm's, its own extra ones, and always targets and
+ * allocations: without targets its balloon never moves, without allocations the guest has no page
+ * to write or free.
+ */
+const withBase = (optional: readonly CommandKind[], local: Locality): CommandKind[] =>
+  [...new Set<CommandKind>([...optional, 'set-target', 'alloc', ...local.kinds])];
 
 /** A whole case: configuration, a swarm of enabled kinds, and the commands. */
 export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
   const maxLength = opts.maxCommands ?? DEFAULT_MAX_COMMANDS;
-  const configs = opts.config ? fc.constant(opts.config) : configArb;
   return fc
-    .record({ config: configs, optional: fc.subarray([...OPTIONAL], { minLength: 1 }) })
+    .record({ optional: fc.subarray([...OPTIONAL], { minLength: 1 }), local: localityArb })
+    .chain(({ optional, local }) => (opts.config ? fc.constant(opts.config) : local ? compactConfigArb : configArb).map((config) => ({ config, optional, local })))
     // size 'max': lengths range over the whole of 0..maxLength. fast-check's named sizes cap the
     // generated length whatever maxLength says ('medium' at 100), so --max-commands 1000 and
     // 100000 used to give the very same cases; up to 100 (the default 80) 'max' and 'medium'
     // generate the same lengths, so the default campaign is unchanged, byte for byte.
-    .chain(({ config, optional }) =>
-      fc.array(commandArb(config, ['driver', 'device', ...optional]), { maxLength, size: 'max' }).map((commands) => ({ config, commands })));
+    .chain(({ config, optional, local }) =>
+      fc.array(commandArb(config, ['driver', 'device', ...(local ? withBase(optional, local) : optional)], local), { maxLength, size: 'max' })
+        .map((commands) => ({ config, commands })));
 }

@@ -17,11 +17,12 @@ import { addFamilyOption, familiesFlag } from '../family-flag.ts';
 import { addImplOptions, chooseImplementation, noteOutput, repeatable, type ImplFlags } from '../impl-flags.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { viewedLine, viewTrace } from './view.ts';
+import { formatReach } from '../../properties/reach/recorder.ts';
 
 /** Where `check` and `conform` write shrunk counterexamples unless told otherwise (git-ignored). */
 export const DEFAULT_OUT = 'traces/failures';
 
-export interface CampaignFlags extends ImplFlags { family?: string[]; runs: string; seed?: string; json?: boolean; maxCommands: string; out: string; property?: string[]; html?: boolean }
+export interface CampaignFlags extends ImplFlags { family?: string[]; runs: string; seed?: string; json?: boolean; maxCommands: string; out: string; property?: string[]; html?: boolean; reach?: boolean }
 
 /** A seed: --seed, else FC_SEED, else a fresh one from the clock (always printed, so any run can be repeated). */
 export function chooseSeed(flag: string | undefined): number {
@@ -45,6 +46,7 @@ export function register(program: Command): void {
     .description('run every property (or those named) on an implementation: the reference one by default')
     .addOption(new Option('--property <name>', 'check only this property (repeatable)').argParser(repeatable).default([])), DEFAULT_RUNS)
     .option('--html', 'beside each saved counterexample, write its trace viewer page (balloon view) and print the path')
+    .option('--reach', 'also print, per family, how often each situation of its catalogue was reached and how many cases gave each property something to check')
     .action(async function (this: Command, flags: CampaignFlags) {
       const named = flags.property ?? [];
       // A property name may belong to some families only: each family checks those it has.
@@ -121,8 +123,8 @@ export async function campaignCommand(name: string, flags: CampaignFlags, chosen
       }
       if (reportInterrupted(reports)) break;
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(reports, seed, runs), null, 2)}\n`);
-    else printReport(reports);
+    if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(reports, seed, runs, !!flags.reach), null, 2)}\n`);
+    else printReport(reports, !!flags.reach);
     const failed = reports.some((r) => r.report.counterexamples.length > 0);
     return interrupt.exitCode() ?? (failed ? EXIT_FAILED : EXIT_OK);
   } finally {
@@ -160,8 +162,13 @@ async function withProgress(runs: number, quiet: boolean, go: (onRun: OnRun) => 
   }
 }
 
-function printReport(reports: FamilyReport[]): void {
+function printReport(reports: FamilyReport[], reach: boolean): void {
   process.stdout.write(`${summaryTable(reports.map((r) => ({ family: r.family, report: r.report })))}\n`);
+  if (reach) {
+    for (const r of reports) {
+      process.stdout.write(r.report.reach ? `\n${formatReach(r.family, r.report.reach)}\n` : `\nreach of family ${r.family}: it has no situation catalogue\n`);
+    }
+  }
   for (const { report, files } of reports) {
     report.counterexamples.forEach((cx, i) => {
       process.stdout.write(`\n${counterexampleText(cx)}\n  saved: ${files[i]}\n  replay: ${formatReplayCommand(files[i])}\n`);
@@ -183,7 +190,7 @@ function printReport(reports: FamilyReport[]): void {
   process.stdout.write(`\n${failed === 0 ? `${held}${fams}` : `${failed} of ${n} ${n === 1 ? 'property' : 'properties'} FAILED${fams}`} ${time}\n`);
 }
 
-function jsonReport(reports: FamilyReport[], seed: number, runs: number) {
+function jsonReport(reports: FamilyReport[], seed: number, runs: number, reach: boolean) {
   const ms = reports.reduce((t, r) => t + r.report.ms, 0);
   const interrupted = reports.some((r) => r.report.interrupted);
   return {
@@ -194,5 +201,6 @@ function jsonReport(reports: FamilyReport[], seed: number, runs: number) {
       family: r.family, property: c.property, trace: r.files[i], seed: c.seed, path: c.path, step: c.failure.step, phase: c.failure.phase,
       violation: c.failure.violation, config: c.case.config, commands: c.case.commands,
     }))),
+    ...(reach ? { reach: reports.map((r) => ({ family: r.family, ...(r.report.reach ?? { cases: 0, situations: [], properties: [] }) })) } : {}),
   };
 }

@@ -64,7 +64,7 @@ export const inHotAdd = (g: HvGuestConfig, n: number): boolean => n >= g.hotAddS
 /** Pages backed at boot: all RAM but the hot-add region. */
 export const hvBootPages = (g: HvGuestConfig): number => g.ramPages - g.hotAddPages;
 
-/** Ballooning is offered only when the guest page is 4 KiB (Linux 2022: "hv_balloon: Disable balloon and hot-add accordingly"). */
+/** Ballooning is offered only when the guest page is 4 KiB (Linux 2022: "Drivers: hv: balloon: Disable balloon and hot-add accordingly", ballooning_enabled). */
 export const hvBalloonOffered = (g: HvGuestConfig): boolean => g.guestPageGpfns === 1;
 
 export function hvConfigProblems(c: HvSystemConfig): string[] {

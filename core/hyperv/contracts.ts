@@ -99,7 +99,7 @@ export const HV_CONTRACTS: Record<HvCommandKind, HvCommandContract> = {
     },
   },
   'guest': {
-    source: 'core/hyperv/commands.ts guest (hv_balloon.c: balloon_up, balloon_down, hot_add_req run from the channel callback in order)',
+    source: 'core/hyperv/commands.ts guest (hv_balloon.c balloon_onchannelcallback: balloon_down runs in the callback, balloon_up and hot_add_req are queued as work from it)',
     refusals: { 'hv/no-message': 'no message waits for the guest' },
     accepted: 'exactly the oldest host message handled by the driver',
     check(s) {

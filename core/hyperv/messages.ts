@@ -3,6 +3,10 @@
  * and the structs after it), reduced to the fields the testbed reads. Every message carries the
  * transaction id of its header (dm_header.trans_id): the guest numbers what it starts (version,
  * capabilities, status), the host numbers its requests, and a response carries its request's.
+ * The last part is the testbed's convention: the host's answers to the guest do carry the guest's
+ * id (QEMU hv-balloon echoes it in VERSION_RESPONSE and CAPABILITIES_RESPONSE), but Linux gives
+ * its own responses (BALLOON_RESPONSE, UNBALLOON_RESPONSE, HOT_ADD_RESPONSE) a fresh id from its
+ * counter, and QEMU's host only traces it (docs/families/hyperv.md, Citations checked).
  */
 
 /** Protocol versions, newest first: the guest proposes each in turn (DYNMEM_PROTOCOL_VERSION_3, _2, _1). */

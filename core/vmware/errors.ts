@@ -8,7 +8,7 @@ export const VMW_ERROR_CODES = {
   'vmware/bad-entries': 'a refusal is armed for 1 to 64 entries',
   'vmware/bad-busy': 'a busy answer is armed 0 to 64 commands ahead',
   'vmware/nothing-to-migrate': 'the balloon holds no 4 KiB page that compaction could migrate',
-  'vmware/no-migration': 'balloon compaction needs the batched commands (vmballoon_migratepage uses the batch page)',
+  'vmware/no-migration': 'the testbed migrates ballooned pages only when the batched commands are granted (Linux vmballoon_migratepage would use the basic LOCK/UNLOCK otherwise)',
   'vmware/no-request': 'a hostile request came without its page numbers (the runner fills them in: properties/vmware/hostile.ts)',
   'guest/oom': 'the guest is out of memory',
   'guest/no-used-pages': 'the guest holds no used page to touch or free',

@@ -52,7 +52,7 @@ export class HvDriver {
 
   get version(): HvVersion | null { return this.phase === 'failed' ? null : HV_VERSIONS[this.versionAt]; }
 
-  /** Driver start: propose the newest version (dm_device start-up, version negotiation). */
+  /** Driver start: propose the newest version (balloon_connect_vsp, then version_resp for the next ones). */
   start(out: HvEffect[]): void { this.emit({ type: 'version-request', trans: this.next(), version: HV_VERSIONS[0] }, out); }
 
   private next(): number { this.waiting = ++this.trans; return this.trans; }
@@ -221,7 +221,11 @@ export class HvDriver {
     return null;
   }
 
-  /** hot_add_req: online the request's offline pages (never a gap before it), answer how many. */
+  /**
+   * hot_add_req: online the request's offline pages (never a gap before it), answer how many, with
+   * result 1. Linux answers the pages newly covered (handle_pg_range) and, when it took none while
+   * hot-add is on, result 0 (a transient failure); see docs/families/hyperv.md.
+   */
   private hotAdd(m: Msg<'hot-add-request'>, out: HvEffect[]): HvErrorCode | null {
     const { start, count } = m.range;
     if (!Number.isInteger(start) || !Number.isInteger(count) || count < 1 || start % this.gpp !== 0 || count % this.gpp !== 0

@@ -56,7 +56,10 @@ export class VmwDriver {
     return this.target - this.size;
   }
 
-  /** vmballoon_work. */
+  /**
+   * vmballoon_work. Unlike Linux, GET_TARGET is skipped while a reset is still due (a failed
+   * START): Linux sends it anyway and only vmballoon_change's 0 keeps the balloon still.
+   */
   work(out: VmwEffect[]): void {
     const before = this.size;
     let reset = false;
@@ -73,7 +76,8 @@ export class VmwDriver {
 
   /** vmballoon_reset. */
   private reset(out: VmwEffect[]): void {
-    // vmballoon_vmci_cleanup: unset the doorbell and drop it, whatever the host answers.
+    // vmballoon_vmci_cleanup: unset the doorbell and drop it, whatever the host answers. Linux
+    // sends this unset on every reset, doorbell or not; the reference only when it holds one.
     if (this.doorbell) { this.send('doorbell-set', [], out, 0); this.doorbell = false; }
     if (this.f['reset-unlocks']) this.deflateAll(out);
     else if (!this.f['reset-keeps-locked']) this.pop(out);
@@ -123,7 +127,8 @@ export class VmwDriver {
   /**
    * vmballoon_alloc_page_list: `n` pages of `pg` gpfns from the guest's free pages, lowest first;
    * a large page is an aligned run of free RAM. The allocator gives nothing past what the guest
-   * can spare (its floor: __GFP_NORETRY | __GFP_NOMEMALLOC takes no reserves, in the Linux profile).
+   * can spare (its floor: __GFP_NOMEMALLOC takes no reserves, for both page sizes; 4 KiB pages
+   * come from balloon_page_alloc, which adds __GFP_NORETRY; in the Linux profile).
    */
   private allocPages(pg: number, n: number): number[] {
     const mem = this.mem;
@@ -242,6 +247,8 @@ export class VmwDriver {
   /**
    * vmballoon_migratepage: UNLOCK the old 4 KiB page, LOCK the new one in its place; if that LOCK
    * fails the balloon is one page smaller. Nothing changes when the old page is not unlocked.
+   * Linux goes through vmballoon_lock_op, so it uses the basic LOCK/UNLOCK when batching is off;
+   * the testbed migrates only with batching (system.ts refuses vmware/no-migration otherwise).
    */
   migrate(old: number, fresh: number, out: VmwEffect[]): void {
     const before = this.size;

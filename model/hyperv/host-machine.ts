@@ -39,8 +39,11 @@ export const hvHostMachine = setup({
   initial: 'negotiating',
   on: {
     TARGET_SET: { guard: 'targetClamped', actions: 'target' },
-    // H_STALE is taken nowhere: a driver that answers as Linux does never sends the host a
-    // response of a transaction it has not open (hv_balloon.c: responses carry the request's trans_id).
+    // H_STALE is taken nowhere: the reference driver never sends the host a response of a
+    // transaction it has not open, because in the testbed a response carries its request's
+    // trans_id. That is the testbed's convention, not Linux's: hv_balloon.c stamps every message
+    // it sends, responses included, with a fresh id from its own counter (balloon_up,
+    // balloon_down, hot_add_req: atomic_inc_return(&trans_id)); see docs/families/hyperv.md.
     H_STATUS: {},
   },
   states: {

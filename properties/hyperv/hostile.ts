@@ -9,7 +9,7 @@ import type { HvCommand, HvHostileKind, HvMessage, HvObservation, HvSystemConfig
 
 type Hostile = Extract<HvCommand, { kind: 'hostile' }>;
 
-/** A transaction id no side ever issues (the guest counts from 1, the host from 0x8001). */
+/** A transaction id no side ever issues (the guest counts from 1, as Linux does; the testbed's host from 0x8001). */
 const STALE = 0x7fff_0000;
 
 export function resolveHvHostile(c: Hostile, sys: HvSystemConfig, obs: HvObservation): Hostile {

@@ -18,6 +18,7 @@ import { caseArb } from '../workload.ts';
 import { conformanceProperty } from '../conformance.ts';
 import { allProperties } from './properties.ts';
 import { virtioRunner, virtioWorld } from './runner.ts';
+import { virtioReach } from './reach.ts';
 
 export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   name: 'virtio',
@@ -50,4 +51,5 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   properties: allProperties,
   charts: { 'virtio-guest': guestMachine },
   conformanceProperty,
+  reach: virtioReach,
 };

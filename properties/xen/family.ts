@@ -22,6 +22,7 @@ import type { XenBefore, XenProperty } from './property.ts';
 import { availableFrames } from './available.ts';
 import { xenConformanceProperty } from './conformance.ts';
 import { xenCaseArb, xenCheckConfig } from './workload.ts';
+import { xenReach } from './reach.ts';
 
 /** The command's guest before a step: the world's summary, and Xen's counters beside it. */
 export function xenSummary(obs: XenObservation, guest: number): WorldSummary & XenBefore {
@@ -132,4 +133,5 @@ export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   properties: XEN_SHARED_PROPERTIES,
   charts: xenCharts,
   conformanceProperty: (hooks) => asSharedProperty(xenConformanceProperty(hooks)),
+  reach: xenReach,
 };

@@ -5,7 +5,8 @@
  * Swarm testing as properties/workload.ts: each case enables a subset of the optional kinds.
  */
 import fc from 'fast-check';
-import { guestId } from '../../core/index.ts';
+import { gpfnSpace, guestId } from '../../core/index.ts';
+import { LIFO_PICK } from '../workload.ts';
 import {
   xenGuestConfig, xenHostileKinds, xenSystemConfig, type XenCommand, type XenCommandKind, type XenSystemConfig,
 } from '../../core/xen/index.ts';
@@ -38,13 +39,66 @@ export function xenCheckConfig(): XenSystemConfig {
 const orBad = (good: fc.Arbitrary<number>, bad: fc.Arbitrary<number>) =>
   fc.oneof({ weight: 19, arbitrary: good }, { weight: 1, arbitrary: bad });
 
-function commandArb(kind: XenCommandKind, config: XenSystemConfig): fc.Arbitrary<XenCommand> {
-  const guest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const pick = fc.nat(1 << 16);
+/**
+ * Locality, a swarm dimension (issue 22; properties/workload.ts says why): a concentrated case
+ * draws every pick from a small pool (small slots, which swap-removal refills with the page freed
+ * last, and LIFO_PICK, the last slot itself), sends most commands to one domain, allocates and
+ * frees a page or two, aims most hostile ops at gpfns the domain holds or gave back, and moves its
+ * target often, so a balloon-down, a balloon-up, writes, frees, reboots and hostile ops pile up
+ * on the same few gpfns. Null: uniform, as before.
+ */
+export interface XenLocality {
+  picks: readonly number[];
+  guest: number;
+  kinds: readonly XenCommandKind[];
+  /**
+   * Where the targets stay: each domain's targets are four consecutive sizes from its floor up,
+   * chosen by `level`. A balloon-down takes the pages freed last and a balloon-up gives back the
+   * pages ballooned last (balloon.c balloon_append, balloon_retrieve), so small swings at one
+   * level work the same few gpfns, between the guest's own allocations and frees.
+   */
+  level: number;
+}
+
+const xenLocalityArb: fc.Arbitrary<XenLocality | null> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(null) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
+      guest: fc.nat({ max: 1 }),
+      kinds: fc.subarray([...OPTIONAL]),
+      level: fc.nat(),
+    }),
+  },
+);
+
+/** Hostile ops that name gpfns the domain has (all but another domain's and the hole): two in three of a concentrated case's. */
+const LOCAL_HOSTILE = xenHostileKinds.filter((k) => k !== 'foreign' && k !== 'hole');
+
+function commandArb(kind: XenCommandKind, config: XenSystemConfig, local: XenLocality | null = null): fc.Arbitrary<XenCommand> {
+  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
+  const guest = local
+    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
+    : uniformGuest;
+  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
+  const few = local ? 2 : 8;
+  // A hostile op's pick is a gpfn where its scan starts (properties/xen/hostile.ts): a concentrated
+  // case also aims at the top of the hot domain's memory, where a balloon-down takes its first pages.
+  const top = local ? gpfnSpace(config.guests[local.guest % config.guests.length]) - 1 : 0;
+  const hostilePick = local ? fc.oneof(pick, fc.integer({ min: Math.max(0, top - 3), max: top })) : pick;
   const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
   const loan = orBad(fc.integer({ min: 1, max: 4 }), fc.constant(0));
   switch (kind) {
-    case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, pages: orBad(fc.integer({ min: 0, max: maxRam }), fc.integer({ min: -3, max: -1 })) });
+    case 'set-target': {
+      if (!local) return fc.record({ kind: fc.constant('set-target' as const), guest, pages: orBad(fc.integer({ min: 0, max: maxRam }), fc.integer({ min: -3, max: -1 })) });
+      // The target of the command's own domain, near its level (the guest is drawn first).
+      return guest.chain((g) => {
+        const d = config.guests[g];
+        const lo = d.floorPages + (local.level % Math.max(1, d.ramPages - d.floorPages - 3));
+        return fc.record({ kind: fc.constant('set-target' as const), guest: fc.constant(g), pages: orBad(fc.integer({ min: lo, max: Math.min(d.ramPages, lo + 3) }), fc.integer({ min: -3, max: -1 })) });
+      });
+    }
     case 'thread': return fc.record({
       kind: fc.constant('thread' as const), guest,
       grant: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 8 }) }),
@@ -60,20 +114,34 @@ function commandArb(kind: XenCommandKind, config: XenSystemConfig): fc.Arbitrary
     case 'tick': return fc.record({ kind: fc.constant('tick' as const), guest: fc.constant(guestId(0)), seconds: orBad(fc.integer({ min: 1, max: 40 }).map((s) => (s === 40 ? 3600 : s)), fc.constantFrom(0, 3601)) });
     case 'lend': return fc.record({ kind: fc.constant('lend' as const), guest, pages: loan });
     case 'unlend': return fc.record({ kind: fc.constant('unlend' as const), guest, pages: loan });
-    case 'alloc': return fc.record({ kind: fc.constant('alloc' as const), guest, pages: orBad(fc.integer({ min: 1, max: 8 }), fc.constant(0)), pick });
-    case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: 8 }), pick });
+    // Now and then a concentrated case allocates half its memory at once: a PoD domain that
+    // touches more pages than its cache before the balloon driver has ballooned it down is the
+    // crash p2m_pod_demand_populate guards against (xen/pod-cache-empty).
+    case 'alloc': return fc.record({
+      kind: fc.constant('alloc' as const), guest,
+      pages: orBad(local ? fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: Math.ceil(maxRam / 2) }) }) : fc.integer({ min: 1, max: few }), fc.constant(0)),
+      pick,
+    });
+    case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
     case 'read': return fc.record({ kind: fc.constant('read' as const), guest, pick });
     case 'reset': return fc.record({ kind: fc.constant('reset' as const), guest });
-    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...xenHostileKinds), pick });
+    case 'hostile': return fc.record({
+      kind: fc.constant('hostile' as const), guest,
+      request: local ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...LOCAL_HOSTILE) }, { weight: 1, arbitrary: fc.constantFrom(...xenHostileKinds) }) : fc.constantFrom(...xenHostileKinds),
+      pick: hostilePick,
+    });
   }
 }
 
 /** Commands for `config`, with a swarm subset of the optional kinds. */
 export function xenCommandsArb(config: XenSystemConfig, maxCommands = 60): fc.Arbitrary<XenCommand[]> {
-  return fc.subarray([...OPTIONAL], { minLength: 0 }).chain((on) => {
-    const kinds = (Object.keys(WEIGHT) as XenCommandKind[]).filter((k) => !OPTIONAL.includes(k) || on.includes(k));
-    const one = fc.oneof(...kinds.map((k) => ({ weight: WEIGHT[k], arbitrary: commandArb(k, config) })));
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: xenLocalityArb }).chain(({ on, local }) => {
+    // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
+    const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
+    const kinds = (Object.keys(WEIGHT) as XenCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
+    // ... and moves its target twice as often, so the balloon goes down and up over the same gpfns.
+    const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     return fc.array(one, { maxLength: maxCommands, size: 'medium' });
   });
 }

@@ -23,7 +23,7 @@ describe('balloon check', () => {
     [['check', '--property', 'nope'], /^balloon: --property: unknown property "nope"; known: no-double-mapping, /],
     [['check', '--runs', 'ten'], /^balloon: --runs: expected a whole number from 1 to 10000000, got "ten"\n$/],
     [['check', '--seed', '-4'], /^balloon: --seed: expected a whole number/],
-    [['check', '--frobnicate'], /^balloon: unknown option '--frobnicate' \(valid for check: --property, --runs, --seed, --max-commands, --out, --json, --family, --impl, --step-timeout, --fault, --html, --help\)\n$/],
+    [['check', '--frobnicate'], /^balloon: unknown option '--frobnicate' \(valid for check: --property, --runs, --seed, --max-commands, --out, --json, --family, --impl, --step-timeout, --fault, --html, --reach, --help\)\n$/],
     [['chek'], /^balloon: unknown command 'chek'\n\(Did you mean check\?\)\n$/],
     [['check', '--fault', 'gremlins'], /^balloon: --fault: unknown virtio fault "gremlins" \(known: oom-deadlock, .*\)\n$/],
     // A key every object has is not a fault: the one check looks at FAULTS' own keys.

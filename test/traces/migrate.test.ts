@@ -26,7 +26,6 @@ describe('format version 1', () => {
     const pairs: [string, string][] = [
       ['inflate-deflate-cycle.json', 'traces/corpus/inflate-deflate-cycle.json'],
       ['fault-double-inflate-bad-requests-change-nothing.json', 'traces/corpus/fault-double-inflate-bad-requests-change-nothing.json'],
-      ['zoo-unaligned-target.json', 'traces/zoo/unaligned-target.json'],
     ];
     for (const [old, now] of pairs) {
       const file = join(V1_DIR, old);
@@ -34,6 +33,16 @@ describe('format version 1', () => {
       expect(readFileSync(now, 'utf8')).toContain('"version": 2,');
       expect(loadTrace(file), old).toEqual(loadTrace(now));
     }
+    // The zoo's unaligned-target trace was regenerated when the workload gained locality (issue
+    // 22): its version 1 copy still loads as the run it holds, now a virtio trace of version 2.
+    const file = join(V1_DIR, 'zoo-unaligned-target.json');
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    expect(raw.version).toBe(1);
+    const t = loadTrace(file);
+    expect(t.family).toBe('virtio');
+    expect(t.commands).toEqual(raw.commands);
+    expect(t.config).toEqual({ family: 'virtio', ...raw.config });
+    expect(t.expect).toEqual(raw.expect);
   });
 
   it('every virtio corpus and zoo trace, written in version 1, loads to the same trace', () => {

@@ -3,7 +3,7 @@ import type { HvProperty } from '../property.ts';
 
 /**
  * The driver's own messages are well formed: a guest whose page is not 4 KiB offers no
- * ballooning and sends no ranges (Linux 2022, "hv_balloon: Disable balloon and hot-add
+ * ballooning and sends no ranges (Linux 2022, "Drivers: hv: balloon: Disable balloon and hot-add
  * accordingly"); a BALLOON_RESPONSE fits one message (alloc_balloon_pages: HV_HYP_PAGE_SIZE),
  * its ranges name whole guest pages of RAM, do not overlap, and are exactly the pages the step
  * put into the balloon.
@@ -12,7 +12,7 @@ export const hvRequestsWellFormed: HvProperty = {
   name: 'hv-requests-well-formed',
   kind: 'always',
   doc: 'balloon responses fit one message and name, without overlap, exactly the whole guest pages just ballooned; only 4 KiB guests balloon',
-  refs: 'Linux hv_balloon.c alloc_balloon_pages, balloon_up, struct dm_balloon_response; "hv_balloon: Disable balloon and hot-add accordingly" (2022)',
+  refs: 'Linux hv_balloon.c alloc_balloon_pages, balloon_up, struct dm_balloon_response; "Drivers: hv: balloon: Disable balloon and hot-add accordingly" (2022)',
   monitor: (config) => ({
     step({ result, obs }) {
       for (const e of result.effects) {

@@ -4,7 +4,9 @@ import type { HvProperty } from '../property.ts';
 
 /**
  * A STATUS_REPORT tells the host the truth: `committed` is the pages in use, plus the ballooned
- * pages, plus the floor, plus the pages added but not online (post_status, get_pages_committed),
+ * pages, plus the floor, plus the pages added but not online (post_status, or
+ * get_pages_committed in later versions; a December 2022 patch, merge not verified, adds the last
+ * three terms only once anything was ballooned or added),
  * and `free` the free pages, counted from the guest's pages, not from the driver's counters.
  */
 export const hvStatusCommitted: HvProperty = {

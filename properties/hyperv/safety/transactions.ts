@@ -7,13 +7,15 @@ import type { HvProperty } from '../property.ts';
  * one request's responses never exceed what it asked (balloon_up; "hv_balloon: Balloon up
  * according to request page number", 2020); a multi-part UNBALLOON_REQUEST is answered once,
  * after its last part (balloon_down: no response while more_pages is set); version and
- * capability responses answer the guest's own request.
+ * capability responses answer the guest's own request. Matching a guest response to its request
+ * by trans_id is the testbed's convention (core/hyperv/messages.ts): Linux stamps its responses
+ * with fresh ids of its own, so a Linux-exact guest would fail the id half of this property.
  */
 export const hvTransactions: HvProperty = {
   name: 'hv-transactions',
   kind: 'always',
   doc: 'responses carry their request\'s id, never give more pages than asked, and a multi-part unballoon is answered once after its last part',
-  refs: 'Linux hv_balloon.c balloon_up, balloon_down, struct dm_header trans_id; "hv_balloon: Balloon up according to request page number" (2020)',
+  refs: 'Linux hv_balloon.c balloon_up, balloon_down; trans_id matching is the testbed\'s convention (core/hyperv/messages.ts), not Linux\'s; "hv_balloon: Balloon up according to request page number" (2020)',
   monitor: (config) => {
     type Open = { asked: number; given: number; closed: boolean };
     const balloon = config.guests.map(() => new Map<number, Open>());

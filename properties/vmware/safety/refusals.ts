@@ -3,8 +3,9 @@ import type { VmwProperty } from '../property.ts';
 /**
  * Refused pages are clamped: an inflation round holds at most VMW_BALLOON_MAX_REFUSED refused
  * pages before it takes a breather (or moves to 4 KiB pages); the check comes after a whole
- * command, so one page of entries may overshoot it by a batch less one ("vmware balloon: clamp
- * number of collected non-balloonable pages", 2010).
+ * command, so one page of entries may overshoot it by a batch less one (vmballoon_inflate checks
+ * n_refused_pages after each vmballoon_lock; the limit is in the 2010 driver already, and the title
+ * "vmware balloon: clamp number of collected non-balloonable pages" is not verified).
  */
 export const vmwRefusalsClamped: VmwProperty = {
   name: 'vmware-refusals-clamped',

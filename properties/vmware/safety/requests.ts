@@ -13,7 +13,7 @@ export const vmwRequestsWellFormed: VmwProperty = {
   name: 'vmware-requests-well-formed',
   kind: 'always',
   doc: 'driver commands fit the granted capabilities: 2 MiB only with both batched caps, 32-bit page numbers without batching, a page of distinct RAM entries',
-  refs: 'Linux vmw_balloon.c vmballoon_send_start, vmballoon_lock_op, vmballoon_add_batched_page; commits "do not use 2MB without batching", "fix inflation of 64-bit GFNs" (2018)',
+  refs: 'Linux vmw_balloon.c vmballoon_send_start, vmballoon_lock_op, vmballoon_add_page (vmballoon_add_batched_page before the 2018 rewrite); commits "do not use 2MB without batching", "fix inflation of 64-bit GFNs" (2018)',
   monitor: (config) => ({
     step({ result }) {
       for (const e of result.effects) {

@@ -4,7 +4,7 @@ import type { VmwProperty } from '../property.ts';
 /**
  * RESET in VMware's words: when the host forgets a balloon it holds nothing for the guest; the
  * guest must then drop every page it had locked without UNLOCK (vmw_balloon.c vmballoon_reset →
- * vmballoon_pop, "skipping monitor unlock") and hold none of them as locked once it has started
+ * vmballoon_pop, a deflate that does not tell the host) and hold none of them as locked once it has started
  * over. Nothing locked before the RESET is UNLOCKed once the driver has been answered RESET, until
  * it has been LOCKed again: before that answer the driver cannot know, and compaction
  * (vmballoon_migratepage) does not ask whether a reset is due, so its UNLOCK is answered RESET.

@@ -1,0 +1,129 @@
+/**
+ * virtio-balloon's situation catalogue (issue 22; properties/reach/situation.ts): ordered chains
+ * of inflate, deflate, reset, write, free and hostile requests on one host page, the size limits
+ * of VIRTIO 1.x 5.5.6 and the Linux driver, each refusal code, and the work of each property.
+ */
+import { ERROR_CODES, type Command, type StepResult, type SystemConfig } from '../../core/virtio/index.ts';
+import type { StepContext } from '../property.ts';
+import { chainSituations, ChainTracker, EV, multiGpfnObstacle } from '../reach/chains.ts';
+import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
+import { errorSituations, WORLD_WORK, WorldWorkCounter } from '../reach/world.ts';
+
+const LIMITS: readonly Situation[] = [
+  { name: 'batch-full', group: 'limit', doc: 'the driver queued a buffer of exactly the batch limit (Linux VIRTIO_BALLOON_ARRAY_PFNS_MAX; the device\'s batch limit)' },
+  { name: 'target-zero', group: 'limit', doc: 'the host asked for an empty balloon after asking for more (5.5.6: num_pages 0)' },
+  { name: 'target-past-ram', group: 'limit', doc: 'the host asked for more than the guest\'s memory, clamped (QEMU virtio_balloon_to_target clamps to RAM)' },
+  { name: 'target-unaligned', group: 'limit', doc: 'a target that is not a whole guest page on a 64 KiB guest (the Linux arm64 bug of 2023)' },
+  { name: 'balloon-at-floor', group: 'limit', doc: 'the balloon reached what the guest can spare, RAM less its floor (invariant 10; XSA-300 in Xen\'s words)' },
+  { name: 'out-of-puff', group: 'limit', doc: 'the driver found no free page to inflate (Linux fill_balloon: balloon_page_alloc fails)' },
+  { name: 'oom-deflate', group: 'limit', doc: 'the driver deflated for an OOM (VIRTIO_BALLOON_F_DEFLATE_ON_OOM, Linux virtio_balloon_oom_notify)' },
+  { name: 'partial-host-page', group: 'limit', doc: 'an inflate buffer covered part of a host page only (QEMU balloon_inflate_page: a partly ballooned host page is kept, not discarded)' },
+  { name: 'assigned-device-inflate', group: 'limit', doc: 'an inflate on a guest with an assigned device (QEMU: no discard while a device may DMA)' },
+];
+
+/** Refusal codes the virtio workload never causes, and why. */
+const NEVER: Record<string, string> = {
+  'balloon/gpfn-duplicate': 'every hostile buffer is built so that a correct device refuses every entry (properties/hostile.ts); a second copy of a gpfn is refused as a duplicate only after the first was accepted, and the duplicate request repeats gpfns already ballooned, which are refused as such first',
+  'device/no-buffer': 'the runner fills in every hostile buffer (properties/hostile.ts); only a hand-edited trace lacks one',
+  'guest/unknown': 'the workload names only guests of the configuration (properties/workload.ts)',
+};
+
+const SITUATIONS: readonly Situation[] = [...chainSituations(multiGpfnObstacle), ...LIMITS, ...errorSituations(ERROR_CODES, NEVER), ...WORLD_WORK];
+const at = situationIndex(SITUATIONS);
+const CHAINS = at('inflate>inflate');
+const L = Object.fromEntries(LIMITS.map((s) => [s.name, at(s.name)]));
+const CODES = Object.keys(ERROR_CODES);
+
+/**
+ * What gives each property something to check: its effects of interest (properties/safety/,
+ * properties/liveness/), as situations.
+ */
+const WORK: Record<string, readonly string[]> = {
+  'no-double-mapping': ['frame-mapped', 'frame-released'],
+  'frames-conserved': ['frame-mapped', 'frame-released'],
+  'balloon-pages-untouched': ['touch-with-balloon'],
+  'data-oracle': ['read-after-write'],
+  'host-drops-only-ballooned': ['frame-released'],
+  'requests-well-formed': ['driver-buffer'],
+  'counters-match': ['actual-written'],
+  'bad-requests-change-nothing': ['hostile'],
+  'deflate-only-when-asked': ['driver-deflate'],
+  'isolation': ['two-guests'],
+  'floors-and-targets': ['driver-buffer', 'target-nonzero'],
+  'convergence': ['target-nonzero'],
+  'progress': ['driver-buffer'],
+  'reconvergence': ['reset'],
+  'conformance': ['any-step'],
+  'command-contract': ['any-step'],
+  'effects-agree': ['frame-released', 'driver-buffer', 'touch-with-balloon', 'read-after-write'],
+  'purpose': ['target-nonzero'],
+};
+
+const OWN_WORK: readonly Situation[] = [
+  { name: 'driver-buffer', group: 'work', doc: 'the driver queued an inflate or deflate buffer (requests well formed, progress)' },
+  { name: 'driver-deflate', group: 'work', doc: 'the driver queued a deflate buffer (deflate only when asked)' },
+];
+
+const ALL: readonly Situation[] = [...SITUATIONS, ...OWN_WORK];
+const atAll = situationIndex(ALL);
+const DRIVER_BUFFER = atAll('driver-buffer');
+const DRIVER_DEFLATE = atAll('driver-deflate');
+
+export const virtioReach: ReachCatalogue<SystemConfig> = {
+  situations: ALL,
+  work: WORK,
+  counter(config, hit) {
+    const chains = new ChainTracker(config.guests.length, hit, CHAINS);
+    const world = new WorldWorkCounter(config.guests.length, hit, atAll, CODES);
+    const hp = config.hostPageGpfns;
+    const onPages = (guest: number, gpfns: readonly number[], e: number) => {
+      const space = config.guests[guest] ? config.guests[guest].ramPages + config.guests[guest].holePages : 0;
+      for (const n of gpfns) if (Number.isInteger(n) && n >= 0 && n < space) chains.event(guest, Math.floor(n / hp), e);
+    };
+    return {
+      step(ctx: StepContext) {
+        const command = ctx.command as Command;
+        const result = ctx.result as StepResult;
+        chains.beginStep(ctx.index);
+        world.step(ctx, 0);
+        const gc = config.guests[command.guest];
+        if (command.kind === 'hostile' && command.gpfns) onPages(command.guest, command.gpfns, EV.hostile);
+        for (const e of result.effects) {
+          switch (e.kind) {
+            case 'buffer-queued':
+              if (e.origin === 'hostile' || e.queue === 'stats') break;
+              hit[DRIVER_BUFFER] = 1;
+              if (e.gpfns.length === config.maxBatch) hit[L['batch-full']] = 1;
+              if (e.queue === 'deflate') { hit[DRIVER_DEFLATE] = 1; if (e.origin === 'oom') hit[L['oom-deflate']] = 1; }
+              if (e.queue === 'inflate') {
+                if (hp > 1 && e.gpfns.length % hp !== 0) hit[L['partial-host-page']] = 1;
+                if (config.guests[e.guest]?.assignedDevice) hit[L['assigned-device-inflate']] = 1;
+              }
+              onPages(e.guest, e.gpfns, e.queue === 'inflate' ? EV.inflate : EV.deflate);
+              break;
+            case 'buffer-processed':
+              for (const r of e.refused) world.refusal(r.code);
+              break;
+            case 'wrote':
+              if (command.kind === 'write') chains.event(e.guest, Math.floor(e.gpfn / hp), EV.write);
+              break;
+            case 'pages-freed':
+              // The guest program's frees only: the driver also hands deflated pages back to the allocator.
+              if (command.kind === 'free') onPages(e.guest, e.gpfns, EV.free);
+              break;
+            case 'reset': chains.reset(e.guest); break;
+            case 'out-of-puff': hit[L['out-of-puff']] = 1; break;
+            case 'target-set':
+              if (e.requested > e.target) hit[L['target-past-ram']] = 1;
+              if (e.target === 0 && ctx.before.target > 0) hit[L['target-zero']] = 1;
+              if (gc && gc.guestPageGpfns > 1 && e.target % gc.guestPageGpfns !== 0) hit[L['target-unaligned']] = 1;
+              break;
+            default: break;
+          }
+        }
+        const g = ctx.obs.guests[command.guest];
+        if (gc && g && gc.floorPages > 0 && g.counts.inflating + g.counts.ballooned + g.counts.deflating >= gc.ramPages - gc.floorPages) hit[L['balloon-at-floor']] = 1;
+      },
+    };
+  },
+};
