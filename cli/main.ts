@@ -13,8 +13,9 @@ import * as coverage from './commands/coverage.ts';
 import * as chart from './commands/chart.ts';
 import * as qemu from './commands/qemu.ts';
 import * as view from './commands/view.ts';
+import * as explore from './commands/explore.ts';
 
-export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, view];
+export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, view, explore];
 
 /**
  * A reader that stops early (`balloon chart | head`) closes our stdout: exit quietly with 141,

@@ -139,6 +139,23 @@ export interface Family<
    * (properties/reach/situation.ts). A family without one reports no reach.
    */
   readonly reach?: ReachCatalogue<K>;
+  /** What `balloon explore` needs to search this family's implementation breadth-first (properties/exhaustive.ts); absent: the family cannot be explored. */
+  readonly explorer?: FamilyExplorer<C, O, K>;
+}
+
+/**
+ * A family's word to the exhaustive explorer: a tiny configuration, a finite alphabet of commands
+ * tried in every state, and a canonical key that tells states apart (equal keys: one state).
+ */
+export interface FamilyExplorer<C extends AnyCommand, O extends WorldObservation, K extends WorldConfig> {
+  /** The default size when `--guests` / `--pages` are not given. */
+  readonly defaults: { readonly guests: number; readonly pages: number };
+  /** A tiny configuration of `guests` guests of `pages` guest pages each. */
+  config(guests: number, pages: number): K;
+  /** Every command tried in every state, in a fixed order (BFS order follows it). */
+  alphabet(config: K): C[];
+  /** The state's canonical key, computed at once (observations may be live views). */
+  key(obs: O, config: K): string;
 }
 
 /** Hooks for coverage: every microstep's transitions, and every state the chart settles in. */

@@ -19,6 +19,7 @@ import { conformanceProperty } from '../conformance.ts';
 import { allProperties } from './properties.ts';
 import { virtioRunner, virtioWorld } from './runner.ts';
 import { virtioReach } from './reach.ts';
+import { virtioExplorer } from './explorer.ts';
 
 export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   name: 'virtio',
@@ -52,4 +53,5 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   charts: { 'virtio-guest': guestMachine },
   conformanceProperty,
   reach: virtioReach,
+  explorer: virtioExplorer,
 };

@@ -23,6 +23,7 @@ import { availableFrames } from './available.ts';
 import { xenConformanceProperty } from './conformance.ts';
 import { xenCaseArb, xenCheckConfig } from './workload.ts';
 import { xenReach } from './reach.ts';
+import { xenExplorer } from './explorer.ts';
 
 /** The command's guest before a step: the world's summary, and Xen's counters beside it. */
 export function xenSummary(obs: XenObservation, guest: number): WorldSummary & XenBefore {
@@ -134,4 +135,5 @@ export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   charts: xenCharts,
   conformanceProperty: (hooks) => asSharedProperty(xenConformanceProperty(hooks)),
   reach: xenReach,
+  explorer: xenExplorer,
 };
