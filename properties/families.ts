@@ -8,8 +8,9 @@ import { virtio } from './virtio/family.ts';
 import { xen } from './xen/family.ts';
 import { vmware } from './vmware/family.ts';
 import { hyperv } from './hyperv/family.ts';
+import { virtualbox } from './virtualbox/family.ts';
 
-export const FAMILIES: readonly AnyFamily[] = [virtio, xen, vmware, hyperv];
+export const FAMILIES: readonly AnyFamily[] = [virtio, xen, vmware, hyperv, virtualbox];
 
 /** The family named `name`, or a RangeError listing the known ones. */
 export function familyByName(name: string): AnyFamily {

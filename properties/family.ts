@@ -50,8 +50,8 @@ export interface FamilyRunner<C extends AnyCommand, O extends WorldObservation, 
   hostTarget(c: C, config: K): number | null;
   /** The host's own target for a guest before any command sets one, in 4 KiB pages; 0 when absent. */
   initialTarget?(config: K, guest: number): number;
-  /** The command by which the host re-asserts its target at the start of the drain. */
-  retarget(guest: GuestId, pages: number): C;
+  /** The command by which the host re-asserts its target (in 4 KiB pages) at the start of the drain; `config` for a family whose unit is bigger. */
+  retarget(guest: GuestId, pages: number, config: K): C;
   /** One round of the fair drain for one guest: every side that can act acts once. */
   drainRound(config: K, guest: GuestId): C[];
   /** Rounds after which a drain that still moves is a failure of progress. */

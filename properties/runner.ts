@@ -162,7 +162,7 @@ function runCaseUnguarded(
   const run = (c: Command) => { drained.push(c); return step(c, true); };
   const targets = [...commanded];
   for (let g = 0; g < config.guests.length; g++) {
-    const { failure } = run(policy.retarget(guestId(g), targets[g] ?? 0));
+    const { failure } = run(policy.retarget(guestId(g), targets[g] ?? 0, config));
     if (failure) return { failure, steps: index, records, drained };
   }
   let quiescent = false;

@@ -9,14 +9,14 @@ describe('balloon check', () => {
     expect(await main(['check', '--runs', '200', '--seed', '3'])).toBe(0);
     expect(io.out).toMatch(/no-double-mapping\s+always\s+\d+\s+\d+\s+held/);
     expect(io.out).toMatch(/conformance\s+always\s+\d+\s+\d+\s+held/);
-    expect(io.out).toContain('all 64 properties held (4 families)');
+    expect(io.out).toContain('all 80 properties held (5 families)');
     expect(io.out).toContain('seed 3');
   });
   it('checks only the named properties', async () => {
     expect(await main(['check', '--runs', '50', '--seed', '3', '--property', 'isolation', '--property', 'progress', '--json'])).toBe(0);
     const r = JSON.parse(io.out);
-    // Each family checks the named properties it has: isolation is shared, progress is virtio's and VMware's.
-    expect(r.properties.map((p: { family: string; name: string }) => `${p.family}:${p.name}`)).toEqual(['virtio:isolation', 'virtio:progress', 'xen:isolation', 'vmware:isolation', 'vmware:progress', 'hyperv:isolation']);
+    // Each family checks the named properties it has: isolation is shared, progress is virtio's, VMware's and VirtualBox's.
+    expect(r.properties.map((p: { family: string; name: string }) => `${p.family}:${p.name}`)).toEqual(['virtio:isolation', 'virtio:progress', 'xen:isolation', 'vmware:isolation', 'vmware:progress', 'hyperv:isolation', 'virtualbox:isolation', 'virtualbox:progress']);
     expect(r.ok).toBe(true);
   });
   it.each([

@@ -24,6 +24,7 @@ const PINNED: Record<string, { states: number; edges: number; perDepth: number[]
   xen: { states: 20, edges: 108, perDepth: [1, 5, 14] },
   vmware: { states: 25, edges: 105, perDepth: [1, 6, 18] },
   hyperv: { states: 17, edges: 120, perDepth: [1, 5, 11] },
+  virtualbox: { states: 18, edges: 84, perDepth: [1, 5, 12] },
 };
 
 describe('exploring the reference', () => {
@@ -114,7 +115,7 @@ describe('bad flags', () => {
   it.each([
     [['explore', '--depth', 'x'], /^balloon: --depth: expected a whole number from 0 to 64, got "x"\n$/],
     [['explore', '--guests', '0'], /^balloon: --guests: expected a whole number from 1 to 8, got "0"\n$/],
-    [['explore', '--family', 'nope'], /^balloon: --family: unknown family "nope" \(known: virtio, xen, vmware, hyperv\)\n$/],
+    [['explore', '--family', 'nope'], /^balloon: --family: unknown family "nope" \(known: virtio, xen, vmware, hyperv, virtualbox\)\n$/],
     [['explore', '--fault', 'gremlins'], /^balloon: --fault: unknown virtio fault "gremlins" \(known: /],
     [['explore', '--max-states', '0'], /^balloon: --max-states: expected a whole number from 1 to /],
   ])('%j exits 2 with one line', async (argv, msg) => {

@@ -117,7 +117,7 @@ describe('loadTrace', () => {
 
   it('refuses a family that is not installed', () => {
     const file = writeFile(tempDir(), 'x.json', { ...plain(), family: 'bhyve' });
-    expect(errorOf(file)).toBe(`${file}: family: the family "bhyve" is not installed (installed families: virtio, xen, vmware, hyperv)`);
+    expect(errorOf(file)).toBe(`${file}: family: the family "bhyve" is not installed (installed families: virtio, xen, vmware, hyperv, virtualbox)`);
   });
 
   it('refuses an unknown command kind, naming the known ones', () => {
