@@ -9,7 +9,7 @@
 import { guestId } from '../../core/index.ts';
 import { HV_HOSTILE_REQUESTS, hvGuestConfig, type HvCommand, type HvObservation, type HvSystemConfig } from '../../core/hyperv/index.ts';
 import type { FamilyExplorer } from '../family.ts';
-import { canonicalKey } from '../exhaustive.ts';
+import { canonicalKey } from '../state-key.ts';
 import { tinyHvAlphabet, tinyHvConfig } from './explore.ts';
 
 const SKIP = new Set(['trans']);

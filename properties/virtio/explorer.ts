@@ -10,7 +10,7 @@
  */
 import { guestId, guestConfig, hostileKinds, systemConfig, type Command, type Observation, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyExplorer } from '../family.ts';
-import { canonicalKey } from '../exhaustive.ts';
+import { canonicalKey } from '../state-key.ts';
 
 const SKIP = new Set(['id']);
 

@@ -9,7 +9,7 @@
 import { guestId } from '../../core/index.ts';
 import { VMW_HOSTILE_REQUESTS, vmwGuestConfig, type VmwCommand, type VmwObservation, type VmwSystemConfig } from '../../core/vmware/index.ts';
 import type { FamilyExplorer } from '../family.ts';
-import { canonicalKey } from '../exhaustive.ts';
+import { canonicalKey } from '../state-key.ts';
 import { tinyVmwAlphabet, tinyVmwConfig } from './explore.ts';
 
 export const vmwExplorer: FamilyExplorer<VmwCommand, VmwObservation, VmwSystemConfig> = {

@@ -8,7 +8,7 @@
 import { guestId } from '../../core/index.ts';
 import { XEN_HOSTILE_REQUESTS, xenGuestConfig, type XenCommand, type XenObservation, type XenSystemConfig } from '../../core/xen/index.ts';
 import type { FamilyExplorer } from '../family.ts';
-import { canonicalKey } from '../exhaustive.ts';
+import { canonicalKey } from '../state-key.ts';
 import { tinyAlphabet, tinyXenConfig } from './explore.ts';
 
 export const xenExplorer: FamilyExplorer<XenCommand, XenObservation, XenSystemConfig> = {
