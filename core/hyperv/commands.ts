@@ -20,7 +20,7 @@ export const HV_HOSTILE_REQUESTS = {
   'unballoon-overlapping': 'UNBALLOON_REQUEST whose ranges overlap',
   'unballoon-outside': 'UNBALLOON_REQUEST naming pages past the end of RAM or in the MMIO hole',
   'unballoon-unaligned': 'UNBALLOON_REQUEST whose range splits a guest page (a 64 KiB guest)',
-  'stale-transaction': 'an UNBALLOON_REQUEST part or a response carrying a transaction id the guest did not open',
+  'stale-transaction': 'a VERSION_RESPONSE or CAPABILITIES_RESPONSE to no request of the guest\'s that is open, or an UNBALLOON_REQUEST part under another id than the open unballoon\'s',
   'hot-add-outside': 'HOT_ADD_REQUEST of a range outside the guest\'s hot-add region',
 } as const;
 export type HvHostileKind = keyof typeof HV_HOSTILE_REQUESTS;

@@ -9,7 +9,7 @@ export const HV_ERROR_CODES = {
   'hv/bad-range': 'a range names pages outside RAM, in the MMIO hole, or splits a guest page',
   'hv/overlapping-ranges': 'two ranges of one message overlap',
   'hv/not-ballooned': 'an unballoon names a page the guest has not ballooned',
-  'hv/stale-transaction': 'the message carries a transaction id that is not the one open',
+  'hv/stale-transaction': 'the message answers no request that is open, or is a part of another transaction than the open one',
   'hv/outside-hot-add': 'a hot-add names pages outside the hot-add region',
   'hv/nothing-offline': 'no hot-added page is free to take offline',
   'hv/no-request': 'a hostile request came without its message (the runner fills it in: properties/hyperv/hostile.ts)',

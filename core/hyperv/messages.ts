@@ -1,12 +1,12 @@
 /**
  * The dynamic-memory protocol's messages (Linux drivers/hv/hv_balloon.c, enum dm_message_type
  * and the structs after it), reduced to the fields the testbed reads. Every message carries the
- * transaction id of its header (dm_header.trans_id): the guest numbers what it starts (version,
- * capabilities, status), the host numbers its requests, and a response carries its request's.
- * The last part is the testbed's convention: the host's answers to the guest do carry the guest's
- * id (QEMU hv-balloon echoes it in VERSION_RESPONSE and CAPABILITIES_RESPONSE), but Linux gives
- * its own responses (BALLOON_RESPONSE, UNBALLOON_RESPONSE, HOT_ADD_RESPONSE) a fresh id from its
- * counter, and QEMU's host only traces it (docs/families/hyperv.md, Citations checked).
+ * transaction id of its header (dm_header.trans_id): the guest stamps every message it sends,
+ * its responses included, with the next number of its own counter (Linux atomic_inc_return in
+ * balloon_up, balloon_down, hot_add_req, post_status) and never compares ids; the host numbers
+ * its requests and echoes the guest's id in VERSION_RESPONSE and CAPABILITIES_RESPONSE (QEMU
+ * hv-balloon does). A guest response is matched to the host's open transaction by the host's
+ * state, never by its id (QEMU's response handlers go by state; docs/families/hyperv.md).
  */
 
 /** Protocol versions, newest first: the guest proposes each in turn (DYNMEM_PROTOCOL_VERSION_3, _2, _1). */

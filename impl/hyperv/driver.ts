@@ -20,9 +20,12 @@ type Msg<T extends HvMessage['type']> = Extract<HvMessage, { type: T }>;
 export class HvDriver {
   phase: HvPhase = 'version';
   versionAt = 0;
-  /** The guest's own transaction counter and the id it waits an answer for. */
+  /**
+   * The guest's own transaction counter (hv_balloon.c trans_id): every message the driver sends,
+   * responses included, takes the next number (atomic_inc_return in balloon_up, balloon_down,
+   * hot_add_req, post_status, version_resp). Linux never compares ids; neither does this driver.
+   */
   private trans = 0;
-  private waiting = -1;
   ballooned = 0;
   added = 0;
   onlined = 0;
@@ -55,7 +58,7 @@ export class HvDriver {
   /** Driver start: propose the newest version (balloon_connect_vsp, then version_resp for the next ones). */
   start(out: HvEffect[]): void { this.emit({ type: 'version-request', trans: this.next(), version: HV_VERSIONS[0] }, out); }
 
-  private next(): number { this.waiting = ++this.trans; return this.trans; }
+  private next(): number { return ++this.trans; }
 
   /** Put `m` on the channel; `fail`: the send fails (vmbus_sendpacket returns an error) and nothing is queued. */
   private emit(m: HvMessage, out: HvEffect[], fail = false): boolean {
@@ -71,7 +74,7 @@ export class HvDriver {
 
   status(out: HvEffect[]): HvErrorCode | null {
     if (this.phase !== 'ready') return 'hv/not-ready';
-    this.emit({ type: 'status', trans: ++this.trans, free: this.mem.counts.free, committed: this.committed() }, out);
+    this.emit({ type: 'status', trans: this.next(), free: this.mem.counts.free, committed: this.committed() }, out);
     return null;
   }
 
@@ -80,7 +83,8 @@ export class HvDriver {
     switch (m.type) {
       case 'version-response': return this.versionResponse(m, out);
       case 'caps-response': {
-        if (this.phase !== 'caps' || m.trans !== this.waiting) return 'hv/stale-transaction';
+        // A response to no open request of the guest's (cap_resp comes only after the report).
+        if (this.phase !== 'caps') return 'hv/stale-transaction';
         this.phase = m.accepted ? 'ready' : 'failed';
         return null;
       }
@@ -92,7 +96,8 @@ export class HvDriver {
   }
 
   private versionResponse(m: Msg<'version-response'>, out: HvEffect[]): HvErrorCode | null {
-    if (this.phase !== 'version' || m.trans !== this.waiting) return 'hv/stale-transaction';
+    // A response to no open request of the guest's (version_resp comes only while negotiating).
+    if (this.phase !== 'version') return 'hv/stale-transaction';
     if (m.accepted) {
       this.phase = 'caps';
       this.emit({ type: 'caps-report', trans: this.next(), balloon: this.balloonCap, hotAdd: this.cfg.hotAddPages > 0 }, out);
@@ -136,7 +141,7 @@ export class HvDriver {
       done = got === 0 || got >= want;
       this.ballooned += got;
       if (taken.length > 0) out.push({ kind: 'hv-ballooned', guest: gid, gpfns: taken.map(asGpfn) });
-      if (!this.emit({ type: 'balloon-response', trans: m.trans, ranges, more: !done }, out, failNext)) {
+      if (!this.emit({ type: 'balloon-response', trans: this.next(), ranges, more: !done }, out, failNext)) {
         // The send failed: the pages of this response go back to the guest, and balloon_up stops.
         this.giveBack(taken, got, out);
         done = true;
@@ -217,7 +222,7 @@ export class HvDriver {
     if (freed.length > 0) out.push({ kind: 'hv-unballooned', guest: guestId(this.id), gpfns: freed.map(asGpfn) });
     if (m.more) { this.unballoonTrans = m.trans; return null; }
     this.unballoonTrans = null;
-    this.emit({ type: 'unballoon-response', trans: m.trans }, out);
+    this.emit({ type: 'unballoon-response', trans: this.next() }, out);
     return null;
   }
 
@@ -241,7 +246,7 @@ export class HvDriver {
     this.onlined = (this.onlined + onlined.length) >>> 0;
     this.coveredEnd = Math.max(this.coveredEnd, start + count);
     if (onlined.length > 0) out.push({ kind: 'hv-onlined', guest: guestId(this.id), gpfns: onlined.map(asGpfn) });
-    this.emit({ type: 'hot-add-response', trans: m.trans, pages: onlined.length, result: 1 }, out);
+    this.emit({ type: 'hot-add-response', trans: this.next(), pages: onlined.length, result: 1 }, out);
     return null;
   }
 

@@ -11,6 +11,9 @@ import { frame as asFrame, gpfn as asGpfn, guestId, isRam, UNBACKED } from '../.
 import { inHotAdd, type HvEffect, type HvErrorCode, type HvGuestConfig, type HvMessage, type HvOutstanding, type HvRange, type HvSystemConfig } from '../../core/hyperv/index.ts';
 import type { GuestMemory } from '../guest-memory.ts';
 
+/** The guest's response to each kind of host request. */
+const RESPONSE = { balloon: 'balloon-response', unballoon: 'unballoon-response', 'hot-add': 'hot-add-response' } as const satisfies Record<HvOutstanding['type'], HvMessage['type']>;
+
 export class HvHostSide {
   ready = false;
   balloonCap = false;
@@ -46,7 +49,13 @@ export class HvHostSide {
 
   private actual(out: HvEffect[]): void { out.push({ kind: 'actual-written', guest: guestId(this.id), actual: this.ballooned }); }
 
-  /** Handle one message of the guest's. */
+  /**
+   * Handle one message of the guest's. A response is matched to the open transaction by its type,
+   * never by its id: Linux stamps each response with a fresh id of its own (balloon_up,
+   * balloon_down, hot_add_req) and QEMU's host goes by its own state (hv-balloon.c: the response
+   * handlers look at what the host has outstanding, not at the header's trans_id). The host echoes
+   * the guest's id in its version and capabilities answers, as QEMU does.
+   */
   handle(m: HvMessage, reject: boolean, out: HvEffect[]): HvErrorCode | null {
     const o = this.outstanding;
     switch (m.type) {
@@ -61,7 +70,7 @@ export class HvHostSide {
         if (this.stalledFree !== null && m.free !== this.stalledFree) this.stalledFree = null;
         return null;
       case 'balloon-response': {
-        if (!o || o.type !== 'balloon' || o.trans !== m.trans) return 'hv/stale-transaction';
+        if (!o || o.type !== 'balloon') return 'hv/stale-transaction';
         const gid = guestId(this.id);
         for (const r of m.ranges) {
           for (let n = r.start; n < r.start + r.count; n++) {
@@ -82,27 +91,28 @@ export class HvHostSide {
         return null;
       }
       case 'unballoon-response':
-        if (!o || o.type !== 'unballoon' || o.trans !== m.trans) return 'hv/stale-transaction';
+        if (!o || o.type !== 'unballoon') return 'hv/stale-transaction';
         this.outstanding = null;
         return null;
       case 'hot-add-response':
-        if (!o || o.type !== 'hot-add' || o.trans !== m.trans) return 'hv/stale-transaction';
+        if (!o || o.type !== 'hot-add') return 'hv/stale-transaction';
         this.outstanding = null;
         return null;
       default: return 'hv/stale-transaction'; // a host-to-guest message type
     }
   }
 
-  /** Is anything of transaction `t` still on the channel? */
-  private inFlight(t: number): boolean {
-    return this.toGuest.some((m) => m.trans === t) || this.toHost.some((m) => m.trans === t);
+  /** Is anything of the open transaction still on the channel: a part of its request, or a response of its kind? */
+  private inFlight(o: HvOutstanding): boolean {
+    const answer = RESPONSE[o.type];
+    return this.toGuest.some((m) => m.trans === o.trans) || this.toHost.some((m) => m.type === answer);
   }
 
   /** Give up a transaction of which nothing is left on the channel. */
   private settle(out: HvEffect[]): boolean {
     const o = this.outstanding;
     if (!o) return true;
-    if (this.inFlight(o.trans)) return false;
+    if (this.inFlight(o)) return false;
     out.push({ kind: 'hv-abandoned', guest: guestId(this.id), trans: o.trans });
     this.outstanding = null;
     return true;

@@ -57,15 +57,16 @@ export class VmwDriver {
   }
 
   /**
-   * vmballoon_work. Unlike Linux, GET_TARGET is skipped while a reset is still due (a failed
-   * START): Linux sends it anyway and only vmballoon_change's 0 keeps the balloon still.
+   * vmballoon_work: GET_TARGET is sent even while a reset is still due (a failed START), as Linux
+   * does (vmballoon_send_get_target after vmballoon_reset, whatever it did); a host without a
+   * session answers it RESET, and vmballoon_change's 0 keeps the balloon still.
    */
   work(out: VmwEffect[]): void {
     const before = this.size;
     let reset = false;
     if (this.resetRequired) { this.reset(out); reset = !this.resetRequired; }
     let change = 0, peak = 0, freed = 0;
-    if (!this.resetRequired && ok(this.send('get-target', [], out).status)) {
+    if (ok(this.send('get-target', [], out).status)) {
       change = this.change();
       if (change > 0) ({ peak, freed } = this.inflate(out));
       else if (change < 0) this.deflate(out);
@@ -76,9 +77,10 @@ export class VmwDriver {
 
   /** vmballoon_reset. */
   private reset(out: VmwEffect[]): void {
-    // vmballoon_vmci_cleanup: unset the doorbell and drop it, whatever the host answers. Linux
-    // sends this unset on every reset, doorbell or not; the reference only when it holds one.
-    if (this.doorbell) { this.send('doorbell-set', [], out, 0); this.doorbell = false; }
+    // vmballoon_vmci_cleanup: unset the doorbell and drop it, whatever the host answers; sent on
+    // every reset, doorbell held or not, as Linux does (a host without a session answers RESET).
+    this.send('doorbell-set', [], out, 0);
+    this.doorbell = false;
     if (this.f['reset-unlocks']) this.deflateAll(out);
     else if (!this.f['reset-keeps-locked']) this.pop(out);
     const r = this.send('start', [], out, 1);

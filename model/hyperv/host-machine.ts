@@ -39,11 +39,10 @@ export const hvHostMachine = setup({
   initial: 'negotiating',
   on: {
     TARGET_SET: { guard: 'targetClamped', actions: 'target' },
-    // H_STALE is taken nowhere: the reference driver never sends the host a response of a
-    // transaction it has not open, because in the testbed a response carries its request's
-    // trans_id. That is the testbed's convention, not Linux's: hv_balloon.c stamps every message
-    // it sends, responses included, with a fresh id from its own counter (balloon_up,
-    // balloon_down, hot_add_req: atomic_inc_return(&trans_id)); see docs/families/hyperv.md.
+    // H_STALE is taken nowhere: the host refuses a guest response only when no transaction of
+    // its kind is open (impl/hyperv/host-side.ts matches by its own state, as QEMU hv-balloon.c
+    // does, never by the response's trans_id, which Linux draws fresh from its own counter), and
+    // a driver that follows balloon_up, balloon_down and hot_add_req answers only an open request.
     H_STATUS: {},
   },
   states: {

@@ -95,6 +95,10 @@ export const vmwHostMachine = setup({
     unstarted: {
       on: {
         START: { guard: 'startGranted', target: 'session', actions: 'open' },
+        // No session yet: whatever comes before a granted START is answered RESET and changes
+        // nothing. Linux sends two such: the doorbell's unset that opens every vmballoon_reset
+        // (vmballoon_vmci_cleanup) and GET_TARGET after a failed vmballoon_send_start.
+        REPLY_RESET: {},
         FORGET: { target: 'forgot', actions: 'forget' },
         PAGES: { guard: 'nothingDone' },
       },

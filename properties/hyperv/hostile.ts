@@ -50,10 +50,17 @@ export function hvHostileMessage(kind: HvHostileKind, pick: number, sys: HvSyste
       const n = b >= 0 ? b : find((x) => g.pageState[x] !== PageState.Hole);
       return n < 0 ? outside : { type: 'unballoon-request', trans, ranges: [{ start: n + 1 + (pick % (gpp - 1)), count: 1 }], more: false };
     }
-    case 'stale-transaction':
-      return g.hv.unballoonTrans !== null
-        ? { type: 'unballoon-request', trans: g.hv.unballoonTrans + 1 + (pick % 3), ranges: [], more: false }
-        : pick % 2 === 0 ? { type: 'version-response', trans: STALE + (pick % 5), accepted: true } : { type: 'caps-response', trans: STALE + (pick % 5), accepted: true };
+    case 'stale-transaction': {
+      // Inside a multi-part unballoon: a part under another id (QEMU's host sends every part of
+      // one unballoon under one trans_id). Otherwise a response to no request of the guest's that
+      // is open: a VERSION_RESPONSE once the version is settled, a CAPABILITIES_RESPONSE before the
+      // report was sent or after it was answered (version_resp, cap_resp answer only the guest's
+      // own DM_VERSION_REQUEST and DM_CAPABILITIES_REPORT). Its id is not what makes it stale.
+      if (g.hv.unballoonTrans !== null) return { type: 'unballoon-request', trans: g.hv.unballoonTrans + 1 + (pick % 3), ranges: [], more: false };
+      const phase = g.hv.phase;
+      const version = phase === 'version' ? false : phase === 'caps' ? true : pick % 2 === 0;
+      return version ? { type: 'version-response', trans: STALE + (pick % 5), accepted: true } : { type: 'caps-response', trans: STALE + (pick % 5), accepted: true };
+    }
     case 'hot-add-outside': {
       const end = cfg.hotAddStart + cfg.hotAddPages;
       const start = cfg.hotAddPages > 0 && pick % 2 === 0 && cfg.hotAddStart >= gpp ? cfg.hotAddStart - gpp : (cfg.hotAddPages > 0 ? end : 0);

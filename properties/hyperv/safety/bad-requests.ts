@@ -2,8 +2,9 @@ import type { HvProperty } from '../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 7 in Hyper-V's words: a hostile or buggy host's message (an
- * unballoon of pages never ballooned, overlapping, outside RAM or splitting a guest page; a stale
- * transaction id; a hot-add outside the region) is refused and changes nothing: no page, frame,
+ * unballoon of pages never ballooned, overlapping, outside RAM or splitting a guest page; a
+ * response to no open request of the guest's, or an unballoon part under another id; a hot-add
+ * outside the region) is refused and changes nothing: no page, frame,
  * counter or message moves.
  */
 export const hvBadRequestsChangeNothing: HvProperty = {

@@ -81,6 +81,19 @@ describe('the VMware charts', () => {
     expect(h.getSnapshot().context.locked).toBe(0);
     expect(h.getSnapshot().value).toBe('forgot');
   });
+
+  it('the host chart takes a RESET answer before any session (vmballoon_reset\'s doorbell unset, GET_TARGET after a failed START) and stays unstarted', () => {
+    const cfg = vmwCheckConfig();
+    const h = createActor(vmwHostMachine, { input: { system: cfg, guest: cfg.guests[0] } });
+    h.start();
+    for (const cmd of ['doorbell-set', 'get-target'] as const) {
+      const ev = { type: 'REPLY_RESET', cmd } as const;
+      expect(vmwHostMachine.getTransitionData(h.getSnapshot() as never, ev), cmd).toHaveLength(1);
+      h.send(ev);
+      expect(h.getSnapshot().value).toBe('unstarted');
+      expect(h.getSnapshot().context).toEqual({ locked: 0, doorbell: false });
+    }
+  });
 });
 
-const PINNED_INVENTORY = { 'vmware-driver': [4, 11], 'vmware-host': [3, 11] };
+const PINNED_INVENTORY = { 'vmware-driver': [4, 11], 'vmware-host': [3, 12] };

@@ -44,6 +44,43 @@ describe('checkHv', () => {
   });
 });
 
+describe('transaction ids as Linux uses them (hv_balloon.c: a fresh trans_id per message, never compared)', () => {
+  it('the reference stamps each response with a fresh id of its own, and holds every property and the charts', () => {
+    // Guard against a silent return to echoed ids: the run must see responses whose id differs
+    // from their request's.
+    const config = hvCheckConfig();
+    const sys = new HvReferenceSystem(config);
+    const g = guestId(0);
+    const cmds: HvCommand[] = [{ kind: 'host-recv', guest: g }, { kind: 'guest', guest: g }, { kind: 'host-recv', guest: g }, { kind: 'guest', guest: g },
+      { kind: 'set-target', guest: g, pages: 6 }, { kind: 'host-send', guest: g }, { kind: 'guest', guest: g }];
+    const sent: { from: string; type: string; trans: number }[] = [];
+    for (const c of cmds) for (const e of sys.apply(c).effects) if (e.kind === 'hv-sent') sent.push({ from: e.from, type: e.msg.type, trans: e.msg.trans });
+    const req = sent.find((m) => m.type === 'balloon-request');
+    const resp = sent.filter((m) => m.type === 'balloon-response');
+    expect(req).toBeDefined();
+    expect(resp.length).toBeGreaterThan(0);
+    for (const r of resp) expect(r.trans).not.toBe(req!.trans);
+    // Guest ids only grow (atomic_inc_return): every guest message has a new number.
+    const ids = sent.filter((m) => m.from === 'guest').map((m) => m.trans);
+    expect(new Set(ids).size).toBe(ids.length);
+    const r = checkHv({ factory: createHvReference, properties: HV_SHARED_PROPERTIES, runs: 200, seed: 11 });
+    expect(r.ok, `${r.failure?.property}: ${r.failure?.violation.message}`).toBe(true);
+  });
+
+  it('a driver whose response ids are anything at all (here: a constant) still holds every property and conforms', () => {
+    const wild = () => {
+      const inner = new HvReferenceSystem(hvCheckConfig());
+      const scrub = (r: HvStepResult): HvStepResult => ({
+        ...r,
+        effects: r.effects.map((e) => (e.kind === 'hv-sent' && e.from === 'guest' && /-response$/.test(e.msg.type) ? { ...e, msg: { ...e.msg, trans: 0x1234 } } : e)),
+      });
+      return { observe: () => inner.observe(), apply: (c: HvCommand) => scrub(inner.apply(c)) };
+    };
+    const r = checkHv({ factory: wild, properties: HV_SHARED_PROPERTIES, runs: 200, seed: 5 });
+    expect(r.ok, `${r.failure?.property}: ${r.failure?.violation.message}`).toBe(true);
+  });
+});
+
 describe('command contracts (core/hyperv/contracts.ts)', () => {
   const cases: [string, ReturnType<typeof stub>][] = [
     ['refuses every allocation', stub('alloc', () => ({ outcome: 'refused', code: 'guest/oom', message: 'no', effects: [] }))],

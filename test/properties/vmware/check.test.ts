@@ -17,6 +17,31 @@ const NO_CHART = vmware.properties.filter((p) => p.name !== 'conformance');
 /** Without the command contract either, which names a command that did nothing at its step. */
 const INVARIANTS_ONLY = NO_CHART.filter((p) => p.name !== 'vmware-command-contract');
 
+describe('the reference sends what Linux sends around a reset (vmw_balloon.c)', () => {
+  const backdoor = (r: VmwStepResult) => r.effects.flatMap((e) => (e.kind === 'backdoor' ? [e] : []));
+  it('every reset opens with the doorbell unset, answered RESET before any session (vmballoon_vmci_cleanup)', () => {
+    const sys = new VmwReferenceSystem(vmwCheckConfig());
+    const b = backdoor(sys.apply({ kind: 'work', guest: guestId(0) }));
+    expect(b[0]).toMatchObject({ cmd: 'doorbell-set', set: false, status: 'reset' });
+    expect(b[1]).toMatchObject({ cmd: 'start' });
+  });
+  it('GET_TARGET follows a failed START in the same run (vmballoon_work), answered RESET, and the balloon stays still', () => {
+    let seen = 0;
+    for (let after = 0; after < 3; after++) {
+      const sys = new VmwReferenceSystem(vmwCheckConfig());
+      sys.apply({ kind: 'set-target', guest: guestId(0), pages: 64 });
+      sys.apply({ kind: 'busy', guest: guestId(0), after });
+      const b = backdoor(sys.apply({ kind: 'work', guest: guestId(0) }));
+      const s = b.findIndex((e) => e.cmd === 'start');
+      if (s < 0 || b[s].status === 'success' || b[s].status === 'success-with-caps') continue;
+      seen++;
+      expect(b.slice(s + 1).map((e) => [e.cmd, e.status])).toEqual([['get-target', 'reset']]);
+      expect(sys.observe().guests[0].actual).toBe(0);
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+});
+
 describe('checkVmw', () => {
   it('passes the reference, on generated configurations', () => {
     expect(checkVmw({ factory: createVmwReference, properties: vmware.properties, runs: 100, seed: 7 })).toMatchObject({ ok: true, seed: 7, runs: 100 });
