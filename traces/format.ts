@@ -70,8 +70,8 @@ export const NameSchema = name;
 export const CommandSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('reference'),
-    /** Bug-zoo faults (impl/virtio/faults.ts) switched on: `referenceWithFaults(faults)`. */
-    faults: z.array(name).max(64).describe('bug-zoo faults (impl/virtio/faults.ts) switched on in the reference implementation'),
+    /** Bug-zoo faults of the trace's family (impl/<family>/faults.ts) switched on: the family's `withFaults(faults)`. */
+    faults: z.array(name).max(64).describe('bug-zoo faults of the trace\'s family (impl/<family>/faults.ts) switched on in its reference implementation'),
   }).describe('recorded on the reference implementation'),
   z.strictObject({
     kind: z.literal('adapter'),
