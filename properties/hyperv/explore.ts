@@ -10,6 +10,7 @@ import { guestId, UNBACKED } from '../../core/index.ts';
 import { hvGuestConfig, hvSystemConfig, type HvCommand, type HvMessage, type HvObservation, type HvSystemConfig } from '../../core/hyperv/index.ts';
 import { createHvReference } from '../../impl/hyperv/index.ts';
 import { abstractHvObservation } from '../../model/hyperv/index.ts';
+import { exploreTiny } from '../tiny-explore.ts';
 
 /** One 4 KiB guest of 6 pages with a 2-page hot-add region, floor 1, big unit 2, 2 ranges a message. */
 export function tinyHvConfig(over: Partial<HvSystemConfig> = {}): HvSystemConfig {
@@ -49,25 +50,5 @@ function key(o: HvObservation): string {
 
 /** Distinct states reached within `depth` commands, and the transitions between them. */
 export function exploreHv(config: HvSystemConfig, depth: number): { states: number; edges: number } {
-  const alphabet = tinyHvAlphabet(config);
-  const seen = new Set<string>();
-  const edges = new Set<string>();
-  let frontier: HvCommand[][] = [[]];
-  seen.add(key(createHvReference(config).observe()));
-  for (let d = 0; d < depth && frontier.length > 0; d++) {
-    const next: HvCommand[][] = [];
-    for (const path of frontier) {
-      for (const c of alphabet) {
-        const sys = createHvReference(config);
-        for (const p of path) sys.apply(p);
-        const from = key(sys.observe());
-        sys.apply(c);
-        const to = key(sys.observe());
-        edges.add(`${from}->${to}`);
-        if (!seen.has(to)) { seen.add(to); next.push([...path, c]); }
-      }
-    }
-    frontier = next;
-  }
-  return { states: seen.size, edges: edges.size };
+  return exploreTiny(() => createHvReference(config), tinyHvAlphabet(config), key, depth);
 }

@@ -8,6 +8,7 @@
 import { guestId } from '../../core/index.ts';
 import { vboxGuestConfig, vboxSystemConfig, type VboxCommand, type VboxObservation, type VboxSystemConfig } from '../../core/virtualbox/index.ts';
 import { createVboxReference } from '../../impl/virtualbox/index.ts';
+import { exploreTiny } from '../tiny-explore.ts';
 
 /** One two-CPU guest of 2 pages, one chunk, no floor: small enough to explore in full (refusals left out: each armed one multiplies the space). */
 export function tinyVboxConfig(over: Partial<VboxSystemConfig> = {}): VboxSystemConfig {
@@ -38,25 +39,5 @@ function key(o: VboxObservation): string {
 
 /** Distinct states reached within `depth` commands, and the transitions between them. */
 export function exploreVbox(config: VboxSystemConfig, depth: number): { states: number; edges: number } {
-  const alphabet = tinyVboxAlphabet();
-  const seen = new Set<string>();
-  const edges = new Set<string>();
-  let frontier: VboxCommand[][] = [[]];
-  seen.add(key(createVboxReference(config).observe()));
-  for (let d = 0; d < depth && frontier.length > 0; d++) {
-    const next: VboxCommand[][] = [];
-    for (const path of frontier) {
-      for (const c of alphabet) {
-        const sys = createVboxReference(config);
-        for (const p of path) sys.apply(p);
-        const from = key(sys.observe());
-        sys.apply(c);
-        const to = key(sys.observe());
-        edges.add(`${from}->${to}`);
-        if (!seen.has(to)) { seen.add(to); next.push([...path, c]); }
-      }
-    }
-    frontier = next;
-  }
-  return { states: seen.size, edges: edges.size };
+  return exploreTiny(() => createVboxReference(config), tinyVboxAlphabet(), key, depth);
 }

@@ -8,6 +8,7 @@
 import { guestId } from '../../core/index.ts';
 import { vmwGuestConfig, vmwSystemConfig, type VmwCommand, type VmwObservation, type VmwSystemConfig } from '../../core/vmware/index.ts';
 import { createVmwReference } from '../../impl/vmware/index.ts';
+import { exploreTiny } from '../tiny-explore.ts';
 
 /** One guest of 2 pages, no floor, large pages of 2 gpfns, a page of 2 entries: small enough to explore in full. */
 export function tinyVmwConfig(over: Partial<VmwSystemConfig> = {}): VmwSystemConfig {
@@ -38,25 +39,5 @@ function key(o: VmwObservation): string {
 
 /** Distinct states reached within `depth` commands, and the transitions between them. */
 export function exploreVmw(config: VmwSystemConfig, depth: number): { states: number; edges: number } {
-  const alphabet = tinyVmwAlphabet(config);
-  const seen = new Set<string>();
-  const edges = new Set<string>();
-  let frontier: VmwCommand[][] = [[]];
-  seen.add(key(createVmwReference(config).observe()));
-  for (let d = 0; d < depth && frontier.length > 0; d++) {
-    const next: VmwCommand[][] = [];
-    for (const path of frontier) {
-      for (const c of alphabet) {
-        const sys = createVmwReference(config);
-        for (const p of path) sys.apply(p);
-        const from = key(sys.observe());
-        sys.apply(c);
-        const to = key(sys.observe());
-        edges.add(`${from}->${to}`);
-        if (!seen.has(to)) { seen.add(to); next.push([...path, c]); }
-      }
-    }
-    frontier = next;
-  }
-  return { states: seen.size, edges: edges.size };
+  return exploreTiny(() => createVmwReference(config), tinyVmwAlphabet(config), key, depth);
 }
