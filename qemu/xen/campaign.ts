@@ -214,7 +214,9 @@ export async function replayXenTrace(trace: XenRealTrace | string | unknown, che
   try {
     const { vm, base } = await session.acquire();
     const record = await runXenCase(vm, { steps: t.steps }, base);
-    const violations = [...checkXenRealProperties(record, check).values()].flatMap((o) => o.violations);
+    // A trace of a death after an unsafe target (the over-inflation finding) is judged strictly.
+    const strictSurvival = check.strictSurvival ?? (t.expect.property === 'xen-real-guest-survives' && unsafeTarget(record));
+    const violations = [...checkXenRealProperties(record, { ...check, strictSurvival }).values()].flatMap((o) => o.violations);
     return { reproduced: violations.some((v) => v.property === t.expect.property), violations, record, bootMs: session.bootMs[0] ?? 0 };
   } finally {
     await session.close();

@@ -16,6 +16,10 @@ export interface XenRealProperty {
 export interface XenCheckOptions {
   /** Test-only (never a CLI flag): a deliberately broken projection, to see failures reported. */
   readonly sabotage?: ProjectionSabotage;
+  /** Hold every case to the model's "no domain dies", unsafe targets included (the model has no
+   * death). Campaigns leave it off and count such deaths as the over-inflation finding; the
+   * finding's own trace (docs/FINDINGS.md, Xen) is replayed with it on. */
+  readonly strictSurvival?: boolean;
 }
 
 /** Xen's free memory is read in whole MiB (`xl info` free_memory): conservation allows one MiB of
@@ -124,8 +128,8 @@ export const xenRealProperties: readonly XenRealProperty[] = [
   {
     name: 'xen-real-guest-survives',
     says: 'no domain dies in a case whose targets all stay at or above the unsafe bound (the model has no death: a target the guest cannot spare is a stall, xen-floors)',
-    check(rec) {
-      if (unsafeTarget(rec)) return { checked: 0, violations: [] };
+    check(rec, opts) {
+      if (unsafeTarget(rec) && !opts.strictSurvival) return { checked: 0, violations: [] };
       if (rec.guest === 'alive') return { checked: 1, violations: [] };
       const last = rec.steps[rec.steps.length - 1];
       return { checked: 1, violations: [v('xen-real-guest-survives', last?.index ?? 0, `dom0 ${rec.guest} (${rec.consoleHighlights.slice(-2).join(' | ') || 'no console line'})`)] };
