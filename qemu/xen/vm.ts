@@ -109,7 +109,7 @@ export class XenVm {
     const vm = new XenVm(child, pid, tmpDir, consolePath, ch, domu, exited);
     vm.hardTimer = setTimeout(() => { vm.cause = 'hard-limit'; vm.killNow(); }, hardLimitMs);
     vm.hardTimer.unref();
-    const ready = await Promise.race([ch.waitReady(opts.bootTimeoutMs ?? (domu ? 150_000 : 90_000)), exited.then(() => false)]);
+    const ready = await Promise.race([ch.waitReady(opts.bootTimeoutMs ?? (domu ? 300_000 : 180_000)), exited.then(() => false)]);
     if (!ready) {
       ch.close();
       if (vm.hardTimer !== null) clearTimeout(vm.hardTimer);
