@@ -113,7 +113,7 @@ export async function runXenCase(vm: XenVm, c: XenCase, base: XenSnapshot): Prom
   // A crashed domU (on_crash = "preserve") stays listed; its death shows in its console and xl list.
   return {
     domu: vm.domu, base, steps, guest, consoleTail: guest === 'alive' ? '' : vm.consoleTail(25),
-    consoleHighlights: vm.consoleTail(400).split('\n').filter((l) => NOTABLE.test(l)).slice(-6),
+    consoleHighlights: vm.consoleTail(400).split('\n').map((l) => l.replace(/\r+$/, '')).filter((l) => NOTABLE.test(l)).slice(-6),
     ms: Date.now() - t0,
   };
 }

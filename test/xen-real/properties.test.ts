@@ -97,3 +97,23 @@ describe('real-Xen traces and readings', () => {
     expect(parseSnapshot('XSTAT 786432 786432 0 0 1 655328 617416 242 1023\nUSTAT none\n', true)).toBeNull();
   });
 });
+
+describe('the over-inflation finding (docs/FINDINGS.md 27)', () => {
+  const t = loadXenTrace(join(import.meta.dirname, '..', '..', 'traces/xen-real/xen-real-xen-real-guest-survives-5c58c5cc51a9.json'));
+  const rec = (): XenCaseRecord => structuredClone(t.source.observations) as unknown as XenCaseRecord;
+
+  it('was recorded as measured: xl refused 100 MiB, the direct write was taken, dom0 panicked', () => {
+    const r = rec();
+    expect(r.steps[0]?.rc).toBe(1);
+    expect(r.steps[1]?.rc).toBe(0);
+    expect(r.guest).toBe('dead');
+    expect(r.consoleHighlights.join('\n')).toMatch(/deadlocked on memory/);
+  });
+
+  it('is a finding in campaigns, and a failure of the model\'s "no domain dies" when held strictly', () => {
+    expect(failing(rec())).toEqual([]);
+    const strict = [...checkXenRealProperties(rec(), { strictSurvival: true }).entries()].filter(([, o]) => o.violations.length > 0).map(([n]) => n);
+    expect(strict).toEqual(['xen-real-guest-survives']);
+    expect(t.expect.property).toBe('xen-real-guest-survives');
+  });
+});
