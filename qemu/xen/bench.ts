@@ -3,7 +3,7 @@
 // Appends two rows to bench/XEN.md. Usage: npx tsx qemu/xen/bench.ts [runs=6] [seed=1]
 import fc from 'fast-check';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { qemuCaseArbitrary } from '../arbitrary.ts';
 import { runQemuCampaign } from '../campaign.ts';
@@ -22,7 +22,7 @@ try {
   const qSteps = q.passed ? fc.sample(qemuCaseArbitrary(), { seed, numRuns: runs }).reduce((a, c) => a + c.steps.length, 0) : NaN;
   const x = await runXenCampaign({ runs, seed, domu: false, outDir });
   console.log(formatXenReport(x));
-  const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, TCG`;
+  const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, TCG, load ${(loadavg()[1] ?? 0).toFixed(1)}`;
   const file = join(repoRoot, 'bench', 'XEN.md');
   if (!existsSync(file)) {
     writeFileSync(file, [
