@@ -17,13 +17,16 @@ OUT=${OUT:-$ROOT/.xen-guest}
 XENV=4.17
 
 die() { echo "xen setup: $*" >&2; exit 1; }
+# Exit 3 means only "a package cannot be had" (no mirror, not in the sources): CI skips the real-Xen
+# campaign on 3 and fails on anything else.
+unavailable() { echo "xen setup: $*" >&2; exit 3; }
 command -v apt-get >/dev/null && command -v apt-cache >/dev/null && command -v dpkg >/dev/null \
   || die "needs a Debian 12 system (apt-get, apt-cache, dpkg not found)"
 
 apt_updated=0
 apt_update_once() {
   [ "$apt_updated" = 1 ] && return 0
-  apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed (no network to the Debian mirror, or not root?)"
+  apt-get update -qq >/dev/null 2>&1 || unavailable "apt-get update failed (no network to the Debian mirror, or not root?)"
   apt_updated=1
 }
 
@@ -31,8 +34,8 @@ apt_update_once() {
 abi() { apt-cache depends "$1" 2>/dev/null | sed -n "s/^ *Depends: linux-image-\([0-9][^ ]*$2\)\$/\1/p" | head -n1; }
 KD=$(abi linux-image-amd64 '-amd64'); KU=$(abi linux-image-cloud-amd64 '-cloud-amd64')
 if [ -z "$KD" ] || [ -z "$KU" ]; then apt_update_once; KD=$(abi linux-image-amd64 '-amd64'); KU=$(abi linux-image-cloud-amd64 '-cloud-amd64'); fi
-[ -n "$KD" ] || die "package linux-image-amd64 not found in apt (is this Debian 12 with main enabled?)"
-[ -n "$KU" ] || die "package linux-image-cloud-amd64 not found in apt (is this Debian 12 with main enabled?)"
+[ -n "$KD" ] || unavailable "package linux-image-amd64 not found in apt (is this Debian 12 with main enabled?)"
+[ -n "$KU" ] || unavailable "package linux-image-cloud-amd64 not found in apt (is this Debian 12 with main enabled?)"
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
   [ "$(id -u)" = 0 ] || die "qemu-system-x86_64 missing and not root: run as root or 'apt-get install qemu-system-x86'"
@@ -51,7 +54,7 @@ versions=""
 for p in $PKGS; do
   v=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p')
   if [ -z "$v" ] || [ "$v" = "(none)" ]; then apt_update_once; v=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p'); fi
-  [ -n "$v" ] && [ "$v" != "(none)" ] || die "package $p cannot be had from apt (not in the configured Debian 12 sources)"
+  [ -n "$v" ] && [ "$v" != "(none)" ] || unavailable "package $p cannot be had from apt (not in the configured Debian 12 sources)"
   versions="$versions $p=$v"
 done
 SUMS=$(cat "$HERE/dom0-init.sh" "$HERE/domu-init.sh" "$0" | sha256sum | cut -c1-16)
@@ -73,7 +76,7 @@ done
 if [ -n "$missing" ]; then
   fetch() { (cd "$OUT/debs" && apt-get download -qq "$@" >/dev/null 2>&1); }
   for p in $missing; do
-    fetch "$p" || { apt_update_once; fetch "$p"; } || die "package $p cannot be downloaded (apt-get download $p failed)"
+    fetch "$p" || { apt_update_once; fetch "$p"; } || unavailable "package $p cannot be downloaded (apt-get download $p failed)"
   done
 fi
 
