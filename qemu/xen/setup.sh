@@ -49,11 +49,14 @@ PKGS="linux-image-$KD linux-image-$KU xen-hypervisor-$XENV-amd64 xen-utils-$XENV
   libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenstore4 libxentoollog1 libyajl2
   libxendevicemodel1 libxenhypfs1 libxentoolcore1 xenstore-utils busybox-static"
 
-# The stamp names every input: package versions and our init scripts' contents.
+# The stamp names every input: package versions (one apt-cache call: it is slow on a busy machine)
+# and our scripts' contents.
+candidates() { apt-cache policy $PKGS 2>/dev/null | awk '/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) } /^ *Candidate:/ { print p "=" $2 }'; }
+cands=$(candidates)
 versions=""
 for p in $PKGS; do
-  v=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p')
-  if [ -z "$v" ] || [ "$v" = "(none)" ]; then apt_update_once; v=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p'); fi
+  v=$(echo "$cands" | sed -n "s/^$p=//p" | head -n1)
+  if [ -z "$v" ] || [ "$v" = "(none)" ]; then apt_update_once; cands=$(candidates); v=$(echo "$cands" | sed -n "s/^$p=//p" | head -n1); fi
   [ -n "$v" ] && [ "$v" != "(none)" ] || unavailable "package $p cannot be had from apt (not in the configured Debian 12 sources)"
   versions="$versions $p=$v"
 done
