@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { repoRoot } from '../../qemu/paths.ts';
@@ -24,7 +25,9 @@ export function register(program: Command): void {
     .action(async function (this: Command, flags: { setup?: boolean; runs: string; seed?: string; domu?: boolean; out: string }) {
       const cmd = this as Command & { exitCode?: number };
       if (flags.setup) {
-        const r = spawnSync('bash', [join(repoRoot, 'qemu', 'xen', 'setup.sh')], { stdio: 'inherit' });
+        const script = join(repoRoot, 'qemu', 'xen', 'setup.sh');
+        if (!existsSync(script)) throw new UsageError(`xen --setup: ${script} is not here: the set-up ships with the repository, run it from a clone (npm run xen:setup)`);
+        const r = spawnSync('bash', [script], { stdio: 'inherit' });
         cmd.exitCode = r.status === 0 ? EXIT_OK : EXIT_FAILED;
         return;
       }
