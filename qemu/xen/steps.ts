@@ -1,19 +1,15 @@
 // The vocabulary of a real-Xen case: what the toolstack and dom0's workload do, one step at a
 // time. A case is plain data (JSON), so a shrunk counterexample is saved and replayed as is.
+import type { XenVmStep } from '../../traces/vm-steps.ts';
 import { DOM0_MIB } from './vm.ts';
 
 export type Domain = 'dom0' | 'domu';
 
-export type XenStep =
-  /** `xl mem-set <dom> <mib>m`: the toolstack's target change (libxl_set_memory_target). */
-  | { readonly op: 'mem-set'; readonly dom: Domain; readonly mib: number }
-  /** The target written past xl: dom0's sysfs `target_kb`, a domU's xenstore `memory/target`. */
-  | { readonly op: 'write-target'; readonly dom: Domain; readonly mib: number }
-  /** A program in dom0 holds `mib` MiB of anonymous memory until `free`. */
-  | { readonly op: 'hold'; readonly mib: number }
-  | { readonly op: 'free' }
-  /** Read the balloon's statistics and Xen's free memory, nothing else. */
-  | { readonly op: 'read' };
+/**
+ * One step: mem-set, write-target, hold, free or read. Defined once, as the schema a trace stores
+ * them with (traces/vm-steps.ts `XenStepSchema`, where each is described).
+ */
+export type XenStep = Readonly<XenVmStep>;
 
 export interface XenCase {
   readonly steps: readonly XenStep[];
