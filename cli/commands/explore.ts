@@ -45,6 +45,9 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
   const pages = flags.pages === undefined ? ex.defaults.pages : intFlag('--pages', flags.pages, 1, 64);
   const depth = intFlag('--depth', flags.depth, 0, 64);
   const maxStates = intFlag('--max-states', flags.maxStates, 1, 10_000_000);
+  // With no command applied and no drain run, the search would check nothing at all and still
+  // report every property as held: refuse it rather than print a pass that means nothing.
+  if (depth === 0 && !flags.drain) throw new UsageError('--depth 0 --no-drain: nothing would be checked (no command is applied and the drain is off); give --depth 1 or more, or drop --no-drain');
   outDirFlag(flags.out);
   const config = ex.config(guests, pages);
   const problems = family.configProblems(config);
