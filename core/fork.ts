@@ -5,7 +5,7 @@
  *
  * What it keeps: prototypes (a copied class instance has its methods), sharing (two fields that
  * point at one object, or typed arrays that view one buffer, still do in the copy), property
- * descriptors and non-extensibility. What it refuses, with a TypeError naming the path: a
+ * descriptors and non-extensibility. What it refuses, with a TypeError naming the field: a
  * function stored as a field (a closure's variables cannot be copied) and objects of unknown
  * kinds (WeakMap, Promise, ...). What it cannot see: `#private` fields and module-level state; a
  * class using them must not fork this way (the fork tests of each family compare a fork with a
@@ -15,7 +15,7 @@ export function forkState<T>(root: T): T {
   const memo = new Map<object, unknown>();
   const copy = (v: unknown, path: string): unknown => {
     if (v === null || typeof v !== 'object') {
-      if (typeof v === 'function') throw new TypeError(`forkState: ${path} is a function (closure state cannot be copied)`);
+      if (typeof v === 'function') throw new TypeError(`forkState: the field ${path} holds a function (closure state cannot be copied)`);
       return v;
     }
     const known = memo.get(v);
@@ -32,32 +32,39 @@ export function forkState<T>(root: T): T {
     if (Array.isArray(v)) {
       const out: unknown[] = new Array(v.length);
       memo.set(v, out);
-      for (let i = 0; i < v.length; i++) out[i] = copy(v[i], `${path}[${i}]`);
+      for (let i = 0; i < v.length; i++) out[i] = copy(v[i], path);
       return out;
     }
     if (v instanceof Map) {
       const out = new Map();
       memo.set(v, out);
-      for (const [k, x] of v) out.set(copy(k, `${path}.key`), copy(x, `${path}.get(${String(k)})`));
+      for (const [k, x] of v) out.set(copy(k, path), copy(x, path));
       return out;
     }
     if (v instanceof Set) {
       const out = new Set();
       memo.set(v, out);
-      for (const x of v) out.add(copy(x, `${path}.item`));
+      for (const x of v) out.add(copy(x, path));
       return out;
     }
     const proto = Object.getPrototypeOf(v) as object | null;
     if (proto !== null && proto !== Object.prototype && !isClassPrototype(proto)) {
-      throw new TypeError(`forkState: ${path} is a ${v.constructor?.name ?? 'built-in'} object, which cannot be copied`);
+      throw new TypeError(`forkState: the field ${path} holds a ${v.constructor?.name ?? 'built-in'} object, which cannot be copied`);
     }
     const out = Object.create(proto) as Record<PropertyKey, unknown>;
     memo.set(v, out);
-    for (const k of Reflect.ownKeys(v)) {
-      const d = Object.getOwnPropertyDescriptor(v, k)!;
-      if ('value' in d) d.value = copy(d.value, `${path}.${String(k)}`);
-      else throw new TypeError(`forkState: ${path}.${String(k)} is an accessor (its state is out of reach)`);
-      Object.defineProperty(out, k, d);
+    const src = v as Record<string, unknown>;
+    const keys = Object.keys(src);
+    if (Object.getOwnPropertyNames(src).length === keys.length && Object.getOwnPropertySymbols(src).length === 0) {
+      // The common case, plain fields: assigned in order, so copies share their hidden class.
+      for (const k of keys) out[k] = copy(src[k], k);
+    } else {
+      for (const k of Reflect.ownKeys(v)) {
+        const d = Object.getOwnPropertyDescriptor(v, k)!;
+        if ('value' in d) d.value = copy(d.value, String(k));
+        else throw new TypeError(`forkState: the field ${String(k)} is an accessor (its state is out of reach)`);
+        Object.defineProperty(out, k, d);
+      }
     }
     if (!Object.isExtensible(v)) Object.preventExtensions(out);
     return out;

@@ -10,7 +10,7 @@
  * pure `transition` underneath, but a live actor skips re-resolving the snapshot per event (about
  * four times faster than calling `transition` per event), which is what the per-step budget asks.
  */
-import { createActor, type Actor, type AnyTransitionDefinition, type StateValue } from 'xstate';
+import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type StateValue } from 'xstate';
 import { profileOf, type Observation, type SystemConfig } from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
 import {
@@ -39,21 +39,33 @@ export function conformanceProperty(hooks: ConformanceHooks = {}): Property {
   };
 }
 
-/** The lockstep monitor for one run. */
-export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks = {}): PropertyMonitor {
+/**
+ * The lockstep monitor for one run. `from`: the actors' snapshots to start from instead of the
+ * chart's initial state (a fork, below).
+ */
+export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks = {}, from?: readonly Snapshot<unknown>[]): PropertyMonitor {
   const inspect = hooks.onTransitions
     ? (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
       if (ev.type === '@xstate.microstep' && ev._transitions?.length) hooks.onTransitions!(CHART_NAME, ev._transitions);
     }
     : undefined;
-  const actors: Actor<GuestMachine>[] = config.guests.map((g) => {
-    const a = createActor(guestMachine, { input: modelInput(g, config.maxBatch, profileOf(config)), ...(inspect ? { inspect: inspect as never } : {}) });
+  const actors: Actor<GuestMachine>[] = config.guests.map((g, i) => {
+    const a = createActor(guestMachine, {
+      input: modelInput(g, config.maxBatch, profileOf(config)),
+      ...(from ? { snapshot: from[i] } : {}),
+      ...(inspect ? { inspect: inspect as never } : {}),
+    });
     a.start();
-    hooks.onState?.(CHART_NAME, a.getSnapshot().value);
+    if (!from) hooks.onState?.(CHART_NAME, a.getSnapshot().value);
     return a;
   });
+  // A fork restores each guest's actor from its persisted snapshot (XState's
+  // getPersistedSnapshot / createActor({ snapshot })): the chart goes on from the same state
+  // without replaying its events. Not with coverage hooks, whose counts are the campaign's.
+  const fork = hooks.onTransitions || hooks.onState ? {} : { fork: () => conformanceMonitor(config, hooks, actors.map((a) => a.getPersistedSnapshot())) };
 
   return {
+    ...fork,
     step({ command, result, obs, index }) {
       const g = command.guest;
       const actor = actors[g];

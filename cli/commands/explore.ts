@@ -95,7 +95,10 @@ function bound(r: ExploreResult, drain: boolean): string {
 
 function printResult(r: ExploreResult, ms: number, rate: number, file: string | undefined, drain: boolean, fmt: (c: never) => string): void {
   const out = process.stdout;
-  out.write(`distinct states: ${r.states}, edges: ${r.edges}, depth reached: ${r.depthReached}, ${rate} states/s (${(ms / 1000).toFixed(1)}s; each edge re-executed from the start)\n`);
+  const how = r.mode === 'fork'
+    ? 'each state forked from a snapshot of system and monitors, no replay'
+    : 'each edge re-executed from the start: the system or a property monitor cannot fork (SystemUnderTest.fork, PropertyMonitor.fork), which is slower';
+  out.write(`distinct states: ${r.states}, edges: ${r.edges}, depth reached: ${r.depthReached}, ${rate} states/s (${(ms / 1000).toFixed(1)}s; ${how})\n`);
   out.write(`${bound(r, drain)}\nproperties: ${r.properties.join(', ')}\n`);
   if (!r.failure) { out.write(`\nall ${r.properties.length} properties held in every state explored\n`); return; }
   const f = r.failure;
@@ -110,7 +113,7 @@ function jsonResult(r: ExploreResult, ms: number, rate: number, file: string | u
   return {
     ok: !r.failure, family: r.family, implementation: impl.name, faults: impl.faults, config: r.config,
     states: r.states, edges: r.edges, depthReached: r.depthReached, perDepth: r.perDepth, exhaustive: r.exhaustive, stoppedBy: r.stoppedBy,
-    statesPerSecond: rate, ms: Math.round(ms), alphabet: r.alphabet, properties: r.properties,
+    statesPerSecond: rate, ms: Math.round(ms), mode: r.mode, alphabet: r.alphabet, properties: r.properties,
     failure: r.failure ? {
       property: r.failure.failure.property, step: r.failure.failure.step, phase: r.failure.failure.phase, foundBy: r.failure.foundBy,
       length: r.failure.commands.length, replays: r.failure.replays, statesAtFind: r.failure.statesAtFind, message: r.failure.failure.violation.message, trace: file, commands: r.failure.commands,

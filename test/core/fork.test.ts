@@ -1,0 +1,42 @@
+/**
+ * core/fork.ts: a deep copy of a state graph keeps prototypes, sharing and typed-array buffers,
+ * evolves on its own, and refuses what it cannot copy (a function field) with one named error.
+ */
+import { describe, expect, it } from 'vitest';
+import { forkState } from '../../core/fork.ts';
+
+class Counter {
+  n = 0;
+  readonly log: number[] = [];
+  bump(): number { this.log.push(++this.n); return this.n; }
+}
+
+describe('forkState', () => {
+  it('copies a class instance with its methods; the copy and the original go on apart', () => {
+    const a = new Counter();
+    a.bump();
+    const b = forkState(a);
+    expect(b).toBeInstanceOf(Counter);
+    b.bump(); b.bump();
+    expect([a.n, a.log]).toEqual([1, [1]]);
+    expect([b.n, b.log]).toEqual([3, [1, 2, 3]]);
+  });
+  it('keeps sharing: two fields on one object, views on one buffer, Maps and Sets', () => {
+    const buf = new ArrayBuffer(16);
+    const shared = { x: 1 };
+    const s = { p: shared, q: shared, whole: new Int32Array(buf), half: new Int32Array(buf, 8, 2), m: new Map([[1, shared]]), set: new Set([2]) };
+    const c = forkState(s);
+    expect(c.p).toBe(c.q);
+    expect(c.m.get(1)).toBe(c.p);
+    expect(c.p).not.toBe(shared);
+    c.half[0] = 7;
+    expect(c.whole[2]).toBe(7);
+    expect(s.whole[2]).toBe(0);
+    c.set.add(3);
+    expect([...s.set]).toEqual([2]);
+  });
+  it('refuses a function field (closure state cannot be copied) and objects it does not know', () => {
+    expect(() => forkState({ send: () => true })).toThrow(/the field send holds a function/);
+    expect(() => forkState({ w: new WeakMap() })).toThrow(/the field w holds a WeakMap object/);
+  });
+});
