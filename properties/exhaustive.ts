@@ -29,11 +29,11 @@
  * the search, and `exhaustive` is true only when the frontier ran dry before both.
  * Deterministic: no clock in the search itself (the caller times it) and no randomness.
  */
-import type { AnyCommand, WorldConfig, WorldObservation } from '../core/index.ts';
+import { describeThrown, type AnyCommand, type WorldConfig, type WorldObservation } from '../core/index.ts';
 import type { SystemFactory } from '../core/virtio/index.ts';
 import type { AnyFamily } from './family.ts';
 import type { AnyProperty } from './property.ts';
-import { CaseSession, defaultAuditEvery, runCase, type Failure } from './runner.ts';
+import { CaseSession, defaultAuditEvery, NO_CRASH, runCase, type Failure } from './runner.ts';
 import { FingerprintSet, textFingerprint, type Fingerprint } from './state-key.ts';
 export { canonicalKey } from './state-key.ts';
 
@@ -90,6 +90,11 @@ export interface ExploreResult {
   mode: 'fork' | 'replay';
 }
 
+/** Can this case fork (system and every monitor), without throwing? The explorer replays otherwise. */
+function canFork(s: CaseSession): boolean {
+  try { return s.fork() !== null; } catch { return false; }
+}
+
 /** The family's explorer, or a RangeError naming the family. */
 export function explorerOf(family: AnyFamily) {
   if (!family.explorer) throw new RangeError(`family ${family.name} declares no explorer (Family.explorer)`);
@@ -106,7 +111,7 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   const runReplay = (commands: AnyCommand[]) => runCase(factory, config as never, commands as never, properties).failure;
   // The case of the initial state, audited after every step; it forks when everything in it can.
   const root = CaseSession.open(factory, config as never, properties, { auditEvery: 1 });
-  const mode: ExploreResult['mode'] = !opts.replay && root instanceof CaseSession && root.fork() !== null ? 'fork' : 'replay';
+  const mode: ExploreResult['mode'] = !opts.replay && root instanceof CaseSession && canFork(root) ? 'fork' : 'replay';
   const base = {
     family: family.name, config, properties: properties.map((p) => p.name), alphabet: alphabet.length, mode,
   };
@@ -134,7 +139,10 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
     return { session: s, failure: null };
   };
   const forkEdge = (parent: CaseSession, c: AnyCommand): { session: CaseSession | null; failure: Failure | null } => {
-    const s = parent.fork()!;
+    let s: CaseSession;
+    try { s = parent.fork()!; } catch (e) {
+      return { session: null, failure: { property: NO_CRASH, step: parent.index, phase: 'step', violation: { message: `fork() threw: ${describeThrown(e)}` } } };
+    }
     const { failure } = s.step(c as never, false);
     return failure ? { session: null, failure } : { session: s, failure: null };
   };
