@@ -63,10 +63,11 @@ export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks
     if (!from) hooks.onState?.(CHART_NAME, a.getSnapshot().value);
     return a;
   });
+  hooks.onCharts?.(actors.map((a, guest) => ({ chart: CHART_NAME, guest, state: () => a.getSnapshot().value })));
   // A fork restores each guest's actor from its persisted snapshot (XState's
   // getPersistedSnapshot / createActor({ snapshot })): the chart goes on from the same state
-  // without replaying its events. Not with coverage hooks, whose counts are the campaign's.
-  const fork = hooks.onTransitions || hooks.onState ? {} : { fork: () => conformanceMonitor(config, hooks, actors.map((a) => a.getPersistedSnapshot())) };
+  // without replaying its events. Not with hooks, whose counts and charts are their caller's.
+  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {} : { fork: () => conformanceMonitor(config, hooks, actors.map((a) => a.getPersistedSnapshot())) };
 
   return {
     ...fork,
