@@ -282,8 +282,8 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
 export const SHORTEN_MAX_STATES = 400;
 
 /**
- * The search around a shrunk case (properties/shorten.ts): the case's own commands, then the
- * family's explorer alphabet for that configuration; states keyed by the explorer's key (or the
+ * The search around a shrunk case (properties/shorten.ts): the case's own commands, its
+ * allocations and frees merged, then the family's explorer alphabet for that configuration; states keyed by the explorer's key (or the
  * whole observation) after the commands run through the runner with no property and no drain.
  */
 function shortenOptions(family: AnyFamily, factory: SystemFactory, config: Case['config'], own: Case['commands'], stillFails: (cs: Case['commands']) => boolean): ShortenOptions<Case['commands'][number]> {
@@ -293,7 +293,7 @@ function shortenOptions(family: AnyFamily, factory: SystemFactory, config: Case[
   let extra: Case['commands'] = [];
   try { extra = (family.explorer?.alphabet(config) ?? []) as Case['commands']; } catch { extra = []; }
   return {
-    alphabet: [...own, ...extra],
+    alphabet: [...own, ...merged(own), ...extra],
     keyAfter: (cs) => {
       last = null;
       runCase(capture, config, cs, [], { noDrain: true });
@@ -302,6 +302,23 @@ function shortenOptions(family: AnyFamily, factory: SystemFactory, config: Case[
     stillFails,
     maxStates: SHORTEN_MAX_STATES,
   };
+}
+
+/**
+ * The guest program's allocations and frees of the case, each guest's and kind's pages summed into
+ * one command (pick 0): a run of `alloc 1` that fills memory step by step is one `alloc n` (the
+ * world's commands, core/world.ts, mean the same in every family).
+ */
+function merged(commands: Case['commands']): Case['commands'] {
+  const sums = new Map<string, { guest: number; kind: 'alloc' | 'free'; pages: number; runs: number }>();
+  for (const c of commands as readonly { kind: string; guest: number; pages?: number }[]) {
+    if ((c.kind !== 'alloc' && c.kind !== 'free') || typeof c.pages !== 'number') continue;
+    const k = `${c.guest}/${c.kind}`;
+    const s = sums.get(k) ?? { guest: c.guest, kind: c.kind, pages: 0, runs: 0 };
+    s.pages += c.pages; s.runs++;
+    sums.set(k, s);
+  }
+  return [...sums.values()].filter((s) => s.runs > 1).map((s) => ({ kind: s.kind, guest: s.guest, pages: s.pages, pick: 0 })) as unknown as Case['commands'];
 }
 
 /** Each property once, first occurrence kept: a property named twice is checked once. */
