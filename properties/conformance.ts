@@ -52,6 +52,7 @@ export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks
     hooks.onState?.(CHART_NAME, a.getSnapshot().value);
     return a;
   });
+  hooks.onCharts?.(actors.map((a, guest) => ({ chart: CHART_NAME, guest, state: () => a.getSnapshot().value })));
 
   return {
     step({ command, result, obs, index }) {

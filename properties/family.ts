@@ -206,6 +206,18 @@ export interface ConformanceHooks {
   onTransitions?(chart: string, transitions: readonly AnyTransitionDefinition[]): void;
   /** The state a chart starts in (later states are entered through `onTransitions`). */
   onState?(chart: string, value: StateValue): void;
+  /**
+   * Once per run, when its charts are created: every copy (chart name, guest) with a reader of its
+   * current state. The viewer draws them as the run goes (viewer/generic.ts); nothing per step.
+   */
+  onCharts?(copies: readonly ChartCopy[]): void;
+}
+
+/** One running copy of a family's chart in a conformance monitor. */
+export interface ChartCopy {
+  readonly chart: string;
+  readonly guest: number;
+  state(): StateValue;
 }
 
 /** A family of any vocabulary, as the shared machinery holds it. */
