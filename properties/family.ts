@@ -12,6 +12,7 @@ import type { AnyStateMachine, AnyTransitionDefinition, StateValue } from 'xstat
 import type { AnyCommand, GuestId, StepResult, SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
 import type { AnyProperty, FamilyWorld, WorldSummary } from './property.ts';
 import type { ReachCatalogue } from './reach/situation.ts';
+import type { Fingerprint } from './state-key.ts';
 
 /** A case: a configuration and the commands run on it. */
 export interface FamilyCase<C extends AnyCommand = AnyCommand, K extends WorldConfig = WorldConfig> {
@@ -175,6 +176,12 @@ export interface FamilyExplorer<C extends AnyCommand, O extends WorldObservation
   alphabet(config: K): C[];
   /** The state's canonical key, computed at once (observations may be live views). */
   key(obs: O, config: K): string;
+  /**
+   * Optional: the 64-bit fingerprint of that key computed without building its text
+   * (state-key.ts `canonicalFingerprint` over the same walk); equal keys, equal fingerprints.
+   * Without it the explorer fingerprints the key's text.
+   */
+  fingerprint?(obs: O, config: K): Fingerprint;
   /**
    * Named changes to the tiny configuration (`balloon explore --variant`): a feature switched on,
    * host pages of several guest pages, another page size. The alphabet follows the configuration.

@@ -10,7 +10,7 @@
  */
 import { guestId, guestConfig, hostileKinds, systemConfig, type Command, type Observation, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyExplorer } from '../family.ts';
-import { canonicalKey } from '../state-key.ts';
+import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 
 const SKIP = new Set(['id']);
 
@@ -33,6 +33,7 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     ];
   }),
   key: (obs) => canonicalKey(obs, SKIP),
+  fingerprint: (obs) => canonicalFingerprint(obs, SKIP),
   variants: {
     'deflate-on-oom': {
       doc: 'every guest offers VIRTIO_BALLOON_F_DEFLATE_ON_OOM (5.5.3): an allocation that finds no free page deflates the balloon first',
