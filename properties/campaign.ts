@@ -22,6 +22,10 @@ import { FAMILIES, familyByName } from './families.ts';
 import type { AnyFamily } from './family.ts';
 import type { Case, WorkloadOptions } from './workload.ts';
 import { ReachRecorder, type ReachReport } from './reach/recorder.ts';
+import { minimizeCommands } from './minimize.ts';
+import { shortenByBfs, type ShortenOptions } from './shorten.ts';
+import { canonicalKey } from './state-key.ts';
+import type { SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
 
 export interface CampaignOptions extends WorkloadOptions, RunOptions {
   /**
@@ -248,7 +252,18 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
     // Skipped once aborted: it reruns the case a dozen times, and a person who pressed Ctrl-C
     // wants the counterexample as it stands now.
     const failsAlike = (c: Case) => runCase(o.factory, c.config, c.commands, active, o).failure?.property === failed;
-    if (!aborted()) cx.case = campaignFamily(o).simplifyCase(cx.case, failsAlike);
+    // First the last pass over the commands (properties/minimize.ts: every single command and
+    // every pair deleted while the case still fails alike), then the configuration made plain.
+    // Then a breadth-first search for a shorter case in the same configuration
+    // (properties/shorten.ts), then the configuration made plain, then the deletions again.
+    if (!aborted()) {
+      const family = campaignFamily(o);
+      const minimal = (c: Case): Case => ({ config: c.config, commands: minimizeCommands(c.commands, (commands) => failsAlike({ config: c.config, commands })) });
+      let best = minimal(cx.case);
+      const shorter = shortenByBfs(best.commands, shortenOptions(family, o.factory, best.config, best.commands, (commands) => failsAlike({ config: best.config, commands })));
+      if (shorter) best = { config: best.config, commands: shorter };
+      cx.case = minimal(family.simplifyCase(best, failsAlike));
+    }
     const again = runCase(o.factory, cx.case.config, cx.case.commands, active, o);
     if (again.failure?.property === failed) cx.failure = again.failure;
     counterexamples.push(cx);
@@ -261,6 +276,49 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
   if (interrupted) for (const p of active) if (verdicts.get(p.name)!.verdict === 'held') verdicts.get(p.name)!.verdict = 'interrupted';
   const reach = recorder?.report(properties.map((p) => p.name));
   return { seed: o.seed, runs: o.runs, verdicts: [...verdicts.values()], counterexamples, ms: performance.now() - t0, interrupted, ...(reach ? { reach } : {}) };
+}
+
+/** States the search around a counterexample may visit (each costs one check of its case). */
+export const SHORTEN_MAX_STATES = 400;
+
+/**
+ * The search around a shrunk case (properties/shorten.ts): the case's own commands, its
+ * allocations and frees merged, then the family's explorer alphabet for that configuration; states keyed by the explorer's key (or the
+ * whole observation) after the commands run through the runner with no property and no drain.
+ */
+function shortenOptions(family: AnyFamily, factory: SystemFactory, config: Case['config'], own: Case['commands'], stillFails: (cs: Case['commands']) => boolean): ShortenOptions<Case['commands'][number]> {
+  let last: SystemUnderTest | null = null;
+  const capture = ((c: WorldConfig) => { last = (factory as unknown as (c: WorldConfig) => SystemUnderTest)(c); return last; }) as unknown as SystemFactory;
+  const key = family.explorer ? (obs: WorldObservation) => family.explorer!.key(obs, config) : (obs: WorldObservation) => canonicalKey(obs);
+  let extra: Case['commands'] = [];
+  try { extra = (family.explorer?.alphabet(config) ?? []) as Case['commands']; } catch { extra = []; }
+  return {
+    alphabet: [...own, ...merged(own), ...extra],
+    keyAfter: (cs) => {
+      last = null;
+      runCase(capture, config, cs, [], { noDrain: true });
+      return last ? key((last as SystemUnderTest).observe() as WorldObservation) : `crash:${cs.length}`;
+    },
+    stillFails,
+    maxStates: SHORTEN_MAX_STATES,
+  };
+}
+
+/**
+ * The guest program's allocations and frees of the case, each guest's and kind's pages summed into
+ * one command (pick 0): a run of `alloc 1` that fills memory step by step is one `alloc n` (the
+ * world's commands, core/world.ts, mean the same in every family).
+ */
+function merged(commands: Case['commands']): Case['commands'] {
+  const sums = new Map<string, { guest: number; kind: 'alloc' | 'free'; pages: number; runs: number }>();
+  for (const c of commands as readonly { kind: string; guest: number; pages?: number }[]) {
+    if ((c.kind !== 'alloc' && c.kind !== 'free') || typeof c.pages !== 'number') continue;
+    const k = `${c.guest}/${c.kind}`;
+    const s = sums.get(k) ?? { guest: c.guest, kind: c.kind, pages: 0, runs: 0 };
+    s.pages += c.pages; s.runs++;
+    sums.set(k, s);
+  }
+  return [...sums.values()].filter((s) => s.runs > 1).map((s) => ({ kind: s.kind, guest: s.guest, pages: s.pages, pick: 0 })) as unknown as Case['commands'];
 }
 
 /** Each property once, first occurrence kept: a property named twice is checked once. */

@@ -182,7 +182,31 @@ export interface FamilyExplorer<C extends AnyCommand, O extends WorldObservation
    * Without it the explorer fingerprints the key's text.
    */
   fingerprint?(obs: O, config: K): Fingerprint;
+  /**
+   * Named changes to the tiny configuration (`balloon explore --variant`): a feature switched on,
+   * host pages of several guest pages, another page size. The alphabet follows the configuration.
+   */
+  readonly variants?: Readonly<Record<string, ExplorerVariant<K>>>;
+  /**
+   * For every zoo fault, the small configuration and depth at which the explorer finds it
+   * (bench/ZOO.md's explore column), or why no small configuration does.
+   */
+  readonly faultsAt?: Readonly<Record<string, FaultExploreAt>>;
 }
+
+/** A named change to an explorer's tiny configuration. */
+export interface ExplorerVariant<K extends WorldConfig = WorldConfig> {
+  /** What it changes and why a fault needs it. */
+  readonly doc: string;
+  apply(config: K): K;
+  /** Commands added to the alphabet of the changed configuration (a refusal, a preemption, a busy host), every guest's. */
+  extra?(config: K): AnyCommand[];
+}
+
+/** Where a zoo fault is found by `balloon explore`, or why it is not. */
+export type FaultExploreAt =
+  | { readonly guests: number; readonly pages: number; readonly variant?: string; readonly depth: number }
+  | { readonly notFound: string };
 
 /** Hooks for coverage: every microstep's transitions, and every state the chart settles in. */
 export interface ConformanceHooks {

@@ -9,6 +9,7 @@
 import type { Command } from 'commander';
 import { FAMILIES } from '../../properties/index.ts';
 import { exploreImplementation, type ExploreResult } from '../../properties/exhaustive.ts';
+import { explorerSetup } from '../../properties/explore-at.ts';
 import { buildTrace, formatReplayCommand, saveTrace } from '../../traces/index.ts';
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { addFamilyOption, familyFlag } from '../family-flag.ts';
@@ -16,7 +17,7 @@ import { addImplOptions, chooseImplementation, noteOutput, type ImplFlags } from
 import { DEFAULT_OUT, outDirFlag } from './check.ts';
 
 interface ExploreFlags extends ImplFlags {
-  family?: string; guests?: string; pages?: string; depth: string; maxStates: string; drain: boolean; out: string; json?: boolean;
+  family?: string; guests?: string; pages?: string; variant?: string; depth: string; maxStates: string; drain: boolean; out: string; json?: boolean;
 }
 
 export const DEFAULT_DEPTH = 4;
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .description('breadth-first over an implementation\'s states from a tiny configuration, every property checked on every edge; a failure is saved as the shortest trace'), false))
     .option('--guests <n>', 'guests in the tiny configuration (default: the family\'s)')
     .option('--pages <n>', 'guest pages per guest (default: the family\'s)')
+    .option('--variant <name>', 'a named change to the tiny configuration (a feature on, host pages of several guest pages; the family\'s explorer lists them)')
     .option('--depth <n>', 'longest command list explored', String(DEFAULT_DEPTH))
     .option('--max-states <n>', 'stop once this many distinct states are known (said when hit)', String(DEFAULT_MAX_STATES))
     .option('--no-drain', 'skip the fair drain and end-of-run (liveness) checks from every new state')
@@ -49,18 +51,22 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
   // report every property as held: refuse it rather than print a pass that means nothing.
   if (depth === 0 && !flags.drain) throw new UsageError('--depth 0 --no-drain: nothing would be checked (no command is applied and the drain is off); give --depth 1 or more, or drop --no-drain');
   outDirFlag(flags.out);
-  const config = ex.config(guests, pages);
+  const known = Object.keys(ex.variants ?? {});
+  if (flags.variant !== undefined && !known.includes(flags.variant)) throw new UsageError(`--variant: unknown ${family.name} variant "${flags.variant}" (known: ${known.join(', ') || 'none'})`);
+  const setup = explorerSetup(family, guests, pages, flags.variant);
+  const config = setup.config;
   const problems = family.configProblems(config);
   if (problems.length > 0) throw new UsageError(`--guests ${guests} --pages ${pages}: no ${family.name} configuration of that size (${problems[0]})`);
   const impl = await chooseImplementation(flags, family);
   try {
-    const alphabet = ex.alphabet(config).length;
+    const alphabet = setup.family.explorer!.alphabet(config as never).length;
     if (!flags.json) {
       const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
-      process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands\n`);
+      const v = flags.variant ? `, variant ${flags.variant}` : '';
+      process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages${v}, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands\n`);
     }
     const t0 = performance.now();
-    const r = exploreImplementation(family, impl.factory, config, {
+    const r = exploreImplementation(setup.family, impl.factory, config, {
       depth, maxStates, drain: flags.drain,
       onLevel: flags.json ? undefined : (d, s, e) => process.stdout.write(`  depth ${d}: ${s} states, ${e} edges\n`),
     });
@@ -71,7 +77,7 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
       file = saveTrace(flags.out, buildTrace({
         config: r.config as never, commands: r.failure.commands as never, properties: r.properties, failure: r.failure.failure,
         impl: impl.name, faults: impl.faults,
-        note: `balloon explore: shortest failing case in BFS order (${r.failure.commands.length} commands, ${guests} guest(s) of ${pages} pages, ${r.failure.statesAtFind} states explored)`,
+        note: `balloon explore: shortest failing case in BFS order (${r.failure.commands.length} commands, ${guests} guest(s) of ${pages} pages${flags.variant ? `, variant ${flags.variant}` : ""}, ${r.failure.statesAtFind} states explored)`,
       }));
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(jsonResult(r, ms, rate, file, impl), null, 2)}\n`);

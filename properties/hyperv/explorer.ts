@@ -26,4 +26,27 @@ export const hvExplorer: FamilyExplorer<HvCommand, HvObservation, HvSystemConfig
   ]),
   key: (obs) => canonicalKey(obs, SKIP),
   fingerprint: (obs) => canonicalFingerprint(obs, SKIP),
+  variants: {
+    'page-64k': {
+      doc: 'guest pages of 16 gpfns (64 KiB): `pages` guest pages of 16 gpfns each; Linux offers ballooning only on 4 KiB pages (ballooning_enabled)',
+      apply: (c) => ({
+        ...c, hostFrames: c.hostFrames + c.guests.reduce((n, g) => n + g.ramPages * 15, 0),
+        guests: c.guests.map((g) => ({ ...g, guestPageGpfns: 16, ramPages: g.ramPages * 16, holeStart: g.holeStart * 16, holePages: g.holePages * 16, floorPages: g.floorPages * 16, hotAddStart: g.hotAddStart * 16, hotAddPages: g.hotAddPages * 16 })),
+      }),
+    },
+    'hot-add-gap': {
+      doc: 'the host also hot-adds one page from the second page of the hot-add region, past what was covered (pfn_covered, hv_balloon.c)',
+      apply: (c) => c,
+      extra: (c) => c.guests.map((_g, i): HvCommand => ({ kind: 'hot-add', guest: guestId(i), pick: 1, pages: 1 })),
+    },
+  },
+  // Where each zoo fault is found (bench/ZOO.md's explore column; test/explore/fault-configs.test.ts checks them).
+  faultsAt: {
+    'onlined-wraps': { guests: 1, pages: 4, depth: 7 },
+    'online-gaps': { guests: 1, pages: 4, variant: 'hot-add-gap', depth: 4 },
+    'balloon-large-pages': { guests: 1, pages: 2, variant: 'page-64k', depth: 0 },
+    'over-balloon-2m': { guests: 1, pages: 6, depth: 1 },
+    'unballoon-truncated': { guests: 1, pages: 6, depth: 6 },
+    'unballoon-unchecked': { guests: 1, pages: 6, depth: 5 },
+  },
 };

@@ -26,4 +26,13 @@ export const vboxExplorer: FamilyExplorer<VboxCommand, VboxObservation, VboxSyst
     ...(Object.keys(VBOX_HOSTILE_REQUESTS) as (keyof typeof VBOX_HOSTILE_REQUESTS)[]).map((request): VboxCommand => ({ kind: 'hostile', guest: guestId(i), request, pick: 0 })),
   ]),
   key: (obs) => JSON.stringify(obs, (_k, v: unknown) => (ArrayBuffer.isView(v) ? `<${Array.prototype.join.call(v, ',')}>` : v)),
+  // Where each zoo fault is found (bench/ZOO.md's explore column; test/explore/fault-configs.test.ts checks them).
+  faultsAt: {
+    'max-compare': { guests: 1, pages: 2, depth: 1 },
+    'free-before-deflate': { guests: 1, pages: 2, depth: 4 },
+    'async-read-as-done': { guests: 1, pages: 2, depth: 1 },
+    'partial-inflate-counted': { guests: 1, pages: 2, depth: 1 },
+    'first-page-aligned-only': { guests: 1, pages: 2, depth: 1 },
+    'deflate-unchecked': { guests: 1, pages: 2, depth: 1 },
+  },
 };

@@ -24,4 +24,34 @@ export const vmwExplorer: FamilyExplorer<VmwCommand, VmwObservation, VmwSystemCo
   ]),
   key: (obs) => canonicalKey(obs),
   fingerprint: (obs) => canonicalFingerprint(obs),
+  variants: {
+    'no-batching': {
+      doc: 'the host grants BATCHED_2M_CMDS without BATCHED_CMDS (vmballoon_send_start uses 2 MiB pages only with both)',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, caps: { ...g.caps, batched: false, large: true } })) }),
+    },
+    'high-ppn': {
+      doc: 'RAM above 4 GiB (page numbers past 32 bits) and no batching, so a page number travels in the 32-bit register (vmballoon_lock_op)',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, ppnBase: 2 ** 32, caps: { ...g.caps, batched: false, large: false } })) }),
+    },
+    refusals: {
+      doc: 'the host refuses the next two lock entries as pinned (the refused-pages path of vmballoon_inflate)',
+      apply: (c) => c,
+      extra: (c) => c.guests.map((_g, i): VmwCommand => ({ kind: 'refuse', guest: guestId(i), status: 'pinned', entries: 2 })),
+    },
+    'busy-after-start': {
+      doc: 'the host answers the command after next BUSY: START succeeds and VMCI_DOORBELL_SET fails (vmballoon_vmci_init checks its status)',
+      apply: (c) => c,
+      extra: (c) => c.guests.map((_g, i): VmwCommand => ({ kind: 'busy', guest: guestId(i), after: 1 })),
+    },
+  },
+  // Where each zoo fault is found (bench/ZOO.md's explore column; test/explore/fault-configs.test.ts checks them).
+  faultsAt: {
+    'large-without-batching': { guests: 1, pages: 2, variant: 'no-batching', depth: 0 },
+    'doorbell-unchecked': { notFound: 'the pending BUSY answer (`busy after 1`: START succeeds, VMCI_DOORBELL_SET fails) is host state no observation shows, so the state after it has the key of the initial state and is merged, never drained from; needs a key over the state inside the implementation (a snapshot, issue 21 part 2). The random run finds it at length 1' },
+    'reset-keeps-locked': { guests: 1, pages: 2, depth: 3 },
+    'reset-unlocks': { guests: 1, pages: 2, depth: 3 },
+    'refused-leak': { guests: 1, pages: 2, variant: 'refusals', depth: 2 },
+    'ppn-truncated': { guests: 1, pages: 2, variant: 'high-ppn', depth: 1 },
+    'unclamped-refusals': { guests: 1, pages: 4, variant: 'refusals', depth: 4 },
+  },
 };

@@ -23,4 +23,26 @@ export const xenExplorer: FamilyExplorer<XenCommand, XenObservation, XenSystemCo
   ]),
   key: (obs) => canonicalKey(obs),
   fingerprint: (obs) => canonicalFingerprint(obs),
+  variants: {
+    pv: {
+      doc: 'every domain paravirtualised: the guest keeps its own p2m, which the balloon must invalidate before it gives pages back (Linux balloon.c decrease_reservation)',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, mode: 'pv' as const })) }),
+    },
+    preempt: {
+      doc: 'the balloon thread with a preemption pending in the hypervisor (hypercall continuation, Xen memory.c decrease_reservation)',
+      apply: (c) => c,
+      extra: (c) => c.guests.map((_g, i): XenCommand => ({ kind: 'thread', guest: guestId(i), preempt: true })),
+    },
+  },
+  // Where each zoo fault is found (bench/ZOO.md's explore column; test/explore/fault-configs.test.ts checks them).
+  faultsAt: {
+    'unbounded-balloon-down': { guests: 1, pages: 4, depth: 1 },
+    'cancelled-busy-loop': { guests: 1, pages: 4, depth: 1 },
+    'misaligned-extent': { guests: 1, pages: 4, depth: 1 },
+    'unbounded-order': { guests: 1, pages: 4, depth: 1 },
+    'preempt-no-progress': { guests: 1, pages: 4, variant: 'preempt', depth: 2 },
+    'guest-pod-populate': { guests: 1, pages: 4, depth: 1 },
+    'count-asked-not-done': { guests: 1, pages: 4, depth: 4 },
+    'stale-pv-p2m': { guests: 1, pages: 4, variant: 'pv', depth: 1 },
+  },
 };

@@ -1,0 +1,76 @@
+/**
+ * properties/minimize.ts: the last pass after fast-check's shrink deletes single commands and
+ * pairs while the case fails alike; the campaign's counterexamples come out 1-minimal;
+ * properties/shorten.ts searches breadth-first for a shorter case around the shrunk one.
+ */
+import { describe, expect, it } from 'vitest';
+import { minimizeCommands } from '../../properties/minimize.ts';
+import { shortenByBfs } from '../../properties/shorten.ts';
+import { runCampaign } from '../../properties/campaign.ts';
+import { runCase } from '../../properties/runner.ts';
+import { familyByName } from '../../properties/families.ts';
+
+describe('minimizeCommands', () => {
+  it('deletes every command the failure does not need', () => {
+    expect(minimizeCommands([1, 2, 3, 4, 5, 6], (cs) => cs.includes(2) && cs.includes(5))).toEqual([2, 5]);
+  });
+  it('deletes a pair that only fails when both are gone (no single deletion helps)', () => {
+    // Fails while 9 is there and 7 and 8 are both present or both absent.
+    const fails = (cs: number[]) => cs.includes(9) && cs.includes(7) === cs.includes(8);
+    expect(minimizeCommands([7, 1, 8, 9], fails)).toEqual([9]);
+  });
+  it('skips pairs on lists longer than the bound, and returns a copy when nothing can go', () => {
+    const fails = (cs: number[]) => cs.includes(9) && cs.includes(7) === cs.includes(8);
+    expect(minimizeCommands([7, 8, 9], fails, 2)).toEqual([7, 8, 9]);
+    const xs = [1, 2];
+    const out = minimizeCommands(xs, (cs) => cs.length === 2);
+    expect(out).toEqual([1, 2]);
+    expect(out).not.toBe(xs);
+  });
+  it('is deterministic: the same call gives the same list', () => {
+    const fails = (cs: number[]) => cs.filter((x) => x % 2 === 0).length >= 2;
+    expect(minimizeCommands([1, 2, 3, 4, 6], fails)).toEqual(minimizeCommands([1, 2, 3, 4, 6], fails));
+  });
+});
+
+describe('the campaign minimises what fast-check shrank', () => {
+  it.each([['virtio', 'deflate-on-reclaim'], ['hyperv', 'unballoon-truncated'], ['virtualbox', 'free-before-deflate']])('%s %s: no single command of the counterexample can be deleted', (name, fault) => {
+    const family = familyByName(name);
+    const factory = family.withFaults([fault]) as never;
+    const r = runCampaign({ family: name, factory, properties: family.properties as never, runs: 2000, seed: 3, stopAtFirst: true });
+    const cx = r.counterexamples[0];
+    expect(cx).toBeDefined();
+    const cs = cx.case.commands;
+    expect(runCase(factory, cx.case.config, cs, family.properties as never).failure?.property).toBe(cx.property);
+    for (let i = 0; i < cs.length; i++) {
+      const shorter = [...cs.slice(0, i), ...cs.slice(i + 1)];
+      expect(runCase(factory, cx.case.config, shorter, family.properties as never).failure?.property, `without step ${i}`).not.toBe(cx.property);
+    }
+  });
+});
+
+describe('shortenByBfs', () => {
+  // A toy system: a counter; commands add to it; it "fails" once it reaches 6.
+  const keyAfter = (cs: number[]) => String(cs.reduce((a, b) => a + b, 0));
+  const stillFails = (cs: number[]) => cs.reduce((a, b) => a + b, 0) >= 6;
+  it('finds a shorter failing list over the alphabet, shortest first', () => {
+    expect(shortenByBfs([1, 1, 1, 1, 1, 1], { alphabet: [1, 3], keyAfter, stillFails, maxStates: 100 })).toEqual([3, 3]);
+  });
+  it('returns null when nothing shorter fails, or the budget ends first', () => {
+    expect(shortenByBfs([3, 3], { alphabet: [1, 3], keyAfter, stillFails, maxStates: 100 })).toBeNull();
+    expect(shortenByBfs([1, 1, 1, 1, 1, 1], { alphabet: [1, 3], keyAfter, stillFails, maxStates: 2 })).toBeNull();
+  });
+  it('returns the empty list when the initial state already fails', () => {
+    expect(shortenByBfs([1], { alphabet: [1], keyAfter, stillFails: () => true, maxStates: 10 })).toEqual([]);
+  });
+});
+
+describe('the campaign searches around what it shrank', () => {
+  it('virtio discard-not-propagated, seed 5: fast-check and the deletions stop at 10 commands; the search finds 3 (the BFS minimum)', () => {
+    const family = familyByName('virtio');
+    const factory = family.withFaults(['discard-not-propagated']) as never;
+    const r = runCampaign({ family: 'virtio', factory, properties: family.properties as never, runs: 10_000, seed: 5, stopAtFirst: true });
+    expect(r.counterexamples[0].property).toBe('no-double-mapping');
+    expect(r.counterexamples[0].case.commands).toHaveLength(3);
+  });
+});
