@@ -21,6 +21,8 @@ export interface QemuCampaignOptions {
   readonly deflateOnOom: boolean;
   /** The device and guest configuration (qemu/variants.ts); default plain, or deflate-on-oom when that flag is set. */
   readonly variant?: QemuVariant;
+  /** Record QEMU's trace of the device (default on); off, the host-trace properties check nothing (bench: what observing costs). */
+  readonly hostTrace?: boolean;
   /** Where failing traces are written. */
   readonly outDir: string;
   readonly onProgress?: (done: number, total: number) => void;
@@ -86,7 +88,7 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
   const qemu = qemuVersion();
   const variant = opts.variant ?? legacyVariant(opts.deflateOnOom);
   // Hard limit per VM: generous for the campaign, yet a stuck run still ends on its own.
-  const session = new VmSession({ ...variantVmOptions(variant), hardLimitMs: 30 * 60_000 });
+  const session = new VmSession({ ...variantVmOptions(variant), hostTrace: opts.hostTrace ?? true, hardLimitMs: 30 * 60_000 });
   const tallies: PropertyTally[] = qemuProperties.map((p) => ({ name: p.name, checks: 0, failedCases: 0 }));
   const seen = new Map<string, { record: CaseRecord; violations: Violation[] }>();
   let casesRun = 0;

@@ -171,6 +171,24 @@ export const deviceProperties: readonly QemuProperty[] = [
       });
       if (rec.guest === 'alive') for (const [q, at] of open) fail(at, `queue ${q}: a popped buffer was never used by the end of the case`);
     }),
+  prop('poison-val-before-driver-ok',
+    'Host trace. With PAGE_POISON negotiated, the driver writes the configuration (poison_val) between FEATURES_OK and DRIVER_OK every time it brings the device up (5.5.6.6.1 statement 55; QEMU\'s set_config traces every config write, and a reset zeroes poison_val). Candidate C1 of the spec review: Linux virtballoon_restore does not (FINDINGS 23).',
+    (rec, count, fail) => {
+      if (rec.features === undefined || !balloonBits(rec.features).includes('pagePoison')) return;
+      let written: boolean | null = null; // null: FEATURES_OK not seen since the last DRIVER_OK
+      let status = 0;
+      deviceWalk(rec, ({ step, e }) => {
+        if (e.k === 'actual' && written === false) written = true;
+        if (e.k !== 'status') return;
+        if ((e.status & 8) !== 0 && (status & 8) === 0) written = false;
+        if ((e.status & 4) !== 0 && (status & 4) === 0 && written !== null) {
+          count();
+          if (!written) fail(step.index, 'DRIVER_OK set with PAGE_POISON negotiated but no config write (poison_val) since FEATURES_OK');
+          written = null;
+        }
+        status = e.status;
+      });
+    }),
   prop('variant-features-negotiated',
     'The balloon feature bits (0-5) the guest negotiated, read from its sysfs, are the ones the variant expects Linux to accept from QEMU (qemu/variants.ts; Linux virtballoon_validate, statements 2 and 3).',
     (rec, count, fail) => {

@@ -1,5 +1,6 @@
 // The host-trace properties (qemu/device-properties.ts) on hand-written QEMU trace logs: a clean
 // stream passes, and each doctored stream fails the property that names its fault (no QEMU needed).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deviceProperties, qemuUnobservable } from '../../qemu/device-properties.ts';
 import { parseHostTrace, type DeviceEvent } from '../../qemu/hostlog.ts';
@@ -75,7 +76,8 @@ describe('host-trace properties', () => {
     const r = rec([{ items: clean }, { items: [...buffer(2, []), 'used 2', 'kick 2', 'pop 2'] }]);
     expect(failing(r)).toEqual([]);
     const checks = [...checkQemuProperties(r, deviceProperties.map((p) => p.name))].map(([n, o]) => [n, o.checked > 0]);
-    expect(checks.filter(([, c]) => !c).map(([n]) => n)).toEqual([]);
+    // poison-val-before-driver-ok applies only with PAGE_POISON (its own test below).
+    expect(checks.filter(([, c]) => !c).map(([n]) => n)).toEqual(['poison-val-before-driver-ok']);
   });
 
   it('make no checks without a host trace (so a record without one cannot pass them vacuously unnoticed)', () => {
@@ -122,6 +124,30 @@ describe('host-trace properties', () => {
 
   it('catch a popped buffer the device never uses', () => {
     expect(failing(rec([{ items: ['target 2', 'kick 0', 'pop 0', 'pfn 1', 'kick 0', 'pop 0', 'pfn 2', 'used 0'] }]))).toContain('device-uses-each-buffer');
+  });
+
+  it('catch DRIVER_OK without a poison_val write when PAGE_POISON is negotiated (statement 55)', () => {
+    const up = (write: boolean): string[] => ['status 0', 'status 1', 'status 3', 'status 11', ...(write ? ['actual 0'] : []), 'status 15'];
+    const poison = { variant: 'page-poison', features: '0100110000' };
+    expect(failing(rec([{ op: { op: 'load' }, items: up(true) }], poison))).toEqual([]);
+    expect(failing(rec([{ op: { op: 'load' }, items: up(false) }], poison))).toContain('poison-val-before-driver-ok');
+    // Without PAGE_POISON there is nothing to write.
+    expect(failing(rec([{ op: { op: 'load' }, items: up(false) }]))).toEqual([]);
+  });
+
+  it('find C1 in the device trace of the real hibernate/resume run (qemu/c1/run.sh, FINDINGS 23)', () => {
+    // The balloon's lines of QEMU's trace, boot 1 (probe, then freeze and thaw around the image
+    // write) and boot 2 (the resumed image's virtballoon_restore): page_poison=1, reporting on.
+    const asRecord = (file: string): CaseRecord => ({
+      ramBytes: RAM, deflateOnOom: false, baseMemTotalKiB: 1, startActual: RAM, guest: 'dead', consoleTail: '', consoleHighlights: [], ms: 1,
+      deviceStart: { statsHeld: false }, variant: 'page-poison', features: '0100110000',
+      steps: [{ index: 0, step: { op: 'load' }, targetBefore: RAM, targetAfter: RAM, guest: 'alive', ms: 1, device: parseHostTrace(readFileSync(new URL(`fixtures/${file}`, import.meta.url), 'utf8')) }],
+    });
+    const boot1 = checkQemuProperties(asRecord('c1-hibernate.trace'), ['poison-val-before-driver-ok']).get('poison-val-before-driver-ok')!;
+    expect(boot1.checked).toBe(2); // probe (written), thaw after the image was made (not written)
+    expect(boot1.violations).toHaveLength(1);
+    const boot2 = checkQemuProperties(asRecord('c1-resume.trace'), ['poison-val-before-driver-ok']).get('poison-val-before-driver-ok')!;
+    expect(boot2.violations.map((v) => v.message)).toEqual(['DRIVER_OK set with PAGE_POISON negotiated but no config write (poison_val) since FEATURES_OK']);
   });
 
   it('catch negotiated features the variant does not expect', () => {
