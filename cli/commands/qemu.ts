@@ -17,8 +17,9 @@ export function register(program: Command): void {
     .option('--seed <n>', 'fast-check seed (default: FC_SEED, else from the clock; always printed)')
     .option('--deflate-on-oom', 'give the device deflate-on-oom=on (the same as --variant deflate-on-oom)')
     .option('--variant <name>', `device and guest configuration: ${qemuVariants.map((v) => v.name).join(', ')} (default plain)`)
+    .option('--no-device-trace', 'do not record QEMU\'s trace of the device (faster; the host-trace properties then check nothing)')
     .option('--out <dir>', 'where shrunk failing traces are written', 'traces/failures')
-    .action(async function (this: Command, flags: { runs: string; seed?: string; deflateOnOom?: boolean; variant?: string; out: string }) {
+    .action(async function (this: Command, flags: { runs: string; seed?: string; deflateOnOom?: boolean; variant?: string; deviceTrace: boolean; out: string }) {
       const runs = intFlag('--runs', flags.runs, 1, 10_000);
       outDirFlag(flags.out);
       const named = flags.variant === undefined ? null : findVariant(flags.variant);
@@ -31,7 +32,7 @@ export function register(program: Command): void {
       bar?.start(runs, 0);
       try {
         const report = await runQemuCampaign({
-          runs, seed, deflateOnOom: variant.deflateOnOom, variant, outDir: flags.out,
+          runs, seed, deflateOnOom: variant.deflateOnOom, variant, hostTrace: flags.deviceTrace, outDir: flags.out,
           onProgress: (done) => bar?.update(Math.min(done, runs)),
         });
         bar?.stop();
