@@ -66,6 +66,8 @@ export interface QemuReport {
   readonly kernel: string;
   readonly qemu: string;
   readonly properties: PropertyTally[];
+  /** Buffers the device popped per queue (0 inflateq, 1 deflateq, 2 statsq, 3 reporting_vq), from its trace. */
+  readonly devicePops: Record<number, number>;
   readonly failure: QemuFailure | null;
 }
 
@@ -93,6 +95,7 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
   const seen = new Map<string, { record: CaseRecord; violations: Violation[] }>();
   let casesRun = 0;
   let guestDeaths = 0;
+  const devicePops: Record<number, number> = {};
   let firstFailureAt: number | null = null;
   let harnessError: Error | null = null;
   const budget = opts.shrinkBudgetMs ?? 90_000;
@@ -111,6 +114,7 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
       return true;
     }
     casesRun++;
+    for (const st of record.steps) for (const e of st.device ?? []) if (e.k === 'pop') devicePops[e.q] = (devicePops[e.q] ?? 0) + 1;
     if (record.guest !== 'alive') { guestDeaths++; await session.discard(); }
     const violations: Violation[] = [];
     for (const [name, o] of checkQemuProperties(record)) {
@@ -157,7 +161,7 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
   return {
     passed: failure === null, seed: opts.seed, runs: opts.runs, deflateOnOom: variant.deflateOnOom, variant: variant.name,
     casesRun, guestDeaths, bootMs: session.bootMs, ms: Date.now() - t0,
-    kernel: status.files.kernelVersion, qemu, properties: tallies, failure,
+    kernel: status.files.kernelVersion, qemu, properties: tallies, devicePops, failure,
   };
 }
 
@@ -170,6 +174,9 @@ export function formatQemuReport(r: QemuReport): string {
     const verdict = p.failedCases > 0 ? `FAILED in ${p.failedCases} case(s)` : p.checks === 0 ? 'not exercised' : 'held';
     lines.push(`  ${p.name.padEnd(34)} ${verdict} (${p.checks} checks)`);
   }
+  const queues = ['inflateq', 'deflateq', 'statsq', 'reporting_vq'];
+  const pops = Object.entries(r.devicePops).map(([q, n]) => `${queues[Number(q)] ?? `queue ${q}`} ${n}`);
+  lines.push(`  device trace: ${pops.length > 0 ? `buffers popped: ${pops.join(', ')}` : 'not recorded'}`);
   lines.push('  not observable on QEMU + Linux (so not checked here):');
   for (const u of qemuUnobservable) lines.push(`    - ${u.what}: ${u.why}`);
   const f = r.failure;
