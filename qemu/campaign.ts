@@ -6,16 +6,23 @@ import { spawnSync } from 'node:child_process';
 import { qemuCaseArbitrary } from './arbitrary.ts';
 import { VmError } from './errors.ts';
 import { guestStatus } from './paths.ts';
+import { qemuUnobservable } from './device-properties.ts';
 import { checkQemuProperties, qemuProperties, type Violation } from './properties.ts';
 import { runCase, type CaseRecord } from './runner.ts';
 import { VmSession } from './session.ts';
 import { formatStep, type QemuCase } from './steps.ts';
 import { loadTrace, makeTrace, parseTrace, saveTrace, type QemuTrace } from './trace.ts';
+import { findVariant, legacyVariant, type QemuVariant } from './variants.ts';
+import type { VmOptions } from './vm.ts';
 
 export interface QemuCampaignOptions {
   readonly runs: number;
   readonly seed: number;
   readonly deflateOnOom: boolean;
+  /** The device and guest configuration (qemu/variants.ts); default plain, or deflate-on-oom when that flag is set. */
+  readonly variant?: QemuVariant;
+  /** Record QEMU's trace of the device (default on); off, the host-trace properties check nothing (bench: what observing costs). */
+  readonly hostTrace?: boolean;
   /** Where failing traces are written. */
   readonly outDir: string;
   readonly onProgress?: (done: number, total: number) => void;
@@ -50,6 +57,7 @@ export interface QemuReport {
   readonly seed: number;
   readonly runs: number;
   readonly deflateOnOom: boolean;
+  readonly variant: string;
   /** Cases executed on a VM, shrink runs included. */
   readonly casesRun: number;
   readonly guestDeaths: number;
@@ -58,6 +66,8 @@ export interface QemuReport {
   readonly kernel: string;
   readonly qemu: string;
   readonly properties: PropertyTally[];
+  /** Buffers the device popped per queue (0 inflateq, 1 deflateq, 2 statsq, 3 reporting_vq), from its trace. */
+  readonly devicePops: Record<number, number>;
   readonly failure: QemuFailure | null;
 }
 
@@ -78,12 +88,14 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
   if (!status.ok) throw new VmError('qemu/guest-missing', status.reason);
   const t0 = Date.now();
   const qemu = qemuVersion();
+  const variant = opts.variant ?? legacyVariant(opts.deflateOnOom);
   // Hard limit per VM: generous for the campaign, yet a stuck run still ends on its own.
-  const session = new VmSession({ deflateOnOom: opts.deflateOnOom, hardLimitMs: 30 * 60_000 });
+  const session = new VmSession({ ...variantVmOptions(variant), hostTrace: opts.hostTrace ?? true, hardLimitMs: 30 * 60_000 });
   const tallies: PropertyTally[] = qemuProperties.map((p) => ({ name: p.name, checks: 0, failedCases: 0 }));
   const seen = new Map<string, { record: CaseRecord; violations: Violation[] }>();
   let casesRun = 0;
   let guestDeaths = 0;
+  const devicePops: Record<number, number> = {};
   let firstFailureAt: number | null = null;
   let harnessError: Error | null = null;
   const budget = opts.shrinkBudgetMs ?? 90_000;
@@ -95,13 +107,14 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
     if (harnessError !== null) return true;
     let record: CaseRecord;
     try {
-      const { vm, base } = await session.acquire();
-      record = await runCase(vm, c, base);
+      const { vm, base, features } = await session.acquire();
+      record = await runCase(vm, c, base, { variant: variant.name, ...(features !== undefined ? { features } : {}) });
     } catch (e) {
       harnessError = e instanceof Error ? e : new Error(String(e));
       return true;
     }
     casesRun++;
+    for (const st of record.steps) for (const e of st.device ?? []) if (e.k === 'pop') devicePops[e.q] = (devicePops[e.q] ?? 0) + 1;
     if (record.guest !== 'alive') { guestDeaths++; await session.discard(); }
     const violations: Violation[] = [];
     for (const [name, o] of checkQemuProperties(record)) {
@@ -146,21 +159,26 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
     throw new Error(`qemu campaign: ${String(result.errorInstance)}`);
   }
   return {
-    passed: failure === null, seed: opts.seed, runs: opts.runs, deflateOnOom: opts.deflateOnOom,
+    passed: failure === null, seed: opts.seed, runs: opts.runs, deflateOnOom: variant.deflateOnOom, variant: variant.name,
     casesRun, guestDeaths, bootMs: session.bootMs, ms: Date.now() - t0,
-    kernel: status.files.kernelVersion, qemu, properties: tallies, failure,
+    kernel: status.files.kernelVersion, qemu, properties: tallies, devicePops, failure,
   };
 }
 
 /** A report a person reads: verdict, then each property, then the failing case as steps. */
 export function formatQemuReport(r: QemuReport): string {
   const lines: string[] = [];
-  lines.push(`qemu campaign: ${r.passed ? 'PASSED' : 'FAILED'}  seed=${r.seed} runs=${r.runs} deflate-on-oom=${r.deflateOnOom ? 'on' : 'off'}`);
+  lines.push(`qemu campaign: ${r.passed ? 'PASSED' : 'FAILED'}  seed=${r.seed} runs=${r.runs} variant=${r.variant} deflate-on-oom=${r.deflateOnOom ? 'on' : 'off'}`);
   lines.push(`  QEMU ${r.qemu}, kernel ${r.kernel}; ${r.casesRun} cases in ${(r.ms / 1000).toFixed(1)} s, ${r.bootMs.length} boot(s) (${r.bootMs.map((b) => `${(b / 1000).toFixed(1)} s`).join(', ')}), ${r.guestDeaths} guest death(s)`);
   for (const p of r.properties) {
     const verdict = p.failedCases > 0 ? `FAILED in ${p.failedCases} case(s)` : p.checks === 0 ? 'not exercised' : 'held';
     lines.push(`  ${p.name.padEnd(34)} ${verdict} (${p.checks} checks)`);
   }
+  const queues = ['inflateq', 'deflateq', 'statsq', 'reporting_vq'];
+  const pops = Object.entries(r.devicePops).map(([q, n]) => `${queues[Number(q)] ?? `queue ${q}`} ${n}`);
+  lines.push(`  device trace: ${pops.length > 0 ? `buffers popped: ${pops.join(', ')}` : 'not recorded'}`);
+  lines.push('  not observable on QEMU + Linux (so not checked here):');
+  for (const u of qemuUnobservable) lines.push(`    - ${u.what}: ${u.why}`);
   const f = r.failure;
   if (f !== null) {
     lines.push(`  counterexample for ${f.property} (after ${f.numShrinks} shrinks): { seed: ${f.seed}, path: "${f.path}" }`);
@@ -185,15 +203,21 @@ export interface QemuReplay {
 /** Runs a saved trace's steps on a fresh VM (same RAM and deflate-on-oom) and re-checks. */
 export async function replayQemuTrace(trace: QemuTrace | string | unknown): Promise<QemuReplay> {
   const t = typeof trace === 'string' ? loadTrace(trace) : parseTrace(trace);
-  const session = new VmSession({ memMiB: t.source.memMiB, deflateOnOom: t.source.deflateOnOom, hardLimitMs: 5 * 60_000 });
+  const variant = (t.source.variant !== undefined ? findVariant(t.source.variant) : null) ?? legacyVariant(t.source.deflateOnOom);
+  const session = new VmSession({ ...variantVmOptions(variant), memMiB: t.source.memMiB, hardLimitMs: 5 * 60_000 });
   try {
-    const { vm, base } = await session.acquire();
-    const record = await runCase(vm, { steps: t.steps }, base);
+    const { vm, base, features } = await session.acquire();
+    const record = await runCase(vm, { steps: t.steps }, base, { variant: variant.name, ...(features !== undefined ? { features } : {}) });
     const violations = [...checkQemuProperties(record).values()].flatMap((o) => o.violations);
     return { reproduced: violations.some((v) => v.property === t.expect.property), violations, record };
   } finally {
     await session.close();
   }
+}
+
+/** The VM options a variant asks for (device properties and guest command line). */
+export function variantVmOptions(v: QemuVariant): VmOptions {
+  return { deflateOnOom: v.deflateOnOom, freePageReporting: v.freePageReporting, append: v.append };
 }
 
 export { loadTrace } from './trace.ts';

@@ -4,6 +4,7 @@
 import { MiB, type QemuCase, type Step } from './steps.ts';
 import { settle, snapshot, type Settle, type Snapshot } from './observe.ts';
 import type { ChannelResult } from './channel.ts';
+import type { DeviceEvent } from './hostlog.ts';
 import type { QmpFailure } from './qmp.ts';
 import type { Vm } from './vm.ts';
 
@@ -22,6 +23,8 @@ export interface StepRecord {
   readonly output?: string;
   readonly settle?: Settle;
   readonly snapshot?: Snapshot;
+  /** What QEMU's device did during this step, from its own trace (qemu/hostlog.ts). */
+  readonly device?: DeviceEvent[];
   readonly guest: GuestState;
   readonly ms: number;
 }
@@ -36,6 +39,12 @@ export interface CaseRecord {
   /** The guest's vmstat balloon counters at the reset, when that snapshot was stable: the base
    * the first step's counters are compared with (statechart-conformance). Absent in older traces. */
   readonly startCounters?: { readonly inflate: number; readonly deflate: number };
+  /** The variant the VM ran (qemu/variants.ts); absent in older traces (plain or deflate-on-oom). */
+  readonly variant?: string;
+  /** The balloon's negotiated feature bits as the guest's sysfs shows them ('0100...', bit 0 first). */
+  readonly features?: string;
+  /** Set when QEMU's trace was recorded: the device held a stats buffer when the case started. */
+  readonly deviceStart?: { readonly statsHeld: boolean };
   readonly steps: StepRecord[];
   readonly guest: GuestState;
   readonly consoleTail: string;
@@ -46,7 +55,10 @@ export interface CaseRecord {
 
 const NOTABLE = /Kernel panic|deadlocked on memory|Out of memory|Out of puff|oom-kill|BUG:|Oops/;
 
-export type ResetResult = { readonly ok: true; readonly base: Snapshot } | { readonly ok: false; readonly why: string };
+export type ResetResult = { readonly ok: true; readonly base: Snapshot; readonly features?: string } | { readonly ok: false; readonly why: string };
+
+/** The balloon device's (virtio id 5) negotiated features, as a '0101...' string; null if absent. */
+const FEATURES_CMD = 'for d in /sys/bus/virtio/devices/*; do [ "$(cat $d/device)" = 0x0005 ] && echo "FEAT $(cat $d/features)"; done; true';
 
 /** Brings the VM back to a known state between cases: driver loaded, workloads freed, target =
  * RAM, actual = RAM. Cheaper than a reboot by a factor of ten under TCG. */
@@ -59,7 +71,11 @@ export async function resetVm(vm: Vm): Promise<ResetResult> {
   if (s.end !== 'reached') return { ok: false, why: `actual did not return to RAM (${s.end})` };
   const snap = await snapshot(vm);
   if (snap === null) return { ok: false, why: 'no snapshot after reset' };
-  return { ok: true, base: snap };
+  const f = await vm.channel.run(FEATURES_CMD, 10_000);
+  const feat = f.kind === 'ok' ? /FEAT ([01]+)/.exec(f.output)?.[1] : undefined;
+  // The device's doings during the reset are not the case's: drop them (the reader keeps its state).
+  vm.hostTrace?.drain();
+  return { ok: true, base: snap, ...(feat !== undefined ? { features: feat } : {}) };
 }
 
 const WORK_TIMEOUT_MS = 30_000;
@@ -82,8 +98,9 @@ function stateOf(r: ChannelResult, vm: Vm): GuestState {
 }
 
 /** Runs `c` on `vm` (which must have just been reset; `base` is that reset's snapshot). */
-export async function runCase(vm: Vm, c: QemuCase, base: Snapshot): Promise<CaseRecord> {
+export async function runCase(vm: Vm, c: QemuCase, base: Snapshot, meta: { variant?: string; features?: string } = {}): Promise<CaseRecord> {
   const t0 = Date.now();
+  const deviceStart = vm.hostTrace === null ? undefined : { statsHeld: vm.hostTrace.statsHeld };
   const ram = vm.ramBytes;
   let target = ram;
   let driverLoaded = base.driverLoaded;
@@ -123,7 +140,8 @@ export async function runCase(vm: Vm, c: QemuCase, base: Snapshot): Promise<Case
         ...(st ? { settle: st } : {}), ...(snap ? { snapshot: snap } : {}),
       };
     }
-    steps.push({ ...rec, ms: Date.now() - ts });
+    const device = vm.hostTrace?.drain();
+    steps.push({ ...rec, ...(device !== undefined ? { device } : {}), ms: Date.now() - ts });
     if (guest !== 'alive') break;
     if (rec.snapshot === undefined && (step.op !== 'target' || step.wait || index === c.steps.length - 1)) {
       // A snapshot failed although the channel answered before: treat as hung.
@@ -140,6 +158,8 @@ export async function runCase(vm: Vm, c: QemuCase, base: Snapshot): Promise<Case
   }
   return {
     ramBytes: ram, deflateOnOom: vm.deflateOnOom, baseMemTotalKiB: base.memTotalKiB, startActual: base.actual,
+    ...(meta.variant !== undefined ? { variant: meta.variant } : {}), ...(meta.features !== undefined ? { features: meta.features } : {}),
+    ...(deviceStart !== undefined ? { deviceStart } : {}),
     ...(base.stable ? { startCounters: { inflate: base.balloonInflate, deflate: base.balloonDeflate } } : {}),
     steps, guest, consoleTail: guest === 'alive' ? '' : vm.consoleTail(25),
     consoleHighlights: vm.consoleTail(400).split('\n').filter((l) => NOTABLE.test(l)).slice(-6),

@@ -11,12 +11,12 @@ export class VmSession {
   constructor(private readonly opts: VmOptions) {}
 
   /** A VM in the reset state (driver loaded, nothing held, actual == target == RAM). */
-  async acquire(): Promise<{ vm: Vm; base: Snapshot }> {
+  async acquire(): Promise<{ vm: Vm; base: Snapshot; features?: string }> {
     for (let attempt = 0; ; attempt++) {
       if (this.vm === null || !this.vm.alive) await this.reboot();
       const vm = this.vm as Vm;
       const r = await resetVm(vm);
-      if (r.ok) return { vm, base: r.base };
+      if (r.ok) return { vm, base: r.base, ...(r.features !== undefined ? { features: r.features } : {}) };
       if (attempt >= 1) throw new Error(`qemu: guest would not reset after a fresh boot: ${r.why}`);
       await this.reboot();
     }

@@ -25,6 +25,7 @@ export function makeTrace(args: {
     source: {
       kind: 'qemu', qemu: args.qemu, kernel: args.kernel,
       memMiB: args.record.ramBytes / (1024 * 1024), deflateOnOom: args.record.deflateOnOom,
+      ...(args.record.variant !== undefined ? { variant: args.record.variant } : {}),
       violations: args.violations.map((v) => ({ ...v })),
       // Through JSON: the record is plain data, and this drops fields left undefined.
       observations: JSON.parse(JSON.stringify(args.record)) as Record<string, unknown>,

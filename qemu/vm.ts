@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { GuestChannel } from './channel.ts';
 import { trackVm, untrackVm } from './cleanup.ts';
 import { VmError } from './errors.ts';
+import { HostTraceReader, hostTraceArgs } from './hostlog.ts';
 import { guestStatus, type GuestFiles } from './paths.ts';
 import { QmpClient } from './qmp.ts';
 
@@ -19,6 +20,10 @@ export interface VmOptions {
   readonly deflateOnOom?: boolean;
   /** virtio-balloon's free-page-reporting property (VIRTIO_BALLOON_F_REPORTING). */
   readonly freePageReporting?: boolean;
+  /** Extra words for the guest kernel's command line (a variant's, e.g. init_on_free=1). */
+  readonly append?: readonly string[];
+  /** Record QEMU's own trace of the balloon and its virtqueues (qemu/hostlog.ts); default on. */
+  readonly hostTrace?: boolean;
   /** Leave the balloon device out (to observe DeviceNotActive). */
   readonly noBalloon?: boolean;
   /** Wall-clock limit for the VM's whole life; SIGKILL when it fires (default 10 min). */
@@ -43,6 +48,8 @@ export function hasPrlimit(): boolean {
 export class Vm {
   readonly ramBytes: number;
   readonly deflateOnOom: boolean;
+  /** QEMU's trace of the device, when recorded: drain() gives what it did since the last drain. */
+  readonly hostTrace: HostTraceReader | null;
   private exitInfo: VmExit | null = null;
   private cause: VmExit['cause'] = 'by-itself';
   private readonly exited: Promise<VmExit>;
@@ -60,6 +67,7 @@ export class Vm {
   ) {
     this.ramBytes = (opts.memMiB ?? 512) * 1024 * 1024;
     this.deflateOnOom = opts.deflateOnOom ?? false;
+    this.hostTrace = opts.hostTrace === false || opts.noBalloon ? null : new HostTraceReader(join(tmpDir, 'device.trace'));
     this.exited = exited;
   }
 
@@ -88,11 +96,12 @@ export class Vm {
       '-kernel', files.kernel, '-initrd', files.initrd,
       // panic=-1 reboots at once on panic and -no-reboot turns that into QEMU exiting: a dead
       // guest is seen as a process exit, not as a hang.
-      '-append', 'console=ttyS0 quiet panic=-1 oops=panic',
+      '-append', ['console=ttyS0 quiet panic=-1 oops=panic', ...(opts.append ?? [])].join(' '),
       '-serial', `file:${consolePath}`,
       '-serial', `unix:${chPath},server=on,wait=off`,
       '-qmp', `unix:${qmpPath},server=on,wait=off`,
       ...(opts.noBalloon ? [] : ['-device', dev]),
+      ...(opts.hostTrace === false || opts.noBalloon ? [] : hostTraceArgs(join(tmpDir, 'device.trace'))),
     ];
     const bin = opts.qemuBinary ?? 'qemu-system-x86_64';
     // CPU-seconds backstop (TCG may use a bit more than one core: allow twice the wall limit).
@@ -150,6 +159,9 @@ export class Vm {
       ch.close();
       fail(exitedNow !== null ? 'qemu/exited' : 'qemu/boot-timeout', 'guest did not reach its command channel');
     }
+    // QEMU then uses the stats buffer once a second (balloon_stats_poll_cb), so the driver's
+    // re-post (statements 26-27) is exercised and seen in the host trace.
+    if (vm.hostTrace !== null) await qmp.setStatsInterval(1);
     return vm;
   }
 

@@ -88,6 +88,7 @@ export const QemuSourceSchema = z.strictObject({
   kernel: z.string().max(256).describe('the guest kernel version'),
   memMiB: whole(1, 1 << 20).describe('the guest\'s RAM'),
   deflateOnOom: z.boolean().describe('whether the device offered VIRTIO_BALLOON_F_DEFLATE_ON_OOM'),
+  variant: z.string().max(64).optional().describe('the device and guest configuration it ran (qemu/variants.ts: plain, deflate-on-oom, free-page-reporting, page-poison); absent: plain or deflate-on-oom, as deflateOnOom says'),
   violations: z.array(VmViolationSchema).max(4096).describe('every violation the QEMU properties found in the run'),
   observations: z.record(z.string(), z.unknown()).describe('what the VM showed at each step (informational; replay observes again)'),
 }).describe('recorded on a real QEMU guest running Linux');

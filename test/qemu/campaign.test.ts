@@ -20,6 +20,12 @@ describe.skipIf(!qemuReady)('qemu campaign (real guest)', () => {
     const text = formatQemuReport(r);
     expect(text).toContain('seed=1 runs=3');
     expect(r.properties.map((p) => p.name)).toContain('vmstat-matches-actual');
+    // The device trace was recorded: QEMU polls stats every second, so the statsq moved, and the
+    // host-trace properties made checks on it.
+    expect(r.devicePops[2]).toBeGreaterThan(0);
+    expect(r.properties.find((p) => p.name === 'stats-reposted')?.checks).toBeGreaterThan(0);
+    expect(text).toMatch(/device trace: buffers popped: .*statsq \d+/);
+    expect(text).toContain('not observable on QEMU + Linux');
     expect(progress.at(-1)).toBe(3);
     if (!r.passed) expect(readdirSync(out).length).toBe(1); // a failure leaves its trace
     expect(trackedPids()).toEqual([]);

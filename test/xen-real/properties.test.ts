@@ -98,7 +98,7 @@ describe('real-Xen traces and readings', () => {
   });
 });
 
-describe('the over-inflation finding (docs/FINDINGS.md 27)', () => {
+describe('the over-inflation finding (docs/FINDINGS.md 31)', () => {
   const t = loadXenTrace(join(import.meta.dirname, '..', '..', 'traces/xen-real/xen-real-xen-real-guest-survives-5c58c5cc51a9.json'));
   const rec = (): XenCaseRecord => structuredClone(t.source.observations) as unknown as XenCaseRecord;
 
