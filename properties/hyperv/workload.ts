@@ -71,7 +71,9 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
   const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
   // A hostile message's pick is the guest page where its scan starts (properties/hyperv/hostile.ts).
   const hot = local ? config.guests[local.guest % config.guests.length] : undefined;
-  const top = hot ? Math.floor(gpfnSpace(hot) / hot.guestPageGpfns) - 1 : 0;
+  // The top of the memory it boots with: the hot-add region is offline until added, so balloon_up's highest free block lies below it.
+  const bootTop = hot ? (hot.hotAddPages > 0 ? hot.hotAddStart : gpfnSpace(hot)) : 0;
+  const top = hot ? Math.floor(bootTop / hot.guestPageGpfns) - 1 : 0;
   const hostilePick = local ? fc.oneof(pick, fc.integer({ min: Math.max(0, top - 2 * config.allocUnit), max: top })) : pick;
   const few = local ? 2 : 6;
   const maxRam = Math.max(...config.guests.map((g) => g.ramPages));

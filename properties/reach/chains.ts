@@ -112,7 +112,16 @@ export function singleGpfnObstacle(events: readonly number[]): string | null {
  * out of the balloon: VirtualBox's session closes only after its balloon was deflated), `never`
  * (the family has no reset: Hyper-V). `why` says why, for `unballooned` and `never`.
  */
-export interface ResetRule { reset?: 'any' | 'unballooned' | 'never'; why?: string }
+export interface ResetRule {
+  reset?: 'any' | 'unballooned' | 'never';
+  why?: string;
+  /**
+   * What a reset leaves: `free` (a reboot: every page free, Xen), or `balloon` (only the balloon
+   * is dropped, its pages free, the guest's own pages as they were: VMware's RESET, VirtualBox's
+   * session closing).
+   */
+  leaves?: 'free' | 'balloon';
+}
 
 /** singleGpfnObstacle with the family's reset rule (ResetRule). */
 export function gpfnObstacle(rule: ResetRule): (events: readonly number[]) => string | null {
@@ -135,7 +144,8 @@ export function gpfnObstacle(rule: ResetRule): (events: readonly number[]) => st
       if (e === 'reset' && rule.reset === 'never') return rule.why ?? 'the family has no reset';
       const ok = closure(states) & need[e];
       if (!ok) return e === 'reset' ? `on a host page of one gpfn, ${why.reset}; the page is ${word(closure(states))} after ${CHAIN_EVENTS[events[i - 1]]}` : `on a host page of one gpfn, ${why[e]} ${word(closure(states))} after ${CHAIN_EVENTS[events[i - 1]]}`;
-      states = e === 'inflate' ? BALLOONED : e === 'deflate' ? FREE : e === 'reset' ? FREE : e === 'write' ? USED : e === 'free' ? FREE : ok;
+      const reset = rule.leaves === 'balloon' ? (ok & (FREE | USED)) | (ok & BALLOONED ? FREE : 0) : FREE;
+      states = e === 'inflate' ? BALLOONED : e === 'deflate' ? FREE : e === 'reset' ? reset : e === 'write' ? USED : e === 'free' ? FREE : ok;
     }
     return null;
   };

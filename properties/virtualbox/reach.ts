@@ -41,6 +41,7 @@ const RC_SITUATIONS: readonly Situation[] = (['VERR_INVALID_PARAMETER', 'VERR_NO
 const NEVER: Record<string, string> = {
   'virtualbox/no-request': 'the runner fills in every hostile request (properties/virtualbox/hostile.ts); only a hand-edited trace lacks one',
   'guest/unknown': 'the workload names only guests of the configuration (properties/virtualbox/workload.ts)',
+  'host/out-of-frames': 'the check\'s host has a frame for every page of both guests (vboxCheckConfig: 140 frames, 4 reserved, 64 + 48 pages of RAM); a ballooned page needs none (the shared zero page)',
 };
 
 const OWN_WORK: readonly Situation[] = [
@@ -48,7 +49,7 @@ const OWN_WORK: readonly Situation[] = [
 ];
 
 const ALL: readonly Situation[] = [
-  ...chainSituations(gpfnObstacle({ reset: 'unballooned', why: CLOSE_AFTER_DEFLATE })), ...LIMITS,
+  ...chainSituations(gpfnObstacle({ reset: 'unballooned', why: CLOSE_AFTER_DEFLATE, leaves: 'balloon' })), ...LIMITS,
   ...errorSituations(VBOX_ERROR_CODES, NEVER), ...RC_SITUATIONS,
   ...worldWork({ reset: 'VirtualBox\'s vocabulary has no guest reset (core/virtualbox/effects.ts); its chains count a session closing as the reset (session-closed)' }),
   ...OWN_WORK,

@@ -55,7 +55,7 @@ const OWN_WORK: readonly Situation[] = [
 ];
 
 const ALL: readonly Situation[] = [
-  ...chainSituations(gpfnObstacle({ reset: 'any' })), ...LIMITS, ...errorSituations(VMW_ERROR_CODES, NEVER), ...STATUS_SITUATIONS,
+  ...chainSituations(gpfnObstacle({ reset: 'any', leaves: 'balloon' })), ...LIMITS, ...errorSituations(VMW_ERROR_CODES, NEVER), ...STATUS_SITUATIONS,
   ...worldWork(), ...OWN_WORK,
 ];
 const at = situationIndex(ALL);

@@ -110,8 +110,8 @@ function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLoc
     case 'migrate': return fc.record({ kind: fc.constant('migrate' as const), guest, pick });
     case 'alloc': return fc.record({
       kind: fc.constant('alloc' as const), guest, pick,
-      // ... and now and then half its memory at once, so the host runs out of frames.
-      pages: local ? fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: Math.ceil(maxRam / 2) }) }) : fc.integer({ min: 1, max: few }),
+      // ... and now and then up to all its memory at once, so the host runs out of frames (host/out-of-frames).
+      pages: local ? fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: maxRam }) }) : fc.integer({ min: 1, max: few }),
     });
     case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
