@@ -90,7 +90,8 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
       if (span !== undefined) c.span = span;
       return c;
     });
-    case 'host-recv': return fc.tuple(guest, flag(6)).map(([g, reject]): HvCommand => (reject ? { kind: 'host-recv', guest: g, reject } : { kind: 'host-recv', guest: g }));
+    // A concentrated case runs one guest's start-up often: it rejects a version twice as often, so every version can run out (versionExhausted).
+    case 'host-recv': return fc.tuple(guest, flag(local ? 3 : 6)).map(([g, reject]): HvCommand => (reject ? { kind: 'host-recv', guest: g, reject } : { kind: 'host-recv', guest: g }));
     case 'guest': return fc.tuple(guest, flag(7)).map(([g, fail]): HvCommand => (fail ? { kind: 'guest', guest: g, fail } : { kind: 'guest', guest: g }));
     case 'status': return fc.record({ kind: fc.constant('status' as const), guest });
     case 'hot-add': return fc.record({ kind: fc.constant('hot-add' as const), guest, pick, pages: orBad(fc.integer({ min: 1, max: 16 }), fc.constant(0)) });
