@@ -23,8 +23,9 @@ const RARE: Record<string, readonly string[]> = {
   virtio: [],
   xen: ['deflate>free>write', 'deflate>hostile>write', 'deflate>write>hostile', 'hostile>deflate>write'],
   vmware: ['deflate>write>hostile', 'deflate>free>write', 'deflate>free>hostile', 'deflate>hostile>free', 'free>write>hostile', 'hostile>free>write', 'hostile>hostile>write'],
+  // Hyper-V: a page the host unballooned is usually taken back by the next balloon-up (the highest free block) before the guest reuses it.
   hyperv: [
-    'deflate>write>write', 'deflate>write>hostile', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>write', 'deflate>hostile>free', 'deflate>hostile>hostile', 'free>write>hostile', 'free>free>write', 'free>hostile>inflate', 'hostile>inflate>hostile', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free', 'hostile>deflate>hostile', 'hostile>free>write',
+    'deflate>write', 'inflate>deflate>write', 'deflate>write>free', 'deflate>write>write', 'deflate>write>hostile', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>write', 'deflate>hostile>free', 'deflate>hostile>hostile', 'free>write>hostile', 'free>free>write', 'free>hostile>inflate', 'hostile>inflate>hostile', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free', 'hostile>deflate>hostile', 'hostile>free>write',
   ],
   virtualbox: [
     'deflate>inflate>hostile', 'deflate>write>write', 'deflate>write>free', 'deflate>write>hostile', 'deflate>free>inflate', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>inflate', 'deflate>hostile>write', 'deflate>hostile>free', 'free>free>write', 'free>free>free', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free',
