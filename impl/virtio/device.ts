@@ -94,7 +94,8 @@ export class BalloonDevice {
   private deflate(n: number): void {
     // Nothing to map now: the guest's next touch populates a fresh frame (QEMU).
     this.ballooned[n] = 0;
-    this.perHostPage[Math.floor(n / this.hpg)]--;
+    // pbp-kept-on-deflate: the host page's tracking keeps counting the part after its deflate.
+    if (!this.f['pbp-kept-on-deflate']) this.perHostPage[Math.floor(n / this.hpg)]--;
   }
 
   /** Device reset: QEMU forgets its tracking but keeps the target. */

@@ -99,6 +99,11 @@ export const FAULTS = {
     reference: 'VIRTIO 1.x 5.5.6.1: the driver updates actual only after the device acknowledged the buffer',
     catches: ['counters-match', 'conformance'],
   },
+  'pbp-kept-on-deflate': {
+    doc: 'with host pages larger than 4 KiB a deflate does not take its 4 KiB part off the host page\'s tracking, so later inflates on that host page reach "every part ballooned" early and discard the whole host page under parts the guest holds again (a chain of inflate, deflate, the guest\'s reuse, inflate on one host page)',
+    reference: 'QEMU b27b32391404 "virtio-balloon: Fix possible guest memory corruption with inflates & deflates" (David Gibson, 2019: a deflate now drops the partly-ballooned-page tracking; named by the Fixes: lines of 483f13524b and 1c5cfc2b71); "virtio-balloon: Use temporary PBP only" (David Hildenbrand, 2019) keeps the tracking within one request',
+    catches: ['host-drops-only-ballooned', 'data-oracle', 'frames-conserved', 'conformance'],
+  },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof FAULTS;

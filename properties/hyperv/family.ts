@@ -24,6 +24,7 @@ import { resolveHvHostile } from './hostile.ts';
 import { HV_PROPERTIES } from './list.ts';
 import type { HvBefore, HvProperty } from './property.ts';
 import { hvCaseArb, hvCheckConfig } from './workload.ts';
+import { hvReach } from './reach.ts';
 import { hvExplorer } from './explorer.ts';
 
 /** The command's guest before a step: the world's summary and the channel's state beside it. */
@@ -136,5 +137,6 @@ export const hyperv: Family<HvCommand, HvObservation, HvSystemConfig> = {
   properties: HV_SHARED_PROPERTIES,
   charts: hvCharts,
   conformanceProperty: (hooks) => asSharedHvProperty(hvConformanceProperty(hooks)),
+  reach: hvReach,
   explorer: hvExplorer,
 };

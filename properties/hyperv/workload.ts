@@ -6,7 +6,8 @@
  * enables a subset of the optional kinds.
  */
 import fc from 'fast-check';
-import { guestId } from '../../core/index.ts';
+import { gpfnSpace, guestId } from '../../core/index.ts';
+import { LIFO_PICK } from '../workload.ts';
 import { hvHostileKinds, hvSystemConfig, type HvCommand, type HvCommandKind, type HvSystemConfig } from '../../core/hyperv/index.ts';
 
 export interface HvCase { config: HvSystemConfig; commands: HvCommand[] }
@@ -25,37 +26,92 @@ const WEIGHT: Record<HvCommandKind, number> = {
  */
 export const hvCheckConfig = (): HvSystemConfig => hvSystemConfig();
 
-function commandArb(kind: HvCommandKind, config: HvSystemConfig): fc.Arbitrary<HvCommand> {
-  const guest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const pick = fc.nat(1 << 16);
+/**
+ * Now and then (1 in 20) a value the command's contract refuses (core/hyperv/contracts.ts): a
+ * negative target (hv/bad-target), a request in 0 parts or a hot-add of 0 pages (hv/bad-size).
+ */
+const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ weight: 19, arbitrary: good }, { weight: 1, arbitrary: bad });
+
+/**
+ * Locality, a swarm dimension (issue 22; properties/workload.ts says why): a concentrated case
+ * draws every pick from a small pool (small slots of the guest's allocator, which swap-removal
+ * refills with the page freed last, and LIFO_PICK, the last slot itself), sends most commands to
+ * one guest, allocates and frees a page or two, aims most hostile messages at the top of the
+ * guest's memory (where balloon_up takes its blocks: the highest free 2 MiB block first) and moves
+ * the target in small swings round one level, so balloon-ups, unballoons, writes, frees and hostile
+ * messages pile up on the same few gpfns. Null: uniform, as before.
+ */
+export interface HvLocality {
+  picks: readonly number[];
+  guest: number;
+  kinds: readonly HvCommandKind[];
+  /** Where the targets stay: from this balloon size up by two big units. */
+  level: number;
+}
+
+const hvLocalityArb: fc.Arbitrary<HvLocality | null> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(null) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
+      // Most concentrated cases on the 4 KiB guest, the one that balloons (hvBalloonOffered).
+      guest: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 1 }) }),
+      kinds: fc.subarray([...OPTIONAL]),
+      level: fc.nat({ max: 12 }),
+    }),
+  },
+);
+
+function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocality | null = null): fc.Arbitrary<HvCommand> {
+  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
+  const guest = local
+    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
+    : uniformGuest;
+  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
+  // A hostile message's pick is the guest page where its scan starts (properties/hyperv/hostile.ts).
+  const hot = local ? config.guests[local.guest % config.guests.length] : undefined;
+  // The top of the memory it boots with: the hot-add region is offline until added, so balloon_up's highest free block lies below it.
+  const bootTop = hot ? (hot.hotAddPages > 0 ? hot.hotAddStart : gpfnSpace(hot)) : 0;
+  const top = hot ? Math.floor(bootTop / hot.guestPageGpfns) - 1 : 0;
+  const hostilePick = local ? fc.oneof(pick, fc.integer({ min: Math.max(0, top - 2 * config.allocUnit), max: top })) : pick;
+  const few = local ? 2 : 6;
   const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
+  const target = local
+    ? fc.oneof({ weight: 6, arbitrary: fc.integer({ min: local.level, max: local.level + 2 * config.allocUnit }) }, { weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: maxRam }) })
+    : fc.integer({ min: 0, max: maxRam });
   const maybe = <T>(a: fc.Arbitrary<T>, w = 3) => fc.oneof({ weight: w, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: a });
   const flag = (w: number) => fc.oneof({ weight: w, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
   switch (kind) {
-    case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, pages: fc.integer({ min: 0, max: maxRam }) });
-    case 'host-send': return fc.tuple(guest, maybe(fc.integer({ min: 1, max: 3 })), maybe(fc.integer({ min: 1, max: 4 }))).map(([g, parts, span]) => {
+    case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, pages: orBad(target, fc.integer({ min: -3, max: -1 })) });
+    case 'host-send': return fc.tuple(guest, maybe(orBad(fc.integer({ min: 1, max: 3 }), fc.constant(0))), maybe(fc.integer({ min: 1, max: 4 }))).map(([g, parts, span]) => {
       const c: HvCommand = { kind: 'host-send', guest: g };
       if (parts !== undefined) c.parts = parts;
       if (span !== undefined) c.span = span;
       return c;
     });
-    case 'host-recv': return fc.tuple(guest, flag(6)).map(([g, reject]): HvCommand => (reject ? { kind: 'host-recv', guest: g, reject } : { kind: 'host-recv', guest: g }));
+    // A concentrated case runs one guest's start-up often: it rejects a version twice as often, so every version can run out (versionExhausted).
+    case 'host-recv': return fc.tuple(guest, flag(local ? 3 : 6)).map(([g, reject]): HvCommand => (reject ? { kind: 'host-recv', guest: g, reject } : { kind: 'host-recv', guest: g }));
     case 'guest': return fc.tuple(guest, flag(7)).map(([g, fail]): HvCommand => (fail ? { kind: 'guest', guest: g, fail } : { kind: 'guest', guest: g }));
     case 'status': return fc.record({ kind: fc.constant('status' as const), guest });
-    case 'hot-add': return fc.record({ kind: fc.constant('hot-add' as const), guest, pick, pages: fc.integer({ min: 1, max: 16 }) });
+    case 'hot-add': return fc.record({ kind: fc.constant('hot-add' as const), guest, pick, pages: orBad(fc.integer({ min: 1, max: 16 }), fc.constant(0)) });
     case 'offline': return fc.record({ kind: fc.constant('offline' as const), guest });
-    case 'alloc': return fc.record({ kind: fc.constant('alloc' as const), guest, pages: fc.integer({ min: 1, max: 6 }), pick });
-    case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: 6 }), pick });
+    case 'alloc': return fc.record({ kind: fc.constant('alloc' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
+    case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
     case 'read': return fc.record({ kind: fc.constant('read' as const), guest, pick });
-    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...hvHostileKinds), pick });
+    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...hvHostileKinds), pick: hostilePick });
   }
 }
 
+/** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbitrary<HvCommand[]> {
-  return fc.subarray([...OPTIONAL], { minLength: 0 }).chain((on) => {
-    const kinds = (Object.keys(WEIGHT) as HvCommandKind[]).filter((k) => !OPTIONAL.includes(k) || on.includes(k));
-    const one = fc.oneof(...kinds.map((k) => ({ weight: WEIGHT[k], arbitrary: commandArb(k, config) })));
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: hvLocalityArb }).chain(({ on, local }) => {
+    // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
+    const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
+    const kinds = (Object.keys(WEIGHT) as HvCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
+    // ... and moves its target twice as often, so the balloon goes up and down over the same gpfns.
+    const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     return fc.array(one, { maxLength: maxCommands, size: 'medium' });
   });
 }

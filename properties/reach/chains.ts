@@ -103,25 +103,52 @@ export class ChainTracker {
  * states allows gets the reason its first impossible step breaks.
  */
 export function singleGpfnObstacle(events: readonly number[]): string | null {
+  return gpfnObstacle({})(events);
+}
+
+/**
+ * How a family's reset meets a host page of one gpfn: `any` (a reboot from any state: Xen,
+ * VMware's RESET, after which the guest drops its balloon), `unballooned` (a reset only of a page
+ * out of the balloon: VirtualBox's session closes only after its balloon was deflated), `never`
+ * (the family has no reset: Hyper-V). `why` says why, for `unballooned` and `never`.
+ */
+export interface ResetRule {
+  reset?: 'any' | 'unballooned' | 'never';
+  why?: string;
+  /**
+   * What a reset leaves: `free` (a reboot: every page free, Xen), or `balloon` (only the balloon
+   * is dropped, its pages free, the guest's own pages as they were: VMware's RESET, VirtualBox's
+   * session closing).
+   */
+  leaves?: 'free' | 'balloon';
+}
+
+/** singleGpfnObstacle with the family's reset rule (ResetRule). */
+export function gpfnObstacle(rule: ResetRule): (events: readonly number[]) => string | null {
   const FREE = 1, USED = 2, BALLOONED = 4;
   const closure = (s: number) => (s & FREE ? s | USED : s);
-  const need: Record<ChainEvent, number> = { inflate: FREE, deflate: BALLOONED, reset: FREE | USED | BALLOONED, write: USED, free: USED, hostile: FREE | USED | BALLOONED };
+  const resetNeed = rule.reset === 'unballooned' ? FREE | USED : rule.reset === 'never' ? 0 : FREE | USED | BALLOONED;
+  const need: Record<ChainEvent, number> = { inflate: FREE, deflate: BALLOONED, reset: resetNeed, write: USED, free: USED, hostile: FREE | USED | BALLOONED };
   const why: Record<ChainEvent, string> = {
     inflate: 'the driver balloons only a free page, and the page is',
     deflate: 'the driver deflates only a ballooned page, and the page is',
-    reset: '', hostile: '',
+    reset: rule.why ?? '', hostile: '',
     write: 'the guest writes only a page in use (it never touches a ballooned one), and the page is',
     free: 'the guest frees only a page in use, and the page is',
   };
   const word = (s: number) => [s & FREE ? 'free' : '', s & USED ? 'in use' : '', s & BALLOONED ? 'ballooned' : ''].filter(Boolean).join(' or ');
-  let states = FREE | USED | BALLOONED;
-  for (let i = 0; i < events.length; i++) {
-    const e = CHAIN_EVENTS[events[i]];
-    const ok = closure(states) & need[e];
-    if (!ok) return `on a host page of one gpfn, ${why[e]} ${word(closure(states))} after ${CHAIN_EVENTS[events[i - 1]]}`;
-    states = e === 'inflate' ? BALLOONED : e === 'deflate' ? FREE : e === 'reset' ? FREE : e === 'write' ? USED : e === 'free' ? FREE : ok;
-  }
-  return null;
+  return (events) => {
+    let states = FREE | USED | BALLOONED;
+    for (let i = 0; i < events.length; i++) {
+      const e = CHAIN_EVENTS[events[i]];
+      if (e === 'reset' && rule.reset === 'never') return rule.why ?? 'the family has no reset';
+      const ok = closure(states) & need[e];
+      if (!ok) return e === 'reset' ? `on a host page of one gpfn, ${why.reset}; the page is ${word(closure(states))} after ${CHAIN_EVENTS[events[i - 1]]}` : `on a host page of one gpfn, ${why[e]} ${word(closure(states))} after ${CHAIN_EVENTS[events[i - 1]]}`;
+      const reset = rule.leaves === 'balloon' ? (ok & (FREE | USED)) | (ok & BALLOONED ? FREE : 0) : FREE;
+      states = e === 'inflate' ? BALLOONED : e === 'deflate' ? FREE : e === 'reset' ? reset : e === 'write' ? USED : e === 'free' ? FREE : ok;
+    }
+    return null;
+  };
 }
 
 /**

@@ -20,6 +20,11 @@ export const WORLD_WORK: readonly Situation[] = [
   { name: 'two-guests', group: 'work', doc: 'a step acted in a system of two or more guests (isolation, invariant 9)' },
 ];
 
+/** WORLD_WORK with the situations a family cannot reach marked so, each with its reason (Hyper-V has no reset, for one). */
+export function worldWork(unreachable: Readonly<Record<string, string>> = {}): Situation[] {
+  return WORLD_WORK.map((s) => (unreachable[s.name] ? { ...s, unreachable: unreachable[s.name] } : s));
+}
+
 /** One situation per refusal code of the family, `refused:<code>`; `unreachable` gives the codes its workload cannot cause, with why. */
 export function errorSituations(codes: Readonly<Record<string, string>>, unreachable: Readonly<Record<string, string>> = {}): Situation[] {
   return Object.entries(codes).map(([code, doc]) => ({

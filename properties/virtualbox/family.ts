@@ -15,6 +15,7 @@ import { vboxCharts } from '../../model/virtualbox/index.ts';
 import type { Family, FamilyRunner } from '../family.ts';
 import type { FamilyWorld } from '../property.ts';
 import { vboxConformanceProperty } from './conformance.ts';
+import { vboxReach } from './reach.ts';
 import { vboxExplorer } from './explorer.ts';
 import { resolveVboxHostile } from './hostile.ts';
 import { VBOX_OWN_PROPERTIES, VBOX_SHARED_INVARIANTS } from './list.ts';
@@ -110,5 +111,6 @@ export const virtualbox: Family<VboxCommand, VboxObservation, VboxSystemConfig, 
   properties: [...VBOX_SHARED_INVARIANTS, ...VBOX_OWN_PROPERTIES, vboxConformanceProperty()],
   charts: vboxCharts,
   conformanceProperty: (hooks) => vboxConformanceProperty(hooks),
+  reach: vboxReach,
   explorer: vboxExplorer,
 };

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { guestId } from '../../core/index.ts';
+import { LIFO_PICK } from '../workload.ts';
 import {
   physChunksOf, vboxGuestConfig, vboxHostileKinds, vboxRefusals, vboxSystemConfig, type VboxCommand, type VboxCommandKind,
   type VboxSystemConfig,
@@ -46,30 +47,80 @@ export function vboxConfigArb(): fc.Arbitrary<VboxSystemConfig> {
   }));
 }
 
-function commandArb(kind: VboxCommandKind, config: VboxSystemConfig): fc.Arbitrary<VboxCommand> {
-  const guest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const pick = fc.nat(1 << 16);
+/** Now and then (1 in 20) a wanted size the command's contract refuses: a negative one (virtualbox/bad-target). */
+const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ weight: 19, arbitrary: good }, { weight: 1, arbitrary: bad });
+
+/**
+ * Locality, a swarm dimension (issue 22; properties/workload.ts says why): a concentrated case
+ * draws every pick from a small pool (small slots of the guest's allocator, which swap-removal
+ * refills with the page freed last, and LIFO_PICK, the last slot itself), sends most commands to
+ * one guest, allocates and frees a page or two, aims most hostile requests at the lowest gpfns
+ * (the driver's chunks are the first pages of the free list, and a deflated chunk's pages go back
+ * to its end) and swings the wanted size between two neighbouring chunk counts, so inflates,
+ * deflates, writes, frees, closes and hostile requests pile up on the same few gpfns. Null:
+ * uniform, as before.
+ */
+export interface VboxLocality {
+  picks: readonly number[];
+  guest: number;
+  kinds: readonly VboxCommandKind[];
+  /** The lower of the two chunk counts the wanted size swings between. */
+  level: number;
+}
+
+const vboxLocalityArb: fc.Arbitrary<VboxLocality | null> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(null) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
+      guest: fc.nat({ max: 1 }),
+      kinds: fc.subarray([...OPTIONAL]),
+      level: fc.nat({ max: 3 }),
+    }),
+  },
+);
+
+function commandArb(kind: VboxCommandKind, config: VboxSystemConfig, local: VboxLocality | null = null): fc.Arbitrary<VboxCommand> {
+  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
+  const guest = local
+    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
+    : uniformGuest;
+  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
+  // A hostile request's pick is the gpfn where its scan starts (properties/virtualbox/hostile.ts).
+  const hostilePick = local ? fc.oneof(pick, fc.nat({ max: 2 * config.chunkPages - 1 })) : pick;
+  const few = local ? 2 : 12;
   const maxChunks = Math.max(...config.guests.map((g) => physChunksOf(g, config.chunkPages)));
+  const wanted = local
+    ? fc.oneof({ weight: 6, arbitrary: fc.integer({ min: local.level, max: local.level + 1 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: maxChunks + 2 }) })
+    : fc.integer({ min: 0, max: maxChunks + 2 });
   switch (kind) {
-    case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, chunks: fc.integer({ min: 0, max: maxChunks + 1 }) });
+    case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, chunks: orBad(wanted, fc.integer({ min: -3, max: -1 })) });
     case 'deliver': return fc.record({ kind: fc.constant('deliver' as const), guest });
     case 'step': return fc.record({ kind: fc.constant('step' as const), guest });
     case 'apply': return fc.record({ kind: fc.constant('apply' as const), guest });
     case 'refuse': return fc.record({ kind: fc.constant('refuse' as const), guest, status: fc.constantFrom(...vboxRefusals) });
     case 'close': return fc.record({ kind: fc.constant('close' as const), guest });
-    case 'alloc': return fc.record({ kind: fc.constant('alloc' as const), guest, pages: fc.integer({ min: 1, max: 12 }), pick });
-    case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: 12 }), pick });
+    case 'alloc': return fc.record({
+      kind: fc.constant('alloc' as const), guest, pick,
+      // ... and now and then a lot at once, so the host runs out of frames.
+      pages: local ? fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.integer({ min: 12, max: 40 }) }) : fc.integer({ min: 1, max: few }),
+    });
+    case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
     case 'read': return fc.record({ kind: fc.constant('read' as const), guest, pick });
-    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...vboxHostileKinds), pick });
+    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...vboxHostileKinds), pick: hostilePick });
   }
 }
 
-/** Commands for `config`, with a swarm subset of the optional kinds. */
+/** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function vboxCommandsArb(config: VboxSystemConfig, maxCommands = 60): fc.Arbitrary<VboxCommand[]> {
-  return fc.subarray([...OPTIONAL], { minLength: 0 }).chain((on) => {
-    const kinds = (Object.keys(WEIGHT) as VboxCommandKind[]).filter((k) => !OPTIONAL.includes(k) || on.includes(k));
-    const one = fc.oneof(...kinds.map((k) => ({ weight: WEIGHT[k], arbitrary: commandArb(k, config) })));
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vboxLocalityArb }).chain(({ on, local }) => {
+    // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
+    const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
+    const kinds = (Object.keys(WEIGHT) as VboxCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
+    // ... and moves its wanted size twice as often, so the balloon goes up and down over the same gpfns.
+    const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     return fc.array(one, { maxLength: maxCommands, size: 'medium' });
   });
 }

