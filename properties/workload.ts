@@ -9,6 +9,7 @@ import {
   guestId, hostileKinds, type Command, type CommandKind, type GuestConfig, type SystemConfig,
 } from '../core/virtio/index.ts';
 import { DEFAULT_MAX_COMMANDS } from './defaults.ts';
+import { withLayouts, type LayoutWire } from './layout.ts';
 
 export interface Case { config: SystemConfig; commands: Command[] }
 
@@ -75,10 +76,16 @@ const configArbOf = (maxGuests: number, minPages: number, maxPages: number, host
   });
 
 /**
+ * Layouts of real machines (properties/layout.ts) on virtio's wire: the queues carry le32 page
+ * frame numbers (VIRTIO 1.2 5.5.6), and a range starts on a guest page and a host page.
+ */
+const VIRTIO_WIRE: LayoutWire<SystemConfig> = { bits: 32, align: (c, i) => Math.max(c.hostPageGpfns, c.guests[i].guestPageGpfns) };
+
+/**
  * Small systems of 1 to 3 guests, overcommitted or not, 4 KiB or 64 KiB host pages; 2 MiB host
  * pages are rare: they need guests of at least two of them.
  */
-export const configArb: fc.Arbitrary<SystemConfig> = configArbOf(3, 3, 12, [6, 3, 1], [16, 32, 256]);
+export const configArb: fc.Arbitrary<SystemConfig> = withLayouts(configArbOf(3, 3, 12, [6, 3, 1], [16, 32, 256]), VIRTIO_WIRE);
 
 /**
  * The systems of a concentrated case (Locality): one or two guests of two or three guest pages,

@@ -23,7 +23,7 @@ import { hvConformanceProperty } from './conformance.ts';
 import { resolveHvHostile } from './hostile.ts';
 import { HV_PROPERTIES } from './list.ts';
 import type { HvBefore, HvProperty } from './property.ts';
-import { hvCaseArb, hvCheckConfig } from './workload.ts';
+import { hvCaseArb, hvCheckConfig, hvConfigArb } from './workload.ts';
 import { hvExplorer } from './explorer.ts';
 
 /** The command's guest before a step: the world's summary and the channel's state beside it. */
@@ -125,7 +125,7 @@ export const hyperv: Family<HvCommand, HvObservation, HvSystemConfig> = {
   hostileKinds: HV_HOSTILE_REQUESTS,
   // Malformed messages a hostile host sends (core/hyperv/commands.ts), which the guest refuses.
   hostileSender: 'host',
-  caseArb: (opts = {}) => hvCaseArb(opts.config ?? hvCheckConfig(), opts.maxCommands),
+  caseArb: (opts = {}) => (opts.config ? hvCaseArb(opts.config, opts.maxCommands) : hvConfigArb().chain((c) => hvCaseArb(c, opts.maxCommands))),
   // The configuration is fixed per campaign: nothing to make plainer.
   simplifyCase: (c) => c,
   reference: createHvReference,

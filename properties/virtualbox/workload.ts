@@ -6,6 +6,7 @@
  * properties/workload.ts: each case enables a subset of the optional kinds.
  */
 import fc from 'fast-check';
+import { withLayouts } from '../layout.ts';
 import { guestId } from '../../core/index.ts';
 import {
   physChunksOf, vboxGuestConfig, vboxHostileKinds, vboxRefusals, vboxSystemConfig, type VboxCommand, type VboxCommandKind,
@@ -40,10 +41,12 @@ export function vboxRealConfig(): VboxSystemConfig {
 export function vboxConfigArb(): fc.Arbitrary<VboxSystemConfig> {
   const base = vboxCheckConfig();
   const cpus = fc.constantFrom(1, 2, 4);
-  return fc.tuple(cpus, cpus).map(([c0, c1]) => ({
+  const configs = fc.tuple(cpus, cpus).map(([c0, c1]) => ({
     ...base,
     guests: [{ ...base.guests[0], cpus: c0 }, { ...base.guests[1], cpus: c1 }],
   }));
+  // Layouts of real machines (properties/layout.ts): RTGCPHYS addresses are 64 bits; a chunk stays in one range.
+  return withLayouts(configs, { bits: 64, align: (c) => c.chunkPages });
 }
 
 function commandArb(kind: VboxCommandKind, config: VboxSystemConfig): fc.Arbitrary<VboxCommand> {

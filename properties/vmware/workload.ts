@@ -6,6 +6,7 @@
  * properties/workload.ts: each case enables a subset of the optional kinds.
  */
 import fc from 'fast-check';
+import { withLayouts } from '../layout.ts';
 import { guestId } from '../../core/index.ts';
 import {
   ALL_CAPS, vmwGuestConfig, vmwHostileKinds, vmwSystemConfig, type VmwCaps, type VmwCommand, type VmwCommandKind,
@@ -40,13 +41,18 @@ const capsArb: fc.Arbitrary<VmwCaps> = fc.record({ batched: fc.boolean(), large:
 /** Configurations like the default one, with each guest's granted capabilities and memory placement generated. */
 export function vmwConfigArb(): fc.Arbitrary<VmwSystemConfig> {
   const base = vmwCheckConfig();
-  return fc.tuple(capsArb, capsArb, fc.boolean(), fc.boolean()).map(([c0, c1, h0, h1]) => ({
+  const configs = fc.tuple(capsArb, capsArb, fc.boolean(), fc.boolean()).map(([c0, c1, h0, h1]) => ({
     ...base,
     guests: [
       { ...base.guests[0], caps: c0, ppnBase: h0 ? HIGH_PPN_BASE : 0 },
       { ...base.guests[1], caps: c1, ppnBase: h1 ? HIGH_PPN_BASE : 0 },
     ],
   }));
+  // Layouts of real machines (properties/layout.ts): batched entries carry 64-bit page numbers,
+  // a 32-bit register the rest (the driver refuses to send what does not fit); a 2 MiB page stays
+  // in one range. A laid-out guest's page numbers are its layout's alone (ppnBase 0).
+  return withLayouts(configs, { bits: 64, align: (c) => c.largePageGpfns })
+    .map((c) => ({ ...c, guests: c.guests.map((g) => (g.layout ? { ...g, ppnBase: 0 } : g)) }));
 }
 
 function commandArb(kind: VmwCommandKind, config: VmwSystemConfig): fc.Arbitrary<VmwCommand> {

@@ -21,7 +21,7 @@ import { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
 import type { XenBefore, XenProperty } from './property.ts';
 import { availableFrames } from './available.ts';
 import { xenConformanceProperty } from './conformance.ts';
-import { xenCaseArb, xenCheckConfig } from './workload.ts';
+import { xenCaseArb, xenCheckConfig, xenConfigArb } from './workload.ts';
 import { xenReach } from './reach.ts';
 import { xenExplorer } from './explorer.ts';
 
@@ -122,7 +122,7 @@ export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   hostileKinds: XEN_HOSTILE_REQUESTS,
   // A hostile domain's memory ops, which the hypervisor refuses.
   hostileSender: 'guest',
-  caseArb: (opts = {}) => xenCaseArb(opts.config ?? xenCheckConfig(), opts.maxCommands),
+  caseArb: (opts = {}) => (opts.config ? xenCaseArb(opts.config, opts.maxCommands) : xenConfigArb().chain((c) => xenCaseArb(c, opts.maxCommands))),
   // The configuration is fixed per campaign: nothing to make plainer.
   simplifyCase: (c) => c,
   shape: { guestField: 'xen', observationProblems: xenObservationProblems, stepResultProblems: xenStepResultProblems },
