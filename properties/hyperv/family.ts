@@ -4,6 +4,7 @@
  * workload, hostile host messages, zoo and properties. docs/families/hyperv.md says what each
  * part encodes and simplifies.
  */
+import fc from 'fast-check';
 import { PageState } from '../../core/index.ts';
 import {
   formatHvCommand, HV_HOSTILE_REQUESTS, hvCommandKinds, hvConfigProblems,
@@ -125,7 +126,10 @@ export const hyperv: Family<HvCommand, HvObservation, HvSystemConfig> = {
   hostileKinds: HV_HOSTILE_REQUESTS,
   // Malformed messages a hostile host sends (core/hyperv/commands.ts), which the guest refuses.
   hostileSender: 'host',
-  caseArb: (opts = {}) => (opts.config ? hvCaseArb(opts.config, opts.maxCommands) : hvConfigArb().chain((c) => hvCaseArb(c, opts.maxCommands))),
+  // A layout moves no gpfn: the commands are drawn for the default system, first
+  // (the stream a seed gave before layouts), then the layout; each part shrinks on its own.
+  caseArb: (opts = {}) => (opts.config ? hvCaseArb(opts.config, opts.maxCommands)
+    : fc.tuple(hvCaseArb(hvCheckConfig(), opts.maxCommands), hvConfigArb()).map(([c, config]) => ({ config, commands: c.commands }))),
   // The configuration is fixed per campaign: nothing to make plainer.
   simplifyCase: (c) => c,
   reference: createHvReference,
