@@ -3,3 +3,4 @@ export * from './ids.ts';
 export * from './world.ts';
 export * from './layout.ts';
 export * from './describe-thrown.ts';
+export * from './fork.ts';
