@@ -66,8 +66,17 @@ const SHAPES_64: readonly Shape[] = ['above-4g', 'straddle-2^31', 'straddle-2^32
  * `wire`. Shrinking drops the layouts first (the dense case is the first alternative).
  */
 export function withLayouts<G extends WorldGuestConfig, C extends { guests: readonly G[] }>(configs: fc.Arbitrary<C>, wire: LayoutWire<C>): fc.Arbitrary<C> {
+  return configs.chain((c) => layoutsArb(c, wire));
+}
+
+/**
+ * `c` as it is in three cases of four, else with every guest laid out. A workload draws it after
+ * its commands (a layout moves no gpfn, so the commands do not depend on it): a seed keeps the
+ * commands it gave before layouts, and each part shrinks on its own.
+ */
+export function layoutsArb<G extends WorldGuestConfig, C extends { guests: readonly G[] }>(c: C, wire: LayoutWire<C>): fc.Arbitrary<C> {
   const shapes = wire.bits > 32 ? SHAPES_64 : SHAPES_32;
-  return configs.chain((c) => fc.oneof(
+  return fc.oneof(
     { weight: 3, arbitrary: fc.constant(c) },
     {
       weight: 1,
@@ -79,5 +88,5 @@ export function withLayouts<G extends WorldGuestConfig, C extends { guests: read
         }),
       })),
     },
-  ));
+  );
 }

@@ -6,7 +6,7 @@
  * properties/workload.ts: each case enables a subset of the optional kinds.
  */
 import fc from 'fast-check';
-import { withLayouts } from '../layout.ts';
+import { layoutsArb } from '../layout.ts';
 import { guestId } from '../../core/index.ts';
 import {
   ALL_CAPS, vmwGuestConfig, vmwHostileKinds, vmwSystemConfig, type VmwCaps, type VmwCommand, type VmwCommandKind,
@@ -40,19 +40,28 @@ const capsArb: fc.Arbitrary<VmwCaps> = fc.record({ batched: fc.boolean(), large:
 
 /** Configurations like the default one, with each guest's granted capabilities and memory placement generated. */
 export function vmwConfigArb(): fc.Arbitrary<VmwSystemConfig> {
+  return vmwDenseConfigArb().chain(vmwLayoutsArb);
+}
+
+function vmwDenseConfigArb(): fc.Arbitrary<VmwSystemConfig> {
   const base = vmwCheckConfig();
-  const configs = fc.tuple(capsArb, capsArb, fc.boolean(), fc.boolean()).map(([c0, c1, h0, h1]) => ({
+  return fc.tuple(capsArb, capsArb, fc.boolean(), fc.boolean()).map(([c0, c1, h0, h1]) => ({
     ...base,
     guests: [
       { ...base.guests[0], caps: c0, ppnBase: h0 ? HIGH_PPN_BASE : 0 },
       { ...base.guests[1], caps: c1, ppnBase: h1 ? HIGH_PPN_BASE : 0 },
     ],
   }));
-  // Layouts of real machines (properties/layout.ts): batched entries carry 64-bit page numbers,
-  // a 32-bit register the rest (the driver refuses to send what does not fit); a 2 MiB page stays
-  // in one range. A laid-out guest's page numbers are its layout's alone (ppnBase 0).
-  return withLayouts(configs, { bits: 64, align: (c) => c.largePageGpfns })
-    .map((c) => ({ ...c, guests: c.guests.map((g) => (g.layout ? { ...g, ppnBase: 0 } : g)) }));
+}
+
+/**
+ * `c`, laid out as a real machine in one case of four (properties/layout.ts): batched entries carry
+ * 64-bit page numbers, a 32-bit register the rest (the driver refuses to send what does not fit);
+ * a 2 MiB page stays in one range. A laid-out guest's page numbers are its layout's alone (ppnBase 0).
+ */
+function vmwLayoutsArb(c: VmwSystemConfig): fc.Arbitrary<VmwSystemConfig> {
+  return layoutsArb(c, { bits: 64, align: (x) => x.largePageGpfns })
+    .map((x) => ({ ...x, guests: x.guests.map((g) => (g.layout ? { ...g, ppnBase: 0 } : g)) }));
 }
 
 function commandArb(kind: VmwCommandKind, config: VmwSystemConfig): fc.Arbitrary<VmwCommand> {
@@ -85,8 +94,9 @@ export function vmwCommandsArb(config: VmwSystemConfig, maxCommands = 60): fc.Ar
 
 /** A case: the given configuration, or a generated one, and commands for it. */
 export function vmwCaseArb(config?: VmwSystemConfig, maxCommands = 60): fc.Arbitrary<VmwCase> {
-  const configs = config ? fc.constant(config) : vmwConfigArb();
-  return configs.chain((c) => vmwCommandsArb(c, maxCommands).map((commands) => ({ config: c, commands })));
+  const configs = config ? fc.constant(config) : vmwDenseConfigArb();
+  // The layout is drawn after the commands (properties/layout.ts layoutsArb).
+  return configs.chain((c) => fc.tuple(vmwCommandsArb(c, maxCommands), config ? fc.constant(c) : vmwLayoutsArb(c)).map(([commands, laid]) => ({ config: laid, commands })));
 }
 
 /**
