@@ -6,6 +6,7 @@
  * commands, effects and the protocol state it has in flight, in its own words.
  */
 import type { Frame, Gpfn, GuestId } from './ids.ts';
+import type { GuestLayout } from './layout.ts';
 
 // --- configuration ---------------------------------------------------------------------------
 
@@ -22,6 +23,11 @@ export interface WorldGuestConfig {
   floorPages: number;
   /** A device assigned to the guest (VFIO, a PCI passthrough) with its own DMA view of the map. */
   assignedDevice: boolean;
+  /**
+   * Where each gpfn sits in the guest-physical address space (core/layout.ts): RAM in ranges
+   * around the PCI hole and above 4 GiB, up to 2^40. Absent: gpfn n is page n.
+   */
+  layout?: GuestLayout;
 }
 
 /** One host running several guests under one protocol family (`family` names it). */

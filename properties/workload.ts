@@ -9,6 +9,7 @@ import {
   guestId, hostileKinds, type Command, type CommandKind, type GuestConfig, type SystemConfig,
 } from '../core/virtio/index.ts';
 import { DEFAULT_MAX_COMMANDS } from './defaults.ts';
+import { layoutsArb, withLayouts, type LayoutWire } from './layout.ts';
 
 export interface Case { config: SystemConfig; commands: Command[] }
 
@@ -75,10 +76,18 @@ const configArbOf = (maxGuests: number, minPages: number, maxPages: number, host
   });
 
 /**
+ * Layouts of real machines (properties/layout.ts) on virtio's wire: the queues carry le32 page
+ * frame numbers (VIRTIO 1.2 5.5.6), and a range starts on a guest page and a host page.
+ */
+const VIRTIO_WIRE: LayoutWire<SystemConfig> = { bits: 32, align: (c, i) => Math.max(c.hostPageGpfns, c.guests[i].guestPageGpfns) };
+
+/**
  * Small systems of 1 to 3 guests, overcommitted or not, 4 KiB or 64 KiB host pages; 2 MiB host
  * pages are rare: they need guests of at least two of them.
  */
-export const configArb: fc.Arbitrary<SystemConfig> = configArbOf(3, 3, 12, [6, 3, 1], [16, 32, 256]);
+const denseConfigArb: fc.Arbitrary<SystemConfig> = configArbOf(3, 3, 12, [6, 3, 1], [16, 32, 256]);
+/** The same, laid out as real machines in one case of four (properties/layout.ts). */
+export const configArb: fc.Arbitrary<SystemConfig> = withLayouts(denseConfigArb, VIRTIO_WIRE);
 
 /**
  * The systems of a concentrated case (Locality): one or two guests of two or three guest pages,
@@ -195,12 +204,14 @@ export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
   const maxLength = opts.maxCommands ?? DEFAULT_MAX_COMMANDS;
   return fc
     .record({ optional: fc.subarray([...OPTIONAL], { minLength: 1 }), local: localityArb })
-    .chain(({ optional, local }) => (opts.config ? fc.constant(opts.config) : local ? compactConfigArb : configArb).map((config) => ({ config, optional, local })))
+    .chain(({ optional, local }) => (opts.config ? fc.constant(opts.config) : local ? compactConfigArb : denseConfigArb).map((config) => ({ config, optional, local })))
     // size 'max': lengths range over the whole of 0..maxLength. fast-check's named sizes cap the
     // generated length whatever maxLength says ('medium' at 100), so --max-commands 1000 and
     // 100000 used to give the very same cases; up to 100 (the default 80) 'max' and 'medium'
     // generate the same lengths, so the default campaign is unchanged, byte for byte.
-    .chain(({ config, optional, local }) =>
-      fc.array(commandArb(config, ['driver', 'device', ...(local ? withBase(optional, local) : optional)], local), { maxLength, size: 'max' })
-        .map((commands) => ({ config, commands })));
+    // A uniform case is laid out as a real machine now and then, drawn after its commands (properties/layout.ts).
+    .chain(({ config, optional, local }) => fc.tuple(
+      fc.array(commandArb(config, ['driver', 'device', ...(local ? withBase(optional, local) : optional)], local), { maxLength, size: 'max' }),
+      opts.config || local ? fc.constant(config) : layoutsArb(config, VIRTIO_WIRE),
+    ).map(([commands, laid]) => ({ config: laid, commands })));
 }

@@ -5,6 +5,7 @@
  * (HV_HYP_PAGE_SIZE), whatever the guest's page size.
  */
 import { gpfnSpace, isRam, type WorldGuestConfig } from '../world.ts';
+import { layoutProblems } from '../layout.ts';
 
 export interface HvGuestConfig extends WorldGuestConfig {
   /** Passthrough is not modelled for Hyper-V (docs/families/hyperv.md). */
@@ -84,6 +85,8 @@ export function hvConfigProblems(c: HvSystemConfig): string[] {
     if (g.guestPageGpfns !== 1 && g.guestPageGpfns !== 16) p.push(`${at}.guestPageGpfns: must be 1 (4 KiB) or 16 (64 KiB)`);
     if (!whole(g.holeStart, 0) || !whole(g.holePages, 0) || g.holeStart > g.ramPages) p.push(`${at}.holeStart/holePages: must be whole numbers with the hole inside the address space`);
     else if (g.guestPageGpfns === 16 && (g.holeStart % 16 !== 0 || g.holePages % 16 !== 0 || g.ramPages % 16 !== 0)) p.push(`${at}: a 64 KiB guest's RAM and hole must be whole 64 KiB pages`);
+    // union dm_mem_page_range: a 40-bit start page (hv_balloon.c).
+    p.push(...layoutProblems(g, at, 40, g.guestPageGpfns === 16 ? 16 : 1));
     if (!whole(g.floorPages, 0) || g.floorPages > g.ramPages) p.push(`${at}.floorPages: must be a whole number from 0 to ramPages`);
     if (g.assignedDevice !== false) p.push(`${at}.assignedDevice: must be false (passthrough is not modelled for Hyper-V)`);
     if (!whole(g.hotAddStart, 0) || !whole(g.hotAddPages, 0)) p.push(`${at}.hotAddStart/hotAddPages: must be whole numbers`);

@@ -3,6 +3,7 @@
  * format (traces/format.ts, one body per family) checks a Hyper-V trace against.
  */
 import { z } from 'zod';
+import { LayoutSchema } from '../layout-schema.ts';
 import { hvHostileKinds, type HvCommand, type HvHostileKind } from './commands.ts';
 
 const MAX_U32 = 2 ** 32 - 1;
@@ -31,6 +32,7 @@ const _sameKinds: [SchemaKinds, HvCommand['kind']] = ['' as HvCommand['kind'], '
 void _sameKinds;
 
 const HvGuestConfigSchema = z.strictObject({
+  layout: LayoutSchema.optional(),
   ramPages: whole(1, 1 << 24),
   guestPageGpfns: z.union([z.literal(1), z.literal(16)]),
   holeStart: whole(0, 1 << 24),

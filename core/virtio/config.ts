@@ -4,6 +4,7 @@
  * of these. The world part (core/world.ts) is shared with every family.
  */
 import type { WorldConfig, WorldGuestConfig } from '../world.ts';
+import { layoutProblems } from '../layout.ts';
 
 /** virtio-balloon feature bits the driver and device can negotiate (VIRTIO 1.x, 5.5.3). */
 export interface VirtioFeatures {
@@ -110,6 +111,8 @@ export function configProblems(c: SystemConfig): string[] {
       p.push(`${at}.holeStart/holePages: must be whole guest pages inside the address space`);
     }
     if (!whole(g.floorPages, 0) || g.floorPages > g.ramPages) p.push(`${at}.floorPages: must be a whole number from 0 to ramPages`);
+    // VIRTIO 1.2 5.5.6: the queues carry le32 page frame numbers.
+    p.push(...layoutProblems(g, at, 32, Math.max(gpp === 16 ? 16 : 1, [1, 16, 512].includes(c.hostPageGpfns) ? c.hostPageGpfns : 1)));
     const f = g.features;
     if (!f || typeof f.mustTellHost !== 'boolean' || typeof f.statsVq !== 'boolean' || typeof f.deflateOnOom !== 'boolean') {
       p.push(`${at}.features: must give mustTellHost, statsVq and deflateOnOom as booleans`);

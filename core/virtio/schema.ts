@@ -7,6 +7,7 @@
  * them to core's types (test/adapters/observation-schema.test.ts).
  */
 import { z } from 'zod';
+import { LayoutSchema } from '../layout-schema.ts';
 import { hostileKinds, type Command, type HostileKind } from './commands.ts';
 
 /** The feature bits the model knows (VIRTIO 1.x 5.5.3): core/config.ts `VirtioFeatures`. */
@@ -47,6 +48,7 @@ const _sameKinds: [SchemaKinds, Command['kind']] = ['' as Command['kind'], '' as
 void _sameKinds;
 
 const GuestConfigSchema = z.strictObject({
+  layout: LayoutSchema.optional(),
   ramPages: whole(1, 1 << 24),
   guestPageGpfns: z.literal([1, 16]),
   holeStart: whole(0, 1 << 24),

@@ -5,6 +5,7 @@
  * `chunkPages` pages (VMMDEV_MEMORY_BALLOON_CHUNK_PAGES: 256, one MiB).
  */
 import type { WorldConfig, WorldGuestConfig } from '../world.ts';
+import { layoutProblems } from '../layout.ts';
 
 /** VMMDEV_MEMORY_BALLOON_CHUNK_PAGES: pages of one chunk, 1 MiB of 4 KiB pages. */
 export const VBOX_CHUNK_PAGES = 256;
@@ -75,6 +76,8 @@ export function vboxConfigProblems(c: VboxSystemConfig): string[] {
     if (g.guestPageGpfns !== 1) out.push(`${at}.guestPageGpfns must be 1`);
     if (g.assignedDevice !== false) out.push(`${at}.assignedDevice must be false (passthrough is not modelled for VirtualBox)`);
     if (!whole(g.holeStart, 0, 1 << 24) || !whole(g.holePages, 0, 1 << 24) || (g.holePages > 0 && g.holeStart > g.ramPages)) out.push(`${at}.holeStart and holePages must place the hole inside the gpfn space`);
+    // RTGCPHYS is 64 bits; a chunk (1 MiB) stays whole in one range.
+    out.push(...layoutProblems(g, at, 64, isPow2(c.chunkPages) ? c.chunkPages : 1));
     if (!whole(g.floorPages, 0, g.ramPages)) out.push(`${at}.floorPages must be a whole number from 0 to ramPages`);
     if (isPow2(c.chunkPages) && whole(g.ramPages, 1, 1 << 24) && whole(g.floorPages, 0, g.ramPages) && maxChunksOf(g, c.chunkPages) < 1) out.push(`${at}.floorPages must leave room for at least one chunk (ramPages - floorPages >= chunkPages)`);
     if (!whole(g.cpus, 1, 64)) out.push(`${at}.cpus must be a whole number from 1 to 64`);

@@ -3,6 +3,7 @@
  * format (traces/format.ts, one body per family) checks a VirtualBox trace against.
  */
 import { z } from 'zod';
+import { LayoutSchema } from '../layout-schema.ts';
 import { vboxHostileKinds, type VboxCommand, type VboxHostileKind } from './commands.ts';
 
 const MAX_U32 = 2 ** 32 - 1;
@@ -30,6 +31,7 @@ const _sameKinds: [SchemaKinds, VboxCommand['kind']] = ['' as VboxCommand['kind'
 void _sameKinds;
 
 const VboxGuestConfigSchema = z.strictObject({
+  layout: LayoutSchema.optional(),
   ramPages: whole(1, 1 << 24),
   guestPageGpfns: z.literal(1),
   holeStart: whole(0, 1 << 24),

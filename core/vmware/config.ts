@@ -4,6 +4,7 @@
  * the balloon's size and target are counted in them too, as the driver counts `size`.
  */
 import type { WorldConfig, WorldGuestConfig } from '../world.ts';
+import { gpfnOfPfn, layoutProblems, pfnOf } from '../layout.ts';
 
 /**
  * Capabilities the host grants at START (vmw_balloon.c VMW_BALLOON_*_CMDS and friends). The guest
@@ -53,8 +54,11 @@ export interface VmwSystemConfig extends WorldConfig {
 /** The largest page number a 32-bit register carries. */
 export const MAX_PPN32 = 0xffff_ffff;
 
-/** The guest physical page number of a gpfn. */
-export const ppnOf = (g: VmwGuestConfig, gpfn: number): number => g.ppnBase + gpfn;
+/** The guest physical page number of a gpfn: past `ppnBase`, where its layout puts it (core/layout.ts). */
+export const ppnOf = (g: VmwGuestConfig, gpfn: number): number => g.ppnBase + pfnOf(g, gpfn);
+
+/** The gpfn a page number names, or -1 when no page of the guest sits there. */
+export const gpfnOfPpn = (g: VmwGuestConfig, ppn: number): number => (g.layout ? gpfnOfPfn(g, ppn - g.ppnBase) : ppn - g.ppnBase);
 
 /** 2 MiB pages are used only when both batched capabilities are granted (vmballoon_send_start). */
 export const largeUsable = (c: VmwCaps): boolean => c.batched && c.large;
@@ -98,6 +102,8 @@ export function vmwConfigProblems(c: VmwSystemConfig): string[] {
     if (g.guestPageGpfns !== 1) out.push(`${at}.guestPageGpfns must be 1`);
     if (g.assignedDevice !== false) out.push(`${at}.assignedDevice must be false (passthrough is not modelled for VMware)`);
     if (!whole(g.holeStart, 0, 1 << 24) || !whole(g.holePages, 0, 1 << 24) || (g.holePages > 0 && g.holeStart > g.ramPages)) out.push(`${at}.holeStart and holePages must place the hole inside the gpfn space`);
+    // Batched entries are 64 bits; without batching the driver refuses what 32 bits cannot carry (vmballoon_send_lock_page).
+    out.push(...layoutProblems(g, at, 64, isPow2(c.largePageGpfns) ? c.largePageGpfns : 1));
     if (!whole(g.floorPages, 0, g.ramPages)) out.push(`${at}.floorPages must be a whole number from 0 to ramPages`);
     if (!whole(g.ppnBase, 0, 2 ** 40) || g.ppnBase % c.largePageGpfns !== 0) out.push(`${at}.ppnBase must be a whole number from 0 to 2^40, a multiple of largePageGpfns`);
     const k = g.caps as Partial<VmwCaps> | undefined;

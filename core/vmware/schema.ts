@@ -3,6 +3,7 @@
  * format (traces/format.ts, one body per family) checks a VMware trace against.
  */
 import { z } from 'zod';
+import { LayoutSchema } from '../layout-schema.ts';
 import { vmwHostileKinds, type VmwCommand, type VmwHostileKind } from './commands.ts';
 
 const MAX_U32 = 2 ** 32 - 1;
@@ -32,6 +33,7 @@ void _sameKinds;
 const CapsSchema = z.strictObject({ batched: z.boolean(), large: z.boolean(), doorbell: z.boolean(), target64: z.boolean() });
 
 const VmwGuestConfigSchema = z.strictObject({
+  layout: LayoutSchema.optional(),
   ramPages: whole(1, 1 << 24),
   guestPageGpfns: z.literal(1),
   holeStart: whole(0, 1 << 24),

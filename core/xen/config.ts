@@ -7,6 +7,7 @@
 export type XenMode = 'pv' | 'hvm';
 
 import type { WorldGuestConfig } from '../world.ts';
+import { layoutProblems } from '../layout.ts';
 
 export interface XenGuestConfig extends WorldGuestConfig {
   /** Xen balloons in 4 KiB pages (XEN_PAGE_SIZE): one gpfn a guest page. */
@@ -99,6 +100,8 @@ export function xenConfigProblems(c: XenSystemConfig): string[] {
     const at = `guests[${i}]`;
     if (!whole(g.ramPages, 1) || g.ramPages > 1 << 24) p.push(`${at}.ramPages: must be a whole number from 1 to 2^24`);
     if (!whole(g.holeStart, 0) || !whole(g.holePages, 0) || g.holeStart > g.ramPages) p.push(`${at}.holeStart/holePages: must be whole numbers with the hole inside the address space`);
+    // xen_pfn_t extents are 64 bits wide; no x86-64 pfn passes 2^40 (core/layout.ts).
+    p.push(...layoutProblems(g, at, 64, 1));
     if (!whole(g.floorPages, 0) || g.floorPages > g.ramPages) p.push(`${at}.floorPages: must be a whole number from 0 to ramPages`);
     if (g.guestPageGpfns !== 1) p.push(`${at}.guestPageGpfns: must be 1 (Xen balloons 4 KiB pages)`);
     if (g.assignedDevice !== false) p.push(`${at}.assignedDevice: must be false (passthrough is not modelled for Xen)`);

@@ -4,6 +4,7 @@
  * types of core/xen (every command kind has a schema, and no other).
  */
 import { z } from 'zod';
+import { LayoutSchema } from '../layout-schema.ts';
 import { xenHostileKinds, type XenCommand, type XenHostileKind } from './commands.ts';
 
 const MAX_U32 = 2 ** 32 - 1;
@@ -31,6 +32,7 @@ const _sameKinds: [SchemaKinds, XenCommand['kind']] = ['' as XenCommand['kind'],
 void _sameKinds;
 
 const XenGuestConfigSchema = z.strictObject({
+  layout: LayoutSchema.optional(),
   ramPages: whole(1, 1 << 24),
   guestPageGpfns: z.literal(1),
   holeStart: whole(0, 1 << 24),

@@ -4,6 +4,7 @@
  * acknowledges every buffer it processes. It treats the driver as untrusted: a bad gpfn is
  * refused with a code and changes nothing (invariant 7).
  */
+import { gpfnOfPfn, pfnOf } from '../../core/layout.ts';
 import {
   gpfn as asGpfn, guestId, isRam, type Effect, type Gpfn, type GuestConfig, type Refusal,
   type SystemConfig, frame as asFrame,
@@ -49,7 +50,9 @@ export class BalloonDevice {
       for (const n of b.gpfns) refused.push({ gpfn: n, code: 'balloon/oversized-batch' });
     } else if (b.queue !== 'stats') {
       const seen = new Set<number>();
-      for (const n of b.gpfns) {
+      for (const sent of b.gpfns) {
+        const n = this.read(sent);
+        if (n < 0 && sent >= 0) { refused.push({ gpfn: sent, code: 'balloon/gpfn-out-of-range' }); continue; }
         const code = this.check(n, b.queue === 'inflate', seen);
         if (code) { refused.push({ gpfn: n, code }); continue; }
         seen.add(n);
@@ -61,6 +64,20 @@ export class BalloonDevice {
     }
     b.acked = true;
     out.push({ kind: 'buffer-processed', guest: g, queue: b.queue, id: b.id, accepted, refused });
+  }
+
+  /**
+   * The gpfn the device finds where the driver put gpfn `n`: its pfn (core/layout.ts) crosses the
+   * queue as a le32 (VIRTIO 1.2 5.5.6) and is looked up again; -1 when no page of the guest sits
+   * there. A gpfn outside the guest's space is left for `check` to refuse. Without a layout every
+   * pfn is its gpfn, and the lookup is skipped.
+   */
+  private read(n: number): number {
+    if (!this.cfg.layout || !Number.isInteger(n) || n < 0 || n >= this.mem.space) return n;
+    let p = pfnOf(this.cfg, n) >>> 0;
+    // pfn-sign-extended: the le32 read as an int, then widened (QEMU's ldl_p into a ram_addr_t).
+    if (this.f['pfn-sign-extended']) p |= 0;
+    return gpfnOfPfn(this.cfg, p);
   }
 
   private invalid(b: Buffer): boolean {

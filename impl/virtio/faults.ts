@@ -39,6 +39,11 @@ export const FAULTS = {
     reference: 'Linux "virtio_balloon: fix PFN format for virtio-1" (2016)',
     catches: ['requests-well-formed', 'counters-match', 'conformance'],
   },
+  'pfn-sign-extended': {
+    doc: 'the device reads each 32-bit page frame number as a signed int and widens it to a 64-bit address, so a pfn of 2^31 or more becomes an address no RAM has and the page is skipped: still backed, though the driver counts it ballooned',
+    reference: 'QEMU hw/virtio/virtio-balloon.c virtio_balloon_handle_output as of 2010-2013: pa = (ram_addr_t)ldl_p(&pfn) << VIRTIO_BALLOON_PFN_SHIFT, where ldl_p returns int; a page the lookup does not find is skipped (continue). Later QEMU reads the pfn as unsigned',
+    catches: ['effects-agree', 'conformance', 'counters-match', 'purpose', 'convergence', 'command-contract'],
+  },
   'invalid-chain-loop': {
     doc: 'a buffer with an out-of-range gpfn or too many entries makes the device loop on it: it is never acknowledged and the queue stalls',
     reference: 'Firecracker PR #2358 "balloon: fix possible loop in inflation process" (2020)',

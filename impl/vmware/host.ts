@@ -8,6 +8,7 @@
  */
 import { frame as asFrame, gpfn as asGpfn, guestId, isRam } from '../../core/index.ts';
 import {
+  gpfnOfPpn,
   PAGE_CMDS, type VmwCaps, type VmwCmd, type VmwEffect, type VmwGuestConfig, type VmwRefusal, type VmwStatus,
 } from '../../core/vmware/index.ts';
 import type { GuestMemory } from '../guest-memory.ts';
@@ -102,8 +103,8 @@ export class VmwHost {
 
   /** One entry of a page command: its status, and the lock or unlock done when it succeeds. */
   private entry(ppn: number, size: number, lock: boolean, out: VmwEffect[]): VmwStatus {
-    const n = ppn - this.cfg.ppnBase;
-    if (!Number.isInteger(n) || n % size !== 0) return 'ppn-invalid';
+    const n = gpfnOfPpn(this.cfg, ppn);
+    if (!Number.isInteger(n) || n < 0 || n % size !== 0) return 'ppn-invalid';
     for (let x = n; x < n + size; x++) if (!isRam(this.cfg, x)) return 'ppn-invalid';
     for (let x = n; x < n + size; x++) {
       if (lock && this.held[x]) return 'ppn-locked';

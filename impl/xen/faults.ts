@@ -64,6 +64,12 @@ export const XEN_FAULTS = {
     putsBack: 'balloon.ts decreaseStep: the PV p2m is left as it was',
     catches: ['xen-pv-p2m-agrees'],
   },
+  'gfn-truncated': {
+    doc: 'the frame list handed to decrease_reservation and populate_physmap holds 32-bit entries, so a gfn of 2^32 or more reaches Xen as its low 32 bits: another page of the guest, or none',
+    reference: 'Linux drivers/xen/balloon.c declared frame_list as unsigned long, while XENMEM_decrease_reservation reads xen_pfn_t extents (64 bits on Arm even where unsigned long is 32); it became static xen_pfn_t frame_list[] in the Arm port (2012; commit title not verified)',
+    putsBack: 'hypervisor.ts read: each gfn keeps only its low 32 bits',
+    catches: ['xen-requests-well-formed', 'xen-bad-requests-change-nothing', 'xen-balloon-pages-untouched', 'data-oracle', 'xen-counters-match', 'isolation', 'xen-frames', 'conformance'],
+  },
 } as const satisfies Record<string, XenFaultInfo>;
 
 export type XenFaultName = keyof typeof XEN_FAULTS;

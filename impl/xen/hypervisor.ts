@@ -8,7 +8,7 @@
  * `grant`) gives. A preemption is taken only after useful work (the 2014 fix), and the
  * continuation finishes the op, which the guest does not see.
  */
-import { frame as asFrame, gpfn as asGpfn, guestId } from '../../core/index.ts';
+import { frame as asFrame, gpfn as asGpfn, gpfnOfPfn, guestId, pfnOf } from '../../core/index.ts';
 import type { XenEffect, XenErrorCode, XenRefusal, XenRequest } from '../../core/xen/index.ts';
 import type { HostFrames } from '../host.ts';
 import type { XenDomain } from './domain.ts';
@@ -61,7 +61,9 @@ export class XenHypervisor {
     }
     const size = 2 ** Math.min(req.order, 30);
     let done = 0;
-    for (const base of req.gpfns) {
+    for (const sent of req.gpfns) {
+      const base = this.read(d, sent);
+      if (base < 0 && sent >= 0) return refuse(sent, 'xen/gpfn-out-of-range', done);
       const extent = this.extent(d, base, req.order, size);
       if (typeof extent === 'string') return refuse(base, extent, done);
       if (req.op === 'decrease') {
@@ -78,6 +80,18 @@ export class XenHypervisor {
       done++;
     }
     return { done, refused: [], preempted: false };
+  }
+
+  /**
+   * The gpfn Xen finds where the guest put gpfn `n`: its pfn (core/layout.ts) travels as a
+   * xen_pfn_t, 64 bits, and is looked up again; -1 when no page of the domain sits there. A gpfn
+   * outside the domain's space is left for `extent` to refuse. Without a layout the lookup is skipped.
+   */
+  private read(d: XenDomain, n: number): number {
+    if (!d.cfg.layout || !Number.isInteger(n) || n < 0 || n >= d.space) return n;
+    // gfn-truncated: the frame list's entries are 32 bits wide, so a gfn keeps only its low 32 bits.
+    const p = this.f['gfn-truncated'] ? pfnOf(d.cfg, n) % 2 ** 32 : pfnOf(d.cfg, n);
+    return gpfnOfPfn(d.cfg, p);
   }
 
   /** A fault lets a bad extent through (it is then acted on as far as it holds pages). */

@@ -4,6 +4,7 @@
  * workload, hostile host messages, zoo and properties. docs/families/hyperv.md says what each
  * part encodes and simplifies.
  */
+import fc from 'fast-check';
 import { PageState } from '../../core/index.ts';
 import {
   formatHvCommand, HV_HOSTILE_REQUESTS, hvCommandKinds, hvConfigProblems,
@@ -23,7 +24,7 @@ import { hvConformanceProperty } from './conformance.ts';
 import { resolveHvHostile } from './hostile.ts';
 import { HV_PROPERTIES } from './list.ts';
 import type { HvBefore, HvProperty } from './property.ts';
-import { hvCaseArb, hvCheckConfig } from './workload.ts';
+import { hvCaseArb, hvCheckConfig, hvConfigArb } from './workload.ts';
 import { hvReach } from './reach.ts';
 import { hvExplorer } from './explorer.ts';
 
@@ -126,7 +127,10 @@ export const hyperv: Family<HvCommand, HvObservation, HvSystemConfig> = {
   hostileKinds: HV_HOSTILE_REQUESTS,
   // Malformed messages a hostile host sends (core/hyperv/commands.ts), which the guest refuses.
   hostileSender: 'host',
-  caseArb: (opts = {}) => hvCaseArb(opts.config ?? hvCheckConfig(), opts.maxCommands),
+  // A layout moves no gpfn: the commands are drawn for the default system, first
+  // (the stream a seed gave before layouts), then the layout; each part shrinks on its own.
+  caseArb: (opts = {}) => (opts.config ? hvCaseArb(opts.config, opts.maxCommands)
+    : fc.tuple(hvCaseArb(hvCheckConfig(), opts.maxCommands), hvConfigArb()).map(([c, config]) => ({ config, commands: c.commands }))),
   // The configuration is fixed per campaign: nothing to make plainer.
   simplifyCase: (c) => c,
   reference: createHvReference,

@@ -6,6 +6,7 @@
  * enables a subset of the optional kinds.
  */
 import fc from 'fast-check';
+import { withLayouts } from '../layout.ts';
 import { gpfnSpace, guestId } from '../../core/index.ts';
 import { LIFO_PICK } from '../workload.ts';
 import { hvHostileKinds, hvSystemConfig, type HvCommand, type HvCommandKind, type HvSystemConfig } from '../../core/hyperv/index.ts';
@@ -114,6 +115,15 @@ export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbi
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     return fc.array(one, { maxLength: maxCommands, size: 'medium' });
   });
+}
+
+/**
+ * The default system, laid out as a real machine in one case of four (properties/layout.ts):
+ * DM_BALLOON_RESPONSE and DM_UNBALLOON_REQUEST carry union dm_mem_page_range, a 40-bit start page
+ * (hv_balloon.c), so pages may sit up to 2^40.
+ */
+export function hvConfigArb(): fc.Arbitrary<HvSystemConfig> {
+  return withLayouts(fc.constant(hvCheckConfig()), { bits: 40, align: (c, i) => c.guests[i].guestPageGpfns });
 }
 
 export function hvCaseArb(config: HvSystemConfig = hvCheckConfig(), maxCommands = 60): fc.Arbitrary<HvCase> {

@@ -8,6 +8,7 @@ import type { StepContext } from '../property.ts';
 import { chainSituations, ChainTracker, EV, multiGpfnObstacle } from '../reach/chains.ts';
 import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
 import { errorSituations, WORLD_WORK, WorldWorkCounter } from '../reach/world.ts';
+import { LayoutCounter, layoutSituations } from '../reach/layout.ts';
 
 const LIMITS: readonly Situation[] = [
   { name: 'batch-full', group: 'limit', doc: 'the driver queued a buffer of exactly the batch limit (Linux VIRTIO_BALLOON_ARRAY_PFNS_MAX; the device\'s batch limit)' },
@@ -64,7 +65,8 @@ const OWN_WORK: readonly Situation[] = [
   { name: 'driver-deflate', group: 'work', doc: 'the driver queued a deflate buffer (deflate only when asked)' },
 ];
 
-const ALL: readonly Situation[] = [...SITUATIONS, ...OWN_WORK];
+// Layouts of real machines (properties/reach/layout.ts): virtio's queues carry 32-bit pfns (VIRTIO 1.2 5.5.6).
+const ALL: readonly Situation[] = [...SITUATIONS, ...OWN_WORK, ...layoutSituations(32)];
 const atAll = situationIndex(ALL);
 const DRIVER_BUFFER = atAll('driver-buffer');
 const DRIVER_DEFLATE = atAll('driver-deflate');
@@ -75,6 +77,8 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
   counter(config, hit) {
     const chains = new ChainTracker(config.guests.length, hit, CHAINS);
     const world = new WorldWorkCounter(config.guests.length, hit, atAll, CODES);
+    const layout = new LayoutCounter(config, hit, atAll);
+    const laidOut = layout.any;
     const hp = config.hostPageGpfns;
     const onPages = (guest: number, gpfns: readonly number[], e: number) => {
       const space = config.guests[guest] ? config.guests[guest].ramPages + config.guests[guest].holePages : 0;
@@ -86,6 +90,7 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
         const result = ctx.result as StepResult;
         chains.beginStep(ctx.index);
         world.step(ctx, 0);
+        if (laidOut) layout.step(ctx);
         const gc = config.guests[command.guest];
         if (command.kind === 'hostile' && command.gpfns) onPages(command.guest, command.gpfns, EV.hostile);
         for (const e of result.effects) {

@@ -6,6 +6,7 @@
  * properties/workload.ts: each case enables a subset of the optional kinds.
  */
 import fc from 'fast-check';
+import { layoutsArb } from '../layout.ts';
 import { guestId } from '../../core/index.ts';
 import { LIFO_PICK } from '../workload.ts';
 import {
@@ -37,14 +38,23 @@ export function vboxRealConfig(): VboxSystemConfig {
   });
 }
 
-/** Configurations like the default one, with each guest's CPU count generated. */
+/** Configurations like the default one, with each guest's CPU count generated and, one in four, laid out as a real machine. */
 export function vboxConfigArb(): fc.Arbitrary<VboxSystemConfig> {
+  return vboxDenseConfigArb().chain(vboxLayoutsArb);
+}
+
+function vboxDenseConfigArb(): fc.Arbitrary<VboxSystemConfig> {
   const base = vboxCheckConfig();
   const cpus = fc.constantFrom(1, 2, 4);
   return fc.tuple(cpus, cpus).map(([c0, c1]) => ({
     ...base,
     guests: [{ ...base.guests[0], cpus: c0 }, { ...base.guests[1], cpus: c1 }],
   }));
+}
+
+/** `c`, laid out as a real machine in one case of four (properties/layout.ts): RTGCPHYS addresses are 64 bits; a chunk stays in one range. */
+function vboxLayoutsArb(c: VboxSystemConfig): fc.Arbitrary<VboxSystemConfig> {
+  return layoutsArb(c, { bits: 64, align: (x) => x.chunkPages });
 }
 
 /** Now and then (1 in 20) a wanted size the command's contract refuses: a negative one (virtualbox/bad-target). */
@@ -127,8 +137,9 @@ export function vboxCommandsArb(config: VboxSystemConfig, maxCommands = 60): fc.
 
 /** A case: the given configuration, or a generated one, and commands for it. */
 export function vboxCaseArb(config?: VboxSystemConfig, maxCommands = 60): fc.Arbitrary<VboxCase> {
-  const configs = config ? fc.constant(config) : vboxConfigArb();
-  return configs.chain((c) => vboxCommandsArb(c, maxCommands).map((commands) => ({ config: c, commands })));
+  const configs = config ? fc.constant(config) : vboxDenseConfigArb();
+  // The layout is drawn after the commands (properties/layout.ts layoutsArb).
+  return configs.chain((c) => fc.tuple(vboxCommandsArb(c, maxCommands), config ? fc.constant(c) : vboxLayoutsArb(c)).map(([commands, laid]) => ({ config: laid, commands })));
 }
 
 /** After shrinking: give each guest one CPU where the failure allows, so a counterexample is asynchronous only when it must be. */

@@ -8,7 +8,7 @@
  */
 import { gpfnSpace, isRam } from '../../core/index.ts';
 import {
-  ppnOf, type VmwCommand, type VmwHostileKind, type VmwObservation, type VmwRequest, type VmwSystemConfig,
+  gpfnOfPpn, ppnOf, type VmwCommand, type VmwHostileKind, type VmwObservation, type VmwRequest, type VmwSystemConfig,
 } from '../../core/vmware/index.ts';
 
 type Hostile = Extract<VmwCommand, { kind: 'hostile' }>;
@@ -30,10 +30,15 @@ export function vmwHostileRequest(kind: VmwHostileKind, pick: number, sys: VmwSy
   // Past the end of the guest's memory, and below 2^32 when that is still past it (a non-batched
   // command carries the low 32 bits only, which must not wrap round onto the guest's own pages).
   const beyond = ppnOf(cfg, space + (pick % 7));
-  const pastEnd: VmwRequest = { cmd: lock, ppns: [caps?.batched || beyond <= 0xffff_ffff || cfg.ppnBase > 0 ? beyond : 0xffff_ffff] };
+  // A laid-out guest may have RAM right below 2^32 (core/layout.ts): step down to a 32-bit number
+  // where none of its pages sits (one of any space + 1 numbers is such).
+  let low = 0xffff_ffff;
+  for (let n = gpfnOfPpn(cfg, low); n >= 0 && n < space; n = gpfnOfPpn(cfg, low)) low--;
+  const pastEnd: VmwRequest = { cmd: lock, ppns: [caps?.batched || beyond <= 0xffff_ffff || cfg.ppnBase > 0 ? beyond : low] };
   const where = (ok: (n: number) => boolean, max: number): number[] => {
     const out: number[] = [];
-    for (let i = 0; i < space && out.length < max; i++) { const n = (pick + i) % space; if (ok(n)) out.push(ppnOf(cfg, n)); }
+    // A non-batched command carries a 32-bit register: a page whose number needs more is not one a guest can name there.
+    for (let i = 0; i < space && out.length < max; i++) { const n = (pick + i) % space; if (ok(n) && (caps?.batched || ppnOf(cfg, n) <= 0xffff_ffff)) out.push(ppnOf(cfg, n)); }
     return out;
   };
   const per = caps?.batched ? 3 : 1;
@@ -48,7 +53,7 @@ export function vmwHostileRequest(kind: VmwHostileKind, pick: number, sys: VmwSy
         const ppn = other.ppnBase + ((pick + i) % gpfnSpace(other));
         // A non-batched command carries the low 32 bits only: what the host sees must be foreign too.
         const seen = caps?.batched ? ppn : ppn % 2 ** 32;
-        const n = seen - cfg.ppnBase;
+        const n = gpfnOfPpn(cfg, seen);
         if (n < 0 || n >= space) return { cmd: lock, ppns: [ppn] };
       }
       return pastEnd;

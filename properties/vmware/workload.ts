@@ -6,6 +6,7 @@
  * properties/workload.ts: each case enables a subset of the optional kinds.
  */
 import fc from 'fast-check';
+import { layoutsArb } from '../layout.ts';
 import { guestId } from '../../core/index.ts';
 import { LIFO_PICK } from '../workload.ts';
 import {
@@ -40,6 +41,10 @@ const capsArb: fc.Arbitrary<VmwCaps> = fc.record({ batched: fc.boolean(), large:
 
 /** Configurations like the default one, with each guest's granted capabilities and memory placement generated. */
 export function vmwConfigArb(): fc.Arbitrary<VmwSystemConfig> {
+  return vmwDenseConfigArb().chain(vmwLayoutsArb);
+}
+
+function vmwDenseConfigArb(): fc.Arbitrary<VmwSystemConfig> {
   const base = vmwCheckConfig();
   return fc.tuple(capsArb, capsArb, fc.boolean(), fc.boolean()).map(([c0, c1, h0, h1]) => ({
     ...base,
@@ -48,6 +53,16 @@ export function vmwConfigArb(): fc.Arbitrary<VmwSystemConfig> {
       { ...base.guests[1], caps: c1, ppnBase: h1 ? HIGH_PPN_BASE : 0 },
     ],
   }));
+}
+
+/**
+ * `c`, laid out as a real machine in one case of four (properties/layout.ts): batched entries carry
+ * 64-bit page numbers, a 32-bit register the rest (the driver refuses to send what does not fit);
+ * a 2 MiB page stays in one range. A laid-out guest's page numbers are its layout's alone (ppnBase 0).
+ */
+function vmwLayoutsArb(c: VmwSystemConfig): fc.Arbitrary<VmwSystemConfig> {
+  return layoutsArb(c, { bits: 64, align: (x) => x.largePageGpfns })
+    .map((x) => ({ ...x, guests: x.guests.map((g) => (g.layout ? { ...g, ppnBase: 0 } : g)) }));
 }
 
 /**
@@ -134,8 +149,9 @@ export function vmwCommandsArb(config: VmwSystemConfig, maxCommands = 60): fc.Ar
 
 /** A case: the given configuration, or a generated one, and commands for it. */
 export function vmwCaseArb(config?: VmwSystemConfig, maxCommands = 60): fc.Arbitrary<VmwCase> {
-  const configs = config ? fc.constant(config) : vmwConfigArb();
-  return configs.chain((c) => vmwCommandsArb(c, maxCommands).map((commands) => ({ config: c, commands })));
+  const configs = config ? fc.constant(config) : vmwDenseConfigArb();
+  // The layout is drawn after the commands (properties/layout.ts layoutsArb).
+  return configs.chain((c) => fc.tuple(vmwCommandsArb(c, maxCommands), config ? fc.constant(c) : vmwLayoutsArb(c)).map(([commands, laid]) => ({ config: laid, commands })));
 }
 
 /**

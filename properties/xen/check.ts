@@ -8,7 +8,7 @@ import { formatXenCommand, type XenCommand, type XenSystemConfig } from '../../c
 import { runCase, type Failure } from '../runner.ts';
 import type { Property } from '../property.ts';
 import type { XenSystemUnderTest } from '../../impl/xen/index.ts';
-import { xenCheckConfig, xenCommandsArb } from './workload.ts';
+import { xenCheckConfig, xenCommandsArb, xenConfigArb } from './workload.ts';
 
 export type XenFactory = (config: XenSystemConfig) => Pick<XenSystemUnderTest, 'apply' | 'observe'>;
 
@@ -25,7 +25,8 @@ export interface XenCheckResult {
   ok: boolean;
   seed: number;
   runs: number;
-  /** The shrunk counterexample and its failure, when one was found. */
+  /** The shrunk counterexample (its configuration and commands) and its failure, when one was found. */
+  config?: XenSystemConfig;
   commands?: XenCommand[];
   failure?: Failure;
 }
@@ -36,15 +37,19 @@ export function runXenCase(factory: XenFactory, config: XenSystemConfig, command
 }
 
 export function checkXen(o: XenCheckOptions): XenCheckResult {
-  const config = o.config ?? xenCheckConfig();
   const seed = o.seed ?? 42;
   const runs = o.runs ?? 100;
-  const prop = fc.property(xenCommandsArb(config, o.maxCommands ?? 60), (cmds) => runXenCase(o.factory, config, cmds, o.properties).failure === null);
+  const cases = (c: XenSystemConfig) => xenCommandsArb(c, o.maxCommands ?? 60).map((commands) => ({ config: c, commands }));
+  // Without a fixed configuration, the default one, laid out as a real machine now and then. A
+  // layout moves no gpfn, so the commands are drawn for the default alone, first (the stream
+  // of commands a seed gave before layouts), then the layout; each part shrinks on its own.
+  const arb = o.config ? cases(o.config) : fc.tuple(xenCommandsArb(xenCheckConfig(), o.maxCommands ?? 60), xenConfigArb()).map(([commands, config]) => ({ config, commands }));
+  const prop = fc.property(arb, ({ config, commands }) => runXenCase(o.factory, config, commands, o.properties).failure === null);
   const r = fc.check(prop, { seed, numRuns: runs });
   if (!r.failed || !r.counterexample) return { ok: true, seed, runs };
-  const commands = r.counterexample[0];
+  const { config, commands } = r.counterexample[0];
   const failure = runXenCase(o.factory, config, commands, o.properties).failure ?? undefined;
-  return { ok: false, seed, runs, commands, failure };
+  return { ok: false, seed, runs, config, commands, failure };
 }
 
 /** A failure as a person reads it: the property, what broke, and the steps as a runnable script. */

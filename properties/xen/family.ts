@@ -3,6 +3,7 @@
  * vocabulary (core/xen), reference (impl/xen), statecharts (model/xen), workload, hostile memory
  * ops, zoo and properties. docs/families/xen.md says what each part encodes and simplifies.
  */
+import fc from 'fast-check';
 import {
   formatXenCommand, XEN_HOSTILE_REQUESTS, xenCommandKinds, xenConfigProblems, xenInitialPages,
   type XenCommand, type XenObservation, type XenStepResult, type XenSystemConfig,
@@ -21,7 +22,7 @@ import { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
 import type { XenBefore, XenProperty } from './property.ts';
 import { availableFrames } from './available.ts';
 import { xenConformanceProperty } from './conformance.ts';
-import { xenCaseArb, xenCheckConfig } from './workload.ts';
+import { xenCaseArb, xenCheckConfig, xenConfigArb } from './workload.ts';
 import { xenReach } from './reach.ts';
 import { xenExplorer } from './explorer.ts';
 
@@ -122,7 +123,10 @@ export const xen: Family<XenCommand, XenObservation, XenSystemConfig> = {
   hostileKinds: XEN_HOSTILE_REQUESTS,
   // A hostile domain's memory ops, which the hypervisor refuses.
   hostileSender: 'guest',
-  caseArb: (opts = {}) => xenCaseArb(opts.config ?? xenCheckConfig(), opts.maxCommands),
+  // A layout moves no gpfn: the commands are drawn for the default system, first
+  // (the stream a seed gave before layouts), then the layout; each part shrinks on its own.
+  caseArb: (opts = {}) => (opts.config ? xenCaseArb(opts.config, opts.maxCommands)
+    : fc.tuple(xenCaseArb(xenCheckConfig(), opts.maxCommands), xenConfigArb()).map(([c, config]) => ({ config, commands: c.commands }))),
   // The configuration is fixed per campaign: nothing to make plainer.
   simplifyCase: (c) => c,
   shape: { guestField: 'xen', observationProblems: xenObservationProblems, stepResultProblems: xenStepResultProblems },

@@ -10,6 +10,7 @@ import type { StepContext } from '../property.ts';
 import { chainSituations, ChainTracker, EV, singleGpfnObstacle } from '../reach/chains.ts';
 import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
 import { errorSituations, WORLD_WORK, WorldWorkCounter } from '../reach/world.ts';
+import { LayoutCounter, layoutSituations } from '../reach/layout.ts';
 
 const LIMITS: readonly Situation[] = [
   {
@@ -44,6 +45,8 @@ const OWN_WORK: readonly Situation[] = [
 
 const ALL: readonly Situation[] = [
   ...chainSituations(singleGpfnObstacle), ...LIMITS, ...errorSituations(XEN_ERROR_CODES, NEVER), ...WORLD_WORK, ...OWN_WORK,
+  // Layouts of real machines (properties/reach/layout.ts): extents are 64-bit xen_pfn_t.
+  ...layoutSituations(64),
 ];
 const at = situationIndex(ALL);
 const CHAINS = at('inflate>inflate');
@@ -74,6 +77,8 @@ export const xenReach: ReachCatalogue<XenSystemConfig> = {
   counter(config, hit) {
     const chains = new ChainTracker(config.guests.length, hit, CHAINS);
     const world = new WorldWorkCounter(config.guests.length, hit, at, CODES);
+    const layout = new LayoutCounter(config, hit, at);
+    const laidOut = layout.any;
     const initial = config.guests.map(xenInitialPages);
     const onGpfns = (guest: number, gpfns: readonly number[], e: number) => {
       const g = config.guests[guest];
@@ -86,6 +91,7 @@ export const xenReach: ReachCatalogue<XenSystemConfig> = {
         const result = ctx.result as unknown as XenStepResult;
         chains.beginStep(ctx.index);
         world.step(ctx, initial[command.guest] ?? 0);
+        if (laidOut) layout.step(ctx);
         const gc = config.guests[command.guest];
         if (command.kind === 'tick' && command.seconds === 3600 && result.outcome === 'accepted') hit[L['hour-tick']] = 1;
         for (const e of result.effects) {

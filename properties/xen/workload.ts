@@ -5,6 +5,7 @@
  * Swarm testing as properties/workload.ts: each case enables a subset of the optional kinds.
  */
 import fc from 'fast-check';
+import { withLayouts } from '../layout.ts';
 import { gpfnSpace, guestId } from '../../core/index.ts';
 import { LIFO_PICK } from '../workload.ts';
 import {
@@ -28,6 +29,14 @@ export function xenCheckConfig(): XenSystemConfig {
     hostFrames: 100, maxRetries: 4, maxDelay: 8,
     guests: [xenGuestConfig({ mode: 'pv' }), xenGuestConfig({ ramPages: 48, holeStart: 32, holePages: 8, podPages: 24 })],
   });
+}
+
+/**
+ * The default system, laid out as a real machine in one case of four (properties/layout.ts):
+ * Xen's extents are xen_pfn_t, 64 bits (public/memory.h), so pages may sit up to 2^40.
+ */
+export function xenConfigArb(): fc.Arbitrary<XenSystemConfig> {
+  return withLayouts(fc.constant(xenCheckConfig()), { bits: 64, align: () => 1 });
 }
 
 /**

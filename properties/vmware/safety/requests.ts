@@ -1,4 +1,4 @@
-import { PAGE_CMDS, MAX_PPN32 } from '../../../core/vmware/index.ts';
+import { PAGE_CMDS, MAX_PPN32, gpfnOfPpn } from '../../../core/vmware/index.ts';
 import { isRam } from '../../../core/index.ts';
 import type { VmwProperty } from '../property.ts';
 
@@ -30,7 +30,8 @@ export const vmwRequestsWellFormed: VmwProperty = {
         if (e.ppns.length > config.batchPages) return { message: `guest ${g}'s driver sent ${e.ppns.length} entries in one ${e.cmd}, more than a page of ${config.batchPages}`, guest: g };
         if (new Set(e.ppns).size !== e.ppns.length) return { message: `guest ${g}'s driver named a page twice in one ${e.cmd}`, guest: g };
         for (const ppn of e.ppns) {
-          const n = ppn - cfg.ppnBase;
+          const n = gpfnOfPpn(cfg, ppn);
+          if (n < 0) return { message: `guest ${g}'s driver sent page number ${ppn}, where no page of it sits`, guest: g };
           if (n % e.pageGpfns !== 0) return { message: `guest ${g}'s driver sent a ${e.pageGpfns}-page entry at gpfn ${n}, not aligned`, guest: g, gpfn: n };
           for (let x = n; x < n + e.pageGpfns; x++) if (!isRam(cfg, x)) return { message: `guest ${g}'s driver sent page number ${ppn} (gpfn ${n}), not its RAM`, guest: g, gpfn: n };
         }

@@ -1,4 +1,5 @@
 import { PageState } from '../../../core/index.ts';
+import { gpfnOfPpn } from '../../../core/vmware/index.ts';
 import type { VmwProperty } from '../property.ts';
 
 /**
@@ -33,14 +34,14 @@ export const vmwResetForgets: VmwProperty = {
           } else if (e.kind === 'backdoor' && e.origin !== 'hostile' && (e.cmd.endsWith('lock'))) {
             const locking = !e.cmd.endsWith('unlock');
             e.ppns.forEach((ppn, i) => {
-              const n = ppn - cfg.ppnBase;
+              const n = gpfnOfPpn(cfg, ppn);
               if (n < 0 || n >= f.length) return;
               if (locking && e.entries[i] === 'success') for (let x = n; x < n + e.pageGpfns && x < f.length; x++) f[x] = 0;
             });
             // Compaction does not consult reset_required (vmballoon_migratepage), and is answered RESET.
             if (!locking && told[e.guest] && e.origin === 'driver') {
               for (const ppn of e.ppns) {
-                const n = ppn - cfg.ppnBase;
+                const n = gpfnOfPpn(cfg, ppn);
                 if (n >= 0 && n < f.length && f[n]) return { message: `guest ${e.guest}'s driver sent ${e.cmd} for gpfn ${n}, which the host forgot in a RESET`, guest: e.guest, gpfn: n };
               }
             }
