@@ -22,7 +22,7 @@ export const reportedPagesKept: VirtioProperty = {
   name: 'reported-pages-kept',
   kind: 'always',
   doc: 'with PAGE_POISON, a page reported free still holds poison_val when the guest allocates it again',
-  refs: 'VIRTIO 1.2 5.5.6.7.1 statement 59, 5.5.6.7.2 statement 65 (docs/virtio-spec.md); Linux mm/page_poison.c check_poison_mem',
+  refs: 'VIRTIO 1.2 5.5.6.7.1 and 5.5.6.7.2, statements 59 and 65 (docs/virtio-spec.md); Linux mm/page_poison.c check_poison_mem',
   monitor: (config) => {
     // Per guest and gpfn: 1 from a poisoned report until the page is allocated, freed or inflated.
     const kept = config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages));
