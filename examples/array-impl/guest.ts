@@ -215,15 +215,16 @@ export class ArrayGuest {
     if (b.gpfns.length > this.sys.maxBatch && b.queue !== 'reporting') {
       for (const n of b.gpfns) refused.push({ gpfn: n, code: 'balloon/oversized-batch' });
     } else if (b.queue !== 'stats') {
-      // A report names free pages: checked as an inflate is (in range, RAM, once, not held).
-      const inflating = b.queue === 'inflate' || b.queue === 'reporting';
+      // A report names free pages: in range, RAM, once (one still held may have been reused early).
+      const inflating = b.queue === 'inflate';
+      const report = b.queue === 'reporting';
       const inThisBuffer = new Set<number>();
       for (const n of b.gpfns) {
         const code: Refusal['code'] | null =
           !Number.isInteger(n) || n < 0 || n >= this.space ? 'balloon/gpfn-out-of-range'
             : !isRam(this.cfg, n) ? 'balloon/gpfn-not-ram'
               : inThisBuffer.has(n) ? 'balloon/gpfn-duplicate'
-                : inflating === this.held.has(n) ? (inflating ? 'balloon/gpfn-already-ballooned' : 'balloon/gpfn-not-ballooned')
+                : !report && inflating === this.held.has(n) ? (inflating ? 'balloon/gpfn-already-ballooned' : 'balloon/gpfn-not-ballooned')
                   : null;
         if (code) refused.push({ gpfn: n, code });
         else { inThisBuffer.add(n); accepted.push(g(n)); }

@@ -78,7 +78,10 @@ export class BalloonDevice {
   private report(b: Buffer, accepted: Gpfn[], refused: Refusal[], out: Effect[]): void {
     const seen = new Set<number>();
     for (const n of b.gpfns) {
-      const code = this.check(n, true, seen);
+      // Range, RAM and repeats only: a page still held in the balloon may be reported, when the
+      // driver reused it before its deflate was served (no MUST_TELL_HOST, statement 15).
+      const code = !Number.isInteger(n) || n < 0 || n >= this.mem.space ? 'balloon/gpfn-out-of-range'
+        : !isRam(this.cfg, n) ? 'balloon/gpfn-not-ram' : seen.has(n) ? 'balloon/gpfn-duplicate' : null;
       if (code) { refused.push({ gpfn: n, code }); continue; }
       seen.add(n);
       accepted.push(asGpfn(n));

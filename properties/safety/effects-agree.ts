@@ -182,10 +182,11 @@ function refusalReasons(n: number, gc: GuestConfig, queue: string, oversized: bo
   if (!isRam(gc, n)) out.push('balloon/gpfn-not-ram');
   // A gpfn named twice: the second is a duplicate, or (once the first went through) already
   // ballooned on an inflate and no longer ballooned on a deflate.
-  // A free page report names pages the guest does not balloon: checked as an inflate is.
-  const adds = queue === 'inflate' || queue === 'reporting';
-  if (repeated) out.push('balloon/gpfn-duplicate', adds ? 'balloon/gpfn-already-ballooned' : 'balloon/gpfn-not-ballooned');
-  if (adds && held[n]) out.push('balloon/gpfn-already-ballooned');
+  // A free page report is checked for range, RAM and repeats only (a page whose deflate is not
+  // served yet may be reported when the driver reused it early, without MUST_TELL_HOST).
+  if (queue === 'reporting') { if (repeated) out.push('balloon/gpfn-duplicate'); return out; }
+  if (repeated) out.push('balloon/gpfn-duplicate', queue === 'inflate' ? 'balloon/gpfn-already-ballooned' : 'balloon/gpfn-not-ballooned');
+  if (queue === 'inflate' && held[n]) out.push('balloon/gpfn-already-ballooned');
   if (queue === 'deflate' && !held[n]) out.push('balloon/gpfn-not-ballooned');
   return out;
 }
