@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { layerRules } from './eslint.layers.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.qemu-guest/', '.cache/', 'traces/failures/', '.stryker-tmp/', 'reports/', 'test/fixtures/adapters/hostile/syntax-error*.ts'] },
+  { ignores: ['node_modules/', 'dist/', '.qemu-guest/', '.xen-guest/', '.cache/', 'traces/failures/', '.stryker-tmp/', 'reports/', 'test/fixtures/adapters/hostile/syntax-error*.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

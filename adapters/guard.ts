@@ -103,6 +103,9 @@ function checkObservation(obs: unknown, config: SystemConfig, shape: FamilyShape
 
 /** @internal */
 class InProcessSystem implements SystemUnderTest {
+  /** Present only when the module's system forks (SystemUnderTest.fork): each copy is guarded like the original. */
+  readonly fork?: () => SystemUnderTest;
+
   constructor(private readonly inner: SystemUnderTest, readonly config: SystemConfig, private readonly shape: FamilyShape | null) {
     // Checked once at load time on one configuration; another one may still get something else.
     refusePromise('the factory', inner);
@@ -110,6 +113,7 @@ class InProcessSystem implements SystemUnderTest {
     for (const m of ['apply', 'observe']) {
       if (typeof o?.[m] !== 'function') throw new ImplementationFault('MalformedSystem', `the factory returned ${o === null || typeof o !== 'object' ? describeValue(o) : `a system without \`${m}\``}`);
     }
+    if (typeof o?.fork === 'function') this.fork = () => new InProcessSystem(inner.fork!(), config, shape);
   }
 
   apply(command: Command): StepResult {

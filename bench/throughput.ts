@@ -12,10 +12,14 @@ import { createReferenceSystem } from '../impl/virtio/index.ts';
 import { allProperties, invariantProperties, runCase } from '../properties/index.ts';
 import type { Property } from '../properties/property.ts';
 import { defaultAuditEvery } from '../properties/runner.ts';
+import { DEFAULT_RUNS } from '../properties/defaults.ts';
+import { measureCheck, measureFloor } from './check-floor.ts';
 
 const SEED = 7;
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 40_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+// Cases of the end-to-end comparison (default: balloon check's own budget).
+const CHECK_RUNS = Number(process.env.BENCH_CHECK_RUNS ?? DEFAULT_RUNS);
 
 function system(frames: number, guests: number): SystemConfig {
   const ram = Math.floor((frames * 0.9) / guests);
@@ -83,6 +87,12 @@ for (const [frames, guests] of [[2 ** 10, 1], [2 ** 10, 4], [2 ** 14, 4], [2 ** 
   rows.push(r);
   process.stderr.write(`2^${Math.log2(frames)} frames, ${guests} guests: ${Math.round(r.unchecked)} unchecked/s, ${Math.round(r.checked)} checked/s, ${Math.round(r.conforming)} with conformance/s\n`);
 }
+// End to end: balloon check at its budget beside the naive floor, one after the other in this run.
+const floor = measureFloor(CHECK_RUNS);
+const check = measureCheck(CHECK_RUNS);
+const ratio = check.perSecond / floor.perSecond;
+const budget = CHECK_RUNS === DEFAULT_RUNS ? ', its default budget' : `, BENCH_CHECK_RUNS; the default budget is ${DEFAULT_RUNS.toLocaleString('en-US')}`;
+process.stderr.write(`balloon check: ${Math.round(check.perSecond)} commands/s of wall time (${check.commands} commands, ${CHECK_RUNS} cases, ${(check.ms / 1000).toFixed(1)} s); floor: ${Math.round(floor.perSecond)} commands/s (${floor.commands} commands, ${(floor.ms / 1000).toFixed(1)} s); ratio ${ratio.toFixed(2)}\n`);
 const base = rows[0].checked;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const lines = [
@@ -99,6 +109,17 @@ const lines = [
   'Goals (issue 2): checked within 2x of unchecked; checked cost per command at 2^20 frames within 1.5x of that at 2^10 (compare rows of the same guest count: with many guests the unchecked run itself slows, which is memory traffic, not checking).',
   'Conformance steps one XState actor per guest (model/), which costs far more than the incremental invariants; its column is there to show that price.',
   'Rerun: `npm run bench` (BENCH_COMMANDS and BENCH_REPEATS change the budget).',
+  '',
+  '## End to end: `balloon check` beside a naive floor (one run, one after the other)',
+  '',
+  `\`balloon check --family virtio\` as it runs by default (${CHECK_RUNS.toLocaleString('en-US')} cases${budget}, up to 80 commands a case, every property with conformance, the fair drain), commands counted at the system (drain included) over the wall time, per-case cost included; the floor: fast-check \`modelRun\` over \`fc.commands\` with as many cases of the same maximum length, a trivial system and one XState actor of the guest chart per case stepped by \`send\`, nothing checked (bench/check-floor.ts).`,
+  '',
+  '| run | cases | commands | seconds | commands/s of wall time |',
+  '|---|---|---|---|---|',
+  `| balloon check | ${fmt(check.cases)} | ${fmt(check.commands)} | ${(check.ms / 1000).toFixed(1)} | ${fmt(check.perSecond)} |`,
+  `| floor | ${fmt(floor.cases)} | ${fmt(floor.commands)} | ${(floor.ms / 1000).toFixed(1)} | ${fmt(floor.perSecond)} |`,
+  '',
+  `Ratio, check / floor: **${ratio.toFixed(2)}** (goal, issue 21: at least 1.0).`,
   '',
 ];
 writeFileSync(new URL('./RESULTS.md', import.meta.url), lines.join('\n'));

@@ -12,13 +12,14 @@ import * as conform from './commands/conform.ts';
 import * as coverage from './commands/coverage.ts';
 import * as chart from './commands/chart.ts';
 import * as qemu from './commands/qemu.ts';
+import * as xen from './commands/xen.ts';
 import * as view from './commands/view.ts';
 import * as explore from './commands/explore.ts';
 import * as campaign from './commands/campaign.ts';
 import * as merge from './commands/merge.ts';
 import * as spec from './commands/spec.ts';
 
-export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, view, explore, campaign, merge, spec];
+export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, xen, view, explore, campaign, merge, spec];
 
 /**
  * A reader that stops early (`balloon chart | head`) closes our stdout: exit quietly with 141,

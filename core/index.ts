@@ -2,3 +2,4 @@
 export * from './ids.ts';
 export * from './world.ts';
 export * from './describe-thrown.ts';
+export * from './fork.ts';

@@ -187,4 +187,12 @@ export interface SystemUnderTest<
   apply(command: C): R;
   /** The whole system's state now. May return live views that the next `apply` changes. */
   observe(): O;
+  /**
+   * Optional: an independent copy of the system in its present state (a snapshot to branch
+   * from). `balloon explore` uses it to try every command from a state without replaying the
+   * path that led there; without it, the explorer replays and says it is slower. Each family's
+   * reference offers it (core/fork.ts `forkState` copies a class-based state graph); an adapter
+   * may (docs/ADAPTERS.md).
+   */
+  fork?(): SystemUnderTest<C, O, K, R>;
 }

@@ -10,7 +10,7 @@
  * pure `transition` underneath, but a live actor skips re-resolving the snapshot per event (about
  * four times faster than calling `transition` per event), which is what the per-step budget asks.
  */
-import { createActor, type Actor, type AnyTransitionDefinition, type StateValue } from 'xstate';
+import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type StateValue } from 'xstate';
 import { profileOf, type Observation, type SystemConfig } from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
 import {
@@ -39,21 +39,38 @@ export function conformanceProperty(hooks: ConformanceHooks = {}): Property {
   };
 }
 
-/** The lockstep monitor for one run. */
-export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks = {}): PropertyMonitor {
+/**
+ * The lockstep monitor for one run. `from`: the actors' snapshots to start from instead of the
+ * chart's initial state (a fork, below).
+ */
+export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks = {}, from?: readonly Snapshot<unknown>[]): PropertyMonitor {
+  // Without coverage hooks, a new run starts each guest's actor from the chart's initial state
+  // kept once per input: restoring a persisted snapshot costs about half of resolving the
+  // initial state again, and a campaign builds one actor per guest per case (issue 21, item 3).
+  if (!from && !hooks.onTransitions && !hooks.onState) from = config.guests.map((g) => initialSnapshot(modelInput(g, config.maxBatch, profileOf(config))));
   const inspect = hooks.onTransitions
     ? (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
       if (ev.type === '@xstate.microstep' && ev._transitions?.length) hooks.onTransitions!(CHART_NAME, ev._transitions);
     }
     : undefined;
-  const actors: Actor<GuestMachine>[] = config.guests.map((g) => {
-    const a = createActor(guestMachine, { input: modelInput(g, config.maxBatch, profileOf(config)), ...(inspect ? { inspect: inspect as never } : {}) });
+  const actors: Actor<GuestMachine>[] = config.guests.map((g, i) => {
+    const a = createActor(guestMachine, {
+      input: modelInput(g, config.maxBatch, profileOf(config)),
+      ...(from ? { snapshot: from[i] } : {}),
+      ...(inspect ? { inspect: inspect as never } : {}),
+    });
     a.start();
-    hooks.onState?.(CHART_NAME, a.getSnapshot().value);
+    if (!from) hooks.onState?.(CHART_NAME, a.getSnapshot().value);
     return a;
   });
+  hooks.onCharts?.(actors.map((a, guest) => ({ chart: CHART_NAME, guest, state: () => a.getSnapshot().value })));
+  // A fork restores each guest's actor from its persisted snapshot (XState's
+  // getPersistedSnapshot / createActor({ snapshot })): the chart goes on from the same state
+  // without replaying its events. Not with hooks, whose counts and charts are their caller's.
+  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {} : { fork: () => conformanceMonitor(config, hooks, actors.map((a) => a.getPersistedSnapshot())) };
 
   return {
+    ...fork,
     step({ command, result, obs, index }) {
       const g = command.guest;
       const actor = actors[g];
@@ -83,6 +100,22 @@ export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks
       return null;
     },
   };
+}
+
+// The chart's initial snapshot per input (its text as key); a few configurations per campaign,
+// bounded so that a long run of many configurations does not keep them all.
+const initials = new Map<string, Snapshot<unknown>>();
+function initialSnapshot(input: ReturnType<typeof modelInput>): Snapshot<unknown> {
+  const key = JSON.stringify(input);
+  let s = initials.get(key);
+  if (!s) {
+    if (initials.size >= 256) initials.clear();
+    const a = createActor(guestMachine, { input }).start();
+    s = a.getPersistedSnapshot();
+    a.stop();
+    initials.set(key, s);
+  }
+  return s;
 }
 
 function refusal(g: number, state: StateValue, context: Parameters<typeof explainRefusal>[0], e: GuestEvent, index: number): Violation {

@@ -4,13 +4,21 @@
  * alphabet (Family.explorer) tried in every distinct state, states told apart by the family's
  * canonical key of the observation.
  *
- * What is checked, and how: systems cannot be copied (SystemUnderTest has no clone) and neither
- * can the property monitors (the data oracle, the chart of conformance), so every edge is
- * re-executed from the initial state through the runner (properties/runner.ts `runCase`) with
- * every property of the family, the full audit after every step and no drain: every step
- * property and every audit, in every state, on every edge, as the runner checks them. From every
- * newly found state the case is also run once the way `balloon replay` runs it (the fair drain
- * and the end-of-run checks: liveness), so a state from which the drain fails is a failure too.
+ * What is checked, and how: every edge is a step of the runner (properties/runner.ts) with every
+ * property of the family and the full audit after every step: every step property and every
+ * audit, in every state, on every edge, as the runner checks them. From every newly found state
+ * the case is also finished the way `balloon replay` finishes it (the fair drain and the
+ * end-of-run checks: liveness), so a state from which the drain fails is a failure too.
+ *
+ * Two ways to reach a state. When the system (SystemUnderTest.fork) and every property monitor
+ * (PropertyMonitor.fork) can fork, the explorer keeps the case of each frontier state
+ * (runner.ts CaseSession) and forks it per command: no replay, each edge costs one step
+ * (mode 'fork'). Otherwise it re-executes every edge from the initial state (mode 'replay'),
+ * which costs the path's length per edge and says so. Both give the same states, edges and
+ * failures (test/explore/fork.test.ts compares them).
+ *
+ * States are told apart by a 64-bit fingerprint of the family's canonical key (state-key.ts),
+ * kept in a typed-array set, not by the key's text.
  *
  * The first failure in BFS order is on a shortest path (in commands) among the paths explored:
  * states with equal keys are merged, so "shortest" is relative to the key; a family's key keeps
@@ -21,11 +29,12 @@
  * the search, and `exhaustive` is true only when the frontier ran dry before both.
  * Deterministic: no clock in the search itself (the caller times it) and no randomness.
  */
-import type { AnyCommand, SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
+import { describeThrown, type AnyCommand, type WorldConfig, type WorldObservation } from '../core/index.ts';
 import type { SystemFactory } from '../core/virtio/index.ts';
 import type { AnyFamily } from './family.ts';
 import type { AnyProperty } from './property.ts';
-import { runCase, type Failure } from './runner.ts';
+import { CaseSession, defaultAuditEvery, NO_CRASH, runCase, type Failure } from './runner.ts';
+import { FingerprintSet, textFingerprint, type Fingerprint } from './state-key.ts';
 export { canonicalKey } from './state-key.ts';
 
 export interface ExploreOptions {
@@ -37,6 +46,8 @@ export interface ExploreOptions {
   drain?: boolean;
   /** Properties to check (default: every property of the family). */
   properties?: readonly AnyProperty[];
+  /** Re-execute every edge from the initial state even when the case could fork (to compare the two). */
+  replay?: boolean;
   /** Called after each depth level (progress). */
   onLevel?: (depth: number, states: number, edges: number) => void;
 }
@@ -75,6 +86,13 @@ export interface ExploreResult {
   properties: string[];
   alphabet: number;
   failure: ExploreFailure | null;
+  /** 'fork': states branched from snapshots of system and monitors; 'replay': every edge re-run from the start. */
+  mode: 'fork' | 'replay';
+}
+
+/** Can this case fork (system and every monitor), without throwing? The explorer replays otherwise. */
+function canFork(s: CaseSession): boolean {
+  try { return s.fork() !== null; } catch { return false; }
 }
 
 /** The family's explorer, or a RangeError naming the family. */
@@ -89,50 +107,78 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   const properties = opts.properties ?? family.properties;
   const alphabet = ex.alphabet(config) as AnyCommand[];
   const drain = opts.drain ?? true;
-  let last: SystemUnderTest | null = null;
-  // The same factory, remembering the system it built last (to read its final state).
-  const build = factory as unknown as (c: WorldConfig) => SystemUnderTest;
-  const capture = ((c: WorldConfig) => { last = build(c); return last; }) as unknown as SystemFactory;
-  const keyOf = (sys: SystemUnderTest | null): string => ex.key((sys as SystemUnderTest).observe() as WorldObservation, config);
-  const base = {
-    family: family.name, config, properties: properties.map((p) => p.name), alphabet: alphabet.length,
-  };
+  const fingerprintOf = (obs: WorldObservation): Fingerprint => (ex.fingerprint ? ex.fingerprint(obs, config) : textFingerprint(ex.key(obs, config)));
   const runReplay = (commands: AnyCommand[]) => runCase(factory, config as never, commands as never, properties).failure;
+  // The case of the initial state, audited after every step; it forks when everything in it can.
+  const root = CaseSession.open(factory, config as never, properties, { auditEvery: 1 });
+  const mode: ExploreResult['mode'] = !opts.replay && root instanceof CaseSession && canFork(root) ? 'fork' : 'replay';
+  const base = {
+    family: family.name, config, properties: properties.map((p) => p.name), alphabet: alphabet.length, mode,
+  };
   const perDepth = [1];
-  const seen = new Set<string>();
+  const seen = new FingerprintSet();
   const done = (r: Omit<ExploreResult, keyof typeof base | 'perDepth' | 'states'>): ExploreResult => ({ ...base, ...r, states: seen.size, perDepth });
 
   // The initial state: built, checked at its end (drain from the start).
-  seen.add(keyOf(build(config)));
+  if (!(root instanceof CaseSession)) {
+    return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: root.failure!, foundBy: 'edge', statesAtFind: 0, replays: true } });
+  }
+  seen.add(fingerprintOf(root.observe() as WorldObservation));
   if (drain) {
     const f = runReplay([]);
     if (f) return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: f, foundBy: 'drain', statesAtFind: 1, replays: true } });
   }
-  let frontier: AnyCommand[][] = [[]];
+  // One edge: the case after `commands` (forked from its parent's, or re-run from the start).
+  const replayEdge = (commands: AnyCommand[]): { session: CaseSession | null; failure: Failure | null } => {
+    const s = CaseSession.open(factory, config as never, properties, { auditEvery: 1 });
+    if (!(s instanceof CaseSession)) return { session: null, failure: s.failure };
+    for (const c of commands) {
+      const { failure } = s.step(c as never, false);
+      if (failure) return { session: null, failure };
+    }
+    return { session: s, failure: null };
+  };
+  const forkEdge = (parent: CaseSession, c: AnyCommand): { session: CaseSession | null; failure: Failure | null } => {
+    let s: CaseSession;
+    try { s = parent.fork()!; } catch (e) {
+      return { session: null, failure: { property: NO_CRASH, step: parent.index, phase: 'step', violation: { message: `fork() threw: ${describeThrown(e)}` } } };
+    }
+    const { failure } = s.step(c as never, false);
+    return failure ? { session: null, failure } : { session: s, failure: null };
+  };
+  // The drain and end checks from a new state, as replay judges them (its audit interval).
+  const drainFrom = (s: CaseSession, commands: AnyCommand[]): Failure | null => {
+    if (mode === 'replay') return runReplay(commands);
+    const d = s.fork()!;
+    d.auditEvery = defaultAuditEvery(config as never);
+    const f = d.finish();
+    // Reported as the replay reports it (the same verdict; the replay's own words and steps).
+    return f ? (runReplay(commands) ?? f) : null;
+  };
+
+  let frontier: { commands: AnyCommand[]; session: CaseSession | null }[] = [{ commands: [], session: mode === 'fork' ? root : null }];
   let edges = 0;
   for (let d = 0; d < opts.depth; d++) {
-    const next: AnyCommand[][] = [];
+    const next: typeof frontier = [];
     perDepth.push(0);
-    for (const path of frontier) {
+    for (const { commands: path, session } of frontier) {
       for (const c of alphabet) {
         const commands = [...path, c];
-        last = null;
         edges++;
-        const r = runCase(capture, config as never, commands as never, properties, { noDrain: true, auditEvery: 1 });
+        const r = session ? forkEdge(session, c) : replayEdge(commands);
         if (r.failure) {
           // Judge it as replay will; an audit failure healed by the drain stays reported as found.
           const replayed = runReplay(commands);
           return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: replayed ?? r.failure, foundBy: 'edge', statesAtFind: seen.size, replays: replayed !== null } });
         }
-        const k = keyOf(last);
-        if (seen.has(k)) continue;
-        seen.add(k);
+        const s = r.session!;
+        if (!seen.add(fingerprintOf(s.observe() as WorldObservation))) continue;
         perDepth[d + 1]++;
         if (drain) {
-          const f = runReplay(commands);
+          const f = drainFrom(s, commands);
           if (f) return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: f, foundBy: 'drain', statesAtFind: seen.size, replays: true } });
         }
-        next.push(commands);
+        next.push({ commands, session: mode === 'fork' ? s : null });
         if (seen.size >= opts.maxStates) {
           return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'state-limit', failure: null });
         }
@@ -147,4 +193,3 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   }
   return done({ edges, depthReached: opts.depth, exhaustive: false, stoppedBy: 'depth', failure: null });
 }
-

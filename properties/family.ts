@@ -12,6 +12,7 @@ import type { AnyStateMachine, AnyTransitionDefinition, StateValue } from 'xstat
 import type { AnyCommand, GuestId, StepResult, SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
 import type { AnyProperty, FamilyWorld, WorldSummary } from './property.ts';
 import type { ReachCatalogue } from './reach/situation.ts';
+import type { Fingerprint } from './state-key.ts';
 
 /** A case: a configuration and the commands run on it. */
 export interface FamilyCase<C extends AnyCommand = AnyCommand, K extends WorldConfig = WorldConfig> {
@@ -175,6 +176,12 @@ export interface FamilyExplorer<C extends AnyCommand, O extends WorldObservation
   alphabet(config: K): C[];
   /** The state's canonical key, computed at once (observations may be live views). */
   key(obs: O, config: K): string;
+  /**
+   * Optional: the 64-bit fingerprint of that key computed without building its text
+   * (state-key.ts `canonicalFingerprint` over the same walk); equal keys, equal fingerprints.
+   * Without it the explorer fingerprints the key's text.
+   */
+  fingerprint?(obs: O, config: K): Fingerprint;
 }
 
 /** Hooks for coverage: every microstep's transitions, and every state the chart settles in. */
@@ -182,6 +189,18 @@ export interface ConformanceHooks {
   onTransitions?(chart: string, transitions: readonly AnyTransitionDefinition[]): void;
   /** The state a chart starts in (later states are entered through `onTransitions`). */
   onState?(chart: string, value: StateValue): void;
+  /**
+   * Once per run, when its charts are created: every copy (chart name, guest) with a reader of its
+   * current state. The viewer draws them as the run goes (viewer/generic.ts); nothing per step.
+   */
+  onCharts?(copies: readonly ChartCopy[]): void;
+}
+
+/** One running copy of a family's chart in a conformance monitor. */
+export interface ChartCopy {
+  readonly chart: string;
+  readonly guest: number;
+  state(): StateValue;
 }
 
 /** A family of any vocabulary, as the shared machinery holds it. */

@@ -4,7 +4,7 @@
  * monitor per run; the monitor sees every step's command, result and observation, and may keep
  * its own small state (a shadow of what the guest wrote, say).
  */
-import type { AnyCommand, StepResult, WorldConfig, WorldEffect, WorldObservation } from '../core/index.ts';
+import { forkState, type AnyCommand, type StepResult, type WorldConfig, type WorldEffect, type WorldObservation } from '../core/index.ts';
 
 export type PropertyKind = 'always' | 'eventually';
 
@@ -94,6 +94,30 @@ export interface PropertyMonitor<C extends AnyCommand = AnyCommand, O extends Wo
   audit?(obs: O): Violation | null;
   /** Once, after the fair drain at the end of a run: liveness. */
   end?(ctx: EndContext<O, K>): Violation | null;
+  /**
+   * Optional: a monitor in the same state that goes on alone (the explorer forks a case instead
+   * of replaying it; properties/runner.ts CaseSession.fork). A monitor that keeps no state of its
+   * own returns itself (`stateless`); one that does copies it (`forkable`). Without it the
+   * explorer replays every path.
+   */
+  fork?(): PropertyMonitor<C, O, K, S, R>;
+}
+
+/**
+ * A monitor whose state is all in `state` (plain data: arrays, typed arrays, Maps, Sets, numbers),
+ * built by `make`; its fork is `make` over a deep copy of that state (core/fork.ts). `make` must
+ * keep nothing else that changes: every `let` of the monitor lives in `state`.
+ */
+export function forkable<S extends object, M extends PropertyMonitor<never, never, never, never, never>>(state: S, make: (state: S) => M): M {
+  const m = make(state);
+  m.fork = () => forkable(forkState(state), make);
+  return m;
+}
+
+/** A monitor that keeps no state between calls (it reads only the step and the observation): its fork is itself. */
+export function stateless<M extends PropertyMonitor<never, never, never, never, never>>(m: M): M {
+  m.fork = () => m;
+  return m;
 }
 
 /**

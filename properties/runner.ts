@@ -69,7 +69,7 @@ export function runCase(
   factory: SystemFactory, config: SystemConfig, commands: readonly Command[],
   properties: readonly Property[], opts: RunOptions = {},
 ): CaseResult {
-  const at = { index: 0, records: [] as StepRecord[], drained: [] as Command[] };
+  const at: CaseProgress = { index: 0, records: [], drained: [] };
   try {
     return runCaseUnguarded(factory, config, commands, properties, opts, at);
   } catch (e) {
@@ -80,36 +80,105 @@ export function runCase(
 
 function runCaseUnguarded(
   factory: SystemFactory, config: SystemConfig, commands: readonly Command[],
-  properties: readonly Property[], opts: RunOptions, at: { index: number; records: StepRecord[]; drained: Command[] },
+  properties: readonly Property[], opts: RunOptions, at: CaseProgress,
 ): CaseResult {
-  // The family's policy: how a step is prepared and summarised, and what its fair drain is.
-  let family: AnyFamily;
-  try { family = familyOf(config); } catch (e) {
-    return { failure: crash(-1, `the configuration names no known family: ${describeThrown(e)}`), steps: 0, records: at.records, drained: at.drained };
+  const s = CaseSession.open(factory, config, properties, opts, at);
+  if (!(s instanceof CaseSession)) return s;
+  for (const c of commands) {
+    const { failure } = s.step(c, false);
+    if (failure) return s.result(failure);
   }
-  const policy = family.runner;
-  const reach = opts.reach;
-  const auditEvery = opts.auditEvery ?? defaultAuditEvery(config);
-  const monitors = properties.map((p) => ({ p, m: p.monitor(config, family.world) as PropertyMonitor }));
-  // One bit per effect kind a monitor is interested in, in the order first named; kinds beyond
-  // 30 share the last bit (a monitor is then called a little more often, never less).
-  const bits = new Map<string, number>();
-  const bit = (k: string) => { let b = bits.get(k); if (b === undefined) { b = 1 << Math.min(bits.size + 1, 30); bits.set(k, b); } return b; };
-  const maskOf = (kinds: readonly string[]) => kinds.reduce((m, k) => m | bit(k), 0);
-  const stepping = monitors.filter(({ m }) => m.step).map(({ p, m }) => ({ p, m, mask: m.interests ? maskOf(m.interests) : ALL }));
-  const { records, drained } = at;
-  let index = 0;
-  // The host's own targets, from the commands given (see EndContext.targets); before any, the
-  // family's starting target (virtio: 0, an empty balloon; Xen: the domain's memory).
-  const commanded = config.guests.map((_, g) => policy.initialTarget?.(config, g) ?? 0);
-  let sys: SystemUnderTest;
-  try { sys = factory(config); } catch (e) {
-    return { failure: crash(-1, `creating the system threw: ${describeThrown(e)}`), steps: 0, records, drained };
+  if (opts.noDrain) return s.result(null);
+  return s.result(s.finish());
+}
+
+/** Where a case is: steps taken, records kept, commands the drain added (read when a step throws). */
+interface CaseProgress { index: number; records: StepRecord[]; drained: Command[] }
+
+/**
+ * One case under way: the system, the property monitors and the runner's own state (the host's
+ * own targets, the step count). `runCase` opens one, steps it through the commands and finishes
+ * it with the drain. The explorer (properties/exhaustive.ts) also forks it: when the system and
+ * every monitor can fork (SystemUnderTest.fork, PropertyMonitor.fork), `fork()` gives a copy in
+ * the same state that steps on its own, so every command can be tried from a state without
+ * replaying the path to it; the copy's verdicts are the ones a replay of the path would give.
+ */
+export class CaseSession {
+  private constructor(
+    private readonly family: AnyFamily,
+    readonly config: SystemConfig,
+    private readonly sys: SystemUnderTest,
+    private readonly monitors: { p: Property; m: PropertyMonitor }[],
+    private readonly stepping: { p: Property; m: PropertyMonitor; mask: number }[],
+    private readonly bits: ReadonlyMap<string, number>,
+    private readonly commanded: number[],
+    /** Full audit every this many steps (0: none); the explorer audits after every step. */
+    public auditEvery: number,
+    private readonly opts: RunOptions,
+    private readonly at: CaseProgress,
+  ) {}
+
+  /** A new case: the system built, a fresh monitor per property; a failure result if either throws. */
+  static open(factory: SystemFactory, config: SystemConfig, properties: readonly Property[], opts: RunOptions = {},
+    at: CaseProgress = { index: 0, records: [], drained: [] }): CaseSession | CaseResult {
+    // The family's policy: how a step is prepared and summarised, and what its fair drain is.
+    let family: AnyFamily;
+    try { family = familyOf(config); } catch (e) {
+      return { failure: crash(-1, `the configuration names no known family: ${describeThrown(e)}`), steps: 0, records: at.records, drained: at.drained };
+    }
+    const policy = family.runner;
+    const auditEvery = opts.auditEvery ?? defaultAuditEvery(config);
+    const monitors = properties.map((p) => ({ p, m: p.monitor(config, family.world) as PropertyMonitor }));
+    // One bit per effect kind a monitor is interested in, in the order first named; kinds beyond
+    // 30 share the last bit (a monitor is then called a little more often, never less).
+    const bits = new Map<string, number>();
+    const bit = (k: string) => { let b = bits.get(k); if (b === undefined) { b = 1 << Math.min(bits.size + 1, 30); bits.set(k, b); } return b; };
+    const maskOf = (kinds: readonly string[]) => kinds.reduce((m, k) => m | bit(k), 0);
+    const stepping = monitors.filter(({ m }) => m.step).map(({ p, m }) => ({ p, m, mask: m.interests ? maskOf(m.interests) : ALL }));
+    // The host's own targets, from the commands given (see EndContext.targets); before any, the
+    // family's starting target (virtio: 0, an empty balloon; Xen: the domain's memory).
+    const commanded = config.guests.map((_, g) => policy.initialTarget?.(config, g) ?? 0);
+    let sys: SystemUnderTest;
+    try { sys = factory(config); } catch (e) {
+      return { failure: crash(-1, `creating the system threw: ${describeThrown(e)}`), steps: 0, records: at.records, drained: at.drained };
+    }
+    return new CaseSession(family, config, sys, monitors, stepping, bits, commanded, auditEvery, opts, at);
   }
 
-  const step = (command: Command, draining: boolean): { failure: Failure | null; result?: StepResult } => {
-    const i = index++;
-    at.index = index;
+  /** Steps taken so far (drain included). */
+  get index(): number { return this.at.index; }
+
+  /** The system's observation now (a live view: read it before the next step). */
+  observe(): Observation { return this.sys.observe(); }
+
+  /** The case's result with `failure` as its verdict. */
+  result(failure: Failure | null): CaseResult {
+    return { failure, steps: this.at.index, records: this.at.records, drained: this.at.drained };
+  }
+
+  /**
+   * A copy in this state that steps on its own, or null when the system or a monitor cannot
+   * fork (or a situation counter is attached: it is the campaign's, not the case's).
+   */
+  fork(): CaseSession | null {
+    if (typeof this.sys.fork !== 'function' || this.opts.reach) return null;
+    if (!this.monitors.every(({ m }) => typeof m.fork === 'function')) return null;
+    const sys = this.sys.fork();
+    const copies = new Map(this.monitors.map(({ m }) => [m, m.fork!() as PropertyMonitor]));
+    return new CaseSession(
+      this.family, this.config, sys,
+      this.monitors.map(({ p, m }) => ({ p, m: copies.get(m)! })),
+      this.stepping.map(({ p, m, mask }) => ({ p, m: copies.get(m)!, mask })),
+      this.bits, [...this.commanded], this.auditEvery, this.opts,
+      { index: this.at.index, records: [...this.at.records], drained: [...this.at.drained] },
+    );
+  }
+
+  /** Apply one command and check it: the step monitors, then the audit when one is due. */
+  step(command: Command, draining: boolean): { failure: Failure | null; result?: StepResult } {
+    const { at, sys, opts } = this;
+    const policy = this.family.runner;
+    const i = at.index++;
     let obs: Observation;
     let result: StepResult;
     let before: StepContext['before'];
@@ -118,9 +187,9 @@ function runCaseUnguarded(
       const now = sys.observe();
       before = policy.summary(now, command.guest);
       // Test input a family builds from this moment (a hostile request's bad buffer).
-      applied = policy.prepare(command, config, now);
-      const t = policy.hostTarget(command, config);
-      if (t !== null) commanded[command.guest] = t;
+      applied = policy.prepare(command, this.config, now);
+      const t = policy.hostTarget(command, this.config);
+      if (t !== null) this.commanded[command.guest] = t;
       result = sys.apply(applied);
       obs = sys.observe();
     } catch (e) {
@@ -128,13 +197,13 @@ function runCaseUnguarded(
     }
     if (opts.record) {
       const g = obs.guests[command.guest];
-      records.push({ index: i, command, result, draining, target: g?.target ?? NaN, actual: g?.actual ?? NaN });
+      at.records.push({ index: i, command, result, draining, target: g?.target ?? NaN, actual: g?.actual ?? NaN });
     }
     const ctx = { index: i, command: applied, result, obs, before, draining } as StepContext;
-    reach?.step(ctx);
+    opts.reach?.step(ctx);
     let present = ALWAYS;
-    for (const e of result.effects) present |= bits.get(e.kind) ?? 0;
-    for (const { p, m, mask } of stepping) {
+    for (const e of result.effects) present |= this.bits.get(e.kind) ?? 0;
+    for (const { p, m, mask } of this.stepping) {
       if ((mask & present) === 0) continue;
       let v: Violation | null;
       try { v = m.step!(ctx); } catch (e) {
@@ -142,56 +211,57 @@ function runCaseUnguarded(
       }
       if (v) return { failure: { property: p.name, step: i, phase: 'step', violation: v, command } };
     }
-    if (auditEvery > 0 && (i + 1) % auditEvery === 0) {
-      const f = audit(monitors, obs, i);
+    if (this.auditEvery > 0 && (i + 1) % this.auditEvery === 0) {
+      const f = audit(this.monitors, obs, i);
       if (f) return { failure: { ...f, command } };
     }
     return { failure: null, result };
-  };
-
-  for (const c of commands) {
-    const { failure } = step(c, false);
-    if (failure) return { failure, steps: index, records, drained };
   }
-  if (opts.noDrain) return { failure: null, steps: index, records, drained };
 
-  // The fair drain: the host re-asserts the targets it set itself, not the ones the system
-  // reports (a system that ignored a target must not have it forgiven by the drain); then every
-  // side of every guest acts in turn, as the family says, until nothing moves or the bound.
-  const drainBound = policy.drainBound(config);
-  const run = (c: Command) => { drained.push(c); return step(c, true); };
-  const targets = [...commanded];
-  for (let g = 0; g < config.guests.length; g++) {
-    const { failure } = run(policy.retarget(guestId(g), targets[g] ?? 0, config));
-    if (failure) return { failure, steps: index, records, drained };
-  }
-  let quiescent = false;
-  let rounds = 0;
-  while (!quiescent && rounds < drainBound) {
-    rounds++;
-    quiescent = true;
+  /**
+   * The end of a case: the fair drain, then the final audit and the end-of-run (liveness) checks.
+   * The host re-asserts the targets it set itself, not the ones the system reports (a system that
+   * ignored a target must not have it forgiven by the drain); then every side of every guest acts
+   * in turn, as the family says, until nothing moves or the bound.
+   */
+  finish(): Failure | null {
+    const { config, at } = this;
+    const policy = this.family.runner;
+    const drainBound = policy.drainBound(config);
+    const run = (c: Command) => { at.drained.push(c); return this.step(c, true); };
+    const targets = [...this.commanded];
     for (let g = 0; g < config.guests.length; g++) {
-      for (const c of policy.drainRound(config, guestId(g)) as Command[]) {
-        const { failure, result } = run(c);
-        if (failure) return { failure, steps: index, records, drained };
-        if (result && policy.moved(result)) quiescent = false;
+      const { failure } = run(policy.retarget(guestId(g), targets[g] ?? 0, config));
+      if (failure) return failure;
+    }
+    let quiescent = false;
+    let rounds = 0;
+    while (!quiescent && rounds < drainBound) {
+      rounds++;
+      quiescent = true;
+      for (let g = 0; g < config.guests.length; g++) {
+        for (const c of policy.drainRound(config, guestId(g)) as Command[]) {
+          const { failure, result } = run(c);
+          if (failure) return failure;
+          if (result && policy.moved(result)) quiescent = false;
+        }
       }
     }
-  }
-  let obs: Observation;
-  try { obs = sys.observe(); } catch (e) {
-    return { failure: crash(index, `observe() threw: ${describeThrown(e)}`), steps: index, records, drained };
-  }
-  const f = audit(monitors, obs, -1);
-  if (f) return { failure: f, steps: index, records, drained };
-  for (const { p, m } of monitors) {
-    let v: Violation | null | undefined;
-    try { v = m.end?.({ obs, config, quiescent, drainRounds: rounds, drainBound, targets }); } catch (e) {
-      v = { message: `the end-of-run check threw: ${describeThrown(e)}` };
+    let obs: Observation;
+    try { obs = this.sys.observe(); } catch (e) {
+      return crash(at.index, `observe() threw: ${describeThrown(e)}`);
     }
-    if (v) return { failure: { property: p.name, step: -1, phase: 'end', violation: v }, steps: index, records, drained };
+    const f = audit(this.monitors, obs, -1);
+    if (f) return f;
+    for (const { p, m } of this.monitors) {
+      let v: Violation | null | undefined;
+      try { v = m.end?.({ obs, config, quiescent, drainRounds: rounds, drainBound, targets }); } catch (e) {
+        v = { message: `the end-of-run check threw: ${describeThrown(e)}` };
+      }
+      if (v) return { property: p.name, step: -1, phase: 'end', violation: v };
+    }
+    return null;
   }
-  return { failure: null, steps: index, records, drained };
 }
 
 // A bit that every step has, for monitors that watch all steps.

@@ -35,7 +35,8 @@ export interface VmExit {
   readonly cause: 'stopped' | 'hard-limit' | 'killed' | 'by-itself';
 }
 
-function hasPrlimit(): boolean {
+/** Is util-linux's prlimit there (the CPU-seconds backstop)? Shared with qemu/xen/vm.ts. */
+export function hasPrlimit(): boolean {
   return spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
@@ -196,11 +197,12 @@ export class Vm {
   }
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((res) => setTimeout(res, ms));
 }
 
-function tailOf(path: string, lines: number): string {
+/** The last `lines` lines of a file ('' when it cannot be read). */
+export function tailOf(path: string, lines: number): string {
   try {
     const text = readFileSync(path, 'utf8');
     return text.split('\n').slice(-lines - 1).join('\n').trim();

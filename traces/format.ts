@@ -24,7 +24,7 @@ import { z } from 'zod';
 import type { Command, SystemConfig } from '../core/virtio/index.ts';
 import { FAMILIES } from '../properties/families.ts';
 import type { AnyFamily } from '../properties/family.ts';
-import { VmStepSchema, VmViolationSchema } from './vm-steps.ts';
+import { VmStepSchema, VmViolationSchema, XenStepSchema } from './vm-steps.ts';
 
 export const TRACE_FORMAT = 'balloon-trace';
 export const TRACE_VERSION = 2;
@@ -92,7 +92,17 @@ export const QemuSourceSchema = z.strictObject({
   observations: z.record(z.string(), z.unknown()).describe('what the VM showed at each step (informational; replay observes again)'),
 }).describe('recorded on a real QEMU guest running Linux');
 
-export type TraceSource = z.infer<typeof CommandSourceSchema> | z.infer<typeof QemuSourceSchema>;
+/** A real Xen machine under QEMU (qemu/xen/): the versions it ran and what was observed (qemu/xen/runner.ts `XenCaseRecord`). */
+export const XenRealSourceSchema = z.strictObject({
+  kind: z.literal('xen-real'),
+  qemu: z.string().max(256).describe('the QEMU version'),
+  xen: z.string().max(256).describe('the Xen and kernel versions (`xen=… dom0=… domu=…`)'),
+  domu: z.boolean().describe('whether the PV domU ran beside dom0'),
+  violations: z.array(VmViolationSchema).max(4096).describe('every violation the real-Xen properties found in the run'),
+  observations: z.record(z.string(), z.unknown()).describe('what the machine showed at each step (informational; replay observes again)'),
+}).describe('recorded on a real Xen hypervisor with a Linux dom0 (and PV domU), under QEMU');
+
+export type TraceSource = z.infer<typeof CommandSourceSchema> | z.infer<typeof QemuSourceSchema> | z.infer<typeof XenRealSourceSchema>;
 
 /** The header every trace has, in the order a saved file lists it. */
 const header = {
@@ -141,8 +151,20 @@ export const QemuTraceSchema = z.strictObject({
   steps: z.array(VmStepSchema).min(1).max(100_000).describe('what the host and the guest did, in order: the truth of the run'),
 });
 
+/** A run of toolstack and dom0 steps on a real Xen machine (qemu/xen/): replayed on a fresh machine. */
+export const XenRealTraceSchema = z.strictObject({
+  ...header,
+  family: z.literal('xen').describe('always "xen"'),
+  source: XenRealSourceSchema,
+  note: z.string().max(4096).optional().describe('what the run shows, for a person'),
+  ...found,
+  properties: z.array(name).max(256).describe('names of the real-Xen properties checked (qemu/xen/properties.ts)'),
+  expect: FailureExpectSchema.describe('the recorded failure: replay says whether it came back'),
+  steps: z.array(XenStepSchema).min(1).max(100_000).describe('what the toolstack and dom0 did, in order: the truth of the run'),
+});
+
 /** Every trace file: one format, told apart by `source.kind`. */
-export const TraceFileSchema = z.union([TraceSchema, QemuTraceSchema]);
+export const TraceFileSchema = z.union([TraceSchema, QemuTraceSchema, XenRealTraceSchema]);
 
 export type TraceExpect = z.infer<typeof ExpectSchema>;
 
@@ -168,10 +190,16 @@ export interface Trace {
 /** A validated trace of a real VM. */
 export type QemuTrace = z.infer<typeof QemuTraceSchema>;
 
-/** Any trace file: what `loadAnyTrace` returns; `isQemuTrace` tells them apart. */
-export type AnyTrace = Trace | QemuTrace;
+/** A validated trace of a real Xen machine. */
+export type XenRealTrace = z.infer<typeof XenRealTraceSchema>;
+
+/** Any trace file: what `loadAnyTrace` returns; `isQemuTrace` and `isXenRealTrace` tell them apart. */
+export type AnyTrace = Trace | QemuTrace | XenRealTrace;
 
 export const isQemuTrace = (t: AnyTrace): t is QemuTrace => t.source.kind === 'qemu';
+export const isXenRealTrace = (t: AnyTrace): t is XenRealTrace => t.source.kind === 'xen-real';
+/** A trace of a real machine (VM steps, not commands): QEMU/virtio or Xen. */
+export const isRealTrace = (t: AnyTrace): t is QemuTrace | XenRealTrace => isQemuTrace(t) || isXenRealTrace(t);
 
 /** The bug-zoo faults a trace switches on: those of a reference source, none for any other. */
 export const sourceFaults = (s: TraceSource): readonly string[] => (s.kind === 'reference' ? s.faults : []);

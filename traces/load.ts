@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { familyByName } from '../properties/families.ts';
 import { fieldPath, TraceError } from './errors.ts';
 import {
-  INSTALLED_FAMILIES, isQemuTrace, MAX_TRACE_BYTES, QemuTraceSchema, TRACE_FORMAT, TRACE_VERSION, TraceSchema,
+  INSTALLED_FAMILIES, isQemuTrace, isXenRealTrace, MAX_TRACE_BYTES, QemuTraceSchema, TRACE_FORMAT, TRACE_VERSION, TraceSchema, XenRealTraceSchema,
   type AnyTrace, type QemuTrace, type Trace,
 } from './format.ts';
 import { QemuTraceV1Schema, TRACE_VERSION_1, TraceV1Schema } from './format-v1.ts';
@@ -89,6 +89,9 @@ export function commandTrace(t: AnyTrace, file: string): Trace {
   if (isQemuTrace(t)) {
     throw new TraceError(file, 'source', 'this trace records a real QEMU guest (VM steps, not commands): only `balloon replay` runs it, on a fresh VM');
   }
+  if (isXenRealTrace(t)) {
+    throw new TraceError(file, 'source', 'this trace records a real Xen machine (VM steps, not commands): only `balloon replay` runs it, on a fresh machine');
+  }
   return t;
 }
 
@@ -128,6 +131,7 @@ export function validateAnyTrace(value: unknown, file: string): AnyTrace {
   const source = (current as { source?: unknown }).source;
   const qemu = typeof source === 'object' && source !== null && (source as { kind?: unknown }).kind === 'qemu';
   if (qemu) return parseOrFail(QemuTraceSchema, current, fail);
+  if (typeof source === 'object' && source !== null && (source as { kind?: unknown }).kind === 'xen-real') return parseOrFail(XenRealTraceSchema, current, fail);
   const trace = parseOrFail(TraceSchema, current, fail) as Trace;
 
   if (trace.config.family !== trace.family) {

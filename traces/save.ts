@@ -7,22 +7,22 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { ensureOutputDir } from './output-dir.ts';
 import { join } from 'node:path';
-import { isQemuTrace, QemuTraceSchema, TraceSchema, type AnyTrace } from './format.ts';
+import { isQemuTrace, isXenRealTrace, QemuTraceSchema, TraceSchema, XenRealTraceSchema, type AnyTrace } from './format.ts';
 import { formatJson } from './json.ts';
 import { contentHash } from './hash.ts';
 
 /** The canonical text of a trace of any source (validated against the schema first: we never write a file we would refuse). */
 export function serializeTrace(trace: AnyTrace): string {
-  const canonical = isQemuTrace(trace) ? QemuTraceSchema.parse(trace) : TraceSchema.parse(trace);
+  const canonical = isQemuTrace(trace) ? QemuTraceSchema.parse(trace) : isXenRealTrace(trace) ? XenRealTraceSchema.parse(trace) : TraceSchema.parse(trace);
   return `${formatJson(canonical)}\n`;
 }
 
 /**
  * The file name `saveTrace` uses: `<property>-<12 hex digits of the content's SHA-256>.json`
- * (traces/hash.ts), with `qemu-` in front for a trace of a real VM.
+ * (traces/hash.ts), with `qemu-` (`xen-real-`) in front for a trace of a real QEMU guest (Xen machine).
  */
 export function traceFileName(trace: AnyTrace, text = serializeTrace(trace)): string {
-  const label = `${isQemuTrace(trace) ? 'qemu-' : ''}${trace.expect.verdict === 'fail' ? trace.expect.property : 'pass'}`;
+  const label = `${isQemuTrace(trace) ? 'qemu-' : isXenRealTrace(trace) ? 'xen-real-' : ''}${trace.expect.verdict === 'fail' ? trace.expect.property : 'pass'}`;
   const safe = label.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'trace';
   return `${safe}-${contentHash(text)}.json`;
 }

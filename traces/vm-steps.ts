@@ -29,3 +29,24 @@ export type VmStep = z.infer<typeof VmStepSchema>;
 
 /** A property of the real system violated at a step (qemu/properties.ts). */
 export const VmViolationSchema = z.strictObject({ property: z.string().min(1).max(64), step: z.number().int(), message: z.string().max(4096) });
+
+/**
+ * The steps of a trace of a real Xen machine (source `xen-real`): toolstack target changes and
+ * dom0's workload. Their one definition: qemu/xen/steps.ts names the same shapes, the real-Xen
+ * campaign generates them (qemu/xen/arbitrary.ts) and runs them (qemu/xen/runner.ts).
+ */
+const domain = z.enum(['dom0', 'domu']);
+export const XenStepSchema = z.discriminatedUnion('op', [
+  /** `xl mem-set`: the toolstack sets the domain's target (libxl_set_memory_target). */
+  z.strictObject({ op: z.literal('mem-set'), dom: domain, mib: z.number().int().min(0) }),
+  /** The target written past xl: dom0's sysfs target_kb, a domU's xenstore memory/target. */
+  z.strictObject({ op: z.literal('write-target'), dom: domain, mib: z.number().int().min(0) }),
+  /** A program in dom0 holds `mib` MiB of anonymous memory until `free`. */
+  z.strictObject({ op: z.literal('hold'), mib }),
+  /** dom0 frees everything held. */
+  z.strictObject({ op: z.literal('free') }),
+  /** Only read the balloons' statistics and Xen's free memory. */
+  z.strictObject({ op: z.literal('read') }),
+]);
+
+export type XenVmStep = z.infer<typeof XenStepSchema>;

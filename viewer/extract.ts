@@ -16,7 +16,7 @@ import { sourceFaults, sourceName, type Trace } from '../traces/format.ts';
 import { replayTrace, type ReplayResult } from '../traces/replay.ts';
 import { changes, formatOutcome } from '../traces/report.ts';
 import { DeltaRecorder, int32Base64 } from './deltas.ts';
-import { FAMILY_VIEWS, type FamilyView } from './family.ts';
+import { familyView, type FamilyView } from './family.ts';
 import type { ChartDrawing } from './chart-tree.ts';
 import type { ChartInstance } from './family.ts';
 
@@ -99,7 +99,7 @@ export interface ExtractOptions {
  */
 export function extractViewerData(trace: Trace, opts: ExtractOptions): { data: ViewerData; result: ReplayResult } {
   const config = trace.config;
-  const family: FamilyView = FAMILY_VIEWS[config.family](config);
+  const family: FamilyView = familyView(config);
   const rec = new DeltaRecorder(config.hostFrames, config.guests.map(gpfnSpace));
   const states = new Map<string, number>();
   const stateTable: string[] = [];
@@ -129,6 +129,7 @@ export function extractViewerData(trace: Trace, opts: ExtractOptions): { data: V
     if (wrapped) return sys;
     wrapped = true;
     const obs0 = sys.observe();
+    family.start?.(obs0 as never);
     const [fr, gr] = rec.record(obs0);
     initial = { fr, gr, s: summaries(obs0), a: family.initial.map(stateIndex) };
     return recordingSystem(sys, (command, result, obs) => {

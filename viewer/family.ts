@@ -8,6 +8,9 @@
 import type { Command, Observation, StepResult, SystemConfig } from '../core/virtio/index.ts';
 import type { ChartDrawing } from './chart-tree.ts';
 import { virtioView } from './virtio.ts';
+import { genericView } from './generic.ts';
+import { familyByName } from '../properties/families.ts';
+import type { WorldConfig } from '../core/index.ts';
 
 /** One running copy of a chart (virtio: one per guest), drawn with its current states highlighted. */
 export interface ChartInstance {
@@ -35,6 +38,8 @@ export interface FamilyView {
   initial: string[][];
   /** A command in the family's words. */
   describe(command: Command): string;
+  /** The observation before the first step, when the view wants it. */
+  start?(obs: Observation): void;
   /** Step the family's model in lockstep with the implementation; called after each `apply`. */
   step(command: Command, result: StepResult, obs: Observation): FamilyStep;
 }
@@ -42,7 +47,16 @@ export interface FamilyView {
 /** Builds the view of one run of a configuration. */
 export type FamilyHook = (config: SystemConfig) => FamilyView;
 
-/** The hook of every installed family, by name (looked up, never switched on). */
+/**
+ * The hook of a family with a view of its own, by name (looked up, never switched on). Every
+ * other family is drawn by viewer/generic.ts from its registered charts and conformance monitor.
+ */
 export const FAMILY_VIEWS: Record<string, FamilyHook> = {
   virtio: virtioView,
 };
+
+/** The view of one run of `config`: the family's own, or the generic one. */
+export function familyView(config: SystemConfig | WorldConfig): FamilyView {
+  const own = Object.hasOwn(FAMILY_VIEWS, config.family) ? FAMILY_VIEWS[config.family] : undefined;
+  return own ? own(config as SystemConfig) : genericView(familyByName(config.family), config);
+}

@@ -4,22 +4,19 @@
  * the step's effects become chart events, model/virtio/events.ts), the buffers on each queue for
  * the side panel, and the abstraction's fields where model and implementation differ.
  */
-import { createActor, type Actor, type StateValue } from 'xstate';
+import { createActor, type Actor } from 'xstate';
 import { formatCommand, profileOf, type Command, type GuestObservation, type Observation, type StepResult, type SystemConfig } from '../core/virtio/index.ts';
 import { virtio } from '../properties/virtio/family.ts';
 import {
   abstractObservation, diffAbstract, explainRefusal, formatEvent, guestMachine, modelInput, projectContext, stepEvents, type GuestMachine,
 } from '../model/virtio/index.ts';
 import { chartTree } from './chart-tree.ts';
+import { leafPaths } from './generic.ts';
 import type { FamilyStep, FamilyView } from './family.ts';
 
 const CHART = 'virtio-guest';
 
-/** Leaf paths of a state value: `{ driver: 'idle', device: { inflateq: 'busy' } }` → ['driver.idle', 'device.inflateq.busy']. */
-export function leafPaths(v: StateValue, prefix = ''): string[] {
-  if (typeof v === 'string') return [prefix ? `${prefix}.${v}` : v];
-  return Object.entries(v).filter(([, s]) => s !== undefined).flatMap(([k, s]) => leafPaths(s as StateValue, prefix ? `${prefix}.${k}` : k));
-}
+export { leafPaths };
 
 function queues(g: GuestObservation | undefined): string {
   if (!g || g.inflight.length === 0) return 'empty';

@@ -45,6 +45,9 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
   const pages = flags.pages === undefined ? ex.defaults.pages : intFlag('--pages', flags.pages, 1, 64);
   const depth = intFlag('--depth', flags.depth, 0, 64);
   const maxStates = intFlag('--max-states', flags.maxStates, 1, 10_000_000);
+  // With no command applied and no drain run, the search would check nothing at all and still
+  // report every property as held: refuse it rather than print a pass that means nothing.
+  if (depth === 0 && !flags.drain) throw new UsageError('--depth 0 --no-drain: nothing would be checked (no command is applied and the drain is off); give --depth 1 or more, or drop --no-drain');
   outDirFlag(flags.out);
   const config = ex.config(guests, pages);
   const problems = family.configProblems(config);
@@ -92,7 +95,10 @@ function bound(r: ExploreResult, drain: boolean): string {
 
 function printResult(r: ExploreResult, ms: number, rate: number, file: string | undefined, drain: boolean, fmt: (c: never) => string): void {
   const out = process.stdout;
-  out.write(`distinct states: ${r.states}, edges: ${r.edges}, depth reached: ${r.depthReached}, ${rate} states/s (${(ms / 1000).toFixed(1)}s; each edge re-executed from the start)\n`);
+  const how = r.mode === 'fork'
+    ? 'each state forked from a snapshot of system and monitors, no replay'
+    : 'each edge re-executed from the start: the system or a property monitor cannot fork (SystemUnderTest.fork, PropertyMonitor.fork), which is slower';
+  out.write(`distinct states: ${r.states}, edges: ${r.edges}, depth reached: ${r.depthReached}, ${rate} states/s (${(ms / 1000).toFixed(1)}s; ${how})\n`);
   out.write(`${bound(r, drain)}\nproperties: ${r.properties.join(', ')}\n`);
   if (!r.failure) { out.write(`\nall ${r.properties.length} properties held in every state explored\n`); return; }
   const f = r.failure;
@@ -107,7 +113,7 @@ function jsonResult(r: ExploreResult, ms: number, rate: number, file: string | u
   return {
     ok: !r.failure, family: r.family, implementation: impl.name, faults: impl.faults, config: r.config,
     states: r.states, edges: r.edges, depthReached: r.depthReached, perDepth: r.perDepth, exhaustive: r.exhaustive, stoppedBy: r.stoppedBy,
-    statesPerSecond: rate, ms: Math.round(ms), alphabet: r.alphabet, properties: r.properties,
+    statesPerSecond: rate, ms: Math.round(ms), mode: r.mode, alphabet: r.alphabet, properties: r.properties,
     failure: r.failure ? {
       property: r.failure.failure.property, step: r.failure.failure.step, phase: r.failure.failure.phase, foundBy: r.failure.foundBy,
       length: r.failure.commands.length, replays: r.failure.replays, statesAtFind: r.failure.statesAtFind, message: r.failure.failure.violation.message, trace: file, commands: r.failure.commands,

@@ -15,7 +15,9 @@ import { openImplementation, type OpenedImplementation } from '../../adapters/in
 import { familyByName } from '../../properties/index.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
 import { TraceError } from '../../traces/errors.ts';
-import { isQemuTrace, type QemuTrace } from '../../traces/format.ts';
+import { isQemuTrace, isXenRealTrace, type QemuTrace, type XenRealTrace } from '../../traces/format.ts';
+import { replayXenTrace } from '../../qemu/xen/campaign.ts';
+import { formatXenStep } from '../../qemu/xen/steps.ts';
 import { replayQemuTrace } from '../../qemu/campaign.ts';
 import { formatStep } from '../../qemu/steps.ts';
 import { VmError } from '../../qemu/errors.ts';
@@ -81,6 +83,11 @@ export function register(program: Command): void {
               vmReplays++;
               continue;
             }
+            if (isXenRealTrace(trace)) {
+              await replayOnXen(file, trace);
+              vmReplays++;
+              continue;
+            }
             const adapter = await adapterFor(trace.family);
             const factory = factoryForTrace(trace, file, adapter);
             // The trace names its family: its properties and its model are the ones replayed.
@@ -105,7 +112,7 @@ export function register(program: Command): void {
         interrupt.dispose();
       }
       const stopped = interrupt.exitCode();
-      // A QEMU trace records a failure of the real system: its replay is exit 1 either way
+      // A QEMU (or real-Xen) trace records a failure of the real system: its replay is exit 1 either way
       // (reproduced, or not reproduced as the file expects).
       const code = stopped ?? (unusable.length === 0 && vmReplays > 0 ? EXIT_FAILED : replayExitCode(results, unusable.length));
       if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(results, unusable, code, stopped !== null), null, 2)}\n`);
@@ -169,4 +176,22 @@ async function replayOnVm(file: string, trace: QemuTrace): Promise<void> {
   }
   for (const v of r.violations) process.stdout.write(`  FAILED ${v.property} at step ${v.step}: ${v.message}\n`);
   process.stdout.write(`verdict: ${r.reproduced ? `reproduced on a fresh VM: ${trace.expect.property} failed again` : `NOT reproduced: ${trace.expect.property} held on a fresh VM this time`}\n`);
+}
+
+/**
+ * Replay a trace of a real Xen machine (qemu/xen/trace.ts) on a freshly booted one: the same
+ * steps, observed and judged again by the real-Xen properties.
+ */
+async function replayOnXen(file: string, trace: XenRealTrace): Promise<void> {
+  const src = trace.source;
+  process.stdout.write(`trace ${file}\n  real Xen machine${src.domu ? ' with a PV domU' : ''}; recorded with ${src.xen}, QEMU ${src.qemu}\n`);
+  process.stdout.write(`  expects: ${trace.expect.property} to fail\n  steps:\n${trace.steps.map((s, i) => `    ${String(i).padStart(3)}  ${formatXenStep(s)}`).join('\n')}\n`);
+  let r;
+  try { r = await replayXenTrace(trace); } catch (e) {
+    if (e instanceof VmError && e.code === 'qemu/guest-missing') throw new UsageError(`${file}: a real-Xen trace needs the Xen system: run balloon xen --setup`);
+    throw e;
+  }
+  process.stdout.write(`  booted a fresh machine in ${(r.bootMs / 1000).toFixed(1)} s; it ${r.record.guest === 'alive' ? 'came back (alive at the end)' : `ended ${r.record.guest}`}\n`);
+  for (const v of r.violations) process.stdout.write(`  FAILED ${v.property} at step ${v.step}: ${v.message}\n`);
+  process.stdout.write(`verdict: ${r.reproduced ? `reproduced on a fresh machine: ${trace.expect.property} failed again` : `NOT reproduced: ${trace.expect.property} held on a fresh machine this time`}\n`);
 }

@@ -11,8 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import type { SystemFactory } from '../../core/virtio/index.ts';
 import { openImplementation } from '../../adapters/index.ts';
-import { allProperties } from '../../properties/index.ts';
-import { conformance } from '../../properties/conformance.ts';
+import { familyByName } from '../../properties/index.ts';
 import { TraceError } from '../../traces/errors.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
 import { loadTrace } from '../../traces/load.ts';
@@ -54,8 +53,10 @@ export function viewTrace(file: string, out: string, opts: { adapter?: { path: s
   try {
     const trace = loadTrace(file);
     const factory = factoryForTrace(trace, file, opts.adapter);
+    // The trace names its family: its properties and its model are the ones replayed (as `balloon replay`).
+    const family = familyByName(trace.family);
     const { result, bytes } = writeViewer(trace, out, {
-      factory, properties: allProperties, conformance, model: opts.model, file,
+      factory, properties: family.properties, conformance: family.properties.find((p) => p.name === 'conformance'), model: opts.model, file,
     });
     return { file, out, steps: result.result.steps, bytes, verdict: result.verdict };
   } catch (e) {

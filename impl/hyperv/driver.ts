@@ -39,7 +39,7 @@ export class HvDriver {
 
   constructor(
     readonly id: number, readonly cfg: HvGuestConfig, private readonly sys: HvSystemConfig,
-    readonly mem: GuestMemory, private readonly f: HvFaults, private readonly send: (m: HvMessage) => boolean,
+    readonly mem: GuestMemory, private readonly f: HvFaults, private readonly toHost: HvMessage[],
   ) {
     this.gpp = cfg.guestPageGpfns;
     this.covered = new Uint8Array(mem.space);
@@ -60,9 +60,14 @@ export class HvDriver {
 
   private next(): number { return ++this.trans; }
 
-  /** Put `m` on the channel; `fail`: the send fails (vmbus_sendpacket returns an error) and nothing is queued. */
+  /**
+   * Put `m` on the channel's queue to the host; `fail`: the send fails (vmbus_sendpacket returns
+   * an error) and nothing is queued. The queue is an array, not a callback, so that the system's
+   * state is plain data that SystemUnderTest.fork can copy.
+   */
   private emit(m: HvMessage, out: HvEffect[], fail = false): boolean {
-    const sent = !fail && this.send(m);
+    const sent = !fail;
+    if (sent) this.toHost.push(m);
     out.push({ kind: 'hv-sent', guest: guestId(this.id), from: 'guest', msg: m, sent });
     return sent;
   }

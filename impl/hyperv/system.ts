@@ -4,6 +4,7 @@
  * choice comes in as a command (core/hyperv/commands.ts); nothing here reads a clock or draws a
  * random number.
  */
+import { forkState } from '../../core/fork.ts';
 import { frame as asFrame, gpfn as asGpfn, guestId, isRam, PageState, UNBACKED } from '../../core/index.ts';
 import {
   HV_ERROR_CODES, hvConfigProblems, inHotAdd, type HvCommand, type HvEffect, type HvErrorCode, type HvGuestObservation,
@@ -42,7 +43,7 @@ export class HvReferenceSystem implements HvSystemUnderTest {
       for (let n = 0; n < mem.space; n++) if (isRam(g, n) && !inHotAdd(g, n)) mem.populate(n);
       const toGuest: HvMessage[] = [];
       const toHost: HvMessage[] = [];
-      const driver = new HvDriver(i, g, config, mem, faults, (m) => { toHost.push(m); return true; });
+      const driver = new HvDriver(i, g, config, mem, faults, toHost);
       const host = new HvHostSide(i, config, mem, toGuest, toHost);
       driver.start([]);
       const obs = {
@@ -53,6 +54,9 @@ export class HvReferenceSystem implements HvSystemUnderTest {
     });
     this.observation = { host: this.host.observe(), guests: this.parts.map((p) => p.obs) };
   }
+
+  /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
+  fork(): HvReferenceSystem { return forkState(this); }
 
   observe(): HvObservation {
     this.observation.host.freeFrames = this.host.freeCount;

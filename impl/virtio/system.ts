@@ -3,6 +3,7 @@
  * the host's frame table and, per guest, memory, driver, device and the queues between them.
  * Every choice comes in as a command; nothing here reads a clock or draws a random number.
  */
+import { forkState } from '../../core/fork.ts';
 import {
   configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, PageState, poisonOn, reportingOn,
   type Command, type Effect, type GuestConfig, type ErrorCode, type GuestObservation, type Observation,
@@ -46,6 +47,9 @@ export class ReferenceSystem implements SystemUnderTest {
     });
     this.observation = { host: this.host.observe(), guests: this.guests.map((g) => g.obs) };
   }
+
+  /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
+  fork(): ReferenceSystem { return forkState(this); }
 
   observe(): Observation {
     // Views are live; only the scalars need refreshing.

@@ -4,6 +4,7 @@
  * the Guest Additions' balloon. Every choice comes in as a command
  * (core/virtualbox/commands.ts); nothing here reads a clock or draws a random number.
  */
+import { forkState } from '../../core/fork.ts';
 import { frame as asFrame, gpfn as asGpfn, guestId, PageState } from '../../core/index.ts';
 import {
   physChunksOf, VBOX_ERROR_CODES, VBOX_ZERO_FRAME, vboxConfigProblems, type VboxCommand, type VboxEffect, type VboxErrorCode,
@@ -49,6 +50,9 @@ export class VboxReferenceSystem implements VboxSystemUnderTest {
     });
     this.observation = { host: this.frames.observe(), guests: this.parts.map((p) => p.obs) };
   }
+
+  /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
+  fork(): VboxReferenceSystem { return forkState(this); }
 
   observe(): VboxObservation {
     this.observation.host.freeFrames = this.frames.freeCount;

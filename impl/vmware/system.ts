@@ -3,6 +3,7 @@
  * of its balloon and a Linux-like vmw_balloon driver. Every choice comes in as a command
  * (core/vmware/commands.ts); nothing here reads a clock or draws a random number.
  */
+import { forkState } from '../../core/fork.ts';
 import { frame as asFrame, gpfn as asGpfn, guestId, PageState } from '../../core/index.ts';
 import {
   VMW_ERROR_CODES, vmwConfigProblems, type VmwCommand, type VmwEffect, type VmwErrorCode, type VmwGuestObservation,
@@ -51,6 +52,9 @@ export class VmwReferenceSystem implements VmwSystemUnderTest {
     });
     this.observation = { host: this.frames.observe(), guests: this.parts.map((p) => p.obs) };
   }
+
+  /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
+  fork(): VmwReferenceSystem { return forkState(this); }
 
   observe(): VmwObservation {
     this.observation.host.freeFrames = this.frames.freeCount;

@@ -3,6 +3,7 @@
  * Linux-like balloon driver. Every choice comes in as a command (core/xen/commands.ts); time is a
  * virtual clock that `tick` moves; nothing here reads a clock or draws a random number.
  */
+import { forkState } from '../../core/fork.ts';
 import { frame as asFrame, gpfn as asGpfn, guestId, PageState, UNBACKED } from '../../core/index.ts';
 import {
   XEN_ERROR_CODES, xenConfigProblems, xenInitialPages, type XenCommand, type XenEffect, type XenErrorCode,
@@ -54,6 +55,9 @@ export class XenReferenceSystem implements XenSystemUnderTest {
     });
     this.observation = { host: this.host.observe(), guests: this.parts.map((p) => p.obs), xen: { now: 0 } };
   }
+
+  /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
+  fork(): XenReferenceSystem { return forkState(this); }
 
   observe(): XenObservation {
     this.observation.host.freeFrames = this.host.freeCount;

@@ -12,11 +12,13 @@ import {
   hvStepEvents, projectHvCharts, type HvEvent, type HvGuestMachine, type HvHostMachine,
 } from '../../model/hyperv/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import type { ChartCopy } from '../family.ts';
 import type { HvMonitor, HvProperty, HvViolation } from './property.ts';
 
 export interface HvConformanceHooks {
   onTransitions?(chart: string, transitions: readonly AnyTransitionDefinition[]): void;
   onState?(chart: string, value: StateValue): void;
+  onCharts?(copies: readonly ChartCopy[]): void;
 }
 
 type Pair = { guest: Actor<HvGuestMachine>; host: Actor<HvHostMachine> };
@@ -54,6 +56,10 @@ function monitor(config: HvSystemConfig, hooks: HvConformanceHooks): HvMonitor {
     hooks.onState?.('hyperv-host', h.getSnapshot().value);
     return { guest: g, host: h };
   });
+  hooks.onCharts?.(pairs.flatMap((p, guest) => [
+    { chart: 'hyperv-guest', guest, state: () => p.guest.getSnapshot().value },
+    { chart: 'hyperv-host', guest, state: () => p.host.getSnapshot().value },
+  ]));
   return {
     step({ command, result, obs, index }) {
       const i = command.guest;

@@ -9,7 +9,7 @@
 import { guestId } from '../../core/index.ts';
 import { HV_HOSTILE_REQUESTS, hvGuestConfig, type HvCommand, type HvObservation, type HvSystemConfig } from '../../core/hyperv/index.ts';
 import type { FamilyExplorer } from '../family.ts';
-import { canonicalKey } from '../state-key.ts';
+import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 import { tinyHvAlphabet, tinyHvConfig } from './explore.ts';
 
 const SKIP = new Set(['trans']);
@@ -25,4 +25,5 @@ export const hvExplorer: FamilyExplorer<HvCommand, HvObservation, HvSystemConfig
     ...(Object.keys(HV_HOSTILE_REQUESTS) as (keyof typeof HV_HOSTILE_REQUESTS)[]).map((request): HvCommand => ({ kind: 'hostile', guest: guestId(i), request, pick: 0 })),
   ]),
   key: (obs) => canonicalKey(obs, SKIP),
+  fingerprint: (obs) => canonicalFingerprint(obs, SKIP),
 };

@@ -1,4 +1,4 @@
-import type { Property } from '../property.ts';
+import { forkable, type Property } from '../property.ts';
 import { unsettled } from '../words.ts';
 
 /**
@@ -15,14 +15,13 @@ export const convergence: Property = {
   doc: 'after the final drain actual equals the target in whole guest pages (or the guest is out of free pages), moving one way only',
   refs: 'docs/INVARIANTS.md liveness: convergence',
   monitor: (config) => {
-    const last = new Map<number, number>();
-    const dir = new Map<number, number>();
-    const turns = new Map<number, number>();
-    let reversal: string | null = null;
+    const state = { last: new Map<number, number>(), dir: new Map<number, number>(), turns: new Map<number, number>(), reversal: null as string | null };
+    return forkable(state, (st) => {
+    const { last, dir, turns } = st;
     return {
       interests: ['target-set', 'actual-written'],
       step({ draining, result, obs }) {
-        if (!draining || reversal) return null;
+        if (!draining || st.reversal) return null;
         for (const e of result.effects) {
           if (e.kind === 'target-set') { last.set(e.guest, obs.guests[e.guest].actual); dir.delete(e.guest); turns.delete(e.guest); continue; }
           if (e.kind !== 'actual-written') continue;
@@ -32,8 +31,8 @@ export const convergence: Property = {
             const n = (turns.get(e.guest) ?? 0) + 1;
             turns.set(e.guest, n);
             if (n > 2) {
-              reversal = `guest ${e.guest}'s actual turned back a third time (${prev} → ${e.actual}) under a steady target of ${obs.guests[e.guest].target}: it oscillates`;
-              return { message: reversal, guest: e.guest };
+              st.reversal = `guest ${e.guest}'s actual turned back a third time (${prev} → ${e.actual}) under a steady target of ${obs.guests[e.guest].target}: it oscillates`;
+              return { message: st.reversal, guest: e.guest };
             }
           }
           if (d !== 0) dir.set(e.guest, d);
@@ -51,5 +50,6 @@ export const convergence: Property = {
         return null;
       },
     };
+    });
   },
 };

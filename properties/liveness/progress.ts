@@ -1,4 +1,4 @@
-import type { Property } from '../property.ts';
+import { stateless, type Property } from '../property.ts';
 
 /**
  * Progress: on a fair drain every request is acknowledged and consumed, and the system comes to
@@ -10,7 +10,7 @@ export const progress: Property = {
   kind: 'eventually',
   doc: 'a fair drain comes to rest within its bound with every inflate and deflate acknowledged and consumed',
   refs: 'docs/INVARIANTS.md liveness: progress',
-  monitor: (_config, world) => ({
+  monitor: (_config, world) => stateless({
     end({ obs, quiescent, drainRounds, drainBound }) {
       for (let i = 0; i < obs.guests.length; i++) {
         const stuck = world.pending(obs, i);

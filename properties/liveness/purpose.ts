@@ -1,3 +1,4 @@
+import { stateless } from '../property.ts';
 import { isRam, PageState, UNBACKED, wantedSize } from '../../core/virtio/index.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 import { at, stateOf } from '../words.ts';
@@ -20,7 +21,7 @@ export const purpose: VirtioProperty = {
   kind: 'eventually',
   doc: 'after the drain the device holds the balloon the host asked for, its whole host pages are back with the host, and the rest of memory is usable',
   refs: 'VIRTIO 1.x 5.5.6; QEMU virtio-balloon.c (discard; none under VFIO); docs/INVARIANTS.md liveness',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     end({ obs, targets, quiescent }) {
       if (!quiescent) return null; // progress reports a drain that never came to rest
       const hpg = config.hostPageGpfns;

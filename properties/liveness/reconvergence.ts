@@ -1,4 +1,4 @@
-import type { Property } from '../property.ts';
+import { forkable, type Property } from '../property.ts';
 import { unsettled } from '../words.ts';
 
 /**
@@ -11,8 +11,7 @@ export const reconvergence: Property = {
   doc: 'a guest that was reset or reloaded returns to its target after the final drain',
   refs: 'docs/INVARIANTS.md liveness: re-convergence',
   monitor: (config) => {
-    const reset = new Set<number>();
-    return {
+    return forkable({ reset: new Set<number>() }, ({ reset }) => ({
       interests: ['reset'],
       step({ result }) {
         for (const e of result.effects) if (e.kind === 'reset') reset.add(e.guest);
@@ -28,6 +27,6 @@ export const reconvergence: Property = {
         }
         return null;
       },
-    };
+    }));
   },
 };

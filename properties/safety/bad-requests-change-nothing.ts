@@ -1,5 +1,5 @@
 import { isRam } from '../../core/virtio/index.ts';
-import type { Violation } from '../property.ts';
+import { forkable, type Violation } from '../property.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 import { at } from '../words.ts';
 
@@ -17,8 +17,8 @@ export const badRequestsChangeNothing: VirtioProperty = {
   refs: 'docs/INVARIANTS.md invariant 7',
   monitor: (config) => {
     // What the host holds, per guest and gpfn, by this monitor's own count (typed arrays: hot).
-    const held = config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages));
-    const hostile = config.guests.map(() => new Set<number>());
+    const state = { held: config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages)), hostile: config.guests.map(() => new Set<number>()) };
+    return forkable(state, ({ held, hostile }) => {
     const judge = (guest: number, queue: string, accepted: readonly number[]): Violation | null => {
       const h = held[guest];
       for (const n of accepted) {
@@ -62,5 +62,6 @@ export const badRequestsChangeNothing: VirtioProperty = {
       return null;
     },
   };
+  });
   },
 };

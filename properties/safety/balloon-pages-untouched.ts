@@ -1,5 +1,5 @@
 import { PageState } from '../../core/index.ts';
-import type { Property } from '../property.ts';
+import { stateless, type Property } from '../property.ts';
 import { at, inBalloon, stateOf } from '../words.ts';
 
 /**
@@ -13,7 +13,7 @@ export const balloonPagesUntouched: Property = {
   kind: 'always',
   doc: 'the guest never touches a gpfn that is in the balloon or on its way in or out of it, or in a free page report',
   refs: 'docs/INVARIANTS.md invariant 3; VIRTIO 5.5.6.1; VIRTIO 1.2 5.5.6.7.1 statement 60',
-  monitor: (_config, world) => ({
+  monitor: (_config, world) => stateless({
     interests: ['wrote', 'read', 'pages-allocated'],
     step({ result, obs }) {
       for (const e of result.effects) {

@@ -1,4 +1,5 @@
 import { VIRTIO_CONTRACTS, wantedSize } from '../../core/virtio/index.ts';
+import { forkable } from '../property.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 
 /**
@@ -17,8 +18,7 @@ export const commandContract: VirtioProperty = {
   refs: 'core/virtio/contracts.ts: VIRTIO 1.x 2.7, 5.5.6, 5.5.6.1; QEMU virtio-balloon.c; Linux virtio_balloon.c; core/virtio/commands.ts',
   monitor: (config) => {
     // Per guest: a config change not yet worked off (ContractBefore.workPending).
-    const work = config.guests.map(() => true);
-    return {
+    return forkable({ work: config.guests.map(() => true) }, ({ work }) => ({
       // No `interests`: a refused or idle step has no effects, and those are what this judges.
       step({ command, result, obs, before }) {
         const g = command.guest;
@@ -31,6 +31,6 @@ export const commandContract: VirtioProperty = {
           && after.counts.ballooned === wantedSize(after.target, guest)) work[g] = false;
         return v ? { message: v, guest: g } : null;
       },
-    };
+    }));
   },
 };

@@ -1,5 +1,5 @@
 import { PageState, type WorldGuestObservation as GuestObservation, type WorldObservation } from '../../core/index.ts';
-import type { FamilyWorld } from '../property.ts';
+import { stateless, type FamilyWorld } from '../property.ts';
 import type { Property, Violation } from '../property.ts';
 import { at } from '../words.ts';
 
@@ -18,7 +18,7 @@ export const countersMatch: Property = {
   refs: 'docs/INVARIANTS.md invariant 6; VIRTIO 5.5.6.1 statements 18 and 19 (docs/virtio-spec.md)',
   monitor: (config, world) => {
     const lead = world.actualMayLead?.(config) ?? false;
-    return {
+    return stateless({
       interests: ['actual-written'],
       step({ result, obs }) {
         for (const e of result.effects) {
@@ -49,7 +49,7 @@ export const countersMatch: Property = {
         }
         return null;
       },
-    };
+    });
   },
 };
 

@@ -1,4 +1,4 @@
-import type { Property } from '../property.ts';
+import { forkable, type Property } from '../property.ts';
 import { at } from '../words.ts';
 
 /**
@@ -16,8 +16,7 @@ export const dataOracle: Property = {
   monitor: (config) => {
     // Per guest and gpfn, the token a read must return; -1 when nothing is known (never
     // allocated, or freed since). Typed arrays, not a Map: this runs on most steps.
-    const shadow = config.guests.map((g) => new Int32Array(g.ramPages + g.holePages).fill(-1));
-    return {
+    return forkable({ shadow: config.guests.map((g) => new Int32Array(g.ramPages + g.holePages).fill(-1)) }, ({ shadow }) => ({
       interests: ['wrote', 'read', 'pages-freed', 'pages-allocated'],
       step({ result }) {
         for (const e of result.effects) {
@@ -36,6 +35,6 @@ export const dataOracle: Property = {
         }
         return null;
       },
-    };
+    }));
   },
 };

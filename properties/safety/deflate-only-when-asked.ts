@@ -1,3 +1,4 @@
+import { stateless } from '../property.ts';
 import { profileOf } from '../../core/virtio/index.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 
@@ -12,7 +13,7 @@ export const deflateOnlyWhenAsked: VirtioProperty = {
   kind: 'always',
   doc: 'no deflate below the target unless DEFLATE_ON_OOM is on and an allocation really failed',
   refs: 'docs/INVARIANTS.md invariant 8; VIRTIO 5.5.6.1 statements 11 and 12 (docs/virtio-spec.md); the failed allocation is the linux profile\'s',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     interests: ['buffer-queued'],
     step({ command, result, before, obs }) {
       for (const e of result.effects) {

@@ -1,5 +1,5 @@
 import { isRam, PageState, UNBACKED, type Effect, type ErrorCode, type GuestConfig, type Refusal } from '../../core/virtio/index.ts';
-import type { Violation } from '../property.ts';
+import { forkable, type Violation } from '../property.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 import { at, stateOf } from '../words.ts';
 
@@ -26,14 +26,16 @@ export const effectsAgree: VirtioProperty = {
   refs: 'core/virtio/errors.ts, docs/ADAPTERS.md; VIRTIO 1.x 5.5.6.1; QEMU virtio-balloon.c (discard of whole host pages, none with VFIO)',
   monitor: (config) => {
     const space = (g: GuestConfig) => g.ramPages + g.holePages;
-    const used = config.guests.map((g) => new Uint8Array(space(g)));
-    const held = config.guests.map((g) => new Uint8Array(space(g)));
-    // Buffers queued and not yet consumed: their gpfns, to judge what the device did with them.
-    const queued = config.guests.map(() => new Map<number, readonly number[]>());
-    // Per guest, stamps for matching a buffer's gpfns against what the device reports for it.
-    const stamps = config.guests.map((g) => ({ seen: new Uint32Array(space(g)), tick: 0 }));
     const hpg = config.hostPageGpfns;
-    return {
+    const state = {
+      used: config.guests.map((g) => new Uint8Array(space(g))),
+      held: config.guests.map((g) => new Uint8Array(space(g))),
+      // Buffers queued and not yet consumed: their gpfns, to judge what the device did with them.
+      queued: config.guests.map(() => new Map<number, readonly number[]>()),
+      // Per guest, stamps for matching a buffer's gpfns against what the device reports for it.
+      stamps: config.guests.map((g) => ({ seen: new Uint32Array(space(g)), tick: 0 })),
+    };
+    return forkable(state, ({ used, held, queued, stamps }) => ({
       interests: ['frame-released', 'pages-allocated', 'pages-freed', 'wrote', 'read', 'buffer-queued', 'buffer-processed', 'ack-consumed', 'reset'],
       step({ command, result, obs }) {
         for (const e of result.effects) {
@@ -110,7 +112,7 @@ export const effectsAgree: VirtioProperty = {
         }
         return null;
       },
-    };
+    }));
   },
 };
 

@@ -1,4 +1,4 @@
-import type { Property } from '../property.ts';
+import { stateless, type Property } from '../property.ts';
 
 /**
  * Invariant 10: the balloon never grows past what the guest can spare (its floor: Xen XSA-300
@@ -9,7 +9,7 @@ export const floorsAndTargets: Property = {
   kind: 'always',
   doc: 'the balloon stays within ramPages - floorPages; targets are clamped to guest memory',
   refs: 'docs/INVARIANTS.md invariant 10; Xen XSA-300',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     // The balloon's size and the target change only with these.
     interests: ['buffer-queued', 'ack-consumed', 'actual-written', 'target-set', 'reset'],
     step({ command, result, obs }) {

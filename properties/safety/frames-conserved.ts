@@ -1,5 +1,5 @@
 import { FRAME_FREE, FRAME_RESERVED, UNBACKED, type WorldObservation as Observation } from '../../core/index.ts';
-import type { Property } from '../property.ts';
+import { forkable, type Property } from '../property.ts';
 
 /**
  * Invariant 2: free + mapped + reserved = total host frames. Per step the monitor keeps its own
@@ -13,16 +13,15 @@ export const framesConserved: Property = {
   doc: 'free + mapped + reserved frames = total host frames, on every path including errors',
   refs: 'docs/INVARIANTS.md invariant 2',
   monitor: () => {
-    let mapped = -1;
-    return {
+    return forkable({ mapped: -1 }, (st) => ({
       interests: ['frame-mapped', 'frame-released'],
       step({ result, obs, before }) {
         const d = delta(result.effects);
-        if (mapped < 0) mapped = countMapped(obs) - d;
-        mapped += d;
+        if (st.mapped < 0) st.mapped = countMapped(obs) - d;
+        st.mapped += d;
         const { freeFrames, reservedFrames, totalFrames } = obs.host;
-        if (freeFrames + mapped + reservedFrames !== totalFrames) {
-          return { message: `${freeFrames} free + ${mapped} mapped + ${reservedFrames} reserved = ${freeFrames + mapped + reservedFrames} frames, but the host has ${totalFrames}` };
+        if (freeFrames + st.mapped + reservedFrames !== totalFrames) {
+          return { message: `${freeFrames} free + ${st.mapped} mapped + ${reservedFrames} reserved = ${freeFrames + st.mapped + reservedFrames} frames, but the host has ${totalFrames}` };
         }
         // The step's own account: the host's free count moves by exactly the frames it reports
         // mapped and released. Without this, a mapping the run's first such step leaves
@@ -43,10 +42,10 @@ export const framesConserved: Property = {
         if (reserved !== reservedFrames) return { message: `${reserved} frames are reserved, the host says ${reservedFrames}` };
         if (backed !== owned) return { message: `guests map ${backed} gpfns but the frame table has ${owned} mapped frames` };
         if (free + owned + reserved !== totalFrames) return { message: `${free} free + ${owned} mapped + ${reserved} reserved != ${totalFrames} frames` };
-        mapped = backed;
+        st.mapped = backed;
         return null;
       },
-    };
+    }));
   },
 };
 

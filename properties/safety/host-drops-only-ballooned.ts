@@ -1,5 +1,5 @@
 import { PageState } from '../../core/index.ts';
-import type { Property } from '../property.ts';
+import { stateless, type Property } from '../property.ts';
 import { at, stateOf } from '../words.ts';
 
 /**
@@ -18,7 +18,7 @@ export const hostDropsOnlyBallooned: Property = {
   refs: 'docs/INVARIANTS.md invariant 4',
   monitor: (config, world) => {
     const hpg = config.hostPageGpfns;
-    return {
+    return stateless({
       interests: ['frame-released'],
       step({ command, result, obs }) {
         for (const e of result.effects) {
@@ -45,6 +45,6 @@ export const hostDropsOnlyBallooned: Property = {
         }
         return null;
       },
-    };
+    });
   },
 };

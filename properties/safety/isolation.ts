@@ -1,4 +1,4 @@
-import type { Property } from '../property.ts';
+import { stateless, type Property } from '../property.ts';
 
 /**
  * Invariant 9: nothing a guest sends, and nothing done for one guest, changes another guest's
@@ -9,7 +9,7 @@ export const isolation: Property = {
   kind: 'always',
   doc: 'a command for one guest has no effect on any other guest',
   refs: 'docs/INVARIANTS.md invariant 9',
-  monitor: () => ({
+  monitor: () => stateless({
     step({ command, result }) {
       for (const e of result.effects) {
         if (e.guest === command.guest) continue;

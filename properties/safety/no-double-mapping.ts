@@ -1,5 +1,5 @@
 import { FRAME_RESERVED, UNBACKED, type WorldObservation as Observation } from '../../core/index.ts';
-import type { Property, Violation } from '../property.ts';
+import { stateless, type Property, type Violation } from '../property.ts';
 import { at, frameOwner } from '../words.ts';
 
 /**
@@ -12,7 +12,7 @@ export const noDoubleMapping: Property = {
   kind: 'always',
   doc: 'a frame is mapped by at most one (guest, gpfn), and the p2m, DMA view and frame table agree',
   refs: 'docs/INVARIANTS.md invariant 1',
-  monitor: () => ({
+  monitor: () => stateless({
     interests: ['frame-mapped', 'frame-released'],
     step({ result, obs }) {
       // Effects are in order and the observation is the state after the step: a frame released

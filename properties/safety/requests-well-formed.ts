@@ -1,5 +1,5 @@
 import { isRam, PageState, type GuestConfig, type Observation } from '../../core/virtio/index.ts';
-import type { Violation } from '../property.ts';
+import { forkable, type Violation } from '../property.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 import { at, stateOf } from '../words.ts';
 
@@ -18,9 +18,7 @@ export const requestsWellFormed: VirtioProperty = {
   monitor: (config) => {
     // Duplicate detection without a Set per buffer: gpfn n was seen in this buffer when
     // stamps[guest][n] equals the buffer's tick.
-    const stamps = config.guests.map((g) => new Uint32Array(g.ramPages + g.holePages));
-    let tick = 0;
-    return {
+    return forkable({ stamps: config.guests.map((g) => new Uint32Array(g.ramPages + g.holePages)), tick: 0 }, (st) => ({
       interests: ['buffer-queued'],
       step({ result, obs }) {
         for (const e of result.effects) {
@@ -33,14 +31,14 @@ export const requestsWellFormed: VirtioProperty = {
             continue;
           }
           if (e.queue === 'reporting') {
-            const v = wellFormedReport(obs, e.guest, e.gpfns, gc, stamps[e.guest], ++tick);
+            const v = wellFormedReport(obs, e.guest, e.gpfns, gc, st.stamps[e.guest], ++st.tick);
             if (v) return v;
             continue;
           }
           if (e.gpfns.length > config.maxBatch) return { message: `guest ${e.guest} sent ${e.queue === 'inflate' ? 'an' : 'a'} ${e.queue} buffer of ${e.gpfns.length} gpfns; the limit is ${config.maxBatch}`, guest: e.guest };
           if (e.gpfns.length % gc.guestPageGpfns !== 0) return { message: `guest ${e.guest} sent ${e.gpfns.length} gpfns, not whole ${gc.guestPageGpfns}-gpfn guest pages`, guest: e.guest };
-          const seen = stamps[e.guest];
-          tick++;
+          const seen = st.stamps[e.guest];
+          const tick = ++st.tick;
           for (const n of e.gpfns) {
             if (!isRam(gc, n)) return { message: `guest ${e.guest} put gpfn ${n}, which is not its RAM, on the ${e.queue} queue`, guest: e.guest, gpfn: n };
             if (seen[n] === tick) return { message: `guest ${e.guest} named ${at(e.guest, n)} twice in one ${e.queue} buffer`, guest: e.guest, gpfn: n };
@@ -60,7 +58,7 @@ export const requestsWellFormed: VirtioProperty = {
         }
         return null;
       },
-  };
+    }));
   },
 };
 

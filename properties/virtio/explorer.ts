@@ -10,7 +10,7 @@
  */
 import { guestId, guestConfig, hostileKinds, systemConfig, type Command, type Observation, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyExplorer } from '../family.ts';
-import { canonicalKey } from '../state-key.ts';
+import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 
 const SKIP = new Set(['id']);
 
@@ -31,4 +31,5 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     ];
   }),
   key: (obs) => canonicalKey(obs, SKIP),
+  fingerprint: (obs) => canonicalFingerprint(obs, SKIP),
 };

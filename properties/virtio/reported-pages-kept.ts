@@ -1,5 +1,5 @@
 import { POISON_VAL, poisonOn } from '../../core/virtio/index.ts';
-import type { Violation } from '../property.ts';
+import { forkable, type Violation } from '../property.ts';
 import { at } from '../words.ts';
 import type { VirtioProperty } from './property.ts';
 
@@ -25,9 +25,8 @@ export const reportedPagesKept: VirtioProperty = {
   refs: 'VIRTIO 1.2 5.5.6.7.1 and 5.5.6.7.2, statements 59 and 65 (docs/virtio-spec.md); Linux mm/page_poison.c check_poison_mem',
   monitor: (config) => {
     // Per guest and gpfn: 1 from a poisoned report until the page is allocated, freed or inflated.
-    const kept = config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages));
     const poisoning = config.guests.map((g) => poisonOn(g.features));
-    return {
+    return forkable({ kept: config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages)) }, ({ kept }) => ({
       interests: ['buffer-queued', 'poison-checked', 'pages-allocated', 'pages-freed'],
       step({ result }) {
         let checked: readonly number[] | null = null;
@@ -59,7 +58,7 @@ export const reportedPagesKept: VirtioProperty = {
         }
         return null;
       },
-    };
+    }));
   },
 };
 

@@ -49,6 +49,10 @@ export function vboxConformanceProperty(hooks: ConformanceHooks = {}): VboxPrope
         hooks.onState?.('virtualbox-host', h.getSnapshot().value as StateValue);
         return { guest: g, host: h };
       });
+      hooks.onCharts?.(pairs.flatMap((p, guest) => [
+        { chart: 'virtualbox-guest', guest, state: () => p.guest.getSnapshot().value as StateValue },
+        { chart: 'virtualbox-host', guest, state: () => p.host.getSnapshot().value as StateValue },
+      ]));
       return {
         step({ command, result, obs, index }) {
           const i = command.guest;

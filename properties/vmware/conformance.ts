@@ -49,6 +49,10 @@ export function vmwConformanceProperty(hooks: ConformanceHooks = {}): VmwPropert
         hooks.onState?.('vmware-host', host.getSnapshot().value as StateValue);
         return { driver, host };
       });
+      hooks.onCharts?.(pairs.flatMap((p, guest) => [
+        { chart: 'vmware-driver', guest, state: () => p.driver.getSnapshot().value as StateValue },
+        { chart: 'vmware-host', guest, state: () => p.host.getSnapshot().value as StateValue },
+      ]));
       return {
         step({ command, result, obs, index }) {
           const g = command.guest;

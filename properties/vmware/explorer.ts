@@ -9,7 +9,7 @@
 import { guestId } from '../../core/index.ts';
 import { VMW_HOSTILE_REQUESTS, vmwGuestConfig, type VmwCommand, type VmwObservation, type VmwSystemConfig } from '../../core/vmware/index.ts';
 import type { FamilyExplorer } from '../family.ts';
-import { canonicalKey } from '../state-key.ts';
+import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 import { tinyVmwAlphabet, tinyVmwConfig } from './explore.ts';
 
 export const vmwExplorer: FamilyExplorer<VmwCommand, VmwObservation, VmwSystemConfig> = {
@@ -23,4 +23,5 @@ export const vmwExplorer: FamilyExplorer<VmwCommand, VmwObservation, VmwSystemCo
     ...(Object.keys(VMW_HOSTILE_REQUESTS) as (keyof typeof VMW_HOSTILE_REQUESTS)[]).map((request): VmwCommand => ({ kind: 'hostile', guest: guestId(i), request, pick: 0 })),
   ]),
   key: (obs) => canonicalKey(obs),
+  fingerprint: (obs) => canonicalFingerprint(obs),
 };

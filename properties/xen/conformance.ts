@@ -12,11 +12,13 @@ import {
   xenHypervisorMachine, xenStepEvents, xenThreadMachine, type XenEvent, type XenHypervisorMachine, type XenThreadMachine,
 } from '../../model/xen/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import type { ChartCopy } from '../family.ts';
 import type { XenMonitor, XenProperty, XenViolation } from './property.ts';
 
 export interface XenConformanceHooks {
   onTransitions?(chart: string, transitions: readonly AnyTransitionDefinition[]): void;
   onState?(chart: string, value: StateValue): void;
+  onCharts?(copies: readonly ChartCopy[]): void;
 }
 
 type Pair = { thread: Actor<XenThreadMachine>; hv: Actor<XenHypervisorMachine>; pod: [number, number] };
@@ -45,6 +47,10 @@ function monitor(config: XenSystemConfig, hooks: XenConformanceHooks): XenMonito
     const h = hv.getSnapshot().context;
     return { thread, hv, pod: [h.podEntries, h.podCache] };
   });
+  hooks.onCharts?.(pairs.flatMap((p, guest) => [
+    { chart: 'xen-thread', guest, state: () => p.thread.getSnapshot().value },
+    { chart: 'xen-hypervisor', guest, state: () => p.hv.getSnapshot().value },
+  ]));
   return {
     step({ command, result, obs, index }) {
       const g = command.guest;

@@ -8,7 +8,7 @@
 import { guestId } from '../../core/index.ts';
 import { XEN_HOSTILE_REQUESTS, xenGuestConfig, type XenCommand, type XenObservation, type XenSystemConfig } from '../../core/xen/index.ts';
 import type { FamilyExplorer } from '../family.ts';
-import { canonicalKey } from '../state-key.ts';
+import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 import { tinyAlphabet, tinyXenConfig } from './explore.ts';
 
 export const xenExplorer: FamilyExplorer<XenCommand, XenObservation, XenSystemConfig> = {
@@ -22,4 +22,5 @@ export const xenExplorer: FamilyExplorer<XenCommand, XenObservation, XenSystemCo
     ...(Object.keys(XEN_HOSTILE_REQUESTS) as (keyof typeof XEN_HOSTILE_REQUESTS)[]).map((request): XenCommand => ({ kind: 'hostile', guest: guestId(i), request, pick: 0 })),
   ]),
   key: (obs) => canonicalKey(obs),
+  fingerprint: (obs) => canonicalFingerprint(obs),
 };

@@ -118,6 +118,8 @@ describe('bad flags', () => {
     [['explore', '--family', 'nope'], /^balloon: --family: unknown family "nope" \(known: virtio, xen, vmware, hyperv, virtualbox\)\n$/],
     [['explore', '--fault', 'gremlins'], /^balloon: --fault: unknown virtio fault "gremlins" \(known: /],
     [['explore', '--max-states', '0'], /^balloon: --max-states: expected a whole number from 1 to /],
+    // Nothing applied and nothing drained would check nothing: refused, not reported as held.
+    [['explore', '--depth', '0', '--no-drain'], /^balloon: --depth 0 --no-drain: nothing would be checked/],
   ])('%j exits 2 with one line', async (argv, msg) => {
     expect(await main(argv)).toBe(2);
     expect(io.err).toMatch(msg);

@@ -14,8 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium } from '../../bench/browser.ts';
 import { viewTrace } from '../../cli/commands/view.ts';
 import { guestConfig, guestId, systemConfig, type Command } from '../../core/virtio/index.ts';
-import { buildTrace, serializeTrace } from '../../traces/index.ts';
+import { buildTrace, factoryForTrace, loadTrace, serializeTrace } from '../../traces/index.ts';
+import { familyByName } from '../../properties/families.ts';
 import { observedSteps, type Snap } from './helpers.ts';
+import { extractViewerData } from '../../viewer/index.ts';
 
 const missing = chromiumMissing();
 if (missing) console.warn(`test/viewer/browser.test.ts skipped: ${missing}`);
@@ -209,4 +211,32 @@ describe.skipIf(missing !== null)('the viewer in chromium', () => {
       await page.close();
     },
   );
+
+  it.each([
+    'xen-cancelled-above-target', 'vmware-fault-reset-keeps-locked', 'hyperv-fault-unballoon-truncated-hv-counters-match', 'virtualbox-smp-queue-and-close',
+  ])('corpus %s: another family\'s charts, lit as its conformance monitor steps them, without an error', async (name) => {
+    const file = `traces/corpus/${name}.json`;
+    const { page, errors, requests, url } = await open(name, '', file);
+    const { data } = extractViewerData(...viewerArgs(file));
+    // One drawing per chart copy, each with its states lit as the data says, at the first and last steps.
+    expect(await page.locator('.chart').count()).toBeGreaterThanOrEqual(data.instances.length);
+    const n = data.steps.length;
+    for (const k of [0, n - 1]) {
+      await page.evaluate((i) => (window as any).balloonViewer.go(i), k);
+      for (let i = 0; i < data.instances.length; i++) {
+        const lit = await page.evaluate((j) => (window as any).balloonViewer.highlighted(j) as string[], i);
+        expect(lit.sort(), `step ${k} ${data.instances[i].label}`).toEqual(data.stateTable[data.steps[k].a[i]].split(' ').sort());
+      }
+    }
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([url]);
+    await page.close();
+  });
 });
+
+/** The arguments `balloon view` replays a trace of any family with. */
+function viewerArgs(file: string) {
+  const trace = loadTrace(file);
+  const family = familyByName(trace.family);
+  return [trace, { factory: factoryForTrace(trace, file), properties: family.properties, conformance: family.properties.find((p) => p.name === 'conformance'), file }] as const;
+}

@@ -25,6 +25,18 @@ it('writes one self-contained page and prints where', async () => {
   expect(html).toContain('unaligned-target');
 });
 
+it.each([
+  ['traces/corpus/xen-cancelled-above-target.json', 'held', 'xen-thread'],
+  ['traces/corpus/vmware-fault-reset-keeps-locked.json', 'reproduced', 'vmware-driver'],
+  ['traces/corpus/hyperv-unballoon-in-parts.json', 'held', 'hyperv-guest'],
+  ['traces/corpus/virtualbox-smp-queue-and-close.json', 'held', 'virtualbox-host'],
+])('draws a trace of every family: %s', async (file, verdict, chart) => {
+  const page = join(dir, 'f.html');
+  expect(await main(['view', file, '--out', page])).toBe(0);
+  expect(io.out).toMatch(new RegExp(`; ${verdict}\\): open file://`));
+  expect(readFileSync(page, 'utf8')).toContain(chart);
+});
+
 it('defaults to the trace\'s name with .html', async () => {
   const trace = join(dir, 't.json');
   writeFileSync(trace, readFileSync('traces/zoo/double-inflate.json'));

@@ -12,6 +12,8 @@ import { chartInventory } from '../../model/inventory.ts';
 import { guestMachine } from '../../model/virtio/index.ts';
 import { chartTree, extractViewerData, type ChartNode, type ViewerData } from '../../viewer/index.ts';
 import { observedSteps } from './helpers.ts';
+import { familyByName } from '../../properties/families.ts';
+import { loadTrace } from '../../traces/load.ts';
 
 /** The page's decoding (viewer/page-script.js applyRuns), redone here to check the encoding. */
 function rebuild(data: ViewerData) {
@@ -83,5 +85,61 @@ describe('viewer data', () => {
     for (const f of readdirSync('viewer').filter((x) => !['virtio.ts', 'family.ts'].includes(x))) {
       expect(readFileSync(`viewer/${f}`, 'utf8'), f).not.toMatch(/virtio/i);
     }
+  });
+});
+
+/** Every other family is drawn by viewer/generic.ts from its registered charts and conformance monitor. */
+const others = readdirSync('traces/corpus').filter((f) => /^(xen|vmware|hyperv|virtualbox)-.*\.json$/.test(f)).map((f) => `traces/corpus/${f}`);
+
+describe('viewer data of the families without a view of their own', () => {
+  const extract = (file: string) => {
+    const trace = loadTrace(file);
+    const family = familyByName(trace.family);
+    const conf = family.properties.find((p) => p.name === 'conformance');
+    return { trace, family, ...extractViewerData(trace, { factory: factoryForTrace(trace, file), properties: family.properties, conformance: conf, file }) };
+  };
+
+  const moved = new Set<string>();
+
+  it('has a corpus trace of each of the four families', () => {
+    expect(new Set(others.map((f) => loadTrace(f).family))).toEqual(new Set(['xen', 'vmware', 'hyperv', 'virtualbox']));
+  });
+
+  it.each(others)('%s: one copy of each chart per guest, in states the drawing has, moving with the run', (file) => {
+    const { trace, family, data, result } = extract(file);
+    const names = Object.keys(family.charts);
+    expect(data.charts.map((c) => c.name)).toEqual(names);
+    expect(data.instances.map((i) => `${i.guest}:${i.chart}`).sort()).toEqual(trace.config.guests.flatMap((_, g) => names.map((n) => `${g}:${n}`)).sort());
+    expect(data.steps).toHaveLength(result.result.steps);
+    // Every highlighted state is a state of its chart's drawing.
+    const drawn = new Map(data.charts.map((c) => {
+      const paths = new Set<string>();
+      const walk = (n: ChartNode) => { if (n.path) paths.add(n.path); n.children.forEach(walk); };
+      walk(c.root);
+      return [c.name, paths];
+    }));
+    const shown = [data.initial.a, ...data.steps.map((s) => s.a)];
+    for (const a of shown) {
+      expect(a).toHaveLength(data.instances.length);
+      a.forEach((k, i) => { for (const leaf of data.stateTable[k].split(' ')) expect(drawn.get(data.instances[i].chart)!.has(leaf), `${data.instances[i].label}: ${leaf}`).toBe(true); });
+    }
+    if (shown.some((a) => a.some((k, i) => k !== data.initial.a[i]))) moved.add(trace.family);
+    // The family's own properties are the ones replayed (not virtio's).
+    expect(data.meta.properties).toEqual(result.ran);
+    expect(result.ran.every((n) => family.properties.some((p) => p.name === n))).toBe(true);
+  });
+
+  it('the charts move with the run: in each family some trace takes a copy out of its first state', () => {
+    expect(moved).toEqual(new Set(['xen', 'vmware', 'hyperv', 'virtualbox']));
+  });
+
+  it('a divergence shows at the step conformance refused, and not before', () => {
+    const { data } = extract('traces/corpus/hyperv-fault-unballoon-truncated-hv-counters-match.json');
+    const model = data.failures.find((f) => f.model)!;
+    expect(model.property).toBe('conformance');
+    const at = model.step;
+    expect(data.steps[at].f?.[0]).toBe(model.message);
+    expect(data.steps[at].p).toContainEqual([expect.stringMatching(/^g\d+ model$/), `refused: ${model.message}`]);
+    expect(data.steps.slice(0, at).every((s) => s.f === undefined)).toBe(true);
   });
 });
