@@ -60,6 +60,12 @@ export const UNBACKED = -1;
 /** State of one gpfn as the guest (allocator and balloon driver) sees it. */
 export const PageState = {
   Hole: 0, Free: 1, Used: 2, Inflating: 3, Ballooned: 4, Deflating: 5,
+  /**
+   * A free page the driver took off its free list to report it to the host (virtio
+   * PAGE_REPORTING, VIRTIO 1.2 5.5.6.7): out of the allocator until the device acknowledged the
+   * report. In no count of `GuestCounts`; no other family uses it.
+   */
+  Reported: 6,
 } as const;
 export type PageState = (typeof PageState)[keyof typeof PageState];
 export const pageStateName = (s: number): string =>

@@ -43,6 +43,12 @@ export interface FamilyWorld {
    * virtio's `spec` profile says yes (VIRTIO 5.5.6.1 forbids no early write).
    */
   actualMayLead?(config: WorldConfig): boolean;
+  /**
+   * May the host drop the frames of a page guest `guest` reported free (PageState.Reported) while
+   * it serves the report? Null when it may, else why not. Absent: no family reports free pages.
+   * virtio: yes without PAGE_POISON (VIRTIO 1.2 5.5.6.7.2 statement 64), no with it (statement 65).
+   */
+  reportedMayDrop?(obs: WorldObservation, guest: number): string | null;
 }
 
 export interface StepContext<C extends AnyCommand = AnyCommand, O extends WorldObservation = WorldObservation, S extends WorldSummary = WorldSummary, R extends StepResult = StepResult<WorldEffect>> {

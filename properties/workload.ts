@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import {
-  guestId, hostileKinds, type Command, type CommandKind, type GuestConfig, type SystemConfig,
+  guestId, hostileKinds, type Command, type CommandKind, type GuestConfig, type QueueName, type SystemConfig,
 } from '../core/virtio/index.ts';
 import { DEFAULT_MAX_COMMANDS } from './defaults.ts';
 import { layoutsArb, withLayouts, type LayoutWire } from './layout.ts';
@@ -20,9 +20,9 @@ export interface WorkloadOptions {
   config?: SystemConfig;
 }
 
-const OPTIONAL: readonly CommandKind[] = ['set-target', 'alloc', 'free', 'write', 'read', 'reset', 'hostile'];
+const OPTIONAL: readonly CommandKind[] = ['set-target', 'alloc', 'free', 'write', 'read', 'reset', 'hostile', 'report'];
 const WEIGHT: Record<CommandKind, number> = {
-  'driver': 8, 'device': 8, 'set-target': 3, 'alloc': 3, 'free': 2, 'write': 3, 'read': 3, 'reset': 1, 'hostile': 1,
+  'driver': 8, 'device': 8, 'set-target': 3, 'alloc': 3, 'free': 2, 'write': 3, 'read': 3, 'reset': 1, 'hostile': 1, 'report': 2,
 };
 
 const guestArbOf = (minPages: number, maxPages: number): fc.Arbitrary<GuestConfig> => fc
@@ -163,10 +163,12 @@ export function commandArb(config: SystemConfig, kinds: readonly CommandKind[], 
   const few = (max: number) => fc.integer({ min: 1, max: local ? Math.min(2, max) : max });
   const maxRam = Math.max(...config.guests.map((x) => x.ramPages));
   const maxPages = Math.max(...config.guests.map((x) => x.ramPages / x.guestPageGpfns));
+  // The reporting queue is served only in a case that reports (the swarm enabled `report`).
+  const reporting: QueueName[] = kinds.includes('report') ? ['reporting'] : [];
   const arbs: Record<CommandKind, fc.Arbitrary<Command>> = {
     'driver': g.map((guest) => ({ kind: 'driver', guest })),
     // A concentrated case serves only the balloon's queues: its driver waits for each ack before it turns.
-    'device': fc.record({ guest: g, queue: local ? fc.constantFrom('inflate', 'deflate') : fc.constantFrom('inflate', 'deflate', 'inflate', 'deflate', 'stats') }).map((r) => ({ kind: 'device', ...r })),
+    'device': fc.record({ guest: g, queue: local ? fc.constantFrom<QueueName>('inflate', 'deflate', ...reporting) : fc.constantFrom<QueueName>('inflate', 'deflate', 'inflate', 'deflate', 'stats', ...reporting) }).map((r) => ({ kind: 'device', ...r })),
     // Targets anywhere from empty to past the guest's memory (clamped), unaligned ones included,
     // and now and then a negative one, which the device must refuse (device/bad-target).
     // A concentrated case keeps most targets within half its memory, below what its floor
@@ -185,6 +187,7 @@ export function commandArb(config: SystemConfig, kinds: readonly CommandKind[], 
     'write': fc.record({ guest: g, pick }).map((r) => ({ kind: 'write', ...r })),
     'read': fc.record({ guest: g, pick }).map((r) => ({ kind: 'read', ...r })),
     'reset': g.map((guest) => ({ kind: 'reset', guest })),
+    'report': fc.record({ guest: g, pages: few(Math.max(1, Math.ceil(maxPages / 3))), pick }).map((r) => ({ kind: 'report', ...r })),
     'hostile': fc.record({ guest: g, request: local ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...LOCAL_HOSTILE) }, { weight: 1, arbitrary: fc.constantFrom(...hostileKinds) }) : fc.constantFrom(...hostileKinds), pick }).map((r) => ({ kind: 'hostile', ...r })),
   };
   // A concentrated case moves its balloon often: targets twice as common.
@@ -199,12 +202,25 @@ export function commandArb(config: SystemConfig, kinds: readonly CommandKind[], 
 const withBase = (optional: readonly CommandKind[], local: Locality): CommandKind[] =>
   [...new Set<CommandKind>([...optional, 'set-target', 'alloc', ...local.kinds])];
 
+/**
+ * Free page reporting is a feature a guest negotiates (VIRTIO 1.2 5.5.3 bit 5): a case whose swarm
+ * enables `report` gives it to every guest, and PAGE_POISON (bit 4) to the guests `poison` marks
+ * (bit i for guest i), so poisoned and plain reports meet in one run. A case without `report`
+ * keeps the features it drew.
+ */
+function withReporting(config: SystemConfig, report: boolean, poison: number): SystemConfig {
+  if (!report) return config;
+  return { ...config, guests: config.guests.map((g, i) => ({ ...g, features: { ...g.features, pageReporting: true, pagePoison: ((poison >> i) & 1) === 1 } })) };
+}
+
 /** A whole case: configuration, a swarm of enabled kinds, and the commands. */
 export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
   const maxLength = opts.maxCommands ?? DEFAULT_MAX_COMMANDS;
   return fc
-    .record({ optional: fc.subarray([...OPTIONAL], { minLength: 1 }), local: localityArb })
-    .chain(({ optional, local }) => (opts.config ? fc.constant(opts.config) : local ? compactConfigArb : denseConfigArb).map((config) => ({ config, optional, local })))
+    .record({ optional: fc.subarray([...OPTIONAL], { minLength: 1 }), local: localityArb, poison: fc.nat({ max: 7 }) })
+    .chain(({ optional, local, poison }) => (opts.config ? fc.constant(opts.config) : local ? compactConfigArb : denseConfigArb).map((config) => ({
+      config: opts.config ? config : withReporting(config, (local ? withBase(optional, local) : optional).includes('report'), poison), optional, local,
+    })))
     // size 'max': lengths range over the whole of 0..maxLength. fast-check's named sizes cap the
     // generated length whatever maxLength says ('medium' at 100), so --max-commands 1000 and
     // 100000 used to give the very same cases; up to 100 (the default 80) 'max' and 'medium'

@@ -7,7 +7,8 @@
 import type { GuestId } from '../ids.ts';
 import { formatGuestProgram, type WorldCommand } from '../world.ts';
 
-export type QueueName = 'inflate' | 'deflate' | 'stats';
+/** The virtqueues (VIRTIO 1.2 5.5.2): reporting exists only with PAGE_REPORTING, stats only with STATS_VQ. */
+export type QueueName = 'inflate' | 'deflate' | 'stats' | 'reporting';
 
 /**
  * Malformed requests a hostile or buggy driver puts on a queue (docs/INVARIANTS.md invariant 7). The
@@ -32,6 +33,13 @@ export type Command =
   | { kind: 'driver'; guest: GuestId }
   /** The device serves the oldest buffer on one queue and acknowledges it. */
   | { kind: 'device'; guest: GuestId; queue: QueueName }
+  /**
+   * Free page reporting (VIRTIO 1.2 5.5.6.7, Linux page_reporting_cycle): the driver takes up to
+   * `pages` free guest pages, from the one `pick` names on, off its free list, poisons them when
+   * PAGE_POISON was negotiated (statement 59) and reports them on the reporting queue; they go
+   * back to the free list when the driver consumes the device's acknowledgement.
+   */
+  | { kind: 'report'; guest: GuestId; pages: number; pick: number }
   /** Device reset and driver reload: the balloon empties, the target stays. */
   | { kind: 'reset'; guest: GuestId }
   /**
@@ -46,7 +54,7 @@ export type Command =
 
 export type CommandKind = Command['kind'];
 export const commandKinds: readonly CommandKind[] = [
-  'set-target', 'driver', 'device', 'alloc', 'free', 'write', 'read', 'reset', 'hostile',
+  'set-target', 'driver', 'device', 'alloc', 'free', 'write', 'read', 'reset', 'hostile', 'report',
 ];
 
 /** One line of the runnable form of a command, as printed in counterexamples. */
@@ -57,6 +65,7 @@ export function formatCommand(c: Command): string {
     case 'device': return `device g${c.guest} ${c.queue}`;
     case 'alloc': case 'free': case 'write': case 'read': return formatGuestProgram(c);
     case 'reset': return `reset g${c.guest}`;
+    case 'report': return `report g${c.guest} ${c.pages} pick=${c.pick}`;
     case 'hostile': return `hostile g${c.guest} ${c.request} pick=${c.pick}`;
   }
 }

@@ -14,7 +14,29 @@ export interface VirtioFeatures {
   statsVq: boolean;
   /** Bit 2: the driver may deflate on its own when the guest would otherwise run out of memory. */
   deflateOnOom: boolean;
+  /**
+   * Bit 4 (PAGE_POISON): the guest poisons its free pages and wrote `poison_val` (POISON_VAL) to
+   * the device before DRIVER_OK (5.5.6.6.1). Absent: not negotiated (traces from before it).
+   */
+  pagePoison?: boolean;
+  /**
+   * Bit 5 (PAGE_REPORTING): a reporting queue exists, on which the driver reports free pages the
+   * device may discard (5.5.6.7). Absent: not negotiated.
+   */
+  pageReporting?: boolean;
 }
+
+/**
+ * The `poison_val` a poisoning guest writes (Linux: PAGE_POISON 0xaa in every byte,
+ * virtballoon_probe). In the world's one-token-per-page content a poisoned page holds this value;
+ * the write counter of a run never reaches it.
+ */
+export const POISON_VAL = 0xaaaaaaaa;
+
+/** PAGE_REPORTING negotiated. */
+export const reportingOn = (f: VirtioFeatures): boolean => f.pageReporting === true;
+/** PAGE_POISON negotiated: the guest poisons free pages, and reported pages must keep POISON_VAL (5.5.6.7.2). */
+export const poisonOn = (f: VirtioFeatures): boolean => f.pagePoison === true;
 
 /**
  * What a run is held to (docs/virtio-spec.md, "Profiles"): `spec` is the VIRTIO 1.2 text of 5.5
@@ -116,6 +138,8 @@ export function configProblems(c: SystemConfig): string[] {
     const f = g.features;
     if (!f || typeof f.mustTellHost !== 'boolean' || typeof f.statsVq !== 'boolean' || typeof f.deflateOnOom !== 'boolean') {
       p.push(`${at}.features: must give mustTellHost, statsVq and deflateOnOom as booleans`);
+    } else if ((f.pagePoison !== undefined && typeof f.pagePoison !== 'boolean') || (f.pageReporting !== undefined && typeof f.pageReporting !== 'boolean')) {
+      p.push(`${at}.features: pagePoison and pageReporting, when given, must be booleans`);
     }
     if (typeof g.assignedDevice !== 'boolean') p.push(`${at}.assignedDevice: must be a boolean`);
   });

@@ -17,7 +17,7 @@
  * where the chart can see the absence of effects.
  */
 import type { Command, CommandKind, QueueName } from './commands.ts';
-import type { GuestConfig } from './config.ts';
+import { poisonOn, reportingOn, type GuestConfig } from './config.ts';
 import type { Effect, EffectKind, StepResult } from './effects.ts';
 import type { ErrorCode } from './errors.ts';
 import type { GuestObservation } from './observation.ts';
@@ -139,22 +139,30 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
   },
   'device': {
     source: 'VIRTIO 1.x 2.7 (the device returns buffers on the used ring, in order), 5.5.2 (statsq only with STATS_VQ) and 5.5.6.1; QEMU virtio_balloon_handle_output; docs/ADAPTERS.md',
-    refusals: { 'device/queue-empty': 'no unprocessed buffer on a queue that exists', 'device/no-stats-queue': 'the stats queue was not negotiated' },
+    refusals: {
+      'device/queue-empty': 'no unprocessed buffer on a queue that exists', 'device/no-stats-queue': 'the stats queue was not negotiated',
+      'device/no-reporting-queue': 'the reporting queue was not negotiated',
+    },
     accepted: 'processes and acknowledges the oldest unprocessed buffer of the queue (a buffer-processed effect of that id)',
     check(s) {
       const c = s.command as Extract<Command, { kind: 'device' }>;
       const noStats = c.queue === 'stats' && !s.guest.features.statsVq;
-      const oldest = noStats ? -1 : s.before.unprocessed[c.queue];
+      // VIRTIO 1.2 5.5.2: reporting_vq exists only if VIRTIO_BALLOON_F_PAGE_REPORTING is negotiated.
+      const noReporting = c.queue === 'reporting' && !reportingOn(s.guest.features);
+      const oldest = noStats || noReporting ? -1 : s.before.unprocessed[c.queue];
       if (s.result.outcome === 'refused') {
         return refusal(s, {
           // Without STATS_VQ there is no stats queue to be empty (VIRTIO 1.x 5.5.2: statsq exists
           // only if VIRTIO_BALLOON_F_STATS_VQ is negotiated): the true reason is no-stats-queue.
           'device/queue-empty': () => noStats ? 'STATS_VQ was not negotiated, so there is no stats queue (device/no-stats-queue)'
+            : noReporting ? 'PAGE_REPORTING was not negotiated, so there is no reporting queue (device/no-reporting-queue)'
             : oldest >= 0 ? `buffer ${oldest} waited on the ${c.queue} queue` : null,
-          'device/no-stats-queue': () => noStats ? null : c.queue === 'stats' ? 'STATS_VQ was negotiated' : `the ${c.queue} queue always exists`,
+          'device/no-stats-queue': () => noStats ? null : c.queue === 'stats' ? 'STATS_VQ was negotiated' : `the ${c.queue} queue is not the stats queue`,
+          'device/no-reporting-queue': () => noReporting ? null : c.queue === 'reporting' ? 'PAGE_REPORTING was negotiated' : `the ${c.queue} queue is not the reporting queue`,
         });
       }
       if (noStats) return `a device step on guest ${c.guest}'s stats queue was accepted, but STATS_VQ was not negotiated`;
+      if (noReporting) return `a device step on guest ${c.guest}'s reporting queue was accepted, but PAGE_REPORTING was not negotiated`;
       if (oldest < 0) return `a device step on guest ${c.guest}'s empty ${c.queue} queue was accepted; it must be refused (device/queue-empty)`;
       const done = s.result.effects.find((e) => e.kind === 'buffer-processed');
       if (!done || done.id !== oldest || done.queue !== c.queue) {
@@ -201,6 +209,37 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const e = s.result.effects.find((x) => x.kind === 'pages-freed')!;
       if (e.kind === 'pages-freed' && e.gpfns.length !== n) return `freeing ${c.pages} guest pages of guest ${c.guest} (${s.before.used} gpfns used) reported ${e.gpfns.length} gpfns, not ${n}`;
       if (s.after.counts.used !== s.before.used - n) return `freeing ${n} gpfns of guest ${c.guest} moved its used count from ${s.before.used} to ${s.after.counts.used}`;
+      return null;
+    },
+  },
+  'report': {
+    source: 'VIRTIO 1.2 5.5.6.7 (free page reporting: the driver reports free pages on reporting_vq); 5.5.2 (the queue exists only with PAGE_REPORTING); Linux mm/page_reporting.c page_reporting_cycle; core/virtio/commands.ts report',
+    refusals: {
+      'device/no-reporting-queue': 'PAGE_REPORTING was not negotiated',
+      'guest/nothing-to-report': 'no guest page is free',
+      'host/out-of-frames': 'with PAGE_POISON, the host has fewer free frames than poisoning the pages could need (the fill populates them)',
+    },
+    accepted: 'one buffer-queued effect on the reporting queue of min(pages, free pages) whole free guest pages, which leave the free count until the acknowledgement',
+    check(s) {
+      const c = s.command as Extract<Command, { kind: 'report' }>;
+      const gpp = s.guest.guestPageGpfns;
+      const on = reportingOn(s.guest.features);
+      const want = Number.isInteger(c.pages) && c.pages >= 1 ? Math.min(c.pages, Math.floor(s.before.free / gpp)) * gpp : 0;
+      if (s.result.outcome === 'refused') {
+        return refusal(s, {
+          'device/no-reporting-queue': () => on ? 'PAGE_REPORTING was negotiated' : null,
+          'guest/nothing-to-report': () => !on ? 'PAGE_REPORTING was not negotiated (device/no-reporting-queue)' : want === 0 ? null : `${s.before.free} gpfns were free`,
+          'host/out-of-frames': () => on && want > 0 && poisonOn(s.guest.features) && s.before.hostFree < want ? null
+            : `${poisonOn(s.guest.features) ? `the host had ${s.before.hostFree} free frames for at most ${want} gpfns to poison` : 'PAGE_POISON was not negotiated, so a report touches no page'}`,
+        });
+      }
+      if (!on) return `${what(c)} was accepted, but PAGE_REPORTING was not negotiated`;
+      if (want === 0) return `${what(c)} was accepted with nothing free to report`;
+      const queued = s.result.effects.filter((e) => e.kind === 'buffer-queued');
+      const q = queued[0];
+      if (queued.length !== 1 || q?.kind !== 'buffer-queued' || q.queue !== 'reporting' || q.origin !== 'driver') return `${what(c)} was accepted without exactly one buffer of its own on the reporting queue`;
+      if (q.gpfns.length !== want) return `${what(c)} reported ${q.gpfns.length} gpfns, not ${want} (${c.pages} guest pages asked, ${s.before.free} gpfns free)`;
+      if (s.after.counts.free !== s.before.free - want) return `${what(c)} reported ${want} gpfns, but the free count moved from ${s.before.free} to ${s.after.counts.free}`;
       return null;
     },
   },

@@ -15,12 +15,17 @@ export type Effect =
   | WorldEffect
   | { kind: 'buffer-queued'; guest: GuestId; queue: QueueName; id: number; origin: BufferOrigin; gpfns: readonly number[] }
   | { kind: 'buffer-processed'; guest: GuestId; queue: QueueName; id: number; accepted: readonly Gpfn[]; refused: readonly Refusal[] }
-  | { kind: 'ack-consumed'; guest: GuestId; queue: QueueName; id: number };
+  | { kind: 'ack-consumed'; guest: GuestId; queue: QueueName; id: number }
+  /**
+   * A poisoning guest (PAGE_POISON) checked the poison of pages it allocates, as Linux does on
+   * allocation (check_poison_mem): what each gpfn held, before the allocation zero-filled it.
+   */
+  | { kind: 'poison-checked'; guest: GuestId; gpfns: readonly Gpfn[]; values: readonly number[] };
 
 export type EffectKind = Effect['kind'];
 export const effectKinds: readonly EffectKind[] = [
   'frame-mapped', 'frame-released', 'target-set', 'buffer-queued', 'buffer-processed', 'ack-consumed',
-  'actual-written', 'pages-allocated', 'pages-freed', 'wrote', 'read', 'out-of-puff', 'reset',
+  'actual-written', 'pages-allocated', 'pages-freed', 'wrote', 'read', 'out-of-puff', 'reset', 'poison-checked',
 ];
 
 /** The result of applying one command: accepted, or refused with a stable code; effects either way. */

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   'balloon/oversized-batch': 'the buffer holds more gpfns than the batch limit',
   'device/queue-empty': 'there is no buffer on that queue',
   'device/no-stats-queue': 'the stats queue was not negotiated',
+  'device/no-reporting-queue': 'free page reporting (PAGE_REPORTING) was not negotiated',
+  'guest/nothing-to-report': 'the guest has no free page to report',
   'device/bad-target': 'the target is not a whole number of pages in range',
   'device/no-buffer': 'a hostile request came without its buffer (the runner fills in queue and gpfns: properties/hostile.ts)',
   ...WORLD_ERROR_CODES,

@@ -21,13 +21,15 @@ const QUEUES: readonly string[] = QueueSchema.options;
 const ORIGINS: readonly string[] = BufferOriginSchema.options;
 const FEATURES = FeaturesSchema.keyof().options;
 const COUNTS = GuestCountsSchema.keyof().options;
+const OPTIONAL_FEATURES = new Set<string>(FEATURES.filter((f) => FeaturesSchema.shape[f].safeParse(undefined).success));
 /** Why `obs` is not an observation of a system built from `config`; empty when it is one. */
 export function observationProblems(obs: unknown, config: SystemConfig): string[] {
   const p = new Problems();
   worldObservationProblems(p, obs, config, (g, at, cfg, space) => {
     if (p.object(`${at}.features`, g.features)) {
       for (const f of FEATURES) {
-        if (typeof g.features[f] !== 'boolean') p.add(`${at}.features.${f}`, 'a boolean', g.features[f]);
+        // The bits added after the first three may be absent (not negotiated).
+        if (typeof g.features[f] !== 'boolean' && !(OPTIONAL_FEATURES.has(f) && g.features[f] === undefined)) p.add(`${at}.features.${f}`, 'a boolean', g.features[f]);
       }
     }
     views(p, at, g, space, cfg.assignedDevice ? null : 'the guest has no assigned device');

@@ -11,10 +11,13 @@ import { LayoutSchema } from '../layout-schema.ts';
 import { hostileKinds, type Command, type HostileKind } from './commands.ts';
 
 /** The feature bits the model knows (VIRTIO 1.x 5.5.3): core/config.ts `VirtioFeatures`. */
-export const FeaturesSchema = z.strictObject({ mustTellHost: z.boolean(), statsVq: z.boolean(), deflateOnOom: z.boolean() });
+export const FeaturesSchema = z.strictObject({
+  mustTellHost: z.boolean(), statsVq: z.boolean(), deflateOnOom: z.boolean(),
+  pagePoison: z.boolean().optional(), pageReporting: z.boolean().optional(),
+});
 
-/** The three virtqueues (VIRTIO 1.x 5.5.2): core/commands.ts `QueueName`. */
-export const QueueSchema = z.enum(['inflate', 'deflate', 'stats']);
+/** The virtqueues (VIRTIO 1.2 5.5.2): core/commands.ts `QueueName`. */
+export const QueueSchema = z.enum(['inflate', 'deflate', 'stats', 'reporting']);
 
 /** Who put a buffer on a queue: core/effects.ts `BufferOrigin`. */
 export const BufferOriginSchema = z.enum(['driver', 'oom', 'hostile']);
@@ -39,6 +42,7 @@ export const VirtioCommandSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('write'), guest, pick: whole(0) }),
   z.strictObject({ kind: z.literal('read'), guest, pick: whole(0) }),
   z.strictObject({ kind: z.literal('reset'), guest }),
+  z.strictObject({ kind: z.literal('report'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
   z.strictObject({ kind: z.literal('hostile'), guest, request: z.enum(hostileKinds as [HostileKind, ...HostileKind[]]), pick: whole(0) }),
 ]);
 

@@ -40,6 +40,7 @@ const effectSchemas = [
   z.object({ kind: z.literal('read'), guest, gpfn: u32, value: whole(0, Number.MAX_SAFE_INTEGER) }),
   z.object({ kind: z.literal('out-of-puff'), guest }),
   z.object({ kind: z.literal('reset'), guest }),
+  z.object({ kind: z.literal('poison-checked'), guest, gpfns, values: z.array(u32).max(MAX_EFFECTS_PER_STEP) }),
 ] as const;
 
 export const EffectSchema = z.discriminatedUnion('kind', [...effectSchemas]);

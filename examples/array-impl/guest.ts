@@ -6,13 +6,13 @@
  * @internal
  */
 import {
-  isRam, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
+  isRam, poisonOn, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
   type Refusal, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import type { ArrayHost } from './host.ts';
 import { SwapList } from './swap-list.ts';
 
-export type PageName = 'hole' | 'free' | 'used' | 'inflating' | 'ballooned' | 'deflating';
+export type PageName = 'hole' | 'free' | 'used' | 'inflating' | 'ballooned' | 'deflating' | 'reported';
 
 export interface QueuedBuffer {
   id: number;
@@ -170,6 +170,14 @@ export class ArrayGuest {
     out.push({ kind: 'ack-consumed', guest: this.id, queue: b.queue, id: b.id });
     if (b.origin === 'hostile') return;
     if (b.queue === 'stats') { this.enqueue('stats', 'driver', [], out); return; }
+    if (b.queue === 'reporting') {
+      // A free page report acknowledged: its pages are free again (VIRTIO 1.2 5.5.6.7.1).
+      for (let i = 0; i < b.gpfns.length; i += this.gpp) {
+        const p = b.gpfns[i] / this.gpp;
+        if (this.pages[p] === 'reported') { this.pages[p] = 'free'; this.free.add(p); }
+      }
+      return;
+    }
     const freed: Gpfn[] = [];
     for (let i = 0; i < b.gpfns.length; i += this.gpp) {
       const p = b.gpfns[i] / this.gpp;
@@ -191,7 +199,7 @@ export class ArrayGuest {
   /** Driver unload: everything in or on its way to the balloon is the guest's again. */
   unload(): void {
     this.pages.forEach((s, p) => {
-      if (s === 'inflating' || s === 'ballooned' || s === 'deflating') { this.pages[p] = 'free'; this.free.add(p); }
+      if (s === 'inflating' || s === 'ballooned' || s === 'deflating' || s === 'reported') { this.pages[p] = 'free'; this.free.add(p); }
     });
     this.balloon = [];
     this.buffers = [];
@@ -204,22 +212,25 @@ export class ArrayGuest {
   serve(b: QueuedBuffer, out: Effect[]): void {
     const accepted: Gpfn[] = [];
     const refused: Refusal[] = [];
-    if (b.gpfns.length > this.sys.maxBatch) {
+    if (b.gpfns.length > this.sys.maxBatch && b.queue !== 'reporting') {
       for (const n of b.gpfns) refused.push({ gpfn: n, code: 'balloon/oversized-batch' });
     } else if (b.queue !== 'stats') {
+      // A report names free pages: in range, RAM, once (one still held may have been reused early).
       const inflating = b.queue === 'inflate';
+      const report = b.queue === 'reporting';
       const inThisBuffer = new Set<number>();
       for (const n of b.gpfns) {
         const code: Refusal['code'] | null =
           !Number.isInteger(n) || n < 0 || n >= this.space ? 'balloon/gpfn-out-of-range'
             : !isRam(this.cfg, n) ? 'balloon/gpfn-not-ram'
               : inThisBuffer.has(n) ? 'balloon/gpfn-duplicate'
-                : inflating === this.held.has(n) ? (inflating ? 'balloon/gpfn-already-ballooned' : 'balloon/gpfn-not-ballooned')
+                : !report && inflating === this.held.has(n) ? (inflating ? 'balloon/gpfn-already-ballooned' : 'balloon/gpfn-not-ballooned')
                   : null;
         if (code) refused.push({ gpfn: n, code });
         else { inThisBuffer.add(n); accepted.push(g(n)); }
       }
-      for (const n of accepted) {
+      if (b.queue === 'reporting') this.dropReported(accepted, out);
+      else for (const n of accepted) {
         if (inflating) this.hold(n, out); else this.unhold(n);
       }
     }
@@ -241,6 +252,27 @@ export class ArrayGuest {
       this.backing.delete(x);
       this.host.give(f);
       out.push({ kind: 'frame-released', guest: this.id, gpfn: g(x), frame: f as Frame });
+    }
+  }
+
+  /**
+   * A reported page may be dropped before the acknowledgement (5.5.6.7.2), whole host pages only,
+   * but not with PAGE_POISON (the page must keep poison_val) nor under an assigned device.
+   */
+  private dropReported(gpfns: readonly number[], out: Effect[]): void {
+    if (this.cfg.assignedDevice || poisonOn(this.cfg.features)) return;
+    const hpg = this.sys.hostPageGpfns;
+    const named = new Set(gpfns);
+    for (const hp of new Set(gpfns.map((n) => Math.floor(n / hpg)))) {
+      const all = Array.from({ length: hpg }, (_, k) => hp * hpg + k);
+      if (!all.every((x) => named.has(x))) continue;
+      for (const x of all) {
+        const f = this.backing.get(x);
+        if (f === undefined) continue;
+        this.backing.delete(x);
+        this.host.give(f);
+        out.push({ kind: 'frame-released', guest: this.id, gpfn: g(x), frame: f as Frame });
+      }
     }
   }
 

@@ -9,7 +9,7 @@
  *   npx balloon check --impl examples/array-impl/index.ts
  */
 import {
-  configProblems, ERROR_CODES, PageState, UNBACKED,
+  configProblems, ERROR_CODES, PageState, POISON_VAL, poisonOn, reportingOn, UNBACKED,
   type Command, type Effect, type ErrorCode, type Gpfn, type GuestId, type GuestObservation,
   type Observation, type StepResult, type SystemConfig, type SystemFactory, type SystemUnderTest,
 } from '../../core/virtio/index.ts';
@@ -19,6 +19,7 @@ import { ArrayHost } from './host.ts';
 const STATE_CODE: Record<PageName, PageState> = {
   hole: PageState.Hole, free: PageState.Free, used: PageState.Used,
   inflating: PageState.Inflating, ballooned: PageState.Ballooned, deflating: PageState.Deflating,
+  reported: PageState.Reported,
 };
 
 /** `n` positions in a pool of `size`, from `pick` on, wrapping: what `pick` means everywhere. */
@@ -64,6 +65,7 @@ class ArraySystem implements SystemUnderTest {
         return null;
       case 'device': {
         if (c.queue === 'stats' && !guest.cfg.features.statsVq) return 'device/no-stats-queue';
+        if (c.queue === 'reporting' && !reportingOn(guest.cfg.features)) return 'device/no-reporting-queue';
         const b = guest.buffers.find((x) => x.queue === c.queue && !x.acked);
         if (!b) return 'device/queue-empty';
         guest.serve(b, out);
@@ -105,6 +107,7 @@ class ArraySystem implements SystemUnderTest {
         out.push({ kind: 'reset', guest: guest.id }, { kind: 'actual-written', guest: guest.id, actual: 0 });
         guest.probe(out);
         return null;
+      case 'report': return this.report(guest, c.pages, c.pick, out);
       case 'hostile': {
         // Posted, served at once and its acknowledgement dropped: judged against the device's
         // state at this moment (core/virtio/commands.ts).
@@ -120,6 +123,26 @@ class ArraySystem implements SystemUnderTest {
     }
   }
 
+  /**
+   * Free page reporting (VIRTIO 1.2 5.5.6.7.1): free pages off the free list until the device
+   * acknowledges; with PAGE_POISON each holds poison_val first (statement 59), which backs it.
+   */
+  private report(guest: ArrayGuest, pages: number, pick: number, out: Effect[]): ErrorCode | null {
+    if (!reportingOn(guest.cfg.features)) return 'device/no-reporting-queue';
+    const n = Number.isInteger(pages) && pages >= 1 ? Math.min(pages, guest.free.size) : 0;
+    if (n === 0) return 'guest/nothing-to-report';
+    const chosen = positions(guest.free.size, n, pick).map((i) => guest.free.at(i));
+    const poison = poisonOn(guest.cfg.features);
+    if (poison && chosen.reduce((sum, p) => sum + guest.unbackedGpfns(p), 0) > this.host.freeCount) return 'host/out-of-frames';
+    for (const p of chosen) {
+      guest.free.delete(p);
+      guest.pages[p] = 'reported';
+      if (poison) for (const x of guest.gpfnsOfPage(p)) this.host.content[guest.touch(x, out)] = POISON_VAL;
+    }
+    guest.enqueue('reporting', 'driver', chosen.flatMap((p) => guest.gpfnsOfPage(p)), out);
+    return null;
+  }
+
   /** All or nothing: enough free guest pages, and enough host frames to back them. */
   private alloc(guest: ArrayGuest, pages: number, pick: number, out: Effect[]): ErrorCode | null {
     if (!Number.isInteger(pages) || pages < 1) return 'guest/oom';
@@ -128,15 +151,19 @@ class ArraySystem implements SystemUnderTest {
     const framesNeeded = chosen.reduce((sum, p) => sum + guest.unbackedGpfns(p), 0);
     if (framesNeeded > this.host.freeCount) return 'host/out-of-frames';
     const gpfns: Gpfn[] = [];
+    const poisoned: number[] = [];
     for (const p of chosen) {
       guest.free.delete(p);
       guest.used.add(p);
       guest.pages[p] = 'used';
       for (const x of guest.gpfnsOfPage(p)) {
-        this.host.content[guest.touch(x, out)] = 0; // allocation zeroes the page
+        const f = guest.touch(x, out);
+        poisoned.push(this.host.content[f]); // what a poisoning guest checks before it zeroes
+        this.host.content[f] = 0; // allocation zeroes the page
         gpfns.push(x as Gpfn);
       }
     }
+    if (poisonOn(guest.cfg.features)) out.push({ kind: 'poison-checked', guest: guest.id, gpfns, values: poisoned });
     out.push({ kind: 'pages-allocated', guest: guest.id, gpfns });
     return null;
   }

@@ -6,7 +6,7 @@
  */
 import { gpfnOfPfn, pfnOf } from '../../core/layout.ts';
 import {
-  gpfn as asGpfn, guestId, isRam, type Effect, type Gpfn, type GuestConfig, type Refusal,
+  gpfn as asGpfn, guestId, isRam, poisonOn, type Effect, type Gpfn, type GuestConfig, type Refusal,
   type SystemConfig, frame as asFrame,
 } from '../../core/virtio/index.ts';
 import type { Faults } from './faults.ts';
@@ -46,8 +46,12 @@ export class BalloonDevice {
       this.wedged.add(b.queue); // loops on the chain: never acknowledges, never moves on
       return;
     }
-    if (b.gpfns.length > this.sys.maxBatch && !this.f['unbounded-descriptor']) {
+    // The batch limit bounds a PFN array (inflate, deflate); a report is a list of ranges.
+    if (b.gpfns.length > this.sys.maxBatch && b.queue !== 'reporting' && !this.f['unbounded-descriptor']) {
       for (const n of b.gpfns) refused.push({ gpfn: n, code: 'balloon/oversized-batch' });
+    } else if (b.queue === 'reporting') {
+      this.discardLate(b, out);
+      this.report(b, accepted, refused, out);
     } else if (b.queue !== 'stats') {
       const seen = new Set<number>();
       for (const sent of b.gpfns) {
@@ -78,6 +82,66 @@ export class BalloonDevice {
     // pfn-sign-extended: the le32 read as an int, then widened (QEMU's ldl_p into a ram_addr_t).
     if (this.f['pfn-sign-extended']) p |= 0;
     return gpfnOfPfn(this.cfg, p);
+  }
+
+  /**
+   * A free page report (VIRTIO 1.2 5.5.6.7.2; QEMU virtio_balloon_handle_report): every gpfn that
+   * is RAM of this guest is taken; without PAGE_POISON the device may drop the pages before it
+   * acknowledges (statement 64), and drops every host page the report covers whole (QEMU ignores
+   * ranges it cannot discard whole). With PAGE_POISON and a poison_val that is not zero it must
+   * not change them to anything but poison_val (statement 65): QEMU then skips the discard. With
+   * an assigned device (VFIO) nothing is discarded at all.
+   */
+  private report(b: Buffer, accepted: Gpfn[], refused: Refusal[], out: Effect[]): void {
+    const seen = new Set<number>();
+    for (const n of b.gpfns) {
+      // Range, RAM and repeats only: a page still held in the balloon may be reported, when the
+      // driver reused it before its deflate was served (no MUST_TELL_HOST, statement 15).
+      const code = !Number.isInteger(n) || n < 0 || n >= this.mem.space ? 'balloon/gpfn-out-of-range'
+        : !isRam(this.cfg, n) ? 'balloon/gpfn-not-ram' : seen.has(n) ? 'balloon/gpfn-duplicate' : null;
+      if (code) { refused.push({ gpfn: n, code }); continue; }
+      seen.add(n);
+      accepted.push(asGpfn(n));
+    }
+    if (this.cfg.assignedDevice || (poisonOn(this.cfg.features) && !this.f['report-ignores-poison'])) return;
+    if (this.f['report-discard-after-ack']) { this.late.push(...accepted); return; }
+    this.discardWhole(accepted, out);
+  }
+
+  /** Drop the frames of every host page that `gpfns` covers whole. */
+  private discardWhole(gpfns: readonly number[], out: Effect[]): void {
+    const g = guestId(this.mem.id);
+    const mine = new Set(gpfns);
+    const done = new Set<number>();
+    for (const n of gpfns) {
+      const hp = Math.floor(n / this.hpg);
+      if (done.has(hp)) continue;
+      done.add(hp);
+      // A host page the guest's memory covers only in part never goes back (as on inflate).
+      const end = (hp + 1) * this.hpg;
+      if (end > this.mem.space) continue;
+      let whole = true;
+      for (let x = hp * this.hpg; x < end && whole; x++) whole = mine.has(x);
+      if (!whole) continue;
+      for (let x = hp * this.hpg; x < end; x++) {
+        const f = this.mem.unback(x);
+        if (f >= 0) out.push({ kind: 'frame-released', guest: g, gpfn: asGpfn(x), frame: asFrame(f) });
+      }
+    }
+  }
+
+  /**
+   * report-discard-after-ack: the gpfns of the last report, discarded only when the device serves
+   * its next report, after it acknowledged them: by then the guest may be using them.
+   */
+  private late: number[] = [];
+
+  /** report-discard-after-ack: discard what the previous report left, whatever the guest did since. */
+  discardLate(b: Buffer, out: Effect[]): void {
+    if (b.queue !== 'reporting' || this.late.length === 0) return;
+    const stale = this.late;
+    this.late = [];
+    this.discardWhole(stale, out);
   }
 
   private invalid(b: Buffer): boolean {
@@ -118,6 +182,7 @@ export class BalloonDevice {
   /** Device reset: QEMU forgets its tracking but keeps the target. */
   reset(): void {
     this.wedged.clear();
+    this.late = [];
     this.ballooned.fill(0);
     this.perHostPage.fill(0);
   }

@@ -5,8 +5,9 @@
  * the guest's floor (XSA-300), and deflates on OOM only when DEFLATE_ON_OOM was negotiated.
  */
 import {
-  gpfn as asGpfn, guestId, PageState, type Effect, type Gpfn, type GuestConfig, type SystemConfig,
+  frame as asFrame, gpfn as asGpfn, guestId, PageState, POISON_VAL, poisonOn, reportingOn, type Effect, type ErrorCode, type Gpfn, type GuestConfig, type SystemConfig,
 } from '../../core/virtio/index.ts';
+import { choose } from '../guest-memory.ts';
 import type { BalloonDevice } from './device.ts';
 import type { Faults } from './faults.ts';
 import type { GuestMemory } from '../guest-memory.ts';
@@ -125,12 +126,57 @@ export class BalloonDriver {
     this.deflate(Math.floor(n / this.mem.gpp) * this.mem.gpp, 'oom', out);
   }
 
+  /**
+   * Free page reporting (VIRTIO 1.2 5.5.6.7.1; Linux page_reporting_cycle isolates free blocks,
+   * virtballoon_free_page_report sends them): up to `pages` free guest pages, from the one `pick`
+   * names, leave the free list until the acknowledgement (statement 60). With PAGE_POISON each is
+   * filled with poison_val first (statement 59: Linux poisons a page when it is freed, so every free
+   * page already holds it; here the fill happens at the report, populating a page never touched).
+   */
+  report(pages: number, pick: number, out: Effect[]): ErrorCode | null {
+    if (!reportingOn(this.cfg.features)) return 'device/no-reporting-queue';
+    const n = Number.isInteger(pages) && pages >= 1 ? Math.min(pages, this.mem.free.size) : 0;
+    if (n === 0) return 'guest/nothing-to-report';
+    const chosen = choose(this.mem.free.size, n, pick).map((i) => this.mem.free.at(i));
+    const poison = poisonOn(this.cfg.features) && !this.f['report-unpoisoned'];
+    if (poison) {
+      let needed = 0;
+      for (const p of chosen) needed += this.mem.unbackedIn(p);
+      if (needed > this.mem.host.freeCount) return 'host/out-of-frames';
+    }
+    const g = guestId(this.mem.id);
+    for (const p of chosen) {
+      this.mem.free.delete(p);
+      this.mem.setPage(p, PageState.Reported);
+      if (!poison) continue;
+      for (let x = p * this.mem.gpp; x < (p + 1) * this.mem.gpp; x++) {
+        const before = this.mem.p2m[x];
+        const f = this.mem.populate(x);
+        if (before !== f) out.push({ kind: 'frame-mapped', guest: g, gpfn: asGpfn(x), frame: asFrame(f) });
+        this.mem.host.content[f] = POISON_VAL | 0;
+      }
+    }
+    this.queue('reporting', 'driver', this.gpfnsOf(chosen), out);
+    return null;
+  }
+
   private consume(b: Buffer, out: Effect[]): void {
     this.q.remove(b);
     const g = guestId(this.mem.id);
     out.push({ kind: 'ack-consumed', guest: g, queue: b.queue, id: b.id });
     if (b.origin === 'hostile') return;
     if (b.queue === 'stats') { this.queue('stats', 'driver', [], out); return; }
+    if (b.queue === 'reporting') {
+      // Reported pages go back to the free list once the device acknowledged them (Linux
+      // page_reporting_drain); the guest may allocate them from now on.
+      for (let i = 0; i < b.gpfns.length; i += this.mem.gpp) {
+        const p = Math.floor(b.gpfns[i] / this.mem.gpp);
+        if (this.mem.pageState[p * this.mem.gpp] !== PageState.Reported) continue;
+        this.mem.setPage(p, PageState.Free);
+        this.mem.free.add(p);
+      }
+      return;
+    }
     const reused: Gpfn[] = [];
     for (let i = 0; i < b.gpfns.length; i += this.mem.gpp) {
       const p = this.pageOf(b.gpfns[i]);
@@ -184,14 +230,14 @@ export class BalloonDriver {
     return b;
   }
 
-  /** Driver unload: every page in or on its way to the balloon goes back to the guest. */
+  /** Driver unload: every page in or on its way to the balloon, and every page in a report, goes back to the guest. */
   unload(): void {
     const s = this.mem.pageState;
     this.deadlocked = false;
     for (let p = 0; p < this.mem.space / this.mem.gpp; p++) {
       const st = s[p * this.mem.gpp];
       if (this.f['s4-restore-leak'] && st === PageState.Ballooned) continue; // forgotten, not freed
-      if (st === PageState.Inflating || st === PageState.Ballooned || st === PageState.Deflating) {
+      if (st === PageState.Inflating || st === PageState.Ballooned || st === PageState.Deflating || st === PageState.Reported) {
         this.mem.setPage(p, PageState.Free);
         this.mem.free.add(p);
       }

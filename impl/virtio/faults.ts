@@ -109,6 +109,21 @@ export const FAULTS = {
     reference: 'QEMU b27b32391404 "virtio-balloon: Fix possible guest memory corruption with inflates & deflates" (David Gibson, 2019: a deflate now drops the partly-ballooned-page tracking; named by the Fixes: lines of 483f13524b and 1c5cfc2b71); "virtio-balloon: Use temporary PBP only" (David Hildenbrand, 2019) keeps the tracking within one request',
     catches: ['host-drops-only-ballooned', 'data-oracle', 'frames-conserved', 'conformance'],
   },
+  'report-ignores-poison': {
+    doc: 'the device discards reported pages even though PAGE_POISON was negotiated with a poison_val that is not zero, so a poisoned free page comes back zeroed',
+    reference: 'QEMU free page reporting (Duyck, QEMU 5.1): virtio_balloon_handle_report skips the discard when poison_val is set, after review found the first version dropped poisoned pages; VIRTIO 1.2 5.5.6.7.2 (statement 65)',
+    catches: ['host-drops-only-ballooned', 'reported-pages-kept', 'conformance'],
+  },
+  'report-discard-after-ack': {
+    doc: 'the device acknowledges a free page report at once and discards its pages only when it serves the next report, when the guest may be using them again',
+    reference: 'VIRTIO 1.2 5.5.6.7.2 (statement 64: the device may change a reported page only before it acknowledges the report); QEMU virtio_balloon_handle_report discards before virtqueue_push',
+    catches: ['host-drops-only-ballooned', 'data-oracle', 'no-double-mapping'],
+  },
+  'report-unpoisoned': {
+    doc: 'with PAGE_POISON negotiated the driver reports free pages without filling them with poison_val first, so a page that held data comes back with it',
+    reference: 'VIRTIO 1.2 5.5.6.7.1 (statement 59); Linux virtballoon_validate drops PAGE_REPORTING when the guest poisons and PAGE_POISON is not negotiated, 2020 "virtio-balloon: Disable free page reporting if page poison reporting is not enabled"',
+    catches: ['reported-pages-kept'],
+  },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof FAULTS;

@@ -5,7 +5,7 @@
  */
 import { forkState } from '../../core/fork.ts';
 import {
-  configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, PageState,
+  configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, PageState, poisonOn, reportingOn,
   type Command, type Effect, type GuestConfig, type ErrorCode, type GuestObservation, type Observation,
   type StepResult, type SystemConfig, type SystemUnderTest,
 } from '../../core/virtio/index.ts';
@@ -79,6 +79,7 @@ export class ReferenceSystem implements SystemUnderTest {
       case 'driver': g.drv.step(out); return null;
       case 'device': {
         if (c.queue === 'stats' && !g.cfg.features.statsVq) return 'device/no-stats-queue';
+        if (c.queue === 'reporting' && !reportingOn(g.cfg.features)) return 'device/no-reporting-queue';
         const b = g.q.nextForDevice(c.queue);
         if (!b) return 'device/queue-empty';
         g.dev.process(b, out);
@@ -118,6 +119,7 @@ export class ReferenceSystem implements SystemUnderTest {
         g.drv.probe(out);
         return null;
       }
+      case 'report': return g.drv.report(c.pages, c.pick, out);
       case 'hostile': {
         // Posted, served and consumed in one step: judged against the host's state at this
         // moment, so whether it is bad does not depend on how the other queue is scheduled.
@@ -145,14 +147,19 @@ export class ReferenceSystem implements SystemUnderTest {
     for (const p of chosen) needed += mem.unbackedIn(p);
     if (needed > this.host.freeCount) return 'host/out-of-frames';
     const gpfns = [];
+    // A poisoning guest checks the poison of each page it hands out before it zero-fills it
+    // (Linux check_poison_mem, on allocation): what it found is reported for the oracle.
+    const found: number[] | null = poisonOn(g.cfg.features) ? [] : null;
     for (const p of chosen) {
       mem.free.delete(p); mem.used.add(p); mem.setPage(p, PageState.Used);
       for (let x = p * mem.gpp; x < (p + 1) * mem.gpp; x++) {
         this.touch(g, x, out);
+        if (found) found.push(this.host.content[mem.p2m[x]] >>> 0);
         this.host.content[mem.p2m[x]] = 0;
         gpfns.push(asGpfn(x));
       }
     }
+    if (found) out.push({ kind: 'poison-checked', guest: guestId(mem.id), gpfns, values: found });
     out.push({ kind: 'pages-allocated', guest: guestId(mem.id), gpfns });
     g.drv.onReclaim(out);
     return null;

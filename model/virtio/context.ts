@@ -55,6 +55,8 @@ export interface GuestModelContext {
   hostBalloon: number;
   /** Deflated gpfns whose acknowledgement was consumed but not yet handed back to the allocator. */
   reusable: number;
+  /** Free gpfns in a free page report (PAGE_REPORTING) whose acknowledgement the driver has not consumed. */
+  reported: number;
   /**
    * An acknowledgement of the driver's own was consumed since `actual` was last written: the
    * balloon changed and `actual` must follow (5.5.6.1; it may wait for several acks, the batching
@@ -81,7 +83,7 @@ export function initialContext(cfg: GuestModelInput): GuestModelContext {
   const stats: ModelBuffer[] = cfg.features.statsVq ? [{ id: 1, queue: 'stats', origin: 'driver', size: 0, acked: false, reused: false }] : [];
   return {
     cfg, target: 0, actual: 0, wantsWork: true, inflight: stats, free: cfg.ramPages, used: 0,
-    inflating: 0, ballooned: 0, deflating: 0, hostBalloon: 0, reusable: 0, actualDue: false, reloading: false, lastId: stats.length,
+    inflating: 0, ballooned: 0, deflating: 0, hostBalloon: 0, reusable: 0, reported: 0, actualDue: false, reloading: false, lastId: stats.length,
   };
 }
 
@@ -115,9 +117,9 @@ export const ownPending = (c: GuestModelContext, queue: QueueName): boolean =>
  */
 export const projected = (c: GuestModelContext): number => c.ballooned + c.inflating;
 
-/** The oldest buffer of driver origin (not OOM, stats or hostile) on inflateq or deflateq. */
+/** The oldest buffer of driver origin (not OOM, stats, reporting or hostile) on inflateq or deflateq. */
 export const oldestDriverBatch = (c: GuestModelContext): ModelBuffer | undefined =>
-  c.inflight.find((b) => b.origin === 'driver' && b.queue !== 'stats');
+  c.inflight.find((b) => b.origin === 'driver' && (b.queue === 'inflate' || b.queue === 'deflate'));
 
 /**
  * Without MUST_TELL_HOST, a deflate of the driver's own in flight whose `size` pages it may take

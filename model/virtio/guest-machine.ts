@@ -12,7 +12,8 @@
  * - `oom` (5.5.6 DEFLATE_ON_OOM, open spec issue 228 as docs/families/virtio.md reads it): off without the
  *   feature; armed; notified (an allocation failed: the notifier must deflate); deflating.
  * - `device` (5.5.6.2), one region per queue: inflateq and deflateq idle/busy (a buffer awaits
- *   processing), statsq (5.5.6.3) posted/returned/empty, at most one buffer outstanding.
+ *   processing), statsq (5.5.6.3) posted/returned/empty, at most one buffer outstanding; reportq
+ *   (5.5.6.7, with PAGE_REPORTING) idle/busy, busy while a free page report is in flight.
  *
  * Context is abstract (counts and in-flight buffers, model/virtio/context.ts); every guard is a
  * named rule list (model/virtio/rules.ts), so an event the spec forbids is simply not accepted,
@@ -94,6 +95,11 @@ export const guestMachine = setup({
     oomDeflateExpected: rule('oomDeflateExpected'),
     deflateOnOomNegotiated: rule('deflateOnOomNegotiated'),
     statsNegotiated: rule('statsNegotiated'),
+    reportAllowed: rule('reportAllowed'),
+    ackOfReport: rule('ackOfReport'),
+    reportingNegotiated: rule('reportingNegotiated'),
+    /** Bookkeeping: no report of the driver's is in flight (device.reportq leaves busy). */
+    noReportInFlight: ({ context }: GuardArgs) => !context.inflight.some((b) => b.queue === 'reporting'),
     /** Bookkeeping, not rules: `actual` must follow a consumed ack (driver.updatingActual). */
     actualDue: ({ context }: GuardArgs) => context.actualDue,
     /** The oldest batch of driver origin in flight is on `queue` (driver.inflating or driver.deflating). */
@@ -129,6 +135,16 @@ export const guestMachine = setup({
       if (b.reused) return { inflight: without(c, b.id), actualDue: true };
       return { inflight: without(c, b.id), deflating: c.deflating - b.size, reusable: c.reusable + b.size, actualDue: true };
     }),
+    /** A free page report: its pages leave the free list until the acknowledgement (5.5.6.7.1). */
+    queueReport: assign(({ context: c, event }) => ({
+      inflight: push(c, event), free: c.free - (event as Ev<'BUFFER_QUEUED'>).size,
+      reported: c.reported + (event as Ev<'BUFFER_QUEUED'>).size, lastId: (event as Ev<'BUFFER_QUEUED'>).id,
+    })),
+    /** A report's acknowledgement consumed: its pages are free again. */
+    consumeReport: assign(({ context: c, event }) => {
+      const b = consumed(c, event);
+      return { inflight: without(c, b.id), free: c.free + b.size, reported: c.reported - b.size };
+    }),
     /** Stats and hostile acknowledgements: the buffer leaves the queue. */
     dropBuffer: assign(({ context: c, event }) => ({ inflight: without(c, (event as Ev<'ACK_CONSUMED'>).id) })),
     /** Pages back to the allocator: acknowledged ones first, else those of a deflate still in flight (early reuse). */
@@ -152,8 +168,8 @@ export const guestMachine = setup({
      */
     resetBalloon: assign(({ context: c }) => ({
       ...(c.cfg.profile === 'firecracker' ? { actual: 0 } : {}),
-      free: c.free + c.inflating + c.ballooned + c.deflating + c.reusable,
-      inflating: 0, ballooned: 0, deflating: 0, reusable: 0, hostBalloon: 0, inflight: [], wantsWork: true, actualDue: false, reloading: true,
+      free: c.free + c.inflating + c.ballooned + c.deflating + c.reusable + c.reported,
+      inflating: 0, ballooned: 0, deflating: 0, reusable: 0, reported: 0, hostBalloon: 0, inflight: [], wantsWork: true, actualDue: false, reloading: true,
     })),
   },
 }).createMachine({
@@ -251,6 +267,26 @@ export const guestMachine = setup({
             posted: { on: { BUFFER_PROCESSED: { guard: { type: 'processAllowed', params: { queue: 'stats' } }, target: 'returned', actions: 'process' } } },
             returned: { on: { ACK_CONSUMED: { guard: 'ackOfStats', target: 'empty', actions: 'dropBuffer' } } },
             empty: { on: { BUFFER_QUEUED: { guard: 'statsPostAllowed', target: 'posted', actions: 'queueBuffer' } } },
+          },
+        },
+        // Free page reporting (5.5.6.7): busy while a report of the driver's is in flight, from
+        // the moment it is queued until the driver consumed its acknowledgement.
+        reportq: {
+          initial: 'negotiating',
+          // Reset drops the reports in flight; their pages are the guest's again (resetBalloon).
+          on: { RESET: [{ guard: 'reportingNegotiated', target: '.idle' }, { target: '.off' }] },
+          states: {
+            negotiating: { always: [{ guard: 'reportingNegotiated', target: 'idle' }, { target: 'off' }] },
+            off: {},
+            idle: { on: { BUFFER_QUEUED: { guard: 'reportAllowed', target: 'busy', actions: 'queueReport' } } },
+            busy: {
+              always: { guard: 'noReportInFlight', target: 'idle' },
+              on: {
+                BUFFER_QUEUED: { guard: 'reportAllowed', actions: 'queueReport' },
+                BUFFER_PROCESSED: { guard: { type: 'processAllowed', params: { queue: 'reporting' } }, actions: 'process' },
+                ACK_CONSUMED: { guard: 'ackOfReport', actions: 'consumeReport' },
+              },
+            },
           },
         },
       },

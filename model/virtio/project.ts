@@ -20,10 +20,11 @@ export interface AbstractGuest {
   inflate: number;
   deflate: number;
   stats: number;
+  reporting: number;
   acked: number;
 }
 
-const QUEUES: readonly QueueName[] = ['inflate', 'deflate', 'stats'];
+const QUEUES: readonly QueueName[] = ['inflate', 'deflate', 'stats', 'reporting'];
 
 function countQueues(bufs: readonly { queue: QueueName; acked: boolean }[], into: AbstractGuest): AbstractGuest {
   for (const b of bufs) { into[b.queue]++; if (b.acked) into.acked++; }
@@ -35,7 +36,7 @@ export function abstractObservation(g: GuestObservation): AbstractGuest {
   const c = g.counts;
   return countQueues(g.inflight, {
     target: g.target, actual: g.actual, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating,
-    free: c.free, used: c.used, inflate: 0, deflate: 0, stats: 0, acked: 0,
+    free: c.free, used: c.used, inflate: 0, deflate: 0, stats: 0, reporting: 0, acked: 0,
   });
 }
 
@@ -43,7 +44,7 @@ export function abstractObservation(g: GuestObservation): AbstractGuest {
 export function projectContext(c: GuestModelContext): AbstractGuest {
   return countQueues(c.inflight, {
     target: c.target, actual: c.actual, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating,
-    free: c.free, used: c.used, inflate: 0, deflate: 0, stats: 0, acked: 0,
+    free: c.free, used: c.used, inflate: 0, deflate: 0, stats: 0, reporting: 0, acked: 0,
   });
 }
 

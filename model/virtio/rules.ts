@@ -13,7 +13,7 @@ import {
   type GuestModelContext as C,
 } from './context.ts';
 import type { GuestEvent } from './events.ts';
-import type { VirtioProfile } from '../../core/virtio/index.ts';
+import { reportingOn, type VirtioProfile } from '../../core/virtio/index.ts';
 
 export interface Rule {
   /** What must hold, as a sentence a reader of the spec recognises. */
@@ -107,6 +107,18 @@ export const RULES = {
     { says: 'statsq exists only with STATS_VQ (5.5.2)', holds: (c) => c.cfg.features.statsVq },
     { says: 'at most one stats buffer is outstanding (5.5.6.3.1)', stmt: [25], holds: (c) => !c.inflight.some((b) => b.queue === 'stats') },
   ],
+  /*
+   * Free page reporting (VIRTIO 1.2 5.5.6.7). What the device may do to a reported page's content
+   * (statements 64, 65) is judged on frames by host-drops-only-ballooned and reported-pages-kept;
+   * the chart keeps the counts: reported pages leave `free` until their acknowledgement.
+   */
+  reportAllowed: [
+    { says: 'a free page report goes on the reporting queue from the driver', holds: (_c, e) => q(e).queue === 'reporting' && q(e).origin === 'driver' },
+    { says: 'reporting_vq exists only with PAGE_REPORTING (5.5.2)', holds: (c) => reportingOn(c.cfg.features) },
+    { says: 'a report names whole free guest pages (5.5.6.7.1: the driver reports free pages; it MAY do so at any time after DRIVER_OK, statement 61)', stmt: [61], holds: (c, e) => wholePages(c, size(e)) && size(e) <= c.free },
+  ],
+  ackOfReport: [{ says: 'the driver takes reported pages back only by consuming the acknowledgement of their report (5.5.6.7.1: it must not use them before the device acknowledged it)', stmt: [60], holds: (c, e) => acked(c, e, 'reporting', 'driver') }],
+  reportingNegotiated: [{ says: 'PAGE_REPORTING negotiated (5.5.3; reporting_vq exists only then, 5.5.2)', holds: (c) => reportingOn(c.cfg.features) }],
   hostileQueued: [
     { says: 'a hostile buffer (as if from a broken driver)', holds: (_c, e) => q(e).origin === 'hostile' },
   ],
@@ -217,10 +229,11 @@ export function governingRules(e: GuestEvent): RuleSetName[] {
     case 'BUFFER_QUEUED':
       if (e.origin === 'hostile') return ['hostileQueued'];
       if (e.queue === 'stats') return ['statsPostAllowed'];
+      if (e.queue === 'reporting') return ['reportAllowed'];
       if (e.origin === 'oom') return ['oomDeflateAllowed'];
       return e.queue === 'inflate' ? ['inflateAllowed'] : ['deflateAllowed'];
     case 'BUFFER_PROCESSED': return ['processAllowed'];
-    case 'ACK_CONSUMED': return ['ackOfOwnInflate', 'ackOfOwnDeflate', 'ackOfOomDeflate', 'ackOfStats', 'ackOfHostile'];
+    case 'ACK_CONSUMED': return ['ackOfOwnInflate', 'ackOfOwnDeflate', 'ackOfOomDeflate', 'ackOfStats', 'ackOfReport', 'ackOfHostile'];
     case 'PAGES_REUSED': return ['reuseMatches'];
     case 'ACTUAL_WRITTEN': return ['actualMatchesBalloon'];
     case 'PAGES_ALLOCATED': return ['allocFits'];

@@ -26,7 +26,8 @@ export const badRequestsChangeNothing: VirtioProperty = {
           : queue === 'inflate' && h[n] ? 'which the host already held'
           : queue === 'deflate' && !h[n] ? 'which the host did not hold' : null;
         if (bad) return { message: `the device accepted ${at(guest, n)} on the ${queue} queue, ${bad}`, guest, gpfn: n };
-        h[n] = queue === 'inflate' ? 1 : 0;
+        // A free page report (virtio PAGE_REPORTING) leaves the balloon as it is.
+        if (queue === 'inflate' || queue === 'deflate') h[n] = queue === 'inflate' ? 1 : 0;
       }
       return null;
     };

@@ -11,8 +11,8 @@ import { at, inBalloon, stateOf } from '../words.ts';
 export const balloonPagesUntouched: Property = {
   name: 'balloon-pages-untouched',
   kind: 'always',
-  doc: 'the guest never touches a gpfn that is in the balloon or on its way in or out of it',
-  refs: 'docs/INVARIANTS.md invariant 3; VIRTIO 5.5.6.1',
+  doc: 'the guest never touches a gpfn that is in the balloon or on its way in or out of it, or in a free page report',
+  refs: 'docs/INVARIANTS.md invariant 3; VIRTIO 5.5.6.1; VIRTIO 1.2 5.5.6.7.1 statement 60',
   monitor: (_config, world) => stateless({
     interests: ['wrote', 'read', 'pages-allocated'],
     step({ result, obs }) {
@@ -22,7 +22,9 @@ export const balloonPagesUntouched: Property = {
         const list = e.kind === 'pages-allocated' ? e.gpfns : [e.gpfn];
         const verb = e.kind === 'wrote' ? 'wrote' : e.kind === 'read' ? 'read' : 'allocated';
         for (const n of list) {
-          if (inBalloon(g.pageState[n]) || g.pageState[n] === PageState.Hole) {
+          // A page reported free is out of use until the report is acknowledged (virtio free page
+          // reporting, VIRTIO 1.2 5.5.6.7.1 statement 60).
+          if (inBalloon(g.pageState[n]) || g.pageState[n] === PageState.Hole || g.pageState[n] === PageState.Reported) {
             return { message: `the guest ${verb} ${at(e.guest, n)}, which is ${stateOf(obs, e.guest, n)}`, guest: e.guest, gpfn: n };
           }
           if (g.hostBallooned[n] && world.reuseWaitsForHost(obs, e.guest)) {

@@ -27,7 +27,7 @@ export const commandContract: VirtioProperty = {
         if (!guest || !after) return null;
         const v = VIRTIO_CONTRACTS[command.kind].check({ command, result, before, workPending: work[g], after, guest });
         for (const e of result.effects) if ((e.kind === 'target-set' || e.kind === 'reset') && e.guest === g) work[g] = true;
-        if (command.kind === 'driver' && !after.inflight.some((b) => b.queue !== 'stats' && b.origin !== 'hostile')
+        if (command.kind === 'driver' && !after.inflight.some((b) => (b.queue === 'inflate' || b.queue === 'deflate') && b.origin !== 'hostile')
           && after.counts.ballooned === wantedSize(after.target, guest)) work[g] = false;
         return v ? { message: v, guest: g } : null;
       },

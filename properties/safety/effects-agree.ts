@@ -89,9 +89,10 @@ export const effectsAgree: VirtioProperty = {
                 if (e.accepted.length + e.refused.length > 0) return { message: `guest ${e.guest}'s device processed buffer ${e.id}, which was never queued, and reported gpfns for it`, guest: e.guest };
                 break;
               }
-              const v = judgeBuffer(config.maxBatch, gc, e.guest, e.queue, e.id, gpfns, e.accepted, e.refused, held[e.guest], stamps[e.guest]);
+              const v = judgeBuffer(e.queue === 'reporting' ? Infinity : config.maxBatch, gc, e.guest, e.queue, e.id, gpfns, e.accepted, e.refused, held[e.guest], stamps[e.guest]);
               if (v) return v;
-              for (const n of e.accepted) {
+              // A report leaves the balloon as it is (a page reused early may still be held).
+              if (e.queue !== 'reporting') for (const n of e.accepted) {
                 if (g.hostBallooned[n] !== (e.queue === 'inflate' ? 1 : 0)) return { message: `the device accepted ${at(e.guest, n)} on the ${e.queue} queue, but ${e.queue === 'inflate' ? 'does not hold it' : 'still holds it'} in the balloon`, guest: e.guest, gpfn: n };
               }
               if (e.queue === 'inflate' && !gc.assignedDevice) {
@@ -170,6 +171,7 @@ function judgeBuffer(
       return { message: `guest ${guest}'s device refused gpfn ${r.gpfn} of ${queue} buffer ${id} with ${r.code}, which does not apply${reasons.length > 0 ? ` (it could say ${reasons.join(' or ')})` : ': the entry is well formed'}`, guest, gpfn: r.gpfn };
     }
   }
+  if (queue === 'reporting') return null; // a report leaves the balloon as it is
   for (const n of accepted) if (n >= 0 && n < held.length) held[n] = queue === 'inflate' ? 1 : 0;
   return null;
 }
@@ -183,6 +185,9 @@ function refusalReasons(n: number, gc: GuestConfig, queue: string, oversized: bo
   if (!isRam(gc, n)) out.push('balloon/gpfn-not-ram');
   // A gpfn named twice: the second is a duplicate, or (once the first went through) already
   // ballooned on an inflate and no longer ballooned on a deflate.
+  // A free page report is checked for range, RAM and repeats only (a page whose deflate is not
+  // served yet may be reported when the driver reused it early, without MUST_TELL_HOST).
+  if (queue === 'reporting') { if (repeated) out.push('balloon/gpfn-duplicate'); return out; }
   if (repeated) out.push('balloon/gpfn-duplicate', queue === 'inflate' ? 'balloon/gpfn-already-ballooned' : 'balloon/gpfn-not-ballooned');
   if (queue === 'inflate' && held[n]) out.push('balloon/gpfn-already-ballooned');
   if (queue === 'deflate' && !held[n]) out.push('balloon/gpfn-not-ballooned');

@@ -8,7 +8,8 @@ import { at, stateOf } from '../words.ts';
  * (QEMU's partial host page tracking in virtio_balloon_handle_output). A gpfn on its way out of
  * the balloon still counts as inflated until the device has processed its deflate: the host may
  * drop its frame, and the guest may not touch it before the acknowledgement (or, without
- * MUST_TELL_HOST, gets a fresh frame when it does).
+ * MUST_TELL_HOST, gets a fresh frame when it does). A page a guest reported free (virtio free page
+ * reporting) may be dropped while its report is served, when the family's world allows it.
  */
 export const hostDropsOnlyBallooned: Property = {
   name: 'host-drops-only-ballooned',
@@ -30,6 +31,12 @@ export const hostDropsOnlyBallooned: Property = {
           for (let n = base; n < base + hpg; n++) {
             const s = g.pageState[n];
             const hostStillHolds = s === PageState.Deflating && g.hostBallooned[n] === 1;
+            // A page reported free may be dropped while the report is served, where the family allows it.
+            if (s === PageState.Reported && world.reportedMayDrop) {
+              const why = world.reportedMayDrop(obs, e.guest);
+              if (why === null) continue;
+              return { message: `the host released frame ${e.frame} of ${at(e.guest, n)}, which the guest reported free: ${why}`, guest: e.guest, gpfn: n, frame: e.frame };
+            }
             if (s !== PageState.Inflating && s !== PageState.Ballooned && !hostStillHolds) {
               const why = n === e.gpfn ? '' : ` (it shares host page ${base / hpg} of ${hpg} gpfns with ${at(e.guest, n)}, which is ${stateOf(obs, e.guest, n)})`;
               return { message: `the host released frame ${e.frame} of ${at(e.guest, e.gpfn)}, which the guest did not inflate${why || `: it is ${stateOf(obs, e.guest, n)}`}`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };

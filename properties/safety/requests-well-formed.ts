@@ -1,5 +1,5 @@
-import { isRam, PageState } from '../../core/virtio/index.ts';
-import { forkable } from '../property.ts';
+import { isRam, PageState, type GuestConfig, type Observation } from '../../core/virtio/index.ts';
+import { forkable, type Violation } from '../property.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 import { at, stateOf } from '../words.ts';
 
@@ -7,7 +7,8 @@ import { at, stateOf } from '../words.ts';
  * Invariant 5: what the driver itself puts on a queue is well formed. Inflated gpfns are RAM,
  * were free (the driver marks them inflating) and are not already held by the host; deflated
  * gpfns were inflated and acknowledged; no gpfn twice; whole guest pages; at most maxBatch gpfns;
- * at most one stats buffer outstanding (VIRTIO 5.5.6.3). Hostile buffers are invariant 7's job.
+ * at most one stats buffer outstanding (VIRTIO 5.5.6.3); a free page report names free pages the
+ * driver took off its free list (5.5.6.7.1). Hostile buffers are invariant 7's job.
  */
 export const requestsWellFormed: VirtioProperty = {
   name: 'requests-well-formed',
@@ -27,6 +28,11 @@ export const requestsWellFormed: VirtioProperty = {
           if (e.queue === 'stats') {
             const n = g.inflight.filter((b) => b.queue === 'stats').length;
             if (n > 1) return { message: `guest ${e.guest} has ${n} stats buffers outstanding; at most one is allowed`, guest: e.guest };
+            continue;
+          }
+          if (e.queue === 'reporting') {
+            const v = wellFormedReport(obs, e.guest, e.gpfns, gc, st.stamps[e.guest], ++st.tick);
+            if (v) return v;
             continue;
           }
           if (e.gpfns.length > config.maxBatch) return { message: `guest ${e.guest} sent ${e.queue === 'inflate' ? 'an' : 'a'} ${e.queue} buffer of ${e.gpfns.length} gpfns; the limit is ${config.maxBatch}`, guest: e.guest };
@@ -55,3 +61,24 @@ export const requestsWellFormed: VirtioProperty = {
     }));
   },
 };
+
+/**
+ * A free page report (VIRTIO 1.2 5.5.6.7.1): whole guest pages of the guest's RAM, each once, each
+ * taken off the free list for the report (reported).
+ */
+function wellFormedReport(obs: Observation, guest: number, gpfns: readonly number[], gc: GuestConfig, seen: Uint32Array, tick: number): Violation | null {
+  const g = obs.guests[guest];
+  if (gpfns.length === 0) return { message: `guest ${guest} sent an empty free page report`, guest };
+  if (gpfns.length % gc.guestPageGpfns !== 0) return { message: `guest ${guest} reported ${gpfns.length} gpfns, not whole ${gc.guestPageGpfns}-gpfn guest pages`, guest };
+  for (const n of gpfns) {
+    if (!isRam(gc, n)) return { message: `guest ${guest} reported gpfn ${n}, which is not its RAM`, guest, gpfn: n };
+    if (seen[n] === tick) return { message: `guest ${guest} named ${at(guest, n)} twice in one free page report`, guest, gpfn: n };
+    seen[n] = tick;
+    // The host may still hold it in the balloon: without MUST_TELL_HOST a deflated page is free
+    // before the device served the deflate (5.5.6.1 statement 15), and so may be reported.
+    if (g.pageState[n] !== PageState.Reported) {
+      return { message: `guest ${guest} reported ${at(guest, n)} free, but it is ${stateOf(obs, guest, n)}`, guest, gpfn: n };
+    }
+  }
+  return null;
+}

@@ -21,10 +21,12 @@ import { conformance } from '../conformance.ts';
 import { commandContract } from '../safety/command-contract.ts';
 import { effectsAgree } from '../safety/effects-agree.ts';
 import { purpose } from '../liveness/purpose.ts';
+import { reportedPagesKept } from './reported-pages-kept.ts';
 
 export const safetyProperties: readonly Property[] = [
   noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned,
   requestsWellFormed, countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets,
+  reportedPagesKept,
 ];
 export const livenessProperties: readonly Property[] = [convergence, progress, reconvergence];
 

@@ -3,7 +3,7 @@
  * queues before a step, hostile buffers filled in from the moment's observation, the host's
  * target as QEMU clamps it, and the fair drain of driver and device.
  */
-import { profileOf, type Command, type GuestConfig, type Observation, type StepResult, type SystemConfig } from '../../core/virtio/index.ts';
+import { poisonOn, profileOf, reportingOn, type Command, type GuestConfig, type Observation, type StepResult, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyRunner } from '../family.ts';
 import { resolveHostile } from '../hostile.ts';
 import type { FamilyWorld } from '../property.ts';
@@ -15,7 +15,7 @@ import type { GuestSummary } from './property.ts';
  */
 export function summary(obs: Observation, guest: number): GuestSummary {
   const g = obs.guests[guest];
-  const unprocessed = { inflate: -1, deflate: -1, stats: -1 };
+  const unprocessed = { inflate: -1, deflate: -1, stats: -1, reporting: -1 };
   const hostFree = obs.host.freeFrames;
   if (!g) return { free: 0, used: 0, ballooned: 0, inflating: 0, deflating: 0, target: 0, actual: 0, hostFree, ackWaiting: false, ownPending: false, unprocessed };
   let ackWaiting = false;
@@ -23,7 +23,8 @@ export function summary(obs: Observation, guest: number): GuestSummary {
   for (const b of g.inflight) {
     if (b.acked) ackWaiting = true;
     else if (unprocessed[b.queue] === -1) unprocessed[b.queue] = b.id;
-    if (b.queue !== 'stats' && b.origin !== 'hostile') ownPending = true;
+    // A free page report is not a balloon batch: the driver's balloon work does not wait for it.
+    if ((b.queue === 'inflate' || b.queue === 'deflate') && b.origin !== 'hostile') ownPending = true;
   }
   const c = g.counts;
   return {
@@ -46,10 +47,12 @@ export const virtioRunner: FamilyRunner<Command, Observation, SystemConfig> = {
     return gc ? Math.min(c.pages, gc.ramPages) : null;
   },
   retarget: (guest, pages) => ({ kind: 'set-target', guest, pages }),
-  drainRound: (_config, guest) => [
+  // With PAGE_REPORTING the device also serves the reporting queue, so reported pages come back.
+  drainRound: (config, guest) => [
     { kind: 'driver', guest },
     { kind: 'device', guest, queue: 'inflate' },
     { kind: 'device', guest, queue: 'deflate' },
+    ...(config.guests[guest] && reportingOn(config.guests[guest].features) ? [{ kind: 'device' as const, guest, queue: 'reporting' as const }] : []),
   ],
   // A driver may send as little as one guest page per buffer (VIRTIO sets no minimum), and each
   // buffer takes two rounds (sent and acknowledged, then consumed), so the bound allows two rounds
@@ -61,8 +64,9 @@ export const virtioRunner: FamilyRunner<Command, Observation, SystemConfig> = {
 
 /**
  * What the shared invariants ask of virtio (properties/property.ts FamilyWorld). A buffer on the
- * inflate or deflate queue is a request in flight (the stats queue carries none); the host drops
- * frames only while the device serves an inflate (QEMU virtio_balloon_handle_output); with
+ * inflate, deflate or reporting queue is a request in flight (the stats queue carries none); the host
+ * drops frames only while the device serves an inflate (QEMU virtio_balloon_handle_output) or a
+ * free page report (virtio_balloon_handle_report); with
  * MUST_TELL_HOST the driver waits for the deflate acknowledgement before reuse (VIRTIO 5.5.6.1).
  */
 export const virtioWorld: FamilyWorld = {
@@ -72,7 +76,15 @@ export const virtioWorld: FamilyWorld = {
     if (!b) return null;
     return `${b.queue} buffer ${b.id} of ${b.gpfns.length} gpfns is ${b.acked ? 'acknowledged but never consumed by the driver' : 'never processed by the device'}`;
   },
-  releases: (c) => { const x = c as Command; return x.kind === 'device' && x.queue === 'inflate'; },
+  // ... or a free page report (VIRTIO 1.2 5.5.6.7.2, statement 64: before its acknowledgement).
+  releases: (c) => { const x = c as Command; return x.kind === 'device' && (x.queue === 'inflate' || x.queue === 'reporting'); },
   reuseWaitsForHost: (obs, guest) => (obs as Observation).guests[guest]?.features.mustTellHost ?? true,
   actualMayLead: (config) => profileOf(config as SystemConfig) === 'spec',
+  // VIRTIO 1.2 5.5.6.7.2: without PAGE_POISON the device may change a reported page before it
+  // acknowledges the report (statement 64; the runner lets frames go only while it serves one);
+  // with it, only to poison_val (statement 65), and a dropped page reads back zeroed.
+  reportedMayDrop: (obs, guest) => {
+    const f = (obs as Observation).guests[guest]?.features;
+    return f && poisonOn(f) ? 'PAGE_POISON was negotiated, so the device may change a reported page only to poison_val (VIRTIO 1.2 5.5.6.7.2), and a dropped page comes back zeroed' : null;
+  },
 };

@@ -5,7 +5,7 @@
 import type { VirtioMonitor } from '../../properties/virtio/property.ts';
 import { virtioWorld } from '../../properties/virtio/runner.ts';
 import { describe, expect, it } from 'vitest';
-import { frame, gpfn, PageState } from '../../core/virtio/index.ts';
+import { frame, gpfn, PageState, POISON_VAL, type Effect, type SystemConfig } from '../../core/virtio/index.ts';
 import { invariantProperties } from '../../properties/index.ts';
 import { noDoubleMapping } from '../../properties/safety/no-double-mapping.ts';
 import { framesConserved } from '../../properties/safety/frames-conserved.ts';
@@ -21,6 +21,7 @@ import { floorsAndTargets } from '../../properties/safety/floors-and-targets.ts'
 import { convergence } from '../../properties/liveness/convergence.ts';
 import { progress } from '../../properties/liveness/progress.ts';
 import { reconvergence } from '../../properties/liveness/reconvergence.ts';
+import { reportedPagesKept } from '../../properties/virtio/reported-pages-kept.ts';
 import { accepted, allocAndWrite, driven, g0, g1, inflated, stepWith, summary, twoGuests } from './fixtures.ts';
 
 const write0 = { kind: 'write', guest: g0, pick: 0 } as const;
@@ -257,6 +258,32 @@ describe('floors-and-targets', () => {
   });
 });
 
+describe('reported-pages-kept', () => {
+  const withFeatures = (pagePoison: boolean): SystemConfig => ({ ...twoGuests, guests: twoGuests.guests.map((g) => ({ ...g, features: { ...g.features, pageReporting: true, pagePoison } })) });
+  /** One monitor over a report of gpfns 5 and 6 of guest 0, then an allocation of them that found `values`. */
+  const run = (pagePoison: boolean, values: number[] | null) => {
+    const config = withFeatures(pagePoison);
+    const { obs } = driven([], config);
+    const m = reportedPagesKept.monitor(config, virtioWorld) as VirtioMonitor;
+    const step = (...effects: Effect[]) => m.step!({ index: 0, obs, command: { kind: 'driver', guest: g0 }, before: summary(obs), draining: false, result: accepted(...effects) });
+    expect(step({ kind: 'buffer-queued', guest: g0, queue: 'reporting', id: 9, origin: 'driver', gpfns: [5, 6] })).toBeNull();
+    const alloc: Effect = { kind: 'pages-allocated', guest: g0, gpfns: [gpfn(5), gpfn(6)] };
+    return values ? step({ kind: 'poison-checked', guest: g0, gpfns: [gpfn(5), gpfn(6)], values }, alloc) : step(alloc);
+  };
+  it('holds when a page reported under PAGE_POISON still holds poison_val', () => {
+    expect(run(true, [POISON_VAL, POISON_VAL])).toBeNull();
+  });
+  it('fires when a page reported under PAGE_POISON comes back zeroed', () => {
+    expect(run(true, [POISON_VAL, 0])?.message).toBe('gpfn 6 of guest 0 held zeroes when the guest allocated it, not poison_val 0xaaaaaaaa: it was reported free under PAGE_POISON, so the driver poisoned it first and the device may change it only to poison_val (VIRTIO 1.2 5.5.6.7)');
+  });
+  it('fires when a poisoning guest allocates without checking the poison', () => {
+    expect(run(true, null)?.message).toBe('guest 0 negotiated PAGE_POISON and allocated 2 gpfns without checking their poison (no poison-checked effect before pages-allocated)');
+  });
+  it('expects nothing of a report without PAGE_POISON (statement 58: the device may drop the pages)', () => {
+    expect(run(false, null)).toBeNull();
+  });
+});
+
 describe('liveness', () => {
   const end = (obs: ReturnType<typeof driven>['obs'], quiescent = true) => ({ obs, config: twoGuests, quiescent, drainRounds: 5, drainBound: 40, targets: [] });
   it('convergence fires when actual settles away from the target', () => {
@@ -288,6 +315,6 @@ describe('liveness', () => {
 
 it('every invariant in the default list has a test in this file (conformance: test/model)', () => {
   const tested = [noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned, requestsWellFormed,
-    countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets, convergence, progress, reconvergence];
+    countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets, reportedPagesKept, convergence, progress, reconvergence];
   expect(invariantProperties.filter((p) => !tested.includes(p)).map((p) => p.name)).toEqual([]);
 });

@@ -17,7 +17,7 @@ afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 it('writes one self-contained page and prints where', async () => {
   const page = join(dir, 'ua.html');
   expect(await main(['view', 'traces/zoo/unaligned-target.json', '--out', page])).toBe(0);
-  expect(io.out).toMatch(new RegExp(`^viewer: wrote ${page} \\(9 steps, \\d+ KiB; reproduced\\): open file://${page}\\n$`));
+  expect(io.out).toMatch(new RegExp(`^viewer: wrote ${page} \\(11 steps, \\d+ KiB; reproduced\\): open file://${page}\\n$`));
   const html = readFileSync(page, 'utf8');
   // Nothing to fetch: no src or href to anything but data: URLs, and a policy that forbids fetching.
   expect(html).not.toMatch(/\b(src|href)="(?!data:)/);
