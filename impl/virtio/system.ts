@@ -108,7 +108,7 @@ export class ReferenceSystem implements SystemUnderTest {
           this.host.content[f] = ++this.token;
           out.push({ kind: 'wrote', guest: gid, gpfn: asGpfn(n), token: this.token });
         } else {
-          out.push({ kind: 'read', guest: gid, gpfn: asGpfn(n), value: this.host.content[f] });
+          out.push({ kind: 'read', guest: gid, gpfn: asGpfn(n), value: this.host.content[f] >>> 0 });
         }
         return null;
       }

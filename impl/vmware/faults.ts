@@ -47,10 +47,10 @@ export const VMW_FAULTS = {
     catches: ['vmware-convergence', 'conformance'],
   },
   'ppn-truncated': {
-    doc: 'with only the basic commands the driver sends a page number over 32 bits in the 32-bit register; the host sees another page',
+    doc: 'with only the basic commands the driver sends a page number over 32 bits in the 32-bit register; the host sees another page (and may take it from under the guest)',
     reference: 'Linux "vmw_balloon: fix inflation of 64-bit GFNs" (2018 stable fixes; the 32-bit check is in vmballoon_lock_op; commit id and author not verified)',
     putsBack: 'driver.ts lockPages: no 32-bit check before a non-batched LOCK',
-    catches: ['vmware-requests-well-formed', 'conformance'],
+    catches: ['vmware-requests-well-formed', 'conformance', 'host-drops-only-ballooned'],
   },
   'unclamped-refusals': {
     doc: 'the inflation round keeps allocating while the host refuses, holding any number of refused pages',

@@ -27,6 +27,7 @@ const NEVER: Record<string, string> = {
   'balloon/gpfn-duplicate': 'every hostile buffer is built so that a correct device refuses every entry (properties/hostile.ts); a second copy of a gpfn is refused as a duplicate only after the first was accepted, and the duplicate request repeats gpfns already ballooned, which are refused as such first',
   'device/no-buffer': 'the runner fills in every hostile buffer (properties/hostile.ts); only a hand-edited trace lacks one',
   'guest/unknown': 'the workload names only guests of the configuration (properties/workload.ts)',
+  'device/no-reporting-queue': 'a case whose commands include report gives PAGE_REPORTING to every guest (properties/workload.ts withReporting), and the reporting queue is served only in such cases, so the workload never names a queue that was not negotiated; command-contract refuses it on a hand-written command (test/properties/reporting.test.ts)',
 };
 
 const SITUATIONS: readonly Situation[] = [...chainSituations(multiGpfnObstacle), ...LIMITS, ...errorSituations(ERROR_CODES, NEVER), ...WORLD_WORK];
@@ -58,11 +59,13 @@ const WORK: Record<string, readonly string[]> = {
   'command-contract': ['any-step'],
   'effects-agree': ['frame-released', 'driver-buffer', 'touch-with-balloon', 'read-after-write'],
   'purpose': ['target-nonzero'],
+  'reported-pages-kept': ['poison-checked'],
 };
 
 const OWN_WORK: readonly Situation[] = [
   { name: 'driver-buffer', group: 'work', doc: 'the driver queued an inflate or deflate buffer (requests well formed, progress)' },
   { name: 'driver-deflate', group: 'work', doc: 'the driver queued a deflate buffer (deflate only when asked)' },
+  { name: 'poison-checked', group: 'work', doc: 'a guest under PAGE_POISON allocated pages and checked their poison (reported pages kept)' },
 ];
 
 // Layouts of real machines (properties/reach/layout.ts): virtio's queues carry 32-bit pfns (VIRTIO 1.2 5.5.6).
@@ -70,6 +73,7 @@ const ALL: readonly Situation[] = [...SITUATIONS, ...OWN_WORK, ...layoutSituatio
 const atAll = situationIndex(ALL);
 const DRIVER_BUFFER = atAll('driver-buffer');
 const DRIVER_DEFLATE = atAll('driver-deflate');
+const POISON_CHECKED = atAll('poison-checked');
 
 export const virtioReach: ReachCatalogue<SystemConfig> = {
   situations: ALL,
@@ -96,7 +100,8 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
         for (const e of result.effects) {
           switch (e.kind) {
             case 'buffer-queued':
-              if (e.origin === 'hostile' || e.queue === 'stats') break;
+              // A free page report is neither an inflate nor a deflate (VIRTIO 1.2 5.5.6.7): not a chain event.
+              if (e.origin === 'hostile' || e.queue === 'stats' || e.queue === 'reporting') break;
               hit[DRIVER_BUFFER] = 1;
               if (e.gpfns.length === config.maxBatch) hit[L['batch-full']] = 1;
               if (e.queue === 'deflate') { hit[DRIVER_DEFLATE] = 1; if (e.origin === 'oom') hit[L['oom-deflate']] = 1; }
@@ -117,6 +122,7 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
               if (command.kind === 'free') onPages(e.guest, e.gpfns, EV.free);
               break;
             case 'reset': chains.reset(e.guest); break;
+            case 'poison-checked': if (e.gpfns.length > 0) hit[POISON_CHECKED] = 1; break;
             case 'out-of-puff': hit[L['out-of-puff']] = 1; break;
             case 'target-set':
               if (e.requested > e.target) hit[L['target-past-ram']] = 1;

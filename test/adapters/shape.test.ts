@@ -33,7 +33,7 @@ describe('observationProblems', () => {
       'guests[0].p2m: expected Int32Array of length 64, got Array of length 64',
       'guests[0].counts.used: expected a whole number, got nothing (undefined)',
       'guests[1].dmaView: expected Int32Array of length 56, got null',
-      'guests[1].inflight[0].queue: expected one of inflate, deflate, stats, got the string "inflat"',
+      'guests[1].inflight[0].queue: expected one of inflate, deflate, stats, reporting, got the string "inflat"',
       'guests[1].inflight[0].acked: expected a boolean, got the string "no"',
     ]);
   });

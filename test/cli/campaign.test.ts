@@ -25,11 +25,11 @@ const dir = (name: string) => join(root, name);
 const reportIn = (d: string) => readReport(join(d, readdirSync(d).find((f) => f.startsWith('campaign-'))!));
 
 // Four units of 25 runs of virtio with the zoo's actual-before-ack (actual written before the
-// host acknowledged) on. At seed 3 units of both shards shrink to some of the same minimal
-// failures (three of them), so merging must fold them. These numbers are pinned to the workload:
+// host acknowledged) on. At seed 6 units of both shards shrink to some of the same minimal
+// failures (two of them), so merging must fold them. These numbers are pinned to the workload:
 // if a change to the workload leaves no failure found in both shards, pick another seed where one
 // is (the whole report's foundIn lists say which).
-const FAULTY = ['campaign', '--family', 'virtio', '--fault', 'actual-before-ack', '--runs', '100', '--chunk', '25', '--seed', '3'];
+const FAULTY = ['campaign', '--family', 'virtio', '--fault', 'actual-before-ack', '--runs', '100', '--chunk', '25', '--seed', '6'];
 
 describe('a zoo fault: workers and shards give the same runs and failures', () => {
   let whole: CampaignFileReport;
@@ -76,7 +76,7 @@ describe('a zoo fault: workers and shards give the same runs and failures', () =
   });
 
   it('a shard merged twice (a CI job run again) changes nothing: its units and failures are held once', async () => {
-    expect(await main(['merge', dir('s1'), dir('s2'), join(dir('s1'), 'campaign-seed3-shard1of2.json'), dir('s1')])).toBe(1);
+    expect(await main(['merge', dir('s1'), dir('s2'), join(dir('s1'), 'campaign-seed6-shard1of2.json'), dir('s1')])).toBe(1);
     expect(await main(['merge', dir('s2'), dir('s1'), dir('s1'), '--out', dir('m2')])).toBe(1);
     expect(comparable(reportIn(dir('m2')))).toEqual(comparable(whole));
   });

@@ -66,11 +66,13 @@ describe('shortenByBfs', () => {
 });
 
 describe('the campaign searches around what it shrank', () => {
-  it('virtio discard-not-propagated, seed 5: fast-check and the deletions stop at 10 commands; the search finds 3 (the BFS minimum)', () => {
+  // Pinned to the workload: with the last pass switched off, fast-check alone stops at 4 commands at
+  // seed 11 (measured 2026-12-03 after the layouts and reporting merges); pick another seed if the workload moves.
+  it('virtio discard-not-propagated, seed 11: fast-check stops at 4 commands; the deletions and the search find 2', () => {
     const family = familyByName('virtio');
     const factory = family.withFaults(['discard-not-propagated']) as never;
-    const r = runCampaign({ family: 'virtio', factory, properties: family.properties as never, runs: 10_000, seed: 5, stopAtFirst: true });
+    const r = runCampaign({ family: 'virtio', factory, properties: family.properties as never, runs: 10_000, seed: 11, stopAtFirst: true });
     expect(r.counterexamples[0].property).toBe('no-double-mapping');
-    expect(r.counterexamples[0].case.commands).toHaveLength(3);
+    expect(r.counterexamples[0].case.commands).toHaveLength(2);
   });
 });
