@@ -14,7 +14,7 @@ import { HV_ERROR_CODES, rangePages, type HvCommand, type HvRange, type HvStepRe
 import type { StepContext } from '../property.ts';
 import { chainSituations, ChainTracker, EV, gpfnObstacle } from '../reach/chains.ts';
 import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
-import { errorSituations, worldWork, WorldWorkCounter } from '../reach/world.ts';
+import { errorSituations, sharedWork, worldWork, WorldWorkCounter } from '../reach/world.ts';
 
 const NO_RESET = 'Hyper-V\'s dynamic-memory protocol has no reset: a VM restart opens a new channel with a new guest (core/hyperv/commands.ts has no reset command; docs/families/hyperv.md)';
 
@@ -56,10 +56,7 @@ const CODES = Object.keys(HV_ERROR_CODES);
 
 /** What gives each Hyper-V property something to check (properties/hyperv/list.ts, properties/safety/). */
 const WORK: Record<string, readonly string[]> = {
-  'no-double-mapping': ['frame-mapped', 'frame-released'],
-  'frames-conserved': ['frame-mapped', 'frame-released'],
-  'data-oracle': ['read-after-write'],
-  'isolation': ['two-guests'],
+  ...sharedWork('no-double-mapping', 'frames-conserved', 'data-oracle', 'isolation'),
   'hv-counters-match': ['actual-written'],
   'hv-balloon-pages-untouched': ['touch-with-balloon'],
   'hv-floors': ['driver-ballooned'],

@@ -20,6 +20,31 @@ export const WORLD_WORK: readonly Situation[] = [
   { name: 'two-guests', group: 'work', doc: 'a step acted in a system of two or more guests (isolation, invariant 9)' },
 ];
 
+/**
+ * What gives each shared property (properties/safety/, properties/liveness/, written on the world)
+ * something to check, as WORLD_WORK situations: the same in every family that runs it.
+ */
+export const SHARED_PROPERTY_WORK: Readonly<Record<string, readonly string[]>> = {
+  'no-double-mapping': ['frame-mapped', 'frame-released'],
+  'frames-conserved': ['frame-mapped', 'frame-released'],
+  'balloon-pages-untouched': ['touch-with-balloon'],
+  'data-oracle': ['read-after-write'],
+  'host-drops-only-ballooned': ['frame-released'],
+  'counters-match': ['actual-written'],
+  'isolation': ['two-guests'],
+  'floors-and-targets': ['target-nonzero'],
+  'progress': ['target-nonzero'],
+};
+
+/** SHARED_PROPERTY_WORK of the shared properties `names` (a family's work map starts with it). */
+export function sharedWork(...names: string[]): Record<string, readonly string[]> {
+  return Object.fromEntries(names.map((n) => {
+    const w = SHARED_PROPERTY_WORK[n];
+    if (!w) throw new RangeError(`${n} is not a shared property with work in SHARED_PROPERTY_WORK`);
+    return [n, w];
+  }));
+}
+
 /** WORLD_WORK with the situations a family cannot reach marked so, each with its reason (Hyper-V has no reset, for one). */
 export function worldWork(unreachable: Readonly<Record<string, string>> = {}): Situation[] {
   return WORLD_WORK.map((s) => (unreachable[s.name] ? { ...s, unreachable: unreachable[s.name] } : s));

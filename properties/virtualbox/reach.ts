@@ -15,7 +15,7 @@ import { maxChunksOf, VBOX_ERROR_CODES, type VboxCommand, type VboxStepResult, t
 import type { StepContext } from '../property.ts';
 import { chainSituations, ChainTracker, EV, gpfnObstacle } from '../reach/chains.ts';
 import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
-import { errorSituations, worldWork, WorldWorkCounter } from '../reach/world.ts';
+import { errorSituations, sharedWork, worldWork, WorldWorkCounter } from '../reach/world.ts';
 
 const CLOSE_AFTER_DEFLATE = 'a session closes only once its balloon is empty (vgdrvCloseMemBalloon deflates every chunk from the top first), so a ballooned page is deflated before';
 
@@ -61,15 +61,7 @@ const CODES = Object.keys(VBOX_ERROR_CODES);
 
 /** What gives each VirtualBox property something to check (properties/virtualbox/list.ts, properties/safety/). */
 const WORK: Record<string, readonly string[]> = {
-  'no-double-mapping': ['frame-mapped', 'frame-released'],
-  'frames-conserved': ['frame-mapped', 'frame-released'],
-  'balloon-pages-untouched': ['touch-with-balloon'],
-  'data-oracle': ['read-after-write'],
-  'host-drops-only-ballooned': ['frame-released'],
-  'counters-match': ['actual-written'],
-  'isolation': ['two-guests'],
-  'floors-and-targets': ['target-nonzero'],
-  'progress': ['target-nonzero'],
+  ...sharedWork('no-double-mapping', 'frames-conserved', 'balloon-pages-untouched', 'data-oracle', 'host-drops-only-ballooned', 'counters-match', 'isolation', 'floors-and-targets', 'progress'),
   'virtualbox-bad-requests-change-nothing': ['hostile'],
   'virtualbox-requests-well-formed': ['driver-change'],
   'virtualbox-counters-match': ['actual-written'],

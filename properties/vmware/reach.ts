@@ -14,7 +14,7 @@ import { gpfnSpace } from '../../core/index.ts';
 import type { StepContext } from '../property.ts';
 import { chainSituations, ChainTracker, EV, gpfnObstacle } from '../reach/chains.ts';
 import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
-import { errorSituations, worldWork, WorldWorkCounter } from '../reach/world.ts';
+import { errorSituations, sharedWork, worldWork, WorldWorkCounter } from '../reach/world.ts';
 
 const LIMITS: readonly Situation[] = [
   { name: 'batch-full', group: 'limit', doc: 'a batched LOCK or UNLOCK carried a whole page of entries (vmw_balloon.c vmballoon_batch: batchPages entries)' },
@@ -66,15 +66,7 @@ const CODES = Object.keys(VMW_ERROR_CODES);
 
 /** What gives each VMware property something to check (properties/vmware/list.ts, properties/safety/). */
 const WORK: Record<string, readonly string[]> = {
-  'no-double-mapping': ['frame-mapped', 'frame-released'],
-  'frames-conserved': ['frame-mapped', 'frame-released'],
-  'balloon-pages-untouched': ['touch-with-balloon'],
-  'data-oracle': ['read-after-write'],
-  'host-drops-only-ballooned': ['frame-released'],
-  'counters-match': ['actual-written'],
-  'isolation': ['two-guests'],
-  'floors-and-targets': ['target-nonzero'],
-  'progress': ['target-nonzero'],
+  ...sharedWork('no-double-mapping', 'frames-conserved', 'balloon-pages-untouched', 'data-oracle', 'host-drops-only-ballooned', 'counters-match', 'isolation', 'floors-and-targets', 'progress'),
   'vmware-size-is-locked': ['page-locked'],
   'vmware-requests-well-formed': ['driver-page-cmd'],
   'vmware-bad-requests-change-nothing': ['hostile'],
