@@ -7,8 +7,7 @@
  */
 import fc from 'fast-check';
 import { layoutsArb } from '../layout.ts';
-import { guestId } from '../../core/index.ts';
-import { LIFO_PICK } from '../workload.ts';
+import { familyLocalityArb, localDraws, swingArb, type FamilyLocality } from '../workload.ts';
 import {
   physChunksOf, vboxGuestConfig, vboxHostileKinds, vboxRefusals, vboxSystemConfig, type VboxCommand, type VboxCommandKind,
   type VboxSystemConfig,
@@ -70,40 +69,16 @@ const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ wei
  * deflates, writes, frees, closes and hostile requests pile up on the same few gpfns. Null:
  * uniform, as before.
  */
-export interface VboxLocality {
-  picks: readonly number[];
-  guest: number;
-  kinds: readonly VboxCommandKind[];
-  /** The lower of the two chunk counts the wanted size swings between. */
-  level: number;
-}
+/** The level of a VirtualBox case: the lower of the two chunk counts the wanted size swings between. */
+export type VboxLocality = FamilyLocality<VboxCommandKind>;
 
-const vboxLocalityArb: fc.Arbitrary<VboxLocality | null> = fc.oneof(
-  { weight: 1, arbitrary: fc.constant(null) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
-      guest: fc.nat({ max: 1 }),
-      kinds: fc.subarray([...OPTIONAL]),
-      level: fc.nat({ max: 3 }),
-    }),
-  },
-);
+const vboxLocalityArb = familyLocalityArb(OPTIONAL, { guest: fc.nat({ max: 1 }), level: fc.nat({ max: 3 }) });
 
 function commandArb(kind: VboxCommandKind, config: VboxSystemConfig, local: VboxLocality | null = null): fc.Arbitrary<VboxCommand> {
-  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const guest = local
-    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
-    : uniformGuest;
-  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
   // A hostile request's pick is the gpfn where its scan starts (properties/virtualbox/hostile.ts).
-  const hostilePick = local ? fc.oneof(pick, fc.nat({ max: 2 * config.chunkPages - 1 })) : pick;
-  const few = local ? 2 : 12;
+  const { guest, pick, hostilePick, few } = localDraws(config.guests.length, local, { few: 12, hostile: [0, 2 * config.chunkPages - 1] });
   const maxChunks = Math.max(...config.guests.map((g) => physChunksOf(g, config.chunkPages)));
-  const wanted = local
-    ? fc.oneof({ weight: 6, arbitrary: fc.integer({ min: local.level, max: local.level + 1 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: maxChunks + 2 }) })
-    : fc.integer({ min: 0, max: maxChunks + 2 });
+  const wanted = swingArb(local, { span: 1, max: maxChunks + 2, zero: false });
   switch (kind) {
     case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, chunks: orBad(wanted, fc.integer({ min: -3, max: -1 })) });
     case 'deliver': return fc.record({ kind: fc.constant('deliver' as const), guest });

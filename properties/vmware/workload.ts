@@ -7,8 +7,7 @@
  */
 import fc from 'fast-check';
 import { layoutsArb } from '../layout.ts';
-import { guestId } from '../../core/index.ts';
-import { LIFO_PICK } from '../workload.ts';
+import { familyLocalityArb, localDraws, swingArb, type FamilyLocality } from '../workload.ts';
 import {
   ALL_CAPS, vmwGuestConfig, vmwHostileKinds, vmwSystemConfig, type VmwCaps, type VmwCommand, type VmwCommandKind,
   type VmwSystemConfig,
@@ -81,41 +80,17 @@ const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ wei
  * the target in small swings round one level, so LOCKs, UNLOCKs, writes, frees, RESETs and hostile
  * commands pile up on the same few gpfns. Null: uniform, as before.
  */
-export interface VmwLocality {
-  picks: readonly number[];
-  guest: number;
-  kinds: readonly VmwCommandKind[];
-  /** Where the targets stay: from this balloon size up by a 2 MiB page and a little more, or 0. */
-  level: number;
-}
+/** The level of a VMware case: where the targets stay, from this balloon size up by two large pages. */
+export type VmwLocality = FamilyLocality<VmwCommandKind>;
 
-const vmwLocalityArb: fc.Arbitrary<VmwLocality | null> = fc.oneof(
-  { weight: 1, arbitrary: fc.constant(null) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
-      guest: fc.nat({ max: 1 }),
-      kinds: fc.subarray([...OPTIONAL]),
-      level: fc.nat({ max: 12 }),
-    }),
-  },
-);
+const vmwLocalityArb = familyLocalityArb(OPTIONAL, { guest: fc.nat({ max: 1 }), level: fc.nat({ max: 12 }) });
 
 function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLocality | null = null): fc.Arbitrary<VmwCommand> {
-  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const guest = local
-    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
-    : uniformGuest;
-  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
-  // A hostile command's pick is the gpfn where its scan starts (properties/vmware/hostile.ts).
-  const hostilePick = local ? fc.oneof(pick, fc.nat({ max: 2 * config.largePageGpfns - 1 })) : pick;
-  const few = local ? 2 : 8;
-  const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
   const L = config.largePageGpfns;
-  const target = local
-    ? fc.oneof({ weight: 6, arbitrary: fc.integer({ min: local.level, max: local.level + 2 * L }) }, { weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: maxRam }) })
-    : fc.integer({ min: 0, max: maxRam });
+  // A hostile command's pick is the gpfn where its scan starts (properties/vmware/hostile.ts).
+  const { guest, pick, hostilePick, few } = localDraws(config.guests.length, local, { few: 8, hostile: [0, 2 * L - 1] });
+  const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
+  const target = swingArb(local, { span: 2 * L, max: maxRam, zero: true });
   switch (kind) {
     case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, pages: orBad(target, fc.integer({ min: -3, max: -1 })) });
     case 'work': return fc.record({ kind: fc.constant('work' as const), guest });
