@@ -219,6 +219,52 @@ export function swingArb(local: FamilyLocality<string> | null, opts: { span: num
   );
 }
 
+/** The commands a reuse burst is made of: every family's guest programs have these shapes. */
+export type ReuseCommand =
+  | { kind: 'alloc'; guest: GuestId; pages: number; pick: number }
+  | { kind: 'free'; guest: GuestId; pages: number; pick: number }
+  | { kind: 'write'; guest: GuestId; pick: number };
+
+/**
+ * A reuse burst (issue 22): the hot guest takes back the page given back last and works it at
+ * once, as a guest does with the head of its LIFO free list: one allocation of one page at
+ * LIFO_PICK (the page freed or deflated last, impl/guest-memory.ts), then one to three of a write
+ * of it, a free of it, another allocation, or the family's `hostile` request, all at LIFO_PICK.
+ * Dropped in a concentrated case's commands, it makes the chains of a page deflated or freed and
+ * reused (deflate, write; free, write, free; deflate, free, hostile) common, where independent
+ * picks make them once in thousands of cases. `lead`, when given, is what makes the family give
+ * memory back (a lower target and the steps that carry it out): half the bursts start with it, so
+ * the page reused is most often one just deflated.
+ */
+export function reuseBurstArb<C>(guest: GuestId, hostile: fc.Arbitrary<C> | null, lead: readonly C[] = []): fc.Arbitrary<(ReuseCommand | C)[]> {
+  const alloc: ReuseCommand = { kind: 'alloc', guest, pages: 1, pick: LIFO_PICK };
+  const then: fc.Arbitrary<ReuseCommand | C>[] = [
+    fc.constant<ReuseCommand>({ kind: 'write', guest, pick: LIFO_PICK }),
+    fc.constant<ReuseCommand>({ kind: 'free', guest, pages: 1, pick: LIFO_PICK }),
+    fc.constant<ReuseCommand>(alloc),
+    ...(hostile ? [hostile] : []),
+  ];
+  // Each command of a burst is kept 15 times in 16, and its keep shrinks to a drop on its own: a
+  // counterexample keeps only the commands of a burst it needs, as with commands drawn one by one.
+  const kept = <T>(x: fc.Arbitrary<T>): fc.Arbitrary<T[]> => fc.tuple(x, fc.nat({ max: 15 })).map(([v, k]) => (k === 0 ? [] : [v]));
+  return fc.tuple(
+    lead.length > 0 ? fc.boolean() : fc.constant(false),
+    fc.tuple(...lead.map((c) => kept(fc.constant(c)))),
+    kept(fc.constant(alloc)),
+    fc.array(kept(fc.oneof(...then)), { minLength: 1, maxLength: 3 }),
+  ).map(([led, leading, first, rest]) => [...(led ? leading.flat() : []), ...first, ...rest.flat()]);
+}
+
+/**
+ * The command list of a case: `one` command at a time, and in a concentrated case (`burst` given)
+ * a reuse burst one time in six; at most `maxCommands` in all.
+ */
+export function commandListArb<C>(one: fc.Arbitrary<C>, burst: fc.Arbitrary<C[]> | null, maxCommands: number): fc.Arbitrary<C[]> {
+  if (!burst) return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+  return fc.array(fc.oneof({ weight: 5, arbitrary: one.map((c) => [c]) }, { weight: 1, arbitrary: burst }), { maxLength: maxCommands, size: 'medium' })
+    .map((xs) => xs.flat().slice(0, maxCommands));
+}
+
 /**
  * Hostile requests that name gpfns of the guest's own space, held or in its hole (which may share a
  * host page with RAM): where a hostile request hurts (two in three of a concentrated case's).

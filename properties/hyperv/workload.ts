@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { withLayouts } from '../layout.ts';
-import { gpfnSpace } from '../../core/index.ts';
-import { familyLocalityArb, localDraws, swingArb, type FamilyLocality } from '../workload.ts';
+import { gpfnSpace, guestId, type GuestId } from '../../core/index.ts';
+import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import { hvHostileKinds, hvSystemConfig, type HvCommand, type HvCommandKind, type HvSystemConfig } from '../../core/hyperv/index.ts';
 
 export interface HvCase { config: HvSystemConfig; commands: HvCommand[] }
@@ -45,10 +45,11 @@ const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ wei
 /** The level of a Hyper-V case: where the targets stay, from this balloon size up by two big units. */
 export type HvLocality = FamilyLocality<HvCommandKind>;
 
-const hvLocalityArb = familyLocalityArb(OPTIONAL, {
+/** Half the levels low, half anywhere up to the biggest guest's memory (as VMware's, properties/vmware/workload.ts). */
+const hvLocalityArb = (config: HvSystemConfig) => familyLocalityArb(OPTIONAL, {
   // Most concentrated cases on the 4 KiB guest, the one that balloons (hvBalloonOffered).
   guest: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 1 }) }),
-  level: fc.nat({ max: 12 }),
+  level: fc.oneof(fc.nat({ max: 12 }), fc.nat({ max: Math.max(...config.guests.map((g) => g.ramPages)) })),
 });
 
 function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocality | null = null): fc.Arbitrary<HvCommand> {
@@ -84,15 +85,22 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
   }
 }
 
+/** The target down to `level` pages, the host's UNBALLOON_REQUEST for the rest, and the driver handling it (balloon_down). */
+const hvGiveBack = (guest: GuestId, level: number): HvCommand[] => [
+  { kind: 'set-target', guest, pages: level }, { kind: 'host-send', guest }, { kind: 'guest', guest },
+];
+
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbitrary<HvCommand[]> {
-  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: hvLocalityArb }).chain(({ on, local }) => {
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: hvLocalityArb(config) }).chain(({ on, local }) => {
     // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
     const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
     const kinds = (Object.keys(WEIGHT) as HvCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its target twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
+    const burst = local ? reuseBurstArb<HvCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null, hvGiveBack(guestId(local.guest % config.guests.length), local.level)) as fc.Arbitrary<HvCommand[]> : null;
+    return commandListArb(one, burst, maxCommands);
   });
 }
 

@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 import { layoutsArb } from '../layout.ts';
-import { familyLocalityArb, localDraws, swingArb, type FamilyLocality } from '../workload.ts';
+import { guestId, type GuestId } from '../../core/index.ts';
+import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import {
   physChunksOf, vboxGuestConfig, vboxHostileKinds, vboxRefusals, vboxSystemConfig, type VboxCommand, type VboxCommandKind,
   type VboxSystemConfig,
@@ -72,7 +73,15 @@ const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ wei
 /** The level of a VirtualBox case: the lower of the two chunk counts the wanted size swings between. */
 export type VboxLocality = FamilyLocality<VboxCommandKind>;
 
-const vboxLocalityArb = familyLocalityArb(OPTIONAL, { guest: fc.nat({ max: 1 }), level: fc.nat({ max: 3 }) });
+/**
+ * Half the levels low, half anywhere up to the biggest guest's chunk count, so a concentrated case
+ * also swings round a full balloon (the maximum chunk count is a limit of its own: VBoxGuest
+ * compares the wanted size with cMaxChunks).
+ */
+const vboxLocalityArb = (config: VboxSystemConfig) => familyLocalityArb(OPTIONAL, {
+  guest: fc.nat({ max: 1 }),
+  level: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: Math.max(...config.guests.map((g) => physChunksOf(g, config.chunkPages))) })),
+});
 
 function commandArb(kind: VboxCommandKind, config: VboxSystemConfig, local: VboxLocality | null = null): fc.Arbitrary<VboxCommand> {
   // A hostile request's pick is the gpfn where its scan starts (properties/virtualbox/hostile.ts).
@@ -98,15 +107,22 @@ function commandArb(kind: VboxCommandKind, config: VboxSystemConfig, local: Vbox
   }
 }
 
+/** The wanted size down to `level` chunks, told to the guest, whose worker fetches it and sends a deflate, which the EMT applies. */
+const vboxGiveBack = (guest: GuestId, level: number): VboxCommand[] => [
+  { kind: 'set-target', guest, chunks: level }, { kind: 'deliver', guest }, { kind: 'step', guest }, { kind: 'step', guest }, { kind: 'apply', guest },
+];
+
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function vboxCommandsArb(config: VboxSystemConfig, maxCommands = 60): fc.Arbitrary<VboxCommand[]> {
-  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vboxLocalityArb }).chain(({ on, local }) => {
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vboxLocalityArb(config) }).chain(({ on, local }) => {
     // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
     const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
     const kinds = (Object.keys(WEIGHT) as VboxCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its wanted size twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
+    const burst = local ? reuseBurstArb<VboxCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null, vboxGiveBack(guestId(local.guest % config.guests.length), local.level)) as fc.Arbitrary<VboxCommand[]> : null;
+    return commandListArb(one, burst, maxCommands);
   });
 }
 

@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 import { layoutsArb } from '../layout.ts';
-import { familyLocalityArb, localDraws, swingArb, type FamilyLocality } from '../workload.ts';
+import { guestId } from '../../core/index.ts';
+import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import {
   ALL_CAPS, vmwGuestConfig, vmwHostileKinds, vmwSystemConfig, type VmwCaps, type VmwCommand, type VmwCommandKind,
   type VmwSystemConfig,
@@ -83,7 +84,15 @@ const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ wei
 /** The level of a VMware case: where the targets stay, from this balloon size up by two large pages. */
 export type VmwLocality = FamilyLocality<VmwCommandKind>;
 
-const vmwLocalityArb = familyLocalityArb(OPTIONAL, { guest: fc.nat({ max: 1 }), level: fc.nat({ max: 12 }) });
+/**
+ * Half the levels low (the first large pages, where the driver takes its pages first), half
+ * anywhere up to the biggest guest's memory, so a concentrated case also swings a balloon that
+ * reaches high page numbers and the guest's whole size (not only the uniform half of the cases).
+ */
+const vmwLocalityArb = (config: VmwSystemConfig) => familyLocalityArb(OPTIONAL, {
+  guest: fc.nat({ max: 1 }),
+  level: fc.oneof(fc.nat({ max: 12 }), fc.nat({ max: Math.max(...config.guests.map((g) => g.ramPages)) })),
+});
 
 function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLocality | null = null): fc.Arbitrary<VmwCommand> {
   const L = config.largePageGpfns;
@@ -112,13 +121,15 @@ function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLoc
 
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function vmwCommandsArb(config: VmwSystemConfig, maxCommands = 60): fc.Arbitrary<VmwCommand[]> {
-  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vmwLocalityArb }).chain(({ on, local }) => {
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vmwLocalityArb(config) }).chain(({ on, local }) => {
     // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
     const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
     const kinds = (Object.keys(WEIGHT) as VmwCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its target twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
+    const burst = local ? reuseBurstArb<VmwCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null) as fc.Arbitrary<VmwCommand[]> : null;
+    return commandListArb(one, burst, maxCommands);
   });
 }
 

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { withLayouts } from '../layout.ts';
 import { gpfnSpace, guestId } from '../../core/index.ts';
-import { familyLocalityArb, localDraws, type FamilyLocality } from '../workload.ts';
+import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, type FamilyLocality } from '../workload.ts';
 import {
   xenGuestConfig, xenHostileKinds, xenSystemConfig, type XenCommand, type XenCommandKind, type XenSystemConfig,
 } from '../../core/xen/index.ts';
@@ -129,7 +129,9 @@ export function xenCommandsArb(config: XenSystemConfig, maxCommands = 60): fc.Ar
     const kinds = (Object.keys(WEIGHT) as XenCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its target twice as often, so the balloon goes down and up over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
+    const burst = local ? reuseBurstArb<XenCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null) as fc.Arbitrary<XenCommand[]> : null;
+    return commandListArb(one, burst, maxCommands);
   });
 }
 
