@@ -9,8 +9,12 @@
  *
  *   npm run bench:zoo                         every family, 20 seeds
  *   ZOO_SEEDS=5 ZOO_FAMILIES=xen npm run bench:zoo
+ *   ZOO_FAULTS=vmware/ppn-truncated,virtualbox/max-compare npm run bench:zoo
+ *
+ * ZOO_FAULTS measures only the faults it names and rewrites only their rows of the existing
+ * bench/ZOO.md (the rest of the file, notes and references included, stays as it was).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { FAMILIES, familyByName } from '../properties/families.ts';
 import { runCampaign } from '../properties/campaign.ts';
@@ -19,7 +23,9 @@ import { exploreImplementation } from '../properties/exhaustive.ts';
 import { exploreCommandFor, explorerSetup, faultExploreAt } from '../properties/explore-at.ts';
 
 const SEEDS = Array.from({ length: Number(process.env.ZOO_SEEDS ?? 20) }, (_, i) => i + 1);
-const families = process.env.ZOO_FAMILIES ? process.env.ZOO_FAMILIES.split(',').map((n) => familyByName(n.trim())) : FAMILIES;
+/** `family/fault` names to measure alone (ZOO_FAULTS), or null for every fault of the families. */
+const only = process.env.ZOO_FAULTS ? new Set(process.env.ZOO_FAULTS.split(',').map((x) => x.trim())) : null;
+const families = only ? FAMILIES.filter((f) => f.faults.some((x) => only.has(`${f.name}/${x.name}`))) : process.env.ZOO_FAMILIES ? process.env.ZOO_FAMILIES.split(',').map((n) => familyByName(n.trim())) : FAMILIES;
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const f1 = (x: number) => x.toFixed(1);
 
@@ -44,6 +50,7 @@ function explore(family: (typeof FAMILIES)[number], fault: string): { cell: stri
 let missed = 0;
 for (const family of families) {
   for (const fault of family.faults) {
+    if (only && !only.has(`${family.name}/${fault.name}`)) continue;
     const runs: number[] = [], ms: number[] = [], len: number[] = [], props = new Map<string, number>();
     let found = 0;
     for (const seed of SEEDS) {
@@ -65,6 +72,19 @@ for (const family of families) {
     references.push(`\`${family.name}/${fault.name}\`: ${fault.source}`);
     process.stderr.write(`${family.name}/${fault.name}: found ${found}/${SEEDS.length}\n`);
   }
+}
+
+if (only) {
+  // Only the rows measured: each replaces its row (same family and fault) in the existing file.
+  const url = new URL('./ZOO.md', import.meta.url);
+  const key = (row: string) => row.split('|').slice(1, 3).map((x) => x.trim()).join('/');
+  const fresh = new Map(rows.map((r) => [key(r), r]));
+  const lines = readFileSync(url, 'utf8').split('\n').map((l) => (l.startsWith('| ') && fresh.has(key(l)) ? fresh.get(key(l))! : l));
+  const missing = [...only].filter((k) => !lines.some((l) => l.startsWith('| ') && key(l) === k));
+  if (missing.length > 0) { process.stderr.write(`bench/zoo.ts: no row in bench/ZOO.md for ${missing.join(', ')}\n`); process.exit(2); }
+  writeFileSync(url, lines.join('\n'));
+  process.stderr.write(`rewrote ${fresh.size} rows of bench/ZOO.md\n`);
+  process.exit(0);
 }
 
 const out = [
