@@ -229,7 +229,8 @@ export type ReuseCommand =
  * A reuse burst (issue 22): the hot guest takes back the page given back last and works it at
  * once, as a guest does with the head of its LIFO free list: one allocation of one page at
  * LIFO_PICK (the page freed or deflated last, impl/guest-memory.ts), then one to three of a write
- * of it, a free of it, another allocation, or the family's `hostile` request, all at LIFO_PICK.
+ * of it, a free of it, or the family's `hostile` request, all at LIFO_PICK, and a free of the page
+ * in use last.
  * Dropped in a concentrated case's commands, it makes the chains of a page deflated or freed and
  * reused (deflate, write; free, write, free; deflate, free, hostile) common, where independent
  * picks make them once in thousands of cases. `lead`, when given, is what makes the family give
@@ -241,9 +242,11 @@ export function reuseBurstArb<C>(guest: GuestId, hostile: fc.Arbitrary<C> | null
   const then: fc.Arbitrary<ReuseCommand | C>[] = [
     fc.constant<ReuseCommand>({ kind: 'write', guest, pick: LIFO_PICK }),
     fc.constant<ReuseCommand>({ kind: 'free', guest, pages: 1, pick: LIFO_PICK }),
-    fc.constant<ReuseCommand>(alloc),
     ...(hostile ? [hostile] : []),
   ];
+  // ... and ends with a free of the last page in use: a burst leaves the guest's memory as it was
+  // (a counterexample that needs memory used is then not made of one-page allocations it cannot merge).
+  const last: ReuseCommand = { kind: 'free', guest, pages: 1, pick: LIFO_PICK };
   // Each command of a burst is kept 15 times in 16, and its keep shrinks to a drop on its own: a
   // counterexample keeps only the commands of a burst it needs, as with commands drawn one by one.
   const kept = <T>(x: fc.Arbitrary<T>): fc.Arbitrary<T[]> => fc.tuple(x, fc.nat({ max: 15 })).map(([v, k]) => (k === 0 ? [] : [v]));
@@ -252,7 +255,8 @@ export function reuseBurstArb<C>(guest: GuestId, hostile: fc.Arbitrary<C> | null
     fc.tuple(...lead.map((c) => kept(fc.constant(c)))),
     kept(fc.constant(alloc)),
     fc.array(kept(fc.oneof(...then)), { minLength: 1, maxLength: 3 }),
-  ).map(([led, leading, first, rest]) => [...(led ? leading.flat() : []), ...first, ...rest.flat()]);
+    kept(fc.constant(last)),
+  ).map(([led, leading, first, rest, end]) => [...(led ? leading.flat() : []), ...first, ...rest.flat(), ...end]);
 }
 
 /**
