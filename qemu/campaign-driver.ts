@@ -54,13 +54,12 @@ export interface DriverOptions<C extends { readonly steps: readonly unknown[] },
   readonly run: (c: C) => Promise<R>;
   /** Judges one record by every property. */
   readonly check: (r: R) => Map<string, Judged<V>>;
-  /** The machine is unusable after a case whose guest did not survive: reboot before the next. */
-  readonly discard: () => Promise<void>;
-  /** Ends the machine, after the runs or on a failure. */
-  readonly close: () => Promise<void>;
+  /** The reused machine: discarded after a case whose guest did not survive (rebooted before the
+   * next), closed after the runs or on a failure (qemu/session.ts). */
+  readonly session: { discard(): Promise<void>; close(): Promise<void> };
   /** Sees every record as it is made (counts of its own: device pops, steps, unsafe targets). */
   readonly onRecord?: (r: R) => void;
-  readonly onProgress?: (done: number, total: number) => void;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
   /** Saves the shrunk counterexample as a trace (the first violation's property names it); returns its path. */
   readonly save: (f: { readonly c: C; readonly record: R; readonly violations: V[]; readonly property: string; readonly path: string }) => string;
 }
@@ -75,7 +74,7 @@ export interface DriverResult<C extends { readonly steps: readonly unknown[] }, 
 
 /**
  * Runs `runs` cases and shrinks the first failure.
- * @example const r = await driveCampaign({ name: 'qemu', seed: 1, runs: 6, shrinkBudgetMs: 90_000, arbitrary, properties, run, check, discard, close, save });
+ * @example const r = await driveCampaign({ name: 'qemu', seed: 1, runs: 6, shrinkBudgetMs: 90_000, arbitrary, properties, run, check, session, save });
  */
 export async function driveCampaign<C extends { readonly steps: readonly unknown[] }, R extends DrivenRecord, V extends { readonly property: string }>(
   o: DriverOptions<C, R, V>,
@@ -102,7 +101,7 @@ export async function driveCampaign<C extends { readonly steps: readonly unknown
     }
     casesRun++;
     o.onRecord?.(record);
-    if (record.guest !== 'alive') { guestDeaths++; await o.discard(); }
+    if (record.guest !== 'alive') { guestDeaths++; await o.session.discard(); }
     const violations: V[] = [];
     for (const [name, j] of o.check(record)) {
       const t = tallies.find((x) => x.name === name) as PropertyTally;
@@ -120,7 +119,7 @@ export async function driveCampaign<C extends { readonly steps: readonly unknown
   try {
     result = await fc.check(predicate, { seed: o.seed, numRuns: o.runs, endOnFailure: false });
   } finally {
-    await o.close();
+    await o.session.close();
   }
   if (harnessError !== null) throw harnessError;
   if (!result.failed) return { casesRun, guestDeaths, tallies, failure: null };

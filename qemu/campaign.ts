@@ -86,9 +86,7 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
     onRecord(record) {
       for (const st of record.steps) for (const e of st.device ?? []) if (e.k === 'pop') devicePops[e.q] = (devicePops[e.q] ?? 0) + 1;
     },
-    discard: () => session.discard(),
-    close: () => session.close(),
-    ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
+    session, onProgress: opts.onProgress,
     save: ({ c, record, violations, property, path }) => saveTrace(opts.outDir, makeTrace({
       property, seed: opts.seed, path, kernel: status.files.kernelVersion, qemu, steps: c.steps, record, violations,
     })),

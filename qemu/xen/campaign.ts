@@ -88,9 +88,7 @@ export async function runXenCampaign(opts: XenCampaignOptions): Promise<XenRepor
         if (record.guest !== 'alive') unsafeDeaths++;
       }
     },
-    discard: () => session.discard(),
-    close: () => session.close(),
-    ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
+    session, onProgress: opts.onProgress,
     save: ({ c, record, violations, property, path }) => saveXenTrace(opts.outDir, makeXenTrace({
       property, seed: opts.seed, path, versions: status.files.versions, qemu, steps: c.steps, record, violations,
     })),
