@@ -118,6 +118,22 @@ describe('statechart-conformance: the device trace on the virtio chart', () => {
       .toMatch(/inflate buffer of 3 pfns \(1 bad\).* accepts every gpfn/);
   });
 
+  it('refuses the stale actual the OOM notifier wrote on the real system (review C2, FINDINGS 32: deflate-on-oom, seed 16)', () => {
+    // The observed order, scaled down: an OOM deflate of 256 with no write after it, the worker
+    // inflates 34 and writes the right value, inflates 256, then the notifier's write lands with
+    // num_pages as it read it right after its own deflate (update_balloon_size outside balloon_lock).
+    const doo = { deflateOnOom: true, variant: 'deflate-on-oom', features: '0110000000' };
+    const items = ['target 1000', ...buffer(0, range(1, 256)), 'actual 256 0', ...buffer(0, range(300, 256)), 'actual 512 256',
+      ...buffer(1, range(1, 256)), ...buffer(0, range(600, 34)), 'actual 290 512', ...buffer(0, range(700, 256)), 'actual 256 290'];
+    const r = recordOf([{ items }], doo);
+    expect(refusal(r)).toMatch(/wrote actual 256 \(was 290; balloon 546 pages\).* lies between the acknowledged balloon/);
+    expect(checkQemuProperties(r, ['actual-matches-device']).get('actual-matches-device')?.violations.map((v) => v.message))
+      .toEqual(['driver wrote actual 256 while the device holds 546 ballooned pages']);
+    // Written in the order the balloon moved, the same buffers are accepted, the OOM deflate as one.
+    const fine = recordOf([{ items: [...items.slice(0, -1), 'actual 546 290'] }], doo);
+    expect(runOnChart(fine)).toMatchObject({ refusal: null, oomDeflates: 1 });
+  });
+
   it('accepts the recorded C1 boots (probe, hibernate, resume; reporting left out)', () => {
     for (const file of ['c1-hibernate.trace', 'c1-resume.trace']) {
       const r = recordOfLines([{ op: { op: 'load' }, lines: fixture(file).split('\n') }], { variant: 'page-poison', features: '0100110000' });
