@@ -188,7 +188,9 @@ export class BalloonDriver {
     const g = guestId(this.mem.id);
     out.push({ kind: 'ack-consumed', guest: g, queue: b.queue, id: b.id });
     if (b.origin === 'hostile') return;
-    if (b.queue === 'stats') { this.queue('stats', 'driver', [], out); return; }
+    // A used stats buffer is refilled and made available again (5.5.6.3.1 statement 27; Linux
+    // stats_handle_request).
+    if (b.queue === 'stats') { if (!this.f['stats-not-reposted']) this.queue('stats', 'driver', [], out); return; }
     if (b.queue === 'reporting') {
       // Reported pages go back to the free list once the device acknowledged them (Linux
       // page_reporting_drain); the guest may allocate them from now on.

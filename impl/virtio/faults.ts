@@ -134,6 +134,11 @@ export const FAULTS = {
     reference: 'VIRTIO 1.2 5.5.6.6.1 (statements 55 and 56: poison_val before DRIVER_OK, never changed while it is set); Linux virtballoon_probe writes poison_val before virtio_device_ready for this reason',
     catches: ['conformance'],
   },
+  'stats-not-reposted': {
+    doc: 'the driver consumes a used stats buffer and never makes another available, so the device has no buffer to report statistics in from then on',
+    reference: 'VIRTIO 1.2 5.5.6.3.1 (statement 27: a new buffer after the device used one; review B2 found it modelled but never required); Linux stats_request queues stats_handle_request, which adds the buffer back after every use',
+    catches: ['stats-posted'],
+  },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof FAULTS;
