@@ -24,7 +24,7 @@ export const statsPosted: VirtioProperty = {
         const stats = obs.guests[i].inflight.filter((b) => b.queue === 'stats');
         if (!stats.some((b) => !b.acked)) {
           const used = stats.length > 0 ? `its stats buffer #${stats[0].id} was used and not consumed` : 'no stats buffer is on the queue';
-          return { message: `guest ${i} negotiated STATS_VQ, but after the final drain ${used}: the driver must make a stats buffer available after init and after the device used one (5.5.6.3.1)`, guest: i };
+          return { message: `guest ${i} negotiated STATS_VQ, but after the final drain ${used}: the driver must make a stats buffer available after init and after every use (5.5.6.3.1)`, guest: i };
         }
       }
       return null;
