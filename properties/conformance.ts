@@ -10,7 +10,7 @@
  * pure `transition` underneath, but a live actor skips re-resolving the snapshot per event (about
  * four times faster than calling `transition` per event), which is what the per-step budget asks.
  */
-import { createActor, transition, type Actor, type AnyTransitionDefinition, type Snapshot, type SnapshotFrom, type StateValue } from 'xstate';
+import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type SnapshotFrom, type StateValue } from 'xstate';
 import { profileOf, type Observation, type SystemConfig } from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
 import {
@@ -20,7 +20,7 @@ import {
 import { allHold } from '../model/virtio/rules.ts';
 import { ownPending, type GuestModelContext } from '../model/virtio/context.ts';
 import type { Violation } from './property.ts';
-import { canonicalFingerprint, Hasher } from './state-key.ts';
+import { chartStep } from './chart-step.ts';
 import type { VirtioMonitor as PropertyMonitor, VirtioProperty as Property } from './virtio/property.ts';
 
 import type { ConformanceHooks } from './family.ts';
@@ -126,8 +126,8 @@ type GuestSnap = SnapshotFrom<GuestMachine>;
 
 /**
  * The lockstep monitor over the charts' snapshots instead of live actors, for forks: each event
- * goes through XState's pure `transition(guestMachine, snapshot, event)`, memoized (chartStep), and
- * a fork shares the (immutable) snapshots. It judges exactly as the actor-based monitor does: the
+ * goes through the chart's pure transition, memoized (properties/chart-step.ts chartStep), and a
+ * fork shares the (immutable) snapshots. It judges exactly as the actor-based monitor does: the
  * same events, the same refusal test (no transition of the state takes the event), the same
  * comparisons (test/explore/fork.test.ts compares a forked case with a whole run, verdicts and messages).
  */
@@ -140,7 +140,7 @@ function chartMonitor(snaps: GuestSnap[]): PropertyMonitor {
       for (const e of stepEvents(command, result)) {
         const before = snaps[g];
         if (idleUnchanged(before.context, e)) continue;
-        const r = chartStep(before, e);
+        const r = chartStep(guestMachine, before.context.cfg, before, e);
         if (r.refused) return refusal(g, before.value, before.context, e, index);
         if (r.next === null) continue;
         snaps[g] = r.next;
@@ -161,33 +161,6 @@ function chartMonitor(snaps: GuestSnap[]): PropertyMonitor {
     },
   };
 }
-
-/**
- * One event on a chart snapshot: the next snapshot (null: the chart stays as it is) and whether
- * the chart refused it (it stayed and no transition of its state takes the event, the actor
- * monitor's test). Memoized over the abstract chart state: the key is a 64-bit fingerprint of the
- * snapshot's state value, context and the event (state-key.ts; equal values, equal keys; distinct
- * ones collide with probability about n²/2^54 for n cached steps, the cache being bounded to 2^18:
- * at most about 4·10^-6).
- * The cached snapshot is XState's own result for an equal snapshot and event (snapshots are never
- * mutated), so a hit gives what `transition` would.
- */
-function chartStep(before: GuestSnap, e: GuestEvent): { next: GuestSnap | null; refused: boolean } {
-  const f = canonicalFingerprint([before.value, before.context, e], undefined, hasher);
-  const key = (f.hi & 0x1fffff) * 0x100000000 + f.lo; // 53 bits: an exact number key
-  let r = stepCache.get(key);
-  if (r === undefined) {
-    const [after] = transition(guestMachine, before as never, e);
-    const same = after === (before as unknown);
-    r = { next: same ? null : after as GuestSnap, refused: same && guestMachine.getTransitionData(before as never, e).length === 0 };
-    if (stepCache.size >= STEP_CACHE_MAX) stepCache.clear();
-    stepCache.set(key, r);
-  }
-  return r;
-}
-const hasher = new Hasher();
-const stepCache = new Map<number, { next: GuestSnap | null; refused: boolean }>();
-const STEP_CACHE_MAX = 1 << 18;
 
 function compareSnap(g: number, obs: Observation, s: GuestSnap): Violation | null {
   const diff = diffAbstract(abstractObservation(obs.guests[g]), projectContext(s.context));

@@ -12,6 +12,7 @@ import {
   hvStepEvents, projectHvCharts, type HvEvent, type HvGuestMachine, type HvHostMachine,
 } from '../../model/hyperv/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import { snapshotActor } from '../chart-step.ts';
 import type { ChartCopy } from '../family.ts';
 import type { HvMonitor, HvProperty, HvViolation } from './property.ts';
 
@@ -43,7 +44,7 @@ export function hvConformanceProperty(hooks: HvConformanceHooks = {}): HvPropert
   };
 }
 
-/** Where a fork starts: per guest, the two charts' persisted snapshots. */
+/** Where a fork starts: per guest, the two charts' snapshots. */
 type HvFrom = { guest: Snapshot<unknown>; host: Snapshot<unknown> }[];
 
 function monitor(config: HvSystemConfig, hooks: HvConformanceHooks, from?: HvFrom): HvMonitor {
@@ -53,8 +54,8 @@ function monitor(config: HvSystemConfig, hooks: HvConformanceHooks, from?: HvFro
   const pairs: Pair[] = config.guests.map((guest, i) => {
     const input = { guest, system: config };
     const f = from?.[i];
-    const g = createActor(hvGuestMachine, { input, ...(f ? { snapshot: f.guest } : {}), ...(hooks.onTransitions ? { inspect: inspect('hyperv-guest') as never } : {}) });
-    const h = createActor(hvHostMachine, { input, ...(f ? { snapshot: f.host } : {}), ...(hooks.onTransitions ? { inspect: inspect('hyperv-host') as never } : {}) });
+    const g = f ? snapshotActor(hvGuestMachine, input, f.guest as never) : createActor(hvGuestMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('hyperv-guest') as never } : {}) });
+    const h = f ? snapshotActor(hvHostMachine, input, f.host as never) : createActor(hvHostMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('hyperv-host') as never } : {}) });
     g.start(); h.start();
     if (f) return { guest: g, host: h };
     hooks.onState?.('hyperv-guest', g.getSnapshot().value);
@@ -65,11 +66,11 @@ function monitor(config: HvSystemConfig, hooks: HvConformanceHooks, from?: HvFro
     { chart: 'hyperv-guest', guest, state: () => p.guest.getSnapshot().value },
     { chart: 'hyperv-host', guest, state: () => p.host.getSnapshot().value },
   ]));
-  // A fork restores each chart from its persisted snapshot (XState getPersistedSnapshot /
-  // createActor({ snapshot })), as virtio's conformance does; not with hooks, whose counts and
-  // charts are their caller's.
+  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
+  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
+  // counts and charts are their caller's.
   const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
-    : { fork: () => monitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getPersistedSnapshot(), host: p.host.getPersistedSnapshot() }))) };
+    : { fork: () => monitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getSnapshot(), host: p.host.getSnapshot() }))) };
   return {
     ...fork,
     step({ command, result, obs, index }) {

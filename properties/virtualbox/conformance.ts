@@ -12,6 +12,7 @@ import {
   type Rule, type VboxEvent, type VboxGuestMachine, type VboxHostMachine,
 } from '../../model/virtualbox/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import { snapshotActor } from '../chart-step.ts';
 import type { ConformanceHooks } from '../family.ts';
 import type { Violation } from '../property.ts';
 import type { VboxProperty } from './property.ts';
@@ -39,7 +40,7 @@ export function vboxConformanceProperty(hooks: ConformanceHooks = {}): VboxPrope
     monitor: (config) => vboxMonitor(config, hooks),
   };
 }
-/** Where a fork starts: per guest, the two charts' persisted snapshots. */
+/** Where a fork starts: per guest, the two charts' snapshots. */
 type From = { guest: Snapshot<unknown>; host: Snapshot<unknown> }[];
 
 function vboxMonitor(config: Parameters<VboxProperty['monitor']>[0], hooks: ConformanceHooks, from?: From): ReturnType<VboxProperty['monitor']> {
@@ -49,8 +50,8 @@ function vboxMonitor(config: Parameters<VboxProperty['monitor']>[0], hooks: Conf
   const pairs: Pair[] = config.guests.map((guest, i) => {
     const input = { system: config, guest };
     const f = from?.[i];
-    const g = createActor(vboxGuestMachine, { input, ...(f ? { snapshot: f.guest } : {}), ...(hooks.onTransitions ? { inspect: inspect('virtualbox-guest') as never } : {}) });
-    const h = createActor(vboxHostMachine, { input, ...(f ? { snapshot: f.host } : {}), ...(hooks.onTransitions ? { inspect: inspect('virtualbox-host') as never } : {}) });
+    const g = f ? snapshotActor(vboxGuestMachine, input, f.guest as never) : createActor(vboxGuestMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('virtualbox-guest') as never } : {}) });
+    const h = f ? snapshotActor(vboxHostMachine, input, f.host as never) : createActor(vboxHostMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('virtualbox-host') as never } : {}) });
     g.start(); h.start();
     if (f) return { guest: g, host: h };
     hooks.onState?.('virtualbox-guest', g.getSnapshot().value as StateValue);
@@ -61,11 +62,11 @@ function vboxMonitor(config: Parameters<VboxProperty['monitor']>[0], hooks: Conf
     { chart: 'virtualbox-guest', guest, state: () => p.guest.getSnapshot().value as StateValue },
     { chart: 'virtualbox-host', guest, state: () => p.host.getSnapshot().value as StateValue },
   ]));
-  // A fork restores each chart from its persisted snapshot (XState getPersistedSnapshot /
-  // createActor({ snapshot })), as virtio's conformance does; not with hooks, whose counts and
-  // charts are their caller's.
+  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
+  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
+  // counts and charts are their caller's.
   const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
-    : { fork: () => vboxMonitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getPersistedSnapshot(), host: p.host.getPersistedSnapshot() }))) };
+    : { fork: () => vboxMonitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getSnapshot(), host: p.host.getSnapshot() }))) };
   return {
     ...fork,
     step({ command, result, obs, index }) {

@@ -12,6 +12,7 @@ import {
   type Rule, type VmwDriverMachine, type VmwEvent, type VmwHostMachine,
 } from '../../model/vmware/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import { snapshotActor } from '../chart-step.ts';
 import type { ConformanceHooks } from '../family.ts';
 import type { Violation } from '../property.ts';
 import type { VmwProperty } from './property.ts';
@@ -39,7 +40,7 @@ export function vmwConformanceProperty(hooks: ConformanceHooks = {}): VmwPropert
     monitor: (config) => vmwMonitor(config, hooks),
   };
 }
-/** Where a fork starts: per guest, the two charts' persisted snapshots. */
+/** Where a fork starts: per guest, the two charts' snapshots. */
 type From = { driver: Snapshot<unknown>; host: Snapshot<unknown> }[];
 
 function vmwMonitor(config: Parameters<VmwProperty['monitor']>[0], hooks: ConformanceHooks, from?: From): ReturnType<VmwProperty['monitor']> {
@@ -49,8 +50,8 @@ function vmwMonitor(config: Parameters<VmwProperty['monitor']>[0], hooks: Confor
   const pairs: Pair[] = config.guests.map((guest, i) => {
     const input = { system: config, guest };
     const f = from?.[i];
-    const driver = createActor(vmwDriverMachine, { input, ...(f ? { snapshot: f.driver } : {}), ...(hooks.onTransitions ? { inspect: inspect('vmware-driver') as never } : {}) });
-    const host = createActor(vmwHostMachine, { input, ...(f ? { snapshot: f.host } : {}), ...(hooks.onTransitions ? { inspect: inspect('vmware-host') as never } : {}) });
+    const driver = f ? snapshotActor(vmwDriverMachine, input, f.driver as never) : createActor(vmwDriverMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('vmware-driver') as never } : {}) });
+    const host = f ? snapshotActor(vmwHostMachine, input, f.host as never) : createActor(vmwHostMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('vmware-host') as never } : {}) });
     driver.start(); host.start();
     if (f) return { driver, host };
     hooks.onState?.('vmware-driver', driver.getSnapshot().value as StateValue);
@@ -61,11 +62,11 @@ function vmwMonitor(config: Parameters<VmwProperty['monitor']>[0], hooks: Confor
     { chart: 'vmware-driver', guest, state: () => p.driver.getSnapshot().value as StateValue },
     { chart: 'vmware-host', guest, state: () => p.host.getSnapshot().value as StateValue },
   ]));
-  // A fork restores each chart from its persisted snapshot (XState getPersistedSnapshot /
-  // createActor({ snapshot })), as virtio's conformance does; not with hooks, whose counts and
-  // charts are their caller's.
+  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
+  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
+  // counts and charts are their caller's.
   const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
-    : { fork: () => vmwMonitor(config, hooks, pairs.map((p) => ({ driver: p.driver.getPersistedSnapshot(), host: p.host.getPersistedSnapshot() }))) };
+    : { fork: () => vmwMonitor(config, hooks, pairs.map((p) => ({ driver: p.driver.getSnapshot(), host: p.host.getSnapshot() }))) };
   return {
     ...fork,
     step({ command, result, obs, index }) {

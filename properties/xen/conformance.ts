@@ -12,6 +12,7 @@ import {
   xenHypervisorMachine, xenStepEvents, xenThreadMachine, type XenEvent, type XenHypervisorMachine, type XenThreadMachine,
 } from '../../model/xen/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import { snapshotActor } from '../chart-step.ts';
 import type { ChartCopy } from '../family.ts';
 import type { XenMonitor, XenProperty, XenViolation } from './property.ts';
 
@@ -33,7 +34,7 @@ export function xenConformanceProperty(hooks: XenConformanceHooks = {}): XenProp
   };
 }
 
-/** Where a fork starts: per guest, the two charts' persisted snapshots and the PoD counts last seen. */
+/** Where a fork starts: per guest, the two charts' snapshots and the PoD counts last seen. */
 type XenFrom = { thread: Snapshot<unknown>; hv: Snapshot<unknown>; pod: [number, number] }[];
 
 function monitor(config: XenSystemConfig, hooks: XenConformanceHooks, from?: XenFrom): XenMonitor {
@@ -43,8 +44,8 @@ function monitor(config: XenSystemConfig, hooks: XenConformanceHooks, from?: Xen
   const pairs: Pair[] = config.guests.map((guest, i) => {
     const input = { guest, system: config };
     const f = from?.[i];
-    const thread = createActor(xenThreadMachine, { input, ...(f ? { snapshot: f.thread } : {}), ...(hooks.onTransitions ? { inspect: inspect('xen-thread') as never } : {}) });
-    const hv = createActor(xenHypervisorMachine, { input, ...(f ? { snapshot: f.hv } : {}), ...(hooks.onTransitions ? { inspect: inspect('xen-hypervisor') as never } : {}) });
+    const thread = f ? snapshotActor(xenThreadMachine, input, f.thread as never) : createActor(xenThreadMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('xen-thread') as never } : {}) });
+    const hv = f ? snapshotActor(xenHypervisorMachine, input, f.hv as never) : createActor(xenHypervisorMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('xen-hypervisor') as never } : {}) });
     thread.start(); hv.start();
     if (f) return { thread, hv, pod: [f.pod[0], f.pod[1]] };
     hooks.onState?.('xen-thread', thread.getSnapshot().value);
@@ -56,11 +57,11 @@ function monitor(config: XenSystemConfig, hooks: XenConformanceHooks, from?: Xen
     { chart: 'xen-thread', guest, state: () => p.thread.getSnapshot().value },
     { chart: 'xen-hypervisor', guest, state: () => p.hv.getSnapshot().value },
   ]));
-  // A fork restores each chart from its persisted snapshot (XState getPersistedSnapshot /
-  // createActor({ snapshot })), as virtio's conformance does; not with hooks, whose counts and
-  // charts are their caller's.
+  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
+  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
+  // counts and charts are their caller's.
   const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
-    : { fork: () => monitor(config, hooks, pairs.map((p) => ({ thread: p.thread.getPersistedSnapshot(), hv: p.hv.getPersistedSnapshot(), pod: p.pod }))) };
+    : { fork: () => monitor(config, hooks, pairs.map((p) => ({ thread: p.thread.getSnapshot(), hv: p.hv.getSnapshot(), pod: p.pod }))) };
   return {
     ...fork,
     step({ command, result, obs, index }) {
