@@ -84,6 +84,7 @@ export const HINT_RULES = {
   ],
   /** The driver closes a round (Linux send_cmd_id_stop). */
   stopAllowed: [
+    { says: 'the buffer carries STOP (0)', holds: (_c, e) => (e as Ev<'CMD_QUEUED'>).cmdId === CMD_ID_STOP },
     { says: 'STOP goes in an output buffer of 4 bytes (5.5.6.5.1)', stmt: [37], holds: (_c, e) => (e as Ev<'CMD_QUEUED'>).bytes === CMD_ID_BYTES },
     { says: 'the driver sends STOP only to close a round it opened (linux: send_cmd_id_stop ends send_free_page_hints; the spec forbids no extra STOP)', only: LINUX, holds: (c) => c.active },
   ],

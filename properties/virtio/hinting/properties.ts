@@ -163,5 +163,6 @@ export const hintDeviceDrops: HintProperty = {
   },
 };
 
-export const HINT_PROPERTIES: readonly HintProperty[] = [hintChart, hintDataOracle, hintDeviceDrops];
+/** The properties on the protocol and the pages; run.ts adds the command contract. */
+export const HINT_STATE_PROPERTIES: readonly HintProperty[] = [hintChart, hintDataOracle, hintDeviceDrops];
 

@@ -6,7 +6,11 @@
 import fc from 'fast-check';
 import { formatHintCommand, hintConfig, type HintCommand, type HintConfig, type HintSystem } from '../../../core/virtio/hinting.ts';
 import { ReferenceHintSystem, type HintFaults } from '../../../impl/virtio/hinting.ts';
-import { HINT_PROPERTIES, type HintProperty } from './properties.ts';
+import { hintContract } from './contract.ts';
+import { HINT_STATE_PROPERTIES, type HintProperty } from './properties.ts';
+
+/** Every hinting property, the command contract first. */
+export const HINT_PROPERTIES: readonly HintProperty[] = [hintContract, ...HINT_STATE_PROPERTIES];
 
 const pick = fc.nat({ max: 63 });
 
