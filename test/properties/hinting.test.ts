@@ -12,6 +12,7 @@ import { hintMachine, hintStepEvents } from '../../model/virtio/hinting-machine.
 import type { HintEvent } from '../../model/virtio/hinting-rules.ts';
 import { checkHinting, HINT_PROPERTIES, hintWorkloadArb, runHintCase } from '../../properties/virtio/hinting/run.ts';
 import fc from 'fast-check';
+import { exploreHinting } from '../../properties/virtio/hinting/explore.ts';
 
 const SEED = Number(process.env.FC_SEED ?? 42);
 const seeds = Array.from({ length: 20 }, (_, i) => SEED + i);
@@ -164,3 +165,22 @@ describe('the hinting chart is reached in full by the seeded workload', () => {
   });
 });
 
+
+describe('free page hinting: breadth-first exploration (properties/virtio/hinting/explore.ts)', () => {
+  it('pins the distinct states of 3 pages to depth 5, with no violation on the reference', () => {
+    const r = exploreHinting(5);
+    expect(r.failure).toBeNull();
+    // A change to the protocol (a command, a state of the device or driver) moves these numbers.
+    expect(r.states).toEqual([1, 3, 10, 30, 85, 237]);
+  });
+
+  const depths: [string, number, string][] = [['hint-id-reuse', 2, 'hint-chart'], ['hint-cmd-twice', 3, 'hint-chart'], ['hint-stale-id', 6, 'hint-chart'], ['hint-modify-after-done', 7, 'hint-device-drops']];
+  for (const [fault, depth, property] of depths) {
+    it(`${fault} is found at depth ${depth}, not one shorter, by ${property}`, () => {
+      const r = exploreHinting(depth, { [fault]: true });
+      expect(r.failure?.depth).toBe(depth);
+      expect(r.failure?.property).toBe(property);
+      expect(r.failure?.program).toHaveLength(depth);
+    });
+  }
+});
