@@ -40,9 +40,9 @@ describe('free page hinting: the reference keeps every property', () => {
   for (const profile of ['linux', 'spec'] as const) {
     it(`under ${profile}, at 20 seeds`, () => {
       for (const seed of seeds) {
-        const r = checkHinting({ seed, runs: 60, config: hintConfig({ profile }) });
+        const r = checkHinting({ seed, runs: 40, config: hintConfig({ profile }) });
         expect(r.failure, `seed ${seed}`).toBeNull();
-        expect(r.numRuns).toBe(60);
+        expect(r.numRuns).toBe(40);
       }
     });
   }
@@ -66,7 +66,8 @@ describe('free page hinting: the seeded faults', () => {
     it(`${name} is found by ${HINT_FAULTS[name].catches.join(' or ')} at 20 of 20 seeds`, () => {
       const missed: number[] = [];
       for (const seed of seeds) {
-        const r = checkHinting({ seed, runs: 800, faults: { [name]: true } });
+        // Unshrunk: which property fires first is the same, and the test spends nothing on shrinking.
+        const r = checkHinting({ seed, runs: 800, faults: { [name]: true }, shrink: false });
         if (!r.failure) { missed.push(seed); continue; }
         expect(HINT_FAULTS[name].catches as readonly string[], `seed ${seed}: ${r.failure.message}`).toContain(r.failure.property);
       }

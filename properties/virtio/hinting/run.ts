@@ -55,11 +55,14 @@ export function runHintCase(
 
 export interface HintCheck { seed: number; runs: number; failure: HintFailure | null; numRuns: number }
 
-/** One seeded campaign: `runs` workloads against the reference system with `faults`, shrunk on failure. */
-export function checkHinting(opts: { seed: number; runs: number; faults?: HintFaults; config?: HintConfig; maxLength?: number }): HintCheck {
+/**
+ * One seeded campaign: `runs` workloads against the reference system with `faults`, shrunk on
+ * failure unless `shrink` is false (then the first failing workload, as drawn).
+ */
+export function checkHinting(opts: { seed: number; runs: number; faults?: HintFaults; config?: HintConfig; maxLength?: number; shrink?: boolean }): HintCheck {
   const config = opts.config ?? hintConfig();
   const make = (c: HintConfig) => new ReferenceHintSystem(c, opts.faults ?? {});
-  const out = fc.check(fc.property(hintWorkloadArb(opts.maxLength), (cmds) => runHintCase(cmds, config, make) === null), { seed: opts.seed, numRuns: opts.runs });
+  const out = fc.check(fc.property(hintWorkloadArb(opts.maxLength), (cmds) => runHintCase(cmds, config, make) === null), { seed: opts.seed, numRuns: opts.runs, endOnFailure: opts.shrink === false });
   const failure = out.failed && out.counterexample ? runHintCase(out.counterexample[0], config, make) : null;
   return { seed: opts.seed, runs: opts.runs, failure, numRuns: out.numRuns };
 }
