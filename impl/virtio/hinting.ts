@@ -6,8 +6,8 @@
  *
  * Device (QEMU): `hint-request` writes a fresh command id, ids only grow (statement 48);
  * `hint-device` serves free_page_vq in order: a command-id buffer equal to the current id moves
- * REQUESTED to START, a STOP buffer ends the round, page buffers are taken only in START and only
- * after the current id's buffer (statement 49, QEMU get_free_page_hints); `hint-done` drops every
+ * REQUESTED to START, any other command-id buffer stops a started round, page buffers are taken
+ * only in START (statement 49, QEMU get_free_page_hints); `hint-done` drops every
  * taken page the guest has not written since the id was issued (statement 50: QEMU skips them in
  * migration) and then writes DONE, after which it changes nothing (statement 51).
  *
@@ -27,7 +27,7 @@ export interface HintFaultInfo { doc: string; reference: string; catches: readon
 /** Seeded bugs from the history of hinting, each to be found by the general properties. */
 export const HINT_FAULTS = {
   'hint-stale-id': {
-    doc: 'the device starts a round on any command-id buffer, not only the current id\'s while REQUESTED, so hints left on the queue from an old round are taken under the new one',
+    doc: 'the device moves to START on a buffer with its round\'s id in any state, not only while REQUESTED: a buffer still on the queue when the host wrote STOP restarts the round, and hints the host no longer asked for are taken',
     reference: 'QEMU "virtio-balloon: Prevent guest from starting a report when we didn\'t request one" (title as the spec review lists it): get_free_page_hints moves to START only from REQUESTED with the current id; VIRTIO 1.2 5.5.6.5.2 statement 49',
     catches: ['hint-chart', 'hint-device-drops', 'hint-data-oracle'],
   },
@@ -80,8 +80,6 @@ export class ReferenceHintSystem implements HintSystem {
   private nextId = CMD_ID_MIN;
   private lastIssued = -1;
   private status: Status = 'idle';
-  /** The id of the last command-id buffer (not STOP) served: the id page buffers come under. */
-  private inForce = -1;
   /** A STOP buffer was served since the last id was issued. */
   private stopSince = true;
   /** Pages taken as hints under the current id. */
@@ -221,19 +219,17 @@ export class ReferenceHintSystem implements HintSystem {
     const b = this.queue.shift();
     if (!b) return 'hint/queue-empty';
     if (b.kind === 'cmd') {
-      if (b.cmdId === CMD_ID_STOP) {
-        // A STOP ends the round it follows (QEMU also takes a stale one from an earlier round).
-        this.stopSince = true;
-        if (this.status === 'start' || this.status === 'requested') this.status = 'stop';
-      } else if (b.cmdId >= CMD_ID_MIN) {
-        this.inForce = b.cmdId;
-        if (this.f['hint-stale-id']) this.status = 'start';
-        else if (b.cmdId === this.cmdId && this.status === 'requested') this.status = 'start';
-      }
+      if (b.cmdId === CMD_ID_STOP) this.stopSince = true;
+      // QEMU get_free_page_hints: START only from REQUESTED and with the current id; any other
+      // command-id buffer stops a started round, and none other (a stale STOP changes nothing).
+      // hint-stale-id: QEMU before the fix, START on the round's id whatever the state.
+      const asked = this.f['hint-stale-id'] ? b.cmdId === this.lastIssued : this.status === 'requested' && b.cmdId === this.cmdId;
+      if (asked) this.status = 'start';
+      else if (this.status === 'start') this.status = 'stop';
       out.push({ kind: 'hint-processed', id: b.id, taken: [], ignored: [] });
       return null;
     }
-    const ok = this.status === 'start' && (this.f['hint-stale-id'] || this.inForce === this.cmdId);
+    const ok = this.status === 'start';
     if (ok) for (const p of b.gpfns) this.skip.add(p);
     out.push({ kind: 'hint-processed', id: b.id, taken: ok ? [...b.gpfns] : [], ignored: ok ? [] : [...b.gpfns] });
     return null;

@@ -68,8 +68,9 @@ export const hintMachine = setup({
       const b = c.queue[0];
       const rest = c.queue.slice(1);
       if (b.kind !== 'cmd') return { queue: rest };
-      if (b.cmdId === CMD_ID_STOP) return { queue: rest, issuedOpen: [], status: c.status === 'requested' || c.status === 'start' ? 'stop' as const : c.status };
-      return { queue: rest, status: b.cmdId === c.cmdId && c.status === 'requested' ? 'start' as const : c.status };
+      // QEMU get_free_page_hints: START only from REQUESTED with the current id; any other id stops a started round.
+      const status = c.status === 'requested' && b.cmdId === c.cmdId ? 'start' as const : c.status === 'start' ? 'stop' as const : c.status;
+      return { queue: rest, status, ...(b.cmdId === CMD_ID_STOP ? { issuedOpen: [] } : {}) };
     }),
     giveBack: assign(({ context: c, event }) => ({ free: c.free + (event as Ev<'HINTS_RETURNED'>).size, hinted: c.hinted - (event as Ev<'HINTS_RETURNED'>).size })),
     allocate: assign(({ context: c }) => ({ free: c.free - 1, used: c.used + 1 })),
