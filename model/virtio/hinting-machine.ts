@@ -8,8 +8,8 @@
  * - `driver`: Linux's round (drivers/virtio/virtio_balloon.c): idle, or hinting from the buffer
  *   that opened a round (send_cmd_id_start) to the STOP that closes it (send_cmd_id_stop).
  *
- * Every guard is a rule set of model/virtio/hinting-rules.ts; the sub-states follow the context
- * through eventless transitions, as in the balloon chart (model/virtio/guest-machine.ts). Kept
+ * Every guard is a rule set of model/virtio/hinting-rules.ts, but `isStarted` and `isStopped`, with
+ * which the device's sub-state follows a served command-id buffer (the `process` action). Kept
  * apart from that chart so the balloon's pinned state counts and seeds do not move.
  */
 import { assign, setup } from 'xstate';
@@ -41,12 +41,8 @@ export const hintMachine = setup({
     queueEmpty: rule('queueEmpty'),
     allocFits: rule('allocFits'),
     freeFits: rule('freeFits'),
-    isRequested: ({ context }: GuardArgs) => context.status === 'requested',
     isStarted: ({ context }: GuardArgs) => context.status === 'start',
     isStopped: ({ context }: GuardArgs) => context.status === 'stop',
-    isDone: ({ context }: GuardArgs) => context.status === 'done',
-    roundOpen: ({ context }: GuardArgs) => context.active,
-    roundClosed: ({ context }: GuardArgs) => !context.active,
   },
   actions: {
     newId: assign(({ context: c, event }) => ({ cmdId: (event as Ev<'CMD_ID_SET'>).cmdId, status: 'requested' as const, issuedOpen: [...c.issuedOpen, (event as Ev<'CMD_ID_SET'>).cmdId] })),
@@ -100,7 +96,7 @@ export const hintMachine = setup({
       },
       states: {
         idle: {},
-        requested: { always: [{ guard: 'isStarted', target: 'started' }, { guard: 'isStopped', target: 'stopped' }] },
+        requested: { always: { guard: 'isStarted', target: 'started' } },
         started: { always: { guard: 'isStopped', target: 'stopped' } },
         stopped: {},
         done: {},
@@ -110,13 +106,13 @@ export const hintMachine = setup({
       initial: 'idle',
       states: {
         idle: {
-          always: { guard: 'roundOpen', target: 'hinting' },
-          on: { CMD_QUEUED: [{ guard: 'startAllowed', target: 'hinting', actions: 'queueStart' }, { guard: 'stopAllowed', actions: 'queueStop' }] },
+          // A STOP with no round open: the spec forbids none; Linux sends STOP only to close a round.
+          on: { CMD_QUEUED: [{ guard: 'startAllowed', target: 'hinting', actions: 'queueStart' }, { guard: 'stopAllowed', actions: 'queueStop', meta: { only: ['spec'] } }] },
         },
         hinting: {
-          always: { guard: 'roundClosed', target: 'idle' },
           on: {
-            CMD_QUEUED: [{ guard: 'startAllowed', actions: 'queueStart' }, { guard: 'stopAllowed', target: 'idle', actions: 'queueStop' }],
+            // A new round opened over an open one, with no STOP between: spec only (Linux closes every round).
+            CMD_QUEUED: [{ guard: 'startAllowed', actions: 'queueStart', meta: { only: ['spec'] } }, { guard: 'stopAllowed', target: 'idle', actions: 'queueStop' }],
             HINTS_QUEUED: { guard: 'hintAllowed', actions: 'queueHints' },
           },
         },

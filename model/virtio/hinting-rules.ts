@@ -81,6 +81,7 @@ export const HINT_RULES = {
     { says: 'a command id goes in an output buffer of 4 bytes (5.5.6.5.1; QEMU get_free_page_hints raises virtio_error otherwise)', stmt: [37], holds: (_c, e) => (e as Ev<'CMD_QUEUED'>).bytes === CMD_ID_BYTES },
     { says: 'the driver starts hinting with a buffer holding the current command id (5.5.6.5.1)', stmt: [38], holds: (c, e) => (e as Ev<'CMD_QUEUED'>).cmdId === c.cmdId && c.cmdId >= CMD_ID_MIN },
     { says: 'the driver sends the current command id only once (5.5.6.5.1)', stmt: [39], holds: (c, e) => (e as Ev<'CMD_QUEUED'>).cmdId !== c.lastSent },
+    { says: 'the driver closes its open round with STOP before it opens the next (linux: every report ends with send_cmd_id_stop; 5.5.6.5.1 statement 41 is a SHOULD)', stmt: [41], only: LINUX, holds: (c) => !c.active },
   ],
   /** The driver closes a round (Linux send_cmd_id_stop). */
   stopAllowed: [

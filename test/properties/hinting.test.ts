@@ -4,7 +4,8 @@
  * properties at 20 of 20 seeds; what the spec permits is accepted, and what a SHOULD asks is
  * required only under the linux profile; a system that does nothing fails; runs are deterministic.
  */
-import { createActor } from 'xstate';
+import { createActor, type AnyTransitionDefinition } from 'xstate';
+import { chartInventory } from '../../model/inventory.ts';
 import { describe, expect, it } from 'vitest';
 import { CMD_ID_DONE, CMD_ID_STOP, HintPage, hintConfig, type HintCommand, type HintObservation, type HintProfile, type HintStepResult, type HintSystem } from '../../core/virtio/hinting.ts';
 import { HINT_FAULTS, hintFaultNames, ReferenceHintSystem } from '../../impl/virtio/hinting.ts';
@@ -184,4 +185,32 @@ describe('free page hinting: breadth-first exploration (properties/virtio/hintin
       expect(r.failure?.program).toHaveLength(depth);
     });
   }
+});
+
+describe('the hinting chart: every transition', () => {
+  it('is taken by the seeded reference workload (linux), but the spec-only ones, which the refusal tests take', () => {
+    const inv = chartInventory(hintMachine);
+    const taken = new Set<string>();
+    const inspect = (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
+      if (ev.type === '@xstate.microstep') for (const t of ev._transitions ?? []) { const e = inv.byDef.get(t); if (e) taken.add(e.label); }
+    };
+    for (const cmds of fc.sample(hintWorkloadArb(), { seed: SEED, numRuns: 300 })) {
+      const a = createActor(hintMachine, { input: hintConfig(), inspect: inspect as never }).start();
+      const sys = new ReferenceHintSystem(hintConfig());
+      for (const c of cmds) for (const e of hintStepEvents(c, sys.apply(c))) a.send(e);
+    }
+    const owed = inv.transitions.filter((t) => t.only === null).map((t) => t.label);
+    expect(owed.filter((l) => !taken.has(l))).toEqual([]);
+    expect(inv.transitions.filter((t) => t.only !== null).map((t) => t.label)).toEqual([
+      'driver.idle --CMD_QUEUED [stopAllowed]--> (internal)',
+      'driver.hinting --CMD_QUEUED [startAllowed]--> (internal)',
+    ]);
+    // The spec-only ones, fed directly: accepted under spec, refused under linux.
+    const stray: HintEvent[] = [{ type: 'CMD_QUEUED', id: 1, cmdId: CMD_ID_STOP, bytes: 4 }];
+    expect(refusals('spec', stray)).toEqual([]);
+    expect(refusals('linux', stray)).toEqual([0]);
+    const over: HintEvent[] = [...opened, { type: 'CMD_ID_SET', cmdId: 3 }, { type: 'CMD_QUEUED', id: 2, cmdId: 3, bytes: 4 }];
+    expect(refusals('spec', over)).toEqual([]);
+    expect(refusals('linux', over)).toEqual([4]);
+  });
 });
