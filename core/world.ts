@@ -37,8 +37,8 @@ export interface WorldConfig {
   hostFrames: number;
   /** Frames the host keeps for itself, never handed to a guest. */
   reservedFrames: number;
-  /** Host page size in 4 KiB units: 1 (4 KiB), 16 (64 KiB) or 512 (2 MiB). */
-  hostPageGpfns: 1 | 16 | 512;
+  /** Host page size in 4 KiB units: 1 (4 KiB), 4 (16 KiB: arm64 hosts with 16 KiB pages), 16 (64 KiB) or 512 (2 MiB). */
+  hostPageGpfns: 1 | 4 | 16 | 512;
   guests: readonly WorldGuestConfig[];
 }
 
