@@ -201,4 +201,11 @@ export interface SystemUnderTest<
    * may (docs/ADAPTERS.md).
    */
   fork?(): SystemUnderTest<C, O, K, R>;
+  /**
+   * Optional: state that `observe()` does not show but that changes what the system does next (a
+   * flag set inside a driver, an answer the host will give some commands later), as text; the
+   * empty string when there is none. `balloon explore` keys a state by its observation and this,
+   * so a step that changes only hidden state is not merged with the state before it.
+   */
+  hiddenKey?(): string;
 }

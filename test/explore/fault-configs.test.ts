@@ -73,6 +73,8 @@ describe('balloon explore --variant', () => {
     // The faults the explorer reaches through the variants of free page reporting, layouts and host pages of 4 gpfns.
     ['virtio', 'report-ignores-poison'], ['virtio', 'report-discard-after-ack'], ['virtio', 'report-unpoisoned'],
     ['virtio', 'pfn-sign-extended'], ['virtio', 'pbp-kept-on-deflate'], ['xen', 'gfn-truncated'],
+    // The two the explorer reaches through the system's hidden state (SystemUnderTest.hiddenKey).
+    ['virtio', 'oom-deadlock'], ['vmware', 'doorbell-unchecked'],
   ])('%s %s: the command of its entry exits 1 and the trace replays', async (name, fault) => {
     const family = familyByName(name);
     const at = faultExploreAt(family, fault);
@@ -122,7 +124,9 @@ const PINNED_VARIANTS: Record<string, Record<string, { pages?: number; states: n
   xen: { pv: { states: 56, edges: 360 }, preempt: { states: 56, edges: 380 }, 'at-2^32': { states: 56, edges: 360 } },
   vmware: {
     'no-batching': { states: 64, edges: 375 }, 'high-ppn': { states: 65, edges: 375 },
-    refusals: { states: 98, edges: 528 }, 'busy-after-start': { states: 63, edges: 400 },
+    refusals: { states: 98, edges: 528 },
+    // With the host's hidden countdown in the key (VmwReferenceSystem.hiddenKey): `busy after 1` is no longer merged with `busy after 0` (63 states, 400 edges before).
+    'busy-after-start': { states: 91, edges: 512 },
   },
   hyperv: { 'page-64k': { states: 36, edges: 340 }, 'hot-add-gap': { states: 36, edges: 357 } },
 };
