@@ -29,7 +29,7 @@ import { exploreCommandFor, explorerSetup, faultExploreAt } from '../properties/
 const SEEDS = Array.from({ length: Number(process.env.ZOO_SEEDS ?? 20) }, (_, i) => i + 1);
 const onlyFaults = process.env.ZOO_FAULTS ? new Set(process.env.ZOO_FAULTS.split(',').map((n) => n.trim())) : null;
 /** States the proof that a shrunk case is shortest in its own configuration may visit. */
-const PROOF_MAX_STATES = 3_000;
+const PROOF_MAX_STATES = 1_000;
 const families = process.env.ZOO_FAMILIES ? process.env.ZOO_FAMILIES.split(',').map((n) => familyByName(n.trim())) : FAMILIES;
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const f1 = (x: number) => x.toFixed(1);

@@ -336,15 +336,19 @@ function mergeGuestProgram(a: Case['commands'][number], b: Case['commands'][numb
 }
 
 /**
- * An allocation of one guest page more, up to all of the guest's pages (properties/minimize.ts
- * `grow`): what a deleted command used up, a bigger allocation uses up. Any other command: none.
+ * Bigger allocations, 1, 2, 4, ... guest pages more up to all of the guest's pages (properties/minimize.ts
+ * `grow`: doubling keeps the tries per pair logarithmic): what a deleted command used up, a bigger
+ * allocation uses up. Any other command: none.
  */
 function growAllocation(config: Case['config'], c: Case['commands'][number]): Case['commands'][number][] {
   const x = c as unknown as { kind: string; guest: number; pages?: number };
   const g = (config as WorldConfig).guests[x.guest] as { ramPages: number; guestPageGpfns?: number } | undefined;
   if (x.kind !== 'alloc' || typeof x.pages !== 'number' || !g) return [];
   const all = Math.floor(g.ramPages / (g.guestPageGpfns ?? 1));
-  return Array.from({ length: Math.max(0, all - x.pages) }, (_, k) => ({ ...x, pages: x.pages! + k + 1 }) as unknown as Case['commands'][number]);
+  const out: Case['commands'][number][] = [];
+  for (let more = 1; x.pages + more <= all; more *= 2) out.push({ ...x, pages: x.pages + more } as unknown as Case['commands'][number]);
+  if (all > x.pages && (out.length === 0 || (out.at(-1) as unknown as { pages: number }).pages !== all)) out.push({ ...x, pages: all } as unknown as Case['commands'][number]);
+  return out;
 }
 
 /** Each property once, first occurrence kept: a property named twice is checked once. */

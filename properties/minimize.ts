@@ -34,7 +34,7 @@
 export const MAX_PAIRS_LENGTH = 30;
 
 /** Longest list on which a deletion with a growth is tried (n × growable commands × growths runs a sweep). */
-export const MAX_GROW_LENGTH = 16;
+export const MAX_GROW_LENGTH = 12;
 
 /**
  * The shortest sublist found by deleting one or two commands at a time while `stillFails` holds.

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { minimizeCommands } from '../../properties/minimize.ts';
-import { shortenByBfs } from '../../properties/shorten.ts';
+import { searchShorter, shortenByBfs } from '../../properties/shorten.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 import { runCase } from '../../properties/runner.ts';
 import { familyByName } from '../../properties/families.ts';
@@ -86,6 +86,17 @@ describe('shortenByBfs', () => {
   it('returns null when nothing shorter fails, or the budget ends first', () => {
     expect(shortenByBfs([3, 3], { alphabet: [1, 3], keyAfter, stillFails, maxStates: 100 })).toBeNull();
     expect(shortenByBfs([1, 1, 1, 1, 1, 1], { alphabet: [1, 3], keyAfter, stillFails, maxStates: 2 })).toBeNull();
+  });
+  it('says whether the search was complete (searchShorter)', () => {
+    expect(searchShorter([3, 3], { alphabet: [1, 3], keyAfter, stillFails, maxStates: 100 })).toEqual({ shorter: null, complete: true });
+    expect(searchShorter([1, 1, 1, 1, 1, 1], { alphabet: [1, 3], keyAfter, stillFails, maxStates: 2 })).toEqual({ shorter: null, complete: false });
+  });
+  it('with judgeEveryEdge, finds a failure on an edge into a state already known', () => {
+    // The key forgets everything (one state); a list "fails" when it holds a 3. Keyed per state,
+    // the edge [3] leads to the known state and is never judged; judged per edge, it is found.
+    const one = { alphabet: [1, 3], keyAfter: () => 'one', stillFails: (cs: number[]) => cs.includes(3), maxStates: 100 };
+    expect(searchShorter([1, 1, 3], one)).toEqual({ shorter: null, complete: true });
+    expect(searchShorter([1, 1, 3], { ...one, judgeEveryEdge: true })).toEqual({ shorter: [3], complete: true });
   });
   it('returns the empty list when the initial state already fails', () => {
     expect(shortenByBfs([1], { alphabet: [1], keyAfter, stillFails: () => true, maxStates: 10 })).toEqual([]);
