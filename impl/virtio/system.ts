@@ -51,6 +51,9 @@ export class ReferenceSystem implements SystemUnderTest {
   /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
   fork(): ReferenceSystem { return forkState(this); }
 
+  /** SystemUnderTest.hiddenKey: the guests whose driver deadlocked (the oom-deadlock fault), else empty. */
+  hiddenKey(): string { return this.guests.some((g) => g.drv.isDeadlocked) ? this.guests.map((g) => (g.drv.isDeadlocked ? 'D' : '-')).join('') : ''; }
+
   observe(): Observation {
     // Views are live; only the scalars need refreshing.
     this.observation.host.freeFrames = this.host.freeCount;

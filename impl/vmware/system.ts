@@ -56,6 +56,12 @@ export class VmwReferenceSystem implements VmwSystemUnderTest {
   /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
   fork(): VmwReferenceSystem { return forkState(this); }
 
+  /**
+   * SystemUnderTest.hiddenKey: how many commands each host answers before the BUSY it holds (the
+   * observation says only that one is due), when some host holds one further off than the next.
+   */
+  hiddenKey(): string { return this.parts.some((p) => p.host.busyIn > 0) ? this.parts.map((p) => p.host.busyIn).join(',') : ''; }
+
   observe(): VmwObservation {
     this.observation.host.freeFrames = this.frames.freeCount;
     for (const { host: h, drv: d, obs } of this.parts) {
