@@ -38,7 +38,7 @@ export function addCampaignOptions(cmd: Command, runs: number): Command {
     .option('--max-commands <n>', 'longest workload per case', String(DEFAULT_MAX_COMMANDS))
     .option('--out <dir>', 'where shrunk counterexamples are saved as trace files', DEFAULT_OUT)
     .option('--json', 'print the report as JSON')
-    .option('--profile <name>', 'hold the runs to a profile of the family: virtio spec, linux (default) or firecracker (docs/virtio-spec.md)');
+    .option('--profile <name>', 'hold the runs to a profile of the family: virtio spec, linux (default) or firecracker (docs/virtio-spec.md); hyperv sheet (default) or careful (docs/families/hyperv.md); a family without that profile runs its default');
   return addImplOptions(addFamilyOption(cmd, true));
 }
 
@@ -104,16 +104,16 @@ export async function campaignCommand(name: string, flags: CampaignFlags, chosen
         if (!flags.json) {
           const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
           // The profile is named when one was asked for; without --profile each family runs its default (see --json).
-          const prof = family.profiles && flags.profile ? `, profile ${flags.profile}` : '';
+          const prof = profileOfFamily(family, flags.profile) ? `, profile ${flags.profile}` : '';
           process.stdout.write(`balloon ${name}: family ${family.name}${prof}, ${properties.length} ${properties.length === 1 ? 'property' : 'properties'}, ${runs} runs, seed ${seed}, implementation ${impl.name}${on}\n`);
         }
         const saved = new Map<Counterexample, string>();
         const save = (cx: Counterexample) => saved.set(cx, saveTrace(flags.out, traceFromCounterexample(cx, { faults: impl.faults, impl: impl.name })));
         const report = await withProgress(runs, !!flags.json, (onRun) => runCampaignAsync({
-          family: family.name, profile: family.profiles ? flags.profile : undefined, factory: impl.factory, properties, runs, seed, maxCommands, onRun, onFailure: save, signal: interrupt.signal,
+          family: family.name, profile: profileOfFamily(family, flags.profile), factory: impl.factory, properties, runs, seed, maxCommands, onRun, onFailure: save, signal: interrupt.signal,
         }));
         const files = report.counterexamples.map((cx) => saved.get(cx)!);
-        reports.push({ family: family.name, profile: family.profiles ? flags.profile ?? family.profiles.default : null, impl: impl.name, report, files });
+        reports.push({ family: family.name, profile: family.profiles ? profileOfFamily(family, flags.profile) ?? family.profiles.default : null, impl: impl.name, report, files });
         if (flags.html) {
           const adapter = impl.name === 'reference' ? undefined : { path: impl.name, factory: impl.factory };
           for (const file of files) {
@@ -141,16 +141,25 @@ interface FamilyReport { family: string; profile: string | null; impl: string; r
 
 const reportInterrupted = (reports: FamilyReport[]) => reports.some((r) => r.report.interrupted);
 
-/** --profile must name a profile of some family the campaign runs; it holds those that have it. */
+/**
+ * --profile must name a profile of some family the campaign runs. The families that have that
+ * profile are held to it; the others run their own default (virtio's `spec` is no Hyper-V profile).
+ * With one family named, that family must have it.
+ */
 export function profileFlag(profile: string | undefined, families: readonly AnyFamily[]): void {
   if (profile === undefined) return;
   const having = families.filter((f) => f.profiles);
-  if (having.length === 0) throw new UsageError(`--profile: family ${families.map((f) => f.name).join(', ')} has no profiles (virtio has: spec, linux, firecracker)`);
-  for (const f of having) {
-    const known = Object.keys(f.profiles!.names);
-    if (!known.includes(profile)) throw new UsageError(`--profile: unknown profile "${profile}" of family ${f.name}; known: ${known.join(', ')}`);
-  }
+  const all = () => FAMILIES.filter((f) => f.profiles).map((f) => `${f.name} has: ${Object.keys(f.profiles!.names).join(', ')}`).join('; ');
+  if (having.length === 0) throw new UsageError(`--profile: family ${families.map((f) => f.name).join(', ')} has no profiles (${all()})`);
+  if (having.some((f) => profileOfFamily(f, profile))) return;
+  const f = having[0];
+  if (having.length === 1) throw new UsageError(`--profile: unknown profile "${profile}" of family ${f.name}; known: ${Object.keys(f.profiles!.names).join(', ')}`);
+  throw new UsageError(`--profile: no family knows profile "${profile}" (${all()})`);
 }
+
+/** The profile `family` is held to under --profile `profile`: that one if it has it, else none (its default). */
+export const profileOfFamily = (family: AnyFamily, profile: string | undefined): string | undefined =>
+  profile !== undefined && family.profiles && Object.hasOwn(family.profiles.names, profile) ? profile : undefined;
 
 /** --out must be a folder we can write to: checked before the campaign, not after it found something. */
 export function outDirFlag(dir: string): void {

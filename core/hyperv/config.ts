@@ -24,8 +24,31 @@ export interface HvGuestConfig extends WorldGuestConfig {
   hotAddPages: number;
 }
 
+/**
+ * What a Hyper-V guest is held to (`--profile`, docs/families/hyperv.md "Profiles"). The protocol
+ * has no public specification; the family sheet's guest is the default, and `careful` adds the
+ * testbed's own narrowing, named so that a driver is never held to it unasked.
+ */
+export const HV_PROFILES = {
+  sheet: 'the family sheet\'s guest: it refuses host ranges it did not balloon; the transaction id of an UNBALLOON_REQUEST part is not looked at, as Linux balloon_down does not',
+  careful: 'sheet, and a part under another id than the open unballoon\'s is refused (the testbed\'s careful guest: QEMU hv-balloon sends every part of one unballoon under one trans_id)',
+} as const;
+export type HvProfile = keyof typeof HV_PROFILES;
+export const DEFAULT_HV_PROFILE: HvProfile = 'sheet';
+
+/** The profile a configuration is held to (`sheet` when it names none). */
+export const hvProfileOf = (c: Pick<HvSystemConfig, 'profile'>): HvProfile => c.profile ?? DEFAULT_HV_PROFILE;
+
+/** `c` held to `profile`; the default profile is left unwritten, so traces written before profiles keep their verdicts. */
+export function withHvProfile(c: HvSystemConfig, profile: HvProfile): HvSystemConfig {
+  const { profile: _old, ...rest } = c;
+  return profile === DEFAULT_HV_PROFILE ? rest : { ...rest, profile };
+}
+
 export interface HvSystemConfig {
   family: 'hyperv';
+  /** The profile the guest is held to (HV_PROFILES); absent: sheet. */
+  profile?: HvProfile;
   /** Hyper-V gives memory back in 4 KiB units here: host pages of one gpfn. */
   hostPageGpfns: 1;
   hostFrames: number;
@@ -72,6 +95,7 @@ export function hvConfigProblems(c: HvSystemConfig): string[] {
   const p: string[] = [];
   const whole = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
   if (c.family !== 'hyperv') p.push(`family: ${JSON.stringify(c.family)} is not hyperv`);
+  if (c.profile !== undefined && !Object.hasOwn(HV_PROFILES, c.profile)) p.push(`profile: unknown profile ${JSON.stringify(c.profile)} (known: ${Object.keys(HV_PROFILES).join(', ')})`);
   if (!whole(c.hostFrames, 1) || c.hostFrames > 1 << 24) p.push('hostFrames: must be a whole number from 1 to 2^24');
   if (c.hostPageGpfns !== 1) p.push('hostPageGpfns: must be 1 (Hyper-V gives memory back in 4 KiB pages here)');
   if (!whole(c.reservedFrames, 0) || c.reservedFrames >= c.hostFrames) p.push('reservedFrames: must be a whole number below hostFrames');

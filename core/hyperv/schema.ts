@@ -46,6 +46,8 @@ const HvGuestConfigSchema = z.strictObject({
 /** A Hyper-V system's configuration, field by field; hvConfigProblems checks the rest. */
 export const HvConfigSchema = z.strictObject({
   family: z.literal('hyperv'),
+  /** core/hyperv/config.ts `HvProfile`; absent: sheet (traces written before profiles). */
+  profile: z.enum(['sheet', 'careful']).optional(),
   hostPageGpfns: z.literal(1),
   hostFrames: whole(1, 1 << 24),
   reservedFrames: whole(0, 1 << 24),

@@ -3,7 +3,7 @@
  * allocator's counts (in gpfns), the host's target, balloon and open transaction. The charts
  * never see gpfns or frames (those are the shared invariants' business).
  */
-import { HV_VERSIONS, hvBootPages, type HvGuestConfig, type HvSystemConfig } from '../../core/hyperv/index.ts';
+import { HV_VERSIONS, hvBootPages, hvProfileOf, type HvGuestConfig, type HvSystemConfig } from '../../core/hyperv/index.ts';
 
 export interface HvGuestContext {
   ram: number; floor: number; gpp: number; rpm: number;
@@ -13,6 +13,8 @@ export interface HvGuestContext {
   ballooned: number; added: number; onlined: number;
   /** The open multi-part unballoon. */
   unballoonTrans: number | null;
+  /** Held to the `careful` profile (core/hyperv/config.ts HV_PROFILES). */
+  careful: boolean;
 }
 
 export interface HvHostContext {
@@ -31,6 +33,7 @@ export function initialGuestContext({ guest, system }: HvChartInput): HvGuestCon
   return {
     ram: guest.ramPages, floor: guest.floorPages, gpp: guest.guestPageGpfns, rpm: system.rangesPerMessage, versionAt: 0,
     free: hvBootPages(guest), used: 0, ballooned: 0, added: 0, onlined: 0, unballoonTrans: null,
+    careful: hvProfileOf(system) === 'careful',
   };
 }
 

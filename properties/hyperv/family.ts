@@ -9,6 +9,7 @@ import { PageState } from '../../core/index.ts';
 import {
   formatHvCommand, HV_HOSTILE_REQUESTS, hvCommandKinds, hvConfigProblems,
   type HvCommand, type HvObservation, type HvStepResult, type HvSystemConfig,
+  DEFAULT_HV_PROFILE, HV_PROFILES, hvProfileOf, withHvProfile, type HvProfile,
 } from '../../core/hyperv/index.ts';
 import { HvCommandSchema, HvConfigSchema } from '../../core/hyperv/schema.ts';
 import { hvShape } from '../../core/hyperv/shape.ts';
@@ -134,6 +135,8 @@ export const hyperv: Family<HvCommand, HvObservation, HvSystemConfig> = {
   // The configuration is fixed per campaign: nothing to make plainer.
   simplifyCase: (c) => c,
   reference: createHvReference,
+  // docs/families/hyperv.md "Profiles": sheet is the default, so runs and traces from before profiles keep their verdicts.
+  profiles: { names: HV_PROFILES, default: DEFAULT_HV_PROFILE, of: hvProfileOf, apply: (c, p) => withHvProfile(c, p as HvProfile) },
   faults: Object.entries(HV_FAULTS).map(([name, f]) => ({ name, summary: f.doc, source: f.reference, catches: f.catches })),
   withFaults: (names) => hvReferenceWithFaults(names as HvFaultName[]),
   runner: hvRunner,

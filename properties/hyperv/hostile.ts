@@ -5,7 +5,7 @@
  * the state, so a careful guest refuses it and changes nothing; `pick` varies which pages.
  */
 import { gpfnSpace, PageState } from '../../core/index.ts';
-import type { HvCommand, HvHostileKind, HvMessage, HvObservation, HvSystemConfig } from '../../core/hyperv/index.ts';
+import { hvProfileOf, type HvCommand, type HvHostileKind, type HvMessage, type HvObservation, type HvSystemConfig } from '../../core/hyperv/index.ts';
 
 type Hostile = Extract<HvCommand, { kind: 'hostile' }>;
 
@@ -51,12 +51,14 @@ export function hvHostileMessage(kind: HvHostileKind, pick: number, sys: HvSyste
       return n < 0 ? outside : { type: 'unballoon-request', trans, ranges: [{ start: n + 1 + (pick % (gpp - 1)), count: 1 }], more: false };
     }
     case 'stale-transaction': {
-      // Inside a multi-part unballoon: a part under another id (QEMU's host sends every part of
-      // one unballoon under one trans_id). Otherwise a response to no request of the guest's that
-      // is open: a VERSION_RESPONSE once the version is settled, a CAPABILITIES_RESPONSE before the
-      // report was sent or after it was answered (version_resp, cap_resp answer only the guest's
-      // own DM_VERSION_REQUEST and DM_CAPABILITIES_REPORT). Its id is not what makes it stale.
-      if (g.hv.unballoonTrans !== null) return { type: 'unballoon-request', trans: g.hv.unballoonTrans + 1 + (pick % 3), ranges: [], more: false };
+      // Under the careful profile, inside a multi-part unballoon: a part under another id (QEMU's
+      // host sends every part of one unballoon under one trans_id; under sheet such a part is not
+      // bad, as Linux balloon_down does not look at the id). Otherwise a response to no request of
+      // the guest's that is open: a VERSION_RESPONSE once the version is settled, a
+      // CAPABILITIES_RESPONSE before the report was sent or after it was answered (version_resp,
+      // cap_resp answer only the guest's own DM_VERSION_REQUEST and DM_CAPABILITIES_REPORT). Its
+      // id is not what makes it stale.
+      if (g.hv.unballoonTrans !== null && hvProfileOf(sys) === 'careful') return { type: 'unballoon-request', trans: g.hv.unballoonTrans + 1 + (pick % 3), ranges: [], more: false };
       const phase = g.hv.phase;
       const version = phase === 'version' ? false : phase === 'caps' ? true : pick % 2 === 0;
       return version ? { type: 'version-response', trans: STALE + (pick % 5), accepted: true } : { type: 'caps-response', trans: STALE + (pick % 5), accepted: true };

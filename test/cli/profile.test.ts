@@ -47,9 +47,16 @@ describe('--profile', () => {
     expect(out).toMatch(/reproduced/);
   });
 
+  it('a profile of one family holds that family; the others run their default (--json names each)', async () => {
+    expect(await main(['check', '--family', 'virtio', '--family', 'hyperv', '--profile', 'careful', '--runs', '5', '--seed', '1', '--out', dir, '--json'])).toBe(0);
+    expect(JSON.parse(out).profiles).toEqual({ virtio: 'linux', hyperv: 'careful' });
+  }, 60_000);
+
   it.each([
     [['check', '--family', 'virtio', '--profile', 'nope'], /^balloon: --profile: unknown profile "nope" of family virtio; known: linux, spec, firecracker\n$/],
     [['conform', '--family', 'xen', '--profile', 'spec'], /^balloon: --profile: family xen has no profiles/],
+    [['check', '--family', 'hyperv', '--profile', 'spec'], /^balloon: --profile: unknown profile "spec" of family hyperv; known: sheet, careful\n$/],
+    [['check', '--family', 'virtio', '--family', 'hyperv', '--profile', 'nope'], /^balloon: --profile: no family knows profile "nope" \(virtio has: linux, spec, firecracker; hyperv has: sheet, careful\)\n$/],
   ])('refuses %j on one line, exit 2', async (argv, message) => {
     expect(await main(argv)).toBe(2);
     expect(err).toMatch(message);
