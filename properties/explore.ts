@@ -19,7 +19,7 @@
 import { createActor, type SnapshotFrom } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import {
-  profileOf,
+  POISON_VAL, poisonOn, profileOf,
   guestId, type Command, type GuestConfig, type SystemConfig, type SystemFactory,
 } from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
@@ -48,7 +48,12 @@ export function explorerEvents(s: Snap, targets?: readonly number[]): GuestEvent
   // Transient states: the rest of the command that is under way, nothing else.
   if (v.driver === 'updatingActual') return c.reusable > 0 ? [{ type: 'PAGES_REUSED', size: c.reusable }] : [{ type: 'ACTUAL_WRITTEN', actual: c.ballooned + c.deflating }];
   if (v.driver === 'resetting') return [{ type: 'ACTUAL_WRITTEN', actual: 0 }];
+  // The reload after a reset (model/virtio/lifecycle.ts), in the reference's order.
+  const life = (s.value as { lifecycle: string }).lifecycle;
+  if (life === 'reset') return [{ type: 'FEATURES_OK' }];
+  if (life === 'featuresOk' && poisonOn(c.cfg.features) && !c.life.poisonWritten) return [{ type: 'POISON_WRITTEN', value: POISON_VAL }];
   if (v.device.statsq === 'empty') return [{ type: 'BUFFER_QUEUED', queue: 'stats', id: nextId, origin: 'driver', size: 0 }];
+  if (life === 'featuresOk') return [{ type: 'DRIVER_OK' }];
   if (v.oom === 'notified') {
     const n = Math.floor(Math.min(OOM_DEFLATE_GPFNS, c.ballooned) / c.cfg.gpp) * c.cfg.gpp;
     return [{ type: 'BUFFER_QUEUED', queue: 'deflate', id: nextId, origin: 'oom', size: n }];

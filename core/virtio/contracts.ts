@@ -246,15 +246,19 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
   'write': touchContract('write'),
   'read': touchContract('read'),
   'reset': {
-    source: 'QEMU virtio_balloon_device_reset (the device forgets the balloon, num_pages stays); Linux virtballoon_remove then probe (every balloon page back to the guest); Firecracker (actual 0); core/commands.ts',
+    source: 'QEMU virtio_balloon_device_reset (the device forgets the balloon, num_pages stays); VIRTIO 1.2 3.1.1 (the initialization sequence); Linux virtballoon_remove then probe (every balloon page back to the guest); Firecracker (actual 0); core/commands.ts',
     refusals: {},
-    accepted: 'a reset effect; actual 0, the target unchanged, no page in or on its way to the balloon, no inflate or deflate buffer in flight',
+    accepted: 'a reset effect, then FEATURES_OK and DRIVER_OK (the reload); actual 0, the target unchanged, no page in or on its way to the balloon, no inflate or deflate buffer in flight',
     check(s) {
       const r = refusal(s, {});
       if (r) return r;
       const g = s.command.guest;
       const a = s.after;
       if (!has(s.result.effects, 'reset')) return `a reset of guest ${g} reported no reset effect`;
+      // The reloaded driver brings the device up again (VIRTIO 1.2 3.1.1): the order of what it
+      // does before DRIVER_OK is the chart's to judge (model/virtio/lifecycle.ts).
+      const bits = s.result.effects.flatMap((e) => (e.kind === 'device-status' ? [e.status] : []));
+      if (bits.join(' ') !== 'features-ok driver-ok') return `a reset of guest ${g} set ${bits.length === 0 ? 'no device status' : bits.join(', then ')}; the reloaded driver sets FEATURES_OK, then DRIVER_OK, once each`;
       if (a.actual !== 0) return `guest ${g} was reset, but actual reads ${a.actual}, not 0`;
       if (a.target !== s.before.target) return `guest ${g} was reset and its target moved from ${s.before.target} to ${a.target}; the device keeps num_pages`;
       const left = a.counts.inflating + a.counts.ballooned + a.counts.deflating;

@@ -20,12 +20,24 @@ export type Effect =
    * A poisoning guest (PAGE_POISON) checked the poison of pages it allocates, as Linux does on
    * allocation (check_poison_mem): what each gpfn held, before the allocation zero-filled it.
    */
-  | { kind: 'poison-checked'; guest: GuestId; gpfns: readonly Gpfn[]; values: readonly number[] };
+  | { kind: 'poison-checked'; guest: GuestId; gpfns: readonly Gpfn[]; values: readonly number[] }
+  /**
+   * The driver set a bit of the device status (VIRTIO 1.2 3.1.1, the initialization sequence):
+   * FEATURES_OK once the features are negotiated, DRIVER_OK once the device is set up. A reset
+   * clears the status; the reloaded driver sets both again.
+   */
+  | { kind: 'device-status'; guest: GuestId; status: DeviceStatusBit }
+  /** The driver wrote `poison_val` into the device's configuration (PAGE_POISON, 5.5.6.6.1). */
+  | { kind: 'poison-written'; guest: GuestId; value: number };
+
+/** The device status bits the driver sets during initialization (VIRTIO 1.2 2.1, 3.1.1). */
+export type DeviceStatusBit = 'features-ok' | 'driver-ok';
 
 export type EffectKind = Effect['kind'];
 export const effectKinds: readonly EffectKind[] = [
   'frame-mapped', 'frame-released', 'target-set', 'buffer-queued', 'buffer-processed', 'ack-consumed',
   'actual-written', 'pages-allocated', 'pages-freed', 'wrote', 'read', 'out-of-puff', 'reset', 'poison-checked',
+  'device-status', 'poison-written',
 ];
 
 /** The result of applying one command: accepted, or refused with a stable code; effects either way. */

@@ -41,6 +41,8 @@ const effectSchemas = [
   z.object({ kind: z.literal('out-of-puff'), guest }),
   z.object({ kind: z.literal('reset'), guest }),
   z.object({ kind: z.literal('poison-checked'), guest, gpfns, values: z.array(u32).max(MAX_EFFECTS_PER_STEP) }),
+  z.object({ kind: z.literal('device-status'), guest, status: z.enum(['features-ok', 'driver-ok']) }),
+  z.object({ kind: z.literal('poison-written'), guest, value: u32 }),
 ] as const;
 
 export const EffectSchema = z.discriminatedUnion('kind', [...effectSchemas]);

@@ -6,7 +6,7 @@
  * @internal
  */
 import {
-  isRam, poisonOn, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
+  isRam, POISON_VAL, poisonOn, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
   type Refusal, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import type { ArrayHost } from './host.ts';
@@ -111,9 +111,13 @@ export class ArrayGuest {
 
   // ---- driver -------------------------------------------------------------------------------
 
+  /** Bring the device up (VIRTIO 1.2 3.1.1): FEATURES_OK, poison_val with PAGE_POISON, the stats buffer, DRIVER_OK. */
   probe(out: Effect[]): void {
     this.wantsWork = true;
+    out.push({ kind: 'device-status', guest: this.id, status: 'features-ok' });
+    if (poisonOn(this.cfg.features)) out.push({ kind: 'poison-written', guest: this.id, value: POISON_VAL });
     if (this.cfg.features.statsVq) this.enqueue('stats', 'driver', [], out);
+    out.push({ kind: 'device-status', guest: this.id, status: 'driver-ok' });
   }
 
   driverStep(out: Effect[]): void {

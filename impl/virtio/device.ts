@@ -15,6 +15,11 @@ import type { Buffer } from './virtqueue.ts';
 
 export class BalloonDevice {
   target = 0;
+  /**
+   * `poison_val` as the driver last wrote it (PAGE_POISON, 5.5.6.6): 0 until written, and again
+   * after a reset (QEMU virtio_balloon_device_reset). The device reads it as a hint (statement 57).
+   */
+  poisonVal = 0;
   /** Per gpfn: 1 when the host holds it in the balloon. */
   readonly ballooned: Uint8Array;
   /** Per host page: how many of its gpfns are ballooned (QEMU's partial host page tracking). */
@@ -103,7 +108,10 @@ export class BalloonDevice {
       seen.add(n);
       accepted.push(asGpfn(n));
     }
-    if (this.cfg.assignedDevice || (poisonOn(this.cfg.features) && !this.f['report-ignores-poison'])) return;
+    // QEMU virtio_balloon_handle_report skips the discard while poison_val is not zero: a
+    // discarded page would come back zeroed, not poisoned. A poison_val of 0 (never written, or
+    // zeroed by a reset, review C1) lets the discard through.
+    if (this.cfg.assignedDevice || (poisonOn(this.cfg.features) && this.poisonVal !== 0 && !this.f['report-ignores-poison'])) return;
     if (this.f['report-discard-after-ack']) { this.late.push(...accepted); return; }
     this.discardWhole(accepted, out);
   }
@@ -179,8 +187,9 @@ export class BalloonDevice {
     if (!this.f['pbp-kept-on-deflate']) this.perHostPage[Math.floor(n / this.hpg)]--;
   }
 
-  /** Device reset: QEMU forgets its tracking but keeps the target. */
+  /** Device reset: QEMU forgets its tracking and poison_val but keeps the target. */
   reset(): void {
+    this.poisonVal = 0;
     this.wedged.clear();
     this.late = [];
     this.ballooned.fill(0);

@@ -37,10 +37,33 @@ export class BalloonDriver {
     this.balloon = new IndexSet(mem.space / mem.gpp);
   }
 
-  /** Probe: Linux posts one stats buffer up front when STATS_VQ was negotiated. */
+  /** A probe ran before: the next one is a reload after a reset (Linux virtballoon_restore). */
+  private probed = false;
+
+  /**
+   * Probe (Linux virtballoon_probe), or reload after a reset (virtballoon_restore): FEATURES_OK;
+   * with PAGE_POISON, poison_val (5.5.6.6.1, statement 55); with STATS_VQ the first stats buffer
+   * (init_vqs, statement 26); then DRIVER_OK (virtio_device_ready). The features are the
+   * configuration's: the reloaded driver takes the same set.
+   */
   probe(out: Effect[]): void {
+    const reload = this.probed;
+    this.probed = true;
     this.wantsWork = true;
+    const g = guestId(this.mem.id);
+    out.push({ kind: 'device-status', guest: g, status: 'features-ok' });
+    const poison = poisonOn(this.cfg.features);
+    const late = this.f['poison-after-driver-ok'];
+    if (poison && !late && !(reload && this.f['restore-skips-poison'])) this.writePoison(out);
     if (this.cfg.features.statsVq) this.queue('stats', 'driver', [], out);
+    out.push({ kind: 'device-status', guest: g, status: 'driver-ok' });
+    if (poison && late) this.writePoison(out);
+  }
+
+  /** Write poison_val into the device's configuration: the value the guest poisons free pages with. */
+  private writePoison(out: Effect[]): void {
+    this.dev.poisonVal = POISON_VAL;
+    out.push({ kind: 'poison-written', guest: guestId(this.mem.id), value: POISON_VAL });
   }
 
   /** One step: consume the oldest acknowledgement, else send the next batch toward the target. */
@@ -165,7 +188,9 @@ export class BalloonDriver {
     const g = guestId(this.mem.id);
     out.push({ kind: 'ack-consumed', guest: g, queue: b.queue, id: b.id });
     if (b.origin === 'hostile') return;
-    if (b.queue === 'stats') { this.queue('stats', 'driver', [], out); return; }
+    // A used stats buffer is refilled and made available again (5.5.6.3.1 statement 27; Linux
+    // stats_handle_request).
+    if (b.queue === 'stats') { if (!this.f['stats-not-reposted']) this.queue('stats', 'driver', [], out); return; }
     if (b.queue === 'reporting') {
       // Reported pages go back to the free list once the device acknowledged them (Linux
       // page_reporting_drain); the guest may allocate them from now on.

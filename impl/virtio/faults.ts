@@ -124,6 +124,21 @@ export const FAULTS = {
     reference: 'VIRTIO 1.2 5.5.6.7.1 (statement 59); Linux virtballoon_validate drops PAGE_REPORTING when the guest poisons and PAGE_POISON is not negotiated, 2020 "virtio-balloon: Disable free page reporting if page poison reporting is not enabled"',
     catches: ['reported-pages-kept'],
   },
+  'restore-skips-poison': {
+    doc: 'after a reset the reloaded driver sets DRIVER_OK without writing poison_val again; the reset zeroed it, so the device takes the guest for one that does not poison and discards reported pages, which come back zeroed instead of poisoned',
+    reference: 'Linux virtballoon_restore (CONFIG_PM_SLEEP) runs init_vqs and virtio_device_ready with no poison_val write, while QEMU virtio_balloon_device_reset zeroes it: spec review C1, reproduced on a real guest after hibernate and resume (docs/FINDINGS.md 23); VIRTIO 1.2 5.5.6.6.1 statement 55',
+    catches: ['conformance', 'reported-pages-kept', 'host-drops-only-ballooned'],
+  },
+  'poison-after-driver-ok': {
+    doc: 'the driver writes poison_val only after it has set DRIVER_OK, so the device runs for a while without it and then sees it change under DRIVER_OK',
+    reference: 'VIRTIO 1.2 5.5.6.6.1 (statements 55 and 56: poison_val before DRIVER_OK, never changed while it is set); Linux virtballoon_probe writes poison_val before virtio_device_ready for this reason',
+    catches: ['conformance'],
+  },
+  'stats-not-reposted': {
+    doc: 'the driver consumes a used stats buffer and never makes another available, so the device has no buffer to report statistics in from then on',
+    reference: 'VIRTIO 1.2 5.5.6.3.1 (statement 27: a new buffer after the device used one; review B2 found it modelled but never required); Linux stats_request queues stats_handle_request, which adds the buffer back after every use',
+    catches: ['stats-posted'],
+  },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof FAULTS;

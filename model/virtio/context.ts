@@ -5,6 +5,7 @@
  * differ only in which pages moved share one abstract state (what keeps exploration finite).
  */
 import type { BufferOrigin, GuestConfig, QueueName, VirtioFeatures, VirtioProfile } from '../../core/virtio/index.ts';
+import { LIFE_AT_START, type LifeState } from './lifecycle.ts';
 
 /** One buffer on a queue: from `buffer-queued` until the driver consumes its acknowledgement. */
 export interface ModelBuffer {
@@ -65,6 +66,8 @@ export interface GuestModelContext {
   actualDue: boolean;
   /** Reset happened and the reloaded driver has not yet written `actual` 0 (`driver.resetting`). */
   reloading: boolean;
+  /** Device status and the set-up done since the last reset (model/virtio/lifecycle.ts). */
+  life: LifeState;
   /** The highest buffer id seen; the explorer numbers new buffers after it (abstracted away in states). */
   lastId: number;
 }
@@ -83,7 +86,7 @@ export function initialContext(cfg: GuestModelInput): GuestModelContext {
   const stats: ModelBuffer[] = cfg.features.statsVq ? [{ id: 1, queue: 'stats', origin: 'driver', size: 0, acked: false, reused: false }] : [];
   return {
     cfg, target: 0, actual: 0, wantsWork: true, inflight: stats, free: cfg.ramPages, used: 0,
-    inflating: 0, ballooned: 0, deflating: 0, hostBalloon: 0, reusable: 0, reported: 0, actualDue: false, reloading: false, lastId: stats.length,
+    inflating: 0, ballooned: 0, deflating: 0, hostBalloon: 0, reusable: 0, reported: 0, actualDue: false, reloading: false, life: LIFE_AT_START, lastId: stats.length,
   };
 }
 

@@ -24,6 +24,10 @@ export type GuestEvent =
   /** A device step found no buffer to serve on `queue` (refused `device/queue-empty`). */
   | { type: 'DEVICE_IDLE'; queue: QueueName }
   | { type: 'RESET' }
+  /** The driver set FEATURES_OK, DRIVER_OK, or wrote poison_val (model/virtio/lifecycle.ts). */
+  | { type: 'FEATURES_OK' }
+  | { type: 'POISON_WRITTEN'; value: number }
+  | { type: 'DRIVER_OK' }
   | { type: 'STEP_DONE' };
 
 export type GuestEventType = GuestEvent['type'];
@@ -51,6 +55,8 @@ export function stepEvents(command: Command, result: StepResult): GuestEvent[] {
       case 'pages-freed': out.push(command.kind === 'free' ? { type: 'PAGES_FREED', size: e.gpfns.length } : { type: 'PAGES_REUSED', size: e.gpfns.length }); break;
       case 'out-of-puff': out.push({ type: 'OUT_OF_PUFF' }); break;
       case 'reset': out.push({ type: 'RESET' }); break;
+      case 'device-status': out.push({ type: e.status === 'features-ok' ? 'FEATURES_OK' : 'DRIVER_OK' }); break;
+      case 'poison-written': out.push({ type: 'POISON_WRITTEN', value: e.value }); break;
       default: break;
     }
   }
@@ -71,6 +77,7 @@ export function formatEvent(e: GuestEvent): string {
     case 'ACTUAL_WRITTEN': return `ACTUAL_WRITTEN ${e.actual}`;
     case 'ALLOC_FAILED': return `ALLOC_FAILED ${e.pages} pages`;
     case 'DEVICE_IDLE': return `DEVICE_IDLE ${e.queue}`;
+    case 'POISON_WRITTEN': return `POISON_WRITTEN 0x${(e.value >>> 0).toString(16)}`;
     default: return e.type;
   }
 }

@@ -11,6 +11,8 @@
  *   early reuse without MUST_TELL_HOST) needs no transition the Linux-like reference never takes.
  * - `oom` (5.5.6 DEFLATE_ON_OOM, open spec issue 228 as docs/families/virtio.md reads it): off without the
  *   feature; armed; notified (an allocation failed: the notifier must deflate); deflating.
+ * - `lifecycle` (VIRTIO 1.2 3.1.1, 5.5.6.6.1; model/virtio/lifecycle.ts): driverOk; reset;
+ *   featuresOk, where the reloaded driver writes poison_val and posts the stats buffer before DRIVER_OK.
  * - `device` (5.5.6.2), one region per queue: inflateq and deflateq idle/busy (a buffer awaits
  *   processing), statsq (5.5.6.3) posted/returned/empty, at most one buffer outstanding; reportq
  *   (5.5.6.7, with PAGE_REPORTING) idle/busy, busy while a free page report is in flight.
@@ -31,6 +33,7 @@ import {
 } from './context.ts';
 import type { GuestEvent } from './events.ts';
 import { allHold, type RuleSetName } from './rules.ts';
+import { lifeAfter, lifecycleRegion } from './lifecycle.ts';
 import type { QueueName } from '../../core/virtio/index.ts';
 
 type Ev<T extends GuestEvent['type']> = Extract<GuestEvent, { type: T }>;
@@ -98,6 +101,9 @@ export const guestMachine = setup({
     reportAllowed: rule('reportAllowed'),
     ackOfReport: rule('ackOfReport'),
     reportingNegotiated: rule('reportingNegotiated'),
+    featuresOkAllowed: rule('featuresOkAllowed'),
+    poisonWriteAllowed: rule('poisonWriteAllowed'),
+    driverOkAllowed: rule('driverOkAllowed'),
     /** Bookkeeping: no report of the driver's is in flight (device.reportq leaves busy). */
     noReportInFlight: ({ context }: GuardArgs) => !context.inflight.some((b) => b.queue === 'reporting'),
     /** Bookkeeping, not rules: `actual` must follow a consumed ack (driver.updatingActual). */
@@ -171,6 +177,10 @@ export const guestMachine = setup({
       free: c.free + c.inflating + c.ballooned + c.deflating + c.reusable + c.reported,
       inflating: 0, ballooned: 0, deflating: 0, reusable: 0, reported: 0, hostBalloon: 0, inflight: [], wantsWork: true, actualDue: false, reloading: true,
     })),
+    lifeReset: assign(() => ({ life: lifeAfter.reset() })),
+    lifeFeaturesOk: assign(({ context: c }) => ({ life: lifeAfter.featuresOk(c) })),
+    lifePoison: assign(({ context: c }) => ({ life: lifeAfter.poisonWritten(c) })),
+    lifeDriverOk: assign(({ context: c }) => ({ life: lifeAfter.driverOk(c) })),
   },
 }).createMachine({
   id: 'virtio-guest',
@@ -246,6 +256,8 @@ export const guestMachine = setup({
         },
       },
     },
+    // Reset and reload: FEATURES_OK, poison_val, DRIVER_OK (model/virtio/lifecycle.ts).
+    lifecycle: lifecycleRegion,
     device: {
       type: 'parallel',
       on: {

@@ -13,6 +13,7 @@ import {
   type GuestModelContext as C,
 } from './context.ts';
 import type { GuestEvent } from './events.ts';
+import { LIFECYCLE_RULES } from './lifecycle.ts';
 import { reportingOn, type VirtioProfile } from '../../core/virtio/index.ts';
 
 export interface Rule {
@@ -210,6 +211,7 @@ export const RULES = {
   ],
   deflateOnOomNegotiated: [{ says: 'DEFLATE_ON_OOM negotiated (5.5.3)', holds: (c) => c.cfg.features.deflateOnOom }],
   statsNegotiated: [{ says: 'STATS_VQ negotiated (5.5.3; the queue exists only then, 5.5.2)', holds: (c) => c.cfg.features.statsVq }],
+  ...LIFECYCLE_RULES,
 } satisfies Record<string, Rule[]>;
 
 export type RuleSetName = keyof typeof RULES;
@@ -242,6 +244,9 @@ export function governingRules(e: GuestEvent): RuleSetName[] {
     case 'OUT_OF_PUFF': return ['outOfPuff'];
     case 'DRIVER_IDLE': return ['driverMayIdle'];
     case 'DEVICE_IDLE': return ['queueEmpty'];
+    case 'FEATURES_OK': return ['featuresOkAllowed'];
+    case 'POISON_WRITTEN': return ['poisonWriteAllowed'];
+    case 'DRIVER_OK': return ['driverOkAllowed'];
     default: return [];
   }
 }

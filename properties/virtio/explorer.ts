@@ -74,6 +74,9 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     'pfn-sign-extended': { notFound: 'it needs a guest laid out with pages at or above 2^31 (properties/layout.ts, docs/LAYOUTS.md); the explorer\'s tiny configurations and variants have no layout yet, so every pfn is below 2^31 and the fault never acts. The random run finds it at 20 of 20 seeds (test/properties/layout-zoo.test.ts)' },
     'report-ignores-poison': { notFound: 'free page reporting is not in the explorer\'s alphabet yet (no report command, no reporting variant), so no report is ever sent. The random run finds it at 20 of 20 seeds (test/zoo)' },
     'report-discard-after-ack': { notFound: 'free page reporting is not in the explorer\'s alphabet yet (no report command, no reporting variant), so no report is ever sent. The random run finds it at 20 of 20 seeds (test/zoo)' },
+    'restore-skips-poison': { notFound: 'it acts only on a guest that negotiated PAGE_POISON, and no configuration or variant of the explorer negotiates it yet, so no reload writes poison_val and the fault changes nothing. The random run finds it at 20 of 20 seeds (test/zoo)' },
+    'poison-after-driver-ok': { notFound: 'it acts only on a guest that negotiated PAGE_POISON, and no configuration or variant of the explorer negotiates it yet, so no reload writes poison_val and the fault changes nothing. The random run finds it at 20 of 20 seeds (test/zoo)' },
+    'stats-not-reposted': { guests: 1, pages: 4, depth: 1 },
     'report-unpoisoned': { notFound: 'free page reporting and PAGE_POISON are not in the explorer\'s alphabet yet (no report command, no reporting variant), so no report is ever sent. The random run finds it at 20 of 20 seeds (test/zoo)' },
   },
 };

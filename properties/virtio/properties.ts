@@ -22,13 +22,14 @@ import { commandContract } from '../safety/command-contract.ts';
 import { effectsAgree } from '../safety/effects-agree.ts';
 import { purpose } from '../liveness/purpose.ts';
 import { reportedPagesKept } from './reported-pages-kept.ts';
+import { statsPosted } from './stats-posted.ts';
 
 export const safetyProperties: readonly Property[] = [
   noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned,
   requestsWellFormed, countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets,
   reportedPagesKept,
 ];
-export const livenessProperties: readonly Property[] = [convergence, progress, reconvergence];
+export const livenessProperties: readonly Property[] = [convergence, progress, reconvergence, statsPosted];
 
 /** The invariants of docs/INVARIANTS.md: safety and liveness, judged on observations and effects alone. */
 export const invariantProperties: readonly Property[] = [...safetyProperties, ...livenessProperties];

@@ -60,12 +60,14 @@ const WORK: Record<string, readonly string[]> = {
   'effects-agree': ['frame-released', 'driver-buffer', 'touch-with-balloon', 'read-after-write'],
   'purpose': ['target-nonzero'],
   'reported-pages-kept': ['poison-checked'],
+  'stats-posted': ['stats-used'],
 };
 
 const OWN_WORK: readonly Situation[] = [
   { name: 'driver-buffer', group: 'work', doc: 'the driver queued an inflate or deflate buffer (requests well formed, progress)' },
   { name: 'driver-deflate', group: 'work', doc: 'the driver queued a deflate buffer (deflate only when asked)' },
   { name: 'poison-checked', group: 'work', doc: 'a guest under PAGE_POISON allocated pages and checked their poison (reported pages kept)' },
+  { name: 'stats-used', group: 'work', doc: 'the device used a stats buffer, so the driver must post another (stats posted)' },
 ];
 
 // Layouts of real machines (properties/reach/layout.ts): virtio's queues carry 32-bit pfns (VIRTIO 1.2 5.5.6).
@@ -74,6 +76,7 @@ const atAll = situationIndex(ALL);
 const DRIVER_BUFFER = atAll('driver-buffer');
 const DRIVER_DEFLATE = atAll('driver-deflate');
 const POISON_CHECKED = atAll('poison-checked');
+const STATS_USED = atAll('stats-used');
 
 export const virtioReach: ReachCatalogue<SystemConfig> = {
   situations: ALL,
@@ -113,6 +116,7 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
               break;
             case 'buffer-processed':
               for (const r of e.refused) world.refusal(r.code);
+              if (e.queue === 'stats') hit[STATS_USED] = 1;
               break;
             case 'wrote':
               if (command.kind === 'write') chains.event(e.guest, Math.floor(e.gpfn / hp), EV.write);

@@ -29,7 +29,7 @@ const inflate4: GuestEvent[] = [
 describe('virtio guest chart', () => {
   it('starts idle with the stats buffer posted', () => {
     const s = createActor(guestMachine, { input: input() }).start().getSnapshot();
-    expect(formatStateValue(s.value)).toBe('driver.idle oom.off device.inflateq.idle device.deflateq.idle device.statsq.posted device.reportq.off');
+    expect(formatStateValue(s.value)).toBe('driver.idle oom.off lifecycle.driverOk device.inflateq.idle device.deflateq.idle device.statsq.posted device.reportq.off');
     expect(s.context.inflight).toHaveLength(1);
   });
 

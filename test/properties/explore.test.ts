@@ -12,12 +12,15 @@ const g = (ramPages: number, floorPages: number, features: GuestConfig['features
 /**
  * Small configurations and the number of distinct abstract states of each (stateright habit: a
  * change to the spec shows up as a changed number; if one changes, say why in the commit).
+ * The reload after a reset passes through the lifecycle region (model/virtio/lifecycle.ts): the
+ * states with FEATURES_OK still to set, and with it set and DRIVER_OK not yet, are new (1378 ->
+ * 1428, 10140 -> 10215, 3264 -> 3318).
  */
 const CASES: { name: string; guests: GuestConfig[]; maxBatch: number; opts?: ExploreOptions; states: number }[] = [
-  { name: '1 guest, 4 pages, no features, batch 2', guests: [g(4, 1, plain)], maxBatch: 2, states: 1378 },
-  { name: '1 guest, 4 pages, STATS_VQ + DEFLATE_ON_OOM, batch 2', guests: [g(4, 1, full)], maxBatch: 2, states: 10140 },
-  { name: '1 guest, 8 pages, no features, batch 4, targets 0/5/8', guests: [g(8, 2, plain)], maxBatch: 4, opts: { targets: [0, 5, 8] }, states: 3264 },
-  { name: '2 guests, 4 pages each, batch 2', guests: [g(4, 1, plain), g(4, 1, full)], maxBatch: 2, states: 1378 * 10140 },
+  { name: '1 guest, 4 pages, no features, batch 2', guests: [g(4, 1, plain)], maxBatch: 2, states: 1428 },
+  { name: '1 guest, 4 pages, STATS_VQ + DEFLATE_ON_OOM, batch 2', guests: [g(4, 1, full)], maxBatch: 2, states: 10215 },
+  { name: '1 guest, 8 pages, no features, batch 4, targets 0/5/8', guests: [g(8, 2, plain)], maxBatch: 4, opts: { targets: [0, 5, 8] }, states: 3318 },
+  { name: '2 guests, 4 pages each, batch 2', guests: [g(4, 1, plain), g(4, 1, full)], maxBatch: 2, states: 1428 * 10215 },
 ];
 
 describe('exhaustive exploration of the virtio chart', () => {

@@ -22,6 +22,7 @@ import { convergence } from '../../properties/liveness/convergence.ts';
 import { progress } from '../../properties/liveness/progress.ts';
 import { reconvergence } from '../../properties/liveness/reconvergence.ts';
 import { reportedPagesKept } from '../../properties/virtio/reported-pages-kept.ts';
+import { statsPosted } from '../../properties/virtio/stats-posted.ts';
 import { accepted, allocAndWrite, driven, g0, g1, inflated, stepWith, summary, twoGuests } from './fixtures.ts';
 
 const write0 = { kind: 'write', guest: g0, pick: 0 } as const;
@@ -304,6 +305,14 @@ describe('liveness', () => {
     const idle = driven([]).obs;
     expect((progress.monitor(twoGuests, virtioWorld) as VirtioMonitor).end!(end(idle, false))?.message).toBe('the system was still busy after 40 fair drain rounds: something loops instead of coming to rest');
   });
+  it('stats-posted holds once the driver replaced a used stats buffer, and fires when none waits for the device (statements 26, 27)', () => {
+    const m = statsPosted.monitor(twoGuests, virtioWorld) as VirtioMonitor;
+    expect(m.end!(end(driven([{ kind: 'device', guest: g0, queue: 'stats' }, { kind: 'driver', guest: g0 }]).obs))).toBeNull();
+    expect(m.end!(end(driven([{ kind: 'device', guest: g1, queue: 'stats' }]).obs))?.message).toBe('guest 1 negotiated STATS_VQ, but after the final drain its stats buffer #1 was used and not consumed: the driver must make a stats buffer available after init and after every use (5.5.6.3.1)');
+    const { obs } = driven([]);
+    obs.guests[0].inflight = obs.guests[0].inflight.filter((b) => b.queue !== 'stats');
+    expect(m.end!(end(obs))?.message).toMatch(/^guest 0 negotiated STATS_VQ, but after the final drain no stats buffer is on the queue/);
+  });
   it('reconvergence fires for a reset guest that does not return to its target', () => {
     const { obs } = driven(inflated(8));
     const m = (reconvergence.monitor(twoGuests, virtioWorld) as VirtioMonitor);
@@ -315,6 +324,6 @@ describe('liveness', () => {
 
 it('every invariant in the default list has a test in this file (conformance: test/model)', () => {
   const tested = [noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned, requestsWellFormed,
-    countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets, reportedPagesKept, convergence, progress, reconvergence];
+    countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets, reportedPagesKept, convergence, progress, reconvergence, statsPosted];
   expect(invariantProperties.filter((p) => !tested.includes(p)).map((p) => p.name)).toEqual([]);
 });
