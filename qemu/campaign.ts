@@ -1,9 +1,10 @@
 // The QEMU campaign: fast-check generates cases, one reused VM runs them, the properties judge
-// the records. A failure is shrunk (within a time budget: every shrink step is a real VM run)
-// and saved as a balloon-trace that replayQemuTrace() runs again on a fresh VM.
-import fc from 'fast-check';
+// the records (the loop is qemu/campaign-driver.ts's, shared with the Xen campaign). A failure is
+// shrunk (within a time budget: every shrink step is a real VM run) and saved as a balloon-trace
+// that replayQemuTrace() runs again on a fresh VM.
 import { spawnSync } from 'node:child_process';
 import { qemuCaseArbitrary } from './arbitrary.ts';
+import { driveCampaign, type CampaignFailure, type PropertyTally } from './campaign-driver.ts';
 import { VmError } from './errors.ts';
 import { guestStatus } from './paths.ts';
 import { qemuUnobservable } from './device-properties.ts';
@@ -31,26 +32,10 @@ export interface QemuCampaignOptions {
   readonly maxSteps?: number;
 }
 
-export interface PropertyTally {
-  readonly name: string;
-  /** Individual checks made (0: nothing in these cases exercised it). */
-  checks: number;
-  /** Cases in which it was violated (shrink runs included). */
-  failedCases: number;
-}
+export type { PropertyTally } from './campaign-driver.ts';
 
-export interface QemuFailure {
-  readonly property: string;
-  readonly violations: Violation[];
-  readonly steps: QemuCase['steps'];
-  readonly seed: number;
-  readonly path: string;
-  readonly numShrinks: number;
-  readonly tracePath: string;
-  readonly consoleTail: string;
-  /** Console lines naming a panic, an OOM kill or "Out of puff". */
-  readonly highlights: string[];
-}
+/** The shrunk counterexample, saved as a trace. */
+export type QemuFailure = CampaignFailure<QemuCase['steps'], Violation>;
 
 export interface QemuReport {
   readonly passed: boolean;
@@ -76,8 +61,6 @@ export function qemuVersion(): string {
   return r.status === 0 ? (r.stdout.split('\n')[0] ?? '').replace(/^QEMU emulator version /, '') : 'unknown';
 }
 
-const keyOf = (c: QemuCase): string => JSON.stringify(c.steps);
-
 /**
  * Runs `runs` generated cases on one reused VM.
  * @example const r = await runQemuCampaign({ runs: 6, seed: 1, deflateOnOom: false, outDir: 'traces/failures' });
@@ -91,77 +74,28 @@ export async function runQemuCampaign(opts: QemuCampaignOptions): Promise<QemuRe
   const variant = opts.variant ?? legacyVariant(opts.deflateOnOom);
   // Hard limit per VM: generous for the campaign, yet a stuck run still ends on its own.
   const session = new VmSession({ ...variantVmOptions(variant), hostTrace: opts.hostTrace ?? true, hardLimitMs: 30 * 60_000 });
-  const tallies: PropertyTally[] = qemuProperties.map((p) => ({ name: p.name, checks: 0, failedCases: 0 }));
-  const seen = new Map<string, { record: CaseRecord; violations: Violation[] }>();
-  let casesRun = 0;
-  let guestDeaths = 0;
   const devicePops: Record<number, number> = {};
-  let firstFailureAt: number | null = null;
-  let harnessError: Error | null = null;
-  const budget = opts.shrinkBudgetMs ?? 90_000;
-
-  const property = fc.asyncProperty(qemuCaseArbitrary(opts.maxSteps), async (c) => {
-    // Past the shrink budget, stop spending VM time: a skipped run ends shrinking where it is.
-    if (firstFailureAt !== null && Date.now() - firstFailureAt > budget) return true;
-    // A broken harness is not a counterexample: remember it, stop running, rethrow after check.
-    if (harnessError !== null) return true;
-    let record: CaseRecord;
-    try {
+  const r = await driveCampaign({
+    name: 'qemu', seed: opts.seed, runs: opts.runs, shrinkBudgetMs: opts.shrinkBudgetMs ?? 90_000,
+    arbitrary: qemuCaseArbitrary(opts.maxSteps), properties: qemuProperties.map((p) => p.name),
+    async run(c) {
       const { vm, base, features } = await session.acquire();
-      record = await runCase(vm, c, base, { variant: variant.name, ...(features !== undefined ? { features } : {}) });
-    } catch (e) {
-      harnessError = e instanceof Error ? e : new Error(String(e));
-      return true;
-    }
-    casesRun++;
-    for (const st of record.steps) for (const e of st.device ?? []) if (e.k === 'pop') devicePops[e.q] = (devicePops[e.q] ?? 0) + 1;
-    if (record.guest !== 'alive') { guestDeaths++; await session.discard(); }
-    const violations: Violation[] = [];
-    for (const [name, o] of checkQemuProperties(record)) {
-      const t = tallies.find((x) => x.name === name) as PropertyTally;
-      t.checks += o.checked;
-      if (o.violations.length > 0) t.failedCases++;
-      violations.push(...o.violations);
-    }
-    seen.set(keyOf(c), { record, violations });
-    if (firstFailureAt === null) opts.onProgress?.(Math.min(casesRun, opts.runs), opts.runs);
-    if (violations.length > 0 && firstFailureAt === null) firstFailureAt = Date.now();
-    return violations.length === 0;
+      return runCase(vm, c, base, { variant: variant.name, ...(features !== undefined ? { features } : {}) });
+    },
+    check: (record) => checkQemuProperties(record),
+    onRecord(record) {
+      for (const st of record.steps) for (const e of st.device ?? []) if (e.k === 'pop') devicePops[e.q] = (devicePops[e.q] ?? 0) + 1;
+    },
+    session, onProgress: opts.onProgress,
+    save: ({ c, record, violations, property, path }) => saveTrace(opts.outDir, makeTrace({
+      property, seed: opts.seed, path, kernel: status.files.kernelVersion, qemu, steps: c.steps, record, violations,
+    })),
   });
-
-  let result: fc.RunDetails<[QemuCase]>;
-  try {
-    result = await fc.check(property, { seed: opts.seed, numRuns: opts.runs, endOnFailure: false });
-  } finally {
-    await session.close();
-  }
-
-  if (harnessError !== null) throw harnessError;
-  let failure: QemuFailure | null = null;
-  if (result.failed && result.counterexample !== null) {
-    const c = result.counterexample[0];
-    const hit = seen.get(keyOf(c));
-    if (hit === undefined) {
-      // The predicate threw (harness error) rather than returning false.
-      throw new Error(`qemu campaign: harness error at seed ${opts.seed} path ${result.counterexamplePath}: ${String(result.errorInstance)}`);
-    }
-    const first = hit.violations[0] as Violation;
-    const trace = makeTrace({
-      property: first.property, seed: opts.seed, path: result.counterexamplePath ?? '', kernel: status.files.kernelVersion, qemu,
-      steps: c.steps, record: hit.record, violations: hit.violations,
-    });
-    failure = {
-      property: first.property, violations: hit.violations, steps: c.steps, seed: opts.seed,
-      path: result.counterexamplePath ?? '', numShrinks: result.numShrinks,
-      tracePath: saveTrace(opts.outDir, trace), consoleTail: hit.record.consoleTail, highlights: hit.record.consoleHighlights,
-    };
-  } else if (result.failed) {
-    throw new Error(`qemu campaign: ${String(result.errorInstance)}`);
-  }
+  const failure = r.failure;
   return {
     passed: failure === null, seed: opts.seed, runs: opts.runs, deflateOnOom: variant.deflateOnOom, variant: variant.name,
-    casesRun, guestDeaths, bootMs: session.bootMs, ms: Date.now() - t0,
-    kernel: status.files.kernelVersion, qemu, properties: tallies, devicePops, failure,
+    casesRun: r.casesRun, guestDeaths: r.guestDeaths, bootMs: session.bootMs, ms: Date.now() - t0,
+    kernel: status.files.kernelVersion, qemu, properties: r.tallies, devicePops, failure,
   };
 }
 

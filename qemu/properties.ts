@@ -139,14 +139,14 @@ export const qemuProperties: readonly QemuProperty[] = [
     }),
   {
     name: 'statechart-conformance',
-    doc: 'The record, projected onto the virtio-balloon statechart (model/virtio, the chart the reference implementation runs in lockstep), is accepted: '
-      + 'each accepted QMP target is TARGET_SET (num_pages = (RAM - target)/4096); each change of the polled actual by N pages is ceil(N/256) whole '
-      + 'queue/process/ack/actual-written batches (Linux batches of 256 pfns), a fall below the target fed as an OOM deflate only on evidence of '
-      + 'memory pressure (a workload ran, or the target is unreachable); actual at the target is DRIVER_IDLE; rmmod is RESET and the chart stays '
-      + 'in driver.resetting until insmod (ACTUAL_WRITTEN 0); vmstat inflate/deflate volume beyond the polled path is a hidden there-and-back. '
-      + 'The batches, their acknowledgements, the OOM witnesses and the free pages are synthesized here, so this property checks only the direction '
-      + 'of each move against the targets, the driver\'s turn and movement without a driver; the batches, acks and actual writes themselves are '
-      + 'checked as observed by the host-trace properties (qemu/device-properties.ts; spec review B4).',
+    doc: 'Host trace, spec profile. What QEMU\'s device trace shows, in its order, is accepted by the virtio-balloon statechart (model/virtio, the chart the '
+      + 'reference implementation runs in lockstep) held to the VIRTIO text alone: each num_pages the host set is TARGET_SET; each inflate or deflate buffer the '
+      + 'device popped and used is queued with the pfns it carried, processed (bad pfns refused) and its acknowledgement consumed at once (Linux tell_host waits '
+      + 'for it); a deflate the driver may not make (statement 11) is an OOM deflate if DEFLATE_ON_OOM was negotiated (statement 12); every config write is '
+      + 'ACTUAL_WRITTEN (statements 18, 19); stats buffers popped and used are posted and returned (statement 25); a status write of 0 is RESET, rmmod\'s own '
+      + 'leak before it being the reset\'s. So it checks statements 10, 11, 12, 17, 18, 19 and 25 as observed. Not fed, because not observed: guest allocations '
+      + '(so "inflate only free pages" is not checked), the failed allocation behind an OOM deflate, when the driver consumes an acknowledgement, free page '
+      + 'reports\' pages, the driver going idle (spec review B4; `balloon qemu` lists them). A record without a device trace is not checked.',
     check(rec) {
       const r = runOnChart(rec);
       return { checked: r.checked, violations: r.refusal === null ? [] : [{ property: 'statechart-conformance', ...r.refusal }] };

@@ -1,28 +1,38 @@
-// One VM reused across many cases: hands out a freshly reset VM, rebooting only when the guest
-// died, hung, or would not reset. Counts boots so the report can say what reuse bought.
+// One machine reused across many cases: hands out a freshly reset machine, rebooting only when
+// the guest died, hung, or would not reset. Counts boots so the report can say what reuse bought.
+// The virtio guest's session is VmSession; the Xen machine's (qemu/xen/campaign.ts) is the same
+// MachineSession over XenVm and resetXen.
 import { resetVm } from './runner.ts';
 import type { Snapshot } from './observe.ts';
+import type { QemuProcess } from './process.ts';
 import { Vm, type VmOptions } from './vm.ts';
 
-export class VmSession {
-  private vm: Vm | null = null;
+/** What a reset gives: `ok` with what the case starts from, or why it failed. */
+export type Reset<A> = ({ readonly ok: true } & A) | { readonly ok: false; readonly why: string };
+
+export class MachineSession<M extends QemuProcess, A extends object> {
+  private vm: M | null = null;
   readonly bootMs: number[] = [];
 
-  constructor(private readonly opts: VmOptions) {}
+  /** `start` boots a machine; `reset` brings it back to a case's start; `what` names it in the error of a failed reset. */
+  constructor(private readonly start: () => Promise<M>, private readonly reset: (m: M) => Promise<Reset<A>>, private readonly what: string) {}
 
-  /** A VM in the reset state (driver loaded, nothing held, actual == target == RAM). */
-  async acquire(): Promise<{ vm: Vm; base: Snapshot; features?: string }> {
+  /** A machine in the reset state, and what the reset read. */
+  async acquire(): Promise<{ vm: M } & A> {
     for (let attempt = 0; ; attempt++) {
       if (this.vm === null || !this.vm.alive) await this.reboot();
-      const vm = this.vm as Vm;
-      const r = await resetVm(vm);
-      if (r.ok) return { vm, base: r.base, ...(r.features !== undefined ? { features: r.features } : {}) };
-      if (attempt >= 1) throw new Error(`qemu: guest would not reset after a fresh boot: ${r.why}`);
+      const vm = this.vm as M;
+      const r = await this.reset(vm);
+      if (r.ok) {
+        const { ok: _ok, ...rest } = r;
+        return { vm, ...(rest as unknown as A) };
+      }
+      if (attempt >= 1) throw new Error(`${this.what} would not reset after a fresh boot: ${r.why}`);
       await this.reboot();
     }
   }
 
-  /** Marks the current VM as unusable (a case saw it die or hang). */
+  /** Marks the current machine as unusable (a case saw it die or hang). */
   async discard(): Promise<void> {
     const vm = this.vm;
     this.vm = null;
@@ -36,7 +46,14 @@ export class VmSession {
   private async reboot(): Promise<void> {
     await this.discard();
     const t0 = Date.now();
-    this.vm = await Vm.start(this.opts);
+    this.vm = await this.start();
     this.bootMs.push(Date.now() - t0);
+  }
+}
+
+/** The virtio guest's session: a VM in the reset state (driver loaded, nothing held, actual == target == RAM). */
+export class VmSession extends MachineSession<Vm, { base: Snapshot; features?: string }> {
+  constructor(opts: VmOptions) {
+    super(() => Vm.start(opts), resetVm, 'qemu: guest');
   }
 }

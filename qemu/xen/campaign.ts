@@ -1,10 +1,12 @@
 // The real-Xen campaign: fast-check generates cases, one reused Xen machine runs them, the
-// properties judge the records. A failure is shrunk (within a time budget: every shrink step is a
+// properties judge the records (the loop is qemu/campaign-driver.ts's, shared with the QEMU
+// campaign). A failure is shrunk (within a time budget: every shrink step is a
 // real run) and saved as a balloon-trace (source `xen-real`) that replayXenTrace() runs again on
 // a fresh machine. Deaths after an unsafe target are findings, counted and reported, not failures.
-import fc from 'fast-check';
 import { VmError } from '../errors.ts';
 import { qemuVersion } from '../campaign.ts';
+import { driveCampaign, type CampaignFailure, type PropertyTally } from '../campaign-driver.ts';
+import { MachineSession } from '../session.ts';
 import { xenCaseArbitrary } from './arbitrary.ts';
 import { xenStatus } from './paths.ts';
 import { checkXenRealProperties, unsafeTarget, xenRealProperties, type XenCheckOptions, type XenViolation } from './properties.ts';
@@ -13,38 +15,10 @@ import { formatXenStep, type XenCase } from './steps.ts';
 import { loadXenTrace, makeXenTrace, parseXenTrace, saveXenTrace, type XenRealTrace } from './trace.ts';
 import { XenVm, type XenVmOptions } from './vm.ts';
 
-/** One machine reused across cases: rebooted only when it died, hung, or would not reset. */
-export class XenSession {
-  private vm: XenVm | null = null;
-  readonly bootMs: number[] = [];
-  constructor(private readonly opts: XenVmOptions) {}
-
-  async acquire(): Promise<{ vm: XenVm; base: XenCaseRecord['base'] }> {
-    for (let attempt = 0; ; attempt++) {
-      if (this.vm === null || !this.vm.alive) await this.reboot();
-      const vm = this.vm as XenVm;
-      const r = await resetXen(vm);
-      if (r.ok) return { vm, base: r.base };
-      if (attempt >= 1) throw new Error(`xen: machine would not reset after a fresh boot: ${r.why}`);
-      await this.reboot();
-    }
-  }
-
-  async discard(): Promise<void> {
-    const vm = this.vm;
-    this.vm = null;
-    if (vm !== null) await vm.stop();
-  }
-
-  async close(): Promise<void> {
-    await this.discard();
-  }
-
-  private async reboot(): Promise<void> {
-    await this.discard();
-    const t0 = Date.now();
-    this.vm = await XenVm.start(this.opts);
-    this.bootMs.push(Date.now() - t0);
+/** One machine reused across cases: rebooted only when it died, hung, or would not reset (qemu/session.ts). */
+export class XenSession extends MachineSession<XenVm, { base: XenCaseRecord['base'] }> {
+  constructor(opts: XenVmOptions) {
+    super(() => XenVm.start(opts), resetXen, 'xen: machine');
   }
 }
 
@@ -61,19 +35,10 @@ export interface XenCampaignOptions {
   readonly check?: XenCheckOptions;
 }
 
-export interface PropertyTally { readonly name: string; checks: number; failedCases: number }
+export type { PropertyTally } from '../campaign-driver.ts';
 
-export interface XenFailure {
-  readonly property: string;
-  readonly violations: XenViolation[];
-  readonly steps: XenCase['steps'];
-  readonly seed: number;
-  readonly path: string;
-  readonly numShrinks: number;
-  readonly tracePath: string;
-  readonly consoleTail: string;
-  readonly highlights: string[];
-}
+/** The shrunk counterexample, saved as a trace. */
+export type XenFailure = CampaignFailure<XenCase['steps'], XenViolation>;
 
 export interface XenReport {
   readonly passed: boolean;
@@ -94,8 +59,6 @@ export interface XenReport {
   readonly failure: XenFailure | null;
 }
 
-const keyOf = (c: XenCase): string => JSON.stringify(c.steps);
-
 /**
  * Runs `runs` generated cases on one reused Xen machine.
  * @example const r = await runXenCampaign({ runs: 3, seed: 1, domu: false, outDir: 'traces/failures' });
@@ -107,74 +70,33 @@ export async function runXenCampaign(opts: XenCampaignOptions): Promise<XenRepor
   const t0 = Date.now();
   const qemu = qemuVersion();
   const session = new XenSession({ domu: opts.domu, hardLimitMs: 30 * 60_000 });
-  const tallies: PropertyTally[] = xenRealProperties.map((p) => ({ name: p.name, checks: 0, failedCases: 0 }));
-  const seen = new Map<string, { record: XenCaseRecord; violations: XenViolation[] }>();
-  let casesRun = 0;
   let stepsRun = 0;
   let unsafeCases = 0;
   let unsafeDeaths = 0;
-  let firstFailureAt: number | null = null;
-  let harnessError: Error | null = null;
-  const budget = opts.shrinkBudgetMs ?? 120_000;
-
-  const property = fc.asyncProperty(xenCaseArbitrary(opts.domu, opts.maxSteps), async (c) => {
-    if (firstFailureAt !== null && Date.now() - firstFailureAt > budget) return true;
-    if (harnessError !== null) return true;
-    let record: XenCaseRecord;
-    try {
+  const r = await driveCampaign({
+    name: 'xen', seed: opts.seed, runs: opts.runs, shrinkBudgetMs: opts.shrinkBudgetMs ?? 120_000,
+    arbitrary: xenCaseArbitrary(opts.domu, opts.maxSteps), properties: xenRealProperties.map((p) => p.name),
+    async run(c) {
       const { vm, base } = await session.acquire();
-      record = await runXenCase(vm, c, base);
-    } catch (e) {
-      harnessError = e instanceof Error ? e : new Error(String(e));
-      return true;
-    }
-    casesRun++;
-    stepsRun += record.steps.length;
-    if (unsafeTarget(record)) {
-      unsafeCases++;
-      if (record.guest !== 'alive') unsafeDeaths++;
-    }
-    if (record.guest !== 'alive') await session.discard();
-    const violations: XenViolation[] = [];
-    for (const [name, o] of checkXenRealProperties(record, opts.check)) {
-      const t = tallies.find((x) => x.name === name) as PropertyTally;
-      t.checks += o.checked;
-      if (o.violations.length > 0) t.failedCases++;
-      violations.push(...o.violations);
-    }
-    seen.set(keyOf(c), { record, violations });
-    if (firstFailureAt === null) opts.onProgress?.(Math.min(casesRun, opts.runs), opts.runs);
-    if (violations.length > 0 && firstFailureAt === null) firstFailureAt = Date.now();
-    return violations.length === 0;
+      return runXenCase(vm, c, base);
+    },
+    check: (record) => checkXenRealProperties(record, opts.check),
+    onRecord(record) {
+      stepsRun += record.steps.length;
+      if (unsafeTarget(record)) {
+        unsafeCases++;
+        if (record.guest !== 'alive') unsafeDeaths++;
+      }
+    },
+    session, onProgress: opts.onProgress,
+    save: ({ c, record, violations, property, path }) => saveXenTrace(opts.outDir, makeXenTrace({
+      property, seed: opts.seed, path, versions: status.files.versions, qemu, steps: c.steps, record, violations,
+    })),
   });
-
-  let result: fc.RunDetails<[XenCase]>;
-  try {
-    result = await fc.check(property, { seed: opts.seed, numRuns: opts.runs, endOnFailure: false });
-  } finally {
-    await session.close();
-  }
-  if (harnessError !== null) throw harnessError;
-  let failure: XenFailure | null = null;
-  if (result.failed && result.counterexample !== null) {
-    const c = result.counterexample[0];
-    const hit = seen.get(keyOf(c));
-    if (hit === undefined) throw new Error(`xen campaign: harness error at seed ${opts.seed} path ${result.counterexamplePath}: ${String(result.errorInstance)}`);
-    const first = hit.violations[0] as XenViolation;
-    const trace = makeXenTrace({
-      property: first.property, seed: opts.seed, path: result.counterexamplePath ?? '', versions: status.files.versions, qemu,
-      steps: c.steps, record: hit.record, violations: hit.violations,
-    });
-    failure = {
-      property: first.property, violations: hit.violations, steps: c.steps, seed: opts.seed, path: result.counterexamplePath ?? '',
-      numShrinks: result.numShrinks, tracePath: saveXenTrace(opts.outDir, trace), consoleTail: hit.record.consoleTail, highlights: hit.record.consoleHighlights,
-    };
-  } else if (result.failed) {
-    throw new Error(`xen campaign: ${String(result.errorInstance)}`);
-  }
+  const failure = r.failure;
   return {
-    passed: failure === null, seed: opts.seed, runs: opts.runs, domu: opts.domu, casesRun, stepsRun, unsafeCases, unsafeDeaths,
-    bootMs: session.bootMs, ms: Date.now() - t0, versions: status.files.versions, qemu, properties: tallies, failure,
+    passed: failure === null, seed: opts.seed, runs: opts.runs, domu: opts.domu, casesRun: r.casesRun, stepsRun, unsafeCases, unsafeDeaths,
+    bootMs: session.bootMs, ms: Date.now() - t0, versions: status.files.versions, qemu, properties: r.tallies, failure,
   };
 }
 

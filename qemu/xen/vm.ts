@@ -2,17 +2,14 @@
 // boot). The harness talks to dom0 over COM2 with the virtio guest's channel (qemu/channel.ts);
 // Xen and dom0's console share COM1, a file. There is no QMP balloon: targets are set from inside
 // dom0 (`xl mem-set`, a write of sysfs `target_kb` or of xenstore `memory/target`).
-// Lifetime as for the virtio VM (qemu/vm.ts): every exit path ends QEMU by its pid, registered
-// with qemu/cleanup.ts (process exit, SIGINT, SIGTERM), a wall-clock limit, and a CPU-seconds
-// rlimit in case this Node process is itself SIGKILLed.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// Its process lifetime is the virtio VM's (qemu/process.ts: every exit path ends QEMU by its pid);
+// nothing in the machine is worth a clean shutdown, so stop() SIGKILLs at once.
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuestChannel } from '../channel.ts';
-import { trackVm, untrackVm } from '../cleanup.ts';
 import { VmError } from '../errors.ts';
-import { hasPrlimit, sleep, tailOf, type VmExit } from '../vm.ts';
+import { launchQemu, QemuProcess, type Launch } from '../process.ts';
 import { xenStatus, type XenFiles } from './paths.ts';
 
 /** The machine: 1 GiB of host RAM, dom0 given 768 MiB and never more (Xen `dom0_mem=…,max:…`). */
@@ -29,20 +26,10 @@ export interface XenVmOptions {
   readonly qemuBinary?: string;
 }
 
-export class XenVm {
-  private exitInfo: VmExit | null = null;
-  private cause: VmExit['cause'] = 'by-itself';
-  private hardTimer: NodeJS.Timeout | null = null;
-
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly pid: number,
-    readonly tmpDir: string,
-    readonly consolePath: string,
-    readonly channel: GuestChannel,
-    readonly domu: boolean,
-    private readonly exited: Promise<VmExit>,
-  ) {}
+export class XenVm extends QemuProcess {
+  private constructor(launch: Launch, readonly channel: GuestChannel, readonly domu: boolean) {
+    super(launch);
+  }
 
   /**
    * Boots Xen and dom0 (and the domU) and returns once dom0's command channel answered.
@@ -72,85 +59,23 @@ export class XenVm {
       '-serial', `file:${consolePath}`,
       '-serial', `unix:${chPath},server=on,wait=off`,
     ];
-    const bin = opts.qemuBinary ?? 'qemu-system-x86_64';
-    const cpuLimit = Math.ceil((2 * hardLimitMs) / 1000) + 30;
-    const [cmd, args] = hasPrlimit() ? ['prlimit', [`--cpu=${cpuLimit}:${cpuLimit + 5}`, bin, ...qemuArgs]] : [bin, qemuArgs];
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
-    const spawnError = new Promise<Error>((res) => child.once('error', res));
-    if (child.pid === undefined) {
-      rmSync(tmpDir, { recursive: true, force: true });
-      throw new VmError('qemu/spawn-failed', `${bin}: ${String(await spawnError)}`);
-    }
-    const pid = child.pid;
-    trackVm(pid, tmpDir);
-    let exitedNow: VmExit | null = null;
-    const exited = new Promise<VmExit>((res) => {
-      child.once('exit', (code, signal) => { exitedNow = { code, signal, cause: 'by-itself' }; res(exitedNow); });
-    });
-    const fail = (code: ConstructorParameters<typeof VmError>[0], msg: string): never => {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-      untrackVm(pid);
-      const tail = tailOf(consolePath, 30);
-      rmSync(tmpDir, { recursive: true, force: true });
-      throw new VmError(code, `${msg}${stderr ? ` (stderr: ${stderr.trim().split('\n').slice(-3).join(' | ')})` : ''}`, tail);
-    };
-    const t0 = Date.now();
-    while (!existsSync(chPath)) {
-      if (exitedNow !== null) fail('qemu/exited', 'QEMU exited during startup');
-      if (Date.now() - t0 > 10_000) fail('qemu/spawn-failed', 'QEMU channel socket did not appear in 10 s');
-      await sleep(20);
-    }
-    const channel = await GuestChannel.connect(chPath);
-    if (channel === null) fail('qemu/spawn-failed', 'cannot connect to dom0\'s channel socket');
-    const ch = channel as GuestChannel;
-    const vm = new XenVm(child, pid, tmpDir, consolePath, ch, domu, exited);
-    vm.hardTimer = setTimeout(() => { vm.cause = 'hard-limit'; vm.killNow(); }, hardLimitMs);
-    vm.hardTimer.unref();
-    const ready = await Promise.race([ch.waitReady(opts.bootTimeoutMs ?? (domu ? 300_000 : 180_000)), exited.then(() => false)]);
-    if (!ready) {
-      ch.close();
-      if (vm.hardTimer !== null) clearTimeout(vm.hardTimer);
-      fail(exitedNow !== null ? 'qemu/exited' : 'qemu/boot-timeout', 'dom0 did not reach its command channel');
-    }
+    const launch = await launchQemu({ ...(opts.qemuBinary !== undefined ? { bin: opts.qemuBinary } : {}), qemuArgs, tmpDir, consolePath, hardLimitMs });
+    await launch.waitFor([chPath], 'QEMU channel socket');
+    const ch = await GuestChannel.connect(chPath);
+    if (ch === null) launch.fail('qemu/spawn-failed', 'cannot connect to dom0\'s channel socket');
+    const vm = new XenVm(launch, ch as GuestChannel, domu);
+    vm.armHardLimit(hardLimitMs);
+    const ready = await vm.readyOrExit((ch as GuestChannel).waitReady(opts.bootTimeoutMs ?? (domu ? 300_000 : 180_000)));
+    if (!ready) vm.abortStart(launch, launch.exitedNow() !== null ? 'qemu/exited' : 'qemu/boot-timeout', 'dom0 did not reach its command channel');
     return vm;
   }
 
-  get alive(): boolean {
-    return this.exitInfo === null && this.child.exitCode === null && this.child.signalCode === null;
+  /** Nothing in the machine is worth a clean shutdown: stop() SIGKILLs at once. */
+  protected async quitPolitely(): Promise<boolean> {
+    return false;
   }
 
-  /** How QEMU ended, once it has; null while it runs. */
-  async exitStatus(waitMs = 0): Promise<VmExit | null> {
-    if (!this.alive || waitMs > 0) {
-      const e = await Promise.race([this.exited, sleep(waitMs).then(() => null)]);
-      if (e !== null) this.exitInfo = { ...e, cause: this.cause };
-    }
-    return this.exitInfo;
-  }
-
-  /** The last `lines` lines of the serial console (Xen and dom0: panics, OOM kills). */
-  consoleTail(lines = 40): string {
-    return tailOf(this.consolePath, lines);
-  }
-
-  killNow(): void {
-    if (this.cause === 'by-itself') this.cause = 'killed';
-    try { process.kill(this.pid, 'SIGKILL'); } catch { /* already gone */ }
-  }
-
-  /** Ends QEMU (nothing in the machine is worth a clean shutdown: SIGKILL), waits, removes the temp dir. */
-  async stop(): Promise<VmExit> {
-    if (this.cause === 'by-itself' && this.alive) this.cause = 'stopped';
-    if (this.hardTimer !== null) clearTimeout(this.hardTimer);
-    if (this.alive) this.killNow();
-    const e = await Promise.race([this.exited, sleep(5_000).then(() => null)]);
+  protected closeLinks(): void {
     this.channel.close();
-    untrackVm(this.pid);
-    rmSync(this.tmpDir, { recursive: true, force: true });
-    this.exitInfo = e === null ? { code: null, signal: 'SIGKILL', cause: this.cause } : { ...e, cause: this.cause };
-    return this.exitInfo;
   }
 }

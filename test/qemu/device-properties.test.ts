@@ -3,52 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deviceProperties, qemuUnobservable } from '../../qemu/device-properties.ts';
-import { parseHostTrace, type DeviceEvent } from '../../qemu/hostlog.ts';
+import { parseHostTrace } from '../../qemu/hostlog.ts';
 import { checkQemuProperties } from '../../qemu/properties.ts';
-import type { CaseRecord, StepRecord } from '../../qemu/runner.ts';
-import type { Step } from '../../qemu/steps.ts';
+import type { CaseRecord } from '../../qemu/runner.ts';
+import { buffer, log, RAM, range, recordOf } from './hostlog-lines.ts';
 
-const RAM = 512 * 1024 * 1024;
-const VQ = ['0x7f0010', '0x7f00a8', '0x7f0140', '0x7f01d8'];
-
-/** A tiny trace language: one QEMU log line per item, with a clock that moves 1 ms a line. */
-function log(items: string[], start = 0): string {
-  return items.map((it, i) => {
-    const t = start + i;
-    const stamp = `1@${1000 + Math.floor(t / 1000)}.${String((t % 1000) * 1000).padStart(6, '0')}:`;
-    const [op, ...a] = it.split(' ');
-    switch (op) {
-      case 'kick': return `${stamp}virtio_queue_notify vdev 0x55 n ${a[0]} vq ${VQ[Number(a[0])]}`;
-      case 'pop': return `${stamp}virtqueue_pop vq ${VQ[Number(a[0])]} elem 0x9 in_num 0 out_num 1`;
-      case 'pfn': return `${stamp}virtio_balloon_handle_output section name: pc.ram gpa: 0x${(Number(a[0]) * 4096).toString(16)}`;
-      case 'used': return `${stamp}virtqueue_flush vq ${VQ[Number(a[0])]} count 1`;
-      case 'actual': return `${stamp}virtio_balloon_set_config actual: ${a[0]} oldactual: 0`;
-      case 'target': return `${stamp}virtio_balloon_to_target balloon target: 0x1000 num_pages: ${a[0]}`;
-      case 'status': return `${stamp}virtio_set_status vdev 0x55 val ${a[0]}`;
-      default: throw new Error(`bad item ${it}`);
-    }
-  }).join('\n');
-}
-
-/** `kick q` then `pop q` then pfns then `used q`: one buffer as QEMU serves it. */
-const buffer = (q: number, pfns: number[]): string[] => [`kick ${q}`, `pop ${q}`, ...pfns.map((p) => `pfn ${p}`), `used ${q}`];
-const range = (a: number, n: number): number[] => Array.from({ length: n }, (_, i) => a + i);
-
-function rec(steps: Array<{ op?: Step; items: string[] }>, extra: Partial<CaseRecord> = {}): CaseRecord {
-  const all = parseHostTrace(log(steps.flatMap((s) => s.items)));
-  // Split the parsed events back per step by counting the lines each step contributed.
-  let at = 0;
-  const out: StepRecord[] = steps.map((s, index) => {
-    const evs: DeviceEvent[] = parseHostTrace(log(steps.slice(0, index + 1).flatMap((x) => x.items))).slice(at);
-    at += evs.length;
-    return { index, step: s.op ?? { op: 'target', mib: 256, wait: true }, targetBefore: RAM, targetAfter: RAM, guest: 'alive', ms: 1, device: evs };
-  });
-  expect(at).toBe(all.length);
-  return {
-    ramBytes: RAM, deflateOnOom: false, baseMemTotalKiB: 1, startActual: RAM, guest: 'alive', consoleTail: '', consoleHighlights: [], ms: 1,
-    deviceStart: { statsHeld: false }, variant: 'plain', features: '0100000000', steps: out, ...extra,
-  };
-}
+const rec = recordOf;
 
 const failing = (r: CaseRecord): string[] => {
   const names = deviceProperties.map((p) => p.name);

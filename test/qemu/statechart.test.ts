@@ -1,157 +1,146 @@
-// The statechart projection of QEMU records (qemu/statechart.ts), on hand-made records (no QEMU
-// needed): plausible Linux behaviour is accepted by the virtio chart, and what the chart forbids
-// is refused with the chart state and the spec rule in the message.
+// The statechart projection of QEMU records (qemu/statechart.ts), fed from the device's own trace:
+// a recorded real trace (boot, inflate, deflate, rmmod, insmod) and the C1 boots are accepted;
+// edited copies of it, and hand-written logs, are refused where the device trace shows a
+// violation, with the chart state and the spec rule in the message. No QEMU needed.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseHostTrace } from '../../qemu/hostlog.ts';
 import { checkQemuProperties, qemuProperties } from '../../qemu/properties.ts';
 import type { CaseRecord, StepRecord } from '../../qemu/runner.ts';
 import { qemuGuestInput, runOnChart } from '../../qemu/statechart.ts';
 import { MiB, type Step } from '../../qemu/steps.ts';
+import { qemuUnobservable } from '../../qemu/device-properties.ts';
+import { buffer, RAM, range, recordOf, recordOfLines } from './hostlog-lines.ts';
 
-const RAM = 512 * MiB;
-const pages = (actualMiB: number): number => ((512 - actualMiB) * MiB) / 4096;
+const fixture = (file: string): string => readFileSync(new URL(`fixtures/${file}`, import.meta.url), 'utf8');
+const refusal = (r: CaseRecord): string | null => runOnChart(r).refusal?.message ?? null;
 
-interface Spec {
-  step: Step;
-  /** Polled actual values, MiB; the last is also the snapshot's. */
-  samples?: number[];
-  rc?: number;
-  /** vmstat volume (pages) inflated and deflated again between the polls of this step. */
-  churn?: number;
-  qmpError?: boolean;
+/** The recorded trace, split into the case's steps at its `# step <op>` lines; `edit` changes the text first. */
+function recorded(edit: (text: string) => string = (t) => t): CaseRecord {
+  const parts = edit(fixture('qemu-balloon.trace')).split(/^# step /m).slice(1);
+  return recordOfLines(parts.map((p) => {
+    const [op, ...lines] = p.split('\n');
+    const step: Step = op === 'target' ? { op: 'target', mib: 511, wait: true } : { op: op as 'unload' | 'load' };
+    return { op: step, lines };
+  }));
 }
 
-/** A record whose vmstat counters follow the samples exactly (plus any churn). */
-function rec(specs: Spec[], deflateOnOom = false): CaseRecord {
-  let target = RAM;
-  let inflate = 0;
-  let deflate = 0;
-  let prev = 0;
-  return {
-    ramBytes: RAM, deflateOnOom, baseMemTotalKiB: 481_296, startActual: RAM, startCounters: { inflate: 0, deflate: 0 },
-    guest: 'alive', consoleTail: '', consoleHighlights: [], ms: 1,
-    steps: specs.map((s, index) => {
-      const before = target;
-      if (s.step.op === 'target' && s.step.mib > 0 && !s.qmpError) target = Math.min(s.step.mib * MiB, RAM);
-      const samples = (s.samples ?? []).map((m) => m * MiB);
-      for (const a of samples) {
-        const b = (RAM - a) / 4096;
-        if (b > prev) inflate += b - prev; else deflate += prev - b;
-        prev = b;
-      }
-      inflate += s.churn ?? 0;
-      deflate += s.churn ?? 0;
-      const last = samples.at(-1);
-      return {
-        index, step: s.step, targetBefore: before, targetAfter: target, guest: 'alive', ms: 1,
-        ...(s.rc !== undefined ? { rc: s.rc } : {}),
-        ...(s.qmpError ? { qmpError: { kind: 'qmp-error', errorClass: 'GenericError', desc: 'x' } } : {}),
-        ...(samples.length > 1 ? { settle: { end: 'reached', samples: samples.slice(0, -1), ms: 10 } } : {}),
-        ...(last !== undefined ? {
-          snapshot: { actual: last, stable: true, memTotalKiB: 1, memFreeKiB: 1, balloonInflate: inflate, balloonDeflate: deflate, driverLoaded: true },
-        } : {}),
-      } as StepRecord;
-    }),
-  };
-}
-
-const target = (mib: number, wait = true): Step => ({ op: 'target', mib, wait });
-const refusal = (r: CaseRecord): string => runOnChart(r).refusal?.message ?? '';
-
-describe('statechart-conformance: QEMU records on the virtio chart', () => {
-  it('is in the property list with a doc', () => {
-    const p = qemuProperties.find((x) => x.name === 'statechart-conformance');
-    expect(p?.doc).toMatch(/num_pages = \(RAM - target\)\/4096/);
+/** The same polled path of `actual` for every record: the property must not read it. */
+function withPolledPath(r: CaseRecord, mib: number[]): CaseRecord {
+  const steps = r.steps.map((s, i): StepRecord => i !== r.steps.length - 1 ? s : {
+    ...s, settle: { end: 'reached', samples: mib.map((m) => m * MiB), ms: 10 },
+    snapshot: { actual: mib.at(-1)! * MiB, stable: true, memTotalKiB: 1, memFreeKiB: 1, balloonInflate: 0, balloonDeflate: 0, driverLoaded: true },
   });
+  return { ...r, steps };
+}
 
-  it('uses 4 KiB pages, Linux batches of 256 and the features QEMU offers, held to the linux profile', () => {
+describe('statechart-conformance: the device trace on the virtio chart', () => {
+  it('holds the chart to the spec profile, with no batch bound of its own', () => {
     expect(qemuGuestInput(RAM, true)).toEqual({
-      ramPages: 131072, floorPages: 0, gpp: 1, maxBatch: 256, features: { mustTellHost: false, statsVq: true, deflateOnOom: true }, profile: 'linux',
+      ramPages: 131072, floorPages: 0, gpp: 1, maxBatch: 131072, features: { mustTellHost: false, statsVq: true, deflateOnOom: true }, profile: 'spec',
     });
+    const doc = qemuProperties.find((p) => p.name === 'statechart-conformance')?.doc ?? '';
+    expect(doc).toMatch(/spec profile/);
+    expect(doc).toMatch(/Not fed, because not observed/);
+    expect(qemuUnobservable.map((u) => u.why).join(' ')).toMatch(/statechart-conformance feeds no allocation/);
   });
 
-  it('accepts a plausible case: inflate, reversal mid-flight, deflate, unload, target while unloaded, load', () => {
-    const r = rec([
-      { step: target(256), samples: [480, 300.5, 256] },
-      // 256 pages toward 160 between two polls, then the new target turns it: counters show the detour.
-      { step: target(160, false) },
-      { step: target(400), samples: [258, 330, 400], churn: 256 },
-      { step: { op: 'unload' }, rc: 0, samples: [512] },
-      { step: target(300), samples: [512, 512] },
-      { step: { op: 'load' }, rc: 0, samples: [450, 300] },
-      { step: target(0), samples: [300], qmpError: true },
-      { step: target(600), samples: [400, 512] },
-    ]);
-    const run = runOnChart(r);
+  it('checks nothing in a record without a device trace (it has nothing observed to feed)', () => {
+    const bare = { ...recordOf([{ items: ['target 10'] }]), deviceStart: undefined };
+    expect(runOnChart(bare)).toMatchObject({ checked: 0, events: 0, refusal: null });
+    expect(checkQemuProperties(bare, ['statechart-conformance']).get('statechart-conformance')?.checked).toBe(0);
+  });
+
+  it('accepts the recorded real trace: boot, inflate 512 pages in two buffers, deflate 256, rmmod, insmod, inflate again', () => {
+    const run = runOnChart(recorded());
     expect(run.refusal).toBeNull();
-    expect(run.checked).toBeGreaterThan(10);
-    expect(run.oomDeflates).toBe(0);
-    expect(checkQemuProperties(r, ['statechart-conformance']).get('statechart-conformance')?.violations).toEqual([]);
+    // 4 inflate or deflate buffers outside rmmod, 4 actual writes, 21 resets (19 at boot, 2 at rmmod), 4 stats posts, 2 stats uses.
+    expect(run.checked).toBe(35);
+    expect(run.state).toContain('driver.idle');
   });
 
-  it('refuses actual moving away from the target with no memory pressure, naming the rule', () => {
-    const away = refusal(rec([{ step: target(256), samples: [300, 310] }], true));
-    expect(away).toContain('actual 300 MiB -> 310 MiB (balloon 54272 -> 51712 pages, target 65536 pages)');
-    expect(away).toContain('BUFFER_QUEUED deflate');
-    expect(away).toContain('the driver deflates only while the balloon is above the wanted size');
-    // Once at the target the driver is idle: any move needs a new target first.
-    const after = refusal(rec([{ step: target(256), samples: [300, 256] }, { step: { op: 'free' }, rc: 0, samples: [260] }], true));
-    expect(after).toContain('the driver moves the balloon only after a config change');
-    expect(runOnChart(rec([{ step: target(256), samples: [300, 250] }])).refusal?.message).toContain('BUFFER_QUEUED inflate');
+  it('refuses the recorded trace edited where the device shows a violation', () => {
+    // num_pages 200 instead of 512: the second 256-pfn inflate starts above num_pages (statement 10).
+    expect(refusal(recorded((t) => t.replace('num_pages: 512', 'num_pages: 200'))))
+      .toMatch(/inflate buffer of 256 pfns \(balloon 256 pages, num_pages 200\): BUFFER_QUEUED inflate .* num_pages is at least the balloon/);
+    // The driver reports 300 pages after a 256-pfn inflate (statements 18, 19).
+    expect(refusal(recorded((t) => t.replace('actual: 256 oldactual: 0', 'actual: 300 oldactual: 0'))))
+      .toMatch(/wrote actual 300 .* actual, when written, lies between the acknowledged balloon/);
+    // rmmod without the device reset: its own leak is then a deflate nobody asked for (statement 11).
+    expect(refusal(recorded((t) => t.replace(/^.*virtio_set_status .* val 0\n/gm, (l) => (l.startsWith('2157@17963038') ? '' : l)))))
+      .toMatch(/deflate buffer of 256 pfns .* the driver deflates only while num_pages is below the balloon/);
   });
 
-  it('refuses actual changing while the driver is unloaded', () => {
-    const r = rec([
-      { step: { op: 'unload' }, rc: 0, samples: [512] },
-      { step: target(300), samples: [480, 300] },
-    ]);
-    const run = runOnChart(r);
-    expect(run.refusal?.step).toBe(1);
-    expect(run.refusal?.message).toContain('not allowed in [driver.resetting');
-    expect(checkQemuProperties(r).get('statechart-conformance')?.violations).toHaveLength(1);
+  it('judges the batches the device saw, not the polled actual: same polled path, different verdicts', () => {
+    const two = ['target 512', ...buffer(0, range(1000, 256)), 'actual 256', ...buffer(0, range(2000, 256)), 'actual 512'];
+    // The second batch is counted in actual before the driver queued it.
+    const early = ['target 512', ...buffer(0, range(1000, 256)), 'actual 512', ...buffer(0, range(2000, 256)), 'actual 512'];
+    // One buffer deflates pages the device never acknowledged as inflated.
+    const split = ['target 512', ...buffer(0, range(1000, 256)), 'actual 256', ...buffer(1, range(1000, 300)), ...buffer(0, range(2000, 556)), 'actual 512'];
+    const path = [511, 510];
+    expect(refusal(withPolledPath(recordOf([{ items: two }]), path))).toBeNull();
+    expect(refusal(withPolledPath(recordOf([{ items: early }]), path))).toMatch(/wrote actual 512 .* lies between the acknowledged balloon/);
+    expect(refusal(withPolledPath(recordOf([{ items: split }]), path))).toMatch(/deflate buffer of 300 pfns .* only acknowledged balloon pages/);
   });
 
-  it('refuses an rmmod that leaves pages in the balloon', () => {
-    expect(refusal(rec([{ step: target(256), samples: [256] }, { step: { op: 'unload' }, rc: 0, samples: [300] }]))).toContain('driver.resetting');
+  it('counts what it judged in a clean stream, stats buffers included', () => {
+    const run = runOnChart(recordOf([{ items: [
+      'target 300', ...buffer(0, range(1000, 256)), 'actual 256', ...buffer(0, range(2000, 44)), 'actual 300',
+      'target 200', ...buffer(1, range(1000, 100)), 'actual 200', 'kick 2', 'pop 2', 'used 2', 'kick 2', 'pop 2',
+    ] }]));
+    expect(run).toMatchObject({ refusal: null, checked: 8, oomDeflates: 0 });
   });
 
-  it('with deflate-on-oom, a rise under a workload is the OOM deflate; without the feature it is refused', () => {
-    const steps: Spec[] = [{ step: target(300), samples: [300] }, { step: { op: 'pressure', mib: 64 }, rc: 0, samples: [302] }];
-    const on = runOnChart(rec(steps, true));
-    expect(on.refusal).toBeNull();
-    expect(on.oomDeflates).toBe(2); // 2 MiB = 2 x 256 pages, VIRTIO_BALLOON_OOM_NR_PAGES each
-    expect(refusal(rec(steps, false))).toContain('the driver deflates on its own only with DEFLATE_ON_OOM');
+  it('feeds a deflate below num_pages as an OOM deflate only with DEFLATE_ON_OOM (statements 11, 12)', () => {
+    const items = ['target 10', ...buffer(0, range(1, 10)), 'actual 10', ...buffer(1, range(1, 4)), 'actual 6'];
+    expect(refusal(recordOf([{ items }]))).toMatch(/deflate buffer of 4 pfns .* num_pages is below the balloon/);
+    const doo = runOnChart(recordOf([{ items }], { deflateOnOom: true, variant: 'deflate-on-oom', features: '0110000000' }));
+    expect(doo).toMatchObject({ refusal: null, oomDeflates: 1 });
   });
 
-  it('with deflate-on-oom, a squeezed (unreachable) target may churn: OOM deflate, then the driver inflates again', () => {
-    expect(runOnChart(rec([{ step: target(32), samples: [200, 77, 78, 77] }], true)).refusal).toBeNull();
+  it('accepts balloon page migration: one page in, one page out, no config change, no actual write (spec review A1, FINDINGS 24)', () => {
+    expect(refusal(recordOf([{ items: ['target 10', ...buffer(0, range(1, 10)), 'actual 10', ...buffer(0, [50]), ...buffer(1, [1]), ...buffer(0, [51]), ...buffer(1, [2])] }]))).toBeNull();
   });
 
-  it('refuses re-inflating after an OOM deflate at a reached target without a new target (the 2020 busy loop)', () => {
-    const msg = refusal(rec([
-      { step: target(300), samples: [300] },
-      { step: { op: 'pressure', mib: 64 }, rc: 0, samples: [301, 300] },
-    ], true));
-    expect(msg).toContain('the driver moves the balloon only after a config change');
+  it('after a device reset the balloon is empty: a deflate before any inflate is refused (statement 17)', () => {
+    const up = ['status 1', 'status 3', 'status 11', 'kick 2', 'pop 2', 'status 15'];
+    const before = ['target 10', ...buffer(0, range(1, 10)), 'actual 10'];
+    expect(refusal(recordOf([{ items: before }, { op: { op: 'unload' }, items: [...buffer(1, range(1, 10)), 'actual 0', 'status 0', 'status 1'] },
+      { op: { op: 'load' }, items: [...up, ...buffer(0, range(1, 10)), 'actual 10'] }]))).toBeNull();
+    expect(refusal(recordOf([{ items: before }, { items: ['status 0', ...up, ...buffer(1, range(1, 10)), 'actual 0'] }])))
+      .toMatch(/deflate buffer of 10 pfns \(balloon 0 pages, num_pages 10\): .* only acknowledged balloon pages/);
   });
 
-  it('refuses a hidden there-and-back at a reached target that the counters reveal', () => {
-    const msg = refusal(rec([{ step: target(256), samples: [256] }, { step: target(256), samples: [256], churn: 256 }]));
-    expect(msg).toContain('vmstat counted 256 pages inflated and deflated again that actual never showed');
+  it('refuses a second stats buffer, a stats buffer used that was never made available, and a bad pfn', () => {
+    expect(refusal(recordOf([{ items: ['kick 2', 'pop 2', 'kick 2', 'pop 2'] }]))).toMatch(/took a stats buffer while one was outstanding: .* at most one stats buffer/);
+    expect(refusal(recordOf([{ items: ['kick 2', 'pop 2', 'used 2', 'used 2'] }]))).toMatch(/used a stats buffer the driver had not made available/);
+    expect(refusal(recordOf([{ items: ['target 3', 'kick 0', 'pop 0', 'pfn 1', 'bad 2', 'pfn 3', 'used 0', 'actual 2'] }])))
+      .toMatch(/inflate buffer of 3 pfns \(1 bad\).* accepts every gpfn/);
   });
 
-  it('refuses an actual that is not a whole number of 4 KiB pages', () => {
-    expect(refusal(rec([{ step: target(256), samples: [256.001] }]))).toContain('not a whole number of balloon pages');
+  it('refuses the stale actual the OOM notifier wrote on the real system (review C2, FINDINGS 32: deflate-on-oom, seed 16)', () => {
+    // The observed order, scaled down: an OOM deflate of 256 with no write after it, the worker
+    // inflates 34 and writes the right value, inflates 256, then the notifier's write lands with
+    // num_pages as it read it right after its own deflate (update_balloon_size outside balloon_lock).
+    const doo = { deflateOnOom: true, variant: 'deflate-on-oom', features: '0110000000' };
+    const items = ['target 1000', ...buffer(0, range(1, 256)), 'actual 256 0', ...buffer(0, range(300, 256)), 'actual 512 256',
+      ...buffer(1, range(1, 256)), ...buffer(0, range(600, 34)), 'actual 290 512', ...buffer(0, range(700, 256)), 'actual 256 290'];
+    const r = recordOf([{ items }], doo);
+    expect(refusal(r)).toMatch(/wrote actual 256 \(was 290; balloon 546 pages\).* lies between the acknowledged balloon/);
+    expect(checkQemuProperties(r, ['actual-matches-device']).get('actual-matches-device')?.violations.map((v) => v.message))
+      .toEqual(['driver wrote actual 256 while the device holds 546 ballooned pages']);
+    // Written in the order the balloon moved, the same buffers are accepted, the OOM deflate as one.
+    const fine = recordOf([{ items: [...items.slice(0, -1), 'actual 546 290'] }], doo);
+    expect(runOnChart(fine)).toMatchObject({ refusal: null, oomDeflates: 1 });
   });
 
-  it('refuses a target that is not applied: actual heads past it', () => {
-    // The QMP call failed, so the device's num_pages stays 0 and no config change came.
-    expect(refusal(rec([{ step: target(300), samples: [400], qmpError: true }]))).toContain('BUFFER_QUEUED inflate');
-  });
-
-  it('counts whole batches: a move of N pages is ceil(N/256) batches', () => {
-    expect(pages(511)).toBe(256);
-    const one = runOnChart(rec([{ step: target(511), samples: [511] }]));
-    const two = runOnChart(rec([{ step: target(510), samples: [510] }]));
-    expect(two.events - one.events).toBe(4); // one more inflate batch: queued, processed, ack consumed, actual written
+  it('accepts the recorded C1 boots (probe, hibernate, resume; reporting left out)', () => {
+    for (const file of ['c1-hibernate.trace', 'c1-resume.trace']) {
+      const r = recordOfLines([{ op: { op: 'load' }, lines: fixture(file).split('\n') }], { variant: 'page-poison', features: '0100110000' });
+      expect(r.steps[0]!.device).toEqual(parseHostTrace(fixture(file)));
+      const run = runOnChart(r);
+      expect(run.refusal).toBeNull();
+      expect(run.checked).toBeGreaterThan(5);
+    }
   });
 });
