@@ -18,8 +18,9 @@ import * as explore from './commands/explore.ts';
 import * as campaign from './commands/campaign.ts';
 import * as merge from './commands/merge.ts';
 import * as spec from './commands/spec.ts';
+import * as hint from './commands/hint.ts';
 
-export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, xen, view, explore, campaign, merge, spec];
+export const COMMANDS: { register(program: Command): void }[] = [check, list, replay, conform, coverage, chart, qemu, xen, view, explore, campaign, merge, spec, hint];
 
 /**
  * A reader that stops early (`balloon chart | head`) closes our stdout: exit quietly with 141,

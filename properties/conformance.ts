@@ -10,7 +10,7 @@
  * pure `transition` underneath, but a live actor skips re-resolving the snapshot per event (about
  * four times faster than calling `transition` per event), which is what the per-step budget asks.
  */
-import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type StateValue } from 'xstate';
+import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type SnapshotFrom, type StateValue } from 'xstate';
 import { profileOf, type Observation, type SystemConfig } from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
 import {
@@ -20,6 +20,7 @@ import {
 import { allHold } from '../model/virtio/rules.ts';
 import { ownPending, type GuestModelContext } from '../model/virtio/context.ts';
 import type { Violation } from './property.ts';
+import { chartStep } from './chart-step.ts';
 import type { VirtioMonitor as PropertyMonitor, VirtioProperty as Property } from './virtio/property.ts';
 
 import type { ConformanceHooks } from './family.ts';
@@ -67,7 +68,10 @@ export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks
   // A fork restores each guest's actor from its persisted snapshot (XState's
   // getPersistedSnapshot / createActor({ snapshot })): the chart goes on from the same state
   // without replaying its events. Not with hooks, whose counts and charts are their caller's.
-  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {} : { fork: () => conformanceMonitor(config, hooks, actors.map((a) => a.getPersistedSnapshot())) };
+  // The explorer forks a case per command (properties/exhaustive.ts): the fork steps the chart by
+  // its pure transition over immutable snapshots (chartMonitor below), so forking it again costs
+  // a copy of an array.
+  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {} : { fork: () => chartMonitor(actors.map((a) => a.getSnapshot())) };
 
   return {
     ...fork,
@@ -116,6 +120,52 @@ function initialSnapshot(input: ReturnType<typeof modelInput>): Snapshot<unknown
     initials.set(key, s);
   }
   return s;
+}
+
+type GuestSnap = SnapshotFrom<GuestMachine>;
+
+/**
+ * The lockstep monitor over the charts' snapshots instead of live actors, for forks: each event
+ * goes through the chart's pure transition, memoized (properties/chart-step.ts chartStep), and a
+ * fork shares the (immutable) snapshots. It judges exactly as the actor-based monitor does: the
+ * same events, the same refusal test (no transition of the state takes the event), the same
+ * comparisons (test/explore/fork.test.ts compares a forked case with a whole run, verdicts and messages).
+ */
+function chartMonitor(snaps: GuestSnap[]): PropertyMonitor {
+  return {
+    fork: () => chartMonitor(snaps.slice()),
+    step({ command, result, obs, index }) {
+      const g = command.guest;
+      if (snaps[g] === undefined) return null;
+      for (const e of stepEvents(command, result)) {
+        const before = snaps[g];
+        if (idleUnchanged(before.context, e)) continue;
+        const r = chartStep(guestMachine, before.context.cfg, before, e);
+        if (r.refused) return refusal(g, before.value, before.context, e, index);
+        if (r.next === null) continue;
+        snaps[g] = r.next;
+        if (r.next.status !== 'active') return { guest: g, message: `guest ${g}: the chart stopped (${r.next.status}) on ${formatEvent(e)}` };
+      }
+      return compareSnap(g, obs, snaps[g]);
+    },
+    audit(obs) {
+      for (let g = 0; g < snaps.length; g++) {
+        const v = compareSnap(g, obs, snaps[g]);
+        if (v) return v;
+        const host = hostBalloonSize(obs.guests[g]);
+        if (host !== snaps[g].context.hostBalloon) {
+          return { guest: g, message: `guest ${g}: the device holds ${host} gpfns in the balloon, the chart ${snaps[g].context.hostBalloon} (inv 6: host and guest agree)` };
+        }
+      }
+      return null;
+    },
+  };
+}
+
+function compareSnap(g: number, obs: Observation, s: GuestSnap): Violation | null {
+  const diff = diffAbstract(abstractObservation(obs.guests[g]), projectContext(s.context));
+  if (diff.length === 0) return null;
+  return { guest: g, message: `guest ${g}: the observation differs from the chart in [${formatStateValue(s.value)}]: ${diff.join('; ')}` };
 }
 
 function refusal(g: number, state: StateValue, context: Parameters<typeof explainRefusal>[0], e: GuestEvent, index: number): Violation {

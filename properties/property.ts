@@ -103,19 +103,22 @@ export interface PropertyMonitor<C extends AnyCommand = AnyCommand, O extends Wo
   fork?(): PropertyMonitor<C, O, K, S, R>;
 }
 
+/** Any monitor with an optional fork: the shared PropertyMonitor, and the Xen and Hyper-V ones (properties/<family>/property.ts). */
+export interface ForkableMonitor { step?(ctx: never): unknown; interests?: readonly string[]; audit?(obs: never): unknown; end?(ctx: never): unknown; fork?(): unknown }
+
 /**
  * A monitor whose state is all in `state` (plain data: arrays, typed arrays, Maps, Sets, numbers),
  * built by `make`; its fork is `make` over a deep copy of that state (core/fork.ts). `make` must
  * keep nothing else that changes: every `let` of the monitor lives in `state`.
  */
-export function forkable<S extends object, M extends PropertyMonitor<never, never, never, never, never>>(state: S, make: (state: S) => M): M {
+export function forkable<S extends object, M extends ForkableMonitor>(state: S, make: (state: S) => M): M {
   const m = make(state);
   m.fork = () => forkable(forkState(state), make);
   return m;
 }
 
 /** A monitor that keeps no state between calls (it reads only the step and the observation): its fork is itself. */
-export function stateless<M extends PropertyMonitor<never, never, never, never, never>>(m: M): M {
+export function stateless<M extends ForkableMonitor>(m: M): M {
   m.fork = () => m;
   return m;
 }

@@ -5,13 +5,14 @@
  * is a divergence, named by guest, chart state, event and the first rule it breaks. Then the
  * observation's abstraction must equal the charts' projection.
  */
-import { createActor, type Actor, type AnyTransitionDefinition, type StateValue } from 'xstate';
+import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type StateValue } from 'xstate';
 import type { HvObservation, HvSystemConfig } from '../../core/hyperv/index.ts';
 import {
   abstractHvObservation, brokenRule, diffHvAbstract, formatHvEvent, GUEST_RULES, HOST_RULES, hvGuestMachine, hvHostMachine,
   hvStepEvents, projectHvCharts, type HvEvent, type HvGuestMachine, type HvHostMachine,
 } from '../../model/hyperv/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import { snapshotActor } from '../chart-step.ts';
 import type { ChartCopy } from '../family.ts';
 import type { HvMonitor, HvProperty, HvViolation } from './property.ts';
 
@@ -43,15 +44,20 @@ export function hvConformanceProperty(hooks: HvConformanceHooks = {}): HvPropert
   };
 }
 
-function monitor(config: HvSystemConfig, hooks: HvConformanceHooks): HvMonitor {
+/** Where a fork starts: per guest, the two charts' snapshots. */
+type HvFrom = { guest: Snapshot<unknown>; host: Snapshot<unknown> }[];
+
+function monitor(config: HvSystemConfig, hooks: HvConformanceHooks, from?: HvFrom): HvMonitor {
   const inspect = (chart: string) => (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
     if (ev.type === '@xstate.microstep' && ev._transitions?.length) hooks.onTransitions?.(chart, ev._transitions);
   };
-  const pairs: Pair[] = config.guests.map((guest) => {
+  const pairs: Pair[] = config.guests.map((guest, i) => {
     const input = { guest, system: config };
-    const g = createActor(hvGuestMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('hyperv-guest') as never } : {}) });
-    const h = createActor(hvHostMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('hyperv-host') as never } : {}) });
+    const f = from?.[i];
+    const g = f ? snapshotActor(hvGuestMachine, input, f.guest as never) : createActor(hvGuestMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('hyperv-guest') as never } : {}) });
+    const h = f ? snapshotActor(hvHostMachine, input, f.host as never) : createActor(hvHostMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('hyperv-host') as never } : {}) });
     g.start(); h.start();
+    if (f) return { guest: g, host: h };
     hooks.onState?.('hyperv-guest', g.getSnapshot().value);
     hooks.onState?.('hyperv-host', h.getSnapshot().value);
     return { guest: g, host: h };
@@ -60,7 +66,13 @@ function monitor(config: HvSystemConfig, hooks: HvConformanceHooks): HvMonitor {
     { chart: 'hyperv-guest', guest, state: () => p.guest.getSnapshot().value },
     { chart: 'hyperv-host', guest, state: () => p.host.getSnapshot().value },
   ]));
+  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
+  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
+  // counts and charts are their caller's.
+  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
+    : { fork: () => monitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getSnapshot(), host: p.host.getSnapshot() }))) };
   return {
+    ...fork,
     step({ command, result, obs, index }) {
       const i = command.guest;
       const p = pairs[i];

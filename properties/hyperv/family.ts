@@ -5,7 +5,7 @@
  * part encodes and simplifies.
  */
 import fc from 'fast-check';
-import { PageState } from '../../core/index.ts';
+import { PageState, type WorldObservation } from '../../core/index.ts';
 import {
   formatHvCommand, HV_HOSTILE_REQUESTS, hvCommandKinds, hvConfigProblems,
   type HvCommand, type HvObservation, type HvStepResult, type HvSystemConfig,
@@ -16,7 +16,7 @@ import { hvShape } from '../../core/hyperv/shape.ts';
 import { createHvReference, HV_FAULTS, hvReferenceWithFaults, type HvFaultName } from '../../impl/hyperv/index.ts';
 import { hvCharts } from '../../model/hyperv/index.ts';
 import type { Family, FamilyRunner } from '../family.ts';
-import type { EndContext, FamilyWorld, AnyProperty as Property, StepContext } from '../property.ts';
+import type { EndContext, FamilyWorld, AnyProperty as Property, PropertyMonitor, StepContext } from '../property.ts';
 import { dataOracle } from '../safety/data-oracle.ts';
 import { framesConserved } from '../safety/frames-conserved.ts';
 import { isolation } from '../safety/isolation.ts';
@@ -24,7 +24,7 @@ import { noDoubleMapping } from '../safety/no-double-mapping.ts';
 import { hvConformanceProperty } from './conformance.ts';
 import { resolveHvHostile } from './hostile.ts';
 import { HV_PROPERTIES } from './list.ts';
-import type { HvBefore, HvProperty } from './property.ts';
+import type { HvBefore, HvMonitor, HvProperty } from './property.ts';
 import { hvCaseArb, hvCheckConfig, hvConfigArb } from './workload.ts';
 import { hvReach } from './reach.ts';
 import { hvExplorer } from './explorer.ts';
@@ -78,12 +78,14 @@ export function asSharedHvProperty(p: HvProperty): Property {
     name: p.name, kind: p.kind, doc: p.doc, refs: p.refs,
     monitor(config) {
       const cfg = config as unknown as HvSystemConfig;
-      const m = p.monitor(cfg);
-      return {
+      // The shared view of a Hyper-V monitor; its fork is the view of the monitor's own fork.
+      const view = (m: HvMonitor): PropertyMonitor => ({
         ...(m.step ? { step: (ctx: StepContext) => m.step!(ctx as never) } : {}),
-        ...(m.audit ? { audit: (obs) => m.audit!(obs as unknown as HvObservation) } : {}),
+        ...(m.audit ? { audit: (obs: WorldObservation) => m.audit!(obs as unknown as HvObservation) } : {}),
         ...(m.end ? { end: (ctx: EndContext) => m.end!({ obs: ctx.obs as unknown as HvObservation, config: cfg, quiescent: ctx.quiescent, drainRounds: ctx.drainRounds, targets: ctx.targets }) } : {}),
-      };
+        ...(m.fork ? { fork: () => view(m.fork!()) } : {}),
+      });
+      return view(p.monitor(cfg));
     },
   };
 }

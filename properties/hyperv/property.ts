@@ -33,6 +33,8 @@ export interface HvMonitor {
   step?(ctx: HvStepContext): HvViolation | null;
   audit?(obs: HvObservation): HvViolation | null;
   end?(ctx: HvEndContext): HvViolation | null;
+  /** A monitor in the same state that goes on alone (properties/property.ts PropertyMonitor.fork: `stateless`, `forkable`). */
+  fork?(): HvMonitor;
 }
 
 export interface HvProperty {

@@ -26,7 +26,9 @@ export interface SpecStatement {
   status: SpecStatus;
   /**
    * What enforces it: `rule:SET` (a rule set of model/virtio/rules.ts, a guard of the chart),
-   * `property:NAME` (a property of `balloon check --family virtio`), `test:PATH` (a test file).
+   * `property:NAME` (a property of `balloon check --family virtio`), `hint-rule:SET` and
+   * `hint-property:NAME` (free page hinting's chart and properties, model/virtio/hinting-rules.ts and
+   * properties/virtio/hinting/), `test:PATH` (a test file).
    */
   by: readonly string[];
   /** For partial, not encoded and not applicable: why; for a profile's reading: which. */
@@ -36,6 +38,9 @@ export interface SpecStatement {
 const PART2 = 'not modelled yet (issue 20 part 2)';
 const LEGACY = 'legacy interface only: the testbed models the VIRTIO 1.x transport, whose fields are little-endian integers the model keeps abstract';
 const PROFILES = 'test:test/model/profiles.test.ts';
+const HINTS = 'test:test/properties/hinting.test.ts';
+/** Free page hinting is checked by its own testbed, not yet by `balloon check --family virtio`. */
+const HINTING = 'in the hinting testbed (model/virtio/hinting-*.ts, properties/virtio/hinting/), not yet in balloon check';
 
 const s = (n: number, section: string, keyword: Keyword, feature: SpecFeature, party: 'driver' | 'device', says: string, status: SpecStatus, by: readonly string[], note?: string): SpecStatement =>
   ({ n, section, keyword, feature, party, says, status, by, ...(note ? { note } : {}) });
@@ -96,22 +101,22 @@ export const SPEC_STATEMENTS: readonly SpecStatement[] = [
   s(34, '5.5.6.3.2', 'MUST', 'STATS_VQ', 'device', 'take entries in whatever order they come', 'not encoded', [], `stats buffers carry no entries: ${PART2}`),
   s(35, '5.5.6.3.3', 'MUST', 'STATS_VQ', 'driver', 'legacy stats entries use the guest\'s native byte order', 'not applicable', [], LEGACY),
   s(36, '5.5.6.3.3', 'SHOULD', 'STATS_VQ', 'device', 'a legacy device disregards the values of the first stats buffer', 'not applicable', [], LEGACY),
-  s(37, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'hint command ids in 4-byte output buffers', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(38, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'open a hinting round with a buffer holding the current command id', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(39, '5.5.6.5.1', 'MUST NOT', 'FREE_PAGE_HINT', 'driver', 'send the current command id more than once', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(40, '5.5.6.5.1', 'SHOULD', 'FREE_PAGE_HINT', 'driver', 'hint free pages while the command id is a real id (2 or more)', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(41, '5.5.6.5.1', 'SHOULD', 'FREE_PAGE_HINT', 'driver', 'stop hinting when the id turns to STOP or DONE', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(42, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'close a round it cannot serve with a STOP buffer', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(43, '5.5.6.5.1', 'MAY', 'FREE_PAGE_HINT', 'driver', 'take hinted pages back at any time, even before the device used the buffer', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(44, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'treat hinted pages as holding garbage', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(45, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'initialise a hinted page it takes back before DONE', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(46, '5.5.6.5.1', 'SHOULD', 'FREE_PAGE_HINT', 'driver', 'give every hinted page back to the guest once DONE arrives', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(47, '5.5.6.5.2', 'SHOULD', 'FREE_PAGE_HINT', 'device', 'set the id to STOP whenever it cannot use hints', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(48, '5.5.6.5.2', 'MUST NOT', 'FREE_PAGE_HINT', 'device', 'issue a command id again before it has seen STOP for it', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(49, '5.5.6.5.2', 'MUST', 'FREE_PAGE_HINT', 'device', 'disregard hints sent under a stale command id', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(50, '5.5.6.5.2', 'MAY', 'FREE_PAGE_HINT', 'device', 'change a hinted page not written since the id was issued', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(51, '5.5.6.5.2', 'MUST NOT', 'FREE_PAGE_HINT', 'device', 'change a hinted page once it has sent DONE', 'not encoded', [], `free page hinting is ${PART2}`),
-  s(52, '5.5.6.5.2', 'MUST', 'FREE_PAGE_HINT', 'device', 'send DONE when it no longer needs the hinted pages', 'not encoded', [], `free page hinting is ${PART2}`),
+  s(37, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'hint command ids in 4-byte output buffers', 'encoded', ['hint-rule:startAllowed', 'hint-rule:stopAllowed', 'hint-property:hint-chart', HINTS], HINTING),
+  s(38, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'open a hinting round with a buffer holding the current command id', 'encoded', ['hint-rule:startAllowed', 'hint-rule:hintAllowed', 'hint-property:hint-chart', HINTS], HINTING),
+  s(39, '5.5.6.5.1', 'MUST NOT', 'FREE_PAGE_HINT', 'driver', 'send the current command id more than once', 'encoded', ['hint-rule:startAllowed', 'hint-property:hint-chart', HINTS], `${HINTING}; zoo fault hint-cmd-twice`),
+  s(40, '5.5.6.5.1', 'SHOULD', 'FREE_PAGE_HINT', 'driver', 'hint free pages while the command id is a real id (2 or more)', 'encoded', ['hint-rule:hintAllowed', 'hint-rule:driverMayIdle', 'hint-property:hint-chart', HINTS], `${HINTING}; linux demands it of every driver step, spec accepts a driver that leaves a round unserved`),
+  s(41, '5.5.6.5.1', 'SHOULD', 'FREE_PAGE_HINT', 'driver', 'stop hinting when the id turns to STOP or DONE', 'encoded', ['hint-rule:startAllowed', 'hint-rule:hintAllowed', 'hint-rule:driverMayIdle', 'hint-property:hint-chart', HINTS], `${HINTING}; linux refuses a hint after STOP, DONE or a newer id, spec accepts it`),
+  s(42, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'close a round it cannot serve with a STOP buffer', 'encoded', ['hint-rule:driverMayIdle', 'hint-property:hint-chart', HINTS], `${HINTING}; the driver is unable when no guest page is free`),
+  s(43, '5.5.6.5.1', 'MAY', 'FREE_PAGE_HINT', 'driver', 'take hinted pages back at any time, even before the device used the buffer', 'encoded', ['hint-rule:returnAllowed', 'hint-property:hint-chart', HINTS], `${HINTING}; the hint-release command (Linux shrink_free_pages) is accepted under every profile`),
+  s(44, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'treat hinted pages as holding garbage', 'encoded', ['hint-property:hint-data-oracle', HINTS], `${HINTING}; the oracle expects nothing of a hinted page and the free fill of every page the allocator hands out; zoo fault hint-release-uninit`),
+  s(45, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'initialise a hinted page it takes back before DONE', 'encoded', ['hint-property:hint-data-oracle', HINTS], `${HINTING}; the free path's fill is the initialisation; zoo fault hint-release-uninit`),
+  s(46, '5.5.6.5.1', 'SHOULD', 'FREE_PAGE_HINT', 'driver', 'give every hinted page back to the guest once DONE arrives', 'encoded', ['hint-rule:driverMayIdle', 'hint-property:hint-chart', HINTS], `${HINTING}; linux demands it of the first driver step after DONE, spec accepts a driver that keeps them`),
+  s(47, '5.5.6.5.2', 'SHOULD', 'FREE_PAGE_HINT', 'device', 'set the id to STOP whenever it cannot use hints', 'not encoded', [], `${HINTING}: when a device can no longer use hints is the host's own state (QEMU: the end of the bulk stage), chosen by the hint-stop command; nothing observable tells it`),
+  s(48, '5.5.6.5.2', 'MUST NOT', 'FREE_PAGE_HINT', 'device', 'issue a command id again before it has seen STOP for it', 'encoded', ['hint-rule:newIdAllowed', 'hint-property:hint-chart', HINTS], `${HINTING}; zoo fault hint-id-reuse`),
+  s(49, '5.5.6.5.2', 'MUST', 'FREE_PAGE_HINT', 'device', 'disregard hints sent under a stale command id', 'encoded', ['hint-rule:processAllowed', 'hint-property:hint-chart', 'hint-property:hint-device-drops', HINTS], `${HINTING}; zoo fault hint-stale-id`),
+  s(50, '5.5.6.5.2', 'MAY', 'FREE_PAGE_HINT', 'device', 'change a hinted page not written since the id was issued', 'encoded', ['hint-property:hint-device-drops', HINTS], `${HINTING}; the reference device drops such pages at DONE, as QEMU never migrates them`),
+  s(51, '5.5.6.5.2', 'MUST NOT', 'FREE_PAGE_HINT', 'device', 'change a hinted page once it has sent DONE', 'encoded', ['hint-property:hint-device-drops', HINTS], `${HINTING}; zoo fault hint-modify-after-done`),
+  s(52, '5.5.6.5.2', 'MUST', 'FREE_PAGE_HINT', 'device', 'send DONE when it no longer needs the hinted pages', 'not encoded', [], `${HINTING}: when the device no longer needs the pages (migration over) is the host's choice, the hint-done command; the device changes pages only until DONE (statement 51)`),
   s(53, '5.5.6.5.3', 'MUST', 'FREE_PAGE_HINT', 'device', 'a legacy command id uses the guest\'s native byte order', 'not applicable', [], LEGACY),
   s(54, '5.5.6.6.1', 'MUST', 'PAGE_POISON', 'driver', 'fill deflated pages with poison_val when it reuses them', 'not encoded', [], 'the oracle follows poison only from a free page report to the next allocation (reported-pages-kept); a deflated page goes back to the allocator unpoisoned and allocation zero-fills it: issue 20 part 2'),
   s(55, '5.5.6.6.1', 'MUST', 'PAGE_POISON', 'driver', 'write poison_val before setting DRIVER_OK', 'encoded', ['rule:driverOkAllowed', 'rule:poisonWriteAllowed', 'property:reported-pages-kept', 'test:test/model/lifecycle.test.ts'],

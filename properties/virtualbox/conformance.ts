@@ -5,13 +5,14 @@
  * divergence, named by guest, chart state, event and the first rule it breaks. Then what the
  * observation says of the driver and the host must equal what the charts hold.
  */
-import { createActor, type Actor, type AnyTransitionDefinition, type StateValue } from 'xstate';
+import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type StateValue } from 'xstate';
 import type { VboxGuestObservation } from '../../core/virtualbox/index.ts';
 import {
   brokenRule, formatVboxEvent, forVboxGuest, forVboxHost, GUEST_RULES, HOST_RULES, vboxGuestMachine, vboxHostMachine, vboxStepEvents,
   type Rule, type VboxEvent, type VboxGuestMachine, type VboxHostMachine,
 } from '../../model/virtualbox/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import { snapshotActor } from '../chart-step.ts';
 import type { ConformanceHooks } from '../family.ts';
 import type { Violation } from '../property.ts';
 import type { VboxProperty } from './property.ts';
@@ -36,43 +37,56 @@ export function vboxConformanceProperty(hooks: ConformanceHooks = {}): VboxPrope
     kind: 'always',
     doc: 'every step of the implementation is a step the VirtualBox charts allow, and the observation matches them',
     refs: 'model/virtualbox (VBoxGuest.cpp vboxGuestSetBalloonSizeKernel, vboxGuestCloseMemBalloon; VMMDev.cpp; PGMPhys.cpp PGMR3PhysChangeMemBalloon); docs/families/virtualbox.md',
-    monitor: (config) => {
-      const inspect = (chart: string) => (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
-        if (ev.type === '@xstate.microstep' && ev._transitions?.length) hooks.onTransitions?.(chart, ev._transitions);
-      };
-      const pairs: Pair[] = config.guests.map((guest) => {
-        const input = { system: config, guest };
-        const g = createActor(vboxGuestMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('virtualbox-guest') as never } : {}) });
-        const h = createActor(vboxHostMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('virtualbox-host') as never } : {}) });
-        g.start(); h.start();
-        hooks.onState?.('virtualbox-guest', g.getSnapshot().value as StateValue);
-        hooks.onState?.('virtualbox-host', h.getSnapshot().value as StateValue);
-        return { guest: g, host: h };
-      });
-      hooks.onCharts?.(pairs.flatMap((p, guest) => [
-        { chart: 'virtualbox-guest', guest, state: () => p.guest.getSnapshot().value as StateValue },
-        { chart: 'virtualbox-host', guest, state: () => p.host.getSnapshot().value as StateValue },
-      ]));
-      return {
-        step({ command, result, obs, index }) {
-          const i = command.guest;
-          const p = pairs[i];
-          if (!p) return null;
-          for (const e of vboxStepEvents(command, result)) {
-            if (forVboxGuest(e)) { const v = send('guest', p.guest, GUEST_RULES, e, i, index); if (v) return v; }
-            if (forVboxHost(e)) { const v = send('host', p.host, HOST_RULES, e, i, index); if (v) return v; }
-          }
-          const og = obs.guests[i];
-          return og ? compare(i, og, p) : null;
-        },
-        audit(obs) {
-          for (let i = 0; i < pairs.length; i++) { const og = obs.guests[i]; const v = og ? compare(i, og, pairs[i]) : null; if (v) return v; }
-          return null;
-        },
-      };
+    monitor: (config) => vboxMonitor(config, hooks),
+  };
+}
+/** Where a fork starts: per guest, the two charts' snapshots. */
+type From = { guest: Snapshot<unknown>; host: Snapshot<unknown> }[];
+
+function vboxMonitor(config: Parameters<VboxProperty['monitor']>[0], hooks: ConformanceHooks, from?: From): ReturnType<VboxProperty['monitor']> {
+  const inspect = (chart: string) => (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
+    if (ev.type === '@xstate.microstep' && ev._transitions?.length) hooks.onTransitions?.(chart, ev._transitions);
+  };
+  const pairs: Pair[] = config.guests.map((guest, i) => {
+    const input = { system: config, guest };
+    const f = from?.[i];
+    const g = f ? snapshotActor(vboxGuestMachine, input, f.guest as never) : createActor(vboxGuestMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('virtualbox-guest') as never } : {}) });
+    const h = f ? snapshotActor(vboxHostMachine, input, f.host as never) : createActor(vboxHostMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('virtualbox-host') as never } : {}) });
+    g.start(); h.start();
+    if (f) return { guest: g, host: h };
+    hooks.onState?.('virtualbox-guest', g.getSnapshot().value as StateValue);
+    hooks.onState?.('virtualbox-host', h.getSnapshot().value as StateValue);
+    return { guest: g, host: h };
+  });
+  hooks.onCharts?.(pairs.flatMap((p, guest) => [
+    { chart: 'virtualbox-guest', guest, state: () => p.guest.getSnapshot().value as StateValue },
+    { chart: 'virtualbox-host', guest, state: () => p.host.getSnapshot().value as StateValue },
+  ]));
+  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
+  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
+  // counts and charts are their caller's.
+  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
+    : { fork: () => vboxMonitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getSnapshot(), host: p.host.getSnapshot() }))) };
+  return {
+    ...fork,
+    step({ command, result, obs, index }) {
+      const i = command.guest;
+      const p = pairs[i];
+      if (!p) return null;
+      for (const e of vboxStepEvents(command, result)) {
+        if (forVboxGuest(e)) { const v = send('guest', p.guest, GUEST_RULES, e, i, index); if (v) return v; }
+        if (forVboxHost(e)) { const v = send('host', p.host, HOST_RULES, e, i, index); if (v) return v; }
+      }
+      const og = obs.guests[i];
+      return og ? compare(i, og, p) : null;
+    },
+    audit(obs) {
+      for (let i = 0; i < pairs.length; i++) { const og = obs.guests[i]; const v = og ? compare(i, og, pairs[i]) : null; if (v) return v; }
+      return null;
     },
   };
 }
+
 
 function send(name: 'guest' | 'host', actor: Actor<VboxGuestMachine> | Actor<VboxHostMachine>, rules: Record<string, readonly Rule<never>[]>, e: VboxEvent, g: number, index: number): Violation | null {
   const before = actor.getSnapshot();

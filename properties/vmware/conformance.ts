@@ -5,13 +5,14 @@
  * named by guest, chart state, event and the first rule it breaks. Then what the observation says
  * of the driver and the host must equal what the charts hold.
  */
-import { createActor, type Actor, type AnyTransitionDefinition, type StateValue } from 'xstate';
+import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type StateValue } from 'xstate';
 import type { VmwGuestObservation } from '../../core/vmware/index.ts';
 import {
   brokenRule, DRIVER_RULES, formatVmwEvent, HOST_RULES, vmwDriverMachine, vmwHostMachine, vmwStepEvents,
   type Rule, type VmwDriverMachine, type VmwEvent, type VmwHostMachine,
 } from '../../model/vmware/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import { snapshotActor } from '../chart-step.ts';
 import type { ConformanceHooks } from '../family.ts';
 import type { Violation } from '../property.ts';
 import type { VmwProperty } from './property.ts';
@@ -36,43 +37,56 @@ export function vmwConformanceProperty(hooks: ConformanceHooks = {}): VmwPropert
     kind: 'always',
     doc: 'every step of the implementation is a step the VMware charts allow, and the observation matches them',
     refs: 'model/vmware (Linux vmw_balloon.c vmballoon_work, vmballoon_reset, vmballoon_send_start, vmballoon_inflate, vmballoon_deflate); docs/families/vmware.md',
-    monitor: (config) => {
-      const inspect = (chart: string) => (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
-        if (ev.type === '@xstate.microstep' && ev._transitions?.length) hooks.onTransitions?.(chart, ev._transitions);
-      };
-      const pairs: Pair[] = config.guests.map((guest) => {
-        const input = { system: config, guest };
-        const driver = createActor(vmwDriverMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('vmware-driver') as never } : {}) });
-        const host = createActor(vmwHostMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('vmware-host') as never } : {}) });
-        driver.start(); host.start();
-        hooks.onState?.('vmware-driver', driver.getSnapshot().value as StateValue);
-        hooks.onState?.('vmware-host', host.getSnapshot().value as StateValue);
-        return { driver, host };
-      });
-      hooks.onCharts?.(pairs.flatMap((p, guest) => [
-        { chart: 'vmware-driver', guest, state: () => p.driver.getSnapshot().value as StateValue },
-        { chart: 'vmware-host', guest, state: () => p.host.getSnapshot().value as StateValue },
-      ]));
-      return {
-        step({ command, result, obs, index }) {
-          const g = command.guest;
-          const p = pairs[g];
-          if (!p) return null;
-          const og = obs.guests[g];
-          for (const e of vmwStepEvents(result, og)) {
-            if (forDriver(e)) { const v = send('driver', p.driver, DRIVER_RULES, e, g, index); if (v) return v; }
-            if (forHost(e)) { const v = send('host', p.host, HOST_RULES, e, g, index); if (v) return v; }
-          }
-          return og ? compare(g, og, p) : null;
-        },
-        audit(obs) {
-          for (let g = 0; g < pairs.length; g++) { const og = obs.guests[g]; const v = og ? compare(g, og, pairs[g]) : null; if (v) return v; }
-          return null;
-        },
-      };
+    monitor: (config) => vmwMonitor(config, hooks),
+  };
+}
+/** Where a fork starts: per guest, the two charts' snapshots. */
+type From = { driver: Snapshot<unknown>; host: Snapshot<unknown> }[];
+
+function vmwMonitor(config: Parameters<VmwProperty['monitor']>[0], hooks: ConformanceHooks, from?: From): ReturnType<VmwProperty['monitor']> {
+  const inspect = (chart: string) => (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
+    if (ev.type === '@xstate.microstep' && ev._transitions?.length) hooks.onTransitions?.(chart, ev._transitions);
+  };
+  const pairs: Pair[] = config.guests.map((guest, i) => {
+    const input = { system: config, guest };
+    const f = from?.[i];
+    const driver = f ? snapshotActor(vmwDriverMachine, input, f.driver as never) : createActor(vmwDriverMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('vmware-driver') as never } : {}) });
+    const host = f ? snapshotActor(vmwHostMachine, input, f.host as never) : createActor(vmwHostMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('vmware-host') as never } : {}) });
+    driver.start(); host.start();
+    if (f) return { driver, host };
+    hooks.onState?.('vmware-driver', driver.getSnapshot().value as StateValue);
+    hooks.onState?.('vmware-host', host.getSnapshot().value as StateValue);
+    return { driver, host };
+  });
+  hooks.onCharts?.(pairs.flatMap((p, guest) => [
+    { chart: 'vmware-driver', guest, state: () => p.driver.getSnapshot().value as StateValue },
+    { chart: 'vmware-host', guest, state: () => p.host.getSnapshot().value as StateValue },
+  ]));
+  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
+  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
+  // counts and charts are their caller's.
+  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
+    : { fork: () => vmwMonitor(config, hooks, pairs.map((p) => ({ driver: p.driver.getSnapshot(), host: p.host.getSnapshot() }))) };
+  return {
+    ...fork,
+    step({ command, result, obs, index }) {
+      const g = command.guest;
+      const p = pairs[g];
+      if (!p) return null;
+      const og = obs.guests[g];
+      for (const e of vmwStepEvents(result, og)) {
+        if (forDriver(e)) { const v = send('driver', p.driver, DRIVER_RULES, e, g, index); if (v) return v; }
+        if (forHost(e)) { const v = send('host', p.host, HOST_RULES, e, g, index); if (v) return v; }
+      }
+      return og ? compare(g, og, p) : null;
+    },
+    audit(obs) {
+      for (let g = 0; g < pairs.length; g++) { const og = obs.guests[g]; const v = og ? compare(g, og, pairs[g]) : null; if (v) return v; }
+      return null;
     },
   };
 }
+
 
 function send(name: string, actor: Actor<VmwDriverMachine> | Actor<VmwHostMachine>, rules: Record<string, readonly Rule<never>[]>, e: VmwEvent, g: number, index: number): Violation | null {
   const before = actor.getSnapshot();

@@ -5,13 +5,14 @@
  * divergence, named by guest, chart state, event and the first rule it breaks. Then the
  * observation's abstraction must equal the charts' projection.
  */
-import { createActor, type Actor, type AnyTransitionDefinition, type StateValue } from 'xstate';
+import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type StateValue } from 'xstate';
 import type { XenObservation, XenSystemConfig } from '../../core/xen/index.ts';
 import {
   abstractXenObservation, brokenRule, diffXenAbstract, formatXenEvent, HYPERVISOR_RULES, projectXenContexts, THREAD_RULES,
   xenHypervisorMachine, xenStepEvents, xenThreadMachine, type XenEvent, type XenHypervisorMachine, type XenThreadMachine,
 } from '../../model/xen/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
+import { snapshotActor } from '../chart-step.ts';
 import type { ChartCopy } from '../family.ts';
 import type { XenMonitor, XenProperty, XenViolation } from './property.ts';
 
@@ -33,15 +34,20 @@ export function xenConformanceProperty(hooks: XenConformanceHooks = {}): XenProp
   };
 }
 
-function monitor(config: XenSystemConfig, hooks: XenConformanceHooks): XenMonitor {
+/** Where a fork starts: per guest, the two charts' snapshots and the PoD counts last seen. */
+type XenFrom = { thread: Snapshot<unknown>; hv: Snapshot<unknown>; pod: [number, number] }[];
+
+function monitor(config: XenSystemConfig, hooks: XenConformanceHooks, from?: XenFrom): XenMonitor {
   const inspect = (chart: string) => (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
     if (ev.type === '@xstate.microstep' && ev._transitions?.length) hooks.onTransitions?.(chart, ev._transitions);
   };
-  const pairs: Pair[] = config.guests.map((guest) => {
+  const pairs: Pair[] = config.guests.map((guest, i) => {
     const input = { guest, system: config };
-    const thread = createActor(xenThreadMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('xen-thread') as never } : {}) });
-    const hv = createActor(xenHypervisorMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('xen-hypervisor') as never } : {}) });
+    const f = from?.[i];
+    const thread = f ? snapshotActor(xenThreadMachine, input, f.thread as never) : createActor(xenThreadMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('xen-thread') as never } : {}) });
+    const hv = f ? snapshotActor(xenHypervisorMachine, input, f.hv as never) : createActor(xenHypervisorMachine, { input, ...(hooks.onTransitions ? { inspect: inspect('xen-hypervisor') as never } : {}) });
     thread.start(); hv.start();
+    if (f) return { thread, hv, pod: [f.pod[0], f.pod[1]] };
     hooks.onState?.('xen-thread', thread.getSnapshot().value);
     hooks.onState?.('xen-hypervisor', hv.getSnapshot().value);
     const h = hv.getSnapshot().context;
@@ -51,7 +57,13 @@ function monitor(config: XenSystemConfig, hooks: XenConformanceHooks): XenMonito
     { chart: 'xen-thread', guest, state: () => p.thread.getSnapshot().value },
     { chart: 'xen-hypervisor', guest, state: () => p.hv.getSnapshot().value },
   ]));
+  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
+  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
+  // counts and charts are their caller's.
+  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
+    : { fork: () => monitor(config, hooks, pairs.map((p) => ({ thread: p.thread.getSnapshot(), hv: p.hv.getSnapshot(), pod: p.pod }))) };
   return {
+    ...fork,
     step({ command, result, obs, index }) {
       const g = command.guest;
       const p = pairs[g];

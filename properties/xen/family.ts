@@ -4,6 +4,7 @@
  * ops, zoo and properties. docs/families/xen.md says what each part encodes and simplifies.
  */
 import fc from 'fast-check';
+import type { WorldObservation } from '../../core/index.ts';
 import {
   formatXenCommand, XEN_HOSTILE_REQUESTS, xenCommandKinds, xenConfigProblems, xenInitialPages,
   type XenCommand, type XenObservation, type XenStepResult, type XenSystemConfig,
@@ -11,7 +12,7 @@ import {
 import { createXenReference, XEN_FAULTS, xenReferenceWithFaults, type XenFaultName } from '../../impl/xen/index.ts';
 import { xenCharts } from '../../model/xen/index.ts';
 import type { Family, FamilyRunner } from '../family.ts';
-import type { EndContext, FamilyWorld, AnyProperty as Property, StepContext, WorldSummary } from '../property.ts';
+import type { EndContext, FamilyWorld, AnyProperty as Property, PropertyMonitor, StepContext, WorldSummary } from '../property.ts';
 import { XenCommandSchema, XenConfigSchema } from '../../core/xen/schema.ts';
 import { xenObservationProblems, xenStepResultProblems } from '../../core/xen/shape.ts';
 import { noDoubleMapping } from '../safety/no-double-mapping.ts';
@@ -19,7 +20,7 @@ import { dataOracle } from '../safety/data-oracle.ts';
 import { isolation } from '../safety/isolation.ts';
 import { resolveXenHostile } from './hostile.ts';
 import { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
-import type { XenBefore, XenProperty } from './property.ts';
+import type { XenBefore, XenMonitor, XenProperty } from './property.ts';
 import { availableFrames } from './available.ts';
 import { xenConformanceProperty } from './conformance.ts';
 import { xenCaseArb, xenCheckConfig, xenConfigArb } from './workload.ts';
@@ -70,17 +71,19 @@ export function asSharedProperty(p: XenProperty): Property {
     name: p.name, kind: p.kind, doc: p.doc, refs: p.refs,
     monitor(config) {
       const cfg = config as unknown as XenSystemConfig;
-      const m = p.monitor(cfg);
-      return {
+      // The shared view of a Xen monitor; its fork is the view of the monitor's own fork.
+      const view = (m: XenMonitor): PropertyMonitor => ({
         ...(m.step ? { step: (ctx: StepContext) => m.step!(ctx as never) } : {}),
-        ...(m.audit ? { audit: (obs) => m.audit!(obs as unknown as XenObservation) } : {}),
+        ...(m.audit ? { audit: (obs: WorldObservation) => m.audit!(obs as unknown as XenObservation) } : {}),
         ...(m.end ? {
           end: (ctx: EndContext) => {
             const obs = ctx.obs as unknown as XenObservation;
             return m.end!({ obs, config: cfg, quiescent: ctx.quiescent, drainRounds: ctx.drainRounds, targets: ctx.targets, available: availableFrames(obs) });
           },
         } : {}),
-      };
+        ...(m.fork ? { fork: () => view(m.fork!()) } : {}),
+      });
+      return view(p.monitor(cfg));
     },
   };
 }

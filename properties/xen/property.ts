@@ -40,6 +40,8 @@ export interface XenMonitor {
   step?(ctx: XenStepContext): XenViolation | null;
   audit?(obs: XenObservation): XenViolation | null;
   end?(ctx: XenEndContext): XenViolation | null;
+  /** A monitor in the same state that goes on alone (properties/property.ts PropertyMonitor.fork: `stateless`, `forkable`). */
+  fork?(): XenMonitor;
 }
 
 export interface XenProperty {

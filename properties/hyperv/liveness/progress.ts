@@ -1,4 +1,5 @@
 import type { HvProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * Progress and convergence in Hyper-V's words: after the fair drain (the host re-asserts every
@@ -13,7 +14,7 @@ export const hvProgress: HvProperty = {
   kind: 'eventually',
   doc: 'after the fair drain start-up is done, no transaction is open, the channel is empty, and the balloon is at the host\'s target within the guest\'s bounds',
   refs: 'docs/INVARIANTS.md liveness (progress, convergence); Linux hv_balloon.c balloon_up, balloon_down',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     end({ obs, quiescent, targets, drainRounds }) {
       if (!quiescent) return { message: `the channels did not come to rest within ${drainRounds} drain rounds` };
       for (let i = 0; i < obs.guests.length; i++) {

@@ -1,5 +1,6 @@
 import { hvProfileOf } from '../../../core/hyperv/index.ts';
 import type { HvProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 7 in Hyper-V's words: a hostile or buggy host's message (an
@@ -14,7 +15,7 @@ export const hvBadRequestsChangeNothing: HvProperty = {
   kind: 'always',
   doc: 'a hostile host message is refused with a code and changes no page, frame, counter or channel',
   refs: 'docs/INVARIANTS.md invariant 7; the Hyper-V sheet ("a careful guest checks that they are ranges it ballooned"); Linux hv_balloon.c balloon_down',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ command, result, obs, before }) {
       if (command.kind !== 'hostile' || result.outcome !== 'accepted') return null;
       if (command.msg?.type === 'unballoon-request' && command.request === 'stale-transaction' && hvProfileOf(config) !== 'careful') return null;

@@ -1,5 +1,6 @@
 import { HV_CONTRACTS } from '../../../core/hyperv/index.ts';
 import type { HvProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * Each command keeps its contract (core/hyperv/contracts.ts): a refusal only with a code legal
@@ -11,7 +12,7 @@ export const hvCommandContract: HvProperty = {
   kind: 'always',
   doc: 'every command is refused only when its contract allows, and an accepted one did what it names',
   refs: 'core/hyperv/contracts.ts (each entry cites its source)',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ command, result, obs, before }) {
       const contract = HV_CONTRACTS[command.kind];
       const guest = config.guests[command.guest];

@@ -1,6 +1,7 @@
 import { PageState, UNBACKED } from '../../../core/index.ts';
 import { inHotAdd, type HvGuestObservation, type HvObservation, type HvSystemConfig } from '../../../core/hyperv/index.ts';
 import type { HvProperty, HvViolation } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 6 in Hyper-V's words: the driver's counters equal the sets they
@@ -14,7 +15,7 @@ export const hvCountersMatch: HvProperty = {
   kind: 'always',
   doc: 'num_pages_ballooned and num_pages_onlined equal the pages they count; the host holds only ballooned, unbacked pages; guest and host agree once idle',
   refs: 'docs/INVARIANTS.md invariant 6; Linux hv_balloon.c dm_device.num_pages_ballooned, num_pages_added, num_pages_onlined; "hv_balloon: fix bugs in num_pages_onlined accounting"',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     audit(obs: HvObservation) {
       for (let i = 0; i < obs.guests.length; i++) { const v = auditGuest(obs.guests[i], i, config); if (v) return v; }
       return null;

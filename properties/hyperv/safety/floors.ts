@@ -1,4 +1,5 @@
 import type { HvProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 10 (floors) in Hyper-V's words: balloon_up cuts the host's request
@@ -10,7 +11,7 @@ export const hvFloors: HvProperty = {
   kind: 'always',
   doc: 'ballooning never leaves the guest fewer free pages than its floor',
   refs: 'docs/INVARIANTS.md invariant 10; Linux hv_balloon.c balloon_up (avail_pages - num_pages < floor), compute_balloon_floor',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ result, obs }) {
       for (const e of result.effects) {
         if (e.kind !== 'hv-ballooned') continue;

@@ -1,5 +1,6 @@
 import { isRam, PageState } from '../../../core/index.ts';
 import type { HvProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * The driver's own messages are well formed: a guest whose page is not 4 KiB offers no
@@ -13,7 +14,7 @@ export const hvRequestsWellFormed: HvProperty = {
   kind: 'always',
   doc: 'balloon responses fit one message and name, without overlap, exactly the whole guest pages just ballooned; only 4 KiB guests balloon',
   refs: 'Linux hv_balloon.c alloc_balloon_pages, balloon_up, struct dm_balloon_response; "Drivers: hv: balloon: Disable balloon and hot-add accordingly" (2022)',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ result, obs }) {
       for (const e of result.effects) {
         if (e.kind !== 'hv-sent' || e.from !== 'guest') continue;

@@ -1,6 +1,7 @@
 import { PageState } from '../../../core/index.ts';
 import { inHotAdd } from '../../../core/hyperv/index.ts';
 import type { HvProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * A STATUS_REPORT tells the host the truth: `committed` is the pages in use, plus the ballooned
@@ -14,7 +15,7 @@ export const hvStatusCommitted: HvProperty = {
   kind: 'always',
   doc: 'a status report\'s committed = used + ballooned + floor + (added - online), and free = free pages',
   refs: 'Linux hv_balloon.c post_status, get_pages_committed, compute_balloon_floor',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ result, obs }) {
       for (const e of result.effects) {
         if (e.kind !== 'hv-sent' || e.msg.type !== 'status') continue;

@@ -1,5 +1,6 @@
 import { rangePages, type HvMessage } from '../../../core/hyperv/index.ts';
 import type { HvProperty } from '../property.ts';
+import { forkable } from '../../property.ts';
 
 /**
  * Responses answer the request that is open, matched the way the host matches them: by which
@@ -19,14 +20,15 @@ export const hvTransactions: HvProperty = {
   kind: 'always',
   doc: 'a response answers the open request (matched by the host\'s state, not by id), never gives more pages than asked, and a multi-part unballoon is answered once after its last part',
   refs: 'Linux hv_balloon.c balloon_up, balloon_down, hot_add_req (fresh trans_id per response, ids never compared), version_resp, cap_resp; QEMU hw/hyperv/hv-balloon.c (responses matched by the host\'s state); "hv_balloon: Balloon up according to request page number" (2020)',
-  monitor: (config) => {
-    type Open = { asked: number; given: number; closed: boolean };
+  // The monitor's state is all in the object below (forkable: a fork copies it).
+  monitor: (config) => forkable({
     /** Per guest: the BALLOON_REQUEST the host sent last (the host has at most one open). */
-    const balloon: (Open | null)[] = config.guests.map(() => null);
+    balloon: config.guests.map((): Open | null => null),
     /** Per guest: the unballoon whose parts the guest is taking (the parts share the host's id). */
-    const unballoon: ({ trans: number; last: boolean; answered: boolean } | null)[] = config.guests.map(() => null);
+    unballoon: config.guests.map((): { trans: number; last: boolean; answered: boolean } | null => null),
     /** Per guest: version requests and capabilities reports the host took and the guest has not had answered. */
-    const waiting = config.guests.map(() => ({ version: 0, caps: 0 }));
+    waiting: config.guests.map(() => ({ version: 0, caps: 0 })),
+  }, ({ balloon, unballoon, waiting }) => {
     return {
       step({ result }) {
         for (const e of result.effects) {
@@ -79,5 +81,7 @@ export const hvTransactions: HvProperty = {
         default: return null;
       }
     }
-  },
+  }),
 };
+
+type Open = { asked: number; given: number; closed: boolean };

@@ -1,5 +1,6 @@
 import { PageState, UNBACKED } from '../../../core/index.ts';
 import type { HvProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 3 in Hyper-V's words: the guest never touches a page it ballooned
@@ -12,7 +13,7 @@ export const hvBalloonPagesUntouched: HvProperty = {
   kind: 'always',
   doc: 'no touch lands on a ballooned or unbacked page; every page onlined, free or used is backed',
   refs: 'docs/INVARIANTS.md invariant 3; Linux hv_balloon.c hv_online_page, has_pfn_is_backed; "account for gaps in hot add regions"',
-  monitor: () => ({
+  monitor: () => stateless({
     step({ result, obs, before }) {
       for (const e of result.effects) {
         if (e.kind === 'frame-mapped' && (result.effects.some((x) => x.kind === 'wrote' || x.kind === 'read'))) {

@@ -1,5 +1,6 @@
 import { maxChunksOf } from '../../../core/virtualbox/index.ts';
 import type { VboxProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * Convergence in VirtualBox's words: after the fair drain (the host re-asserts its wanted size
@@ -14,7 +15,7 @@ export const vboxConvergence: VboxProperty = {
   kind: 'eventually',
   doc: 'after the drain the counted chunks equal the wanted size (at most the maximum), short only without a chunk of free pages',
   refs: 'docs/INVARIANTS.md liveness (convergence); VBoxGuest.cpp vboxGuestSetBalloonSizeKernel',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     end({ obs, quiescent, targets }) {
       if (!quiescent) return null; // progress reports a drain that never came to rest
       const cp = config.chunkPages;

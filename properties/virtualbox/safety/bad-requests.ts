@@ -1,4 +1,5 @@
 import type { VboxProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 7 in VirtualBox's words: a hostile ChangeMemBalloon (a count other
@@ -13,7 +14,7 @@ export const vboxBadRequestsChangeNothing: VboxProperty = {
   kind: 'always',
   doc: 'a hostile ChangeMemBalloon is refused with VERR_INVALID_PARAMETER and changes nothing',
   refs: 'docs/INVARIANTS.md invariant 7; VMMDev.cpp VMMDevReq_ChangeMemBalloon (cPages check); PGMPhys.cpp PGMR3PhysChangeMemBalloon, pgmR3PhysChangeMemBalloonRendezvous',
-  monitor: () => ({
+  monitor: () => stateless({
     step({ command, result, obs, before }) {
       if (command.kind !== 'hostile' || result.outcome !== 'accepted') return null;
       const g = command.guest;

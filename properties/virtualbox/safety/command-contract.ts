@@ -1,6 +1,7 @@
 import { physChunksOf, type VboxCommand, type VboxEffect, type VboxObservation, type VboxStepResult } from '../../../core/virtualbox/index.ts';
 import type { StepContext } from '../../property.ts';
 import type { VboxBefore, VboxProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 type Ctx = StepContext<VboxCommand, VboxObservation, VboxBefore, VboxStepResult>;
 
@@ -111,7 +112,7 @@ export const vboxCommandContract: VboxProperty = {
   kind: 'always',
   doc: 'each accepted command did what it says (a step sends the request that is due); each refusal was one the command allows',
   refs: 'core/virtualbox/commands.ts, core/virtualbox/errors.ts; VBoxGuest.cpp vboxGuestSetBalloonSizeKernel (one request a step here)',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step(s) {
       const gc = config.guests[s.command.guest];
       const m = judge(s, { chunkPages: config.chunkPages, physChunks: gc ? physChunksOf(gc, config.chunkPages) : 0 });

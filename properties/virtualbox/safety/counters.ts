@@ -3,6 +3,7 @@ import type { VboxObservation } from '../../../core/virtualbox/index.ts';
 import type { Violation } from '../../property.ts';
 import type { VboxProperty } from '../property.ts';
 import { at } from '../../words.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * The family sheet's accounting rule, after every step and also while a change is queued on the
@@ -20,7 +21,7 @@ export const vboxCountersMatch: VboxProperty = {
   refs: 'docs/families/virtualbox.md (counters); PGMPhys.cpp pgmR3PhysChangeMemBalloonRendezvous (cBalloonedPages += cPages); VBoxGuest.cpp MemBalloon.cChunks',
   monitor: (config) => {
     const cp = config.chunkPages;
-    return {
+    return stateless({
       step({ command, obs }) {
         const g = obs.guests[command.guest];
         if (!g) return null;
@@ -47,6 +48,6 @@ export const vboxCountersMatch: VboxProperty = {
         }
         return null;
       },
-    };
+    });
   },
 };

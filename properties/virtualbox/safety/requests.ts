@@ -1,5 +1,6 @@
 import { isRam } from '../../../core/index.ts';
 import type { VboxProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * The driver's own ChangeMemBalloon requests: exactly one chunk (VMMDEV_MEMORY_BALLOON_CHUNK_PAGES)
@@ -13,7 +14,7 @@ export const vboxRequestsWellFormed: VboxProperty = {
   kind: 'always',
   doc: 'the driver sends one chunk of aligned RAM pages per request, upward only below its wanted size and maximum, downward only above it or closing',
   refs: 'VBoxGuest.cpp vboxGuestBalloonInflate, vboxGuestBalloonDeflate, vboxGuestSetBalloonSizeKernel, vboxGuestCloseMemBalloon; VMMDev.cpp VMMDevReq_ChangeMemBalloon',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     interests: ['change-balloon'],
     step({ command, result, before }) {
       const cfg = config.guests[command.guest];

@@ -3,6 +3,7 @@ import type { VboxObservation } from '../../../core/virtualbox/index.ts';
 import type { Violation } from '../../property.ts';
 import type { VboxProperty } from '../property.ts';
 import { at } from '../../words.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * The shared zero page: every ballooned page is backed by it only. PGM frees a ballooned page's
@@ -18,7 +19,7 @@ export const vboxZeroPage: VboxProperty = {
   kind: 'always',
   doc: 'a ballooned page holds no frame of its own (it reads as the shared zero page, a reserved frame no gpfn maps)',
   refs: 'PGMPhys.cpp pgmR3PhysChangeMemBalloonRendezvous (replace pages with ZERO pages, PGM_PAGE_STATE_BALLOONED); docs/families/virtualbox.md',
-  monitor: () => ({
+  monitor: () => stateless({
     interests: ['frame-mapped', 'balloon-applied'],
     step({ result, obs }) {
       for (const e of result.effects) {

@@ -1,6 +1,7 @@
 import { PageState } from '../../../core/index.ts';
 import { MAX_PPN32, ppnOf } from '../../../core/vmware/index.ts';
 import type { VmwProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * Convergence in VMware's words: after the fair drain (the host re-asserts its targets and each
@@ -15,7 +16,7 @@ export const vmwConvergence: VmwProperty = {
   kind: 'eventually',
   doc: 'after the drain no refused page is held, and size is at the target, within the 2 MiB slack above it, or short only when nothing more can be locked',
   refs: 'docs/INVARIANTS.md liveness (convergence); Linux vmw_balloon.c vmballoon_change, vmballoon_release_refused_pages',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     end({ obs, quiescent, targets }) {
       if (!quiescent) return null; // progress reports a drain that never came to rest
       for (let i = 0; i < obs.guests.length; i++) {

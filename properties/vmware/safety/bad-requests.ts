@@ -1,4 +1,5 @@
 import type { VmwProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 7 in VMware's words: a hostile backdoor command (a page number not
@@ -11,7 +12,7 @@ export const vmwBadRequestsChangeNothing: VmwProperty = {
   kind: 'always',
   doc: 'a hostile backdoor command is refused entry by entry and changes nothing',
   refs: 'docs/INVARIANTS.md invariant 7; Linux vmw_balloon.c VMW_BALLOON_ERROR_PPN_INVALID, _PPN_LOCKED, _PPN_UNLOCKED, _CMD_INVALID',
-  monitor: () => ({
+  monitor: () => stateless({
     step({ command, result, obs, before }) {
       if (command.kind !== 'hostile' || result.outcome !== 'accepted') return null;
       const g = command.guest;

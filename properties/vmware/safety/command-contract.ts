@@ -2,6 +2,7 @@ import type { VmwCommand, VmwEffect } from '../../../core/vmware/index.ts';
 import type { StepContext } from '../../property.ts';
 import type { VmwBefore, VmwProperty } from '../property.ts';
 import type { VmwObservation, VmwStepResult } from '../../../core/vmware/index.ts';
+import { stateless } from '../../property.ts';
 
 type Ctx = StepContext<VmwCommand, VmwObservation, VmwBefore, VmwStepResult>;
 type Of<K extends VmwCommand['kind']> = Extract<VmwCommand, { kind: K }>;
@@ -79,7 +80,7 @@ export const vmwCommandContract: VmwProperty = {
   kind: 'always',
   doc: 'each accepted command did what it says; each refusal was one the command allows',
   refs: 'core/vmware/commands.ts, core/vmware/errors.ts (what each command does and when it may be refused)',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step(s) {
       const m = judge(s, config.guests[s.command.guest]?.ramPages ?? 0);
       return m ? { message: m, guest: s.command.guest } : null;

@@ -1,4 +1,5 @@
 import type { VmwProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * The doorbell in VMware's words: the guest holds a VMCI doorbell exactly when the host has one
@@ -11,7 +12,7 @@ export const vmwDoorbellAgrees: VmwProperty = {
   kind: 'always',
   doc: 'the guest holds a doorbell exactly when the host has one registered for it',
   refs: 'Linux vmw_balloon.c vmballoon_vmci_init, vmballoon_vmci_cleanup; VMW_BALLOON_CMD_VMCI_DOORBELL_SET',
-  monitor: () => ({
+  monitor: () => stateless({
     step({ command, obs }) {
       const g = obs.guests[command.guest];
       if (!g) return null;

@@ -1,4 +1,5 @@
 import type { VmwProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * Refused pages are clamped: an inflation round holds at most VMW_BALLOON_MAX_REFUSED refused
@@ -12,7 +13,7 @@ export const vmwRefusalsClamped: VmwProperty = {
   kind: 'always',
   doc: 'an inflation round holds fewer than maxRefused + a page of entries refused pages',
   refs: 'Linux vmw_balloon.c vmballoon_inflate, VMW_BALLOON_MAX_REFUSED',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ result }) {
       for (const e of result.effects) {
         if (e.kind !== 'work') continue;

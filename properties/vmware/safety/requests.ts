@@ -1,6 +1,7 @@
 import { PAGE_CMDS, MAX_PPN32, gpfnOfPpn } from '../../../core/vmware/index.ts';
 import { isRam } from '../../../core/index.ts';
 import type { VmwProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * The shape of the driver's own backdoor commands: batched commands only when the host granted
@@ -14,7 +15,7 @@ export const vmwRequestsWellFormed: VmwProperty = {
   kind: 'always',
   doc: 'driver commands fit the granted capabilities: 2 MiB only with both batched caps, 32-bit page numbers without batching, a page of distinct RAM entries',
   refs: 'Linux vmw_balloon.c vmballoon_send_start, vmballoon_lock_op, vmballoon_add_page (vmballoon_add_batched_page before the 2018 rewrite); commits "do not use 2MB without batching", "fix inflation of 64-bit GFNs" (2018)',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ result }) {
       for (const e of result.effects) {
         if (e.kind !== 'backdoor' || e.origin === 'hostile') continue;

@@ -1,6 +1,7 @@
 import { PageState } from '../../../core/index.ts';
 import { gpfnOfPpn } from '../../../core/vmware/index.ts';
 import type { VmwProperty } from '../property.ts';
+import { forkable } from '../../property.ts';
 
 /**
  * RESET in VMware's words: when the host forgets a balloon it holds nothing for the guest; the
@@ -15,12 +16,13 @@ export const vmwResetForgets: VmwProperty = {
   kind: 'always',
   doc: 'after a RESET nothing locked before it is UNLOCKed, and once started over the guest holds none of it as ballooned',
   refs: 'Linux vmw_balloon.c vmballoon_reset, vmballoon_pop; VMW_BALLOON_ERROR_RESET',
-  monitor: (config) => {
-    // Per guest, per gpfn: 1 when the host forgot it locked and it has not been locked again;
-    // and whether the driver has been told (a reply of RESET): until then it cannot know.
-    const forgotten = config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages));
-    const told = config.guests.map(() => false);
-    return {
+  // Per guest, per gpfn: 1 when the host forgot it locked and it has not been locked again;
+  // and whether the driver has been told (a reply of RESET): until then it cannot know. The
+  // monitor's only state (forkable: a fork copies it).
+  monitor: (config) => forkable({
+    forgotten: config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages)),
+    told: config.guests.map(() => false),
+  }, ({ forgotten, told }) => ({
       step({ result, obs }) {
         for (const e of result.effects) {
           const f = forgotten[e.guest];
@@ -55,6 +57,5 @@ export const vmwResetForgets: VmwProperty = {
         }
         return null;
       },
-    };
-  },
+    })),
 };

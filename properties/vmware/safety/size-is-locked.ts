@@ -1,4 +1,5 @@
 import type { VmwProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * The family sheet's accounting rule: the driver's `size` (4 KiB pages, a 2 MiB page counting all
@@ -12,7 +13,7 @@ export const vmwSizeIsLocked: VmwProperty = {
   kind: 'always',
   doc: 'size = pages the host holds locked = pages the guest holds ballooned, whenever no RESET is pending',
   refs: 'docs/families/vmware.md (size); Linux vmw_balloon.c vmballoon_inflate, vmballoon_deflate (atomic64_add/sub of b->size by pages locked or unlocked)',
-  monitor: () => ({
+  monitor: () => stateless({
     step({ command, obs }) {
       const g = obs.guests[command.guest];
       if (!g) return null;

@@ -1,5 +1,6 @@
 import type { ThreadState } from '../../../core/xen/index.ts';
 import type { XenProperty } from '../property.ts';
+import { forkable } from '../../property.ts';
 
 /** balloon_thread's timeout per state, in seconds (EAGAIN: the schedule delay). */
 const TIMEOUT: Record<ThreadState, number> = { done: 3600, ecanceled: 3600, eagain: 0, wait: 1 };
@@ -16,10 +17,8 @@ export const xenBacksOff: XenProperty = {
   kind: 'always',
   doc: 'a balloon pass runs only when due; the delay doubles to its cap; retries stay within the limit; no spin after a cancel',
   refs: 'Linux drivers/xen/balloon.c balloon_thread, balloon_thread_cond, update_schedule; "xen/balloon: fix cancelled balloon action" (2021)',
-  monitor: (config) => {
-    /** Per guest, how the last pass left the thread. */
-    const last = new Map<number, { at: number; state: ThreadState; delay: number; sleepCredit: number; pending: boolean }>();
-    return {
+  // Per guest, how the last pass left the thread: the monitor's only state (forkable: a fork copies it).
+  monitor: (config) => forkable({ last: new Map<number, { at: number; state: ThreadState; delay: number; sleepCredit: number; pending: boolean }>() }, ({ last }) => ({
       step({ command, result, obs }) {
         if (command.kind === 'reset' && result.outcome === 'accepted') last.delete(command.guest);
         for (const e of result.effects) {
@@ -39,6 +38,5 @@ export const xenBacksOff: XenProperty = {
         }
         return null;
       },
-    };
-  },
+    })),
 };

@@ -1,4 +1,5 @@
 import type { XenProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * Progress and convergence in Xen's words: after the fair drain (the toolstack re-asserts every
@@ -13,7 +14,7 @@ export const xenProgress: XenProperty = {
   kind: 'eventually',
   doc: 'after the fair drain no hypercall hangs, every thread rests, and current_pages reaches the target within the guest\'s bounds',
   refs: 'docs/INVARIANTS.md liveness (progress, convergence); Linux balloon.c balloon_thread; Xen 79de2d31f1 "mm: ensure useful progress in decrease_reservation"',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     end({ obs, quiescent, targets, available, drainRounds }) {
       for (let i = 0; i < obs.guests.length; i++) {
         const g = obs.guests[i];

@@ -1,6 +1,7 @@
 import { gpfnSpace, isRam, UNBACKED } from '../../../core/index.ts';
 import type { XenErrorCode, XenGuestConfig, XenGuestObservation } from '../../../core/xen/index.ts';
 import type { XenProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * The refusal codes that name a true reason why the request's first extent is bad
@@ -41,7 +42,7 @@ export const xenBadRequestsChangeNothing: XenProperty = {
   kind: 'always',
   doc: 'a hostile memory op does no extent, is refused with a code naming a true reason, and changes no frame, count or PoD entry',
   refs: 'docs/INVARIANTS.md invariant 7; xen/common/memory.c (order limit XSA-31/158, alignment XSA-388, PoD flag 2a99aa99fc)',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ command, result, obs, before }) {
       if (command.kind !== 'hostile' || result.outcome !== 'accepted') return null;
       const g = command.guest;

@@ -1,5 +1,6 @@
 import { XEN_CONTRACTS } from '../../../core/xen/index.ts';
 import type { XenProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * Each command keeps its contract (core/xen/contracts.ts): a refusal only with a code that is
@@ -11,7 +12,7 @@ export const xenCommandContract: XenProperty = {
   kind: 'always',
   doc: 'every command is refused only when its contract allows, and an accepted one did what it names',
   refs: 'core/xen/contracts.ts (each entry cites its source)',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ command, result, obs, before }) {
       const contract = XEN_CONTRACTS[command.kind];
       const guest = config.guests[command.guest];

@@ -1,6 +1,7 @@
 import { PageState, UNBACKED } from '../../../core/index.ts';
 import type { XenGuestObservation, XenObservation } from '../../../core/xen/index.ts';
 import type { XenProperty, XenStepContext, XenViolation } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 6 in Xen's words: balloon_stats equal the sets they count, after
@@ -14,7 +15,7 @@ export const xenCountersMatch: XenProperty = {
   kind: 'always',
   doc: 'current_pages = frames + PoD entries the domain holds; the PoD entry count = entries in the p2m; ballooned list + lent = ballooned gpfns, all given back; the PoD cache follows what the step gave back',
   refs: 'docs/INVARIANTS.md invariant 6; Linux drivers/xen/balloon.c increase_reservation, decrease_reservation, balloon_append; xen/arch/x86/mm/p2m-pod.c (entry_count, p2m_pod_decrease_reservation, p2m_pod_set_mem_target)',
-  monitor: () => ({
+  monitor: () => stateless({
     audit(obs: XenObservation) {
       for (let i = 0; i < obs.guests.length; i++) { const v = auditGuest(obs.guests[i], i); if (v) return v; }
       return null;

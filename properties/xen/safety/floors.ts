@@ -1,4 +1,5 @@
 import type { XenProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 8 (floors) in Xen's words: the balloon never takes the guest below
@@ -11,7 +12,7 @@ export const xenFloors: XenProperty = {
   kind: 'always',
   doc: 'current_pages never falls below the guest\'s floor by ballooning, and moves only by the writes each step reports',
   refs: 'docs/INVARIANTS.md invariant 8; XSA-300; Linux balloon.c balloon_thread (min(-credit, si_mem_available()))',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ command, result, obs, before }) {
       // current_pages changes only by a write the step reports (balloon.c: balloon_stats.current_pages
       // moves in increase_reservation and decrease_reservation; a rebuild writes it afresh).

@@ -1,6 +1,7 @@
 import { FRAME_FREE, FRAME_RESERVED, UNBACKED } from '../../../core/index.ts';
 import type { XenObservation } from '../../../core/xen/index.ts';
 import type { XenProperty, XenViolation } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariants 1 and 2 on the Xen observation: every frame is free, reserved or
@@ -13,7 +14,7 @@ export const xenFrames: XenProperty = {
   kind: 'always',
   doc: 'each frame free, reserved or mapped by the one gpfn whose p2m names it; free count matches, and moves by the frames each step reports',
   refs: 'docs/INVARIANTS.md invariants 1 and 2; xen/common/memory.c guest_remove_page, populate_physmap',
-  monitor: () => ({
+  monitor: () => stateless({
     audit: auditFrames,
     // A frame changes hands only by a step that says so: the host's free count moves by exactly the
     // frames the step reports released (guest_remove_page, domain teardown) less those it reports

@@ -1,5 +1,6 @@
 import { PageState } from '../../../core/index.ts';
 import type { XenProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * A PV guest's own p2m agrees with Xen's: a gpfn it gave back is INVALID_P2M_ENTRY in its p2m
@@ -12,7 +13,7 @@ export const xenPvP2mAgrees: XenProperty = {
   kind: 'always',
   doc: 'a PV guest (and only a PV guest) keeps its own p2m, naming exactly the frames Xen maps for it (invalid for given-back gpfns)',
   refs: 'Linux drivers/xen/balloon.c decrease_reservation, increase_reservation (xenmem_reservation_va_mapping_reset/update); arch/x86/xen/p2m.c __set_phys_to_machine',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     audit(obs) {
       for (let i = 0; i < obs.guests.length; i++) {
         const g = obs.guests[i];

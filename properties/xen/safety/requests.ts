@@ -1,4 +1,5 @@
 import type { XenProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * The shape of the driver's own hypercalls (the Xen half of "requests well formed"): extent order
@@ -10,7 +11,7 @@ export const xenRequestsWellFormed: XenProperty = {
   kind: 'always',
   doc: 'driver hypercalls: order 0, at most a batch, no duplicates, RAM gpfns only; decreases done whole',
   refs: 'Linux drivers/xen/balloon.c frame_list, increase_reservation, decrease_reservation; xen/include/public/memory.h xen_memory_reservation',
-  monitor: (config) => ({
+  monitor: (config) => stateless({
     step({ result }) {
       for (const e of result.effects) {
         if (e.kind !== 'hypercall' || e.origin !== 'driver') continue;

@@ -1,5 +1,6 @@
 import { PageState, UNBACKED } from '../../../core/index.ts';
 import type { XenProperty } from '../property.ts';
+import { stateless } from '../../property.ts';
 
 /**
  * docs/INVARIANTS.md invariant 3 in Xen's words: the guest touches no gpfn it gave back. Every
@@ -12,7 +13,7 @@ export const xenBalloonPagesUntouched: XenProperty = {
   kind: 'always',
   doc: 'every free or used gpfn holds a page (frame or PoD entry); no touch lands on a given-back gpfn',
   refs: 'docs/INVARIANTS.md invariant 3; Linux balloon.c increase_reservation (only populated pages go back to the allocator)',
-  monitor: () => ({
+  monitor: () => stateless({
     step({ result, obs }) {
       for (const e of result.effects) {
         if (e.kind !== 'wrote' && e.kind !== 'read' && e.kind !== 'pages-allocated') continue;
