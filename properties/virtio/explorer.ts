@@ -101,8 +101,8 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     'report-ignores-poison': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'report-discard-after-ack': { guests: 1, pages: 4, variant: 'reporting', depth: 5 },
     'report-unpoisoned': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 5 },
-    'restore-skips-poison': { notFound: 'it acts only on a guest that negotiated PAGE_POISON, and no configuration or variant of the explorer negotiates it yet, so no reload writes poison_val and the fault changes nothing. The random run finds it at 20 of 20 seeds (test/zoo)' },
-    'poison-after-driver-ok': { notFound: 'it acts only on a guest that negotiated PAGE_POISON, and no configuration or variant of the explorer negotiates it yet, so no reload writes poison_val and the fault changes nothing. The random run finds it at 20 of 20 seeds (test/zoo)' },
+    'restore-skips-poison': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
+    'poison-after-driver-ok': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'stats-not-reposted': { guests: 1, pages: 4, depth: 1 },
   },
 };
