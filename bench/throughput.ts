@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { guestConfig, guestId, type Command, type SystemConfig } from '../core/virtio/index.ts';
 import { createReferenceSystem } from '../impl/virtio/index.ts';
 import { allProperties, invariantProperties, runCase } from '../properties/index.ts';
@@ -50,10 +50,23 @@ function workload(cfg: SystemConfig, n: number): Command[] {
   return fc.sample(cmd, { seed: SEED, numRuns: n });
 }
 
+/**
+ * Seconds of CPU the process spent in `fn` (user and system, garbage collection threads
+ * included), or of wall time with BENCH_CLOCK=wall. CPU time by default: on a machine shared by
+ * several sessions (load above 10 on 2 cores) the wall time of a run is mostly waiting for a core,
+ * which made rows of this table cross each other (a checked run faster than its unchecked one).
+ */
+const WALL = process.env.BENCH_CLOCK === 'wall';
 function time(fn: () => void): number {
-  const t = process.hrtime.bigint();
+  if (WALL) {
+    const t = process.hrtime.bigint();
+    fn();
+    return Number(process.hrtime.bigint() - t) / 1e9;
+  }
+  const c = process.cpuUsage();
   fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1e6;
 }
 
 interface Row { frames: number; guests: number; commands: number; checked: number; unchecked: number; conforming: number }
@@ -99,7 +112,7 @@ const lines = [
   '# Throughput of the checked run',
   '',
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Date: ${new Date().toISOString().slice(0, 10)}.`,
-  `Workload: at least ${COMMANDS.toLocaleString('en-US')} commands (fast-check seed ${SEED}; more on big systems so that every checked run includes two full audits): targets, driver and device turns, allocations, frees, reads and writes; best of ${REPEATS}, checked and unchecked runs alternating; the time to create the system (O(memory)) is measured apart and subtracted.`,
+  `Workload: at least ${COMMANDS.toLocaleString('en-US')} commands (fast-check seed ${SEED}; more on big systems so that every checked run includes two full audits): targets, driver and device turns, allocations, frees, reads and writes; best of ${REPEATS}, checked and unchecked runs alternating; the time to create the system (O(memory)) is measured apart and subtracted. Times are ${WALL ? 'wall time (BENCH_CLOCK=wall)' : 'CPU time of the process (user + system, garbage collection included; BENCH_CLOCK=wall for wall time)'}; load average ${loadavg()[0].toFixed(1)} when the table was written on ${cpus().length} cores.`,
   'Unchecked: the runner with no properties. Checked: the 14 invariants (safety and liveness), incremental per step, full audit at the default interval (a sixteenth of memory, at least 256 steps). + conformance: the same plus the statechart stepped in lockstep (`balloon check` runs this).',
   '',
   '| host frames | guests | commands | unchecked cmd/s | checked cmd/s | checked / unchecked time | checked cost per cmd vs 2^10, 1 guest | + conformance cmd/s | + conformance / unchecked time |',

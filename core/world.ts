@@ -37,8 +37,8 @@ export interface WorldConfig {
   hostFrames: number;
   /** Frames the host keeps for itself, never handed to a guest. */
   reservedFrames: number;
-  /** Host page size in 4 KiB units: 1 (4 KiB), 16 (64 KiB) or 512 (2 MiB). */
-  hostPageGpfns: 1 | 16 | 512;
+  /** Host page size in 4 KiB units: 1 (4 KiB), 4 (16 KiB: arm64 hosts with 16 KiB pages), 16 (64 KiB) or 512 (2 MiB). */
+  hostPageGpfns: 1 | 4 | 16 | 512;
   guests: readonly WorldGuestConfig[];
 }
 
@@ -201,4 +201,11 @@ export interface SystemUnderTest<
    * may (docs/ADAPTERS.md).
    */
   fork?(): SystemUnderTest<C, O, K, R>;
+  /**
+   * Optional: state that `observe()` does not show but that changes what the system does next (a
+   * flag set inside a driver, an answer the host will give some commands later), as text; the
+   * empty string when there is none. `balloon explore` keys a state by its observation and this,
+   * so a step that changes only hidden state is not merged with the state before it.
+   */
+  hiddenKey?(): string;
 }

@@ -40,6 +40,15 @@ export class GuestMemory {
 
   /** Move guest page `p` to state `s`, keeping the counters in step. */
   setPage(p: number, s: PageState): void {
+    if (this.gpp === 1) {
+      // 4 KiB guest pages (most configurations): one gpfn, no fill.
+      const old = this.pageState[p];
+      if (old === s) return;
+      this.bump(old, -1);
+      this.bump(s, 1);
+      this.pageState[p] = s;
+      return;
+    }
     const g0 = p * this.gpp;
     const old = this.pageState[g0];
     this.bump(old, -this.gpp);

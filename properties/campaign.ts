@@ -22,7 +22,7 @@ import { FAMILIES, familyByName } from './families.ts';
 import type { AnyFamily } from './family.ts';
 import type { Case, WorkloadOptions } from './workload.ts';
 import { ReachRecorder, type ReachReport } from './reach/recorder.ts';
-import { minimizeCommands } from './minimize.ts';
+import { MAX_PAIRS_LENGTH, minimizeCommands } from './minimize.ts';
 import { shortenByBfs, type ShortenOptions } from './shorten.ts';
 import { canonicalKey } from './state-key.ts';
 import type { SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
@@ -258,7 +258,7 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
     // (properties/shorten.ts), then the configuration made plain, then the deletions again.
     if (!aborted()) {
       const family = campaignFamily(o);
-      const minimal = (c: Case): Case => ({ config: c.config, commands: minimizeCommands(c.commands, (commands) => failsAlike({ config: c.config, commands })) });
+      const minimal = (c: Case): Case => ({ config: c.config, commands: minimizeCommands(c.commands, (commands) => failsAlike({ config: c.config, commands }), MAX_PAIRS_LENGTH, mergeGuestProgram, (x) => growAllocation(c.config, x)) });
       let best = minimal(cx.case);
       const shorter = shortenByBfs(best.commands, shortenOptions(family, o.factory, best.config, best.commands, (commands) => failsAlike({ config: best.config, commands })));
       if (shorter) best = { config: best.config, commands: shorter };
@@ -286,7 +286,7 @@ export const SHORTEN_MAX_STATES = 400;
  * allocations and frees merged, then the family's explorer alphabet for that configuration; states keyed by the explorer's key (or the
  * whole observation) after the commands run through the runner with no property and no drain.
  */
-function shortenOptions(family: AnyFamily, factory: SystemFactory, config: Case['config'], own: Case['commands'], stillFails: (cs: Case['commands']) => boolean): ShortenOptions<Case['commands'][number]> {
+export function shortenOptions(family: AnyFamily, factory: SystemFactory, config: Case['config'], own: Case['commands'], stillFails: (cs: Case['commands']) => boolean): ShortenOptions<Case['commands'][number]> {
   let last: SystemUnderTest | null = null;
   const capture = ((c: WorldConfig) => { last = (factory as unknown as (c: WorldConfig) => SystemUnderTest)(c); return last; }) as unknown as SystemFactory;
   const key = family.explorer ? (obs: WorldObservation) => family.explorer!.key(obs, config) : (obs: WorldObservation) => canonicalKey(obs);
@@ -297,7 +297,9 @@ function shortenOptions(family: AnyFamily, factory: SystemFactory, config: Case[
     keyAfter: (cs) => {
       last = null;
       runCase(capture, config, cs, [], { noDrain: true });
-      return last ? key((last as SystemUnderTest).observe() as WorldObservation) : `crash:${cs.length}`;
+      if (!last) return `crash:${cs.length}`;
+      const sys = last as SystemUnderTest;
+      return `${key(sys.observe() as WorldObservation)}${sys.hiddenKey ? `|${sys.hiddenKey()}` : ''}`;
     },
     stillFails,
     maxStates: SHORTEN_MAX_STATES,
@@ -319,6 +321,34 @@ function merged(commands: Case['commands']): Case['commands'] {
     sums.set(k, s);
   }
   return [...sums.values()].filter((s) => s.runs > 1).map((s) => ({ kind: s.kind, guest: s.guest, pages: s.pages, pick: 0 })) as unknown as Case['commands'];
+}
+
+/**
+ * Two allocations (or two frees) of one guest as one of both sizes, with the later one's pick
+ * (properties/minimize.ts `merge`): the world's guest program (core/world.ts) means the same in
+ * every family. Any other pair: null.
+ */
+function mergeGuestProgram(a: Case['commands'][number], b: Case['commands'][number]): Case['commands'][number] | null {
+  const x = a as unknown as { kind: string; guest: number; pages?: number };
+  const y = b as unknown as { kind: string; guest: number; pages?: number };
+  if ((x.kind !== 'alloc' && x.kind !== 'free') || x.kind !== y.kind || x.guest !== y.guest || typeof x.pages !== 'number' || typeof y.pages !== 'number') return null;
+  return { ...y, pages: x.pages + y.pages } as unknown as Case['commands'][number];
+}
+
+/**
+ * Bigger allocations, 1, 2, 4, ... guest pages more up to all of the guest's pages (properties/minimize.ts
+ * `grow`: doubling keeps the tries per pair logarithmic): what a deleted command used up, a bigger
+ * allocation uses up. Any other command: none.
+ */
+function growAllocation(config: Case['config'], c: Case['commands'][number]): Case['commands'][number][] {
+  const x = c as unknown as { kind: string; guest: number; pages?: number };
+  const g = (config as WorldConfig).guests[x.guest] as { ramPages: number; guestPageGpfns?: number } | undefined;
+  if (x.kind !== 'alloc' || typeof x.pages !== 'number' || !g) return [];
+  const all = Math.floor(g.ramPages / (g.guestPageGpfns ?? 1));
+  const out: Case['commands'][number][] = [];
+  for (let more = 1; x.pages + more <= all; more *= 2) out.push({ ...x, pages: x.pages + more } as unknown as Case['commands'][number]);
+  if (all > x.pages && (out.length === 0 || (out.at(-1) as unknown as { pages: number }).pages !== all)) out.push({ ...x, pages: all } as unknown as Case['commands'][number]);
+  return out;
 }
 
 /** Each property once, first occurrence kept: a property named twice is checked once. */

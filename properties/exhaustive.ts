@@ -18,7 +18,8 @@
  * failures (test/explore/fork.test.ts compares them).
  *
  * States are told apart by a 64-bit fingerprint of the family's canonical key (state-key.ts),
- * kept in a typed-array set, not by the key's text.
+ * kept in a typed-array set, not by the key's text; when the system shows hidden state
+ * (SystemUnderTest.hiddenKey: a driver's flag, a BUSY the host will give later), it is folded in.
  *
  * The first failure in BFS order is on a shortest path (in commands) among the paths explored:
  * states with equal keys are merged, so "shortest" is relative to the key; a family's key keeps
@@ -108,6 +109,12 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   const alphabet = ex.alphabet(config) as AnyCommand[];
   const drain = opts.drain ?? true;
   const fingerprintOf = (obs: WorldObservation): Fingerprint => (ex.fingerprint ? ex.fingerprint(obs, config) : textFingerprint(ex.key(obs, config)));
+  // The observation's fingerprint, with the system's hidden state (SystemUnderTest.hiddenKey) folded in when it has some.
+  const stateFingerprint = (s: CaseSession): Fingerprint => {
+    const f = fingerprintOf(s.observe() as WorldObservation);
+    const hidden = s.hiddenKey();
+    return hidden === '' ? f : textFingerprint(`${hidden}|${f.hi},${f.lo}`);
+  };
   const runReplay = (commands: AnyCommand[]) => runCase(factory, config as never, commands as never, properties).failure;
   // The case of the initial state, audited after every step; it forks when everything in it can.
   const root = CaseSession.open(factory, config as never, properties, { auditEvery: 1 });
@@ -123,7 +130,7 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   if (!(root instanceof CaseSession)) {
     return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: root.failure!, foundBy: 'edge', statesAtFind: 0, replays: true } });
   }
-  seen.add(fingerprintOf(root.observe() as WorldObservation));
+  seen.add(stateFingerprint(root));
   if (drain) {
     const f = runReplay([]);
     if (f) return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: f, foundBy: 'drain', statesAtFind: 1, replays: true } });
@@ -172,7 +179,7 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
           return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: replayed ?? r.failure, foundBy: 'edge', statesAtFind: seen.size, replays: replayed !== null } });
         }
         const s = r.session!;
-        if (!seen.add(fingerprintOf(s.observe() as WorldObservation))) continue;
+        if (!seen.add(stateFingerprint(s))) continue;
         perDepth[d + 1]++;
         if (drain) {
           const f = drainFrom(s, commands);

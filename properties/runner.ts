@@ -150,6 +150,8 @@ export class CaseSession {
 
   /** The system's observation now (a live view: read it before the next step). */
   observe(): Observation { return this.sys.observe(); }
+  /** The system's hidden state (SystemUnderTest.hiddenKey), empty without it. */
+  hiddenKey(): string { return this.sys.hiddenKey?.() ?? ''; }
 
   /** The case's result with `failure` as its verdict. */
   result(failure: Failure | null): CaseResult {

@@ -21,6 +21,12 @@ export interface ShortenOptions<C> {
   stillFails(commands: C[]): boolean;
   /** Stop once this many distinct states are known. */
   maxStates: number;
+  /**
+   * Judge every edge, also one that leads to a state already known (a failure seen on the way,
+   * not in the state): slower (a check per edge, not per state), needed for `complete` to mean
+   * that nothing shorter fails.
+   */
+  judgeEveryEdge?: boolean;
   /** How two commands are told apart for de-duplication of the alphabet. */
   commandKey?(c: C): string;
 }
@@ -31,8 +37,19 @@ export interface ShortenOptions<C> {
  *   shortenByBfs(tenCommands, { alphabet, keyAfter, stillFails, maxStates: 1000 }); // 3 commands
  */
 export function shortenByBfs<C>(commands: readonly C[], o: ShortenOptions<C>): C[] | null {
-  if (commands.length === 0) return null;
-  if (o.stillFails([])) return [];
+  return searchShorter(commands, o).shorter;
+}
+
+/**
+ * shortenByBfs, and whether the search was complete: `complete` is true when every sequence
+ * shorter than `commands` over the alphabet was judged (up to states merged by their key) with
+ * none failing alike, so `commands` is a shortest failing case over that alphabet; false when the
+ * state budget ended the search first (bench/zoo.ts says which shrunk cases are proven shortest).
+ * Only with `judgeEveryEdge` does "complete" cover failures seen on an edge into a known state.
+ */
+export function searchShorter<C>(commands: readonly C[], o: ShortenOptions<C>): { shorter: C[] | null; complete: boolean } {
+  if (commands.length === 0) return { shorter: null, complete: true };
+  if (o.stillFails([])) return { shorter: [], complete: true };
   const ck = o.commandKey ?? ((c: C) => JSON.stringify(c));
   const seenCommand = new Set<string>();
   const alphabet = o.alphabet.filter((c) => { const k = ck(c); return !seenCommand.has(k) && seenCommand.add(k); });
@@ -43,15 +60,16 @@ export function shortenByBfs<C>(commands: readonly C[], o: ShortenOptions<C>): C
     for (const path of frontier) {
       for (const c of alphabet) {
         const cs = [...path, c];
+        if (o.judgeEveryEdge && o.stillFails(cs)) return { shorter: cs, complete: true };
         const k = o.keyAfter(cs);
         if (seen.has(k)) continue;
         seen.add(k);
-        if (o.stillFails(cs)) return cs;
-        if (seen.size >= o.maxStates) return null;
+        if (!o.judgeEveryEdge && o.stillFails(cs)) return { shorter: cs, complete: true };
+        if (seen.size >= o.maxStates) return { shorter: null, complete: false };
         next.push(cs);
       }
     }
     frontier = next;
   }
-  return null;
+  return { shorter: null, complete: true };
 }

@@ -117,7 +117,7 @@ export function configProblems(c: SystemConfig): string[] {
   if (c.family !== 'virtio') p.push(`family: unknown family ${JSON.stringify(c.family)} (known: virtio)`);
   if (!whole(c.hostFrames, 1) || c.hostFrames > 1 << 24) p.push('hostFrames: must be a whole number from 1 to 2^24');
   if (!whole(c.reservedFrames, 0) || c.reservedFrames >= c.hostFrames) p.push('reservedFrames: must be a whole number below hostFrames');
-  if (![1, 16, 512].includes(c.hostPageGpfns)) p.push('hostPageGpfns: must be 1, 16 or 512');
+  if (![1, 4, 16, 512].includes(c.hostPageGpfns)) p.push('hostPageGpfns: must be 1, 4, 16 or 512');
   if (c.profile !== undefined && !Object.hasOwn(VIRTIO_PROFILES, c.profile)) {
     p.push(`profile: unknown profile ${JSON.stringify(c.profile)} (known: ${Object.keys(VIRTIO_PROFILES).join(', ')})`);
   }
@@ -134,7 +134,7 @@ export function configProblems(c: SystemConfig): string[] {
     }
     if (!whole(g.floorPages, 0) || g.floorPages > g.ramPages) p.push(`${at}.floorPages: must be a whole number from 0 to ramPages`);
     // VIRTIO 1.2 5.5.6: the queues carry le32 page frame numbers.
-    p.push(...layoutProblems(g, at, 32, Math.max(gpp === 16 ? 16 : 1, [1, 16, 512].includes(c.hostPageGpfns) ? c.hostPageGpfns : 1)));
+    p.push(...layoutProblems(g, at, 32, Math.max(gpp === 16 ? 16 : 1, [1, 4, 16, 512].includes(c.hostPageGpfns) ? c.hostPageGpfns : 1)));
     const f = g.features;
     if (!f || typeof f.mustTellHost !== 'boolean' || typeof f.statsVq !== 'boolean' || typeof f.deflateOnOom !== 'boolean') {
       p.push(`${at}.features: must give mustTellHost, statsVq and deflateOnOom as booleans`);

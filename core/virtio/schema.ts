@@ -67,7 +67,7 @@ export const VirtioConfigSchema = z.strictObject({
   family: z.literal('virtio'),
   hostFrames: whole(1, 1 << 24),
   reservedFrames: whole(0, 1 << 24),
-  hostPageGpfns: z.literal([1, 16, 512]),
+  hostPageGpfns: z.literal([1, 4, 16, 512]),
   maxBatch: whole(1, 4096),
   guests: z.array(GuestConfigSchema).min(1).max(256),
   /** core/virtio/config.ts `VirtioProfile`; absent: linux (traces written before profiles). */

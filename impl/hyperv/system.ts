@@ -5,12 +5,13 @@
  * random number.
  */
 import { forkState } from '../../core/fork.ts';
-import { frame as asFrame, gpfn as asGpfn, guestId, isRam, PageState, UNBACKED } from '../../core/index.ts';
+import { guestId, isRam } from '../../core/index.ts';
 import {
   HV_ERROR_CODES, hvConfigProblems, inHotAdd, type HvCommand, type HvEffect, type HvErrorCode, type HvGuestObservation,
   type HvMessage, type HvObservation, type HvStepResult, type HvSystemConfig,
 } from '../../core/hyperv/index.ts';
-import { choose, GuestMemory } from '../guest-memory.ts';
+import { GuestMemory } from '../guest-memory.ts';
+import { GuestProgram } from '../guest-program.ts';
 import { HostFrames } from '../host.ts';
 import { HvDriver } from './driver.ts';
 import { hvFaultSet, type HvFaultName } from './faults.ts';
@@ -30,13 +31,15 @@ export class HvReferenceSystem implements HvSystemUnderTest {
   readonly host: HostFrames;
   private readonly parts: Parts[];
   private readonly observation: HvObservation;
-  private token = 0;
+  /** The guest program and its write counter, shared by the guests (impl/guest-program.ts). */
+  private readonly program: GuestProgram;
 
   constructor(readonly config: HvSystemConfig, options: HvReferenceOptions = {}) {
     const faults = hvFaultSet(options.faults);
     const problems = hvConfigProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid Hyper-V configuration: ${problems.join('; ')}`);
     this.host = new HostFrames(config.hostFrames, config.reservedFrames);
+    this.program = new GuestProgram(this.host, { backOnAlloc: false });
     this.parts = config.guests.map((g, i) => {
       const mem = new GuestMemory(i, g, this.host);
       // Boot: all RAM is backed but the hot-add region.
@@ -115,48 +118,9 @@ export class HvReferenceSystem implements HvSystemUnderTest {
       case 'status': return driver.status(out);
       case 'hot-add': return host.hotAdd(c.pick, c.pages, out);
       case 'offline': return driver.offline(out);
-      case 'alloc': {
-        if (!Number.isInteger(c.pages) || c.pages < 1 || mem.free.size < c.pages) return 'guest/oom';
-        const chosen = choose(mem.free.size, c.pages, c.pick).map((i) => mem.free.at(i));
-        const gpfns: number[] = [];
-        for (const x of chosen) {
-          mem.free.delete(x); mem.used.add(x); mem.setPage(x, PageState.Used);
-          for (let n = x * mem.gpp; n < (x + 1) * mem.gpp; n++) { gpfns.push(n); if (mem.p2m[n] !== UNBACKED) this.host.content[mem.p2m[n]] = 0; }
-        }
-        out.push({ kind: 'pages-allocated', guest: gid, gpfns: gpfns.map(asGpfn) });
-        return null;
-      }
-      case 'free': {
-        const n = Math.min(c.pages, mem.used.size);
-        if (!(n > 0)) return 'guest/no-used-pages';
-        const pages = choose(mem.used.size, n, c.pick).map((i) => mem.used.at(i));
-        const gpfns: number[] = [];
-        for (const x of pages) {
-          mem.used.delete(x); mem.free.add(x); mem.setPage(x, PageState.Free);
-          for (let k = x * mem.gpp; k < (x + 1) * mem.gpp; k++) gpfns.push(k);
-        }
-        out.push({ kind: 'pages-freed', guest: gid, gpfns: gpfns.map(asGpfn) });
-        return null;
-      }
-      case 'write':
-      case 'read': {
-        const n = mem.usedGpfn(c.pick);
-        if (n < 0) return 'guest/no-used-pages';
-        let f = mem.p2m[n];
-        if (f === UNBACKED) {
-          // Only under a fault (a page onlined that the host never backed): the touch faults the page in.
-          f = mem.populate(n);
-          if (f < 0) return 'host/out-of-frames';
-          out.push({ kind: 'frame-mapped', guest: gid, gpfn: asGpfn(n), frame: asFrame(f) });
-        }
-        if (c.kind === 'write') {
-          this.host.content[f] = ++this.token;
-          out.push({ kind: 'wrote', guest: gid, gpfn: asGpfn(n), token: this.token });
-        } else {
-          out.push({ kind: 'read', guest: gid, gpfn: asGpfn(n), value: this.host.content[f] });
-        }
-        return null;
-      }
+      // The guest program, as every family but virtio and Xen runs it (impl/guest-program.ts): a
+      // guest's RAM is backed from the start, so an allocation finds its pages backed.
+      case 'alloc': case 'free': case 'write': case 'read': return this.program.apply(mem, c, out);
       case 'hostile': {
         if (!c.msg) return 'hv/no-request';
         const why = driver.handle(c.msg, false, out);

@@ -25,6 +25,8 @@ export class BalloonDriver {
   readonly balloon: IndexSet;
   /** oom-deadlock: the OOM notifier and the inflating worker wait on each other for ever. */
   private deadlocked = false;
+  /** oom-deadlock's flag, which no observation shows (ReferenceSystem.hiddenKey). */
+  get isDeadlocked(): boolean { return this.deadlocked; }
 
   constructor(
     private readonly sys: SystemConfig,

@@ -5,12 +5,13 @@
  * (core/virtualbox/commands.ts); nothing here reads a clock or draws a random number.
  */
 import { forkState } from '../../core/fork.ts';
-import { frame as asFrame, gpfn as asGpfn, guestId, PageState } from '../../core/index.ts';
+import { guestId } from '../../core/index.ts';
 import {
   physChunksOf, VBOX_ERROR_CODES, VBOX_ZERO_FRAME, vboxConfigProblems, type VboxCommand, type VboxEffect, type VboxErrorCode,
   type VboxGuestObservation, type VboxObservation, type VboxStepResult, type VboxSystemConfig,
 } from '../../core/virtualbox/index.ts';
-import { choose, GuestMemory } from '../guest-memory.ts';
+import { GuestMemory } from '../guest-memory.ts';
+import { GuestProgram } from '../guest-program.ts';
 import { HostFrames } from '../host.ts';
 import { VboxDriver } from './driver.ts';
 import { vboxFaultSet, type VboxFaultName } from './faults.ts';
@@ -31,13 +32,15 @@ export class VboxReferenceSystem implements VboxSystemUnderTest {
   readonly frames: HostFrames;
   private readonly parts: Parts[];
   private readonly observation: VboxObservation;
-  private token = 0;
+  /** The guest program and its write counter, shared by the guests (impl/guest-program.ts). */
+  private readonly program: GuestProgram;
 
   constructor(readonly config: VboxSystemConfig, options: VboxReferenceOptions = {}) {
     const faults = vboxFaultSet(options.faults);
     const problems = vboxConfigProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid VirtualBox configuration: ${problems.join('; ')}`);
     this.frames = new HostFrames(config.hostFrames, config.reservedFrames);
+    this.program = new GuestProgram(this.frames, { backOnAlloc: true });
     this.parts = config.guests.map((g, i) => {
       const mem = new GuestMemory(i, g, this.frames);
       const host = new VboxHost(i, g, mem, config.chunkPages, faults);
@@ -112,59 +115,13 @@ export class VboxReferenceSystem implements VboxSystemUnderTest {
         out.push({ kind: 'armed', guest: gid, status: c.status });
         return null;
       case 'close': drv.close(out); return null;
-      case 'alloc': return this.alloc(p, c.pages, c.pick, out);
-      case 'free': {
-        const n = Math.min(c.pages, mem.used.size);
-        if (!(n > 0)) return 'guest/no-used-pages';
-        const gpfns = choose(mem.used.size, n, c.pick).map((i) => mem.used.at(i));
-        for (const x of gpfns) { mem.used.delete(x); mem.free.add(x); mem.setPage(x, PageState.Free); }
-        out.push({ kind: 'pages-freed', guest: gid, gpfns: gpfns.map(asGpfn) });
-        return null;
-      }
-      case 'write':
-      case 'read': {
-        const n = mem.usedGpfn(c.pick);
-        if (n < 0) return 'guest/no-used-pages';
-        const f = this.touch(p, n, out);
-        if (f < 0) return 'host/out-of-frames';
-        if (c.kind === 'write') {
-          this.frames.content[f] = ++this.token;
-          out.push({ kind: 'wrote', guest: gid, gpfn: asGpfn(n), token: this.token });
-        } else {
-          out.push({ kind: 'read', guest: gid, gpfn: asGpfn(n), value: this.frames.content[f] });
-        }
-        return null;
-      }
+      // The guest program, as every family but virtio and Xen runs it (impl/guest-program.ts).
+      case 'alloc': case 'free': case 'write': case 'read': return this.program.apply(mem, c, out);
       case 'hostile':
         if (!c.req) return 'virtualbox/no-request';
         host.change(c.req, 'hostile', out);
         return null;
     }
-  }
-
-  /** Allocate and zero `pages` pages, all or nothing; a page on the zero page gets a frame on that touch. */
-  private alloc(p: Parts, pages: number, pick: number, out: VboxEffect[]): VboxErrorCode | null {
-    const { mem } = p;
-    if (!Number.isInteger(pages) || pages < 1 || mem.free.size < pages) return 'guest/oom';
-    const chosen = choose(mem.free.size, pages, pick).map((i) => mem.free.at(i));
-    let needed = 0;
-    for (const x of chosen) needed += mem.unbackedIn(x);
-    if (needed > this.frames.freeCount) return 'host/out-of-frames';
-    for (const x of chosen) {
-      mem.free.delete(x); mem.used.add(x); mem.setPage(x, PageState.Used);
-      this.touch(p, x, out);
-      this.frames.content[mem.p2m[x]] = 0;
-    }
-    out.push({ kind: 'pages-allocated', guest: guestId(mem.id), gpfns: chosen.map(asGpfn) });
-    return null;
-  }
-
-  /** A write to a page on the zero page gets it a frame of its own (PGM's copy on write of the zero page). */
-  private touch(p: Parts, n: number, out: VboxEffect[]): number {
-    const before = p.mem.p2m[n];
-    const f = p.mem.populate(n);
-    if (f >= 0 && before !== f) out.push({ kind: 'frame-mapped', guest: guestId(p.mem.id), gpfn: asGpfn(n), frame: asFrame(f) });
-    return f;
   }
 }
 

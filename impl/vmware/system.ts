@@ -4,12 +4,13 @@
  * (core/vmware/commands.ts); nothing here reads a clock or draws a random number.
  */
 import { forkState } from '../../core/fork.ts';
-import { frame as asFrame, gpfn as asGpfn, guestId, PageState } from '../../core/index.ts';
+import { guestId } from '../../core/index.ts';
 import {
   VMW_ERROR_CODES, vmwConfigProblems, type VmwCommand, type VmwEffect, type VmwErrorCode, type VmwGuestObservation,
   type VmwObservation, type VmwStepResult, type VmwSystemConfig,
 } from '../../core/vmware/index.ts';
-import { choose, GuestMemory } from '../guest-memory.ts';
+import { GuestMemory } from '../guest-memory.ts';
+import { GuestProgram } from '../guest-program.ts';
 import { HostFrames } from '../host.ts';
 import { VmwDriver } from './driver.ts';
 import { vmwFaultSet, type VmwFaultName } from './faults.ts';
@@ -33,13 +34,15 @@ export class VmwReferenceSystem implements VmwSystemUnderTest {
   readonly frames: HostFrames;
   private readonly parts: Parts[];
   private readonly observation: VmwObservation;
-  private token = 0;
+  /** The guest program and its write counter, shared by the guests (impl/guest-program.ts). */
+  private readonly program: GuestProgram;
 
   constructor(readonly config: VmwSystemConfig, options: VmwReferenceOptions = {}) {
     const faults = vmwFaultSet(options.faults);
     const problems = vmwConfigProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid VMware configuration: ${problems.join('; ')}`);
     this.frames = new HostFrames(config.hostFrames, config.reservedFrames);
+    this.program = new GuestProgram(this.frames, { backOnAlloc: true });
     this.parts = config.guests.map((g, i) => {
       const mem = new GuestMemory(i, g, this.frames);
       const host = new VmwHost(i, g, mem, config.largePageGpfns);
@@ -55,6 +58,12 @@ export class VmwReferenceSystem implements VmwSystemUnderTest {
 
   /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
   fork(): VmwReferenceSystem { return forkState(this); }
+
+  /**
+   * SystemUnderTest.hiddenKey: how many commands each host answers before the BUSY it holds (the
+   * observation says only that one is due), when some host holds one further off than the next.
+   */
+  hiddenKey(): string { return this.parts.some((p) => p.host.busyIn > 0) ? this.parts.map((p) => p.host.busyIn).join(',') : ''; }
 
   observe(): VmwObservation {
     this.observation.host.freeFrames = this.frames.freeCount;
@@ -119,60 +128,14 @@ export class VmwReferenceSystem implements VmwSystemUnderTest {
         drv.migrate(old, fresh, out);
         return null;
       }
-      case 'alloc': return this.alloc(p, c.pages, c.pick, out);
-      case 'free': {
-        const n = Math.min(c.pages, mem.used.size);
-        if (!(n > 0)) return 'guest/no-used-pages';
-        const gpfns = choose(mem.used.size, n, c.pick).map((i) => mem.used.at(i));
-        for (const x of gpfns) { mem.used.delete(x); mem.free.add(x); mem.setPage(x, PageState.Free); }
-        out.push({ kind: 'pages-freed', guest: gid, gpfns: gpfns.map(asGpfn) });
-        return null;
-      }
-      case 'write':
-      case 'read': {
-        const n = mem.usedGpfn(c.pick);
-        if (n < 0) return 'guest/no-used-pages';
-        const f = this.touch(p, n, out);
-        if (f < 0) return 'host/out-of-frames';
-        if (c.kind === 'write') {
-          this.frames.content[f] = ++this.token;
-          out.push({ kind: 'wrote', guest: gid, gpfn: asGpfn(n), token: this.token });
-        } else {
-          out.push({ kind: 'read', guest: gid, gpfn: asGpfn(n), value: this.frames.content[f] });
-        }
-        return null;
-      }
+      // The guest program, as every family but virtio and Xen runs it (impl/guest-program.ts).
+      case 'alloc': case 'free': case 'write': case 'read': return this.program.apply(mem, c, out);
       case 'hostile': {
         if (!c.req) return 'vmware/no-request';
         host.command(c.req.cmd, c.req.ppns, 'hostile', out);
         return null;
       }
     }
-  }
-
-  /** Allocate and zero `pages` pages, all or nothing; an unbacked page is backed on that touch. */
-  private alloc(p: Parts, pages: number, pick: number, out: VmwEffect[]): VmwErrorCode | null {
-    const { mem } = p;
-    if (!Number.isInteger(pages) || pages < 1 || mem.free.size < pages) return 'guest/oom';
-    const chosen = choose(mem.free.size, pages, pick).map((i) => mem.free.at(i));
-    let needed = 0;
-    for (const x of chosen) needed += mem.unbackedIn(x);
-    if (needed > this.frames.freeCount) return 'host/out-of-frames';
-    for (const x of chosen) {
-      mem.free.delete(x); mem.used.add(x); mem.setPage(x, PageState.Used);
-      this.touch(p, x, out);
-      this.frames.content[mem.p2m[x]] = 0;
-    }
-    out.push({ kind: 'pages-allocated', guest: guestId(mem.id), gpfns: chosen.map(asGpfn) });
-    return null;
-  }
-
-  /** Back a gpfn on touch (ESXi backs guest memory lazily); the frame, or -1 when the host is out. */
-  private touch(p: Parts, n: number, out: VmwEffect[]): number {
-    const before = p.mem.p2m[n];
-    const f = p.mem.populate(n);
-    if (f >= 0 && before !== f) out.push({ kind: 'frame-mapped', guest: guestId(p.mem.id), gpfn: asGpfn(n), frame: asFrame(f) });
-    return f;
   }
 }
 

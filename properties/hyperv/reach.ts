@@ -14,6 +14,7 @@ import { HV_ERROR_CODES, rangePages, type HvCommand, type HvRange, type HvStepRe
 import type { StepContext } from '../property.ts';
 import { chainSituations, ChainTracker, EV, gpfnObstacle } from '../reach/chains.ts';
 import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
+import { LayoutCounter, layoutSituations, wireTopSituation } from '../reach/layout.ts';
 import { errorSituations, sharedWork, worldWork, WorldWorkCounter } from '../reach/world.ts';
 
 const NO_RESET = 'Hyper-V\'s dynamic-memory protocol has no reset: a VM restart opens a new channel with a new guest (core/hyperv/commands.ts has no reset command; docs/families/hyperv.md)';
@@ -48,6 +49,9 @@ const OWN_WORK: readonly Situation[] = [
 const ALL: readonly Situation[] = [
   ...chainSituations(gpfnObstacle({ reset: 'never', why: NO_RESET })), ...LIMITS, ...errorSituations(HV_ERROR_CODES, NEVER),
   ...worldWork({ reset: NO_RESET }), ...OWN_WORK,
+  // Layouts of real machines (properties/reach/layout.ts), in their own block: union dm_mem_page_range carries a 40-bit
+  // start page (hv_balloon.c), so the top bit of the wire is 2^39.
+  ...layoutSituations(40), wireTopSituation(40),
 ];
 const at = situationIndex(ALL);
 const CHAINS = at('inflate>inflate');
@@ -75,6 +79,8 @@ export const hvReach: ReachCatalogue<HvSystemConfig> = {
   counter(config, hit) {
     const chains = new ChainTracker(config.guests.length, hit, CHAINS);
     const world = new WorldWorkCounter(config.guests.length, hit, at, CODES);
+    const layout = new LayoutCounter(config, hit, at, 40);
+    const laidOut = layout.any;
     const space = config.guests.map(gpfnSpace);
     /** Pages asked by the open BALLOON_REQUEST and answered so far, per guest. */
     const asked = config.guests.map(() => ({ pages: 0, got: 0 }));
@@ -93,6 +99,7 @@ export const hvReach: ReachCatalogue<HvSystemConfig> = {
         const result = ctx.result as unknown as HvStepResult;
         chains.beginStep(ctx.index);
         world.step(ctx, 0);
+        if (laidOut) layout.step(ctx);
         for (const e of result.effects) {
           switch (e.kind) {
             case 'hv-sent': {

@@ -5,7 +5,7 @@
  * calls the counter's `step` on every step; it reads only the world's frame effects, so any family
  * can count it.
  */
-import { pfnOf, PFN_4GIB, type WorldConfig } from '../../core/index.ts';
+import { pfnOf, PFN_4GIB, PFN_LIMIT_BITS, type WorldConfig } from '../../core/index.ts';
 import type { StepContext } from '../property.ts';
 import type { Situation } from './situation.ts';
 
@@ -23,6 +23,18 @@ export function layoutSituations(bits: number): Situation[] {
   ];
 }
 
+/**
+ * The width limit of a family's wire as a situation: a frame mapped or released for a page whose
+ * pfn sets the top bit the wire can carry for a real machine, 2^(w-1) with w the smaller of the
+ * wire's width and the x86-64 limit of 40 bits (core/layout.ts PFN_LIMIT_BITS). A field that loses
+ * its top bit, or a check that compares against the wrong width, goes wrong first there. A
+ * catalogue lists it beside `layoutSituations` and hands the same `bits` to `LayoutCounter`.
+ */
+export function wireTopSituation(bits: number): Situation {
+  const w = Math.min(bits, PFN_LIMIT_BITS);
+  return { name: 'layout:wire-top-bit', group: 'layout', doc: `a frame was mapped or released for a page whose pfn is 2^${w - 1} or more: the top bit of the ${w}-bit page numbers the family's wire carries for an x86-64 guest (core/layout.ts)` };
+}
+
 /** The first gpfn of `g` at or past pfn `p` (layouts only grow), or Infinity. */
 function firstAt(g: WorldConfig['guests'][number], p: number): number {
   const span = g.ramPages + g.holePages;
@@ -34,14 +46,20 @@ function firstAt(g: WorldConfig['guests'][number], p: number): number {
 
 /** Marks the layout situations of one case; `at` is the catalogue's index (situationIndex). */
 export class LayoutCounter {
-  private readonly from: { g4: number; g31: number; g32: number; hole: boolean }[];
+  private readonly from: { g4: number; g31: number; g32: number; top: number; hole: boolean }[];
   private readonly i: number[];
 
-  constructor(config: WorldConfig, private readonly hit: Uint8Array, at: (name: string) => number) {
+  /**
+   * `wireBits`, when given, is the family's wire width of `wireTopSituation`, whose situation the
+   * catalogue then lists; without it that situation is not counted.
+   */
+  constructor(config: WorldConfig, private readonly hit: Uint8Array, at: (name: string) => number, wireBits?: number) {
+    const topPfn = wireBits === undefined ? Infinity : 2 ** (Math.min(wireBits, PFN_LIMIT_BITS) - 1);
     this.from = config.guests.map((g) => (g.layout
-      ? { g4: firstAt(g, PFN_4GIB), g31: firstAt(g, 2 ** 31), g32: firstAt(g, 2 ** 32), hole: g.holePages > 0 }
-      : { g4: Infinity, g31: Infinity, g32: Infinity, hole: false }));
+      ? { g4: firstAt(g, PFN_4GIB), g31: firstAt(g, 2 ** 31), g32: firstAt(g, 2 ** 32), top: firstAt(g, topPfn), hole: g.holePages > 0 }
+      : { g4: Infinity, g31: Infinity, g32: Infinity, top: Infinity, hole: false }));
     this.i = ['layout:above-4gib', 'layout:pfn>=2^31', 'layout:pfn>=2^32', 'layout:in-the-hole'].map(at);
+    this.i.push(wireBits === undefined ? -1 : at('layout:wire-top-bit'));
   }
 
   /** True when some guest is laid out: a family may skip the counter otherwise. */
@@ -58,6 +76,7 @@ export class LayoutCounter {
       hit[i[0]] = 1;
       if (n >= f.g31) hit[i[1]] = 1;
       if (n >= f.g32) hit[i[2]] = 1;
+      if (n >= f.top) hit[i[4]] = 1;
     }
   }
 }

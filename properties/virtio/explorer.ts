@@ -5,14 +5,21 @@
  * page plus 2 reserved and 2 spare) and, per guest, the alphabet: three targets (empty, half,
  * all), one driver step, the device serving each queue, the guest program (alloc, free, write, read one page, pick 0),
  * a reset, and every hostile request of core/virtio/commands.ts HOSTILE_REQUESTS (pick 0).
+ * Variants switch on DEFLATE_ON_OOM, free page reporting (with and without PAGE_POISON: a report
+ * command joins the alphabet), host pages of 4 or 16 gpfns, 64 KiB guest pages, or a layout whose
+ * page frame numbers cross 2^31 (properties/layout.ts).
  * The key is the whole observation except buffer ids (a counter that only grows: two runs that
  * number their buffers differently are in the same state).
  */
 import { guestId, guestConfig, hostileKinds, systemConfig, type Command, type Observation, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyExplorer } from '../family.ts';
+import { layoutFor } from '../layout.ts';
 import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 
 const SKIP = new Set(['id']);
+
+/** One report of one free page (pick 0) per guest (Command 'report', Linux page_reporting_cycle scaled down). */
+const reportCommands = (c: SystemConfig): Command[] => c.guests.map((_g, i): Command => ({ kind: 'report', guest: guestId(i), pages: 1, pick: 0 }));
 
 export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> = {
   defaults: { guests: 1, pages: 4 },
@@ -43,6 +50,24 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
       doc: 'host pages of 16 gpfns (QEMU with 64 KiB host pages under 4 KiB guest pages, scaled down): one host page holds many guest pages, so a partial discard is possible',
       apply: (c) => ({ ...c, hostPageGpfns: 16 }),
     },
+    reporting: {
+      doc: 'every guest negotiates PAGE_REPORTING (VIRTIO 1.2 5.5.6.7): a reporting queue, and the alphabet gains a report of one free page (pick 0) per guest',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, features: { ...g.features, pageReporting: true } })) }),
+      extra: reportCommands,
+    },
+    'reporting-poison': {
+      doc: 'PAGE_REPORTING and PAGE_POISON (5.5.6.7, 5.5.6.6.1): the guest fills free pages with poison_val, so a reported page must keep it (5.5.6.7.2); the alphabet gains a report of one free page',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, features: { ...g.features, pageReporting: true, pagePoison: true } })) }),
+      extra: reportCommands,
+    },
+    'straddle-2^31': {
+      doc: 'every guest laid out as a real machine (properties/layout.ts): low RAM at 0, the rest from just below pfn 2^31 on, so the queues carry page frame numbers with bit 31 set (VIRTIO 1.2 5.5.6: le32)',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => { const layout = layoutFor(g, 'straddle-2^31', false, 32, 1); return layout ? { ...g, layout } : g; }) }),
+    },
+    'host-page-4': {
+      doc: 'host pages of 4 gpfns (QEMU on arm64 with 16 KiB host pages under 4 KiB guest pages): a host page is whole after four inflates, so a chain of inflates and deflates on one host page fits in a few commands',
+      apply: (c) => ({ ...c, hostPageGpfns: 4 }),
+    },
     'page-64k': {
       doc: 'guest pages of 16 gpfns (64 KiB, arm64): `pages` guest pages of 16 gpfns each, and the alphabet gains a target one gpfn above half, not a whole guest page',
       apply: (c) => ({
@@ -53,7 +78,8 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
   },
   // Where each zoo fault is found (bench/ZOO.md's explore column; test/explore/fault-configs.test.ts checks them).
   faultsAt: {
-    'oom-deadlock': { notFound: 'the deadlock is a flag inside the driver that no observation shows: the out-of-memory allocation during an inflate is refused with no effect, so its state has the key of the state before it and is merged, never drained from; needs a key over the state inside the implementation (a snapshot, issue 21 part 2) rather than the observation. The random run finds it (conformance)' },
+    // Found through the driver's hidden flag (ReferenceSystem.hiddenKey): the refused allocation changes no observation.
+    'oom-deadlock': { guests: 1, pages: 4, variant: 'deflate-on-oom', depth: 5 },
     'fill-wrong-gpfns': { guests: 1, pages: 4, depth: 1 },
     'deflate-on-reclaim': { guests: 1, pages: 4, variant: 'deflate-on-oom', depth: 6 },
     'unaligned-target': { guests: 1, pages: 4, variant: 'page-64k', depth: 1 },
@@ -70,13 +96,13 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     's4-restore-leak': { guests: 1, pages: 4, depth: 5 },
     'reuse-before-ack': { guests: 1, pages: 4, depth: 3 },
     'actual-before-ack': { guests: 1, pages: 4, depth: 1 },
-    'pbp-kept-on-deflate': { notFound: 'its chain (inflate, deflate, the guest reusing the page, inflate again, on one host page of several gpfns) was not reached by explore --variant host-page-16 --guests 1 --pages 16 --depth 6 (every property held, stopped by the depth bound); the shrunk random counterexample has 10 commands, deeper than the explorer gets at that size. The random run finds it at 20 of 20 seeds (bench/ZOO.md)' },
-    'pfn-sign-extended': { notFound: 'it needs a guest laid out with pages at or above 2^31 (properties/layout.ts, docs/LAYOUTS.md); the explorer\'s tiny configurations and variants have no layout yet, so every pfn is below 2^31 and the fault never acts. The random run finds it at 20 of 20 seeds (test/properties/layout-zoo.test.ts)' },
-    'report-ignores-poison': { notFound: 'free page reporting is not in the explorer\'s alphabet yet (no report command, no reporting variant), so no report is ever sent. The random run finds it at 20 of 20 seeds (test/zoo)' },
-    'report-discard-after-ack': { notFound: 'free page reporting is not in the explorer\'s alphabet yet (no report command, no reporting variant), so no report is ever sent. The random run finds it at 20 of 20 seeds (test/zoo)' },
-    'restore-skips-poison': { notFound: 'it acts only on a guest that negotiated PAGE_POISON, and no configuration or variant of the explorer negotiates it yet, so no reload writes poison_val and the fault changes nothing. The random run finds it at 20 of 20 seeds (test/zoo)' },
-    'poison-after-driver-ok': { notFound: 'it acts only on a guest that negotiated PAGE_POISON, and no configuration or variant of the explorer negotiates it yet, so no reload writes poison_val and the fault changes nothing. The random run finds it at 20 of 20 seeds (test/zoo)' },
+    'pbp-kept-on-deflate': { guests: 1, pages: 4, variant: 'host-page-4', depth: 8 },
+    'pfn-sign-extended': { guests: 1, pages: 4, variant: 'straddle-2^31', depth: 1 },
+    'report-ignores-poison': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
+    'report-discard-after-ack': { guests: 1, pages: 4, variant: 'reporting', depth: 5 },
+    'report-unpoisoned': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 5 },
+    'restore-skips-poison': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
+    'poison-after-driver-ok': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'stats-not-reposted': { guests: 1, pages: 4, depth: 1 },
-    'report-unpoisoned': { notFound: 'free page reporting and PAGE_POISON are not in the explorer\'s alphabet yet (no report command, no reporting variant), so no report is ever sent. The random run finds it at 20 of 20 seeds (test/zoo)' },
   },
 };

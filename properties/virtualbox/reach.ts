@@ -15,6 +15,7 @@ import { maxChunksOf, VBOX_ERROR_CODES, type VboxCommand, type VboxStepResult, t
 import type { StepContext } from '../property.ts';
 import { chainSituations, ChainTracker, EV, gpfnObstacle } from '../reach/chains.ts';
 import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
+import { LayoutCounter, layoutSituations, wireTopSituation } from '../reach/layout.ts';
 import { errorSituations, sharedWork, worldWork, WorldWorkCounter } from '../reach/world.ts';
 
 const CLOSE_AFTER_DEFLATE = 'a session closes only once its balloon is empty (vgdrvCloseMemBalloon deflates every chunk from the top first), so a ballooned page is deflated before';
@@ -53,6 +54,9 @@ const ALL: readonly Situation[] = [
   ...errorSituations(VBOX_ERROR_CODES, NEVER), ...RC_SITUATIONS,
   ...worldWork({ reset: 'VirtualBox\'s vocabulary has no guest reset (core/virtualbox/effects.ts); its chains count a session closing as the reset (session-closed)' }),
   ...OWN_WORK,
+  // Layouts of real machines (properties/reach/layout.ts), in their own block: VMMDevChangeMemBalloon carries 64-bit
+  // RTGCPHYS addresses (VMMDev.h); an x86-64 pfn stops at 2^40.
+  ...layoutSituations(64), wireTopSituation(64),
 ];
 const at = situationIndex(ALL);
 const CHAINS = at('inflate>inflate');
@@ -77,6 +81,8 @@ export const vboxReach: ReachCatalogue<VboxSystemConfig> = {
   counter(config, hit) {
     const chains = new ChainTracker(config.guests.length, hit, CHAINS);
     const world = new WorldWorkCounter(config.guests.length, hit, at, CODES);
+    const layout = new LayoutCounter(config, hit, at, 64);
+    const laidOut = layout.any;
     const space = config.guests.map(gpfnSpace);
     const onGpfns = (guest: number, gpfns: readonly number[], e: number) => {
       const top = space[guest] ?? 0;
@@ -88,6 +94,7 @@ export const vboxReach: ReachCatalogue<VboxSystemConfig> = {
         const result = ctx.result as unknown as VboxStepResult;
         chains.beginStep(ctx.index);
         world.step(ctx, 0);
+        if (laidOut) layout.step(ctx);
         for (const e of result.effects) {
           switch (e.kind) {
             case 'change-balloon':

@@ -14,6 +14,7 @@ import { gpfnSpace } from '../../core/index.ts';
 import type { StepContext } from '../property.ts';
 import { chainSituations, ChainTracker, EV, gpfnObstacle } from '../reach/chains.ts';
 import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
+import { LayoutCounter, layoutSituations, wireTopSituation } from '../reach/layout.ts';
 import { errorSituations, sharedWork, worldWork, WorldWorkCounter } from '../reach/world.ts';
 
 const LIMITS: readonly Situation[] = [
@@ -57,6 +58,9 @@ const OWN_WORK: readonly Situation[] = [
 const ALL: readonly Situation[] = [
   ...chainSituations(gpfnObstacle({ reset: 'any', leaves: 'balloon' })), ...LIMITS, ...errorSituations(VMW_ERROR_CODES, NEVER), ...STATUS_SITUATIONS,
   ...worldWork(), ...OWN_WORK,
+  // Layouts of real machines (properties/reach/layout.ts), in their own block: batched LOCK and UNLOCK entries carry
+  // 64-bit page numbers (vmw_balloon.c; the non-batched register's 32 bits are ppn-above-4g's).
+  ...layoutSituations(64), wireTopSituation(64),
 ];
 const at = situationIndex(ALL);
 const CHAINS = at('inflate>inflate');
@@ -84,6 +88,8 @@ export const vmwReach: ReachCatalogue<VmwSystemConfig> = {
   counter(config, hit) {
     const chains = new ChainTracker(config.guests.length, hit, CHAINS);
     const world = new WorldWorkCounter(config.guests.length, hit, at, CODES);
+    const layout = new LayoutCounter(config, hit, at, 64);
+    const laidOut = layout.any;
     const space = config.guests.map(gpfnSpace);
     const onGpfns = (guest: number, first: number, n: number, e: number) => {
       const top = space[guest] ?? 0;
@@ -95,6 +101,7 @@ export const vmwReach: ReachCatalogue<VmwSystemConfig> = {
         const result = ctx.result as unknown as VmwStepResult;
         chains.beginStep(ctx.index);
         world.step(ctx, 0);
+        if (laidOut) layout.step(ctx);
         for (const e of result.effects) {
           switch (e.kind) {
             case 'backdoor': {

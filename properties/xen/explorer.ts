@@ -8,6 +8,7 @@
 import { guestId } from '../../core/index.ts';
 import { XEN_HOSTILE_REQUESTS, xenGuestConfig, type XenCommand, type XenObservation, type XenSystemConfig } from '../../core/xen/index.ts';
 import type { FamilyExplorer } from '../family.ts';
+import { layoutFor } from '../layout.ts';
 import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 import { tinyAlphabet, tinyXenConfig } from './explore.ts';
 
@@ -28,6 +29,10 @@ export const xenExplorer: FamilyExplorer<XenCommand, XenObservation, XenSystemCo
       doc: 'every domain paravirtualised: the guest keeps its own p2m, which the balloon must invalidate before it gives pages back (Linux balloon.c decrease_reservation)',
       apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, mode: 'pv' as const })) }),
     },
+    'at-2^32': {
+      doc: 'every domain laid out as a real machine (properties/layout.ts): low RAM at 0, the rest from gfn 2^32 on (16 TiB), so a gfn differs from its low 32 bits only past bit 31 (XENMEM_decrease_reservation reads xen_pfn_t extents, 64 bits)',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => { const layout = layoutFor(g, 'at-2^32', false, 64, 1); return layout ? { ...g, layout } : g; }) }),
+    },
     preempt: {
       doc: 'the balloon thread with a preemption pending in the hypervisor (hypercall continuation, Xen memory.c decrease_reservation)',
       apply: (c) => c,
@@ -44,6 +49,6 @@ export const xenExplorer: FamilyExplorer<XenCommand, XenObservation, XenSystemCo
     'guest-pod-populate': { guests: 1, pages: 4, depth: 1 },
     'count-asked-not-done': { guests: 1, pages: 4, depth: 4 },
     'stale-pv-p2m': { guests: 1, pages: 4, variant: 'pv', depth: 1 },
-    'gfn-truncated': { notFound: 'it needs a guest laid out with pages at or above 2^32 (properties/layout.ts, docs/LAYOUTS.md); the explorer\'s tiny configurations and variants have no layout yet, so every gfn fits in 32 bits and the fault never acts. The random run finds it at 20 of 20 seeds (test/properties/layout-zoo.test.ts)' },
+    'gfn-truncated': { guests: 1, pages: 4, variant: 'at-2^32', depth: 1 },
   },
 };

@@ -13,9 +13,14 @@ const noStats = { mustTellHost: true, statsVq: false, deflateOnOom: false };
 describe('BalloonDriver', () => {
   it('posts one stats buffer at probe when STATS_VQ was negotiated, and none without it', () => {
     const withStats = rig();
-    expect(withStats.fx((o) => withStats.drv.probe(o))).toMatchObject([{ kind: 'buffer-queued', queue: 'stats', origin: 'driver', gpfns: [] }]);
+    // FEATURES_OK, then the stats buffer, then DRIVER_OK (virtballoon_probe: init_vqs posts it before virtio_device_ready; statement 26).
+    expect(withStats.fx((o) => withStats.drv.probe(o))).toMatchObject([
+      { kind: 'device-status', status: 'features-ok' },
+      { kind: 'buffer-queued', queue: 'stats', origin: 'driver', gpfns: [] },
+      { kind: 'device-status', status: 'driver-ok' },
+    ]);
     const without = rig({ features: noStats });
-    expect(without.fx((o) => without.drv.probe(o))).toEqual([]);
+    expect(without.fx((o) => without.drv.probe(o)).map((e) => e.kind)).toEqual(['device-status', 'device-status']);
   });
 
   it('inflates one batch toward the target, then waits for its acknowledgement', () => {

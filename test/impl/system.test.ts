@@ -134,7 +134,7 @@ describe('determinism', () => {
   });
 
   it('rejects an invalid configuration with the field named', () => {
-    expect(() => createReferenceSystem(systemConfig({ hostPageGpfns: 3 as 1 }))).toThrow(/hostPageGpfns: must be 1, 16 or 512/);
+    expect(() => createReferenceSystem(systemConfig({ hostPageGpfns: 3 as 1 }))).toThrow(/hostPageGpfns: must be 1, 4, 16 or 512/);
   });
 
   it('a new frame table has every frame free or reserved', () => {
