@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import {
-  guestId, hostileKinds, type Command, type CommandKind, type GuestConfig, type QueueName, type SystemConfig,
+  guestId, hostileKinds, type GuestId, type Command, type CommandKind, type GuestConfig, type QueueName, type SystemConfig,
 } from '../core/virtio/index.ts';
 import { DEFAULT_MAX_COMMANDS } from './defaults.ts';
 import { layoutsArb, withLayouts, type LayoutWire } from './layout.ts';
@@ -146,6 +146,128 @@ export const localityArb: fc.Arbitrary<Locality | null> = fc.oneof(
     }),
   },
 );
+
+/**
+ * The locality of a concentrated case in the VMware, Hyper-V, VirtualBox and Xen workloads (the
+ * same dimension as virtio's Locality, with `level`: where the family keeps its targets). Each
+ * family says what its level means and where its hostile picks aim (`localDraws`, `swingArb`).
+ */
+export interface FamilyLocality<K extends string> {
+  /** The pool every pick is drawn from: small slots of the guest's allocator and LIFO_PICK. */
+  picks: readonly number[];
+  /** The guest most commands go to. */
+  guest: number;
+  /** Kinds enabled besides the swarm's own draw. */
+  kinds: readonly K[];
+  /** Where the targets stay (the family's unit: balloon pages, chunks, a domain's size rank). */
+  level: number;
+}
+
+/**
+ * Half the cases uniform (null), half concentrated: a pool of one to three picks, a hot guest
+ * drawn by `guest`, a subset of `optional` kinds, a level drawn by `level`.
+ */
+export function familyLocalityArb<K extends string>(optional: readonly K[], opts: { guest: fc.Arbitrary<number>; level: fc.Arbitrary<number> }): fc.Arbitrary<FamilyLocality<K> | null> {
+  return fc.oneof(
+    { weight: 1, arbitrary: fc.constant(null) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
+        guest: opts.guest,
+        kinds: fc.subarray([...optional]),
+        level: opts.level,
+      }),
+    },
+  );
+}
+
+/** The draws every command of a family shares, concentrated as `local` says (uniform without it). */
+export interface LocalDraws {
+  /** The guest a command goes to: the hot one four times in five. */
+  guest: fc.Arbitrary<GuestId>;
+  /** A pick of the guest's allocator (or of a migration, a hot-add): from the pool, else any of 2^16 + 1. */
+  pick: fc.Arbitrary<number>;
+  /** A hostile request's pick (where its scan starts): the pool's, or one of `hostile` (inclusive). */
+  hostilePick: fc.Arbitrary<number>;
+  /** Most pages an allocation or a free takes. */
+  few: number;
+}
+
+export function localDraws(guests: number, local: FamilyLocality<string> | null, opts: { few: number; localFew?: number; hostile?: readonly [number, number] }): LocalDraws {
+  const uniformGuest = fc.integer({ min: 0, max: guests - 1 }).map(guestId);
+  const guest = local
+    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % guests)) }, { weight: 1, arbitrary: uniformGuest })
+    : uniformGuest;
+  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
+  const hostilePick = local && opts.hostile ? fc.oneof(pick, fc.integer({ min: opts.hostile[0], max: opts.hostile[1] })) : pick;
+  return { guest, pick, hostilePick, few: local ? (opts.localFew ?? 2) : opts.few };
+}
+
+/**
+ * A target of a concentrated case: six in eight from `local.level` up by `span`, one in eight 0
+ * (with `zero`), one in eight anywhere up to `max`, so the balloon swings up and down over the same
+ * few pages and still now and then empties or fills; without locality anywhere from 0 to `max`.
+ */
+export function swingArb(local: FamilyLocality<string> | null, opts: { span: number; max: number; zero: boolean }): fc.Arbitrary<number> {
+  const anywhere = fc.integer({ min: 0, max: opts.max });
+  if (!local) return anywhere;
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: local.level, max: local.level + opts.span }) },
+    ...(opts.zero ? [{ weight: 1, arbitrary: fc.constant(0) }] : []),
+    { weight: 1, arbitrary: anywhere },
+  );
+}
+
+/** The commands a reuse burst is made of: every family's guest programs have these shapes. */
+export type ReuseCommand =
+  | { kind: 'alloc'; guest: GuestId; pages: number; pick: number }
+  | { kind: 'free'; guest: GuestId; pages: number; pick: number }
+  | { kind: 'write'; guest: GuestId; pick: number };
+
+/**
+ * A reuse burst (issue 22): the hot guest takes back the page given back last and works it at
+ * once, as a guest does with the head of its LIFO free list: one allocation of one page at
+ * LIFO_PICK (the page freed or deflated last, impl/guest-memory.ts), then one to three of a write
+ * of it, a free of it, or the family's `hostile` request, all at LIFO_PICK, and a free of the page
+ * in use last.
+ * Dropped in a concentrated case's commands, it makes the chains of a page deflated or freed and
+ * reused (deflate, write; free, write, free; deflate, free, hostile) common, where independent
+ * picks make them once in thousands of cases. `lead`, when given, is what makes the family give
+ * memory back (a lower target and the steps that carry it out): half the bursts start with it, so
+ * the page reused is most often one just deflated.
+ */
+export function reuseBurstArb<C>(guest: GuestId, hostile: fc.Arbitrary<C> | null, lead: readonly C[] = []): fc.Arbitrary<(ReuseCommand | C)[]> {
+  const alloc: ReuseCommand = { kind: 'alloc', guest, pages: 1, pick: LIFO_PICK };
+  const then: fc.Arbitrary<ReuseCommand | C>[] = [
+    fc.constant<ReuseCommand>({ kind: 'write', guest, pick: LIFO_PICK }),
+    fc.constant<ReuseCommand>({ kind: 'free', guest, pages: 1, pick: LIFO_PICK }),
+    ...(hostile ? [hostile] : []),
+  ];
+  // ... and ends with a free of the last page in use: a burst leaves the guest's memory as it was
+  // (a counterexample that needs memory used is then not made of one-page allocations it cannot merge).
+  const last: ReuseCommand = { kind: 'free', guest, pages: 1, pick: LIFO_PICK };
+  // Each command of a burst is kept 15 times in 16, and its keep shrinks to a drop on its own: a
+  // counterexample keeps only the commands of a burst it needs, as with commands drawn one by one.
+  const kept = <T>(x: fc.Arbitrary<T>): fc.Arbitrary<T[]> => fc.tuple(x, fc.nat({ max: 15 })).map(([v, k]) => (k === 0 ? [] : [v]));
+  return fc.tuple(
+    lead.length > 0 ? fc.boolean() : fc.constant(false),
+    fc.tuple(...lead.map((c) => kept(fc.constant(c)))),
+    kept(fc.constant(alloc)),
+    fc.array(kept(fc.oneof(...then)), { minLength: 1, maxLength: 3 }),
+    kept(fc.constant(last)),
+  ).map(([led, leading, first, rest, end]) => [...(led ? leading.flat() : []), ...first, ...rest.flat(), ...end]);
+}
+
+/**
+ * The command list of a case: `one` command at a time, and in a concentrated case (`burst` given)
+ * a reuse burst one time in six; at most `maxCommands` in all.
+ */
+export function commandListArb<C>(one: fc.Arbitrary<C>, burst: fc.Arbitrary<C[]> | null, maxCommands: number): fc.Arbitrary<C[]> {
+  if (!burst) return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+  return fc.array(fc.oneof({ weight: 5, arbitrary: one.map((c) => [c]) }, { weight: 1, arbitrary: burst }), { maxLength: maxCommands, size: 'medium' })
+    .map((xs) => xs.flat().slice(0, maxCommands));
+}
 
 /**
  * Hostile requests that name gpfns of the guest's own space, held or in its hole (which may share a

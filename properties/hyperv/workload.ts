@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { withLayouts } from '../layout.ts';
-import { gpfnSpace, guestId } from '../../core/index.ts';
-import { LIFO_PICK } from '../workload.ts';
+import { gpfnSpace, guestId, type GuestId } from '../../core/index.ts';
+import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import { hvHostileKinds, hvSystemConfig, type HvCommand, type HvCommandKind, type HvSystemConfig } from '../../core/hyperv/index.ts';
 
 export interface HvCase { config: HvSystemConfig; commands: HvCommand[] }
@@ -42,45 +42,25 @@ const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ wei
  * the target in small swings round one level, so balloon-ups, unballoons, writes, frees and hostile
  * messages pile up on the same few gpfns. Null: uniform, as before.
  */
-export interface HvLocality {
-  picks: readonly number[];
-  guest: number;
-  kinds: readonly HvCommandKind[];
-  /** Where the targets stay: from this balloon size up by two big units. */
-  level: number;
-}
+/** The level of a Hyper-V case: where the targets stay, from this balloon size up by two big units. */
+export type HvLocality = FamilyLocality<HvCommandKind>;
 
-const hvLocalityArb: fc.Arbitrary<HvLocality | null> = fc.oneof(
-  { weight: 1, arbitrary: fc.constant(null) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
-      // Most concentrated cases on the 4 KiB guest, the one that balloons (hvBalloonOffered).
-      guest: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 1 }) }),
-      kinds: fc.subarray([...OPTIONAL]),
-      level: fc.nat({ max: 12 }),
-    }),
-  },
-);
+/** Half the levels low, half anywhere up to the biggest guest's memory (as VMware's, properties/vmware/workload.ts). */
+const hvLocalityArb = (config: HvSystemConfig) => familyLocalityArb(OPTIONAL, {
+  // Most concentrated cases on the 4 KiB guest, the one that balloons (hvBalloonOffered).
+  guest: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 1 }) }),
+  level: fc.oneof(fc.nat({ max: 12 }), fc.nat({ max: Math.max(...config.guests.map((g) => g.ramPages)) })),
+});
 
 function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocality | null = null): fc.Arbitrary<HvCommand> {
-  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const guest = local
-    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
-    : uniformGuest;
-  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
   // A hostile message's pick is the guest page where its scan starts (properties/hyperv/hostile.ts).
   const hot = local ? config.guests[local.guest % config.guests.length] : undefined;
   // The top of the memory it boots with: the hot-add region is offline until added, so balloon_up's highest free block lies below it.
   const bootTop = hot ? (hot.hotAddPages > 0 ? hot.hotAddStart : gpfnSpace(hot)) : 0;
   const top = hot ? Math.floor(bootTop / hot.guestPageGpfns) - 1 : 0;
-  const hostilePick = local ? fc.oneof(pick, fc.integer({ min: Math.max(0, top - 2 * config.allocUnit), max: top })) : pick;
-  const few = local ? 2 : 6;
+  const { guest, pick, hostilePick, few } = localDraws(config.guests.length, local, { few: 6, hostile: [Math.max(0, top - 2 * config.allocUnit), top] });
   const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
-  const target = local
-    ? fc.oneof({ weight: 6, arbitrary: fc.integer({ min: local.level, max: local.level + 2 * config.allocUnit }) }, { weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: maxRam }) })
-    : fc.integer({ min: 0, max: maxRam });
+  const target = swingArb(local, { span: 2 * config.allocUnit, max: maxRam, zero: true });
   const maybe = <T>(a: fc.Arbitrary<T>, w = 3) => fc.oneof({ weight: w, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: a });
   const flag = (w: number) => fc.oneof({ weight: w, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
   switch (kind) {
@@ -105,15 +85,22 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
   }
 }
 
+/** The target down to `level` pages, the host's UNBALLOON_REQUEST for the rest, and the driver handling it (balloon_down). */
+const hvGiveBack = (guest: GuestId, level: number): HvCommand[] => [
+  { kind: 'set-target', guest, pages: level }, { kind: 'host-send', guest }, { kind: 'guest', guest },
+];
+
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbitrary<HvCommand[]> {
-  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: hvLocalityArb }).chain(({ on, local }) => {
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: hvLocalityArb(config) }).chain(({ on, local }) => {
     // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
     const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
     const kinds = (Object.keys(WEIGHT) as HvCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its target twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
+    const burst = local ? reuseBurstArb<HvCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null, hvGiveBack(guestId(local.guest % config.guests.length), local.level)) as fc.Arbitrary<HvCommand[]> : null;
+    return commandListArb(one, burst, maxCommands);
   });
 }
 

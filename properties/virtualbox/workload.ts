@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { layoutsArb } from '../layout.ts';
-import { guestId } from '../../core/index.ts';
-import { LIFO_PICK } from '../workload.ts';
+import { guestId, type GuestId } from '../../core/index.ts';
+import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import {
   physChunksOf, vboxGuestConfig, vboxHostileKinds, vboxRefusals, vboxSystemConfig, type VboxCommand, type VboxCommandKind,
   type VboxSystemConfig,
@@ -70,40 +70,24 @@ const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ wei
  * deflates, writes, frees, closes and hostile requests pile up on the same few gpfns. Null:
  * uniform, as before.
  */
-export interface VboxLocality {
-  picks: readonly number[];
-  guest: number;
-  kinds: readonly VboxCommandKind[];
-  /** The lower of the two chunk counts the wanted size swings between. */
-  level: number;
-}
+/** The level of a VirtualBox case: the lower of the two chunk counts the wanted size swings between. */
+export type VboxLocality = FamilyLocality<VboxCommandKind>;
 
-const vboxLocalityArb: fc.Arbitrary<VboxLocality | null> = fc.oneof(
-  { weight: 1, arbitrary: fc.constant(null) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
-      guest: fc.nat({ max: 1 }),
-      kinds: fc.subarray([...OPTIONAL]),
-      level: fc.nat({ max: 3 }),
-    }),
-  },
-);
+/**
+ * Half the levels low, half anywhere up to the biggest guest's chunk count, so a concentrated case
+ * also swings round a full balloon (the maximum chunk count is a limit of its own: VBoxGuest
+ * compares the wanted size with cMaxChunks).
+ */
+const vboxLocalityArb = (config: VboxSystemConfig) => familyLocalityArb(OPTIONAL, {
+  guest: fc.nat({ max: 1 }),
+  level: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: Math.max(...config.guests.map((g) => physChunksOf(g, config.chunkPages))) })),
+});
 
 function commandArb(kind: VboxCommandKind, config: VboxSystemConfig, local: VboxLocality | null = null): fc.Arbitrary<VboxCommand> {
-  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const guest = local
-    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
-    : uniformGuest;
-  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
   // A hostile request's pick is the gpfn where its scan starts (properties/virtualbox/hostile.ts).
-  const hostilePick = local ? fc.oneof(pick, fc.nat({ max: 2 * config.chunkPages - 1 })) : pick;
-  const few = local ? 2 : 12;
+  const { guest, pick, hostilePick, few } = localDraws(config.guests.length, local, { few: 12, hostile: [0, 2 * config.chunkPages - 1] });
   const maxChunks = Math.max(...config.guests.map((g) => physChunksOf(g, config.chunkPages)));
-  const wanted = local
-    ? fc.oneof({ weight: 6, arbitrary: fc.integer({ min: local.level, max: local.level + 1 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: maxChunks + 2 }) })
-    : fc.integer({ min: 0, max: maxChunks + 2 });
+  const wanted = swingArb(local, { span: 1, max: maxChunks + 2, zero: false });
   switch (kind) {
     case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, chunks: orBad(wanted, fc.integer({ min: -3, max: -1 })) });
     case 'deliver': return fc.record({ kind: fc.constant('deliver' as const), guest });
@@ -123,15 +107,22 @@ function commandArb(kind: VboxCommandKind, config: VboxSystemConfig, local: Vbox
   }
 }
 
+/** The wanted size down to `level` chunks, told to the guest, whose worker fetches it and sends a deflate, which the EMT applies. */
+const vboxGiveBack = (guest: GuestId, level: number): VboxCommand[] => [
+  { kind: 'set-target', guest, chunks: level }, { kind: 'deliver', guest }, { kind: 'step', guest }, { kind: 'step', guest }, { kind: 'apply', guest },
+];
+
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function vboxCommandsArb(config: VboxSystemConfig, maxCommands = 60): fc.Arbitrary<VboxCommand[]> {
-  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vboxLocalityArb }).chain(({ on, local }) => {
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vboxLocalityArb(config) }).chain(({ on, local }) => {
     // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
     const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
     const kinds = (Object.keys(WEIGHT) as VboxCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its wanted size twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
+    const burst = local ? reuseBurstArb<VboxCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null, vboxGiveBack(guestId(local.guest % config.guests.length), local.level)) as fc.Arbitrary<VboxCommand[]> : null;
+    return commandListArb(one, burst, maxCommands);
   });
 }
 

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { layoutsArb } from '../layout.ts';
 import { guestId } from '../../core/index.ts';
-import { LIFO_PICK } from '../workload.ts';
+import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import {
   ALL_CAPS, vmwGuestConfig, vmwHostileKinds, vmwSystemConfig, type VmwCaps, type VmwCommand, type VmwCommandKind,
   type VmwSystemConfig,
@@ -81,41 +81,25 @@ const orBad = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ wei
  * the target in small swings round one level, so LOCKs, UNLOCKs, writes, frees, RESETs and hostile
  * commands pile up on the same few gpfns. Null: uniform, as before.
  */
-export interface VmwLocality {
-  picks: readonly number[];
-  guest: number;
-  kinds: readonly VmwCommandKind[];
-  /** Where the targets stay: from this balloon size up by a 2 MiB page and a little more, or 0. */
-  level: number;
-}
+/** The level of a VMware case: where the targets stay, from this balloon size up by two large pages. */
+export type VmwLocality = FamilyLocality<VmwCommandKind>;
 
-const vmwLocalityArb: fc.Arbitrary<VmwLocality | null> = fc.oneof(
-  { weight: 1, arbitrary: fc.constant(null) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
-      guest: fc.nat({ max: 1 }),
-      kinds: fc.subarray([...OPTIONAL]),
-      level: fc.nat({ max: 12 }),
-    }),
-  },
-);
+/**
+ * Half the levels low (the first large pages, where the driver takes its pages first), half
+ * anywhere up to the biggest guest's memory, so a concentrated case also swings a balloon that
+ * reaches high page numbers and the guest's whole size (not only the uniform half of the cases).
+ */
+const vmwLocalityArb = (config: VmwSystemConfig) => familyLocalityArb(OPTIONAL, {
+  guest: fc.nat({ max: 1 }),
+  level: fc.oneof(fc.nat({ max: 12 }), fc.nat({ max: Math.max(...config.guests.map((g) => g.ramPages)) })),
+});
 
 function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLocality | null = null): fc.Arbitrary<VmwCommand> {
-  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const guest = local
-    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
-    : uniformGuest;
-  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
-  // A hostile command's pick is the gpfn where its scan starts (properties/vmware/hostile.ts).
-  const hostilePick = local ? fc.oneof(pick, fc.nat({ max: 2 * config.largePageGpfns - 1 })) : pick;
-  const few = local ? 2 : 8;
-  const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
   const L = config.largePageGpfns;
-  const target = local
-    ? fc.oneof({ weight: 6, arbitrary: fc.integer({ min: local.level, max: local.level + 2 * L }) }, { weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: maxRam }) })
-    : fc.integer({ min: 0, max: maxRam });
+  // A hostile command's pick is the gpfn where its scan starts (properties/vmware/hostile.ts).
+  const { guest, pick, hostilePick, few } = localDraws(config.guests.length, local, { few: 8, hostile: [0, 2 * L - 1] });
+  const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
+  const target = swingArb(local, { span: 2 * L, max: maxRam, zero: true });
   switch (kind) {
     case 'set-target': return fc.record({ kind: fc.constant('set-target' as const), guest, pages: orBad(target, fc.integer({ min: -3, max: -1 })) });
     case 'work': return fc.record({ kind: fc.constant('work' as const), guest });
@@ -126,7 +110,9 @@ function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLoc
     case 'alloc': return fc.record({
       kind: fc.constant('alloc' as const), guest, pick,
       // ... and now and then up to all its memory at once, so the host runs out of frames (host/out-of-frames).
-      pages: local ? fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: maxRam }) }) : fc.integer({ min: 1, max: few }),
+      // That one shrinks toward all of it: a counterexample that needs memory used then needs one
+      // allocation, not a big one and the one-page allocations of reuse bursts it could not grow into.
+      pages: local ? fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.nat({ max: maxRam - 1 }).map((x) => maxRam - x) }) : fc.integer({ min: 1, max: few }),
     });
     case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
@@ -137,13 +123,15 @@ function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLoc
 
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function vmwCommandsArb(config: VmwSystemConfig, maxCommands = 60): fc.Arbitrary<VmwCommand[]> {
-  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vmwLocalityArb }).chain(({ on, local }) => {
+  return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vmwLocalityArb(config) }).chain(({ on, local }) => {
     // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
     const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
     const kinds = (Object.keys(WEIGHT) as VmwCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its target twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
+    const burst = local ? reuseBurstArb<VmwCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null) as fc.Arbitrary<VmwCommand[]> : null;
+    return commandListArb(one, burst, maxCommands);
   });
 }
 

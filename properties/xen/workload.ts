@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { withLayouts } from '../layout.ts';
 import { gpfnSpace, guestId } from '../../core/index.ts';
-import { LIFO_PICK } from '../workload.ts';
+import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, type FamilyLocality } from '../workload.ts';
 import {
   xenGuestConfig, xenHostileKinds, xenSystemConfig, type XenCommand, type XenCommandKind, type XenSystemConfig,
 } from '../../core/xen/index.ts';
@@ -56,46 +56,24 @@ const orBad = (good: fc.Arbitrary<number>, bad: fc.Arbitrary<number>) =>
  * target often, so a balloon-down, a balloon-up, writes, frees, reboots and hostile ops pile up
  * on the same few gpfns. Null: uniform, as before.
  */
-export interface XenLocality {
-  picks: readonly number[];
-  guest: number;
-  kinds: readonly XenCommandKind[];
-  /**
-   * Where the targets stay: each domain's targets are four consecutive sizes from its floor up,
-   * chosen by `level`. A balloon-down takes the pages freed last and a balloon-up gives back the
-   * pages ballooned last (balloon.c balloon_append, balloon_retrieve), so small swings at one
-   * level work the same few gpfns, between the guest's own allocations and frees.
-   */
-  level: number;
-}
+/**
+ * The level of a Xen case: each domain's targets are four consecutive sizes from its floor up,
+ * chosen by `level`. A balloon-down takes the pages freed last and a balloon-up gives back the
+ * pages ballooned last (balloon.c balloon_append, balloon_retrieve), so small swings at one level
+ * work the same few gpfns, between the guest's own allocations and frees.
+ */
+export type XenLocality = FamilyLocality<XenCommandKind>;
 
-const xenLocalityArb: fc.Arbitrary<XenLocality | null> = fc.oneof(
-  { weight: 1, arbitrary: fc.constant(null) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      picks: fc.uniqueArray(fc.oneof(fc.nat({ max: 3 }), fc.constant(LIFO_PICK)), { minLength: 1, maxLength: 3 }),
-      guest: fc.nat({ max: 1 }),
-      kinds: fc.subarray([...OPTIONAL]),
-      level: fc.nat(),
-    }),
-  },
-);
+const xenLocalityArb = familyLocalityArb(OPTIONAL, { guest: fc.nat({ max: 1 }), level: fc.nat() });
 
 /** Hostile ops that name gpfns the domain has (all but another domain's and the hole): two in three of a concentrated case's. */
 const LOCAL_HOSTILE = xenHostileKinds.filter((k) => k !== 'foreign' && k !== 'hole');
 
 function commandArb(kind: XenCommandKind, config: XenSystemConfig, local: XenLocality | null = null): fc.Arbitrary<XenCommand> {
-  const uniformGuest = fc.integer({ min: 0, max: config.guests.length - 1 }).map(guestId);
-  const guest = local
-    ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % config.guests.length)) }, { weight: 1, arbitrary: uniformGuest })
-    : uniformGuest;
-  const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
-  const few = local ? 2 : 8;
   // A hostile op's pick is a gpfn where its scan starts (properties/xen/hostile.ts): a concentrated
   // case also aims at the top of the hot domain's memory, where a balloon-down takes its first pages.
   const top = local ? gpfnSpace(config.guests[local.guest % config.guests.length]) - 1 : 0;
-  const hostilePick = local ? fc.oneof(pick, fc.integer({ min: Math.max(0, top - 3), max: top })) : pick;
+  const { guest, pick, hostilePick, few } = localDraws(config.guests.length, local, { few: 8, hostile: [Math.max(0, top - 3), top] });
   const maxRam = Math.max(...config.guests.map((g) => g.ramPages));
   const loan = orBad(fc.integer({ min: 1, max: 4 }), fc.constant(0));
   switch (kind) {
@@ -151,7 +129,9 @@ export function xenCommandsArb(config: XenSystemConfig, maxCommands = 60): fc.Ar
     const kinds = (Object.keys(WEIGHT) as XenCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its target twice as often, so the balloon goes down and up over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    return fc.array(one, { maxLength: maxCommands, size: 'medium' });
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
+    const burst = local ? reuseBurstArb<XenCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null) as fc.Arbitrary<XenCommand[]> : null;
+    return commandListArb(one, burst, maxCommands);
   });
 }
 

@@ -5,32 +5,32 @@ import { formatReach, ReachRecorder } from '../../../properties/reach/recorder.t
 import { situationIndex } from '../../../properties/reach/situation.ts';
 
 /**
- * The reach of each family's workload, pinned (issue 22): at this seed and budget every situation
- * of the catalogue that is not marked unreachable is reached at least once (but those named rare),
- * and every one marked unreachable is not (its reason would be wrong). The budget is what
- * a test can afford; bench/REACH.md has the figures at the default budget (10,000 cases).
+ * The reach of each family's workload, pinned (issue 22): at this seed and budget every pair of
+ * events on one host page of the catalogue that is not marked unreachable is reached in at least
+ * 1% of the cases, every triple in at least 0.1%, every other reachable situation at least once,
+ * but for the chains named below target; every situation marked unreachable is not reached (its
+ * reason would be wrong). The budget is what a test can afford; bench/REACH.md has the figures at
+ * the default budget (10,000 cases).
  */
 const BUDGET: Record<string, number> = { virtio: 4000, xen: 4000, vmware: 4000, hyperv: 4000, virtualbox: 4000 };
+const TARGET: Record<string, number> = { pair: 0.01, triple: 0.001 };
 /**
- * Situations a family reaches, but too rarely for the test's budget (below 0.1% at the default
- * budget: bench/REACH.md lists each family's situations below target). Mostly chains of three on
- * one gpfn in which the guest reuses a page the balloon has just given back (deflate, then write or
- * free) with a hostile request or another free around it: the page must come back through the
- * guest's allocator at its LIFO slot between the two. The test allows these, and only these, at
- * 0; every one is reachable (it is not marked unreachable) and bench/REACH.md counts it.
+ * Chains a family reaches, but below the target at the test's budget (bench/REACH.md lists those
+ * at the default budget). Nearly all are chains of a page a deflate gave back with a hostile
+ * request next to it: a hostile request is aimed by its pick (a gpfn range where the driver takes
+ * its pages), not at the page given back last, so it lands on that page by chance. The test allows
+ * these, and only these, below target (even at 0), and fails when one of them reaches its target
+ * (take it off the list then): the list only shrinks.
  */
-const RARE: Record<string, readonly string[]> = {
-  // virtio: two deflates on one host page need a balloon of several of its gpfns given back in two buffers (bench/REACH.md: the deflate>deflate triples are its least reached).
-  virtio: ['hostile>deflate>deflate'],
-  xen: ['deflate>free>write', 'deflate>hostile>write', 'deflate>write>hostile', 'hostile>deflate>write'],
-  vmware: ['deflate>write>hostile', 'deflate>free>write', 'deflate>free>hostile', 'deflate>hostile>free', 'free>write>hostile', 'hostile>free>write', 'hostile>hostile>write'],
-  // Hyper-V: a page the host unballooned is usually taken back by the next balloon-up (the highest free block) before the guest reuses it.
-  hyperv: [
-    'deflate>write', 'inflate>deflate>write', 'deflate>write>free', 'deflate>write>write', 'deflate>write>hostile', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>write', 'deflate>hostile>free', 'deflate>hostile>hostile', 'free>write>hostile', 'free>free>write', 'free>hostile>inflate', 'hostile>inflate>hostile', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free', 'hostile>deflate>hostile', 'hostile>free>write',
-  ],
-  virtualbox: [
-    'deflate>inflate>hostile', 'deflate>write>write', 'deflate>write>free', 'deflate>write>hostile', 'deflate>free>inflate', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>inflate', 'deflate>hostile>write', 'deflate>hostile>free', 'free>free>write', 'free>free>free', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free',
-  ],
+const BELOW_TARGET: Record<string, readonly string[]> = {
+  // virtio: two deflates on one host page need a balloon of several of its gpfns given back in two buffers; a hostile buffer is aimed by its pick, not at the gpfn a deflate gave back.
+  virtio: ['deflate>inflate>write', 'deflate>inflate>hostile', 'deflate>deflate>deflate', 'deflate>deflate>reset', 'deflate>deflate>hostile', 'deflate>write>reset', 'deflate>hostile>free', 'deflate>hostile>hostile', 'hostile>deflate>deflate'],
+  xen: ['deflate>reset>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'deflate>hostile>write', 'deflate>hostile>free', 'write>reset>free', 'write>hostile>reset', 'hostile>deflate>write'],
+  vmware: ['write>hostile', 'deflate>reset>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'hostile>deflate>free', 'hostile>write>hostile'],
+  // Hyper-V: a deflate is the host's UNBALLOON_REQUEST, and the page it gives back is usually taken again by the next balloon-up (the highest free block) before the guest or a hostile message gets to it.
+  hyperv: ['deflate>write', 'deflate>free', 'deflate>hostile', 'hostile>deflate', 'inflate>deflate>hostile', 'deflate>inflate>deflate', 'deflate>inflate>hostile', 'deflate>write>write', 'deflate>write>hostile', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>inflate', 'deflate>hostile>write', 'deflate>hostile>free', 'deflate>hostile>hostile', 'write>hostile>hostile', 'hostile>inflate>hostile', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free', 'hostile>deflate>hostile', 'hostile>write>hostile', 'hostile>hostile>deflate'],
+  // VirtualBox: a deflated chunk's pages go to the end of the free list, and the next inflate takes the first ones, so deflate>inflate on one gpfn needs the free list nearly empty.
+  virtualbox: ['deflate>inflate', 'deflate>free', 'deflate>inflate>deflate', 'deflate>inflate>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'deflate>free>inflate', 'deflate>free>hostile', 'deflate>hostile>inflate', 'deflate>hostile>write', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free'],
 };
 const SEED = 1;
 // The situations do not depend on which properties run: one cheap property keeps the campaign fast.
@@ -61,14 +61,19 @@ describe('situation catalogues', () => {
 
 describe('reach at a fixed seed and budget', () => {
   for (const name of Object.keys(BUDGET)) {
-    it(`${name}: ${BUDGET[name]} cases at seed ${SEED} reach every reachable situation (but the rare ones named) and none of the others`, () => {
+    it(`${name}: ${BUDGET[name]} cases at seed ${SEED} reach every pair in 1% of cases, every triple in 0.1%, every other reachable situation (but the chains named below target), and none of the unreachable ones`, () => {
       const r = campaignOf(name);
       expect(r.counterexamples).toEqual([]);
       const reach = r.reach!;
       expect(reach.cases).toBe(BUDGET[name]);
-      const never = reach.situations.filter((s) => !s.unreachable && s.cases === 0 && !RARE[name].includes(s.name)).map((s) => s.name);
-      expect(never, formatReach(name, reach)).toEqual([]);
-      for (const n of RARE[name]) expect(reach.situations.find((s) => s.name === n)?.unreachable, n).toBeUndefined();
+      const need = (group: string) => Math.max(1, Math.ceil((TARGET[group] ?? 0) * reach.cases));
+      const short = reach.situations.filter((s) => !s.unreachable && s.cases < need(s.group) && !BELOW_TARGET[name].includes(s.name)).map((s) => `${s.name} ${s.cases}`);
+      expect(short, formatReach(name, reach)).toEqual([]);
+      for (const n of BELOW_TARGET[name]) {
+        const s = reach.situations.find((x) => x.name === n);
+        expect(s?.unreachable, n).toBeUndefined();
+        expect(s!.cases, `${n} reaches its target now: take it off BELOW_TARGET`).toBeLessThan(need(s!.group));
+      }
       expect(reach.situations.filter((s) => s.unreachable && s.cases > 0).map((s) => s.name)).toEqual([]);
     }, 120_000);
   }
