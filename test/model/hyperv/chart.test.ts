@@ -38,7 +38,7 @@ describe('the Hyper-V charts', () => {
     expect(doc, 'docs/families/hyperv.md is stale: run `npx tsx cli/main.ts chart --family hyperv --format mermaid --update docs/families/hyperv.md`').toBe(updateDocBlocks(doc, hvCharts));
   });
 
-  it('the default seeded campaign (`balloon coverage --family hyperv`: seed 42, 1000 runs) takes every state and transition (100%)', () => {
+  it('the default seeded campaign (`balloon coverage --family hyperv`: seed 42, 2000 runs) takes every state and transition (100%)', () => {
     const { charts } = runCoverage({ family: 'hyperv', seed: 42, runs: 1000 });
     expect(charts.map((c) => c.chart)).toEqual(['hyperv-guest', 'hyperv-host']);
     for (const c of charts) expect(untaken(c), c.chart).toEqual({ states: [], transitions: [] });
