@@ -14,6 +14,7 @@
  */
 import { createActor, type Actor, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import { canonicalFingerprint, Hasher } from './state-key.ts';
+import type { ConformanceHooks } from './family.ts';
 
 interface Memo { cache: Map<number, { next: unknown; refused: boolean }>; scope: object | null }
 const memos = new WeakMap<AnyStateMachine, Memo>();
@@ -70,4 +71,13 @@ export function snapshotActor<M extends AnyStateMachine>(logic: M, input: unknow
     start: () => actor,
   };
   return actor as unknown as Actor<M>;
+}
+
+/**
+ * A conformance monitor's `fork`, unless it has hooks: a fork keeps each chart as its snapshot,
+ * stepped by the chart's memoized pure transition (snapshotActor above), so forking it again
+ * costs a copy; a monitor with hooks has none, since its counts and charts are its caller's.
+ */
+export function forkUnlessHooked<M>(hooks: ConformanceHooks, make: () => M): { fork?: () => M } {
+  return hooks.onTransitions || hooks.onState || hooks.onCharts ? {} : { fork: make };
 }

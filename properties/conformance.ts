@@ -20,7 +20,7 @@ import {
 import { allHold } from '../model/virtio/rules.ts';
 import { ownPending, type GuestModelContext } from '../model/virtio/context.ts';
 import type { Violation } from './property.ts';
-import { chartStep } from './chart-step.ts';
+import { chartStep, forkUnlessHooked } from './chart-step.ts';
 import type { VirtioMonitor as PropertyMonitor, VirtioProperty as Property } from './virtio/property.ts';
 
 import type { ConformanceHooks } from './family.ts';
@@ -71,7 +71,7 @@ export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks
   // The explorer forks a case per command (properties/exhaustive.ts): the fork steps the chart by
   // its pure transition over immutable snapshots (chartMonitor below), so forking it again costs
   // a copy of an array.
-  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {} : { fork: () => chartMonitor(actors.map((a) => a.getSnapshot())) };
+  const fork = forkUnlessHooked(hooks, () => chartMonitor(actors.map((a) => a.getSnapshot())));
 
   return {
     ...fork,

@@ -12,7 +12,7 @@ import {
   hvStepEvents, projectHvCharts, type HvEvent, type HvGuestMachine, type HvHostMachine,
 } from '../../model/hyperv/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
-import { snapshotActor } from '../chart-step.ts';
+import { snapshotActor, forkUnlessHooked } from '../chart-step.ts';
 import type { ChartCopy } from '../family.ts';
 import type { HvMonitor, HvProperty, HvViolation } from './property.ts';
 
@@ -66,11 +66,7 @@ function monitor(config: HvSystemConfig, hooks: HvConformanceHooks, from?: HvFro
     { chart: 'hyperv-guest', guest, state: () => p.guest.getSnapshot().value },
     { chart: 'hyperv-host', guest, state: () => p.host.getSnapshot().value },
   ]));
-  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
-  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
-  // counts and charts are their caller's.
-  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
-    : { fork: () => monitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getSnapshot(), host: p.host.getSnapshot() }))) };
+  const fork = forkUnlessHooked(hooks, () => monitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getSnapshot(), host: p.host.getSnapshot() }))));
   return {
     ...fork,
     step({ command, result, obs, index }) {

@@ -12,7 +12,7 @@ import {
   type Rule, type VboxEvent, type VboxGuestMachine, type VboxHostMachine,
 } from '../../model/virtualbox/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
-import { snapshotActor } from '../chart-step.ts';
+import { snapshotActor, forkUnlessHooked } from '../chart-step.ts';
 import type { ConformanceHooks } from '../family.ts';
 import type { Violation } from '../property.ts';
 import type { VboxProperty } from './property.ts';
@@ -62,11 +62,7 @@ function vboxMonitor(config: Parameters<VboxProperty['monitor']>[0], hooks: Conf
     { chart: 'virtualbox-guest', guest, state: () => p.guest.getSnapshot().value as StateValue },
     { chart: 'virtualbox-host', guest, state: () => p.host.getSnapshot().value as StateValue },
   ]));
-  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
-  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
-  // counts and charts are their caller's.
-  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
-    : { fork: () => vboxMonitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getSnapshot(), host: p.host.getSnapshot() }))) };
+  const fork = forkUnlessHooked(hooks, () => vboxMonitor(config, hooks, pairs.map((p) => ({ guest: p.guest.getSnapshot(), host: p.host.getSnapshot() }))));
   return {
     ...fork,
     step({ command, result, obs, index }) {

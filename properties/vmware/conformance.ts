@@ -12,7 +12,7 @@ import {
   type Rule, type VmwDriverMachine, type VmwEvent, type VmwHostMachine,
 } from '../../model/vmware/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
-import { snapshotActor } from '../chart-step.ts';
+import { snapshotActor, forkUnlessHooked } from '../chart-step.ts';
 import type { ConformanceHooks } from '../family.ts';
 import type { Violation } from '../property.ts';
 import type { VmwProperty } from './property.ts';
@@ -62,11 +62,7 @@ function vmwMonitor(config: Parameters<VmwProperty['monitor']>[0], hooks: Confor
     { chart: 'vmware-driver', guest, state: () => p.driver.getSnapshot().value as StateValue },
     { chart: 'vmware-host', guest, state: () => p.host.getSnapshot().value as StateValue },
   ]));
-  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
-  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
-  // counts and charts are their caller's.
-  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
-    : { fork: () => vmwMonitor(config, hooks, pairs.map((p) => ({ driver: p.driver.getSnapshot(), host: p.host.getSnapshot() }))) };
+  const fork = forkUnlessHooked(hooks, () => vmwMonitor(config, hooks, pairs.map((p) => ({ driver: p.driver.getSnapshot(), host: p.host.getSnapshot() }))));
   return {
     ...fork,
     step({ command, result, obs, index }) {

@@ -12,7 +12,7 @@ import {
   xenHypervisorMachine, xenStepEvents, xenThreadMachine, type XenEvent, type XenHypervisorMachine, type XenThreadMachine,
 } from '../../model/xen/index.ts';
 import { formatStateValue } from '../../model/state-name.ts';
-import { snapshotActor } from '../chart-step.ts';
+import { snapshotActor, forkUnlessHooked } from '../chart-step.ts';
 import type { ChartCopy } from '../family.ts';
 import type { XenMonitor, XenProperty, XenViolation } from './property.ts';
 
@@ -57,11 +57,7 @@ function monitor(config: XenSystemConfig, hooks: XenConformanceHooks, from?: Xen
     { chart: 'xen-thread', guest, state: () => p.thread.getSnapshot().value },
     { chart: 'xen-hypervisor', guest, state: () => p.hv.getSnapshot().value },
   ]));
-  // A fork keeps each chart as its snapshot, stepped by the chart's memoized pure transition
-  // (properties/chart-step.ts snapshotActor), as virtio's conformance does; not with hooks, whose
-  // counts and charts are their caller's.
-  const fork = hooks.onTransitions || hooks.onState || hooks.onCharts ? {}
-    : { fork: () => monitor(config, hooks, pairs.map((p) => ({ thread: p.thread.getSnapshot(), hv: p.hv.getSnapshot(), pod: p.pod }))) };
+  const fork = forkUnlessHooked(hooks, () => monitor(config, hooks, pairs.map((p) => ({ thread: p.thread.getSnapshot(), hv: p.hv.getSnapshot(), pod: p.pod }))));
   return {
     ...fork,
     step({ command, result, obs, index }) {

@@ -3,22 +3,14 @@
  * as it expects a DOM) accepts every generated diagram, and rejects a broken one, so the check
  * can fail.
  */
+import { loadMermaid, type Mermaid } from '../helpers/mermaid.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { vi } from 'vitest';
 
-type Mermaid = { parse(text: string): Promise<unknown> };
 let mermaid: Mermaid;
 
-beforeAll(async () => {
-  const { JSDOM } = await import('jsdom');
-  const dom = new JSDOM('<!doctype html><html><body></body></html>');
-  const g = globalThis as Record<string, unknown>;
-  g.window = dom.window;
-  g.document = dom.window.document;
-  Object.defineProperty(globalThis, 'navigator', { value: dom.window.navigator, configurable: true });
-  mermaid = (await import('mermaid')).default as unknown as Mermaid;
-}, 60_000);
+beforeAll(async () => { mermaid = await loadMermaid(); }, 60_000);
 
 async function chartText(): Promise<string> {
   let out = '';

@@ -1,3 +1,4 @@
+import { loadMermaid, type Mermaid } from '../../helpers/mermaid.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { readFileSync } from 'node:fs';
@@ -8,18 +9,9 @@ import { hvCheckConfig } from '../../../properties/hyperv/index.ts';
 import { runCoverage, untaken } from '../../../properties/coverage.ts';
 import { exploreHv, tinyHvConfig } from '../../../properties/hyperv/explore.ts';
 
-type Mermaid = { parse(text: string): Promise<unknown> };
 let mermaid: Mermaid;
 
-beforeAll(async () => {
-  const { JSDOM } = await import('jsdom');
-  const dom = new JSDOM('<!doctype html><html><body></body></html>');
-  const g = globalThis as Record<string, unknown>;
-  g.window = dom.window;
-  g.document = dom.window.document;
-  Object.defineProperty(globalThis, 'navigator', { value: dom.window.navigator, configurable: true });
-  mermaid = (await import('mermaid')).default as unknown as Mermaid;
-}, 60_000);
+beforeAll(async () => { mermaid = await loadMermaid(); }, 60_000);
 
 describe('the Hyper-V charts', () => {
   it('draw as valid Mermaid, generated from the machines', async () => {
