@@ -73,6 +73,8 @@ export interface ChartRun {
   readonly events: number;
   /** Deflate buffers fed as OOM deflates (the driver's deflate was refused, DEFLATE_ON_OOM negotiated). */
   readonly oomDeflates: number;
+  /** Inflate-then-deflate pairs of one page taken as balloon page migration (the chart put back to before the pair). */
+  readonly migrations: number;
   /** The first refusal; the chart's state after it means nothing, so the run stops there. */
   readonly refusal: ChartRefusal | null;
   /** Where the chart ended (or refused), as `driver.idle oom.off ...`. */
@@ -115,7 +117,7 @@ const at = (e: DeviceEvent): string => `device at ${e.t.toFixed(1)} ms`;
  *   // "device at 812.3 ms: deflate buffer of 256 pfns (balloon 256 pages, num_pages 512): BUFFER_QUEUED deflate ..."
  */
 export function runOnChart(rec: CaseRecord): ChartRun {
-  if (rec.deviceStart === undefined) return { checked: 0, events: 0, oomDeflates: 0, refusal: null, state: 'not run: the record has no device trace' };
+  if (rec.deviceStart === undefined) return { checked: 0, events: 0, oomDeflates: 0, migrations: 0, refusal: null, state: 'not run: the record has no device trace' };
   const deflateOnOom = rec.features !== undefined ? balloonBits(rec.features).includes('deflateOnOom') : rec.deflateOnOom;
   // The case starts from a reset VM: driver loaded, balloon empty, num_pages 0, a stats buffer posted.
   let s = initialTransition(guestMachine, qemuGuestInput(rec.ramBytes, deflateOnOom))[0];
@@ -127,6 +129,16 @@ export function runOnChart(rec: CaseRecord): ChartRun {
   let statsTaken = rec.deviceStart.statsHeld;
   /** The inflate or deflate buffer popped last and not yet used. */
   let open: { q: number; pfns: number; bad: number } | null = null;
+  /**
+   * The driver inflate fed last, with the state before it, while nothing but stats came after it:
+   * a deflate of as many pages right after it is Linux's balloon page migration
+   * (virtballoon_migratepage: tell_host of the new page on inflateq, then of the old one on
+   * deflateq, no actual write), which 5.5.6 allows at any balloon size (statement 10, spec
+   * review A1). It may come while the worker is below num_pages between its ack and its actual
+   * write; the pair leaves the balloon's size alone, so the chart is put back to before it.
+   */
+  let lastInflate: { pfns: number; before: Snap } | null = null;
+  let migrations = 0;
 
   const apply = (step: number, what: string, evs: GuestEvent[]): void => {
     const r = feed(s, evs);
@@ -144,6 +156,7 @@ export function runOnChart(rec: CaseRecord): ChartRun {
       const removal = i < resetAt;
       switch (e.k) {
         case 'target':
+          lastInflate = null;
           apply(st.index, `${at(e)}: the host set num_pages ${e.numPages}`,
             [{ type: 'TARGET_SET', requested: e.numPages, target: Math.min(e.numPages, s.context.cfg.ramPages) }]);
           break;
@@ -183,7 +196,10 @@ export function runOnChart(rec: CaseRecord): ChartRun {
             const what = `${at(e)}: ${queue} buffer of ${pfns + bad} pfns${bad > 0 ? ` (${bad} bad)` : ''} (balloon ${balloonOf(s)} pages, num_pages ${s.context.target})`;
             const driver = served(s, queue, 'driver', pfns, bad);
             const r = feed(s, driver);
+            const swap = queue === 'deflate' && bad === 0 && lastInflate !== null && lastInflate.pfns === pfns && pfns <= s.context.cfg.gpp ? lastInflate : null;
+            lastInflate = queue === 'inflate' && bad === 0 && r.ok ? { pfns, before: s } : null;
             if (r.ok) { s = r.s; events += driver.length; break; }
+            if (swap !== null) { s = swap.before; migrations++; break; }
             // Not a deflate the driver may make of its own accord: with DEFLATE_ON_OOM, the OOM notifier's.
             const asOom = queue === 'deflate' && deflateOnOom ? served(s, queue, 'oom', pfns, bad) : [];
             const oom = asOom.length > 0 ? feed(s, asOom) : null;
@@ -200,6 +216,7 @@ export function runOnChart(rec: CaseRecord): ChartRun {
           }
           break;
         case 'actual':
+          lastInflate = null;
           if (removal) break;
           checked++;
           apply(st.index, `${at(e)}: the driver wrote actual ${e.actual} (was ${e.old}; balloon ${balloonOf(s)} pages)`, [{ type: 'ACTUAL_WRITTEN', actual: e.actual }]);
@@ -208,6 +225,7 @@ export function runOnChart(rec: CaseRecord): ChartRun {
           if (e.status !== 0) break;
           checked++;
           open = null;
+          lastInflate = null;
           statsTaken = false;
           apply(st.index, `${at(e)}: device reset (status 0)`, [{ type: 'RESET' }]);
           break;
@@ -215,5 +233,5 @@ export function runOnChart(rec: CaseRecord): ChartRun {
     }
     if (refusal !== null) break;
   }
-  return { checked, events, oomDeflates, refusal, state: formatStateValue(s.value) };
+  return { checked, events, oomDeflates, migrations, refusal, state: formatStateValue(s.value) };
 }
