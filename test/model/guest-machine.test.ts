@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
+import { feedGuestChart } from '../helpers/virtio-chart.ts';
 import { defaultFeatures, guestConfig, type VirtioFeatures } from '../../core/virtio/index.ts';
-import { explainRefusal, guestMachine, modelInput, type GuestEvent } from '../../model/virtio/index.ts';
+import { guestMachine, modelInput, type GuestEvent } from '../../model/virtio/index.ts';
 import { formatStateValue } from '../../model/index.ts';
 
 type Over = { features?: Partial<VirtioFeatures> };
@@ -9,16 +10,7 @@ const input = (over: Over = {}) => modelInput(guestConfig({ ramPages: 8, floorPa
 
 /** Feed events; the list of those the chart refused, with the reason. */
 function feed(events: GuestEvent[], over: Over = {}) {
-  const a = createActor(guestMachine, { input: input(over) }).start();
-  const refused: string[] = [];
-  for (const e of events) {
-    const before = a.getSnapshot();
-    a.send(e);
-    if (a.getSnapshot() === before && guestMachine.getTransitionData(before as never, e).length === 0) {
-      refused.push(`${e.type}: ${explainRefusal(before.context, e) ?? 'state'}`);
-    }
-  }
-  return { snapshot: a.getSnapshot(), refused };
+  return feedGuestChart(input(over), events);
 }
 
 const inflate4: GuestEvent[] = [

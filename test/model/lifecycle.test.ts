@@ -4,24 +4,15 @@
  * chart a reload and names the rule that refuses a wrong one.
  */
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
+import { feedGuestChart } from '../helpers/virtio-chart.ts';
 import { defaultFeatures, guestConfig, POISON_VAL, type VirtioFeatures, type VirtioProfile } from '../../core/virtio/index.ts';
-import { explainRefusal, guestMachine, modelInput, type GuestEvent } from '../../model/virtio/index.ts';
+import { modelInput, type GuestEvent } from '../../model/virtio/index.ts';
 
 const input = (features: Partial<VirtioFeatures>, profile: VirtioProfile = 'linux') =>
   modelInput(guestConfig({ ramPages: 8, floorPages: 2, features: { ...defaultFeatures, ...features } }), 4, profile);
 
 function feed(events: GuestEvent[], features: Partial<VirtioFeatures> = {}, profile: VirtioProfile = 'linux') {
-  const a = createActor(guestMachine, { input: input(features, profile) }).start();
-  const refused: string[] = [];
-  for (const e of events) {
-    const before = a.getSnapshot();
-    a.send(e);
-    if (a.getSnapshot() === before && guestMachine.getTransitionData(before as never, e).length === 0) {
-      refused.push(`${e.type}: ${explainRefusal(before.context, e) ?? 'state'}`);
-    }
-  }
-  return { snapshot: a.getSnapshot(), refused };
+  return feedGuestChart(input(features, profile), events);
 }
 
 const POISON: Partial<VirtioFeatures> = { pagePoison: true, pageReporting: true, statsVq: true };
