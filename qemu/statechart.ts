@@ -146,6 +146,17 @@ export function runOnChart(rec: CaseRecord): ChartRun {
     s = r.s;
     events += evs.length;
   };
+  /**
+   * A stats event between a migration's inflate and its deflate: fed to the chart and to the
+   * state a migration would put back, so that the rollback keeps it (the stats queue runs on
+   * its own timer, virtio_balloon_stats_timer, and lands anywhere in a migration burst).
+   */
+  const applyStats = (step: number, what: string, evs: GuestEvent[]): void => {
+    apply(step, what, evs);
+    if (lastInflate === null || refusal !== null) return;
+    const r = feed(lastInflate.before, evs);
+    lastInflate = r.ok ? { pfns: lastInflate.pfns, before: r.s } : null;
+  };
 
   for (const st of rec.steps) {
     const device = st.device ?? [];
@@ -176,7 +187,7 @@ export function runOnChart(rec: CaseRecord): ChartRun {
             if (b !== undefined && !b.acked && !statsTaken) { statsTaken = true; break; }
             checked++;
             statsTaken = true;
-            apply(st.index, `${at(e)}: the device took a stats buffer${b !== undefined ? ' while one was outstanding' : ''}`,
+            applyStats(st.index, `${at(e)}: the device took a stats buffer${b !== undefined ? ' while one was outstanding' : ''}`,
               [{ type: 'BUFFER_QUEUED', queue: 'stats', id: s.context.lastId + 1, origin: 'driver', size: 0 }]);
           }
           break;
@@ -210,7 +221,7 @@ export function runOnChart(rec: CaseRecord): ChartRun {
             const b = statsBuffer(s);
             statsTaken = false;
             if (b === undefined || b.acked) { refusal = { step: st.index, message: `${at(e)}: the device used a stats buffer the driver had not made available` }; break; }
-            apply(st.index, `${at(e)}: the device used the stats buffer`, [
+            applyStats(st.index, `${at(e)}: the device used the stats buffer`, [
               { type: 'BUFFER_PROCESSED', queue: 'stats', id: b.id, accepted: 0, refused: 0 }, { type: 'ACK_CONSUMED', queue: 'stats', id: b.id },
             ]);
           }

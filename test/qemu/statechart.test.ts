@@ -111,6 +111,18 @@ describe('statechart-conformance: the device trace on the virtio chart', () => {
     expect(refusal(recordOf([{ items: [...mid, ...buffer(0, [50]), 'actual 11', ...buffer(1, [1])] }]))).toMatch(/deflate buffer of 1 pfns/);
   });
 
+  it('keeps a stats buffer used and re-posted in the middle of a migration (CI, seed 42: the stats timer fired between the inflate and the deflate of a migration pair)', () => {
+    // The probe's kick of the stats queue (posted before the case began) names its vq to the parser.
+    const mid = ['kick 2', 'target 20', ...buffer(0, range(1, 10))];
+    const statsTurn = ['used 2', 'kick 2', 'pop 2'];
+    const items = [...mid, ...buffer(0, [50]), ...statsTurn, ...buffer(1, [1]), ...buffer(0, range(11, 10)), 'actual 20', ...statsTurn];
+    const run = runOnChart(recordOf([{ items }], { deviceStart: { statsHeld: true } }));
+    expect(run).toMatchObject({ refusal: null, migrations: 1 });
+    // Still refused: a second use with no re-post in between, across the same migration.
+    const twice = [...mid, ...buffer(0, [50]), 'used 2', ...buffer(1, [1]), 'used 2'];
+    expect(refusal(recordOf([{ items: twice }], { deviceStart: { statsHeld: true } }))).toMatch(/used a stats buffer the driver had not made available/);
+  });
+
   it('after a device reset the balloon is empty: a deflate before any inflate is refused (statement 17)', () => {
     const up = ['status 1', 'status 3', 'status 11', 'kick 2', 'pop 2', 'status 15'];
     const before = ['target 10', ...buffer(0, range(1, 10)), 'actual 10'];
