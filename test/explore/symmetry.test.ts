@@ -1,6 +1,11 @@
 // Symmetry reduction (issue 21): interchangeable guests in canonical order, host frames renamed
 // (properties/state-key.ts symmetricObservation), used by `balloon explore --symmetry`.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { captureCli } from '../helpers/cli.ts';
 import { guestConfig, guestId, systemConfig, type Command, type Observation, type SystemConfig } from '../../core/virtio/index.ts';
 import { explorerSetup, faultExploreAt } from '../../properties/explore-at.ts';
 import { exploreImplementation } from '../../properties/exhaustive.ts';
@@ -88,5 +93,30 @@ describe('explore with symmetry', () => {
     if ('notFound' in at) throw new Error('unreachable');
     const r = exploreImplementation(virtio, virtio.withFaults([fault]) as never, ex.config(2, 4), { depth: at.depth, maxStates: 50_000, symmetry: true });
     expect(r.failure?.commands).toHaveLength(at.depth);
+  });
+});
+
+describe('balloon explore --symmetry', () => {
+  const io = captureCli();
+  const dir = mkdtempSync(join(tmpdir(), 'balloon-symmetry-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('virtio, two guests, depth 2: fewer states than without, said in the output and the JSON', async () => {
+    const run = async (extra: string[]) => {
+      io.out = '';
+      expect(await main(['explore', '--family', 'virtio', '--guests', '2', '--pages', '4', '--depth', '2', '--json', '--out', dir, ...extra])).toBe(0);
+      return JSON.parse(io.out) as { states: number; symmetry: boolean };
+    };
+    const plain = await run([]);
+    const sym = await run(['--symmetry']);
+    expect(plain).toMatchObject({ states: 44, symmetry: false });
+    expect(sym).toMatchObject({ states: 24, symmetry: true });
+    io.out = '';
+    expect(await main(['explore', '--family', 'virtio', '--guests', '2', '--pages', '4', '--depth', '1', '--symmetry', '--no-drain', '--out', dir])).toBe(0);
+    expect(io.out).toMatch(/2 guest\(s\) of 4 pages, up to guest and frame symmetry, depth ≤ 1/);
+  });
+  it('a family without symmetry says so and explores as before', async () => {
+    io.out = '';
+    expect(await main(['explore', '--family', 'xen', '--guests', '2', '--depth', '1', '--symmetry', '--no-drain', '--out', dir])).toBe(0);
+    expect(io.out).toMatch(/no symmetry reduction \(xen declares none\)/);
   });
 });
