@@ -67,34 +67,37 @@ const TAG = { null: 4, undefined: 5, true: 6, false: 7, object: 8, array: 9, vie
  * number 1 and the string "1" differ, as they do in the key.)
  */
 export function canonicalFingerprint(value: unknown, skip: ReadonlySet<string> = NO_SKIP, h: Hasher = new Hasher()): Fingerprint {
-  const walk = (v: unknown): void => {
-    switch (typeof v) {
-      case 'number': h.num(v); return;
-      case 'string': h.str(v); return;
-      case 'boolean': h.int(v ? TAG.true : TAG.false); return;
-      case 'undefined': h.int(TAG.undefined); return;
-      case 'object': break;
-      default: h.str(String(JSON.stringify(v) ?? 'u'), 13); return;
-    }
-    if (v === null) { h.int(TAG.null); return; }
-    if (ArrayBuffer.isView(v)) {
-      const a = v as unknown as ArrayLike<number>;
-      h.int(TAG.view); h.int(a.length);
-      for (let i = 0; i < a.length; i++) h.num(a[i]);
-      return;
-    }
-    if (Array.isArray(v)) { h.int(TAG.array); for (const x of v) walk(x); h.int(TAG.end); return; }
-    h.int(TAG.object);
-    for (const k in v as Record<string, unknown>) {
-      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
-      const x = (v as Record<string, unknown>)[k];
-      if (skip.has(k) || typeof x === 'function') continue;
-      h.str(k, TAG.key); walk(x);
-    }
-    h.int(TAG.end);
-  };
-  walk(value);
+  walkInto(h, skip, value);
   return h.done();
+}
+
+// canonicalFingerprint's walk, at module level: a closure made per call cost a tenth of a
+// symmetric fingerprint (the explorer fingerprints every edge, chartStep every event).
+function walkInto(h: Hasher, skip: ReadonlySet<string>, v: unknown): void {
+  switch (typeof v) {
+    case 'number': h.num(v); return;
+    case 'string': h.str(v); return;
+    case 'boolean': h.int(v ? TAG.true : TAG.false); return;
+    case 'undefined': h.int(TAG.undefined); return;
+    case 'object': break;
+    default: h.str(String(JSON.stringify(v) ?? 'u'), 13); return;
+  }
+  if (v === null) { h.int(TAG.null); return; }
+  if (ArrayBuffer.isView(v)) {
+    const a = v as unknown as ArrayLike<number>;
+    h.int(TAG.view); h.int(a.length);
+    for (let i = 0; i < a.length; i++) h.num(a[i]);
+    return;
+  }
+  if (Array.isArray(v)) { h.int(TAG.array); for (const x of v) walkInto(h, skip, x); h.int(TAG.end); return; }
+  h.int(TAG.object);
+  for (const k in v as Record<string, unknown>) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const x = (v as Record<string, unknown>)[k];
+    if (skip.has(k) || typeof x === 'function') continue;
+    h.str(k, TAG.key); walkInto(h, skip, x);
+  }
+  h.int(TAG.end);
 }
 
 /** The fingerprint of a key that is already text (a family whose key is not canonicalKey's). */
@@ -141,7 +144,11 @@ export class FingerprintSet {
  * fields of a guest's observation that hold host frame numbers (gpfn to frame maps). The world
  * part's `p2m` and `dmaView` always do; a family names its own (Xen PV's `guestP2m`).
  */
-export interface GuestSymmetry { readonly frameFields?: readonly string[] }
+export interface GuestSymmetry {
+  readonly frameFields?: readonly string[];
+  /** Fields the family's key leaves out (virtio's buffer ids): not looked at when ordering guests either. */
+  readonly skip?: readonly string[];
+}
 
 const WORLD_FRAME_FIELDS = ['p2m', 'dmaView'];
 
@@ -154,7 +161,7 @@ const WORLD_FRAME_FIELDS = ['p2m', 'dmaView'];
  *
  * The order: guests of one configuration sorted by a fingerprint of their observation with the
  * frame numbers replaced by "backed or not" (a frame's name says nothing about the guest), ties
- * kept in index order. The renaming: frames below `reservedFrames` keep their names; the others
+ * kept in index order (fields in `sym.skip` or `skip` not looked at). The renaming: frames below `reservedFrames` keep their names; the others
  * are numbered from `reservedFrames` in the order they first appear in the guests' frame fields,
  * canonical guest order first; frames no guest maps follow in their own order. `host.owner` is
  * renamed through the guest permutation, the per-frame arrays are permuted with the frames.
@@ -166,8 +173,7 @@ const WORLD_FRAME_FIELDS = ['p2m', 'dmaView'];
  * declares `symmetry` is reduced. With one guest only frames are renamed.
  */
 export function symmetricObservation<O extends WorldObservationLike>(obs: O, config: { reservedFrames: number; guests: readonly unknown[] }, sym: GuestSymmetry = {}, skip: ReadonlySet<string> = NO_SKIP): O {
-  const frameFields = [...WORLD_FRAME_FIELDS, ...(sym.frameFields ?? [])];
-  const frameSkip = new Set([...skip, ...frameFields]);
+  const { frameFields, frameSkip } = fieldsOf(sym, skip);
   const n = obs.guests.length;
   const h = new Hasher();
   // Each guest's frame-free fingerprint: its fields without frame numbers, plus which gpfns are backed.
@@ -182,12 +188,9 @@ export function symmetricObservation<O extends WorldObservationLike>(obs: O, con
     }
     return h.done();
   });
-  const configKey = config.guests.map((c) => canonicalKey(c));
   // order[k] = the old index of the guest put at position k.
   const order = Array.from({ length: n }, (_, i) => i);
-  const classes = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) { const c = classes.get(configKey[i] ?? '') ?? []; c.push(i); classes.set(configKey[i] ?? '', c); }
-  for (const members of classes.values()) {
+  for (const members of guestClasses(config.guests, n)) {
     const sorted = [...members].sort((a, b) => (guestKey[a].hi - guestKey[b].hi) || (guestKey[a].lo - guestKey[b].lo) || (a - b));
     members.forEach((pos, k) => { order[pos] = sorted[k]; });
   }
@@ -222,6 +225,36 @@ export function symmetricObservation<O extends WorldObservationLike>(obs: O, con
   }
   return { ...obs, host: { ...obs.host, owner, ownerGpfn }, guests } as O;
 }
+
+/** The frame fields and the fields the guest order ignores, remembered per (symmetry, skip). */
+function fieldsOf(sym: GuestSymmetry, skip: ReadonlySet<string>): { frameFields: string[]; frameSkip: ReadonlySet<string> } {
+  let bySkip = fieldsMemo.get(sym);
+  if (!bySkip) { bySkip = new WeakMap(); fieldsMemo.set(sym, bySkip); }
+  let f = bySkip.get(skip);
+  if (!f) {
+    const frameFields = [...WORLD_FRAME_FIELDS, ...(sym.frameFields ?? [])];
+    f = { frameFields, frameSkip: new Set([...skip, ...(sym.skip ?? []), ...frameFields]) };
+    bySkip.set(skip, f);
+  }
+  return f;
+}
+const fieldsMemo = new WeakMap<GuestSymmetry, WeakMap<ReadonlySet<string>, { frameFields: string[]; frameSkip: ReadonlySet<string> }>>();
+
+/** Positions of guests with equal configurations (canonicalKey), remembered per configuration's guest list. */
+function guestClasses(guests: readonly unknown[], n: number): number[][] {
+  let known = classesOf.get(guests);
+  if (known === undefined || known.n !== n) {
+    const byKey = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const k = i < guests.length ? canonicalKey(guests[i]) : `#${i}`;
+      const c = byKey.get(k) ?? []; c.push(i); byKey.set(k, c);
+    }
+    known = { n, classes: [...byKey.values()].filter((c) => c.length > 1) };
+    classesOf.set(guests, known);
+  }
+  return known.classes;
+}
+const classesOf = new WeakMap<readonly unknown[], { n: number; classes: number[][] }>();
 
 /** The shape symmetricObservation reads (core/world.ts WorldObservation, without importing core's types here). */
 interface WorldObservationLike { host: { owner: Int32Array; ownerGpfn: Int32Array }; guests: readonly object[] }
