@@ -33,8 +33,8 @@ function copyValue(v: unknown, path: string, memo: Map<object, unknown>): unknow
     // move it off the heap, which cost seven times the copy. So two views of one buffer are two
     // buffers in the copy; no reference implementation shares one. A new array of the same kind
     // filled by `set`, not `slice()`: for the reference's arrays of a few dozen entries, slice
-    // (which looks up the species constructor) cost four times as much (bench: /tmp-free, see
-    // docs/EXPLORE.md "what each optimisation relies on").
+    // (which looks up the species constructor) cost four times as much (docs/EXPLORE.md, "Speed:
+    // what each optimisation relies on").
     const a = v as unknown as { constructor: new (n: number) => { set(x: unknown): void }; length: number };
     const out = new a.constructor(a.length) as unknown as ArrayBufferView;
     (out as unknown as { set(x: unknown): void }).set(v);
