@@ -62,16 +62,29 @@ const EXPLORE_MAX_STATES = 20_000;
  * alone, up to `depth`. A lower bound on the shortest case in which it fails: depth + 1 when the
  * search ended at the depth bound with nothing found; `floor` (the minimum over every property)
  * when it ended at the state bound.
+ *
+ * A campaign's case must fail its property first under the family's whole list; when the
+ * explorer's shortest case fails another property first (virtio's unbounded balloon breaks the
+ * floor before conformance sees anything), no campaign can shrink to it, and the minimum is that
+ * of the cases that fail this property first: every sequence over the entry's alphabet shorter
+ * than `longest` (the longest shrunk case of that property) judged whole (properties/shorten.ts,
+ * every edge judged, within PROOF_MAX_STATES states): the first found, or `longest` when none is.
+ * When that search runs out of states, the explorer's minimum stands (a lower bound still).
  */
-function minimumFor(family: (typeof FAMILIES)[number], fault: string, property: string, depth: number, floor: number): number | null {
+function minimumFor(family: (typeof FAMILIES)[number], fault: string, property: string, depth: number, floor: number, longest: number): number | null {
   const at = faultExploreAt(family, fault);
   if ('notFound' in at) return null;
   const props = family.properties.filter((p) => p.name === property);
   if (props.length === 0) return null;
   const setup = explorerSetup(family, at.guests, at.pages, at.variant);
-  const r = exploreImplementation(setup.family, family.withFaults([fault]) as never, setup.config, { depth, maxStates: EXPLORE_MAX_STATES, properties: props as never });
-  if (r.failure) return r.failure.commands.length;
-  return r.stoppedBy === 'state-limit' ? floor : depth + 1;
+  const factory = family.withFaults([fault]) as never;
+  const r = exploreImplementation(setup.family, factory, setup.config, { depth, maxStates: EXPLORE_MAX_STATES, properties: props as never });
+  if (!r.failure) return r.stoppedBy === 'state-limit' ? floor : depth + 1;
+  const first = (commands: readonly unknown[]) => runCase(factory, setup.config as never, commands as never, family.properties as never).failure?.property === property;
+  if (first(r.failure.commands) || longest <= r.failure.commands.length) return r.failure.commands.length;
+  const alike = searchShorter(new Array<never>(longest), { ...shortenOptions(setup.family, factory, setup.config as never, [], first), maxStates: PROOF_MAX_STATES, judgeEveryEdge: true });
+  if (alike.shorter) return alike.shorter.length;
+  return alike.complete ? longest : r.failure.commands.length;
 }
 
 /** Where the explorer finds the fault: the explore cell, and the BFS minimum (null when not found). */
@@ -109,7 +122,10 @@ for (const family of families) {
     let ratio = '-';
     if (some && ex.min !== null) {
       const mins = new Map<string, number | null>();
-      for (const p of new Set(failed)) mins.set(p, minimumFor(family, fault.name, p, Math.min(12, Math.max(ex.min, ...len.filter((_, i) => failed[i] === p).map((l) => l - 1))), ex.min));
+      for (const p of new Set(failed)) {
+        const lens = len.filter((_, i) => failed[i] === p);
+        mins.set(p, minimumFor(family, fault.name, p, Math.min(12, Math.max(ex.min, ...lens.map((l) => l - 1))), ex.min, Math.max(...lens)));
+      }
       const per = len.map((l, i) => { const m = mins.get(failed[i]); return m === null || m === undefined ? null : l / Math.max(1, m); });
       if (per.every((x) => x !== null)) {
         const xs = per as number[];
@@ -139,8 +155,8 @@ const out = [
   '',
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the end (times are wall times: other work on the machine slows them). Date: ${new Date().toISOString().slice(0, 10)}.`,
   `Each fault alone, its family's default suite (${families.map((f) => `${f.name}: ${f.properties.length} properties`).join(', ')}), the default workload and budget (at most ${DEFAULT_RUNS.toLocaleString('en-US')} runs), seeds 1 to ${SEEDS.length}.`,
-  'Runs: cases until the first failing one. Time: wall time of the search until that failure, before shrinking. Length: commands in the shrunk counterexample (fast-check\'s shrink, then the last pass of properties/minimize.ts: deletions, allocations merged, a deletion made up for by a bigger allocation; and the search of properties/shorten.ts; the fair drain that ends every run is not counted).',
-  'Explore: `balloon explore` with the fault on, at the configuration of the family explorer\'s `faultsAt` entry (guests × pages, and a named variant of the tiny configuration: `--variant`), breadth-first up to that depth: the depth of the shortest failing case, the distinct states known when it was found, seconds. Shrink-optimality: per seed, the shrunk length divided by the breadth-first minimum for the property that seed\'s counterexample fails (the explorer at the same entry with that property alone, up to one command short of the longest shrunk case and at most 12, the minimum over every property where that search reaches its state bound: a case that fails `conformance` first is held to the shortest `conformance` failure, not to a shorter failure of another property that it does not show; at least 1), median over the seeds (worst seed in brackets). The two lengths count commands of different alphabets in different configurations (the random workload\'s, the explorer\'s), so a ratio below 1 means the random workload\'s commands say more per command.',
+  'Runs: cases until the first failing one. Time: wall time of the search until that failure, before shrinking. Length: commands in the shrunk counterexample (fast-check\'s shrink, then the last pass of properties/minimize.ts: deletions, allocations merged, a deletion made up for by a bigger allocation; the search of properties/shorten.ts; and the move to a smaller world of properties/shrink-world.ts: the family\'s tiny configuration or a variant of it where a case as short or shorter fails alike; the fair drain that ends every run is not counted).',
+  'Explore: `balloon explore` with the fault on, at the configuration of the family explorer\'s `faultsAt` entry (guests × pages, and a named variant of the tiny configuration: `--variant`), breadth-first up to that depth: the depth of the shortest failing case, the distinct states known when it was found, seconds. Shrink-optimality: per seed, the shrunk length divided by the breadth-first minimum for the property that seed\'s counterexample fails (the explorer at the same entry with that property alone, up to one command short of the longest shrunk case and at most 12, the minimum over every property where that search reaches its state bound: a case that fails `conformance` first is held to the shortest `conformance` failure, not to a shorter failure of another property that it does not show; where the explorer\'s shortest case for that property fails another one first under the whole suite, which no campaign\'s case can do, the shortest case over the entry\'s alphabet that fails it first; at least 1), median over the seeds (worst seed in brackets). The two lengths count commands of different alphabets in different configurations (the random workload\'s, the explorer\'s), so a ratio below 1 means the random workload\'s commands say more per command.',
   '',
   '| family | fault | found | runs (median) | runs (max) | ms (median) | ms (max) | shrunk length (median) | (max) | found by | explore (size, depth: states, time) | shrink / BFS |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|',

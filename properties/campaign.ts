@@ -19,12 +19,13 @@ import type { AnyProperty as Property } from './property.ts';
 import { describeThrown } from '../core/virtio/index.ts';
 import { NO_CRASH, runCase, type CaseResult, type Failure, type RunOptions } from './runner.ts';
 import { FAMILIES, familyByName } from './families.ts';
-import type { AnyFamily } from './family.ts';
+import type { AnyFamily, FamilyCase } from './family.ts';
 import type { Case, WorkloadOptions } from './workload.ts';
 import { ReachRecorder, type ReachReport } from './reach/recorder.ts';
 import { MAX_PAIRS_LENGTH, minimizeCommands } from './minimize.ts';
 import { shortenByBfs, type ShortenOptions } from './shorten.ts';
 import { canonicalKey } from './state-key.ts';
+import { shrinkWorld, type SmallWorld } from './shrink-world.ts';
 import type { SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
 
 export interface CampaignOptions extends WorkloadOptions, RunOptions {
@@ -263,6 +264,17 @@ function* rounds(o: CampaignOptions, aborted: () => boolean): Generator<Round, C
       const shorter = shortenByBfs(best.commands, shortenOptions(family, o.factory, best.config, best.commands, (commands) => failsAlike({ config: best.config, commands })));
       if (shorter) best = { config: best.config, commands: shorter };
       cx.case = minimal(family.simplifyCase(best, failsAlike));
+      // Last, the world itself (properties/shrink-world.ts): the family's small configurations,
+      // searched for a case of the same failure that is shorter, or as short in a smaller world.
+      // Not when the user fixed the configuration (`config`): then it is the world asked about.
+      const property = active.find((p) => p.name === failed);
+      if (property && !o.config && !aborted()) {
+        const searchAlike = (w: SmallWorld, longest: number) => {
+          const fails = (commands: Case['commands']) => failsAlike({ config: w.config as Case['config'], commands });
+          return shortenByBfs(new Array<never>(longest + 1), { ...shortenOptions(w.family, o.factory, w.config as Case['config'], [], fails), maxStates: SHORTEN_MAX_STATES });
+        };
+        cx.case = shrinkWorld(cx.case as FamilyCase, { family, factory: o.factory as never, property, stillFails: (c) => failsAlike(c as Case), searchAlike }) as Case;
+      }
     }
     const again = runCase(o.factory, cx.case.config, cx.case.commands, active, o);
     if (again.failure?.property === failed) cx.failure = again.failure;

@@ -1,0 +1,180 @@
+/**
+ * Shrinking the world, not only the commands (issue 21, part 5). fast-check, the deletions of
+ * properties/minimize.ts and the search of properties/shorten.ts all stay inside the configuration
+ * the random workload drew (two guests of 64 pages, a host page of 16 gpfns, ...), and a failure
+ * can need more commands there than in a small world: VMware's doorbell check fails after one
+ * command at 1×2 with a host that answers BUSY right after START, but after four in a drawn world
+ * whose host is BUSY one command later (bench/ZOO.md, shrink / BFS).
+ *
+ * This pass tries the family's small worlds (its explorer's tiny configuration, and each named
+ * variant of it, at the sizes its `faultsAt` table uses) and searches each breadth-first with the
+ * explorer (properties/exhaustive.ts, the failed property alone, up to the case's length): a case
+ * found there is kept when it fails the same property first under the campaign's whole property
+ * list (`stillFails`), and is shorter than the case, or as short and in a smaller world.
+ *
+ * Which variants: only those that keep what the failing world had. A variant's changes to the
+ * tiny configuration (a host page of 4 gpfns, DEFLATE_ON_OOM on) are compared with the case's own
+ * configuration, field by field: a feature (anything but a number) must be equal (DEFLATE_ON_OOM
+ * on where a guest of the case has it), and at least half of the numbers must move the same way
+ * from the tiny value (a host page bigger than one gpfn; 64 KiB guest pages scale RAM, floor and
+ * batch up with them, and the case's hole may still be empty). A variant that changes no field
+ * (it only adds commands, as a BUSY host) always qualifies. So a
+ * failure that needs big host pages is looked for where host pages are big, and the search does
+ * not spend its budget on worlds the failure never lived in.
+ *
+ * Generic: everything comes through the Family interface (explorer, profiles, configProblems).
+ * Deterministic: candidates in a fixed order, BFS in the alphabet's order. Bounded: `maxStates`
+ * distinct states per world and `totalStates` in all. A campaign whose configuration the user fixed
+ * (`config`) keeps it; a profile the case is held to is kept in every candidate world.
+ */
+import type { AnyCommand, SystemUnderTest, WorldConfig } from '../core/index.ts';
+import type { AnyFamily, FamilyCase } from './family.ts';
+import type { AnyProperty } from './property.ts';
+import { exploreImplementation } from './exhaustive.ts';
+import { explorerSetup } from './explore-at.ts';
+
+export interface ShrinkWorldOptions {
+  family: AnyFamily;
+  factory: (config: never) => SystemUnderTest;
+  /** The property the case fails first (searched for alone in each small world). */
+  property: AnyProperty;
+  /** Whether a case fails that property first under the campaign's whole property list. */
+  stillFails(c: FamilyCase): boolean;
+  /**
+   * A second search in a world, for when the explorer's shortest failure of the property alone
+   * fails another property first (a case must fail the same property first to be kept): the
+   * shortest case of at most `longest` commands that `stillFails`, or null (the campaign passes
+   * properties/shorten.ts over the world's explorer alphabet, every candidate judged whole).
+   */
+  searchAlike?(world: SmallWorld, longest: number): AnyCommand[] | null;
+  /** Distinct states one world's search may visit (default WORLD_MAX_STATES). */
+  maxStates?: number;
+  /** Distinct states all the worlds' searches together may visit (default WORLDS_MAX_STATES). */
+  totalStates?: number;
+}
+
+/** Distinct states one small world's search may visit. */
+export const WORLD_MAX_STATES = 1_000;
+/** Distinct states the searches of all small worlds together may visit. */
+export const WORLDS_MAX_STATES = 1_500;
+
+/** A small world the case may move to: its configuration and the family as the explorer sees it there. */
+export interface SmallWorld {
+  /** `guests×pages` and the variant, as `balloon explore` names it. */
+  name: string;
+  config: WorldConfig;
+  family: AnyFamily;
+}
+
+/**
+ * The size of a world, compared in this order: guests, guest-physical pages (RAM and holes),
+ * host frames. Smaller is plainer to read.
+ */
+export function worldSize(c: WorldConfig): [number, number, number] {
+  return [c.guests.length, c.guests.reduce((n, g) => n + g.ramPages + g.holePages, 0), c.hostFrames];
+}
+
+function smaller(a: WorldConfig, b: WorldConfig): boolean {
+  const x = worldSize(a), y = worldSize(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i];
+  return false;
+}
+
+/**
+ * The family's small worlds that keep what `config` has (see the header), in the order they are
+ * searched: smallest first; of one size, the variants that change what the case's world shares
+ * (a host page of 4 gpfns for a case with big host pages), then the plain tiny configuration, then
+ * the variants that only add commands.
+ *
+ *   smallWorlds(virtio, caseWithHostPagesOf16.config).map((w) => w.name); // ['1×4', '1×4 host-page-4', '1×16 host-page-16']
+ */
+export function smallWorlds(family: AnyFamily, config: WorldConfig): SmallWorld[] {
+  const ex = family.explorer;
+  if (!ex) return [];
+  const plain = (g: number, p: number) => ex.config(g, p) as WorldConfig;
+  const sizes = new Map<string, { guests: number; pages: number; variant?: string }>();
+  const add = (guests: number, pages: number, variant?: string) => { sizes.set(`${guests}×${pages}${variant ? ` ${variant}` : ''}`, { guests, pages, variant }); };
+  add(ex.defaults.guests, ex.defaults.pages);
+  for (const at of Object.values(ex.faultsAt ?? {})) if (!('notFound' in at)) add(at.guests, at.pages, at.variant);
+  for (const v of Object.keys(ex.variants ?? {})) if (![...sizes.values()].some((s) => s.variant === v)) add(ex.defaults.guests, ex.defaults.pages, v);
+  const profile = family.profiles ? family.profiles.of(config as never) : undefined;
+  const out: (SmallWorld & { kept: boolean })[] = [];
+  for (const [name, s] of sizes) {
+    if (s.guests > config.guests.length) continue;
+    const setup = explorerSetup(family, s.guests, s.pages, s.variant);
+    const tiny = plain(s.guests, s.pages);
+    if (s.variant && !keepsWhatTheCaseHas(tiny, setup.config, config)) continue;
+    const held = family.profiles && profile !== undefined && profile !== family.profiles.default ? family.profiles.apply(setup.config as never, profile) as WorldConfig : setup.config;
+    if (family.configProblems(held as never).length > 0) continue;
+    // A variant that changes the configuration in a way the case's world shares comes before
+    // the plain world of its size: the failure more likely lives there, and the budget is shared.
+    out.push({ name, config: held, family: setup.family, kept: s.variant !== undefined && JSON.stringify(tiny) !== JSON.stringify(setup.config) });
+  }
+  // A stable sort: otherwise the order above (plain first, then faultsAt's order).
+  return out
+    .sort((a, b) => (smaller(a.config, b.config) ? -1 : smaller(b.config, a.config) ? 1 : Number(b.kept) - Number(a.kept)))
+    .map(({ kept: _kept, ...w }) => w);
+}
+
+/**
+ * Whether the fields a variant changes in the tiny configuration agree with the case's own
+ * configuration: every feature equal, at least half of the numbers moved the same way from the
+ * tiny value (see the header); a guest's field agrees when any guest of the case agrees.
+ */
+export function keepsWhatTheCaseHas(tiny: WorldConfig, variant: WorldConfig, own: WorldConfig): boolean {
+  const t = leaves(tiny), v = leaves(variant), o = leaves(own);
+  let numbers = 0, numbersAgreeing = 0;
+  for (const [path, value] of v) {
+    const before = t.get(path)?.[0];
+    const y = value[0];
+    if (JSON.stringify(before) === JSON.stringify(y)) continue;
+    const numeric = typeof y === 'number' && typeof before === 'number';
+    const agrees = (o.get(path) ?? []).some((x) => (numeric && typeof x === 'number' ? Math.sign(x - before) === Math.sign(y - before) : JSON.stringify(x) === JSON.stringify(y)));
+    if (!numeric && !agrees) return false;
+    if (numeric) { numbers++; if (agrees) numbersAgreeing++; }
+  }
+  return numbersAgreeing * 2 >= numbers;
+}
+
+/** Primitive values by path; every guest's fields under one path `guests.*.…` (the values of all guests). */
+function leaves(x: unknown): Map<string, unknown[]> {
+  const out = new Map<string, unknown[]>();
+  const walk = (v: unknown, path: string) => {
+    if (v !== null && typeof v === 'object') {
+      if (Array.isArray(v)) v.forEach((e, i) => walk(e, path === 'guests' ? `${path}.*` : `${path}.${i}`));
+      else for (const [k, e] of Object.entries(v)) walk(e, path ? `${path}.${k}` : k);
+      return;
+    }
+    const list = out.get(path) ?? [];
+    list.push(v);
+    out.set(path, list);
+  };
+  walk(x, '');
+  return out;
+}
+
+/**
+ * The case moved to the smallest small world where a case at most as long fails alike (shorter
+ * first, then smaller), or the case itself.
+ *
+ *   shrinkWorld(fourCommandsInTwoGuestsOf64, { family, factory, property, stillFails }); // one command at 1×2 busy-after-start
+ */
+export function shrinkWorld(c: FamilyCase, o: ShrinkWorldOptions): FamilyCase {
+  let best = c;
+  let budget = o.totalStates ?? WORLDS_MAX_STATES;
+  for (const w of smallWorlds(o.family, c.config)) {
+    if (budget <= 0) break;
+    // Only a shorter case, or one as short in a smaller world, would be kept.
+    const depth = smaller(w.config, best.config) ? best.commands.length : best.commands.length - 1;
+    if (depth < 0) continue;
+    const r = exploreImplementation(w.family, o.factory as never, w.config, { depth, maxStates: Math.min(o.maxStates ?? WORLD_MAX_STATES, budget), properties: [o.property] });
+    budget -= r.states;
+    if (!r.failure || r.failure.failure.property !== o.property.name) continue;
+    const candidate: FamilyCase = { config: w.config, commands: r.failure.commands as AnyCommand[] };
+    if (o.stillFails(candidate)) { best = candidate; continue; }
+    // The property fails there, but another fails first on that case: look on, as far as `depth`.
+    const alike = o.searchAlike?.(w, depth);
+    if (alike && alike.length <= depth && o.stillFails({ config: w.config, commands: alike })) best = { config: w.config, commands: alike };
+  }
+  return best;
+}
