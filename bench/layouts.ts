@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { guestId } from '../core/index.ts';
+import { guestId, touchedRanges } from '../core/index.ts';
 import { pfnEnd, type GuestLayout } from '../core/layout.ts';
 import { xenGuestConfig, xenSystemConfig, type XenCommand, type XenSystemConfig } from '../core/xen/index.ts';
 import { createXenReference } from '../impl/xen/index.ts';
@@ -54,7 +54,8 @@ function measure(cfg: XenSystemConfig, cmds: readonly XenCommand[]): { bytes: nu
   const bytes = used() - before;
   const o = sys.observe();
   let touched = 0;
-  for (const f of o.guests[0].p2m) if (f >= 0) touched++;
+  const p2m = o.guests[0].p2m;
+  for (const [lo, hi] of touchedRanges(p2m)) for (let n = lo; n < hi; n++) if (p2m[n] >= 0) touched++;
   return { bytes, touched, ms };
 }
 

@@ -12,6 +12,7 @@
  * class using them must not fork this way (the fork tests of each family compare a fork with a
  * replay step by step and would fail).
  */
+import { clonePaged } from './paged.ts';
 export function forkState<T>(root: T): T {
   const memo = new Map<object, unknown>();
   const copy = (v: unknown, path: string): unknown => {
@@ -49,6 +50,8 @@ export function forkState<T>(root: T): T {
       for (const x of v) out.add(copy(x, path));
       return out;
     }
+    const paged = clonePaged(v); // a paged per-gpfn map (core/paged.ts) behind its Proxy
+    if (paged !== undefined) { memo.set(v, paged); return paged; }
     const proto = Object.getPrototypeOf(v) as object | null;
     if (proto !== null && proto !== Object.prototype && !isClassPrototype(proto)) {
       throw new TypeError(`forkState: the field ${path} holds a ${v.constructor?.name ?? 'built-in'} object, which cannot be copied`);
