@@ -1,3 +1,5 @@
+import { clonePaged } from './paged.ts';
+
 /**
  * A deep copy of a state object graph, for the explorer's snapshots (properties/exhaustive.ts):
  * a system or a monitor that keeps its state in plain objects, class instances, arrays, typed
@@ -59,6 +61,8 @@ function copyValue(v: unknown, path: string, memo: Map<object, unknown>): unknow
     for (const x of v) out.add(copyValue(x, path, memo));
     return out;
   }
+  const paged = clonePaged(v); // a paged per-gpfn map (core/paged.ts) behind its Proxy
+  if (paged !== undefined) { memo.set(v, paged); return paged; }
   const proto = Object.getPrototypeOf(v) as object | null;
   if (proto !== null && proto !== Object.prototype && !isClassPrototype(proto)) {
     throw new TypeError(`forkState: the field ${path} holds a ${v.constructor?.name ?? 'built-in'} object, which cannot be copied`);

@@ -4,3 +4,4 @@ export * from './world.ts';
 export * from './layout.ts';
 export * from './describe-thrown.ts';
 export * from './fork.ts';
+export * from './paged.ts';

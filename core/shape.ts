@@ -5,6 +5,7 @@
  * pieces; adapters/ runs it on every step of a user's module (docs/ADAPTERS.md).
  */
 import type { z } from 'zod';
+import { gpfnArrayKind } from './paged.ts';
 import { gpfnSpace, type WorldGuestConfig } from './world.ts';
 
 /** Stop after this many problems: the first few say what is wrong; the rest are noise. */
@@ -48,8 +49,9 @@ export class Problems {
     // Safe integers only, as zod's int(): a count past 2^53 is not a count.
     else if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) this.add(at, 'a whole number', v);
   }
+  /** A typed array of `type`, or a paged map of its kind (core/paged.ts), of `length` entries. */
   typed(at: string, v: unknown, type: Typed, length: number): void {
-    if (!(v instanceof type) || v.length !== length) this.add(at, `${type.name} of length ${length}`, v);
+    if (gpfnArrayKind(v) !== type.name || (v as { length: number }).length !== length) this.add(at, `${type.name} of length ${length}`, v);
   }
 }
 

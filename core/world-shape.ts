@@ -9,6 +9,7 @@
  *   shape.observationProblems(sys.observe(), config) // [] for a well-formed one
  */
 import { z } from 'zod';
+import { gpfnArrayKind, type GpfnArray } from './paged.ts';
 import { gpfnSpace, type WorldConfig, type WorldGuestConfig } from './world.ts';
 import { effectsInRange, MAX_EFFECTS_PER_STEP, Problems, schemaProblems, type ShapeWords } from './shape.ts';
 
@@ -22,11 +23,12 @@ export const frameNumber = whole(0, 2 ** 24);
 export const gpfnList = z.array(u32).max(MAX_EFFECTS_PER_STEP);
 
 /**
- * A typed array of exactly `length` entries (an Int32Array is not a plain array of numbers). The
+ * A typed array of exactly `length` entries (an Int32Array is not a plain array of numbers), or a
+ * paged map of that kind (core/paged.ts). The
  * message is what `Problems.add` prints after "expected".
  */
 export const typedArray = (type: typeof Int32Array | typeof Uint8Array, length: number) =>
-  z.custom<Int32Array | Uint8Array>((v) => v instanceof type && v.length === length, { message: `${type.name} of length ${length}` });
+  z.custom<GpfnArray>((v) => gpfnArrayKind(v) === type.name && (v as GpfnArray).length === length, { message: `${type.name} of length ${length}` });
 
 /** The world effects, by kind (core/world.ts WorldEffect), for a family's discriminated union. */
 export const worldEffectSchemas = {

@@ -7,6 +7,7 @@
  */
 import type { Frame, Gpfn, GuestId } from './ids.ts';
 import type { GuestLayout } from './layout.ts';
+import type { GpfnArray } from './paged.ts';
 
 // --- configuration ---------------------------------------------------------------------------
 
@@ -92,14 +93,19 @@ export interface WorldGuestObservation {
   target: number;
   /** The balloon's size as the driver last reported it to the host, in 4 KiB pages. */
   actual: number;
-  /** gpfn to frame, or UNBACKED: the CPU's (EPT/NPT) view. */
-  p2m: Int32Array;
+  /**
+   * gpfn to frame, or UNBACKED: the CPU's (EPT/NPT) view. The per-gpfn maps are typed arrays
+   * (Int32Array here and in dmaView, Uint8Array in pageState and hostBallooned) or, for a guest
+   * past `pagedThreshold()` gpfns, paged maps read the same way (core/paged.ts): index and
+   * length only. Scan one with `touchedRanges`, not from 0 to its length.
+   */
+  p2m: GpfnArray;
   /** gpfn to frame as an assigned device (IOMMU) sees it; null without one. */
-  dmaView: Int32Array | null;
+  dmaView: GpfnArray | null;
   /** Per gpfn, the driver's and allocator's view (PageState). */
-  pageState: Uint8Array;
+  pageState: GpfnArray;
   /** Per gpfn, 1 when the host holds it as ballooned. */
-  hostBallooned: Uint8Array;
+  hostBallooned: GpfnArray;
   /** The driver's counters, in gpfns. */
   counts: GuestCounts;
 }

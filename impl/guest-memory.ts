@@ -5,7 +5,7 @@
  * touch, as KVM does, and after a deflate the next touch gets a fresh zeroed frame (QEMU).
  */
 import {
-  gpfnSpace, PageState, UNBACKED, type WorldGuestConfig, type GuestCounts,
+  fillGpfns, gpfnArray, gpfnSpace, PageState, UNBACKED, type GpfnArray, type WorldGuestConfig, type GuestCounts,
 } from '../core/index.ts';
 import type { HostFrames } from './host.ts';
 import { IndexSet } from './index-set.ts';
@@ -13,9 +13,9 @@ import { IndexSet } from './index-set.ts';
 export class GuestMemory {
   readonly gpp: number;
   readonly space: number;
-  readonly p2m: Int32Array;
-  readonly dmaView: Int32Array | null;
-  readonly pageState: Uint8Array;
+  readonly p2m: GpfnArray;
+  readonly dmaView: GpfnArray | null;
+  readonly pageState: GpfnArray;
   /** Guest pages (not gpfns) by allocator state. */
   readonly free: IndexSet;
   readonly used: IndexSet;
@@ -25,17 +25,24 @@ export class GuestMemory {
     this.gpp = cfg.guestPageGpfns;
     this.space = gpfnSpace(cfg);
     const pages = this.space / this.gpp;
-    this.p2m = new Int32Array(this.space).fill(UNBACKED);
-    this.dmaView = cfg.assignedDevice ? new Int32Array(this.space).fill(UNBACKED) : null;
-    this.pageState = new Uint8Array(this.space);
-    this.free = new IndexSet(pages);
+    // Every map starts as its default (core/paged.ts): nothing is backed, every RAM page is free
+    // and on the free list in address order, so a huge guest costs nothing until it touches a
+    // page. The hole's pages are written (Hole), a guest page skipped when its first gpfn is in it.
+    this.p2m = gpfnArray(Int32Array, this.space, UNBACKED);
+    this.dmaView = cfg.assignedDevice ? gpfnArray(Int32Array, this.space, UNBACKED) : null;
+    this.pageState = gpfnArray(Uint8Array, this.space, PageState.Free);
+    const h0 = Math.ceil(cfg.holeStart / this.gpp);
+    const h1 = Math.max(h0, Math.min(pages, Math.ceil((cfg.holeStart + cfg.holePages) / this.gpp)));
+    const gap = cfg.holePages > 0 ? h1 - h0 : 0;
+    for (let p = h0; p < h0 + gap; p++) fillGpfns(this.pageState, PageState.Hole, p * this.gpp, (p + 1) * this.gpp);
+    const ram = pages - gap;
+    this.free = new IndexSet(pages, {
+      count: ram,
+      at: (i) => (i < h0 ? i : i + gap),
+      pos: (p) => (p < h0 ? p : p < h0 + gap ? -1 : p - gap),
+    });
     this.used = new IndexSet(pages);
-    for (let p = 0; p < pages; p++) {
-      const g = p * this.gpp;
-      if (g >= cfg.holeStart && g < cfg.holeStart + cfg.holePages) continue;
-      this.setPage(p, PageState.Free);
-      this.free.add(p);
-    }
+    this.counts.free = ram * this.gpp;
   }
 
   /** Move guest page `p` to state `s`, keeping the counters in step. */
@@ -53,7 +60,7 @@ export class GuestMemory {
     const old = this.pageState[g0];
     this.bump(old, -this.gpp);
     this.bump(s, this.gpp);
-    this.pageState.fill(s, g0, g0 + this.gpp);
+    fillGpfns(this.pageState, s, g0, g0 + this.gpp);
   }
 
   private bump(s: number, d: number): void {

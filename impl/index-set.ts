@@ -2,16 +2,33 @@
  * A set of small integers with O(1) add, remove and pick-by-index, and a deterministic order
  * (insertion order, disturbed only by swap-removal). The allocators use it so that `pick` in a
  * command chooses a page in constant time whatever the memory size.
+ *
+ * Its two tables are per-gpfn maps (core/paged.ts): typed arrays for a guest of ordinary size,
+ * paged past the threshold, so a huge guest's sets cost what they hold. A set may start out
+ * holding `initial.count` members without listing them: member i is `initial.at(i)` and `x` sits
+ * at `initial.pos(x)` (or -1) until a change touches them, which is exactly the state adding those
+ * members in order would leave (a guest's free list of every RAM page, GuestMemory).
  * @internal
  */
+import { gpfnArray, type GpfnArray } from '../core/index.ts';
+
+export interface InitialMembers {
+  count: number;
+  /** The i-th member, for i below count. */
+  at(i: number): number;
+  /** Where `x` sits, or -1 when it is not a member. */
+  pos(x: number): number;
+}
+
 export class IndexSet {
-  private readonly items: Int32Array;
-  private readonly pos: Int32Array;
+  private readonly items: GpfnArray;
+  private readonly pos: GpfnArray;
   private n = 0;
 
-  constructor(capacity: number) {
-    this.items = new Int32Array(capacity);
-    this.pos = new Int32Array(capacity).fill(-1);
+  constructor(capacity: number, initial?: InitialMembers) {
+    this.items = initial ? gpfnArray(Int32Array, capacity, (i) => (i < initial.count ? initial.at(i) : 0)) : gpfnArray(Int32Array, capacity);
+    this.pos = initial ? gpfnArray(Int32Array, capacity, (x) => initial.pos(x)) : gpfnArray(Int32Array, capacity, -1);
+    this.n = initial?.count ?? 0;
   }
 
   get size(): number { return this.n; }

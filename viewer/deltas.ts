@@ -11,7 +11,7 @@
  * up along the run, or stays -1). Gpfn runs are 5 ints: [guest, first gpfn, length, value, frame of
  * the first] where value = pageState | hostBallooned << 3 and the frame counts up (or stays -1).
  */
-import { FRAME_FREE, UNBACKED, type WorldObservation as Observation } from '../core/index.ts';
+import { asTyped, FRAME_FREE, UNBACKED, type WorldObservation as Observation } from '../core/index.ts';
 
 /** Entries per block of the native comparison. */
 const BLOCK = 1024;
@@ -85,7 +85,10 @@ export class DeltaRecorder {
       const pb = this.ballooned[gi];
       const pp = this.p2m[gi];
       if (!ps) return;
-      const { pageState, hostBallooned, p2m } = g;
+      // The viewer compares bytes, so it shows guests whose maps are typed arrays (core/paged.ts).
+      const pageState = asTyped<Uint8Array>(g.pageState, 'pageState');
+      const hostBallooned = asTyped<Uint8Array>(g.hostBallooned, 'hostBallooned');
+      const p2m = asTyped(g.p2m, 'p2m');
       const n = Math.min(ps.length, pageState.length, hostBallooned.length, p2m.length);
       const same = (j: number) => ps[j] === pageState[j] && pb[j] === hostBallooned[j] && pp[j] === p2m[j];
       let i = 0;

@@ -16,6 +16,7 @@
  * refusal; the chart's own must-act rules (driverMayIdle, queueEmpty, reallyOutOfMemory) stay
  * where the chart can see the absence of effects.
  */
+import { touchedRanges } from '../paged.ts';
 import type { Command, CommandKind, QueueName } from './commands.ts';
 import { poisonOn, reportingOn, type GuestConfig } from './config.ts';
 import type { Effect, EffectKind, StepResult } from './effects.ts';
@@ -270,7 +271,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       if (left !== 0) return `guest ${g} was reset, but ${left} gpfns are still in or on their way to the balloon`;
       const b = a.inflight.find((x) => x.queue !== 'stats');
       if (b) return `guest ${g} was reset, but ${b.queue} buffer ${b.id} is still in flight`;
-      for (let n = 0; n < a.hostBallooned.length; n++) if (a.hostBallooned[n]) return `guest ${g} was reset, but the device still holds gpfn ${n} in the balloon`;
+      for (const [lo, hi] of touchedRanges(a.hostBallooned)) for (let n = lo; n < hi; n++) if (a.hostBallooned[n]) return `guest ${g} was reset, but the device still holds gpfn ${n} in the balloon`;
       return null;
     },
   },

@@ -72,10 +72,12 @@ export function vboxConfigProblems(c: VboxSystemConfig): string[] {
   if (!Array.isArray(c.guests) || c.guests.length < 1 || c.guests.length > 256) { out.push('guests must list 1 to 256 guests'); return out; }
   c.guests.forEach((g, i) => {
     const at = `guests[${i}]`;
-    if (!whole(g.ramPages, 1, 1 << 24) || (isPow2(c.chunkPages) && g.ramPages % c.chunkPages !== 0)) out.push(`${at}.ramPages must be a whole number of chunks (chunkPages ${c.chunkPages}) up to 2^24 pages`);
+    // Up to 2^30 pages (4 TiB): per-gpfn maps past 2^22 gpfns are paged (core/paged.ts), so such a
+    // guest costs the pages it touches; gpfns stay below 2^31, the range of an Int32Array entry.
+    if (!whole(g.ramPages, 1, 2 ** 30) || (isPow2(c.chunkPages) && g.ramPages % c.chunkPages !== 0)) out.push(`${at}.ramPages must be a whole number of chunks (chunkPages ${c.chunkPages}) up to 2^30 pages`);
     if (g.guestPageGpfns !== 1) out.push(`${at}.guestPageGpfns must be 1`);
     if (g.assignedDevice !== false) out.push(`${at}.assignedDevice must be false (passthrough is not modelled for VirtualBox)`);
-    if (!whole(g.holeStart, 0, 1 << 24) || !whole(g.holePages, 0, 1 << 24) || (g.holePages > 0 && g.holeStart > g.ramPages)) out.push(`${at}.holeStart and holePages must place the hole inside the gpfn space`);
+    if (!whole(g.holeStart, 0, 2 ** 30) || !whole(g.holePages, 0, 2 ** 24) || (g.holePages > 0 && g.holeStart > g.ramPages)) out.push(`${at}.holeStart and holePages must place the hole inside the gpfn space`);
     // RTGCPHYS is 64 bits; a chunk (1 MiB) stays whole in one range.
     out.push(...layoutProblems(g, at, 64, isPow2(c.chunkPages) ? c.chunkPages : 1));
     if (!whole(g.floorPages, 0, g.ramPages)) out.push(`${at}.floorPages must be a whole number from 0 to ramPages`);

@@ -4,6 +4,7 @@
  * part under `xen`. Arrays are live views of the reference; a checker must not keep them.
  */
 import type { WorldGuestObservation, WorldObservation } from '../world.ts';
+import type { GpfnArray } from '../paged.ts';
 import type { ThreadState } from './effects.ts';
 
 export interface XenThreadObservation {
@@ -33,9 +34,9 @@ export interface XenGuestPart {
   podEntries: number;
   podCache: number;
   /** Per gpfn, 1 for a PoD entry (unbacked, backed on first touch). */
-  pod: Uint8Array;
+  pod: GpfnArray;
   /** PV only: the guest's own p2m (gpfn to frame, or UNBACKED = INVALID_P2M_ENTRY). */
-  guestP2m: Int32Array | null;
+  guestP2m: GpfnArray | null;
 }
 
 /**

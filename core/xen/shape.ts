@@ -9,6 +9,7 @@
  *   xenObservationProblems(sys.observe(), config) // [] for a well-formed one
  */
 import { z } from 'zod';
+import { gpfnArrayKind, type GpfnArray } from '../paged.ts';
 import { gpfnSpace } from '../world.ts';
 import { effectsInRange, MAX_EFFECTS_PER_STEP, Problems, schemaProblems, views, worldObservationProblems, type ShapeWords } from '../shape.ts';
 import type { XenGuestConfig, XenSystemConfig } from './config.ts';
@@ -25,9 +26,10 @@ const code = z.enum(Object.keys(XEN_ERROR_CODES) as [XenErrorCode, ...XenErrorCo
 const threadState = z.enum(['done', 'wait', 'eagain', 'ecanceled']);
 const integer = whole(-MAX_U32, MAX_U32);
 
-/** A typed array of exactly `length` entries (an Int32Array is not a plain array of numbers). */
+/** A typed array of exactly `length` entries (not a plain array of numbers), or a paged map of that kind (core/paged.ts). */
 const typed = <T extends typeof Int32Array | typeof Uint8Array>(type: T, length: number) =>
-  z.instanceof(type).refine((a) => a.length === length, `expected ${type.name} of length ${length}`);
+  z.custom<GpfnArray>((v) => gpfnArrayKind(v) === type.name, `expected ${type.name} of length ${length}`)
+    .refine((a) => a.length === length, `expected ${type.name} of length ${length}`);
 
 const effectSchemas = [
   z.object({ kind: z.literal('frame-mapped'), guest, gpfn: u32, frame }),

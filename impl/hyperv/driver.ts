@@ -7,6 +7,7 @@
  * onlined, never the gaps) and post_status. Unlike Linux it checks the host's unballoon ranges
  * (the careful guest of the Hyper-V sheet). No clock: the status timer is a command.
  */
+import { fillGpfns, gpfnArray, type GpfnArray } from '../../core/index.ts';
 import { gpfn as asGpfn, guestId, isRam, PageState } from '../../core/index.ts';
 import {
   HV_VERSIONS, hvBalloonOffered, inHotAdd, type HvEffect, type HvErrorCode, type HvGuestConfig, type HvMessage,
@@ -31,7 +32,7 @@ export class HvDriver {
   onlined = 0;
   unballoonTrans: number | null = null;
   /** Per gpfn of the hot-add region, 1 once the host added it (covered). */
-  readonly covered: Uint8Array;
+  readonly covered: GpfnArray;
   /** End of the highest range added so far (hv_hotadd_state.covered_end_pfn). */
   private coveredEnd: number;
   readonly balloonCap: boolean;
@@ -42,7 +43,7 @@ export class HvDriver {
     readonly mem: GuestMemory, private readonly f: HvFaults, private readonly toHost: HvMessage[],
   ) {
     this.gpp = cfg.guestPageGpfns;
-    this.covered = new Uint8Array(mem.space);
+    this.covered = gpfnArray(Uint8Array, mem.space);
     this.coveredEnd = cfg.hotAddStart;
     this.balloonCap = hvBalloonOffered(cfg) || f['balloon-large-pages'];
     // The hot-add region is offline at boot.
@@ -243,7 +244,7 @@ export class HvDriver {
     const from = this.f['online-gaps'] ? Math.min(this.coveredEnd, start) : start;
     const onlined: number[] = [];
     for (let n = from; n < start + count; n += this.gpp) {
-      if (!this.covered[n]) { this.covered.fill(1, n, n + this.gpp); this.added += this.gpp; }
+      if (!this.covered[n]) { fillGpfns(this.covered, 1, n, n + this.gpp); this.added += this.gpp; }
       if (this.mem.pageState[n] !== PageState.Hole) continue;
       this.freePage(n / this.gpp);
       for (let k = 0; k < this.gpp; k++) onlined.push(n + k);

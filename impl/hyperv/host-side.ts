@@ -7,6 +7,7 @@
  * channel (a host timeout; the protocol states no length). The Linux driver is the reference for
  * the guest; the host's policy here is the testbed's (docs/families/hyperv.md).
  */
+import { gpfnArray, type GpfnArray } from '../../core/index.ts';
 import { frame as asFrame, gpfn as asGpfn, guestId, isRam, UNBACKED } from '../../core/index.ts';
 import { inHotAdd, type HvEffect, type HvErrorCode, type HvGuestConfig, type HvMessage, type HvOutstanding, type HvRange, type HvSystemConfig } from '../../core/hyperv/index.ts';
 import type { GuestMemory } from '../guest-memory.ts';
@@ -33,13 +34,13 @@ export class HvHostSide {
   private given = 0;
   private trans = 0x8000;
   /** Per gpfn, 1 when the host holds it as ballooned. */
-  readonly held: Uint8Array;
+  readonly held: GpfnArray;
 
   constructor(
     readonly id: number, private readonly sys: HvSystemConfig, private readonly mem: GuestMemory,
     private readonly toGuest: HvMessage[], private readonly toHost: HvMessage[],
   ) {
-    this.held = new Uint8Array(mem.space);
+    this.held = gpfnArray(Uint8Array, mem.space);
   }
 
   private emit(m: HvMessage, out: HvEffect[]): void {

@@ -5,6 +5,7 @@
  * refused with a code and changes nothing (invariant 7).
  */
 import { gpfnOfPfn, pfnOf } from '../../core/layout.ts';
+import { fillGpfns, gpfnArray, type GpfnArray } from '../../core/paged.ts';
 import {
   gpfn as asGpfn, guestId, isRam, poisonOn, type Effect, type Gpfn, type GuestConfig, type Refusal,
   type SystemConfig, type VirtioFeatures, frame as asFrame,
@@ -27,9 +28,9 @@ export class BalloonDevice {
    */
   readonly features: VirtioFeatures;
   /** Per gpfn: 1 when the host holds it in the balloon. */
-  readonly ballooned: Uint8Array;
+  readonly ballooned: GpfnArray;
   /** Per host page: how many of its gpfns are ballooned (QEMU's partial host page tracking). */
-  private readonly perHostPage: Uint16Array;
+  private readonly perHostPage: GpfnArray;
   private readonly hpg: number;
   /** invalid-chain-loop: the queues the device is stuck looping on. */
   private readonly wedged = new Set<string>();
@@ -38,10 +39,10 @@ export class BalloonDevice {
     private readonly sys: SystemConfig, private readonly cfg: GuestConfig, private readonly mem: GuestMemory,
     private readonly f: Faults,
   ) {
-    this.ballooned = new Uint8Array(mem.space);
+    this.ballooned = gpfnArray(Uint8Array, mem.space);
     this.features = { ...cfg.features };
     this.hpg = sys.hostPageGpfns;
-    this.perHostPage = new Uint16Array(Math.ceil(mem.space / this.hpg));
+    this.perHostPage = gpfnArray(Uint16Array, Math.ceil(mem.space / this.hpg));
   }
 
   /** Clamp a requested target as QEMU does: never above the guest's memory. */
@@ -211,7 +212,7 @@ export class BalloonDevice {
     this.poisonVal = 0;
     this.wedged.clear();
     this.late = [];
-    this.ballooned.fill(0);
-    this.perHostPage.fill(0);
+    fillGpfns(this.ballooned, 0);
+    fillGpfns(this.perHostPage, 0);
   }
 }

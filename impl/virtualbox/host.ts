@@ -6,6 +6,7 @@
  * CPU the change is done inside the request; with several it is queued for an EMT (`apply`).
  * Every page is checked before any is changed, so a bad request changes nothing.
  */
+import { gpfnArray, type GpfnArray } from '../../core/index.ts';
 import { frame as asFrame, gpfn as asGpfn, guestId, isRam } from '../../core/index.ts';
 import type { VboxEffect, VboxGuestConfig, VboxRefusal, VboxRequest, VboxStatus } from '../../core/virtualbox/index.ts';
 import type { GuestMemory } from '../guest-memory.ts';
@@ -21,12 +22,12 @@ export class VboxHost {
   eventPending = false;
   ballooned = 0;
   /** Per gpfn, 1 when PGM holds it as ballooned. */
-  readonly held: Uint8Array;
+  readonly held: GpfnArray;
   readonly queue: VboxChange[] = [];
   readonly armed: VboxRefusal[] = [];
 
   constructor(readonly id: number, readonly cfg: VboxGuestConfig, readonly mem: GuestMemory, readonly chunkPages: number, readonly faults: VboxFaults) {
-    this.held = new Uint8Array(mem.space);
+    this.held = gpfnArray(Uint8Array, mem.space);
   }
 
   /**

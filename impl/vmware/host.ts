@@ -6,6 +6,7 @@
  * backed: its frame goes back to the host when it is locked, and a touch after UNLOCK backs it
  * afresh (lazily, as the shared guest memory does).
  */
+import { fillGpfns, gpfnArray, type GpfnArray } from '../../core/index.ts';
 import { frame as asFrame, gpfn as asGpfn, guestId, isRam } from '../../core/index.ts';
 import {
   gpfnOfPpn,
@@ -27,19 +28,19 @@ export class VmwHost {
   guestIdKnown = false;
   locked = 0;
   /** Per gpfn, 1 when the host holds it locked. */
-  readonly held: Uint8Array;
+  readonly held: GpfnArray;
   readonly armed: { status: VmwRefusal; entries: number }[] = [];
   /** Commands still to answer normally before one is answered busy; -1 when none is due. */
   busyIn = -1;
 
   constructor(readonly id: number, readonly cfg: VmwGuestConfig, readonly mem: GuestMemory, readonly largeGpfns: number) {
-    this.held = new Uint8Array(mem.space);
+    this.held = gpfnArray(Uint8Array, mem.space);
   }
 
   /** The host forgets the balloon (a resumed or migrated VM): nothing locked, RESET until START. */
   forget(out: VmwEffect[]): void {
     out.push({ kind: 'host-forgot', guest: guestId(this.id), pages: this.locked });
-    this.held.fill(0);
+    fillGpfns(this.held, 0);
     this.locked = 0;
     this.forgot = true;
     this.caps = null;
@@ -70,7 +71,7 @@ export class VmwHost {
     if (this.busyIn > 0) this.busyIn--;
     if (cmd === 'start') {
       // A new session: the host holds nothing locked and grants what it grants.
-      this.held.fill(0);
+      fillGpfns(this.held, 0);
       this.locked = 0;
       this.forgot = false;
       this.doorbell = false;

@@ -9,7 +9,7 @@
  * (DONE and ECANCELED: 3600 s, EAGAIN: the delay, WAIT: 1 s) or until the credit changes
  * (balloon_thread_cond). Time is the system's virtual clock; nothing here reads a real one.
  */
-import { gpfn as asGpfn, guestId, PageState, UNBACKED } from '../../core/index.ts';
+import { copyGpfns, gpfn as asGpfn, gpfnArray, guestId, PageState, UNBACKED, type GpfnArray } from '../../core/index.ts';
 import type { ThreadState, XenEffect, XenSystemConfig } from '../../core/xen/index.ts';
 import { IndexSet } from '../index-set.ts';
 import type { XenDomain } from './domain.ts';
@@ -33,7 +33,7 @@ export class XenBalloon {
   readonly lent: IndexSet;
   /** A decrease preempted and not finished (only under preempt-no-progress): its gpfns. */
   pending: number[] | null = null;
-  readonly guestP2m: Int32Array | null;
+  readonly guestP2m: GpfnArray | null;
 
   constructor(
     private readonly sys: XenSystemConfig, private readonly d: XenDomain, private readonly hv: XenHypervisor,
@@ -41,7 +41,7 @@ export class XenBalloon {
   ) {
     this.list = new IndexSet(d.space);
     this.lent = new IndexSet(d.space);
-    this.guestP2m = d.cfg.mode === 'pv' ? new Int32Array(d.space).fill(UNBACKED) : null;
+    this.guestP2m = d.cfg.mode === 'pv' ? gpfnArray(Int32Array, d.space, UNBACKED) : null;
     this.currentPages = d.cfg.ramPages;
     this.targetPages = d.cfg.podPages > 0 ? d.cfg.podPages : d.cfg.ramPages;
   }
@@ -59,7 +59,7 @@ export class XenBalloon {
     this.state = 'done'; this.delay = 1; this.retries = 1;
     this.currentPages = this.d.cfg.ramPages;
     this.wakeAt = now; this.sleepCredit = 0;
-    if (this.guestP2m) this.guestP2m.set(this.d.mem.p2m);
+    if (this.guestP2m) copyGpfns(this.guestP2m, this.d.mem.p2m);
   }
 
   /** The thread gets the CPU at `now`: one pass if due. */

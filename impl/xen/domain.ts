@@ -5,7 +5,7 @@
  * (xen/arch/x86/mm/p2m-pod.c). The PoD cache is a claim on free host frames, a count: frames are
  * taken from the host only when an entry is backed, so the frame table stays one owner per frame.
  */
-import { UNBACKED, type WorldGuestConfig } from '../../core/index.ts';
+import { fillGpfns, gpfnArray, UNBACKED, type GpfnArray, type WorldGuestConfig } from '../../core/index.ts';
 import { gpfnSpace, isRam } from '../../core/index.ts';
 import type { XenGuestConfig } from '../../core/xen/index.ts';
 import { GuestMemory } from '../guest-memory.ts';
@@ -23,9 +23,9 @@ export class XenDomain {
   readonly mem: GuestMemory;
   readonly space: number;
   /** Per gpfn, 1 when Xen holds it as given back. */
-  readonly released: Uint8Array;
+  readonly released: GpfnArray;
   /** Per gpfn, 1 for a PoD entry. */
-  readonly pod: Uint8Array;
+  readonly pod: GpfnArray;
   podEntries = 0;
   podCache = 0;
   /** A memory op of this domain was preempted and its continuation is pending. */
@@ -34,8 +34,8 @@ export class XenDomain {
   constructor(readonly id: number, readonly cfg: XenGuestConfig, readonly host: HostFrames) {
     this.mem = new GuestMemory(id, worldConfig(cfg), host);
     this.space = gpfnSpace(cfg);
-    this.released = new Uint8Array(this.space);
-    this.pod = new Uint8Array(this.space);
+    this.released = gpfnArray(Uint8Array, this.space);
+    this.pod = gpfnArray(Uint8Array, this.space);
   }
 
   isRam(n: number): boolean { return isRam(this.cfg, n); }
@@ -48,8 +48,8 @@ export class XenDomain {
    * PoD entry and a cache of podPages. Returns the frames mapped, for effects.
    */
   build(mapped: (gpfn: number, frame: number) => void): void {
-    this.released.fill(0);
-    this.pod.fill(0);
+    fillGpfns(this.released, 0);
+    fillGpfns(this.pod, 0);
     this.podEntries = 0;
     this.podCache = 0;
     if (this.cfg.podPages > 0) {

@@ -1,3 +1,4 @@
+import { touchedRanges } from '../../core/index.ts';
 import { stateless } from '../property.ts';
 import { isRam, PageState, UNBACKED, wantedSize } from '../../core/virtio/index.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
@@ -30,11 +31,12 @@ export const purpose: VirtioProperty = {
         const gc = config.guests[i];
         const want = wantedSize(targets[i] ?? 0, gc);
         let held = 0;
-        for (let n = 0; n < g.hostBallooned.length; n++) held += g.hostBallooned[n];
+        for (const [lo, hi] of touchedRanges(g.hostBallooned)) for (let n = lo; n < hi; n++) held += g.hostBallooned[n];
         if (held > want || (held < want && g.counts.free >= gc.guestPageGpfns)) {
           return { message: `guest ${i}'s device holds ${held} gpfns in the balloon after the drain; the host asked for ${targets[i] ?? 0} pages (${want} in whole guest pages above the floor) and ${g.counts.free} gpfns are free`, guest: i };
         }
-        for (let n = 0; n < g.pageState.length; n++) {
+        // Outside the touched ranges a page is free, unbacked and not held (core/paged.ts).
+        for (const [lo, hi] of touchedRanges(g.pageState, g.hostBallooned, g.p2m)) for (let n = lo; n < hi; n++) {
           const s = g.pageState[n];
           if (g.hostBallooned[n] === 0 && isRam(gc, n) && s !== PageState.Free && s !== PageState.Used) {
             return { message: `after the drain ${at(i, n)} is ${stateOf(obs, i, n)}, though the host does not hold it: the guest cannot use it again`, guest: i, gpfn: n };
@@ -42,7 +44,7 @@ export const purpose: VirtioProperty = {
           if (s === PageState.Used && g.p2m[n] === UNBACKED) return { message: `after the drain ${at(i, n)} is used but no frame backs it`, guest: i, gpfn: n };
         }
         if (gc.assignedDevice) continue;
-        for (let base = 0; base + hpg <= g.hostBallooned.length; base += hpg) {
+        for (const [lo, hi] of touchedRanges(g.hostBallooned)) for (let base = lo; base + hpg <= hi; base += hpg) { // ranges start on chunks, whole host pages
           let whole = true;
           for (let x = base; x < base + hpg && whole; x++) whole = g.hostBallooned[x] === 1;
           if (!whole) continue;

@@ -1,4 +1,5 @@
 import { isRam } from '../../core/virtio/index.ts';
+import { fillGpfns, gpfnArray } from '../../core/index.ts';
 import { forkable, type Violation } from '../property.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 import { at } from '../words.ts';
@@ -17,7 +18,7 @@ export const badRequestsChangeNothing: VirtioProperty = {
   refs: 'docs/INVARIANTS.md invariant 7',
   monitor: (config) => {
     // What the host holds, per guest and gpfn, by this monitor's own count (typed arrays: hot).
-    const state = { held: config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages)), hostile: config.guests.map(() => new Set<number>()) };
+    const state = { held: config.guests.map((g) => gpfnArray(Uint8Array, g.ramPages + g.holePages)), hostile: config.guests.map(() => new Set<number>()) };
     return forkable(state, ({ held, hostile }) => {
     const judge = (guest: number, queue: string, accepted: readonly number[]): Violation | null => {
       const h = held[guest];
@@ -34,7 +35,7 @@ export const badRequestsChangeNothing: VirtioProperty = {
     return {
     step({ result }) {
       for (const e of result.effects) {
-        if (e.kind === 'reset') { held[e.guest].fill(0); hostile[e.guest].clear(); }
+        if (e.kind === 'reset') { fillGpfns(held[e.guest], 0); hostile[e.guest].clear(); }
         if (e.kind === 'buffer-queued' && e.origin === 'hostile') hostile[e.guest].add(e.id);
       }
       if (result.outcome === 'refused') {

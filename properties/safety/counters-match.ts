@@ -1,4 +1,4 @@
-import { PageState, type WorldGuestObservation as GuestObservation, type WorldObservation } from '../../core/index.ts';
+import { PageState, rangeLength, touchedRanges, type WorldGuestObservation as GuestObservation, type WorldObservation } from '../../core/index.ts';
 import { stateless, type FamilyWorld } from '../property.ts';
 import type { Property, Violation } from '../property.ts';
 import { at } from '../words.ts';
@@ -54,8 +54,10 @@ export const countersMatch: Property = {
 };
 
 function auditGuest(obs: WorldObservation, g: GuestObservation, guest: number, world: FamilyWorld): Violation | null {
-  const n = { free: 0, used: 0, inflating: 0, ballooned: 0, deflating: 0 };
-  for (let i = 0; i < g.pageState.length; i++) {
+  // Outside the touched ranges a paged pageState reads Free (core/paged.ts, impl/guest-memory.ts).
+  const touched = touchedRanges(g.pageState);
+  const n = { free: g.pageState.length - rangeLength(touched), used: 0, inflating: 0, ballooned: 0, deflating: 0 };
+  for (const [lo, hi] of touched) for (let i = lo; i < hi; i++) {
     switch (g.pageState[i]) {
       case PageState.Free: n.free++; break;
       case PageState.Used: n.used++; break;
@@ -68,7 +70,7 @@ function auditGuest(obs: WorldObservation, g: GuestObservation, guest: number, w
     if (n[k] !== g.counts[k]) return { message: `guest ${guest} counts ${g.counts[k]} ${k} gpfns, but ${n[k]} are ${k}`, guest };
   }
   if (world.pending(obs, guest) !== null) return null;
-  for (let i = 0; i < g.pageState.length; i++) {
+  for (const [lo, hi] of touchedRanges(g.pageState, g.hostBallooned)) for (let i = lo; i < hi; i++) {
     const guestSays = g.pageState[i] === PageState.Ballooned;
     if (guestSays !== (g.hostBallooned[i] === 1)) {
       return { message: `${at(guest, i)}: the ${guestSays ? 'guest' : 'host'} says it is ballooned, the ${guestSays ? 'host' : 'guest'} does not`, guest, gpfn: i };

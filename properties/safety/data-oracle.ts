@@ -1,3 +1,4 @@
+import { gpfnArray } from '../../core/index.ts';
 import { forkable, type Property } from '../property.ts';
 import { at } from '../words.ts';
 
@@ -16,7 +17,7 @@ export const dataOracle: Property = {
   monitor: (config) => {
     // Per guest and gpfn, the token a read must return; -1 when nothing is known (never
     // allocated, or freed since). Typed arrays, not a Map: this runs on most steps.
-    return forkable({ shadow: config.guests.map((g) => new Int32Array(g.ramPages + g.holePages).fill(-1)) }, ({ shadow }) => ({
+    return forkable({ shadow: config.guests.map((g) => gpfnArray(Int32Array, g.ramPages + g.holePages, -1)) }, ({ shadow }) => ({
       interests: ['wrote', 'read', 'pages-freed', 'pages-allocated'],
       step({ result }) {
         for (const e of result.effects) {

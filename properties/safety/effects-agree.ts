@@ -1,4 +1,5 @@
 import { isRam, PageState, UNBACKED, type Effect, type ErrorCode, type GuestConfig, type Refusal } from '../../core/virtio/index.ts';
+import { fillGpfns, gpfnArray, type GpfnArray } from '../../core/index.ts';
 import { forkable, type Violation } from '../property.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 import { at, stateOf } from '../words.ts';
@@ -28,12 +29,12 @@ export const effectsAgree: VirtioProperty = {
     const space = (g: GuestConfig) => g.ramPages + g.holePages;
     const hpg = config.hostPageGpfns;
     const state = {
-      used: config.guests.map((g) => new Uint8Array(space(g))),
-      held: config.guests.map((g) => new Uint8Array(space(g))),
+      used: config.guests.map((g) => gpfnArray(Uint8Array, space(g))),
+      held: config.guests.map((g) => gpfnArray(Uint8Array, space(g))),
       // Buffers queued and not yet consumed: their gpfns, to judge what the device did with them.
       queued: config.guests.map(() => new Map<number, readonly number[]>()),
       // Per guest, stamps for matching a buffer's gpfns against what the device reports for it.
-      stamps: config.guests.map((g) => ({ seen: new Uint32Array(space(g)), tick: 0 })),
+      stamps: config.guests.map((g) => ({ seen: gpfnArray(Uint32Array, space(g)), tick: 0 })),
     };
     return forkable(state, ({ used, held, queued, stamps }) => ({
       interests: ['frame-released', 'pages-allocated', 'pages-freed', 'wrote', 'read', 'buffer-queued', 'buffer-processed', 'ack-consumed', 'reset'],
@@ -106,7 +107,7 @@ export const effectsAgree: VirtioProperty = {
               if (g.inflight.some((b) => b.id === e.id)) return { message: `guest ${e.guest}'s driver consumed the acknowledgement of buffer ${e.id}, which is still in flight`, guest: e.guest };
               break;
             case 'reset':
-              held[e.guest].fill(0);
+              fillGpfns(held[e.guest], 0);
               queued[e.guest].clear();
               break;
           }
@@ -117,7 +118,7 @@ export const effectsAgree: VirtioProperty = {
   },
 };
 
-function usedAndBacked(g: { pageState: Uint8Array; p2m: Int32Array }, guest: number, n: number, verb: string): Violation | null {
+function usedAndBacked(g: { pageState: GpfnArray; p2m: GpfnArray }, guest: number, n: number, verb: string): Violation | null {
   if (g.pageState[n] !== PageState.Used) return { message: `guest ${guest} ${verb} ${at(guest, n)}, which is ${stateOfState(g.pageState[n])}, not used`, guest, gpfn: n };
   if (g.p2m[n] === UNBACKED) return { message: `guest ${guest} ${verb} ${at(guest, n)}, but no frame backs it`, guest, gpfn: n };
   return null;
@@ -135,7 +136,7 @@ function allocatedToo(effects: readonly Effect[], guest: number, n: number): boo
  */
 function judgeBuffer(
   maxBatch: number, gc: GuestConfig, guest: number, queue: string, id: number, gpfns: readonly number[],
-  accepted: readonly number[], refused: readonly Refusal[], held: Uint8Array, stamps: { seen: Uint32Array; tick: number },
+  accepted: readonly number[], refused: readonly Refusal[], held: GpfnArray, stamps: { seen: GpfnArray; tick: number },
 ): Violation | null {
   if (accepted.length + refused.length !== gpfns.length) {
     return { message: `guest ${guest}'s device processed ${queue} buffer ${id} of ${gpfns.length} gpfns, but accounted for ${accepted.length} accepted and ${refused.length} refused`, guest };
@@ -177,7 +178,7 @@ function judgeBuffer(
 }
 
 /** Every code whose reason holds for entry `n` of a buffer (core/virtio/errors.ts). */
-function refusalReasons(n: number, gc: GuestConfig, queue: string, oversized: boolean, repeated: boolean, held: Uint8Array): ErrorCode[] {
+function refusalReasons(n: number, gc: GuestConfig, queue: string, oversized: boolean, repeated: boolean, held: GpfnArray): ErrorCode[] {
   const out: ErrorCode[] = [];
   if (oversized) out.push('balloon/oversized-batch');
   const inRange = Number.isInteger(n) && n >= 0 && n < held.length;
@@ -195,7 +196,7 @@ function refusalReasons(n: number, gc: GuestConfig, queue: string, oversized: bo
 }
 
 /** After an inflate: every host page wholly in the balloon has no backed gpfn left. */
-function releasedWhole(g: { hostBallooned: Uint8Array; p2m: Int32Array }, guest: number, accepted: readonly number[], hpg: number): Violation | null {
+function releasedWhole(g: { hostBallooned: GpfnArray; p2m: GpfnArray }, guest: number, accepted: readonly number[], hpg: number): Violation | null {
   let last = -1;
   for (const n of accepted) {
     const hp = Math.floor(n / hpg);

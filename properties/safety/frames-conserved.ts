@@ -1,4 +1,4 @@
-import { FRAME_FREE, FRAME_RESERVED, UNBACKED, type WorldObservation as Observation } from '../../core/index.ts';
+import { touchedRanges, FRAME_FREE, FRAME_RESERVED, UNBACKED, type WorldObservation as Observation } from '../../core/index.ts';
 import { forkable, type Property } from '../property.ts';
 
 /**
@@ -57,6 +57,6 @@ function delta(effects: readonly { kind: string }[]): number {
 
 function countMapped(obs: Observation): number {
   let n = 0;
-  for (const g of obs.guests) for (let i = 0; i < g.p2m.length; i++) if (g.p2m[i] !== UNBACKED) n++;
+  for (const g of obs.guests) for (const [lo, hi] of touchedRanges(g.p2m)) for (let i = lo; i < hi; i++) if (g.p2m[i] !== UNBACKED) n++;
   return n;
 }

@@ -1,4 +1,4 @@
-import { FRAME_RESERVED, UNBACKED, type WorldObservation as Observation } from '../../core/index.ts';
+import { touchedRanges, FRAME_RESERVED, UNBACKED, type WorldObservation as Observation } from '../../core/index.ts';
 import { stateless, type Property, type Violation } from '../property.ts';
 import { at, frameOwner } from '../words.ts';
 
@@ -38,7 +38,7 @@ export const noDoubleMapping: Property = {
     audit(obs) {
       for (let g = 0; g < obs.guests.length; g++) {
         const { p2m, dmaView } = obs.guests[g];
-        for (let n = 0; n < p2m.length; n++) {
+        for (const [lo, hi] of touchedRanges(p2m, dmaView)) for (let n = lo; n < hi; n++) {
           if (dmaView && dmaView[n] !== p2m[n]) {
             return { message: `${at(g, n)}: the CPU maps frame ${p2m[n]} but the assigned device's DMA view maps ${dmaView[n]}`, guest: g, gpfn: n };
           }

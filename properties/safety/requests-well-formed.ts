@@ -1,4 +1,5 @@
 import { isRam, PageState, type GuestConfig, type Observation } from '../../core/virtio/index.ts';
+import { gpfnArray, type GpfnArray } from '../../core/index.ts';
 import { forkable, type Violation } from '../property.ts';
 import type { VirtioProperty } from '../virtio/property.ts';
 import { at, stateOf } from '../words.ts';
@@ -18,7 +19,7 @@ export const requestsWellFormed: VirtioProperty = {
   monitor: (config) => {
     // Duplicate detection without a Set per buffer: gpfn n was seen in this buffer when
     // stamps[guest][n] equals the buffer's tick.
-    return forkable({ stamps: config.guests.map((g) => new Uint32Array(g.ramPages + g.holePages)), tick: 0 }, (st) => ({
+    return forkable({ stamps: config.guests.map((g) => gpfnArray(Uint32Array, g.ramPages + g.holePages)), tick: 0 }, (st) => ({
       interests: ['buffer-queued'],
       step({ result, obs }) {
         for (const e of result.effects) {
@@ -67,7 +68,7 @@ export const requestsWellFormed: VirtioProperty = {
  * A free page report (VIRTIO 1.2 5.5.6.7.1): whole guest pages of the guest's RAM, each once, each
  * taken off the free list for the report (reported).
  */
-function wellFormedReport(obs: Observation, guest: number, gpfns: readonly number[], gc: GuestConfig, seen: Uint32Array, tick: number): Violation | null {
+function wellFormedReport(obs: Observation, guest: number, gpfns: readonly number[], gc: GuestConfig, seen: GpfnArray, tick: number): Violation | null {
   const g = obs.guests[guest];
   if (gpfns.length === 0) return { message: `guest ${guest} sent an empty free page report`, guest };
   if (gpfns.length % gc.guestPageGpfns !== 0) return { message: `guest ${guest} reported ${gpfns.length} gpfns, not whole ${gc.guestPageGpfns}-gpfn guest pages`, guest };

@@ -1,4 +1,5 @@
 import { POISON_VAL, poisonOn } from '../../core/virtio/index.ts';
+import { gpfnArray, type GpfnArray } from '../../core/index.ts';
 import { forkable, type Violation } from '../property.ts';
 import { at } from '../words.ts';
 import type { VirtioProperty } from './property.ts';
@@ -26,7 +27,7 @@ export const reportedPagesKept: VirtioProperty = {
   monitor: (config) => {
     // Per guest and gpfn: 1 from a poisoned report until the page is allocated, freed or inflated.
     const poisoning = config.guests.map((g) => poisonOn(g.features));
-    return forkable({ kept: config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages)) }, ({ kept }) => ({
+    return forkable({ kept: config.guests.map((g) => gpfnArray(Uint8Array, g.ramPages + g.holePages)) }, ({ kept }) => ({
       interests: ['buffer-queued', 'poison-checked', 'pages-allocated', 'pages-freed'],
       step({ result, obs }) {
         let checked: readonly number[] | null = null;
@@ -62,7 +63,7 @@ export const reportedPagesKept: VirtioProperty = {
   },
 };
 
-function judge(guest: number, gpfns: readonly number[], values: readonly number[], kept: Uint8Array, negotiated: boolean): Violation | null {
+function judge(guest: number, gpfns: readonly number[], values: readonly number[], kept: GpfnArray, negotiated: boolean): Violation | null {
   if (values.length !== gpfns.length) return { message: `guest ${guest} checked the poison of ${gpfns.length} gpfns but reported ${values.length} values`, guest };
   for (let i = 0; i < gpfns.length; i++) {
     const n = gpfns[i];

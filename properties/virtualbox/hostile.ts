@@ -6,7 +6,7 @@
  * addresses (RAM of the guest the host does not hold as ballooned), with the bad one last or,
  * for alignment, not first: a host that checks page by page, or only the first page, shows.
  */
-import { gpfnSpace, isRam } from '../../core/index.ts';
+import { gpfnSpace, isRam, touchedRanges, type GpfnArray } from '../../core/index.ts';
 import type { VboxCommand, VboxHostileKind, VboxObservation, VboxRequest, VboxSystemConfig } from '../../core/virtualbox/index.ts';
 
 type Hostile = Extract<VboxCommand, { kind: 'hostile' }>;
@@ -52,8 +52,27 @@ export function vboxHostileRequest(kind: VboxHostileKind, pick: number, sys: Vbo
       return pages.length === cp ? { inflate: false, addrs: pages } : withLast(pastEnd);
     }
     case 'inflate-twice': {
-      const held = where((n) => g.hostBallooned[n] === 1, 1);
+      const held = heldAt(g.hostBallooned, pick % space);
       return withLast(held.length > 0 ? addr(held[0]) : pastEnd);
     }
   }
 }
+
+/**
+ * The first gpfn the host holds, going up from `start` and wrapping: the whole space for a typed
+ * array, only the touched chunks of a paged map (core/paged.ts; outside them nothing is held).
+ */
+function heldAt(held: GpfnArray, start: number): number[] {
+  const space = held.length;
+  const ranges = touchedRanges(held);
+  if (ranges.length === 1 && ranges[0][0] === 0 && ranges[0][1] === space) {
+    for (let i = 0; i < space; i++) { const n = (start + i) % space; if (held[n] === 1) return [n]; }
+    return [];
+  }
+  let best = -1;
+  for (const [lo, hi] of ranges) for (let n = lo; n < hi; n++) {
+    if (held[n] === 1 && (best < 0 || (n - start + space) % space < (best - start + space) % space)) best = n;
+  }
+  return best < 0 ? [] : [best];
+}
+

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME_FREE, PageState, UNBACKED } from '../../core/virtio/index.ts';
 import { rig } from './rig.ts';
+import { asTyped } from '../../core/index.ts';
 
 describe('BalloonDevice', () => {
   it('clamps a target above RAM to RAM, as QEMU does', () => {
@@ -38,7 +39,7 @@ describe('BalloonDevice', () => {
         { gpfn: 2, code: 'balloon/gpfn-duplicate' }, { gpfn: 1, code: 'balloon/gpfn-already-ballooned' },
       ],
     });
-    expect([...dev.ballooned].map((x, i) => (x ? i : -1)).filter((i) => i >= 0)).toEqual([1, 2]);
+    expect(Array.from(dev.ballooned).map((x, i) => (x ? i : -1)).filter((i) => i >= 0)).toEqual([1, 2]);
     const [deflate] = fx((o) => dev.process(q.add('deflate', 'hostile', [3]), o));
     expect(deflate).toMatchObject({ accepted: [], refused: [{ gpfn: 3, code: 'balloon/gpfn-not-ballooned' }] });
   });
@@ -88,6 +89,6 @@ describe('BalloonDevice', () => {
     dev.target = 12;
     dev.process(q.add('inflate', 'driver', [1, 2]), []);
     dev.reset();
-    expect([dev.target, dev.ballooned.every((x) => x === 0)]).toEqual([12, true]);
+    expect([dev.target, asTyped(dev.ballooned).every((x) => x === 0)]).toEqual([12, true]);
   });
 });

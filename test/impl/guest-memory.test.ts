@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FRAME_FREE, guestConfig, PageState, UNBACKED } from '../../core/virtio/index.ts';
 import { GuestMemory } from '../../impl/guest-memory.ts';
 import { HostFrames } from '../../impl/host.ts';
+import { asTyped } from '../../core/index.ts';
 
 const memory = (over: Parameters<typeof guestConfig>[0] = {}, frames = 64) =>
   new GuestMemory(1, guestConfig({ ramPages: 16, floorPages: 0, ...over }), new HostFrames(frames, 2));
@@ -14,9 +15,9 @@ describe('GuestMemory', () => {
     const m = memory({ holeStart: 8, holePages: 4 });
     expect(m.space).toBe(20);
     expect(m.counts).toEqual({ free: 16, used: 0, inflating: 0, ballooned: 0, deflating: 0 });
-    expect([...m.pageState.slice(6, 14)]).toEqual([1, 1, 0, 0, 0, 0, 1, 1].map((x) => (x ? PageState.Free : PageState.Hole)));
+    expect([...asTyped(m.pageState).slice(6, 14)]).toEqual([1, 1, 0, 0, 0, 0, 1, 1].map((x) => (x ? PageState.Free : PageState.Hole)));
     expect(m.free.size).toBe(16);
-    expect(m.p2m.every((f) => f === UNBACKED)).toBe(true);
+    expect(asTyped(m.p2m).every((f) => f === UNBACKED)).toBe(true);
     expect(m.dmaView).toBeNull();
   });
 
@@ -24,7 +25,7 @@ describe('GuestMemory', () => {
     const m = memory({ ramPages: 64, guestPageGpfns: 16 });
     expect(m.free.size).toBe(4);
     m.setPage(2, PageState.Used);
-    expect([...new Set(m.pageState.slice(32, 48))]).toEqual([PageState.Used]);
+    expect([...new Set(asTyped(m.pageState).slice(32, 48))]).toEqual([PageState.Used]);
     expect(m.pageState[31]).toBe(PageState.Free);
     expect(m.counts).toMatchObject({ free: 48, used: 16 });
   });

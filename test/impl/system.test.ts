@@ -4,6 +4,7 @@ import {
 } from '../../core/virtio/index.ts';
 import { createReferenceSystem, ReferenceSystem } from '../../impl/virtio/index.ts';
 import { resolveHostile } from '../../properties/hostile.ts';
+import { asTyped } from '../../core/index.ts';
 
 const g0 = guestId(0);
 const cfg = systemConfig({ hostFrames: 100, guests: [guestConfig({ ramPages: 32, floorPages: 4 }), guestConfig({ ramPages: 64, floorPages: 4 })] });
@@ -16,7 +17,7 @@ function run(sys: ReferenceSystem, cmds: Command[]) {
 describe('host frames', () => {
   it('populates lazily on touch, lowest free frame first, and says when it is out of frames', () => {
     const sys = new ReferenceSystem(systemConfig({ hostFrames: 8, reservedFrames: 4, guests: [guestConfig({ ramPages: 16, floorPages: 0 })] }));
-    expect(sys.observe().guests[0].p2m.every((f) => f === UNBACKED)).toBe(true);
+    expect(asTyped(sys.observe().guests[0].p2m).every((f) => f === UNBACKED)).toBe(true);
     const r = sys.apply({ kind: 'alloc', guest: g0, pages: 4, pick: 0 });
     expect(r.outcome).toBe('accepted');
     expect(r.effects.filter((e) => e.kind === 'frame-mapped').map((e) => 'frame' in e && e.frame)).toEqual([4, 5, 6, 7]);
@@ -103,7 +104,7 @@ describe('driver and device', () => {
     run(sys, [{ kind: 'set-target', guest: g0, pages: 8 }, { kind: 'driver', guest: g0 }, { kind: 'device', guest: g0, queue: 'inflate' }, { kind: 'driver', guest: g0 }]);
     sys.apply({ kind: 'reset', guest: g0 });
     const o = sys.observe().guests[0];
-    expect([o.actual, o.target, o.counts.ballooned, o.hostBallooned.indexOf(1)]).toEqual([0, 8, 0, -1]);
+    expect([o.actual, o.target, o.counts.ballooned, asTyped(o.hostBallooned).indexOf(1)]).toEqual([0, 8, 0, -1]);
     run(sys, [{ kind: 'driver', guest: g0 }, { kind: 'device', guest: g0, queue: 'inflate' }, { kind: 'driver', guest: g0 }]);
     expect(sys.observe().guests[0].actual).toBe(8);
   });

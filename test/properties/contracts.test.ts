@@ -11,6 +11,7 @@ import { effectsAgree } from '../../properties/safety/effects-agree.ts';
 import { purpose } from '../../properties/liveness/purpose.ts';
 import { summary as runnerSummary } from '../../properties/virtio/runner.ts';
 import { accepted, allocAndWrite, clone, driven, g0, inflated, stepWith, twoGuests } from './fixtures.ts';
+import { asTyped } from '../../core/index.ts';
 
 const refused = (code: 'guest/no-used-pages' | 'guest/oom' | 'device/queue-empty') => ({ outcome: 'refused' as const, code, message: code, effects: [] });
 
@@ -101,7 +102,7 @@ describe('effects-agree', () => {
       .toBe('the host released frame 9 of gpfn 3 of guest 0, but guest 0 has an assigned device: its memory may not be discarded (QEMU disables discard under VFIO)');
     const s = realStep([{ kind: 'set-target', guest: g0, pages: 2 }, { kind: 'driver', guest: g0 }], { kind: 'device', guest: g0, queue: 'inflate' });
     const m = effectsAgree.monitor(s.config, virtioWorld);
-    const n = s.obs.guests[0].pageState.indexOf(PageState.Inflating);
+    const n = asTyped(s.obs.guests[0].pageState).indexOf(PageState.Inflating);
     m.step!({ index: 0, before: s.before, draining: false, obs: s.obs, command: { kind: 'driver', guest: g0 },
       result: accepted({ kind: 'buffer-queued', guest: g0, queue: 'inflate', id: 99, origin: 'driver', gpfns: [n] }) });
     s.obs.guests[0].p2m[n] = 7;
@@ -121,7 +122,7 @@ describe('purpose', () => {
   });
   it('fires when a ballooned page is still backed, or a page is stuck out of use', () => {
     const { obs } = driven(inflated(4));
-    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    const n = asTyped(obs.guests[0].pageState).indexOf(PageState.Ballooned);
     const o = clone(obs);
     o.guests[0].p2m[n] = 5;
     expect(purpose.monitor(twoGuests, virtioWorld).end!(end(o, [4, 0]))?.message).toBe(`after the drain host page ${n} of guest 0 is wholly in the balloon, but gpfn ${n} of guest 0 still maps frame 5: the host never got it back`);

@@ -10,6 +10,7 @@ import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import type { AnyProperty as Property } from '../../properties/property.ts';
 import type { GuestSummary, VirtioStepContext as StepContext } from '../../properties/virtio/property.ts';
 import { summary as runnerSummary } from '../../properties/virtio/runner.ts';
+import { asTyped } from '../../core/index.ts';
 
 export const g0 = guestId(0);
 export const g1 = guestId(1);
@@ -33,8 +34,8 @@ export function clone(o: Observation): Observation {
   return {
     host: { ...o.host, owner: o.host.owner.slice(), ownerGpfn: o.host.ownerGpfn.slice() },
     guests: o.guests.map((g) => ({
-      ...g, p2m: g.p2m.slice(), dmaView: g.dmaView?.slice() ?? null, pageState: g.pageState.slice(),
-      hostBallooned: g.hostBallooned.slice(), inflight: g.inflight.map((b) => ({ ...b })), counts: { ...g.counts },
+      ...g, p2m: asTyped(g.p2m).slice(), dmaView: g.dmaView ? asTyped(g.dmaView).slice() : null, pageState: asTyped(g.pageState).slice(),
+      hostBallooned: asTyped(g.hostBallooned).slice(), inflight: g.inflight.map((b) => ({ ...b })), counts: { ...g.counts },
     })),
   };
 }

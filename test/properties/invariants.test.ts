@@ -24,6 +24,7 @@ import { reconvergence } from '../../properties/liveness/reconvergence.ts';
 import { reportedPagesKept } from '../../properties/virtio/reported-pages-kept.ts';
 import { statsPosted } from '../../properties/virtio/stats-posted.ts';
 import { accepted, allocAndWrite, driven, g0, g1, inflated, stepWith, summary, twoGuests } from './fixtures.ts';
+import { asTyped } from '../../core/index.ts';
 
 const write0 = { kind: 'write', guest: g0, pick: 0 } as const;
 const device0 = { kind: 'device', guest: g0, queue: 'inflate' } as const;
@@ -67,13 +68,13 @@ describe('frames-conserved', () => {
 describe('balloon-pages-untouched', () => {
   it('fires when the guest writes a ballooned gpfn, naming it', () => {
     const { obs, config } = driven(inflated(8));
-    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    const n = asTyped(obs.guests[0].pageState).indexOf(PageState.Ballooned);
     const v = stepWith(balloonPagesUntouched, config, { obs, command: write0, result: accepted({ kind: 'wrote', guest: g0, gpfn: gpfn(n), token: 1 }) });
     expect(v?.message).toBe(`the guest wrote gpfn ${n} of guest 0, which is ballooned`);
   });
   it('fires when the guest touches a page the host still holds under MUST_TELL_HOST', () => {
     const { obs, config } = driven(inflated(8));
-    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    const n = asTyped(obs.guests[0].pageState).indexOf(PageState.Ballooned);
     obs.guests[0].pageState[n] = PageState.Used;
     const v = stepWith(balloonPagesUntouched, config, { obs, command: write0, result: accepted({ kind: 'read', guest: g0, gpfn: gpfn(n), value: 0 }) });
     expect(v?.message).toContain(`read gpfn ${n} of guest 0 while the host still holds it in the balloon`);
@@ -119,7 +120,7 @@ describe('data-oracle', () => {
 describe('host-drops-only-ballooned', () => {
   it('allows the frame of a page on its way out while the host still holds it (64 KiB host page completed)', () => {
     const { obs, config } = driven(inflated(8));
-    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    const n = asTyped(obs.guests[0].pageState).indexOf(PageState.Ballooned);
     obs.guests[0].pageState[n] = PageState.Deflating;
     const v = stepWith(hostDropsOnlyBallooned, config, { obs, command: device0, result: accepted({ kind: 'frame-released', guest: g0, gpfn: gpfn(n), frame: frame(50) }) });
     expect(v).toBeNull();
@@ -129,7 +130,7 @@ describe('host-drops-only-ballooned', () => {
   });
   it('statement 21: the frame of a page on its way out is the host\'s only with MUST_TELL_HOST negotiated', () => {
     const { obs, config } = driven(inflated(8));
-    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    const n = asTyped(obs.guests[0].pageState).indexOf(PageState.Ballooned);
     obs.guests[0].pageState[n] = PageState.Deflating;
     const release = { obs, command: device0, result: accepted({ kind: 'frame-released', guest: g0, gpfn: gpfn(n), frame: frame(50) }) };
     expect(stepWith(hostDropsOnlyBallooned, config, release)).toBeNull();
@@ -146,7 +147,7 @@ describe('host-drops-only-ballooned', () => {
   it('fires when a big host page is released while part of it is still in use', () => {
     const cfg = { ...twoGuests, hostPageGpfns: 16 as const };
     const { obs } = driven([...allocAndWrite(g0, 1), ...inflated(8)], cfg);
-    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    const n = asTyped(obs.guests[0].pageState).indexOf(PageState.Ballooned);
     const v = stepWith(hostDropsOnlyBallooned, cfg, { obs, command: device0, result: accepted({ kind: 'frame-released', guest: g0, gpfn: gpfn(n), frame: frame(50) }) });
     expect(v?.message).toMatch(new RegExp(`released frame 50 of gpfn ${n} of guest 0, which the guest did not inflate \\(it shares host page 1 of 16 gpfns with gpfn \\d+ of guest 0, which is free\\)`));
   });
@@ -160,7 +161,7 @@ describe('requests-well-formed', () => {
   });
   it('fires when the driver reuses a deflated page before the ack under MUST_TELL_HOST', () => {
     const { obs, config } = driven(inflated(4));
-    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    const n = asTyped(obs.guests[0].pageState).indexOf(PageState.Ballooned);
     obs.guests[0].pageState[n] = PageState.Free;
     const v = stepWith(requestsWellFormed, config, { obs, command: { kind: 'driver', guest: g0 }, result: accepted({ kind: 'buffer-queued', guest: g0, queue: 'deflate', id: 9, origin: 'driver', gpfns: [n] }) });
     expect(v?.message).toBe(`guest 0 deflated gpfn ${n} of guest 0 and it is already free: with MUST_TELL_HOST it must stay out of use until the device acknowledges`);
@@ -177,7 +178,7 @@ describe('requests-well-formed', () => {
   });
   it('fires when the driver deflates a gpfn whose inflate was not acknowledged', () => {
     const { obs, config } = driven([{ kind: 'set-target', guest: g0, pages: 4 }, { kind: 'driver', guest: g0 }]);
-    const n = obs.guests[0].pageState.indexOf(PageState.Inflating);
+    const n = asTyped(obs.guests[0].pageState).indexOf(PageState.Inflating);
     obs.guests[0].pageState[n] = PageState.Deflating;
     obs.guests[0].hostBallooned[n] = 0;
     const v = stepWith(requestsWellFormed, config, { obs, command: { kind: 'driver', guest: g0 }, result: accepted({ kind: 'buffer-queued', guest: g0, queue: 'deflate', id: 9, origin: 'driver', gpfns: [n] }) });
@@ -201,7 +202,7 @@ describe('counters-match', () => {
   });
   it('fires when host and guest disagree on a ballooned gpfn once idle', () => {
     const { obs, config } = driven(inflated(4));
-    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    const n = asTyped(obs.guests[0].pageState).indexOf(PageState.Ballooned);
     obs.guests[0].hostBallooned[n] = 0;
     expect((countersMatch.monitor(config, virtioWorld) as VirtioMonitor).audit!(obs)?.message).toBe(`gpfn ${n} of guest 0: the guest says it is ballooned, the host does not`);
   });

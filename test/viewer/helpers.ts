@@ -27,7 +27,7 @@ export function observedSteps(file: string): { trace: Trace; snaps: Snap[] } {
         const o = sys.observe();
         snaps.push({
           owner: [...o.host.owner], ownerGpfn: [...o.host.ownerGpfn],
-          pageState: o.guests.map((g) => [...g.pageState]), hostBallooned: o.guests.map((g) => [...g.hostBallooned]), p2m: o.guests.map((g) => [...g.p2m]),
+          pageState: o.guests.map((g) => Array.from(g.pageState)), hostBallooned: o.guests.map((g) => Array.from(g.hostBallooned)), p2m: o.guests.map((g) => Array.from(g.p2m)),
         });
         return r;
       },

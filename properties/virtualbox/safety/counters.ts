@@ -1,4 +1,4 @@
-import { PageState } from '../../../core/index.ts';
+import { PageState, touchedRanges } from '../../../core/index.ts';
 import type { VboxObservation } from '../../../core/virtualbox/index.ts';
 import type { Violation } from '../../property.ts';
 import type { VboxProperty } from '../property.ts';
@@ -38,7 +38,7 @@ export const vboxCountersMatch: VboxProperty = {
         for (let i = 0; i < obs.guests.length; i++) {
           const g = obs.guests[i];
           let n = 0;
-          for (let x = 0; x < g.hostBallooned.length; x++) {
+          for (const [lo, hi] of touchedRanges(g.pageState, g.hostBallooned)) for (let x = lo; x < hi; x++) {
             const s = g.pageState[x];
             const guestHolds = s === PageState.Ballooned || s === PageState.Deflating;
             if (g.hostBallooned[x]) n++;

@@ -1,4 +1,4 @@
-import { FRAME_RESERVED, UNBACKED } from '../../../core/index.ts';
+import { FRAME_RESERVED, touchedRanges, UNBACKED } from '../../../core/index.ts';
 import type { VboxObservation } from '../../../core/virtualbox/index.ts';
 import type { Violation } from '../../property.ts';
 import type { VboxProperty } from '../property.ts';
@@ -36,7 +36,7 @@ export const vboxZeroPage: VboxProperty = {
       if (obs.host.owner[z] !== FRAME_RESERVED) return { message: `frame ${z}, the shared zero page, is not reserved by the host`, frame: z };
       for (let i = 0; i < obs.guests.length; i++) {
         const g = obs.guests[i];
-        for (let x = 0; x < g.p2m.length; x++) {
+        for (const [lo, hi] of touchedRanges(g.p2m, g.hostBallooned)) for (let x = lo; x < hi; x++) {
           if (g.p2m[x] === z) return { message: `${at(i, x)} maps frame ${z}, the shared zero page, as its own`, guest: i, gpfn: x, frame: z };
           if (g.hostBallooned[x] && g.p2m[x] !== UNBACKED) return { message: `${at(i, x)} is ballooned but still maps frame ${g.p2m[x]}`, guest: i, gpfn: x, frame: g.p2m[x] };
         }

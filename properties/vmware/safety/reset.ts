@@ -1,4 +1,4 @@
-import { PageState } from '../../../core/index.ts';
+import { fillGpfns, gpfnArray, PageState } from '../../../core/index.ts';
 import { gpfnOfPpn } from '../../../core/vmware/index.ts';
 import type { VmwProperty } from '../property.ts';
 import { forkable } from '../../property.ts';
@@ -20,7 +20,7 @@ export const vmwResetForgets: VmwProperty = {
   // and whether the driver has been told (a reply of RESET): until then it cannot know. The
   // monitor's only state (forkable: a fork copies it).
   monitor: (config) => forkable({
-    forgotten: config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages)),
+    forgotten: config.guests.map((g) => gpfnArray(Uint8Array, g.ramPages + g.holePages)),
     told: config.guests.map(() => false),
   }, ({ forgotten, told }) => ({
       step({ result, obs }) {
@@ -51,7 +51,7 @@ export const vmwResetForgets: VmwProperty = {
             for (let n = 0; n < f.length; n++) {
               if (f[n] && g.pageState[n] === PageState.Ballooned && !g.hostBallooned[n]) return { message: `guest ${e.guest} started over after a RESET but still holds gpfn ${n} as ballooned`, guest: e.guest, gpfn: n };
             }
-            f.fill(0);
+            fillGpfns(f, 0);
             told[e.guest] = false;
           }
         }

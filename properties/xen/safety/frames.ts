@@ -1,4 +1,4 @@
-import { FRAME_FREE, FRAME_RESERVED, UNBACKED } from '../../../core/index.ts';
+import { FRAME_FREE, FRAME_RESERVED, touchedRanges, UNBACKED } from '../../../core/index.ts';
 import type { XenObservation } from '../../../core/xen/index.ts';
 import type { XenProperty, XenViolation } from '../property.ts';
 import { stateless } from '../../property.ts';
@@ -44,7 +44,7 @@ export function auditFrames(obs: XenObservation): XenViolation | null {
   if (free !== freeFrames) return { message: `the host counts ${freeFrames} free frames, its frame table holds ${free}` };
   for (let i = 0; i < obs.guests.length; i++) {
     const p2m = obs.guests[i].p2m;
-    for (let n = 0; n < p2m.length; n++) {
+    for (const [lo, hi] of touchedRanges(p2m)) for (let n = lo; n < hi; n++) {
       const f = p2m[n];
       if (f === UNBACKED) continue;
       if (owner[f] !== i || ownerGpfn[f] !== n) return { message: `gpfn ${n} of guest ${i} maps frame ${f}, which the host gives to ${owner[f] < 0 ? 'nobody' : `gpfn ${ownerGpfn[f]} of guest ${owner[f]}`}`, guest: i, gpfn: n, frame: f };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FRAME_FREE, PageState, UNBACKED } from '../../../core/index.ts';
 import { XenReferenceSystem } from '../../../impl/xen/index.ts';
 import { G0, onePv, thread, tick } from './helpers.ts';
+import { asTyped } from '../../../core/index.ts';
 
 describe('Xen balloon thread (balloon.c balloon_thread)', () => {
   it('balloons down to the target in one batch, releasing the frames and invalidating the PV p2m', () => {
@@ -115,7 +116,7 @@ describe('Xen balloon thread (balloon.c balloon_thread)', () => {
     expect(o.guests[0].actual).toBe(64);
     expect(o.guests[0].target).toBe(20);
     expect(o.guests[0].counts.free).toBe(64);
-    expect(o.guests[0].hostBallooned.every((x) => x === 0)).toBe(true);
+    expect(asTyped(o.guests[0].hostBallooned).every((x) => x === 0)).toBe(true);
     expect(Array.from(o.host.owner).filter((x) => x !== FRAME_FREE && x >= 0).length).toBe(64);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { xenGuestConfig, xenSystemConfig, type XenCommand, type XenRequest } from '../../../core/xen/index.ts';
 import { XenReferenceSystem, type XenFaultName } from '../../../impl/xen/index.ts';
 import { G0, G1, onePv, snapshot, thread } from './helpers.ts';
+import { asTyped } from '../../../core/index.ts';
 
 const hostile = (req: XenRequest): XenCommand => ({ kind: 'hostile', guest: G0, request: 'misaligned', pick: 0, req });
 
@@ -28,7 +29,7 @@ describe('Xen hypervisor memory ops (memory.c)', () => {
     const sys = new XenReferenceSystem(onePv());
     sys.apply({ kind: 'set-target', guest: G0, pages: 60 });
     sys.apply(thread());
-    const gone = sys.observe().guests[0].hostBallooned.indexOf(1);
+    const gone = asTyped(sys.observe().guests[0].hostBallooned).indexOf(1);
     const r = sys.apply(hostile({ op: 'decrease', order: 0, gpfns: [gone] }));
     expect(r.effects.find((e) => e.kind === 'hypercall')).toMatchObject({ done: 0, refused: [{ gpfn: gone, code: 'xen/not-populated' }] });
   });
