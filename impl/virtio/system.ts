@@ -63,8 +63,12 @@ export class ReferenceSystem implements SystemUnderTest {
   /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
   fork(): ReferenceSystem { return forkState(this); }
 
-  /** SystemUnderTest.hiddenKey: the guests whose driver deadlocked (the oom-deadlock fault), else empty. */
-  hiddenKey(): string { return this.guests.some((g) => g.drv.isDeadlocked) ? this.guests.map((g) => (g.drv.isDeadlocked ? 'D' : '-')).join('') : ''; }
+  /** SystemUnderTest.hiddenKey: the guests whose driver deadlocked (the oom-deadlock fault), else empty; with hinting, its hidden state. */
+  hiddenKey(): string {
+    const dead = this.guests.some((g) => g.drv.isDeadlocked) ? this.guests.map((g) => (g.drv.isDeadlocked ? 'D' : '-')).join('') : '';
+    // ... and each hinting guest's hinting state the observation does not show (ids issued, pages taken and written since).
+    return this.guests.some((g) => g.hint) ? `${dead}|${this.guests.map((g) => (g.hint ? g.hint.hiddenKey() : '')).join('|')}` : dead;
+  }
 
   observe(): Observation {
     // Views are live; only the scalars need refreshing.

@@ -14,12 +14,16 @@
 import { guestId, guestConfig, hostileKinds, systemConfig, type Command, type Observation, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyExplorer } from '../family.ts';
 import { layoutFor } from '../layout.ts';
+import { HINT_ALPHABET } from './hinting/explore.ts';
 import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 
 const SKIP = new Set(['id']);
 
 /** One report of one free page (pick 0) per guest (Command 'report', Linux page_reporting_cycle scaled down). */
 const reportCommands = (c: SystemConfig): Command[] => c.guests.map((_g, i): Command => ({ kind: 'report', guest: guestId(i), pages: 1, pick: 0 }));
+
+/** Every step of the hinting harness's alphabet (smallest arguments) per guest. */
+const hintCommands = (c: SystemConfig): Command[] => c.guests.flatMap((_g, i) => HINT_ALPHABET.map((op): Command => ({ kind: 'hint', guest: guestId(i), op })));
 
 export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> = {
   defaults: { guests: 1, pages: 4 },
@@ -59,6 +63,11 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
       doc: 'PAGE_REPORTING and PAGE_POISON (5.5.6.7, 5.5.6.6.1): the guest fills free pages with poison_val, so a reported page must keep it (5.5.6.7.2); the alphabet gains a report of one free page',
       apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, features: { ...g.features, pageReporting: true, pagePoison: true } })) }),
       extra: reportCommands,
+    },
+    hinting: {
+      doc: 'every guest negotiates FREE_PAGE_HINT (VIRTIO 1.2 5.5.6.5): the alphabet gains every hinting step of the hinting harness (properties/virtio/hinting/explore.ts HINT_ALPHABET) per guest',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, features: { ...g.features, freePageHint: true } })) }),
+      extra: hintCommands,
     },
     'straddle-2^31': {
       doc: 'every guest laid out as a real machine (properties/layout.ts): low RAM at 0, the rest from just below pfn 2^31 on, so the queues carry page frame numbers with bit 31 set (VIRTIO 1.2 5.5.6: le32)',
@@ -104,5 +113,11 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     'restore-skips-poison': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'poison-after-driver-ok': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'stats-not-reposted': { guests: 1, pages: 4, depth: 1 },
+    // Free page hinting (FREE_PAGE_HINT): the hinting steps join the alphabet; the system's hidden key holds the hinting state the observation does not show.
+    'hint-id-reuse': { guests: 1, pages: 4, variant: 'hinting', depth: 2 },
+    'hint-cmd-twice': { guests: 1, pages: 4, variant: 'hinting', depth: 3 },
+    'hint-stale-id': { guests: 1, pages: 4, variant: 'hinting', depth: 6 },
+    'hint-modify-after-done': { guests: 1, pages: 4, variant: 'hinting', depth: 7 },
+    'hint-release-uninit': { notFound: 'MEASURING' },
   },
 };

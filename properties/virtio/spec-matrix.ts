@@ -39,8 +39,8 @@ const PART2 = 'not modelled yet (issue 20 part 2)';
 const LEGACY = 'legacy interface only: the testbed models the VIRTIO 1.x transport, whose fields are little-endian integers the model keeps abstract';
 const PROFILES = 'test:test/model/profiles.test.ts';
 const HINTS = 'test:test/properties/hinting.test.ts';
-/** Free page hinting is checked by its own testbed, not yet by `balloon check --family virtio`. */
-const HINTING = 'in the hinting testbed (model/virtio/hinting-*.ts, properties/virtio/hinting/), not yet in balloon check';
+/** Where free page hinting is checked: inside `balloon check --family virtio` and by its own testbed. */
+const HINTING = 'in balloon check --family virtio on guests that negotiate FREE_PAGE_HINT (the hinting chart stepped by conformance, the hint-* properties), and in the hinting testbed (balloon hint)';
 
 const s = (n: number, section: string, keyword: Keyword, feature: SpecFeature, party: 'driver' | 'device', says: string, status: SpecStatus, by: readonly string[], note?: string): SpecStatement =>
   ({ n, section, keyword, feature, party, says, status, by, ...(note ? { note } : {}) });
