@@ -150,7 +150,7 @@ export function withHintingConformance(base: (hooks?: ConformanceHooks) => Virti
     return {
       ...p,
       doc: `${p.doc}; with FREE_PAGE_HINT, every hinting step is one the hinting chart (model/virtio/hinting-machine.ts) allows, and its counts match`,
-      refs: `${p.refs}; VIRTIO 1.2 5.5.6.5.1, 5.5.6.5.2 (statements 37-43, 46, 48, 49)`,
+      refs: `${p.refs}; VIRTIO 1.2 5.5.6.5.1 and 5.5.6.5.2, statements 37, 38, 39, 40, 41, 42, 43, 46, 48 and 49 (the hinting chart)`,
       monitor(config, world) {
         const m = p.monitor(config, world);
         return hintingGuests(config).length === 0 ? m : both(m, hintChartMonitor(config, hooks));
