@@ -10,6 +10,7 @@ import {
 } from '../core/virtio/index.ts';
 import { DEFAULT_MAX_COMMANDS } from './defaults.ts';
 import { layoutsArb, withLayouts, type LayoutWire } from './layout.ts';
+import { hintingArb } from './virtio/hinting/workload.ts';
 
 export interface Case { config: SystemConfig; commands: Command[] }
 
@@ -23,6 +24,8 @@ export interface WorkloadOptions {
 const OPTIONAL: readonly CommandKind[] = ['set-target', 'alloc', 'free', 'write', 'read', 'reset', 'hostile', 'report'];
 const WEIGHT: Record<CommandKind, number> = {
   'driver': 8, 'device': 8, 'set-target': 3, 'alloc': 3, 'free': 2, 'write': 3, 'read': 3, 'reset': 1, 'hostile': 1, 'report': 2,
+  // Never in a swarm's draw: hinting steps come with the feature (./virtio/hinting/workload.ts).
+  'hint': 0,
 };
 
 const guestArbOf = (minPages: number, maxPages: number): fc.Arbitrary<GuestConfig> => fc
@@ -321,6 +324,7 @@ export function commandArb(config: SystemConfig, kinds: readonly CommandKind[], 
       return { kind: 'reset', guest, ...(withhold.length > 0 ? { withhold } : {}), ...(refuse ? { refuse } : {}) };
     }),
     'report': fc.record({ guest: g, pages: few(Math.max(1, Math.ceil(maxPages / 3))), pick }).map((r) => ({ kind: 'report', ...r })),
+    'hint': fc.constant({ kind: 'hint', guest: guestId(0), op: { kind: 'hint-request' } }),
     'hostile': fc.record({ guest: g, request: local ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...LOCAL_HOSTILE) }, { weight: 1, arbitrary: fc.constantFrom(...hostileKinds) }) : fc.constantFrom(...hostileKinds), pick }).map((r) => ({ kind: 'hostile', ...r })),
   };
   // A concentrated case moves its balloon often: targets twice as common.
@@ -362,5 +366,7 @@ export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
     .chain(({ config, optional, local }) => fc.tuple(
       fc.array(commandArb(config, ['driver', 'device', ...(local ? withBase(optional, local) : optional)], local), { maxLength, size: 'max' }),
       opts.config || local ? fc.constant(config) : layoutsArb(config, VIRTIO_WIRE),
-    ).map(([commands, laid]) => ({ config: laid, commands })));
+    ).map(([commands, laid]) => ({ config: laid, commands })))
+    // Free page hinting in one case of four, drawn last, so the cases without it stay as they were.
+    .chain((c) => hintingArb(c, maxLength, opts.config !== undefined));
 }

@@ -7,6 +7,7 @@
 import type { GuestId } from '../ids.ts';
 import { formatGuestProgram, type WorldCommand } from '../world.ts';
 import type { FeatureName } from './negotiation.ts';
+import { formatHintCommand, type HintCommand } from './hinting.ts';
 
 /** The virtqueues (VIRTIO 1.2 5.5.2): reporting exists only with PAGE_REPORTING, stats only with STATS_VQ. */
 export type QueueName = 'inflate' | 'deflate' | 'stats' | 'reporting';
@@ -42,6 +43,12 @@ export type Command =
    */
   | { kind: 'report'; guest: GuestId; pages: number; pick: number }
   /**
+   * Free page hinting (VIRTIO 1.2 5.5.6.5, FREE_PAGE_HINT): one step of the guest's hinting
+   * driver, its device or the guest program on the hinting pool, in the words of
+   * core/virtio/hinting.ts (`op`). Refused with device/no-hinting unless the guest negotiated it.
+   */
+  | { kind: 'hint'; guest: GuestId; op: HintCommand }
+  /**
    * Device reset and driver reload: the balloon empties, the target stays. The reload negotiates
    * features again (core/virtio/negotiation.ts): the device offers the configuration's features
    * without those `withhold` names, and with `refuse` it refuses the driver's first FEATURES_OK
@@ -60,7 +67,7 @@ export type Command =
 
 export type CommandKind = Command['kind'];
 export const commandKinds: readonly CommandKind[] = [
-  'set-target', 'driver', 'device', 'alloc', 'free', 'write', 'read', 'reset', 'hostile', 'report',
+  'set-target', 'driver', 'device', 'alloc', 'free', 'write', 'read', 'reset', 'hostile', 'report', 'hint',
 ];
 
 /** One line of the runnable form of a command, as printed in counterexamples. */
@@ -73,5 +80,6 @@ export function formatCommand(c: Command): string {
     case 'reset': return `reset g${c.guest}${c.withhold?.length ? ` withhold=${c.withhold.join(',')}` : ''}${c.refuse ? ' refuse' : ''}`;
     case 'report': return `report g${c.guest} ${c.pages} pick=${c.pick}`;
     case 'hostile': return `hostile g${c.guest} ${c.request} pick=${c.pick}`;
+    case 'hint': return `hint g${c.guest} ${formatHintCommand(c.op)}`;
   }
 }

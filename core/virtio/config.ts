@@ -24,6 +24,12 @@ export interface VirtioFeatures {
    * device may discard (5.5.6.7). Absent: not negotiated.
    */
   pageReporting?: boolean;
+  /**
+   * Bit 3 (FREE_PAGE_HINT): a free_page_vq exists, on which the device asks for hints of free
+   * pages by command id and the driver hints them (5.5.6.5; core/virtio/hinting.ts). Absent: not
+   * negotiated.
+   */
+  freePageHint?: boolean;
 }
 
 /**
@@ -35,6 +41,8 @@ export const POISON_VAL = 0xaaaaaaaa;
 
 /** PAGE_REPORTING negotiated. */
 export const reportingOn = (f: VirtioFeatures): boolean => f.pageReporting === true;
+/** FREE_PAGE_HINT negotiated. */
+export const hintingOn = (f: VirtioFeatures): boolean => f.freePageHint === true;
 /** PAGE_POISON negotiated: the guest poisons free pages, and reported pages must keep POISON_VAL (5.5.6.7.2). */
 export const poisonOn = (f: VirtioFeatures): boolean => f.pagePoison === true;
 
@@ -140,6 +148,8 @@ export function configProblems(c: SystemConfig): string[] {
       p.push(`${at}.features: must give mustTellHost, statsVq and deflateOnOom as booleans`);
     } else if ((f.pagePoison !== undefined && typeof f.pagePoison !== 'boolean') || (f.pageReporting !== undefined && typeof f.pageReporting !== 'boolean')) {
       p.push(`${at}.features: pagePoison and pageReporting, when given, must be booleans`);
+    } else if (f.freePageHint !== undefined && typeof f.freePageHint !== 'boolean') {
+      p.push(`${at}.features: freePageHint, when given, must be a boolean`);
     }
     if (typeof g.assignedDevice !== 'boolean') p.push(`${at}.assignedDevice: must be a boolean`);
   });

@@ -18,7 +18,8 @@
  */
 import { touchedRanges } from '../paged.ts';
 import type { Command, CommandKind, QueueName } from './commands.ts';
-import { poisonOn, reportingOn, type GuestConfig } from './config.ts';
+import { hintingOn, poisonOn, reportingOn, type GuestConfig } from './config.ts';
+import { HINT_ERRORS } from './hinting.ts';
 import type { Effect, EffectKind, StepResult } from './effects.ts';
 import type { ErrorCode } from './errors.ts';
 import type { GuestObservation } from './observation.ts';
@@ -243,6 +244,26 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       if (q.gpfns.length !== want) return `${what(c)} reported ${q.gpfns.length} gpfns, not ${want} (${c.pages} guest pages asked, ${s.before.free} gpfns free)`;
       if (s.after.counts.free !== s.before.free - want) return `${what(c)} reported ${want} gpfns, but the free count moved from ${s.before.free} to ${s.after.counts.free}`;
       return null;
+    },
+  },
+  'hint': {
+    source: 'VIRTIO 1.2 5.5.6.5 (free page hinting on free_page_vq); 5.5.2 (the queue exists only with FREE_PAGE_HINT); core/virtio/hinting.ts (each step\'s own contract: properties/virtio/hinting/contract.ts, run as hint-contract)',
+    refusals: {
+      'device/no-hinting': 'FREE_PAGE_HINT was not negotiated',
+      ...Object.fromEntries(Object.keys(HINT_ERRORS).map((k) => [k, `the hinting step's own refusal: ${HINT_ERRORS[k as keyof typeof HINT_ERRORS]} (judged by hint-contract)`])),
+    },
+    accepted: 'one hinting effect, on a guest that negotiated FREE_PAGE_HINT (what it holds is hint-contract\'s to judge)',
+    check(s) {
+      const on = hintingOn(s.guest.features);
+      if (s.result.outcome === 'refused') {
+        const hintCode = (() => (on ? null : 'FREE_PAGE_HINT was not negotiated (device/no-hinting)'));
+        return refusal(s, {
+          'device/no-hinting': () => (on ? 'FREE_PAGE_HINT was negotiated' : null),
+          ...Object.fromEntries(Object.keys(HINT_ERRORS).map((k) => [k, hintCode])),
+        });
+      }
+      if (!on) return `${what(s.command)} was accepted, but FREE_PAGE_HINT was not negotiated`;
+      return own(s, 'hinting');
     },
   },
   'write': touchContract('write'),

@@ -7,6 +7,7 @@ import type { VirtioFeatures } from './config.ts';
 import type { ErrorCode } from './errors.ts';
 import type { Gpfn, GuestId } from '../ids.ts';
 import type { StepResult as WorldStepResult, WorldEffect } from '../world.ts';
+import type { HintEffect } from './hinting.ts';
 
 export type BufferOrigin = 'driver' | 'oom' | 'hostile';
 export interface Refusal { gpfn: number; code: ErrorCode }
@@ -42,7 +43,13 @@ export type Effect =
    */
   | { kind: 'features-refused'; guest: GuestId }
   /** The driver wrote `poison_val` into the device's configuration (PAGE_POISON, 5.5.6.6.1). */
-  | { kind: 'poison-written'; guest: GuestId; value: number };
+  | { kind: 'poison-written'; guest: GuestId; value: number }
+  /**
+   * What one `hint` command did on the guest's free page hinting (5.5.6.5), in the words of
+   * core/virtio/hinting.ts: ids written, buffers queued and served, pages dropped and given back,
+   * and the guest program on the hinting pool.
+   */
+  | { kind: 'hinting'; guest: GuestId; effects: readonly HintEffect[] };
 
 /** The device status bits the driver sets during initialization (VIRTIO 1.2 2.1, 3.1.1). */
 export type DeviceStatusBit = 'features-ok' | 'driver-ok';
@@ -51,7 +58,7 @@ export type EffectKind = Effect['kind'];
 export const effectKinds: readonly EffectKind[] = [
   'frame-mapped', 'frame-released', 'target-set', 'buffer-queued', 'buffer-processed', 'ack-consumed',
   'actual-written', 'pages-allocated', 'pages-freed', 'wrote', 'read', 'out-of-puff', 'reset', 'poison-checked',
-  'device-status', 'poison-written', 'features-refused',
+  'device-status', 'poison-written', 'features-refused', 'hinting',
 ];
 
 /** The result of applying one command: accepted, or refused with a stable code; effects either way. */

@@ -1,4 +1,5 @@
 import { WORLD_ERROR_CODES } from '../world.ts';
+import { HINT_ERRORS } from './hinting.ts';
 
 /**
  * Stable error codes, namespaced by who refuses: a value, never an exception, inside the core.
@@ -17,6 +18,8 @@ export const ERROR_CODES = {
   'guest/nothing-to-report': 'the guest has no free page to report',
   'device/bad-target': 'the target is not a whole number of pages in range',
   'device/no-buffer': 'a hostile request came without its buffer (the runner fills in queue and gpfns: properties/hostile.ts)',
+  'device/no-hinting': 'free page hinting (FREE_PAGE_HINT) was not negotiated',
+  ...HINT_ERRORS,
   ...WORLD_ERROR_CODES,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -45,6 +45,17 @@ export interface HintConfig {
 
 export const hintConfig = (over: Partial<HintConfig> = {}): HintConfig => ({ pages: 8, profile: 'linux', ...over });
 
+/**
+ * In `balloon check --family virtio`, a guest that negotiated FREE_PAGE_HINT hints from a pool of
+ * this many pages of its own, beside the balloon's guest memory (docs/families/virtio.md, "Free
+ * page hinting in the family": the pool is not the balloon's memory, so the balloon's invariants
+ * do not see hinted pages).
+ */
+export const HINT_POOL_PAGES = 8;
+
+/** The hinting configuration of a virtio guest: its pool, held to `spec` under the virtio spec profile, else to `linux`. */
+export const hintConfigFor = (virtioProfile: string): HintConfig => hintConfig({ pages: HINT_POOL_PAGES, profile: virtioProfile === 'spec' ? 'spec' : 'linux' });
+
 /** Why `c` cannot be built, one message per problem (empty when it is fine). */
 export function hintConfigProblems(c: HintConfig): string[] {
   const p: string[] = [];

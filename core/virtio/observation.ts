@@ -7,6 +7,7 @@ import type { VirtioFeatures } from './config.ts';
 import type { QueueName } from './commands.ts';
 import type { BufferOrigin } from './effects.ts';
 import type { WorldGuestObservation, WorldObservation } from '../world.ts';
+import type { HintObservation } from './hinting.ts';
 
 export interface BufferObservation {
   id: number;
@@ -22,6 +23,8 @@ export interface GuestObservation extends WorldGuestObservation {
   features: VirtioFeatures;
   /** Buffers on the queues, oldest first, including acknowledged ones not yet consumed. */
   inflight: readonly BufferObservation[];
+  /** With FREE_PAGE_HINT: the hinting pool, the command id and free_page_vq (core/virtio/hinting.ts). */
+  hinting?: HintObservation;
 }
 
 export type Observation = WorldObservation<GuestObservation>;

@@ -14,7 +14,7 @@ import { FEATURE_NAMES } from './negotiation.ts';
 /** The feature bits the model knows (VIRTIO 1.x 5.5.3): core/config.ts `VirtioFeatures`. */
 export const FeaturesSchema = z.strictObject({
   mustTellHost: z.boolean(), statsVq: z.boolean(), deflateOnOom: z.boolean(),
-  pagePoison: z.boolean().optional(), pageReporting: z.boolean().optional(),
+  pagePoison: z.boolean().optional(), pageReporting: z.boolean().optional(), freePageHint: z.boolean().optional(),
 });
 
 /** The virtqueues (VIRTIO 1.2 5.5.2): core/commands.ts `QueueName`. */
@@ -33,6 +33,20 @@ const MAX_U32 = 2 ** 32 - 1;
 const whole = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 const guest = whole(0, 255);
 
+/** One free page hinting step (core/virtio/hinting.ts `HintCommand`), the `op` of a `hint` command. */
+export const HintOpSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('hint-request') }),
+  z.strictObject({ kind: z.literal('hint-stop') }),
+  z.strictObject({ kind: z.literal('hint-done') }),
+  z.strictObject({ kind: z.literal('hint-driver'), pages: whole(0, MAX_U32), pick: whole(0) }),
+  z.strictObject({ kind: z.literal('hint-device') }),
+  z.strictObject({ kind: z.literal('hint-release'), pages: whole(0, MAX_U32), pick: whole(0) }),
+  z.strictObject({ kind: z.literal('alloc'), pick: whole(0) }),
+  z.strictObject({ kind: z.literal('free'), pick: whole(0) }),
+  z.strictObject({ kind: z.literal('write'), pick: whole(0) }),
+  z.strictObject({ kind: z.literal('read'), pick: whole(0) }),
+]);
+
 /** Every virtio command as a trace file holds it (core/virtio/commands.ts `Command`, without the hostile buffer). */
 export const VirtioCommandSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('set-target'), guest, pages: whole(-MAX_U32, MAX_U32) }),
@@ -45,6 +59,7 @@ export const VirtioCommandSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('reset'), guest, withhold: z.array(z.enum(FEATURE_NAMES)).max(FEATURE_NAMES.length).optional(), refuse: z.boolean().optional() }),
   z.strictObject({ kind: z.literal('report'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
   z.strictObject({ kind: z.literal('hostile'), guest, request: z.enum(hostileKinds as [HostileKind, ...HostileKind[]]), pick: whole(0) }),
+  z.strictObject({ kind: z.literal('hint'), guest, op: HintOpSchema }),
 ]);
 
 // Every command kind of core/virtio has a schema here, and no other: a new kind fails this at compile time.

@@ -23,6 +23,24 @@ const gpfns = z.array(u32).max(MAX_EFFECTS_PER_STEP);
 const queue = QueueSchema;
 const code = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
 
+/** A buffer on free_page_vq (core/virtio/hinting.ts `HintBuffer`). */
+const HintBufferSchema = z.discriminatedUnion('kind', [
+  z.object({ id: u32, kind: z.literal('cmd'), cmdId: u32, bytes: u32 }),
+  z.object({ id: u32, kind: z.literal('pages'), gpfns }),
+]);
+/** One effect of a hinting step (core/virtio/hinting.ts `HintEffect`). */
+const HintEffectSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cmd-id-set'), cmdId: u32 }),
+  z.object({ kind: z.literal('hint-queued'), buffer: HintBufferSchema }),
+  z.object({ kind: z.literal('hint-processed'), id: u32, taken: gpfns, ignored: gpfns }),
+  z.object({ kind: z.literal('page-dropped'), gpfn: u32 }),
+  z.object({ kind: z.literal('hints-returned'), gpfns }),
+  z.object({ kind: z.literal('allocated'), gpfn: u32, found: u32 }),
+  z.object({ kind: z.literal('freed'), gpfn: u32 }),
+  z.object({ kind: z.literal('wrote'), gpfn: u32, value: u32 }),
+  z.object({ kind: z.literal('read'), gpfn: u32, value: u32 }),
+]);
+
 const effectSchemas = [
   z.object({ kind: z.literal('frame-mapped'), guest, gpfn: u32, frame }),
   z.object({ kind: z.literal('frame-released'), guest, gpfn: u32, frame }),
@@ -44,6 +62,7 @@ const effectSchemas = [
   z.object({ kind: z.literal('device-status'), guest, status: z.enum(['features-ok', 'driver-ok']), offered: FeaturesSchema.optional(), accepted: FeaturesSchema.optional() }),
   z.object({ kind: z.literal('features-refused'), guest }),
   z.object({ kind: z.literal('poison-written'), guest, value: u32 }),
+  z.object({ kind: z.literal('hinting'), guest, effects: z.array(HintEffectSchema).max(MAX_EFFECTS_PER_STEP) }),
 ] as const;
 
 export const EffectSchema = z.discriminatedUnion('kind', [...effectSchemas]);

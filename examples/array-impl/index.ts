@@ -9,12 +9,14 @@
  *   npx balloon check --impl examples/array-impl/index.ts
  */
 import {
-  configProblems, ERROR_CODES, PageState, POISON_VAL, poisonOn, reportingOn, UNBACKED,
+  configProblems, ERROR_CODES, hintingOn, PageState, POISON_VAL, poisonOn, profileOf, reportingOn, UNBACKED,
   type Command, type Effect, type ErrorCode, type Gpfn, type GuestId, type GuestObservation,
   type Observation, type StepResult, type SystemConfig, type SystemFactory, type SystemUnderTest,
 } from '../../core/virtio/index.ts';
 import { ArrayGuest, type PageName } from './guest.ts';
 import { ArrayHost } from './host.ts';
+import { ArrayHinting } from './hinting.ts';
+import { hintConfigFor } from '../../core/virtio/hinting.ts';
 
 const STATE_CODE: Record<PageName, PageState> = {
   hole: PageState.Hole, free: PageState.Free, used: PageState.Used,
@@ -32,6 +34,8 @@ const positions = (size: number, n: number, pick: number): number[] => {
 class ArraySystem implements SystemUnderTest {
   private readonly host: ArrayHost;
   private readonly guests: ArrayGuest[];
+  /** Per guest, its free page hinting when it negotiated FREE_PAGE_HINT (./hinting.ts). */
+  private readonly hints: (ArrayHinting | null)[];
   /** Tokens written by `write` commands, one counter for the whole system. */
   private lastToken = 0;
 
@@ -40,6 +44,7 @@ class ArraySystem implements SystemUnderTest {
     if (problems.length > 0) throw new RangeError(`invalid configuration: ${problems.join('; ')}`);
     this.host = new ArrayHost(config.hostFrames, config.reservedFrames);
     this.guests = config.guests.map((cfg, i) => new ArrayGuest(i as GuestId, cfg, config, this.host));
+    this.hints = config.guests.map((cfg) => (hintingOn(cfg.features) ? new ArrayHinting(hintConfigFor(profileOf(config))) : null));
   }
 
   apply(c: Command): StepResult {
@@ -108,6 +113,13 @@ class ArraySystem implements SystemUnderTest {
         guest.probe(out);
         return null;
       case 'report': return this.report(guest, c.pages, c.pick, out);
+      case 'hint': {
+        const h = this.hints[c.guest];
+        if (!h) return 'device/no-hinting';
+        const r = h.apply(c.op);
+        out.push({ kind: 'hinting', guest: guest.id, effects: r.effects });
+        return r.outcome === 'refused' ? r.code : null;
+      }
       case 'hostile': {
         // Posted, served at once and its acknowledgement dropped: judged against the device's
         // state at this moment (core/virtio/commands.ts).
@@ -178,12 +190,12 @@ class ArraySystem implements SystemUnderTest {
         owner: Int32Array.from(this.host.owner),
         ownerGpfn: Int32Array.from(this.host.ownerGpfn),
       },
-      guests: this.guests.map((g) => observeGuest(g)),
+      guests: this.guests.map((g, i) => observeGuest(g, this.hints[i])),
     };
   }
 }
 
-function observeGuest(g: ArrayGuest): GuestObservation {
+function observeGuest(g: ArrayGuest, hinting: ArrayHinting | null): GuestObservation {
   const p2m = new Int32Array(g.space).fill(UNBACKED);
   for (const [gpfn, f] of g.backing) p2m[gpfn] = f;
   const pageState = new Uint8Array(g.space);
@@ -204,6 +216,7 @@ function observeGuest(g: ArrayGuest): GuestObservation {
       free: g.count('free'), used: g.count('used'), inflating: g.count('inflating'),
       ballooned: g.count('ballooned'), deflating: g.count('deflating'),
     },
+    ...(hinting ? { hinting: hinting.observe() } : {}),
   };
 }
 

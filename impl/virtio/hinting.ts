@@ -99,6 +99,11 @@ export class ReferenceHintSystem implements HintSystem {
     this.content = Array.from({ length: cfg.pages }, () => FREE_FILL);
   }
 
+  /** What the observation does not show, as text: ids given out, the device's round, pages taken and written since the id, the driver's round. */
+  hiddenKey(): string {
+    return JSON.stringify([this.nextId, this.lastIssued, this.status, this.stopSince, [...this.skip].sort((a, b) => a - b), [...this.dirty].sort((a, b) => a - b), this.deferred, this.lastStarted, this.active]);
+  }
+
   observe(): HintObservation {
     return { cmdId: this.cmdId, state: Array.from(this.state), content: [...this.content], queued: [...this.queue] };
   }

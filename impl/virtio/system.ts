@@ -5,7 +5,7 @@
  */
 import { forkState } from '../../core/fork.ts';
 import {
-  configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, PageState, poisonOn, reportingOn,
+  configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, hintingOn, PageState, poisonOn, profileOf, reportingOn,
   type Command, type Effect, type GuestConfig, type ErrorCode, type GuestObservation, type Observation,
   type StepResult, type SystemConfig, type SystemUnderTest,
 } from '../../core/virtio/index.ts';
@@ -15,9 +15,13 @@ import { faultSet, type FaultName, type Faults } from './faults.ts';
 import { choose, GuestMemory } from '../guest-memory.ts';
 import { HostFrames } from '../host.ts';
 import { VirtQueues } from './virtqueue.ts';
+import { ReferenceHintSystem } from './hinting.ts';
+import { hintConfigFor } from '../../core/virtio/hinting.ts';
 
 interface GuestParts {
   cfg: GuestConfig; mem: GuestMemory; dev: BalloonDevice; drv: BalloonDriver; q: VirtQueues; obs: GuestObservation;
+  /** With FREE_PAGE_HINT: the guest's hinting driver and device over its hinting pool (impl/virtio/hinting.ts). */
+  hint: ReferenceHintSystem | null;
 }
 
 export class ReferenceSystem implements SystemUnderTest {
@@ -45,11 +49,13 @@ export class ReferenceSystem implements SystemUnderTest {
       const q = new VirtQueues();
       const drv = new BalloonDriver(config, cfg, mem, dev, q, this.faults);
       drv.probe([]);
-      const obs = {
+      const hint = hintingOn(cfg.features) ? new ReferenceHintSystem(hintConfigFor(profileOf(config)), this.faults) : null;
+      const obs: GuestObservation = {
         target: 0, actual: 0, features: dev.features, p2m: mem.p2m, dmaView: mem.dmaView,
         pageState: mem.pageState, hostBallooned: dev.ballooned, inflight: q.buffers, counts: mem.counts,
+        ...(hint ? { hinting: hint.observe() } : {}),
       };
-      return { cfg, mem, dev, drv, q, obs };
+      return { cfg, mem, dev, drv, q, obs, hint };
     });
     this.observation = { host: this.host.observe(), guests: this.guests.map((g) => g.obs) };
   }
@@ -57,8 +63,12 @@ export class ReferenceSystem implements SystemUnderTest {
   /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
   fork(): ReferenceSystem { return forkState(this); }
 
-  /** SystemUnderTest.hiddenKey: the guests whose driver deadlocked (the oom-deadlock fault), else empty. */
-  hiddenKey(): string { return this.guests.some((g) => g.drv.isDeadlocked) ? this.guests.map((g) => (g.drv.isDeadlocked ? 'D' : '-')).join('') : ''; }
+  /** SystemUnderTest.hiddenKey: the guests whose driver deadlocked (the oom-deadlock fault), else empty; with hinting, its hidden state. */
+  hiddenKey(): string {
+    const dead = this.guests.some((g) => g.drv.isDeadlocked) ? this.guests.map((g) => (g.drv.isDeadlocked ? 'D' : '-')).join('') : '';
+    // ... and each hinting guest's hinting state the observation does not show (ids issued, pages taken and written since).
+    return this.guests.some((g) => g.hint) ? `${dead}|${this.guests.map((g) => (g.hint ? g.hint.hiddenKey() : '')).join('|')}` : dead;
+  }
 
   observe(): Observation {
     // Views are live; only the scalars need refreshing.
@@ -132,6 +142,15 @@ export class ReferenceSystem implements SystemUnderTest {
         return null;
       }
       case 'report': return g.drv.report(c.pages, c.pick, out);
+      case 'hint': {
+        // Free page hinting runs on its own pool (core/virtio/hinting.ts HINT_POOL_PAGES); a
+        // reset of the balloon leaves it as it is (docs/families/virtio.md).
+        if (!g.hint) return 'device/no-hinting';
+        const r = g.hint.apply(c.op);
+        g.obs.hinting = g.hint.observe();
+        out.push({ kind: 'hinting', guest: gid, effects: r.effects });
+        return r.outcome === 'refused' ? r.code : null;
+      }
       case 'hostile': {
         // Posted, served and consumed in one step: judged against the host's state at this
         // moment, so whether it is bad does not depend on how the other queue is scheduled.

@@ -15,12 +15,16 @@
 import { FEATURE_NAMES, guestId, guestConfig, hostileKinds, systemConfig, type Command, type Observation, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyExplorer } from '../family.ts';
 import { layoutFor } from '../layout.ts';
+import { HINT_ALPHABET } from './hinting/explore.ts';
 import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 
 const SKIP = new Set(['id']);
 
 /** One report of one free page (pick 0) per guest (Command 'report', Linux page_reporting_cycle scaled down). */
 const reportCommands = (c: SystemConfig): Command[] => c.guests.map((_g, i): Command => ({ kind: 'report', guest: guestId(i), pages: 1, pick: 0 }));
+
+/** Every step of the hinting harness's alphabet (smallest arguments) per guest. */
+const hintCommands = (c: SystemConfig): Command[] => c.guests.flatMap((_g, i) => HINT_ALPHABET.map((op): Command => ({ kind: 'hint', guest: guestId(i), op })));
 
 export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> = {
   defaults: { guests: 1, pages: 4 },
@@ -77,6 +81,11 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
         ]),
       ],
     },
+    hinting: {
+      doc: 'every guest negotiates FREE_PAGE_HINT (VIRTIO 1.2 5.5.6.5): the alphabet gains every hinting step of the hinting harness (properties/virtio/hinting/explore.ts HINT_ALPHABET) per guest',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, features: { ...g.features, freePageHint: true } })) }),
+      extra: hintCommands,
+    },
     'straddle-2^31': {
       doc: 'every guest laid out as a real machine (properties/layout.ts): low RAM at 0, the rest from just below pfn 2^31 on, so the queues carry page frame numbers with bit 31 set (VIRTIO 1.2 5.5.6: le32)',
       apply: (c) => ({ ...c, guests: c.guests.map((g) => { const layout = layoutFor(g, 'straddle-2^31', false, 32, 1); return layout ? { ...g, layout } : g; }) }),
@@ -124,5 +133,11 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     'accept-unoffered': { guests: 1, pages: 4, variant: 'negotiation', depth: 1 },
     'report-without-poison': { guests: 1, pages: 4, variant: 'negotiation', depth: 1 },
     'ignore-refusal': { guests: 1, pages: 4, variant: 'negotiation', depth: 1 },
+    // Free page hinting (FREE_PAGE_HINT): the hinting steps join the alphabet; the system's hidden key holds the hinting state the observation does not show.
+    'hint-id-reuse': { guests: 1, pages: 4, variant: 'hinting', depth: 2 },
+    'hint-cmd-twice': { guests: 1, pages: 4, variant: 'hinting', depth: 3 },
+    'hint-stale-id': { guests: 1, pages: 4, variant: 'hinting', depth: 6 },
+    'hint-modify-after-done': { guests: 1, pages: 4, variant: 'hinting', depth: 7 },
+    'hint-release-uninit': { notFound: 'the shortest case is a whole round and more (request, open, serve the id, hint, serve the pages, DONE, give back unfilled, allocate: 8 steps) over an alphabet of 29 commands; balloon explore --variant hinting --depth 9 --max-states 60000 did not reach it within 500 s on the shared machine' },
   },
 };

@@ -16,8 +16,9 @@ import { stepResultProblems } from '../../core/virtio/step-shape.ts';
 import type { Family } from '../family.ts';
 import { simplifyCase } from '../simplify.ts';
 import { caseArb } from '../workload.ts';
-import { conformanceProperty } from '../conformance.ts';
-import { allProperties } from './properties.ts';
+import { allProperties, virtioConformanceProperty } from './properties.ts';
+import { hintMachine } from '../../model/virtio/hinting-machine.ts';
+import { HINT_CHART_NAME } from './hinting/family.ts';
 import { virtioRunner, virtioWorld } from './runner.ts';
 import { virtioReach } from './reach.ts';
 import { virtioExplorer } from './explorer.ts';
@@ -53,8 +54,9 @@ export const virtio: Family<Command, Observation, SystemConfig, StepResult> = {
   runner: virtioRunner,
   world: virtioWorld,
   properties: allProperties,
-  charts: { 'virtio-guest': guestMachine },
-  conformanceProperty,
+  // The hinting chart is stepped by conformance on guests that negotiated FREE_PAGE_HINT (./hinting/family.ts).
+  charts: { 'virtio-guest': guestMachine, [HINT_CHART_NAME]: hintMachine },
+  conformanceProperty: virtioConformanceProperty,
   reach: virtioReach,
   explorer: virtioExplorer,
 };

@@ -17,12 +17,17 @@ import { floorsAndTargets } from '../safety/floors-and-targets.ts';
 import { convergence } from '../liveness/convergence.ts';
 import { progress } from '../liveness/progress.ts';
 import { reconvergence } from '../liveness/reconvergence.ts';
-import { conformance } from '../conformance.ts';
+import { conformanceProperty } from '../conformance.ts';
 import { commandContract } from '../safety/command-contract.ts';
 import { effectsAgree } from '../safety/effects-agree.ts';
 import { purpose } from '../liveness/purpose.ts';
 import { reportedPagesKept } from './reported-pages-kept.ts';
 import { statsPosted } from './stats-posted.ts';
+import { virtioHintProperties, withHintingConformance } from './hinting/family.ts';
+
+/** Conformance to the guest chart and, with FREE_PAGE_HINT, to the hinting chart (./hinting/family.ts). */
+export const virtioConformanceProperty = withHintingConformance(conformanceProperty);
+const conformance = virtioConformanceProperty();
 
 export const safetyProperties: readonly Property[] = [
   noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned,
@@ -43,9 +48,16 @@ export const invariantProperties: readonly Property[] = [...safetyProperties, ..
 export const contractProperties: readonly Property[] = [commandContract, effectsAgree, purpose];
 
 /**
+ * Free page hinting (VIRTIO 1.2 5.5.6.5) on the guests that negotiated FREE_PAGE_HINT: the hinting
+ * command contract, the hinting pool's data oracle and what the device may drop
+ * (properties/virtio/hinting/); the hinting chart is stepped by conformance.
+ */
+export const hintingProperties: readonly Property[] = virtioHintProperties;
+
+/**
  * Every property `balloon check --family virtio` runs: the invariants, conformance to the
  * statechart (model/virtio), which steps the model in lockstep with the implementation, and the
  * contracts.
  */
-export const allProperties: readonly Property[] = [...invariantProperties, conformance, ...contractProperties];
+export const allProperties: readonly Property[] = [...invariantProperties, conformance, ...contractProperties, ...hintingProperties];
 export { conformance };

@@ -61,6 +61,9 @@ const WORK: Record<string, readonly string[]> = {
   'purpose': ['target-nonzero'],
   'reported-pages-kept': ['poison-checked'],
   'stats-posted': ['stats-used'],
+  'hint-contract': ['hint-step'],
+  'hint-data-oracle': ['hint-returned'],
+  'hint-device-drops': ['hint-dropped'],
 };
 
 const OWN_WORK: readonly Situation[] = [
@@ -68,6 +71,12 @@ const OWN_WORK: readonly Situation[] = [
   { name: 'driver-deflate', group: 'work', doc: 'the driver queued a deflate buffer (deflate only when asked)' },
   { name: 'poison-checked', group: 'work', doc: 'a guest under PAGE_POISON allocated pages and checked their poison (reported pages kept)' },
   { name: 'stats-used', group: 'work', doc: 'the device used a stats buffer, so the driver must post another (stats posted)' },
+  // Free page hinting (VIRTIO 1.2 5.5.6.5) on a guest that negotiated FREE_PAGE_HINT.
+  { name: 'hint-step', group: 'work', doc: 'a hinting step on a guest that negotiated FREE_PAGE_HINT (hint contract)' },
+  { name: 'hint-taken', group: 'work', doc: 'the device took hinted pages in a started round (QEMU get_free_page_hints in START; 5.5.6.5.2)' },
+  { name: 'hint-ignored', group: 'work', doc: 'the device ignored hinted pages sent outside a started round or under a stale id (5.5.6.5.2 statement 49)' },
+  { name: 'hint-returned', group: 'work', doc: 'the driver gave hinted pages back, at DONE or early by its shrinker, which the data oracle then reads (statements 43-46)' },
+  { name: 'hint-dropped', group: 'work', doc: 'the device dropped a hinted page it had not seen written since the id (statement 50; what the device may drop)' },
 ];
 
 // Layouts of real machines (properties/reach/layout.ts): virtio's queues carry 32-bit pfns (VIRTIO 1.2 5.5.6).
@@ -77,6 +86,7 @@ const DRIVER_BUFFER = atAll('driver-buffer');
 const DRIVER_DEFLATE = atAll('driver-deflate');
 const POISON_CHECKED = atAll('poison-checked');
 const STATS_USED = atAll('stats-used');
+const HINT = { step: atAll('hint-step'), taken: atAll('hint-taken'), ignored: atAll('hint-ignored'), returned: atAll('hint-returned'), dropped: atAll('hint-dropped') };
 
 export const virtioReach: ReachCatalogue<SystemConfig> = {
   situations: ALL,
@@ -127,6 +137,15 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
               break;
             case 'reset': chains.reset(e.guest); break;
             case 'poison-checked': if (e.gpfns.length > 0) hit[POISON_CHECKED] = 1; break;
+            case 'hinting':
+              hit[HINT.step] = 1;
+              for (const h of e.effects) {
+                if (h.kind === 'hint-processed' && h.taken.length > 0) hit[HINT.taken] = 1;
+                if (h.kind === 'hint-processed' && h.ignored.length > 0) hit[HINT.ignored] = 1;
+                if (h.kind === 'hints-returned' && h.gpfns.length > 0) hit[HINT.returned] = 1;
+                if (h.kind === 'page-dropped') hit[HINT.dropped] = 1;
+              }
+              break;
             case 'out-of-puff': hit[L['out-of-puff']] = 1; break;
             case 'target-set':
               if (e.requested > e.target) hit[L['target-past-ram']] = 1;

@@ -19,6 +19,11 @@ describe('chart coverage', () => {
     expect(formatCoverage(r.charts)).toMatch(/never taken:\n {4}(state|transition) /);
   });
 
+  it('pins the size of the hinting chart, which conformance steps on guests with FREE_PAGE_HINT', () => {
+    const inv = chartInventory(virtio.charts['virtio-hinting']);
+    expect({ states: inv.states.length, transitions: inv.transitions.length }).toEqual({ states: 9, transitions: 16 });
+  });
+
   it('the inventory reads every transition off the machine definition', () => {
     const inv = chartInventory(virtio.charts['virtio-guest']);
     expect(inv.transitions.map((t) => t.label)).toContain('driver.updatingActual --ACTUAL_WRITTEN [actualMatchesBalloon]--> driver.idle');

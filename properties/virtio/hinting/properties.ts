@@ -49,7 +49,8 @@ export const hintChart: HintProperty = {
   },
 };
 
-function explain(c: HintModelContext, e: HintEvent): string {
+/** Why the hinting chart refuses `e` in `c`: the first broken rule's words. */
+export function explain(c: HintModelContext, e: HintEvent): string {
   for (const set of governingHintRules(c, e)) {
     const r = brokenHintRule(set, c, e);
     if (r) return r.says;
@@ -57,7 +58,8 @@ function explain(c: HintModelContext, e: HintEvent): string {
   return 'no transition of that state takes it (VIRTIO 1.2 5.5.6.5 order of operations)';
 }
 
-function compare(c: HintModelContext, obs: HintObservation, index: number): HintViolation | null {
+/** The chart's command id, page counts and queue against the observation's. */
+export function compare(c: HintModelContext, obs: HintObservation, index: number): HintViolation | null {
   const n = [0, 0, 0];
   for (const s of obs.state) n[s]++;
   const diffs: string[] = [];

@@ -24,7 +24,9 @@ const TARGET: Record<string, number> = { pair: 0.01, triple: 0.001 };
  */
 const BELOW_TARGET: Record<string, readonly string[]> = {
   // virtio: two deflates on one host page need a balloon of several of its gpfns given back in two buffers; a hostile buffer is aimed by its pick, not at the gpfn a deflate gave back.
-  virtio: ['deflate>inflate>write', 'deflate>inflate>hostile', 'deflate>deflate>deflate', 'deflate>deflate>reset', 'deflate>deflate>hostile', 'deflate>write>reset', 'deflate>hostile>free', 'deflate>hostile>hostile', 'hostile>deflate>deflate'],
+  // Since free page hinting joined the workload (a quarter of the cases, whose balloon commands make room for the hinting steps), three more sit at 2-3 cases of the 4 needed.
+  virtio: ['deflate>inflate>write', 'deflate>inflate>hostile', 'deflate>deflate>deflate', 'deflate>deflate>reset', 'deflate>deflate>hostile', 'deflate>write>reset', 'deflate>hostile>free', 'deflate>hostile>hostile', 'hostile>deflate>deflate',
+    'deflate>deflate>free', 'deflate>write>deflate', 'deflate>hostile>deflate'],
   xen: ['deflate>reset>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'deflate>hostile>write', 'deflate>hostile>free', 'write>reset>free', 'write>hostile>reset', 'hostile>deflate>write'],
   vmware: ['write>hostile', 'deflate>reset>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'hostile>deflate>free', 'hostile>write>hostile'],
   // Hyper-V: a deflate is the host's UNBALLOON_REQUEST, and the page it gives back is usually taken again by the next balloon-up (the highest free block) before the guest or a hostile message gets to it.
