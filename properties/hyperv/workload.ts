@@ -81,7 +81,13 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
     case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
     case 'read': return fc.record({ kind: fc.constant('read' as const), guest, pick });
-    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...hvHostileKinds), pick: hostilePick });
+    // An aimed case (HvLocality.aim) sends most often the message that names the page given back
+    // last itself: an UNBALLOON_REQUEST of a page the guest holds (the others look for a ballooned
+    // page, the hole or past the end).
+    case 'hostile': return fc.record({
+      kind: fc.constant('hostile' as const), guest, pick: hostilePick,
+      request: local?.aim ? fc.oneof({ weight: 2, arbitrary: fc.constant('unballoon-never-ballooned' as const) }, { weight: 1, arbitrary: fc.constantFrom(...hvHostileKinds) }) : fc.constantFrom(...hvHostileKinds),
+    });
   }
 }
 
@@ -100,7 +106,15 @@ export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbi
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
     const burst = local ? reuseBurstArb<HvCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null, hvGiveBack(guestId(local.guest % config.guests.length), local.level)) as fc.Arbitrary<HvCommand[]> : null;
-    return commandListArb(one, burst, maxCommands);
+    if (!local) return commandListArb(one, burst, maxCommands);
+    // ... and starts with the hot guest's start-up exchange (DM_VERSION_REQUEST answered, then
+    // DM_CAPABILITIES_REPORT: hv_balloon.c balloon_connect), so the host can send a BALLOON_REQUEST
+    // or UNBALLOON_REQUEST from the first target on: drawn one by one, the four steps took half a
+    // case, and the chains of a page given back had what was left. Each step is kept 15 times in 16 and shrinks to a drop on its own.
+    const hot = guestId(local.guest % config.guests.length);
+    const startup: HvCommand[] = [{ kind: 'host-recv', guest: hot }, { kind: 'guest', guest: hot }, { kind: 'host-recv', guest: hot }, { kind: 'guest', guest: hot }];
+    return fc.tuple(fc.tuple(...startup.map((c) => fc.nat({ max: 15 }).map((k) => (k === 0 ? [] : [c])))), commandListArb(one, burst, maxCommands))
+      .map(([first, rest]) => [...first.flat(), ...rest].slice(0, maxCommands));
   });
 }
 
