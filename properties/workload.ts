@@ -203,9 +203,13 @@ export interface FamilyLocality<K extends string> {
 
 /**
  * Half the cases uniform (null), half concentrated: a pool of one to three picks, a hot guest
- * drawn by `guest`, a subset of `optional` kinds, a level drawn by `level`.
+ * drawn by `guest`, a subset of `optional` kinds, a level drawn by `level`; with `aims`, half the
+ * concentrated cases aim their hostile requests at the page given back last (aimOf). Xen and
+ * Hyper-V aim; VMware and VirtualBox do not yet: at the zoo's seeds aiming moved three VirtualBox
+ * faults' median runs to detection up (free-before-deflate 6.5 to 10) and, at the reach test's
+ * seed, VMware's and VirtualBox's chains below target did not shrink (their givenBack is in place).
  */
-export function familyLocalityArb<K extends string>(optional: readonly K[], opts: { guest: fc.Arbitrary<number>; level: fc.Arbitrary<number> }): fc.Arbitrary<FamilyLocality<K> | null> {
+export function familyLocalityArb<K extends string>(optional: readonly K[], opts: { guest: fc.Arbitrary<number>; level: fc.Arbitrary<number>; aims?: boolean }): fc.Arbitrary<FamilyLocality<K> | null> {
   return fc.oneof(
     { weight: 1, arbitrary: fc.constant(null) },
     {
@@ -215,11 +219,18 @@ export function familyLocalityArb<K extends string>(optional: readonly K[], opts
         guest: opts.guest,
         kinds: fc.subarray([...optional]),
         level: opts.level,
-        aim: fc.boolean(),
-      }),
+      }).map((l) => ({ ...l, aim: opts.aims === true && aimOf(l.level) })),
     },
   );
 }
+
+/**
+ * Whether a concentrated case aims its hostile requests: taken from the level (odd: aimed) rather
+ * than drawn, so that a case that does not aim keeps the very commands it had before aiming
+ * existed (and the zoo's runs to detection of faults no hostile request finds do not move), and an
+ * aimed one differs only in its hostile picks and the draws after them.
+ */
+const aimOf = (level: number): boolean => level % 2 === 1;
 
 /** The draws every command of a family shares, concentrated as `local` says (uniform without it). */
 export interface LocalDraws {

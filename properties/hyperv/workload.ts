@@ -50,6 +50,8 @@ const hvLocalityArb = (config: HvSystemConfig) => familyLocalityArb(OPTIONAL, {
   // Most concentrated cases on the 4 KiB guest, the one that balloons (hvBalloonOffered).
   guest: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 1 }) }),
   level: fc.oneof(fc.nat({ max: 12 }), fc.nat({ max: Math.max(...config.guests.map((g) => g.ramPages)) })),
+  // Aimed hostile requests (properties/workload.ts AIM_PICK) in half the concentrated cases.
+  aims: true,
 });
 
 function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocality | null = null): fc.Arbitrary<HvCommand> {

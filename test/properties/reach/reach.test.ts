@@ -18,7 +18,7 @@ const TARGET: Record<string, number> = { pair: 0.01, triple: 0.001 };
  * Chains a family reaches, but below the target at the test's budget (bench/REACH.md lists those
  * at the default budget). Nearly all are chains of a page a deflate gave back with a hostile
  * request or a guest write next to it. Since hostile requests can be aimed at the page given back
- * last (AIM_PICK, a swarm dimension: properties/workload.ts) and Hyper-V's concentrated cases start
+ * last (AIM_PICK, a swarm dimension: properties/workload.ts; Xen and Hyper-V) and Hyper-V's concentrated cases start
  * with the channel's start-up exchange, what is left are chains of three with another event between
  * the deflate and the aimed request, most at 0 to 3 cases of the 4 needed. The test allows
  * these, and only these, below target (even at 0), and fails when one of them reaches its target
@@ -27,13 +27,14 @@ const TARGET: Record<string, number> = { pair: 0.01, triple: 0.001 };
 const BELOW_TARGET: Record<string, readonly string[]> = {
   // virtio: two deflates on one host page need a balloon of several of its gpfns given back in two buffers; a hostile buffer is aimed by its pick, not at the gpfn a deflate gave back.
   virtio: ['deflate>inflate>write', 'deflate>inflate>hostile', 'deflate>deflate>deflate', 'deflate>deflate>reset', 'deflate>deflate>hostile', 'deflate>write>reset', 'deflate>hostile>free', 'deflate>hostile>hostile', 'hostile>deflate>deflate'],
-  // Xen, VMware: a hostile request aimed at the page given back last (AIM_PICK) follows a deflate in one aimed case in two, but a write or a reset between them is a chain of a few in 4000.
-  xen: ['deflate>write>hostile', 'write>reset>write'],
-  vmware: ['deflate>reset>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'deflate>hostile>free', 'write>hostile>hostile', 'hostile>deflate>write', 'hostile>deflate>free'],
+  // Xen: a hostile request aimed at the page given back last (AIM_PICK) follows a deflate in one aimed case in two, but a write between them is a chain of a few in 4000.
+  xen: ['deflate>write>reset', 'deflate>write>hostile', 'hostile>deflate>write'],
+  // VMware and VirtualBox do not aim their hostile requests yet (properties/workload.ts familyLocalityArb says why).
+  vmware: ['write>hostile', 'deflate>reset>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'hostile>deflate>free', 'hostile>write>hostile'],
   // Hyper-V: a deflate is the host's UNBALLOON_REQUEST, and the page it gives back is usually taken again by the next balloon-up (the highest free block) before the guest or a hostile message gets to it.
-  hyperv: ['deflate>write', 'deflate>free', 'deflate>hostile', 'hostile>deflate', 'deflate>inflate>hostile', 'deflate>write>hostile', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>write', 'deflate>hostile>free', 'deflate>hostile>hostile', 'write>hostile>hostile', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free', 'hostile>deflate>hostile', 'hostile>hostile>deflate'],
+  hyperv: ['deflate>write', 'deflate>free', 'deflate>hostile', 'hostile>deflate', 'deflate>write>hostile', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>inflate', 'deflate>hostile>write', 'deflate>hostile>hostile', 'write>write>hostile', 'write>hostile>hostile', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free', 'hostile>deflate>hostile'],
   // VirtualBox: a deflated chunk's pages go to the end of the free list, and the next inflate takes the first ones, so deflate>inflate on one gpfn needs the free list nearly empty.
-  virtualbox: ['deflate>inflate', 'deflate>inflate>deflate', 'deflate>inflate>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'deflate>free>inflate', 'deflate>free>write', 'deflate>hostile>inflate', 'hostile>deflate>inflate', 'hostile>deflate>write'],
+  virtualbox: ['deflate>inflate', 'deflate>free', 'deflate>inflate>deflate', 'deflate>inflate>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'deflate>free>inflate', 'deflate>free>hostile', 'deflate>hostile>inflate', 'deflate>hostile>write', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free'],
 };
 const SEED = 1;
 // The situations do not depend on which properties run: one cheap property keeps the campaign fast.
