@@ -114,8 +114,10 @@ export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbi
     // or UNBALLOON_REQUEST from the first target on: drawn one by one, the four steps took half a
     // case, and the chains of a page given back had what was left. Each step is kept 15 times in 16 and shrinks to a drop on its own.
     const hot = guestId(local.guest % config.guests.length);
-    const startup: HvCommand[] = [{ kind: 'host-recv', guest: hot }, { kind: 'guest', guest: hot }, { kind: 'host-recv', guest: hot }, { kind: 'guest', guest: hot }];
-    return fc.tuple(fc.tuple(...startup.map((c) => fc.nat({ max: 15 }).map((k) => (k === 0 ? [] : [c])))), commandListArb(one, burst, maxCommands))
+    // The host rejects a version one time in four, as a concentrated case's host-recv does, so that every version can still run out (versionExhausted).
+    const recv = fc.oneof({ weight: 3, arbitrary: fc.constant<HvCommand>({ kind: 'host-recv', guest: hot }) }, { weight: 1, arbitrary: fc.constant<HvCommand>({ kind: 'host-recv', guest: hot, reject: true }) });
+    const startup = [recv, fc.constant<HvCommand>({ kind: 'guest', guest: hot }), recv, fc.constant<HvCommand>({ kind: 'guest', guest: hot })];
+    return fc.tuple(fc.tuple(...startup.map((c) => fc.tuple(c, fc.nat({ max: 15 })).map(([x, k]) => (k === 0 ? [] : [x])))), commandListArb(one, burst, maxCommands))
       .map(([first, rest]) => [...first.flat(), ...rest].slice(0, maxCommands));
   });
 }
