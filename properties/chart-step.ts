@@ -13,12 +13,13 @@
  * every transition, as XState's own `transition(logic, snapshot, event)` would build afresh per call.
  */
 import { createActor, type Actor, type AnyStateMachine, type SnapshotFrom } from 'xstate';
-import { canonicalFingerprint, Hasher } from './state-key.ts';
+import { canonicalFingerprint, Hasher, type Fingerprint } from './state-key.ts';
 import type { ConformanceHooks } from './family.ts';
 
 interface Memo { cache: Map<number, { next: unknown; refused: boolean }>; scope: object | null }
 const memos = new WeakMap<AnyStateMachine, Memo>();
 const hasher = new Hasher();
+const snapshotPrints = new WeakMap<object, Fingerprint>();
 /** Cached transitions kept per chart before the cache starts over. */
 const CACHE_MAX = 1 << 18;
 
@@ -26,7 +27,8 @@ const CACHE_MAX = 1 << 18;
  * One event on a chart snapshot: the next snapshot (null: the chart stays on this very snapshot)
  * and whether the chart refused the event (it stayed and no transition of its state takes it: the
  * test the actor-based monitors make). Memoized per chart over the abstract chart state: the key
- * is a fingerprint of the snapshot's state value, its context and the event (state-key.ts, cut to
+ * is a fingerprint of the snapshot's state value and context (remembered per snapshot object) and
+ * the event (state-key.ts, cut to
  * 53 bits to be an exact number; distinct keys collide with probability about n²/2^54 for n cached
  * steps, at most 2^18 of them: about 4·10^-6). The cached snapshot is XState's own result for an
  * equal snapshot and event (snapshots are never mutated), so a hit gives what `transition` gives.
@@ -35,8 +37,17 @@ const CACHE_MAX = 1 << 18;
 export function chartStep<M extends AnyStateMachine>(logic: M, input: unknown, before: SnapshotFrom<M>, e: unknown): { next: SnapshotFrom<M> | null; refused: boolean } {
   let memo = memos.get(logic);
   if (!memo) { memo = { cache: new Map(), scope: null }; memos.set(logic, memo); }
-  const s = before as unknown as { value: unknown; context: unknown };
-  const f = canonicalFingerprint([s.value, s.context, e], undefined, hasher);
+  // The snapshot's own fingerprint is remembered per snapshot object (snapshots are never
+  // mutated, and forks share them), so its context is hashed once, not on every step from it.
+  let sf = snapshotPrints.get(before as object);
+  if (sf === undefined) {
+    const s = before as unknown as { value: unknown; context: unknown };
+    sf = canonicalFingerprint([s.value, s.context], undefined, hasher);
+    snapshotPrints.set(before as object, sf);
+  }
+  const ef = canonicalFingerprint(e, undefined, hasher);
+  hasher.int(sf.hi); hasher.int(sf.lo); hasher.int(ef.hi); hasher.int(ef.lo);
+  const f = hasher.done();
   const key = (f.hi & 0x1fffff) * 0x100000000 + f.lo;
   let r = memo.cache.get(key);
   if (r === undefined) {
