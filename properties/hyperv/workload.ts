@@ -50,8 +50,6 @@ const hvLocalityArb = (config: HvSystemConfig) => familyLocalityArb(OPTIONAL, {
   // Most concentrated cases on the 4 KiB guest, the one that balloons (hvBalloonOffered).
   guest: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 1 }) }),
   level: fc.oneof(fc.nat({ max: 12 }), fc.nat({ max: Math.max(...config.guests.map((g) => g.ramPages)) })),
-  // Aimed hostile requests (properties/workload.ts AIM_PICK) in half the concentrated cases.
-  aims: true,
 });
 
 function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocality | null = null): fc.Arbitrary<HvCommand> {
@@ -83,13 +81,7 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
     case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
     case 'read': return fc.record({ kind: fc.constant('read' as const), guest, pick });
-    // An aimed case (HvLocality.aim) sends most often the message that names the page given back
-    // last itself: an UNBALLOON_REQUEST of a page the guest holds (the others look for a ballooned
-    // page, the hole or past the end).
-    case 'hostile': return fc.record({
-      kind: fc.constant('hostile' as const), guest, pick: hostilePick,
-      request: local?.aim ? fc.oneof({ weight: 2, arbitrary: fc.constant('unballoon-never-ballooned' as const) }, { weight: 1, arbitrary: fc.constantFrom(...hvHostileKinds) }) : fc.constantFrom(...hvHostileKinds),
-    });
+    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...hvHostileKinds), pick: hostilePick });
   }
 }
 
@@ -108,17 +100,7 @@ export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbi
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
     const burst = local ? reuseBurstArb<HvCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null, hvGiveBack(guestId(local.guest % config.guests.length), local.level)) as fc.Arbitrary<HvCommand[]> : null;
-    if (!local) return commandListArb(one, burst, maxCommands);
-    // ... and starts with the hot guest's start-up exchange (DM_VERSION_REQUEST answered, then
-    // DM_CAPABILITIES_REPORT: hv_balloon.c balloon_connect), so the host can send a BALLOON_REQUEST
-    // or UNBALLOON_REQUEST from the first target on: drawn one by one, the four steps took half a
-    // case, and the chains of a page given back had what was left. Each step is kept 15 times in 16 and shrinks to a drop on its own.
-    const hot = guestId(local.guest % config.guests.length);
-    // The host rejects a version one time in four, as a concentrated case's host-recv does, so that every version can still run out (versionExhausted).
-    const recv = fc.oneof({ weight: 3, arbitrary: fc.constant<HvCommand>({ kind: 'host-recv', guest: hot }) }, { weight: 1, arbitrary: fc.constant<HvCommand>({ kind: 'host-recv', guest: hot, reject: true }) });
-    const startup = [recv, fc.constant<HvCommand>({ kind: 'guest', guest: hot }), recv, fc.constant<HvCommand>({ kind: 'guest', guest: hot })];
-    return fc.tuple(fc.tuple(...startup.map((c) => fc.tuple(c, fc.nat({ max: 15 })).map(([x, k]) => (k === 0 ? [] : [x])))), commandListArb(one, burst, maxCommands))
-      .map(([first, rest]) => [...first.flat(), ...rest].slice(0, maxCommands));
+    return commandListArb(one, burst, maxCommands);
   });
 }
 
