@@ -45,8 +45,18 @@ export interface FamilyFault {
 export interface FamilyRunner<C extends AnyCommand, O extends WorldObservation, K extends WorldConfig> {
   /** The command's guest before a step, as plain numbers (observations may be live views). */
   summary(obs: O, guest: number): WorldSummary;
-  /** The command as it is applied: test input a family builds from this moment (hostile requests); else `c`. */
-  prepare(c: C, config: K, obs: O): C;
+  /**
+   * The command as it is applied: test input a family builds from this moment (hostile requests);
+   * else `c`. `aim` is the gpfn the guest was given back last (givenBack), -1 or absent when none:
+   * a hostile request whose pick is AIM_PICK is built there (properties/workload.ts aimedPick).
+   */
+  prepare(c: C, config: K, obs: O, aim?: number): C;
+  /**
+   * The gpfn a step gave back to a guest last (a deflate, an unballoon, a populate: the driver's
+   * pages out of the balloon), or null when it gave none back; the runner keeps the last one per
+   * guest for `prepare`. Absent: hostile requests are never aimed.
+   */
+  givenBack?(result: StepResult, config: K): { guest: number; gpfn: number } | null;
   /** The host's own target for `c.guest` after `c`, in 4 KiB pages, when `c` sets one; else null. */
   hostTarget(c: C, config: K): number | null;
   /** The host's own target for a guest before any command sets one, in 4 KiB pages; 0 when absent. */

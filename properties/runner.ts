@@ -116,6 +116,8 @@ export class CaseSession {
     public auditEvery: number,
     private readonly opts: RunOptions,
     private readonly at: CaseProgress,
+    /** Per guest, the gpfn a step gave back last (FamilyRunner.givenBack), -1 before any: where an aimed hostile request goes. */
+    private readonly given: number[] = config.guests.map(() => -1),
   ) {}
 
   /** A new case: the system built, a fresh monitor per property; a failure result if either throws. */
@@ -173,6 +175,7 @@ export class CaseSession {
       this.stepping.map(({ p, m, mask }) => ({ p, m: copies.get(m)!, mask })),
       this.bits, [...this.commanded], this.auditEvery, this.opts,
       { index: this.at.index, records: [...this.at.records], drained: [...this.at.drained] },
+      [...this.given],
     );
   }
 
@@ -189,10 +192,12 @@ export class CaseSession {
       const now = sys.observe();
       before = policy.summary(now, command.guest);
       // Test input a family builds from this moment (a hostile request's bad buffer).
-      applied = policy.prepare(command, this.config, now);
+      applied = policy.prepare(command, this.config, now, this.given[command.guest] ?? -1);
       const t = policy.hostTarget(command, this.config);
       if (t !== null) this.commanded[command.guest] = t;
       result = sys.apply(applied);
+      const back = policy.givenBack?.(result, this.config);
+      if (back && back.guest >= 0 && back.guest < this.given.length) this.given[back.guest] = back.gpfn;
       obs = sys.observe();
     } catch (e) {
       return { failure: { ...crash(i, `the step threw: ${describeThrown(e)}`), command } };

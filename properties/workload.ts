@@ -138,6 +138,42 @@ export interface Locality {
  */
 export const LIFO_PICK = 232_792_559;
 
+/**
+ * The pick of a hostile request aimed at the page given back last (issue 22): the runner keeps,
+ * per guest, the last gpfn a deflate gave back (FamilyRunner.givenBack) and the family's `prepare`
+ * starts the request's scan there (aimedPick), so the request lands on that page, or the next one
+ * of the kind it needs, on the same host page when there is one. Before any give-back, and to any
+ * code that builds a hostile request without the runner, it is one more pick. Hostile requests
+ * are where a hostile guest or host hurts most on the page just given back: a driver or host that
+ * still holds it half (a stale p2m entry, a frame not yet freed, an unballoon not yet answered)
+ * shows there, and independent picks land there about once in thousands of cases.
+ */
+export const AIM_PICK = 232_792_553;
+
+/**
+ * The last gpfn of the last effect of `effects` that `gpfnsOf` says gave gpfns back to a guest
+ * (FamilyRunner.givenBack); null when none did. Defensive: an implementation under test may
+ * report anything, and a give-back it reports wrongly is for the properties to judge, not for this.
+ */
+export function lastGiven<E extends { kind: string }>(effects: readonly E[] | undefined, gpfnsOf: (e: E) => readonly number[] | null | undefined): { guest: number; gpfn: number } | null {
+  if (!Array.isArray(effects)) return null;
+  for (let i = effects.length - 1; i >= 0; i--) {
+    const e = effects[i] as E & { guest?: unknown };
+    const gs = e ? gpfnsOf(e) : null;
+    const g = Array.isArray(gs) && gs.length > 0 ? gs[gs.length - 1] : undefined;
+    if (typeof e.guest === 'number' && Number.isInteger(g) && (g as number) >= 0) return { guest: e.guest, gpfn: g as number };
+  }
+  return null;
+}
+
+/**
+ * The pick a hostile request is built with: `toPick(aim)` when it is aimed (AIM_PICK) and the
+ * guest was given a page back (`aim` ≥ 0), else `pick` unchanged.
+ */
+export function aimedPick(pick: number, aim: number | undefined, toPick: (gpfn: number) => number = (g) => g): number {
+  return pick === AIM_PICK && aim !== undefined && aim >= 0 ? toPick(aim) : pick;
+}
+
 export const localityArb: fc.Arbitrary<Locality | null> = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null) },
   {
@@ -164,13 +200,20 @@ export interface FamilyLocality<K extends string> {
   kinds: readonly K[];
   /** Where the targets stay (the family's unit: balloon pages, chunks, a domain's size rank). */
   level: number;
+  /** Hostile requests aimed at the page given back last (AIM_PICK) one time in two: a swarm dimension of its own. */
+  aim: boolean;
 }
 
 /**
  * Half the cases uniform (null), half concentrated: a pool of one to three picks, a hot guest
- * drawn by `guest`, a subset of `optional` kinds, a level drawn by `level`.
+ * drawn by `guest`, a subset of `optional` kinds, a level drawn by `level`; with `aims`, half the
+ * concentrated cases aim their hostile requests at the page given back last (aimOf). Xen aims;
+ * Hyper-V, VMware and VirtualBox do not yet (Hyper-V's aimed and start-up-first workload met a
+ * false alarm of hv-progress at 10,000 cases, seed 1, not yet understood): at the zoo's seeds aiming moved three VirtualBox
+ * faults' median runs to detection up (free-before-deflate 6.5 to 10) and, at the reach test's
+ * seed, VMware's and VirtualBox's chains below target did not shrink (their givenBack is in place).
  */
-export function familyLocalityArb<K extends string>(optional: readonly K[], opts: { guest: fc.Arbitrary<number>; level: fc.Arbitrary<number> }): fc.Arbitrary<FamilyLocality<K> | null> {
+export function familyLocalityArb<K extends string>(optional: readonly K[], opts: { guest: fc.Arbitrary<number>; level: fc.Arbitrary<number>; aims?: boolean }): fc.Arbitrary<FamilyLocality<K> | null> {
   return fc.oneof(
     { weight: 1, arbitrary: fc.constant(null) },
     {
@@ -180,10 +223,18 @@ export function familyLocalityArb<K extends string>(optional: readonly K[], opts
         guest: opts.guest,
         kinds: fc.subarray([...optional]),
         level: opts.level,
-      }),
+      }).map((l) => ({ ...l, aim: opts.aims === true && aimOf(l.level) })),
     },
   );
 }
+
+/**
+ * Whether a concentrated case aims its hostile requests: taken from the level (odd: aimed) rather
+ * than drawn, so that a case that does not aim keeps the very commands it had before aiming
+ * existed (and the zoo's runs to detection of faults no hostile request finds do not move), and an
+ * aimed one differs only in its hostile picks and the draws after them.
+ */
+const aimOf = (level: number): boolean => level % 2 === 1;
 
 /** The draws every command of a family shares, concentrated as `local` says (uniform without it). */
 export interface LocalDraws {
@@ -191,7 +242,7 @@ export interface LocalDraws {
   guest: fc.Arbitrary<GuestId>;
   /** A pick of the guest's allocator (or of a migration, a hot-add): from the pool, else any of 2^16 + 1. */
   pick: fc.Arbitrary<number>;
-  /** A hostile request's pick (where its scan starts): the pool's, or one of `hostile` (inclusive). */
+  /** A hostile request's pick (where its scan starts): the pool's, or one of `hostile` (inclusive); aimed (AIM_PICK) one in two when `local.aim`. */
   hostilePick: fc.Arbitrary<number>;
   /** Most pages an allocation or a free takes. */
   few: number;
@@ -203,7 +254,8 @@ export function localDraws(guests: number, local: FamilyLocality<string> | null,
     ? fc.oneof({ weight: 4, arbitrary: fc.constant(guestId(local.guest % guests)) }, { weight: 1, arbitrary: uniformGuest })
     : uniformGuest;
   const pick = local ? fc.constantFrom(...local.picks) : fc.nat(1 << 16);
-  const hostilePick = local && opts.hostile ? fc.oneof(pick, fc.integer({ min: opts.hostile[0], max: opts.hostile[1] })) : pick;
+  const near = local && opts.hostile ? fc.oneof(pick, fc.integer({ min: opts.hostile[0], max: opts.hostile[1] })) : pick;
+  const hostilePick = local?.aim ? fc.oneof(fc.constant(AIM_PICK), near) : near;
   return { guest, pick, hostilePick, few: local ? (opts.localFew ?? 2) : opts.few };
 }
 

@@ -23,6 +23,7 @@ import { isolation } from '../safety/isolation.ts';
 import { noDoubleMapping } from '../safety/no-double-mapping.ts';
 import { hvConformanceProperty } from './conformance.ts';
 import { resolveHvHostile } from './hostile.ts';
+import { aimedPick, lastGiven } from '../workload.ts';
 import { HV_PROPERTIES } from './list.ts';
 import type { HvBefore, HvMonitor, HvProperty } from './property.ts';
 import { hvCaseArb, hvCheckConfig, hvConfigArb } from './workload.ts';
@@ -46,7 +47,10 @@ export function hvSummary(obs: HvObservation, guest: number): HvBefore {
 
 export const hvRunner: FamilyRunner<HvCommand, HvObservation, HvSystemConfig> = {
   summary: hvSummary,
-  prepare: (c, config, obs) => (c.kind === 'hostile' ? resolveHvHostile(c, config, obs) : c),
+  // An aimed hostile message scans from the guest page given back last (hvHostileMessage's `find` starts at page `pick`).
+  prepare: (c, config, obs, aim) => (c.kind === 'hostile' ? resolveHvHostile({ ...c, pick: aimedPick(c.pick, aim, (g) => Math.floor(g / (config.guests[c.guest]?.guestPageGpfns ?? 1))) }, config, obs) : c),
+  // Pages out of the balloon: an UNBALLOON_REQUEST handled (balloon_down, free_balloon_pages) or a failed response's pages given back.
+  givenBack: (r) => lastGiven((r as HvStepResult).effects, (e) => (e.kind === 'hv-unballooned' || e.kind === 'hv-returned' ? e.gpfns : null)),
   hostTarget(c, config) {
     if (c.kind !== 'set-target' || !Number.isInteger(c.pages) || c.pages < 0) return null;
     const g = config.guests[c.guest];

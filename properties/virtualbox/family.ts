@@ -18,6 +18,7 @@ import { vboxConformanceProperty } from './conformance.ts';
 import { vboxReach } from './reach.ts';
 import { vboxExplorer } from './explorer.ts';
 import { resolveVboxHostile } from './hostile.ts';
+import { aimedPick, lastGiven } from '../workload.ts';
 import { VBOX_OWN_PROPERTIES, VBOX_SHARED_INVARIANTS } from './list.ts';
 import type { VboxBefore } from './property.ts';
 import { simplifyVboxCase, vboxCaseArb, vboxCheckConfig } from './workload.ts';
@@ -43,7 +44,10 @@ export function vboxSummary(obs: VboxObservation, guest: number): VboxBefore {
 
 export const vboxRunner: FamilyRunner<VboxCommand, VboxObservation, VboxSystemConfig> = {
   summary: vboxSummary,
-  prepare: (c, config, obs) => (c.kind === 'hostile' ? resolveVboxHostile(c, config, obs) : c),
+  // An aimed hostile request scans from the gpfn given back last (vboxHostileRequest's `where` starts at `pick`).
+  prepare: (c, config, obs, aim) => (c.kind === 'hostile' ? resolveVboxHostile({ ...c, pick: aimedPick(c.pick, aim) }, config, obs) : c),
+  // A chunk out of the balloon: a deflating ChangeMemBalloon the host took (PGMR3PhysChangeMemBalloon).
+  givenBack: (r) => lastGiven((r as VboxStepResult).effects, (e) => (e.kind === 'change-balloon' && e.origin !== 'hostile' && e.rc === 'VINF_SUCCESS' && !e.inflate ? e.gpfns : null)),
   // The host never wants more than the guest's RAM in chunks; a malformed size is refused.
   hostTarget(c, config) {
     if (c.kind !== 'set-target' || !Number.isInteger(c.chunks) || c.chunks < 0) return null;

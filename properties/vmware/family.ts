@@ -8,6 +8,7 @@ import { vmwShape } from '../../core/vmware/shape.ts';
 import {
   formatVmwCommand, VMW_HOSTILE_REQUESTS, vmwCommandKinds, vmwConfigProblems,
   type VmwCommand, type VmwObservation, type VmwStepResult, type VmwSystemConfig,
+  PAGE_CMDS,
 } from '../../core/vmware/index.ts';
 import { VmwCommandSchema, VmwConfigSchema } from '../../core/vmware/schema.ts';
 import { createVmwReference, MAX_ARMED, VMW_FAULTS, vmwReferenceWithFaults, type VmwFaultName } from '../../impl/vmware/index.ts';
@@ -16,6 +17,7 @@ import type { Family, FamilyRunner } from '../family.ts';
 import type { FamilyWorld } from '../property.ts';
 import { vmwConformanceProperty } from './conformance.ts';
 import { resolveVmwHostile } from './hostile.ts';
+import { aimedPick, lastGiven } from '../workload.ts';
 import { VMW_OWN_PROPERTIES, VMW_SHARED_INVARIANTS } from './list.ts';
 import type { VmwBefore } from './property.ts';
 import { simplifyVmwCase, vmwCaseArb, vmwCheckConfig } from './workload.ts';
@@ -36,7 +38,16 @@ export function vmwSummary(obs: VmwObservation, guest: number): VmwBefore {
 
 export const vmwRunner: FamilyRunner<VmwCommand, VmwObservation, VmwSystemConfig> = {
   summary: vmwSummary,
-  prepare: (c, config, obs) => (c.kind === 'hostile' ? resolveVmwHostile(c, config, obs) : c),
+  // An aimed hostile request scans from the gpfn given back last (vmwHostileRequest's scan starts at `pick`).
+  prepare: (c, config, obs, aim) => (c.kind === 'hostile' ? resolveVmwHostile({ ...c, pick: aimedPick(c.pick, aim) }, config, obs) : c),
+  // Pages out of the balloon: the entries an UNLOCK command of the driver's (or a migration's) unlocked (vmballoon_release_page_list).
+  givenBack: (r, config) => lastGiven((r as VmwStepResult).effects, (e) => {
+    if (e.kind !== 'backdoor' || e.origin === 'hostile') return null;
+    const pc = PAGE_CMDS[e.cmd];
+    if (!pc || pc.lock) return null;
+    const base = config.guests[e.guest]?.ppnBase ?? 0;
+    return e.ppns.filter((_, i) => e.entries[i] === 'success').map((p) => (pc.batched ? p : p % 2 ** 32) - base);
+  }),
   // The host never asks for more than the guest's memory; a malformed target is refused.
   hostTarget(c, config) {
     if (c.kind !== 'set-target' || !Number.isInteger(c.pages) || c.pages < 0) return null;

@@ -19,6 +19,7 @@ import { noDoubleMapping } from '../safety/no-double-mapping.ts';
 import { dataOracle } from '../safety/data-oracle.ts';
 import { isolation } from '../safety/isolation.ts';
 import { resolveXenHostile } from './hostile.ts';
+import { aimedPick, lastGiven } from '../workload.ts';
 import { XEN_PROPERTIES, XEN_CONFORMANCE } from './list.ts';
 import type { XenBefore, XenMonitor, XenProperty } from './property.ts';
 import { availableFrames } from './available.ts';
@@ -45,7 +46,10 @@ export function xenSummary(obs: XenObservation, guest: number): WorldSummary & X
 
 export const xenRunner: FamilyRunner<XenCommand, XenObservation, XenSystemConfig> = {
   summary: xenSummary,
-  prepare: (c, config, obs) => (c.kind === 'hostile' ? resolveXenHostile(c, config, obs) : c),
+  // An aimed hostile request scans from the gpfn given back last (xenHostileRequest's scan starts at `pick`).
+  prepare: (c, config, obs, aim) => (c.kind === 'hostile' ? resolveXenHostile({ ...c, pick: aimedPick(c.pick, aim) }, config, obs) : c),
+  // Pages out of the balloon: the extents an XENMEM_populate_physmap of the driver's did (increase_reservation).
+  givenBack: (r) => lastGiven((r as XenStepResult).effects, (e) => (e.kind === 'hypercall' && e.origin === 'driver' && e.op !== 'decrease' ? e.gpfns.slice(0, e.done) : null)),
   // xl refuses a target above maxmem; the driver holds it clamped to RAM; a malformed one is refused.
   hostTarget(c, config) {
     if (c.kind !== 'set-target' || !Number.isInteger(c.pages) || c.pages < 0) return null;

@@ -64,7 +64,8 @@ const orBad = (good: fc.Arbitrary<number>, bad: fc.Arbitrary<number>) =>
  */
 export type XenLocality = FamilyLocality<XenCommandKind>;
 
-const xenLocalityArb = familyLocalityArb(OPTIONAL, { guest: fc.nat({ max: 1 }), level: fc.nat() });
+// Aimed hostile requests (properties/workload.ts AIM_PICK) in half the concentrated cases.
+const xenLocalityArb = familyLocalityArb(OPTIONAL, { guest: fc.nat({ max: 1 }), level: fc.nat(), aims: true });
 
 /** Hostile ops that name gpfns the domain has (all but another domain's and the hole): two in three of a concentrated case's. */
 const LOCAL_HOSTILE = xenHostileKinds.filter((k) => k !== 'foreign' && k !== 'hole');

@@ -17,8 +17,9 @@ const TARGET: Record<string, number> = { pair: 0.01, triple: 0.001 };
 /**
  * Chains a family reaches, but below the target at the test's budget (bench/REACH.md lists those
  * at the default budget). Nearly all are chains of a page a deflate gave back with a hostile
- * request next to it: a hostile request is aimed by its pick (a gpfn range where the driver takes
- * its pages), not at the page given back last, so it lands on that page by chance. The test allows
+ * request or a guest write next to it. Since hostile requests can be aimed at the page given back
+ * last (AIM_PICK, a swarm dimension: properties/workload.ts; Xen so far), what is left are chains of three with another event between
+ * the deflate and the aimed request, most at 0 to 3 cases of the 4 needed. The test allows
  * these, and only these, below target (even at 0), and fails when one of them reaches its target
  * (take it off the list then): the list only shrinks.
  */
@@ -27,7 +28,9 @@ const BELOW_TARGET: Record<string, readonly string[]> = {
   // Since free page hinting joined the workload (a quarter of the cases, whose balloon commands make room for the hinting steps), three more sit at 2-3 cases of the 4 needed.
   virtio: ['deflate>inflate>write', 'deflate>inflate>hostile', 'deflate>deflate>deflate', 'deflate>deflate>reset', 'deflate>deflate>hostile', 'deflate>write>reset', 'deflate>hostile>free', 'deflate>hostile>hostile', 'hostile>deflate>deflate',
     'deflate>deflate>free', 'deflate>write>deflate', 'deflate>hostile>deflate'],
-  xen: ['deflate>reset>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'deflate>hostile>write', 'deflate>hostile>free', 'write>reset>free', 'write>hostile>reset', 'hostile>deflate>write'],
+  // Xen: a hostile request aimed at the page given back last (AIM_PICK) follows a deflate in one aimed case in two, but a write between them is a chain of a few in 4000.
+  xen: ['deflate>write>reset', 'deflate>write>hostile', 'hostile>deflate>write'],
+  // VMware and VirtualBox do not aim their hostile requests yet (properties/workload.ts familyLocalityArb says why).
   vmware: ['write>hostile', 'deflate>reset>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'hostile>deflate>free', 'hostile>write>hostile'],
   // Hyper-V: a deflate is the host's UNBALLOON_REQUEST, and the page it gives back is usually taken again by the next balloon-up (the highest free block) before the guest or a hostile message gets to it.
   hyperv: ['deflate>write', 'deflate>free', 'deflate>hostile', 'hostile>deflate', 'inflate>deflate>hostile', 'deflate>inflate>deflate', 'deflate>inflate>hostile', 'deflate>write>write', 'deflate>write>hostile', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>inflate', 'deflate>hostile>write', 'deflate>hostile>free', 'deflate>hostile>hostile', 'write>hostile>hostile', 'hostile>inflate>hostile', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free', 'hostile>deflate>hostile', 'hostile>write>hostile', 'hostile>hostile>deflate'],
