@@ -16,7 +16,9 @@ import type { FamilyExplorer } from '../family.ts';
 import { layoutFor } from '../layout.ts';
 import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
 
-const SKIP = new Set(['id']);
+// `bytes`: a stats buffer's payload carries the guest's free memory as it was when posted; keyed,
+// it would split states the rest of the observation tells apart already, and move the pinned counts.
+const SKIP = new Set(['id', 'bytes']);
 
 /** One report of one free page (pick 0) per guest (Command 'report', Linux page_reporting_cycle scaled down). */
 const reportCommands = (c: SystemConfig): Command[] => c.guests.map((_g, i): Command => ({ kind: 'report', guest: guestId(i), pages: 1, pick: 0 }));

@@ -23,11 +23,13 @@ import { effectsAgree } from '../safety/effects-agree.ts';
 import { purpose } from '../liveness/purpose.ts';
 import { reportedPagesKept } from './reported-pages-kept.ts';
 import { statsPosted } from './stats-posted.ts';
+import { statsEntries } from './stats-entries.ts';
+import { statsRecorded } from './stats-recorded.ts';
 
 export const safetyProperties: readonly Property[] = [
   noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned,
   requestsWellFormed, countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets,
-  reportedPagesKept,
+  reportedPagesKept, statsEntries, statsRecorded,
 ];
 export const livenessProperties: readonly Property[] = [convergence, progress, reconvergence, statsPosted];
 
