@@ -106,5 +106,13 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     'restore-skips-poison': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'poison-after-driver-ok': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'stats-not-reposted': { guests: 1, pages: 4, depth: 1 },
+    'stats-tag-twice': { guests: 1, pages: 4, depth: 1 },
+    'stats-six-byte-entries': { guests: 1, pages: 4, depth: 1 },
+    'stats-big-endian': { guests: 1, pages: 4, depth: 1 },
+    'stats-unknown-tag-rejects': { guests: 1, pages: 4, depth: 1 },
+    'stats-in-order-only': { guests: 1, pages: 4, depth: 1 },
+    'stats-subset-changes': {
+      notFound: 'the state key leaves out stats payloads (SKIP above), so the state after the driver re-posts a trimmed buffer is the initial state, already visited; the random campaign finds it (bench/ZOO.md)',
+    },
   },
 };
