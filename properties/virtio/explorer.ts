@@ -112,7 +112,7 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     'stats-unknown-tag-rejects': { guests: 1, pages: 4, depth: 1 },
     'stats-in-order-only': { guests: 1, pages: 4, depth: 1 },
     'stats-subset-changes': {
-      notFound: 'the state key leaves out stats payloads (SKIP above), so the state after the driver re-posts a trimmed buffer is the initial state, already visited; the random campaign finds it (bench/ZOO.md)',
+      notFound: 'the state key leaves out stats payloads (SKIP in properties/virtio/explorer.ts), so the state after the driver re-posts a trimmed buffer is the initial state, already visited; the random campaign finds it (bench/ZOO.md)',
     },
   },
 };
