@@ -36,12 +36,24 @@ const families = process.env.EXPLORE_FAMILIES ? process.env.EXPLORE_FAMILIES.spl
 const REF_DEPTH = Number(process.env.EXPLORE_REF_DEPTH ?? 4);
 const DEPTH = Number(process.env.EXPLORE_DEPTH ?? 6);
 const MAX_STATES = Number(process.env.EXPLORE_MAX_STATES ?? 1500);
+/** The state limit of issue 21's run (virtio, 2 guests of 8 pages, depth 12, with symmetry). */
+const BIG_MAX_STATES = Number(process.env.EXPLORE_BIG_MAX_STATES ?? 3000);
+
+/** `run()` timed both ways: wall time and this process's CPU time (the machine is shared; CPU time is what the search itself costs). */
+function timed<T>(run: () => T): { value: T; ms: number; cpuMs: number } {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  const value = run();
+  const ms = performance.now() - t;
+  const u = process.cpuUsage(c);
+  return { value, ms, cpuMs: (u.user + u.system) / 1000 };
+}
 
 const refRows: string[] = [];
 const faultRows: string[] = [];
 for (const family of families) {
   const ex = family.explorer;
-  if (!ex) { refRows.push(`| ${family.name} | (no explorer) | | | | | | | | |`); continue; }
+  if (!ex) { refRows.push(`| ${family.name} | (no explorer) | | | | | | | | | |`); continue; }
   const { guests, pages } = ex.defaults;
   const config = ex.config(guests, pages);
   // Untimed first: the first exploration of a family also pays for loading and compiling its code.
@@ -49,15 +61,13 @@ for (const family of families) {
   exploreImplementation(family, family.reference as never, config, { depth: 2, maxStates: 100_000, replay: true });
   if (family.name === 'virtio') bareChart(family.name, pages);
   // The explorer as it runs (forking where it can), then forced to replay, then the bare chart: one after the other in this run.
-  const t0 = performance.now();
-  const r = exploreImplementation(family, family.reference as never, config, { depth: REF_DEPTH, maxStates: 100_000 });
-  const ms = performance.now() - t0;
+  const { value: r, ms, cpuMs } = timed(() => exploreImplementation(family, family.reference as never, config, { depth: REF_DEPTH, maxStates: 100_000 }));
   const t1 = performance.now();
   const rr = r.mode === 'fork' ? exploreImplementation(family, family.reference as never, config, { depth: REF_DEPTH, maxStates: 100_000, replay: true }) : null;
   const rms = performance.now() - t1;
   const chart = bareChart(family.name, pages);
   const rate = (n: number, t: number) => Math.round(n / t * 1000).toLocaleString('en-US');
-  refRows.push(`| ${family.name} | ${guests}×${pages} | ${REF_DEPTH} | ${r.states} | ${r.edges} | ${r.mode} | ${rate(r.states, ms)} | ${rr ? rate(rr.states, rms) : '(same: replay)'} | ${chart ? `${Math.round(chart.perSecond).toLocaleString('en-US')} (${chart.states} chart states)` : 'no chart explorer'} | ${r.stoppedBy}${r.failure ? ` (${r.failure.failure.property})` : ''} |`);
+  refRows.push(`| ${family.name} | ${guests}×${pages} | ${REF_DEPTH} | ${r.states} | ${r.edges} | ${r.mode} | ${rate(r.states, ms)} | ${rate(r.states, cpuMs)} | ${rr ? rate(rr.states, rms) : '(same: replay)'} | ${chart ? `${Math.round(chart.perSecond).toLocaleString('en-US')} (${chart.states} chart states)` : 'no chart explorer'} | ${r.stoppedBy}${r.failure ? ` (${r.failure.failure.property})` : ''} |`);
   process.stderr.write(`${family.name}: ${r.states} states, ${r.edges} edges in ${Math.round(ms)} ms\n`);
   for (const fault of family.faults) {
     const t = performance.now();
@@ -69,6 +79,28 @@ for (const family of families) {
       : `| ${family.name} | ${fault.name} | ${guests}×${pages} | not found (${f.stoppedBy} at depth ${f.depthReached}) | ${f.states} | | ${(fms / 1000).toFixed(1)} |`);
     process.stderr.write(`  ${fault.name}: ${found ? `depth ${found.commands.length}, ${found.failure.property}` : `not found (${f.stoppedBy})`} ${Math.round(fms)} ms\n`);
   }
+}
+
+// Symmetry reduction (ExploreOptions.symmetry) where a family declares it: two guests of its
+// default pages at depth 3, keyed plainly and up to symmetry, one after the other.
+const symRows: string[] = [];
+for (const family of families) {
+  const ex = family.explorer;
+  if (!ex?.symmetry) continue;
+  const config = ex.config(2, ex.defaults.pages);
+  const row = [false, true].map((symmetry) => timed(() => exploreImplementation(family, family.reference as never, config, { depth: 3, maxStates: 100_000, symmetry })));
+  const [plain, sym] = row;
+  const rate = (n: number, t: number) => Math.round(n / t * 1000).toLocaleString('en-US');
+  symRows.push(`| ${family.name} | 2×${ex.defaults.pages} | 3 | ${plain.value.states} (${plain.value.edges} edges) | ${rate(plain.value.states, plain.ms)} / ${rate(plain.value.states, plain.cpuMs)} | ${sym.value.states} (${sym.value.edges} edges) | ${rate(sym.value.states, sym.ms)} / ${rate(sym.value.states, sym.cpuMs)} |`);
+}
+
+// Issue 21's run: virtio, two guests of 8 pages, depth 12, up to symmetry, within a state limit.
+let bigRow = '(virtio not benchmarked)';
+if (families.some((f) => f.name === 'virtio')) {
+  const virtio = familyByName('virtio');
+  const { value: big, ms, cpuMs } = timed(() => exploreImplementation(virtio, virtio.reference as never, virtio.explorer!.config(2, 8), { depth: 12, maxStates: BIG_MAX_STATES, symmetry: true }));
+  bigRow = `| virtio | 2×8 | 12 | yes | ${BIG_MAX_STATES} | ${big.states} | ${big.edges} | ${big.depthReached} (per depth: ${big.perDepth.join(', ')}) | ${(ms / 1000).toFixed(1)} | ${(cpuMs / 1000).toFixed(1)} | ${Math.round(big.states / ms * 1000)} / ${Math.round(big.states / cpuMs * 1000)} | ${big.exhaustive ? 'yes' : `no (${big.stoppedBy})`} |`;
+  process.stderr.write(`virtio 2x8 depth 12: ${big.states} states, depth ${big.depthReached}, ${big.stoppedBy}, ${Math.round(ms)} ms\n`);
 }
 
 const text = `# balloon explore: states per second and the zoo
@@ -88,9 +120,27 @@ row, not rows of different runs.
 
 ## The reference, from each family's default tiny configuration (guests × pages)
 
-| family | size | depth | distinct states | edges | mode | states/s | states/s replaying | bare chart BFS states/s | ended by |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| family | size | depth | distinct states | edges | mode | states/s | states per CPU s | states/s replaying | bare chart BFS states/s | ended by |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${refRows.join('\n')}
+
+"states per CPU s" divides by this process's CPU time (process.cpuUsage) instead of wall time:
+what the search costs when it has a core to itself, which on this shared machine it rarely does.
+
+## Symmetry reduction (\`--symmetry\`): two interchangeable guests, depth 3
+
+Keyed plainly, then up to guest and frame symmetry (state-key.ts symmetricObservation), one
+after the other in this run; rates are states per wall second / per CPU second.
+
+| family | size | depth | states, plain | states/s plain | states, symmetric | states/s symmetric |
+| --- | --- | --- | --- | --- | --- | --- |
+${symRows.join('\n')}
+
+## Issue 21's run: \`balloon explore --family virtio --guests 2 --pages 8 --depth 12 --symmetry\`
+
+| family | size | depth bound | symmetry | state limit | distinct states | edges | depth reached | wall s | CPU s | states/s (wall / CPU) | exhaustive |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${bigRow}
 
 ## Each zoo fault: the shortest failing case in BFS order (depth ≤ ${DEPTH}, ≤ ${MAX_STATES} states)
 

@@ -14,69 +14,84 @@
  */
 export function forkState<T>(root: T): T {
   const memo = new Map<object, unknown>();
-  const copy = (v: unknown, path: string): unknown => {
-    if (v === null || typeof v !== 'object') {
-      if (typeof v === 'function') throw new TypeError(`forkState: the field ${path} holds a function (closure state cannot be copied)`);
-      return v;
-    }
-    const known = memo.get(v);
-    if (known !== undefined) return known;
-    if (v instanceof ArrayBuffer) { const b = v.slice(0); memo.set(v, b); return b; }
-    if (ArrayBuffer.isView(v)) {
-      if (v instanceof DataView) throw new TypeError(`forkState: the field ${path} holds a DataView, which cannot be copied`);
-      // Each typed array is copied on its own (slice): reading `.buffer` of a small typed array
-      // makes V8 move it off the heap, which cost seven times the copy. So two views of one
-      // buffer are two buffers in the copy; no reference implementation shares one.
-      const out = (v as unknown as { slice(): ArrayBufferView }).slice();
-      memo.set(v, out);
-      return out;
-    }
-    if (Array.isArray(v)) {
-      const out: unknown[] = new Array(v.length);
-      memo.set(v, out);
-      for (let i = 0; i < v.length; i++) out[i] = copy(v[i], path);
-      return out;
-    }
-    if (v instanceof Map) {
-      const out = new Map();
-      memo.set(v, out);
-      for (const [k, x] of v) out.set(copy(k, path), copy(x, path));
-      return out;
-    }
-    if (v instanceof Set) {
-      const out = new Set();
-      memo.set(v, out);
-      for (const x of v) out.add(copy(x, path));
-      return out;
-    }
-    const proto = Object.getPrototypeOf(v) as object | null;
-    if (proto !== null && proto !== Object.prototype && !isClassPrototype(proto)) {
-      throw new TypeError(`forkState: the field ${path} holds a ${v.constructor?.name ?? 'built-in'} object, which cannot be copied`);
-    }
-    const out = Object.create(proto) as Record<PropertyKey, unknown>;
+  return copyValue(root, 'state', memo) as T;
+}
+
+// One walk of forkState, at module level (not a closure made per call: a fork is the explorer's
+// most frequent operation, properties/exhaustive.ts).
+function copyValue(v: unknown, path: string, memo: Map<object, unknown>): unknown {
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'function') throw new TypeError(`forkState: the field ${path} holds a function (closure state cannot be copied)`);
+    return v;
+  }
+  const known = memo.get(v);
+  if (known !== undefined) return known;
+  if (v instanceof ArrayBuffer) { const b = v.slice(0); memo.set(v, b); return b; }
+  if (ArrayBuffer.isView(v)) {
+    if (v instanceof DataView) throw new TypeError(`forkState: the field ${path} holds a DataView, which cannot be copied`);
+    // Each typed array is copied on its own: reading `.buffer` of a small typed array makes V8
+    // move it off the heap, which cost seven times the copy. So two views of one buffer are two
+    // buffers in the copy; no reference implementation shares one. A new array of the same kind
+    // filled by `set`, not `slice()`: for the reference's arrays of a few dozen entries, slice
+    // (which looks up the species constructor) cost four times as much (docs/EXPLORE.md, "Speed:
+    // what each optimisation relies on").
+    const a = v as unknown as { constructor: new (n: number) => { set(x: unknown): void }; length: number };
+    const out = new a.constructor(a.length) as unknown as ArrayBufferView;
+    (out as unknown as { set(x: unknown): void }).set(v);
     memo.set(v, out);
-    const src = v as Record<string, unknown>;
-    const keys = Object.keys(src);
-    if (Object.getOwnPropertyNames(src).length === keys.length && Object.getOwnPropertySymbols(src).length === 0) {
-      // The common case, plain fields: assigned in order, so copies share their hidden class.
-      for (const k of keys) out[k] = copy(src[k], k);
-    } else {
-      for (const k of Reflect.ownKeys(v)) {
-        const d = Object.getOwnPropertyDescriptor(v, k)!;
-        if ('value' in d) d.value = copy(d.value, String(k));
-        else throw new TypeError(`forkState: the field ${String(k)} is an accessor (its state is out of reach)`);
-        Object.defineProperty(out, k, d);
-      }
-    }
-    if (!Object.isExtensible(v)) Object.preventExtensions(out);
     return out;
-  };
-  return copy(root, 'state') as T;
+  }
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array(v.length);
+    memo.set(v, out);
+    for (let i = 0; i < v.length; i++) out[i] = copyValue(v[i], path, memo);
+    return out;
+  }
+  if (v instanceof Map) {
+    const out = new Map();
+    memo.set(v, out);
+    for (const [k, x] of v) out.set(copyValue(k, path, memo), copyValue(x, path, memo));
+    return out;
+  }
+  if (v instanceof Set) {
+    const out = new Set();
+    memo.set(v, out);
+    for (const x of v) out.add(copyValue(x, path, memo));
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v) as object | null;
+  if (proto !== null && proto !== Object.prototype && !isClassPrototype(proto)) {
+    throw new TypeError(`forkState: the field ${path} holds a ${v.constructor?.name ?? 'built-in'} object, which cannot be copied`);
+  }
+  const out = Object.create(proto) as Record<PropertyKey, unknown>;
+  memo.set(v, out);
+  const src = v as Record<string, unknown>;
+  const keys = Object.keys(src);
+  if (Object.getOwnPropertyNames(src).length === keys.length && Object.getOwnPropertySymbols(src).length === 0) {
+    // The common case, plain fields: assigned in order, so copies share their hidden class.
+    for (const k of keys) out[k] = copyValue(src[k], k, memo);
+  } else {
+    for (const k of Reflect.ownKeys(v)) {
+      const d = Object.getOwnPropertyDescriptor(v, k)!;
+      if ('value' in d) d.value = copyValue(d.value, String(k), memo);
+      else throw new TypeError(`forkState: the field ${String(k)} is an accessor (its state is out of reach)`);
+      Object.defineProperty(out, k, d);
+    }
+  }
+  if (!Object.isExtensible(v)) Object.preventExtensions(out);
+  return out;
 }
 
 // A prototype of our own classes: a plain object chain ending at Object.prototype whose
 // constructor is a class or function declared in code (not a built-in with internal slots).
+// Remembered per prototype: a prototype chain does not change while a search runs.
 function isClassPrototype(proto: object): boolean {
+  let known = classPrototypes.get(proto);
+  if (known === undefined) { known = walkClassPrototype(proto); classPrototypes.set(proto, known); }
+  return known;
+}
+const classPrototypes = new WeakMap<object, boolean>();
+function walkClassPrototype(proto: object): boolean {
   for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
     if (BUILTINS.has(p)) return false;
   }

@@ -6,11 +6,12 @@
  * balloon counts, buffers in flight per queue) must equal the chart's projection; the host's
  * balloon size, which costs a pass over the gpfns, is compared in the periodic audit.
  *
- * One started actor per guest per run, fed with `send`: the chart's transitions are still the
- * pure `transition` underneath, but a live actor skips re-resolving the snapshot per event (about
- * four times faster than calling `transition` per event), which is what the per-step budget asks.
+ * Each guest's chart is its snapshot, stepped by the chart's pure transition in one inert scope
+ * reused for every step (properties/chart-step.ts): the same XState macrostep an actor's `send`
+ * runs, without building, starting and restoring an actor per guest per case. With coverage hooks,
+ * which watch microsteps, the charts are live actors instead.
  */
-import { createActor, type Actor, type AnyTransitionDefinition, type Snapshot, type SnapshotFrom, type StateValue } from 'xstate';
+import { createActor, type Actor, type AnyTransitionDefinition, type SnapshotFrom, type StateValue } from 'xstate';
 import { profileOf, type Observation, type SystemConfig } from '../core/virtio/index.ts';
 import { formatStateValue } from '../model/state-name.ts';
 import {
@@ -20,7 +21,7 @@ import {
 import { allHold } from '../model/virtio/rules.ts';
 import { ownPending, type GuestModelContext } from '../model/virtio/context.ts';
 import type { Violation } from './property.ts';
-import { chartStep, forkUnlessHooked } from './chart-step.ts';
+import { chartInitial, chartStep, chartStepDirect } from './chart-step.ts';
 import type { VirtioMonitor as PropertyMonitor, VirtioProperty as Property } from './virtio/property.ts';
 
 import type { ConformanceHooks } from './family.ts';
@@ -41,40 +42,46 @@ export function conformanceProperty(hooks: ConformanceHooks = {}): Property {
 }
 
 /**
- * The lockstep monitor for one run. `from`: the actors' snapshots to start from instead of the
- * chart's initial state (a fork, below).
+ * The lockstep monitor for one run.
+ *
+ * Without hooks (a campaign, replay, the explorer's root), no actor at all: each guest's chart is
+ * its snapshot, stepped by the chart's pure transition in one inert scope (chartMonitor below,
+ * chart-step.ts chartStepDirect), starting from the initial snapshot kept once per input. An actor
+ * per guest per case cost its construction, its start and the restore of a persisted snapshot
+ * (about 150 µs a guest measured, 20 µs when the initial state was kept) before its first event;
+ * the snapshot costs nothing when kept, and each event a little less than `send` (issue 21).
+ * The verdicts are the actors' (the same transition, the same refusal test, the same comparisons:
+ * test/properties/conformance.test.ts runs both over the same steps).
  */
-export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks = {}, from?: readonly Snapshot<unknown>[]): PropertyMonitor {
-  // Without coverage hooks, a new run starts each guest's actor from the chart's initial state
-  // kept once per input: restoring a persisted snapshot costs about half of resolving the
-  // initial state again, and a campaign builds one actor per guest per case (issue 21, item 3).
-  if (!from && !hooks.onTransitions && !hooks.onState) from = config.guests.map((g) => initialSnapshot(modelInput(g, config.maxBatch, profileOf(config))));
+export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks = {}): PropertyMonitor {
+  if (!hooks.onTransitions && !hooks.onState && !hooks.onCharts) {
+    return chartMonitor(config.guests.map((g) => initialSnapshot(modelInput(g, config.maxBatch, profileOf(config)))), chartStepDirect);
+  }
+  return actorMonitor(config, hooks);
+}
+
+/**
+ * The lockstep monitor over live actors, for coverage hooks (they watch the actors' microsteps
+ * and states, and read the charts while the run goes on). It has no fork: the hooks' counts and
+ * charts are their caller's (chart-step.ts forkUnlessHooked).
+ */
+function actorMonitor(config: SystemConfig, hooks: ConformanceHooks): PropertyMonitor {
   const inspect = hooks.onTransitions
     ? (ev: { type: string; _transitions?: AnyTransitionDefinition[] }) => {
       if (ev.type === '@xstate.microstep' && ev._transitions?.length) hooks.onTransitions!(CHART_NAME, ev._transitions);
     }
     : undefined;
-  const actors: Actor<GuestMachine>[] = config.guests.map((g, i) => {
+  const actors: Actor<GuestMachine>[] = config.guests.map((g) => {
     const a = createActor(guestMachine, {
       input: modelInput(g, config.maxBatch, profileOf(config)),
-      ...(from ? { snapshot: from[i] } : {}),
       ...(inspect ? { inspect: inspect as never } : {}),
     });
     a.start();
-    if (!from) hooks.onState?.(CHART_NAME, a.getSnapshot().value);
+    hooks.onState?.(CHART_NAME, a.getSnapshot().value);
     return a;
   });
   hooks.onCharts?.(actors.map((a, guest) => ({ chart: CHART_NAME, guest, state: () => a.getSnapshot().value })));
-  // A fork restores each guest's actor from its persisted snapshot (XState's
-  // getPersistedSnapshot / createActor({ snapshot })): the chart goes on from the same state
-  // without replaying its events. Not with hooks, whose counts and charts are their caller's.
-  // The explorer forks a case per command (properties/exhaustive.ts): the fork steps the chart by
-  // its pure transition over immutable snapshots (chartMonitor below), so forking it again costs
-  // a copy of an array.
-  const fork = forkUnlessHooked(hooks, () => chartMonitor(actors.map((a) => a.getSnapshot())));
-
   return {
-    ...fork,
     step({ command, result, obs, index }) {
       const g = command.guest;
       const actor = actors[g];
@@ -106,23 +113,22 @@ export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks
   };
 }
 
-// The chart's initial snapshot per input (its text as key); a few configurations per campaign,
-// bounded so that a long run of many configurations does not keep them all.
-const initials = new Map<string, Snapshot<unknown>>();
-function initialSnapshot(input: ReturnType<typeof modelInput>): Snapshot<unknown> {
+type GuestSnap = SnapshotFrom<GuestMachine>;
+
+// The chart's initial snapshot per input (its text as key), shared by every run of that input
+// (snapshots are never mutated: a step makes a new one); bounded, so that a long run of many
+// configurations does not keep them all.
+const initials = new Map<string, GuestSnap>();
+function initialSnapshot(input: ReturnType<typeof modelInput>): GuestSnap {
   const key = JSON.stringify(input);
   let s = initials.get(key);
   if (!s) {
     if (initials.size >= 256) initials.clear();
-    const a = createActor(guestMachine, { input }).start();
-    s = a.getPersistedSnapshot();
-    a.stop();
+    s = chartInitial(guestMachine, input);
     initials.set(key, s);
   }
   return s;
 }
-
-type GuestSnap = SnapshotFrom<GuestMachine>;
 
 /**
  * The lockstep monitor over the charts' snapshots instead of live actors, for forks: each event
@@ -131,8 +137,9 @@ type GuestSnap = SnapshotFrom<GuestMachine>;
  * same events, the same refusal test (no transition of the state takes the event), the same
  * comparisons (test/explore/fork.test.ts compares a forked case with a whole run, verdicts and messages).
  */
-function chartMonitor(snaps: GuestSnap[]): PropertyMonitor {
+function chartMonitor(snaps: GuestSnap[], step: typeof chartStep = chartStep): PropertyMonitor {
   return {
+    // A fork steps by the memoized transition: the explorer's forks revisit their states.
     fork: () => chartMonitor(snaps.slice()),
     step({ command, result, obs, index }) {
       const g = command.guest;
@@ -140,7 +147,7 @@ function chartMonitor(snaps: GuestSnap[]): PropertyMonitor {
       for (const e of stepEvents(command, result)) {
         const before = snaps[g];
         if (idleUnchanged(before.context, e)) continue;
-        const r = chartStep(guestMachine, before.context.cfg, before, e);
+        const r = step(guestMachine, before.context.cfg, before, e);
         if (r.refused) return refusal(g, before.value, before.context, e, index);
         if (r.next === null) continue;
         snaps[g] = r.next;

@@ -35,7 +35,7 @@ import type { SystemFactory } from '../core/virtio/index.ts';
 import type { AnyFamily } from './family.ts';
 import type { AnyProperty } from './property.ts';
 import { CaseSession, defaultAuditEvery, NO_CRASH, runCase, type Failure } from './runner.ts';
-import { FingerprintSet, textFingerprint, type Fingerprint } from './state-key.ts';
+import { FingerprintSet, symmetricObservation, textFingerprint, type Fingerprint } from './state-key.ts';
 export { canonicalKey } from './state-key.ts';
 
 export interface ExploreOptions {
@@ -49,6 +49,14 @@ export interface ExploreOptions {
   properties?: readonly AnyProperty[];
   /** Re-execute every edge from the initial state even when the case could fork (to compare the two). */
   replay?: boolean;
+  /**
+   * Symmetry reduction (default false): when the family's explorer declares `symmetry`, a state is
+   * keyed by its observation with interchangeable guests in canonical order and host frames
+   * renamed (state-key.ts symmetricObservation), so states that differ only by which guest is
+   * which are one. Ignored for a family that does not declare it, and for a state whose system
+   * shows hidden state (hiddenKey names guests by index).
+   */
+  symmetry?: boolean;
   /** Called after each depth level (progress). */
   onLevel?: (depth: number, states: number, edges: number) => void;
 }
@@ -89,6 +97,8 @@ export interface ExploreResult {
   failure: ExploreFailure | null;
   /** 'fork': states branched from snapshots of system and monitors; 'replay': every edge re-run from the start. */
   mode: 'fork' | 'replay';
+  /** True when states were keyed up to guest and frame symmetry (ExploreOptions.symmetry). */
+  symmetry: boolean;
 }
 
 /** Can this case fork (system and every monitor), without throwing? The explorer replays otherwise. */
@@ -109,18 +119,22 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   const alphabet = ex.alphabet(config) as AnyCommand[];
   const drain = opts.drain ?? true;
   const fingerprintOf = (obs: WorldObservation): Fingerprint => (ex.fingerprint ? ex.fingerprint(obs, config) : textFingerprint(ex.key(obs, config)));
+  const symmetry = (opts.symmetry ?? false) && ex.symmetry !== undefined;
   // The observation's fingerprint, with the system's hidden state (SystemUnderTest.hiddenKey) folded in when it has some.
+  // Up to symmetry when asked, except with hidden state: its text names guests by index, so such a state is keyed as it is.
   const stateFingerprint = (s: CaseSession): Fingerprint => {
-    const f = fingerprintOf(s.observe() as WorldObservation);
+    const obs = s.observe() as WorldObservation;
     const hidden = s.hiddenKey();
-    return hidden === '' ? f : textFingerprint(`${hidden}|${f.hi},${f.lo}`);
+    if (hidden === '') return fingerprintOf(symmetry ? symmetricObservation(obs, config, ex.symmetry) : obs);
+    const f = fingerprintOf(obs);
+    return textFingerprint(`${hidden}|${f.hi},${f.lo}`);
   };
   const runReplay = (commands: AnyCommand[]) => runCase(factory, config as never, commands as never, properties).failure;
   // The case of the initial state, audited after every step; it forks when everything in it can.
   const root = CaseSession.open(factory, config as never, properties, { auditEvery: 1 });
   const mode: ExploreResult['mode'] = !opts.replay && root instanceof CaseSession && canFork(root) ? 'fork' : 'replay';
   const base = {
-    family: family.name, config, properties: properties.map((p) => p.name), alphabet: alphabet.length, mode,
+    family: family.name, config, properties: properties.map((p) => p.name), alphabet: alphabet.length, mode, symmetry,
   };
   const perDepth = [1];
   const seen = new FingerprintSet();

@@ -12,7 +12,7 @@ import type { AnyStateMachine, AnyTransitionDefinition, StateValue } from 'xstat
 import type { AnyCommand, GuestId, StepResult, SystemUnderTest, WorldConfig, WorldObservation } from '../core/index.ts';
 import type { AnyProperty, FamilyWorld, WorldSummary } from './property.ts';
 import type { ReachCatalogue } from './reach/situation.ts';
-import type { Fingerprint } from './state-key.ts';
+import type { Fingerprint, GuestSymmetry } from './state-key.ts';
 
 /** A case: a configuration and the commands run on it. */
 export interface FamilyCase<C extends AnyCommand = AnyCommand, K extends WorldConfig = WorldConfig> {
@@ -182,6 +182,13 @@ export interface FamilyExplorer<C extends AnyCommand, O extends WorldObservation
    * Without it the explorer fingerprints the key's text.
    */
   fingerprint?(obs: O, config: K): Fingerprint;
+  /**
+   * Optional: guests of one configuration are interchangeable and host frames are names only
+   * (state-key.ts symmetricObservation says what that relies on); `balloon explore --symmetry`
+   * then keys a state by its observation put in canonical form. Names the guest fields that hold
+   * frame numbers beyond the world's `p2m` and `dmaView`.
+   */
+  readonly symmetry?: GuestSymmetry;
   /**
    * Named changes to the tiny configuration (`balloon explore --variant`): a feature switched on,
    * host pages of several guest pages, another page size. The alphabet follows the configuration.

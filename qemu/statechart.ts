@@ -130,14 +130,16 @@ export function runOnChart(rec: CaseRecord): ChartRun {
   /** The inflate or deflate buffer popped last and not yet used. */
   let open: { q: number; pfns: number; bad: number } | null = null;
   /**
-   * The driver inflate fed last, with the state before it, while nothing but stats came after it:
+   * The driver inflate fed last, with the state before it, while no other buffer came after it:
    * a deflate of as many pages right after it is Linux's balloon page migration
    * (virtballoon_migratepage: tell_host of the new page on inflateq, then of the old one on
    * deflateq, no actual write), which 5.5.6 allows at any balloon size (statement 10, spec
    * review A1). It may come while the worker is below num_pages between its ack and its actual
    * write; the pair leaves the balloon's size alone, so the chart is put back to before it.
+   * `rolledBack`: the chart is already back before the inflate, because an `actual` write that
+   * counts the balloon without it came in between (see `applyAsync`); the deflate is then due.
    */
-  let lastInflate: { pfns: number; before: Snap } | null = null;
+  let lastInflate: { pfns: number; before: Snap; rolledBack: boolean } | null = null;
   let migrations = 0;
 
   const apply = (step: number, what: string, evs: GuestEvent[]): void => {
@@ -147,15 +149,32 @@ export function runOnChart(rec: CaseRecord): ChartRun {
     events += evs.length;
   };
   /**
-   * A stats event between a migration's inflate and its deflate: fed to the chart and to the
-   * state a migration would put back, so that the rollback keeps it (the stats queue runs on
-   * its own timer, virtio_balloon_stats_timer, and lands anywhere in a migration burst).
+   * An event that does not take balloon_lock, between a migration's inflate and its deflate (which
+   * virtballoon_migratepage sends under balloon_lock, so no other inflate or deflate comes
+   * between): the stats timer (virtio_balloon_stats_timer), the host's num_pages, and the
+   * worker's `actual` write (update_balloon_size runs after fill_balloon drops the lock, while
+   * the migration sleeps in tell_host). It is fed to the chart and to the state a migration would
+   * put back, so the rollback keeps it. An `actual` write that the chart refuses with the inflate
+   * but accepts without it counts the balloon without the migration's new page: the worker's
+   * count, which a migration leaves alone; the chart is put back to before the inflate at once.
    */
-  const applyStats = (step: number, what: string, evs: GuestEvent[]): void => {
-    apply(step, what, evs);
-    if (lastInflate === null || refusal !== null) return;
-    const r = feed(lastInflate.before, evs);
-    lastInflate = r.ok ? { pfns: lastInflate.pfns, before: r.s } : null;
+  const applyAsync = (step: number, what: string, evs: GuestEvent[]): void => {
+    const pending = lastInflate;
+    const r = feed(s, evs);
+    if (r.ok) {
+      s = r.s;
+      events += evs.length;
+      if (pending !== null && !pending.rolledBack) {
+        const b = feed(pending.before, evs);
+        lastInflate = b.ok ? { ...pending, before: b.s } : null;
+      }
+      return;
+    }
+    if (pending !== null && !pending.rolledBack) {
+      const b = feed(pending.before, evs);
+      if (b.ok) { s = b.s; events += evs.length; lastInflate = { ...pending, before: b.s, rolledBack: true }; return; }
+    }
+    refusal = { step, message: `${what}: ${r.why}` };
   };
 
   for (const st of rec.steps) {
@@ -167,8 +186,7 @@ export function runOnChart(rec: CaseRecord): ChartRun {
       const removal = i < resetAt;
       switch (e.k) {
         case 'target':
-          lastInflate = null;
-          apply(st.index, `${at(e)}: the host set num_pages ${e.numPages}`,
+          applyAsync(st.index, `${at(e)}: the host set num_pages ${e.numPages}`,
             [{ type: 'TARGET_SET', requested: e.numPages, target: Math.min(e.numPages, s.context.cfg.ramPages) }]);
           break;
         case 'pop':
@@ -187,7 +205,7 @@ export function runOnChart(rec: CaseRecord): ChartRun {
             if (b !== undefined && !b.acked && !statsTaken) { statsTaken = true; break; }
             checked++;
             statsTaken = true;
-            applyStats(st.index, `${at(e)}: the device took a stats buffer${b !== undefined ? ' while one was outstanding' : ''}`,
+            applyAsync(st.index, `${at(e)}: the device took a stats buffer${b !== undefined ? ' while one was outstanding' : ''}`,
               [{ type: 'BUFFER_QUEUED', queue: 'stats', id: s.context.lastId + 1, origin: 'driver', size: 0 }]);
           }
           break;
@@ -205,10 +223,18 @@ export function runOnChart(rec: CaseRecord): ChartRun {
             checked++;
             const queue = e.q === INFLATE ? 'inflate' : 'deflate';
             const what = `${at(e)}: ${queue} buffer of ${pfns + bad} pfns${bad > 0 ? ` (${bad} bad)` : ''} (balloon ${balloonOf(s)} pages, num_pages ${s.context.target})`;
+            const pending = lastInflate;
+            if (pending?.rolledBack === true) {
+              // The chart is back before a migration's inflate: this buffer must be its deflate.
+              lastInflate = null;
+              if (queue === 'deflate' && bad === 0 && pending.pfns === pfns) { migrations++; break; }
+              refusal = { step: st.index, message: `${what}: an inflate of ${pending.pfns} pfns, which the actual write after it counted out of the balloon, is no migration: no deflate of as many pfns followed it` };
+              break;
+            }
             const driver = served(s, queue, 'driver', pfns, bad);
             const r = feed(s, driver);
             const swap = queue === 'deflate' && bad === 0 && lastInflate !== null && lastInflate.pfns === pfns && pfns <= s.context.cfg.gpp ? lastInflate : null;
-            lastInflate = queue === 'inflate' && bad === 0 && r.ok ? { pfns, before: s } : null;
+            lastInflate = queue === 'inflate' && bad === 0 && r.ok ? { pfns, before: s, rolledBack: false } : null;
             if (r.ok) { s = r.s; events += driver.length; break; }
             if (swap !== null) { s = swap.before; migrations++; break; }
             // Not a deflate the driver may make of its own accord: with DEFLATE_ON_OOM, the OOM notifier's.
@@ -221,16 +247,15 @@ export function runOnChart(rec: CaseRecord): ChartRun {
             const b = statsBuffer(s);
             statsTaken = false;
             if (b === undefined || b.acked) { refusal = { step: st.index, message: `${at(e)}: the device used a stats buffer the driver had not made available` }; break; }
-            applyStats(st.index, `${at(e)}: the device used the stats buffer`, [
+            applyAsync(st.index, `${at(e)}: the device used the stats buffer`, [
               { type: 'BUFFER_PROCESSED', queue: 'stats', id: b.id, accepted: 0, refused: 0 }, { type: 'ACK_CONSUMED', queue: 'stats', id: b.id },
             ]);
           }
           break;
         case 'actual':
-          lastInflate = null;
-          if (removal) break;
+          if (removal) { lastInflate = null; break; }
           checked++;
-          apply(st.index, `${at(e)}: the driver wrote actual ${e.actual} (was ${e.old}; balloon ${balloonOf(s)} pages)`, [{ type: 'ACTUAL_WRITTEN', actual: e.actual }]);
+          applyAsync(st.index, `${at(e)}: the driver wrote actual ${e.actual} (was ${e.old}; balloon ${balloonOf(s)} pages)`, [{ type: 'ACTUAL_WRITTEN', actual: e.actual }]);
           break;
         case 'status':
           if (e.status !== 0) break;

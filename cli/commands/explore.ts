@@ -17,7 +17,7 @@ import { addImplOptions, chooseImplementation, noteOutput, type ImplFlags } from
 import { DEFAULT_OUT, outDirFlag } from './check.ts';
 
 interface ExploreFlags extends ImplFlags {
-  family?: string; guests?: string; pages?: string; variant?: string; depth: string; maxStates: string; drain: boolean; out: string; json?: boolean;
+  family?: string; guests?: string; pages?: string; variant?: string; depth: string; maxStates: string; drain: boolean; symmetry?: boolean; out: string; json?: boolean;
 }
 
 export const DEFAULT_DEPTH = 4;
@@ -31,6 +31,7 @@ export function register(program: Command): void {
     .option('--variant <name>', 'a named change to the tiny configuration (a feature on, host pages of several guest pages; the family\'s explorer lists them)')
     .option('--depth <n>', 'longest command list explored', String(DEFAULT_DEPTH))
     .option('--max-states <n>', 'stop once this many distinct states are known (said when hit)', String(DEFAULT_MAX_STATES))
+    .option('--symmetry', 'key states up to guest and frame symmetry: interchangeable guests in a canonical order, host frames renamed (families that declare it: docs/EXPLORE.md)')
     .option('--no-drain', 'skip the fair drain and end-of-run (liveness) checks from every new state')
     .option('--out <dir>', 'where a failing case is saved as a trace file', DEFAULT_OUT)
     .option('--json', 'print the result as JSON')
@@ -63,11 +64,12 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
     if (!flags.json) {
       const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
       const v = flags.variant ? `, variant ${flags.variant}` : '';
-      process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages${v}, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands\n`);
+      const sym = flags.symmetry ? (ex.symmetry ? ', up to guest and frame symmetry' : `, no symmetry reduction (${family.name} declares none)`) : '';
+      process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages${v}${sym}, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands\n`);
     }
     const t0 = performance.now();
     const r = exploreImplementation(setup.family, impl.factory, config, {
-      depth, maxStates, drain: flags.drain,
+      depth, maxStates, drain: flags.drain, symmetry: flags.symmetry ?? false,
       onLevel: flags.json ? undefined : (d, s, e) => process.stdout.write(`  depth ${d}: ${s} states, ${e} edges\n`),
     });
     const ms = performance.now() - t0;
@@ -119,7 +121,7 @@ function jsonResult(r: ExploreResult, ms: number, rate: number, file: string | u
   return {
     ok: !r.failure, family: r.family, implementation: impl.name, faults: impl.faults, config: r.config,
     states: r.states, edges: r.edges, depthReached: r.depthReached, perDepth: r.perDepth, exhaustive: r.exhaustive, stoppedBy: r.stoppedBy,
-    statesPerSecond: rate, ms: Math.round(ms), mode: r.mode, alphabet: r.alphabet, properties: r.properties,
+    statesPerSecond: rate, ms: Math.round(ms), mode: r.mode, symmetry: r.symmetry, alphabet: r.alphabet, properties: r.properties,
     failure: r.failure ? {
       property: r.failure.failure.property, step: r.failure.failure.step, phase: r.failure.failure.phase, foundBy: r.failure.foundBy,
       length: r.failure.commands.length, replays: r.failure.replays, statesAtFind: r.failure.statesAtFind, message: r.failure.failure.violation.message, trace: file, commands: r.failure.commands,

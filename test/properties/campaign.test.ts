@@ -17,7 +17,7 @@ describe('campaign on the reference implementation', () => {
     const r = runCampaign({ factory: createReferenceSystem, properties: allProperties, runs: 3000, seed: s });
     expect(r.counterexamples.map((c) => `${c.property}: ${c.failure.violation.message}`)).toEqual([]);
     expect(r.verdicts.every((v) => v.verdict === 'held' && v.steps > 10_000)).toBe(true);
-  });
+  }, 180_000); // 3000 cases: about 15 s alone, past a minute on a loaded machine
 
   it('generates only valid configurations and commands for them', () => {
     fc.assert(fc.property(caseArb(), ({ config, commands }) => {

@@ -1,5 +1,5 @@
 /**
- * properties/chart-step.ts: a chart stepped over snapshots by the memoized pure transition goes
+ * properties/chart-step.ts: a chart stepped over snapshots by the pure transition, memoized or not, goes
  * exactly where a live XState actor goes, and refuses exactly what the actor refuses (stays on
  * the same snapshot and no transition of its state takes the event), cache hits included.
  */
@@ -8,7 +8,7 @@ import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { guestConfig } from '../../core/virtio/index.ts';
 import { guestMachine, modelInput, type GuestEvent } from '../../model/virtio/index.ts';
-import { chartStep, snapshotActor } from '../../properties/chart-step.ts';
+import { chartInitial, chartStep, chartStepDirect, snapshotActor } from '../../properties/chart-step.ts';
 import { explorerEvents } from '../../properties/explore.ts';
 
 const input = modelInput(guestConfig({ ramPages: 4, floorPages: 1 }), 2);
@@ -23,6 +23,9 @@ describe('chartStep and snapshotActor', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat()), { maxLength: 40 }), (walk) => {
       const live = createActor(guestMachine, { input }).start();
       const copy = snapshotActor(guestMachine, input, live.getSnapshot());
+      // The unmemoized step from the initial snapshot resolved without an actor (a campaign's charts).
+      let direct = chartInitial(guestMachine, input);
+      expect([direct.value, direct.context, direct.status]).toEqual([live.getSnapshot().value, live.getSnapshot().context, 'active']);
       for (const [off, pick] of walk) {
         const here = explorerEvents(live.getSnapshot());
         const e = off ? stray[pick % stray.length] : here[pick % here.length];
@@ -32,6 +35,10 @@ describe('chartStep and snapshotActor', () => {
         const r = chartStep(guestMachine, input, cbefore, e);
         copy.send(e);
         expect(r.refused).toBe(refusedLive);
+        const d = chartStepDirect(guestMachine, input, direct, e);
+        expect(d.refused).toBe(refusedLive);
+        if (d.next !== null) direct = d.next;
+        expect([direct.value, direct.context]).toEqual([live.getSnapshot().value, live.getSnapshot().context]);
         // Unmoved means unchanged (a cache hit may hand back the very snapshot the copy is on:
         // equal state and event gave it before; only the value counts, as for the actor).
         if (r.next === null) expect(copy.getSnapshot()).toBe(cbefore);

@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Command, Effect, StepResult, SystemFactory } from '../../core/virtio/index.ts';
-import { createReferenceSystem } from '../../impl/virtio/index.ts';
+import { createReferenceSystem, faultNames, referenceWithFaults } from '../../impl/virtio/index.ts';
 import { runCampaign } from '../../properties/campaign.ts';
-import { conformance } from '../../properties/conformance.ts';
+import { conformance, conformanceProperty } from '../../properties/conformance.ts';
+import { runCase } from '../../properties/runner.ts';
+import { caseArb } from '../../properties/workload.ts';
 import { batchingDriver } from '../fixtures/legit-drivers/batched-actual.ts';
 
 const seed = Number(process.env.FC_SEED ?? 42);
@@ -79,5 +82,28 @@ describe('conformance', () => {
     const r = runCampaign({ factory: batchingDriver(false), properties: [conformance], runs: 1500, seed });
     expect(r.counterexamples).toHaveLength(1);
     expect(r.counterexamples[0].failure.violation.message).toMatch(/DRIVER_IDLE is not allowed in \[driver\.updatingActual .*actual out of date/);
+  });
+});
+
+/**
+ * The monitor without hooks steps each chart as a snapshot by the pure transition (no actor);
+ * with a hook it keeps a live actor per guest. Both must judge every case alike: the campaign's
+ * own cases, on the reference and on every fault of the zoo (a hook that does nothing forces the
+ * actor path and changes no verdict).
+ */
+describe('conformance without actors judges as the actors do', () => {
+  const viaActors = conformanceProperty({ onState: () => {} });
+  it(`same failure, step and message over random cases, reference and every fault (seed ${seed})`, () => {
+    const faults = ['none', ...faultNames];
+    let failed = 0;
+    fc.assert(fc.property(caseArb(), fc.constantFrom(...faults), (c, fault) => {
+      const factory = fault === 'none' ? createReferenceSystem : referenceWithFaults([fault as never]);
+      const plain = runCase(factory, c.config, c.commands, [conformance]).failure;
+      const actors = runCase(factory, c.config, c.commands, [viaActors]).failure;
+      expect(plain).toEqual(actors);
+      if (plain?.property === 'conformance') failed++;
+    }), { numRuns: 300, seed });
+    // Not vacuous: some faults break conformance on some of these cases.
+    expect(failed).toBeGreaterThan(5);
   });
 });

@@ -123,6 +123,18 @@ describe('statechart-conformance: the device trace on the virtio chart', () => {
     expect(refusal(recordOf([{ items: twice }], { deviceStart: { statsHeld: true } }))).toMatch(/used a stats buffer the driver had not made available/);
   });
 
+  it('accepts the worker\'s actual write between a migration\'s inflate and its deflate (update_balloon_size takes no balloon_lock; it counts the balloon without the migration\'s new page), and refuses an inflate so counted that no deflate follows', () => {
+    const mid = ['target 20', ...buffer(0, range(1, 10))];
+    const ok = runOnChart(recordOf([{ items: [...mid, ...buffer(0, [50]), 'actual 10', ...buffer(1, [1]), ...buffer(0, range(11, 10)), 'actual 20'] }]));
+    expect(ok).toMatchObject({ refusal: null, migrations: 1 });
+    // The same write with the inflate counted is the worker's own inflate: the deflate after it is still refused.
+    expect(refusal(recordOf([{ items: [...mid, ...buffer(0, [50]), 'actual 11', ...buffer(1, [1])] }]))).toMatch(/deflate buffer of 1 pfns/);
+    expect(refusal(recordOf([{ items: [...mid, ...buffer(0, [50]), 'actual 10', ...buffer(0, [51])] }]))).toMatch(/which the actual write after it counted out of the balloon, is no migration/);
+    // A host target move in the middle is kept across the rollback.
+    const moved = runOnChart(recordOf([{ items: [...mid, ...buffer(0, [50]), 'target 15', ...buffer(1, [1]), ...buffer(0, range(11, 5)), 'actual 15'] }]));
+    expect(moved).toMatchObject({ refusal: null, migrations: 1 });
+  });
+
   it('after a device reset the balloon is empty: a deflate before any inflate is refused (statement 17)', () => {
     const up = ['status 1', 'status 3', 'status 11', 'kick 2', 'pop 2', 'status 15'];
     const before = ['target 10', ...buffer(0, range(1, 10)), 'actual 10'];
