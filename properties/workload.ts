@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import {
-  guestId, hostileKinds, type GuestId, type Command, type CommandKind, type GuestConfig, type QueueName, type SystemConfig,
+  FEATURE_NAMES, guestId, hostileKinds, type GuestId, type Command, type CommandKind, type GuestConfig, type QueueName, type SystemConfig,
 } from '../core/virtio/index.ts';
 import { DEFAULT_MAX_COMMANDS } from './defaults.ts';
 import { layoutsArb, withLayouts, type LayoutWire } from './layout.ts';
@@ -308,7 +308,18 @@ export function commandArb(config: SystemConfig, kinds: readonly CommandKind[], 
     'free': fc.record({ guest: g, pages: few(Math.max(1, Math.ceil(maxPages / 3))), pick }).map((r) => ({ kind: 'free', ...r })),
     'write': fc.record({ guest: g, pick }).map((r) => ({ kind: 'write', ...r })),
     'read': fc.record({ guest: g, pick }).map((r) => ({ kind: 'read', ...r })),
-    'reset': g.map((guest) => ({ kind: 'reset', guest })),
+    // One reset in eight negotiates a smaller offer (the device withholds some of the features the
+    // configuration offers) and one in eight has the device refuse the first FEATURES_OK
+    // (core/virtio/negotiation.ts); the rest reload with today's features, as before.
+    'reset': fc.record({
+      guest: g,
+      mask: fc.oneof({ weight: 7, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: (1 << FEATURE_NAMES.length) - 1 }) }),
+      refuse: fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    }).map(({ guest, mask, refuse }): Command => {
+      const f = config.guests[guest]?.features;
+      const withhold = f ? FEATURE_NAMES.filter((n, i) => ((mask >> i) & 1) === 1 && f[n] === true) : [];
+      return { kind: 'reset', guest, ...(withhold.length > 0 ? { withhold } : {}), ...(refuse ? { refuse } : {}) };
+    }),
     'report': fc.record({ guest: g, pages: few(Math.max(1, Math.ceil(maxPages / 3))), pick }).map((r) => ({ kind: 'report', ...r })),
     'hostile': fc.record({ guest: g, request: local ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...LOCAL_HOSTILE) }, { weight: 1, arbitrary: fc.constantFrom(...hostileKinds) }) : fc.constantFrom(...hostileKinds), pick }).map((r) => ({ kind: 'hostile', ...r })),
   };

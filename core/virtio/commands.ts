@@ -6,6 +6,7 @@
  */
 import type { GuestId } from '../ids.ts';
 import { formatGuestProgram, type WorldCommand } from '../world.ts';
+import type { FeatureName } from './negotiation.ts';
 
 /** The virtqueues (VIRTIO 1.2 5.5.2): reporting exists only with PAGE_REPORTING, stats only with STATS_VQ. */
 export type QueueName = 'inflate' | 'deflate' | 'stats' | 'reporting';
@@ -40,8 +41,13 @@ export type Command =
    * back to the free list when the driver consumes the device's acknowledgement.
    */
   | { kind: 'report'; guest: GuestId; pages: number; pick: number }
-  /** Device reset and driver reload: the balloon empties, the target stays. */
-  | { kind: 'reset'; guest: GuestId }
+  /**
+   * Device reset and driver reload: the balloon empties, the target stays. The reload negotiates
+   * features again (core/virtio/negotiation.ts): the device offers the configuration's features
+   * without those `withhold` names, and with `refuse` it refuses the driver's first FEATURES_OK
+   * (VIRTIO 1.2 3.1.1 step 6; 5.5.3.2, statement 4). Both absent: today's offer, accepted.
+   */
+  | { kind: 'reset'; guest: GuestId; withhold?: readonly FeatureName[]; refuse?: boolean }
   /**
    * A malformed buffer put on a queue as if by the driver, served by the device at once and its
    * acknowledgement dropped: the device must refuse every entry, judged at that moment. The
@@ -64,7 +70,7 @@ export function formatCommand(c: Command): string {
     case 'driver': return `driver g${c.guest}`;
     case 'device': return `device g${c.guest} ${c.queue}`;
     case 'alloc': case 'free': case 'write': case 'read': return formatGuestProgram(c);
-    case 'reset': return `reset g${c.guest}`;
+    case 'reset': return `reset g${c.guest}${c.withhold?.length ? ` withhold=${c.withhold.join(',')}` : ''}${c.refuse ? ' refuse' : ''}`;
     case 'report': return `report g${c.guest} ${c.pages} pick=${c.pick}`;
     case 'hostile': return `hostile g${c.guest} ${c.request} pick=${c.pick}`;
   }

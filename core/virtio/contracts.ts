@@ -146,9 +146,9 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     accepted: 'processes and acknowledges the oldest unprocessed buffer of the queue (a buffer-processed effect of that id)',
     check(s) {
       const c = s.command as Extract<Command, { kind: 'device' }>;
-      const noStats = c.queue === 'stats' && !s.guest.features.statsVq;
+      const noStats = c.queue === 'stats' && !s.after.features.statsVq;
       // VIRTIO 1.2 5.5.2: reporting_vq exists only if VIRTIO_BALLOON_F_PAGE_REPORTING is negotiated.
-      const noReporting = c.queue === 'reporting' && !reportingOn(s.guest.features);
+      const noReporting = c.queue === 'reporting' && !reportingOn(s.after.features);
       const oldest = noStats || noReporting ? -1 : s.before.unprocessed[c.queue];
       if (s.result.outcome === 'refused') {
         return refusal(s, {
@@ -223,14 +223,15 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     check(s) {
       const c = s.command as Extract<Command, { kind: 'report' }>;
       const gpp = s.guest.guestPageGpfns;
-      const on = reportingOn(s.guest.features);
+      // The features as negotiated at the last reload (negotiation.ts); a report step changes none.
+      const on = reportingOn(s.after.features);
       const want = Number.isInteger(c.pages) && c.pages >= 1 ? Math.min(c.pages, Math.floor(s.before.free / gpp)) * gpp : 0;
       if (s.result.outcome === 'refused') {
         return refusal(s, {
           'device/no-reporting-queue': () => on ? 'PAGE_REPORTING was negotiated' : null,
           'guest/nothing-to-report': () => !on ? 'PAGE_REPORTING was not negotiated (device/no-reporting-queue)' : want === 0 ? null : `${s.before.free} gpfns were free`,
-          'host/out-of-frames': () => on && want > 0 && poisonOn(s.guest.features) && s.before.hostFree < want ? null
-            : `${poisonOn(s.guest.features) ? `the host had ${s.before.hostFree} free frames for at most ${want} gpfns to poison` : 'PAGE_POISON was not negotiated, so a report touches no page'}`,
+          'host/out-of-frames': () => on && want > 0 && poisonOn(s.after.features) && s.before.hostFree < want ? null
+            : `${poisonOn(s.after.features) ? `the host had ${s.before.hostFree} free frames for at most ${want} gpfns to poison` : 'PAGE_POISON was not negotiated, so a report touches no page'}`,
         });
       }
       if (!on) return `${what(c)} was accepted, but PAGE_REPORTING was not negotiated`;
@@ -257,8 +258,12 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       if (!has(s.result.effects, 'reset')) return `a reset of guest ${g} reported no reset effect`;
       // The reloaded driver brings the device up again (VIRTIO 1.2 3.1.1): the order of what it
       // does before DRIVER_OK is the chart's to judge (model/virtio/lifecycle.ts).
-      const bits = s.result.effects.flatMap((e) => (e.kind === 'device-status' ? [e.status] : []));
-      if (bits.join(' ') !== 'features-ok driver-ok') return `a reset of guest ${g} set ${bits.length === 0 ? 'no device status' : bits.join(', then ')}; the reloaded driver sets FEATURES_OK, then DRIVER_OK, once each`;
+      // A FEATURES_OK the device refused (core/virtio/negotiation.ts) is followed by a new attempt.
+      const fx = s.result.effects;
+      let from = 0;
+      for (let i = 0; i < fx.length; i++) if (fx[i].kind === 'features-refused') from = i + 1;
+      const bits = fx.slice(from).flatMap((e) => (e.kind === 'device-status' ? [e.status] : []));
+      if (bits.join(' ') !== 'features-ok driver-ok') return `a reset of guest ${g} set ${bits.length === 0 ? 'no device status' : bits.join(', then ')}${from > 0 ? ' after the device refused FEATURES_OK' : ''}; the reloaded driver sets FEATURES_OK, then DRIVER_OK, once each`;
       if (a.actual !== 0) return `guest ${g} was reset, but actual reads ${a.actual}, not 0`;
       if (a.target !== s.before.target) return `guest ${g} was reset and its target moved from ${s.before.target} to ${a.target}; the device keeps num_pages`;
       const left = a.counts.inflating + a.counts.ballooned + a.counts.deflating;

@@ -3,6 +3,7 @@
  * step does not grow with memory size); the model reads them to follow the protocol.
  */
 import type { QueueName } from './commands.ts';
+import type { VirtioFeatures } from './config.ts';
 import type { ErrorCode } from './errors.ts';
 import type { StatRecord } from './stats.ts';
 import type { Gpfn, GuestId } from '../ids.ts';
@@ -28,7 +29,20 @@ export type Effect =
    * FEATURES_OK once the features are negotiated, DRIVER_OK once the device is set up. A reset
    * clears the status; the reloaded driver sets both again.
    */
-  | { kind: 'device-status'; guest: GuestId; status: DeviceStatusBit }
+  | {
+    kind: 'device-status'; guest: GuestId; status: DeviceStatusBit;
+    /**
+     * With FEATURES_OK (optional: an implementation that does not say is taken to accept what
+     * the configuration offers): what the device offered and what the driver accepted
+     * (core/virtio/negotiation.ts; VIRTIO 1.2 3.1.1 steps 3 and 4).
+     */
+    offered?: VirtioFeatures; accepted?: VirtioFeatures;
+  }
+  /**
+   * The device did not keep FEATURES_OK set: it refuses the subset the driver accepted (VIRTIO 1.2
+   * 3.1.1 step 6; 5.5.3.2 statement 4). The driver must not set DRIVER_OK on it; it may start over.
+   */
+  | { kind: 'features-refused'; guest: GuestId }
   /** The driver wrote `poison_val` into the device's configuration (PAGE_POISON, 5.5.6.6.1). */
   | { kind: 'poison-written'; guest: GuestId; value: number };
 
@@ -39,7 +53,7 @@ export type EffectKind = Effect['kind'];
 export const effectKinds: readonly EffectKind[] = [
   'frame-mapped', 'frame-released', 'target-set', 'buffer-queued', 'buffer-processed', 'ack-consumed',
   'actual-written', 'pages-allocated', 'pages-freed', 'wrote', 'read', 'out-of-puff', 'reset', 'poison-checked',
-  'device-status', 'poison-written',
+  'device-status', 'poison-written', 'features-refused',
 ];
 
 /** The result of applying one command: accepted, or refused with a stable code; effects either way. */

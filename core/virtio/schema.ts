@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { LayoutSchema } from '../layout-schema.ts';
 import { hostileKinds, type Command, type HostileKind } from './commands.ts';
+import { FEATURE_NAMES } from './negotiation.ts';
 
 /** The feature bits the model knows (VIRTIO 1.x 5.5.3): core/config.ts `VirtioFeatures`. */
 export const FeaturesSchema = z.strictObject({
@@ -41,7 +42,7 @@ export const VirtioCommandSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('free'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
   z.strictObject({ kind: z.literal('write'), guest, pick: whole(0) }),
   z.strictObject({ kind: z.literal('read'), guest, pick: whole(0) }),
-  z.strictObject({ kind: z.literal('reset'), guest }),
+  z.strictObject({ kind: z.literal('reset'), guest, withhold: z.array(z.enum(FEATURE_NAMES)).max(FEATURE_NAMES.length).optional(), refuse: z.boolean().optional() }),
   z.strictObject({ kind: z.literal('report'), guest, pages: whole(0, MAX_U32), pick: whole(0) }),
   z.strictObject({ kind: z.literal('hostile'), guest, request: z.enum(hostileKinds as [HostileKind, ...HostileKind[]]), pick: whole(0) }),
 ]);

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { MAX_EFFECTS_PER_STEP } from '../shape.ts';
 import { effectKinds, ERROR_CODES, type EffectKind, type ErrorCode } from './index.ts';
-import { BufferOriginSchema, QueueSchema } from './schema.ts';
+import { BufferOriginSchema, FeaturesSchema, QueueSchema } from './schema.ts';
 
 const MAX_U32 = 2 ** 32 - 1;
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -43,7 +43,8 @@ const effectSchemas = [
   z.object({ kind: z.literal('out-of-puff'), guest }),
   z.object({ kind: z.literal('reset'), guest }),
   z.object({ kind: z.literal('poison-checked'), guest, gpfns, values: z.array(u32).max(MAX_EFFECTS_PER_STEP) }),
-  z.object({ kind: z.literal('device-status'), guest, status: z.enum(['features-ok', 'driver-ok']) }),
+  z.object({ kind: z.literal('device-status'), guest, status: z.enum(['features-ok', 'driver-ok']), offered: FeaturesSchema.optional(), accepted: FeaturesSchema.optional() }),
+  z.object({ kind: z.literal('features-refused'), guest }),
   z.object({ kind: z.literal('poison-written'), guest, value: u32 }),
 ] as const;
 

@@ -7,7 +7,7 @@
 import { gpfnOfPfn, pfnOf } from '../../core/layout.ts';
 import {
   decodeStats, DEVICE_KNOWN_TAGS, gpfn as asGpfn, guestId, isRam, poisonOn, type Effect, type Gpfn, type GuestConfig, type Refusal,
-  type StatRecord, type SystemConfig, frame as asFrame,
+  type StatRecord, type SystemConfig, type VirtioFeatures, frame as asFrame,
 } from '../../core/virtio/index.ts';
 import type { Faults } from './faults.ts';
 import type { GuestMemory } from '../guest-memory.ts';
@@ -20,6 +20,12 @@ export class BalloonDevice {
    * after a reset (QEMU virtio_balloon_device_reset). The device reads it as a hint (statement 57).
    */
   poisonVal = 0;
+  /**
+   * The features negotiated at the last probe (QEMU vdev->guest_features): at the start the
+   * configuration's, then what the driver accepted at each reload (core/virtio/negotiation.ts).
+   * One object for the life of the device, changed in place: the observation shows it.
+   */
+  readonly features: VirtioFeatures;
   /** Per gpfn: 1 when the host holds it in the balloon. */
   readonly ballooned: Uint8Array;
   /** Per host page: how many of its gpfns are ballooned (QEMU's partial host page tracking). */
@@ -33,6 +39,7 @@ export class BalloonDevice {
     private readonly f: Faults,
   ) {
     this.ballooned = new Uint8Array(mem.space);
+    this.features = { ...cfg.features };
     this.hpg = sys.hostPageGpfns;
     this.perHostPage = new Uint16Array(Math.ceil(mem.space / this.hpg));
   }
@@ -134,7 +141,7 @@ export class BalloonDevice {
     // QEMU virtio_balloon_handle_report skips the discard while poison_val is not zero: a
     // discarded page would come back zeroed, not poisoned. A poison_val of 0 (never written, or
     // zeroed by a reset, review C1) lets the discard through.
-    if (this.cfg.assignedDevice || (poisonOn(this.cfg.features) && this.poisonVal !== 0 && !this.f['report-ignores-poison'])) return;
+    if (this.cfg.assignedDevice || (poisonOn(this.features) && this.poisonVal !== 0 && !this.f['report-ignores-poison'])) return;
     if (this.f['report-discard-after-ack']) { this.late.push(...accepted); return; }
     this.discardWhole(accepted, out);
   }
@@ -208,6 +215,18 @@ export class BalloonDevice {
     this.ballooned[n] = 0;
     // pbp-kept-on-deflate: the host page's tracking keeps counting the part after its deflate.
     if (!this.f['pbp-kept-on-deflate']) this.perHostPage[Math.floor(n / this.hpg)]--;
+  }
+
+  /**
+   * The driver set FEATURES_OK with `accepted`: the device keeps it set and takes the subset,
+   * unless `refuse` (the workload's choice: a device MAY refuse, VIRTIO 1.2 3.1.1 step 6, 5.5.3.2
+   * statement 4), when it leaves the status without FEATURES_OK and its features as they were.
+   */
+  featuresOk(accepted: VirtioFeatures, refuse: boolean): boolean {
+    if (refuse) return false;
+    for (const k of Object.keys(this.features) as (keyof VirtioFeatures)[]) this.features[k] = accepted[k] === true;
+    for (const k of Object.keys(accepted) as (keyof VirtioFeatures)[]) this.features[k] = accepted[k] === true;
+    return true;
   }
 
   /** Device reset: QEMU forgets its tracking and poison_val but keeps the target. */

@@ -5,8 +5,8 @@
  * the guest's floor (XSA-300), and deflates on OOM only when DEFLATE_ON_OOM was negotiated.
  */
 import {
-  encodeStats, frame as asFrame, gpfn as asGpfn, guestId, PageState, POISON_VAL, poisonOn, reportingOn, type Effect, type ErrorCode, type Gpfn,
-  type GuestConfig, type StatEntry, type SystemConfig,
+  encodeStats, frame as asFrame, gpfn as asGpfn, guestId, linuxAccepts, offerOf, PageState, POISON_VAL, poisonOn, reportingOn, type Effect, type FeatureName,
+  type ErrorCode, type Gpfn, type GuestConfig, type StatEntry, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import { choose } from '../guest-memory.ts';
 import type { BalloonDevice } from './device.ts';
@@ -44,22 +44,41 @@ export class BalloonDriver {
   private probed = false;
 
   /**
-   * Probe (Linux virtballoon_probe), or reload after a reset (virtballoon_restore): FEATURES_OK;
-   * with PAGE_POISON, poison_val (5.5.6.6.1, statement 55); with STATS_VQ the first stats buffer
-   * (init_vqs, statement 26); then DRIVER_OK (virtio_device_ready). The features are the
-   * configuration's: the reloaded driver takes the same set.
+   * Probe (Linux virtballoon_probe), or reload after a reset (virtballoon_restore). Features first
+   * (VIRTIO 1.2 3.1.1 steps 3 to 6; core/virtio/negotiation.ts): the device offers the
+   * configuration's features without those `withhold` names; the driver accepts what Linux's
+   * virtballoon_validate keeps of the offer and sets FEATURES_OK; a device that refuses it (the
+   * workload's `refuse`) is given a second attempt with the same subset, as a driver rebound after
+   * its failed probe (3.1.1: "it can reset the device later to restart"). Then, with PAGE_POISON,
+   * poison_val (5.5.6.6.1, statement 55); with STATS_VQ the first stats buffer (init_vqs, statement
+   * 26); then DRIVER_OK (virtio_device_ready). The first probe is the run's start: the
+   * configuration's features, offered and accepted.
    */
-  probe(out: Effect[]): void {
+  probe(out: Effect[], choice: { withhold?: readonly FeatureName[]; refuse?: boolean } = {}): void {
     const reload = this.probed;
     this.probed = true;
     this.wantsWork = true;
     this.statsSent = 0;
     const g = guestId(this.mem.id);
-    out.push({ kind: 'device-status', guest: g, status: 'features-ok' });
-    const poison = poisonOn(this.cfg.features);
+    const offered = offerOf(this.cfg.features, choice.withhold);
+    // accept-unoffered: the driver keeps the set it negotiated before, whatever the device offers now.
+    const accepted = this.f['accept-unoffered'] ? { ...this.cfg.features }
+      : this.f['report-without-poison'] ? { ...offered, pagePoison: offered.pagePoison === true && poisonOn(this.cfg.features) }
+      : linuxAccepts(offered, poisonOn(this.cfg.features));
+    out.push({ kind: 'device-status', guest: g, status: 'features-ok', offered, accepted });
+    if (!this.dev.featuresOk(accepted, choice.refuse === true)) {
+      out.push({ kind: 'features-refused', guest: g });
+      // ignore-refusal: the driver goes on as if FEATURES_OK had stuck, with the features it wanted.
+      if (this.f['ignore-refusal']) this.dev.featuresOk(accepted, false);
+      else {
+        out.push({ kind: 'device-status', guest: g, status: 'features-ok', offered, accepted });
+        this.dev.featuresOk(accepted, false);
+      }
+    }
+    const poison = poisonOn(this.dev.features);
     const late = this.f['poison-after-driver-ok'];
     if (poison && !late && !(reload && this.f['restore-skips-poison'])) this.writePoison(out);
-    if (this.cfg.features.statsVq) this.postStats(out);
+    if (this.dev.features.statsVq) this.postStats(out);
     out.push({ kind: 'device-status', guest: g, status: 'driver-ok' });
     if (poison && late) this.writePoison(out);
   }
@@ -130,7 +149,7 @@ export class BalloonDriver {
 
   private deflate(gpfns: number, origin: 'driver' | 'oom', out: Effect[]): void {
     const pages: number[] = [];
-    const early = this.f['reuse-before-ack'] && this.cfg.features.mustTellHost;
+    const early = this.f['reuse-before-ack'] && this.dev.features.mustTellHost;
     for (let k = this.pagesFor(gpfns); k > 0 && this.balloon.size > 0; k--) {
       const p = this.balloon.last();
       this.balloon.delete(p);
@@ -147,7 +166,7 @@ export class BalloonDriver {
    * again (as Linux does; the re-inflate loop was the 2020 bug).
    */
   onOom(out: Effect[]): void {
-    if (!this.cfg.features.deflateOnOom || this.q.pending('deflate')) return;
+    if (!this.dev.features.deflateOnOom || this.q.pending('deflate')) return;
     if (this.f['oom-deadlock'] && this.q.pending('inflate')) { this.deadlocked = true; return; }
     const n = Math.min(OOM_DEFLATE_GPFNS, this.batchGpfns(), this.balloon.size * this.mem.gpp);
     this.deflate(Math.floor(n / this.mem.gpp) * this.mem.gpp, 'oom', out);
@@ -161,11 +180,11 @@ export class BalloonDriver {
    * page already holds it; here the fill happens at the report, populating a page never touched).
    */
   report(pages: number, pick: number, out: Effect[]): ErrorCode | null {
-    if (!reportingOn(this.cfg.features)) return 'device/no-reporting-queue';
+    if (!reportingOn(this.dev.features)) return 'device/no-reporting-queue';
     const n = Number.isInteger(pages) && pages >= 1 ? Math.min(pages, this.mem.free.size) : 0;
     if (n === 0) return 'guest/nothing-to-report';
     const chosen = choose(this.mem.free.size, n, pick).map((i) => this.mem.free.at(i));
-    const poison = poisonOn(this.cfg.features) && !this.f['report-unpoisoned'];
+    const poison = poisonOn(this.dev.features) && !this.f['report-unpoisoned'];
     if (poison) {
       let needed = 0;
       for (const p of chosen) needed += this.mem.unbackedIn(p);
@@ -241,7 +260,7 @@ export class BalloonDriver {
    * left free) and the worker is told to refill afterwards.
    */
   onReclaim(out: Effect[]): void {
-    if (!this.f['deflate-on-reclaim'] || !this.cfg.features.deflateOnOom || this.q.pending('deflate')) return;
+    if (!this.f['deflate-on-reclaim'] || !this.dev.features.deflateOnOom || this.q.pending('deflate')) return;
     if (this.mem.counts.free * 4 >= this.cfg.ramPages || this.balloon.size === 0) return;
     this.deflate(Math.min(this.batchGpfns(), this.balloon.size * this.mem.gpp), 'oom', out);
     this.wantsWork = true;
@@ -289,7 +308,7 @@ export class BalloonDriver {
     const PAGE = 4096n;
     const c = this.mem.counts;
     const free = BigInt(c.free) * PAGE;
-    const held = this.cfg.features.deflateOnOom ? 0 : c.inflating + c.ballooned + c.deflating;
+    const held = this.dev.features.deflateOnOom ? 0 : c.inflating + c.ballooned + c.deflating;
     const total = BigInt(Math.max(0, this.cfg.ramPages - held)) * PAGE;
     const zero = (tag: number): StatEntry => ({ tag, value: 0n });
     return [

@@ -169,6 +169,21 @@ export const FAULTS = {
     reference: 'VIRTIO 1.2 5.5.6.3.2 (statement 34: the device accepts entries in any order; statement 30 lets the driver choose it); Linux update_balloon_stats writes tags 0-3, 10-15, 8, 9 and then 4-7',
     catches: ['stats-recorded'],
   },
+  'accept-unoffered': {
+    doc: 'at a reload the driver accepts the features it negotiated before, whatever the device offers now, and goes on using a queue or behaviour the device no longer offers',
+    reference: 'VIRTIO 1.2 2.2.1 (the driver accepts only features the device offered) and 3.1.1 step 4; Linux virtio_dev_probe masks driver features with the device\'s before finalize_features',
+    catches: ['conformance', 'command-contract'],
+  },
+  'report-without-poison': {
+    doc: 'a guest that poisons its free pages keeps PAGE_REPORTING when PAGE_POISON is not negotiated: the device discards reported pages, which come back zeroed, and the poison check at allocation finds them corrupted',
+    reference: 'Linux "virtio-balloon: Disable free page reporting if page poison reporting is not enabled" (2020), virtballoon_validate; VIRTIO 1.2 5.5.3.1 statement 3 and 5.5.6.7.1 statement 58',
+    catches: ['conformance', 'reported-pages-kept'],
+  },
+  'ignore-refusal': {
+    doc: 'the device refuses FEATURES_OK and the driver goes on to DRIVER_OK as if it had been kept, with the subset the device refused',
+    reference: 'VIRTIO 1.2 3.1.1 step 6 (FEATURES_OK not kept: the device is unusable with that subset) and 5.5.3.2 statement 4; Linux virtio_features_ok fails the probe',
+    catches: ['conformance', 'command-contract'],
+  },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof FAULTS;

@@ -46,7 +46,7 @@ export class ReferenceSystem implements SystemUnderTest {
       const drv = new BalloonDriver(config, cfg, mem, dev, q, this.faults);
       drv.probe([]);
       const obs = {
-        target: 0, actual: 0, features: cfg.features, p2m: mem.p2m, dmaView: mem.dmaView,
+        target: 0, actual: 0, features: dev.features, p2m: mem.p2m, dmaView: mem.dmaView,
         pageState: mem.pageState, hostBallooned: dev.ballooned, inflight: q.buffers, counts: mem.counts,
       };
       return { cfg, mem, dev, drv, q, obs };
@@ -90,8 +90,8 @@ export class ReferenceSystem implements SystemUnderTest {
       }
       case 'driver': g.drv.step(out); return null;
       case 'device': {
-        if (c.queue === 'stats' && !g.cfg.features.statsVq) return 'device/no-stats-queue';
-        if (c.queue === 'reporting' && !reportingOn(g.cfg.features)) return 'device/no-reporting-queue';
+        if (c.queue === 'stats' && !g.dev.features.statsVq) return 'device/no-stats-queue';
+        if (c.queue === 'reporting' && !reportingOn(g.dev.features)) return 'device/no-reporting-queue';
         const b = g.q.nextForDevice(c.queue);
         if (!b) return 'device/queue-empty';
         g.dev.process(b, out);
@@ -128,7 +128,7 @@ export class ReferenceSystem implements SystemUnderTest {
         g.drv.unload();
         g.dev.reset();
         out.push({ kind: 'reset', guest: gid }, { kind: 'actual-written', guest: gid, actual: 0 });
-        g.drv.probe(out);
+        g.drv.probe(out, c);
         return null;
       }
       case 'report': return g.drv.report(c.pages, c.pick, out);
@@ -160,7 +160,8 @@ export class ReferenceSystem implements SystemUnderTest {
     if (needed > this.host.freeCount) return 'host/out-of-frames';
     const gpfns = [];
     // A poisoning guest checks the poison of each page it hands out before it zero-fills it
-    // (Linux check_poison_mem, on allocation): what it found is reported for the oracle.
+    // (Linux check_poison_mem, on allocation): what it found is reported for the oracle. The
+    // guest poisons as its configuration says, whatever a reload negotiated (negotiation.ts).
     const found: number[] | null = poisonOn(g.cfg.features) ? [] : null;
     for (const p of chosen) {
       mem.free.delete(p); mem.used.add(p); mem.setPage(p, PageState.Used);

@@ -30,7 +30,16 @@ export interface GuestModelInput {
   /** Gpfns per guest page (1 or 16). */
   gpp: number;
   maxBatch: number;
+  /**
+   * The features negotiated: the configuration's at the start, then what the driver accepted at
+   * each reload (model/virtio/lifecycle.ts). The rules read these.
+   */
   features: VirtioFeatures;
+  /**
+   * The configuration's features, never changed: what the device offers at the probe, and with
+   * PAGE_POISON a guest that poisons its free pages (core/virtio/negotiation.ts). Absent: `features`.
+   */
+  offer?: VirtioFeatures;
   /** What the rules hold the guest to (core/virtio/config.ts `VirtioProfile`). */
   profile: VirtioProfile;
 }
@@ -74,7 +83,7 @@ export interface GuestModelContext {
 
 /** The model's constants for guest `g` of a system whose batch limit is `maxBatch`, held to `profile`. */
 export function modelInput(g: GuestConfig, maxBatch: number, profile: VirtioProfile = 'linux'): GuestModelInput {
-  return { ramPages: g.ramPages, floorPages: g.floorPages, gpp: g.guestPageGpfns, maxBatch, features: { ...g.features }, profile };
+  return { ramPages: g.ramPages, floorPages: g.floorPages, gpp: g.guestPageGpfns, maxBatch, features: { ...g.features }, offer: { ...g.features }, profile };
 }
 
 /**

@@ -5,7 +5,7 @@
  * DRIVER_IDLE (a driver step that did nothing), DEVICE_IDLE (a device step that found no buffer), ALLOC_FAILED (an allocation refused as out of
  * memory, which arms the OOM deflate) and STEP_DONE (the end of such a step).
  */
-import type { BufferOrigin, Command, QueueName, StepResult } from '../../core/virtio/index.ts';
+import { formatFeatures, type BufferOrigin, type Command, type QueueName, type StepResult, type VirtioFeatures } from '../../core/virtio/index.ts';
 
 export type GuestEvent =
   | { type: 'TARGET_SET'; requested: number; target: number }
@@ -25,7 +25,13 @@ export type GuestEvent =
   | { type: 'DEVICE_IDLE'; queue: QueueName }
   | { type: 'RESET' }
   /** The driver set FEATURES_OK, DRIVER_OK, or wrote poison_val (model/virtio/lifecycle.ts). */
-  | { type: 'FEATURES_OK' }
+  /**
+   * With what the device offered and the driver accepted, when the implementation says
+   * (core/virtio/negotiation.ts); without them, the features the chart already holds.
+   */
+  | { type: 'FEATURES_OK'; offered?: VirtioFeatures; accepted?: VirtioFeatures }
+  /** The device refused the FEATURES_OK just set (VIRTIO 1.2 3.1.1 step 6; 5.5.3.2 statement 4). */
+  | { type: 'FEATURES_REFUSED' }
   | { type: 'POISON_WRITTEN'; value: number }
   | { type: 'DRIVER_OK' }
   | { type: 'STEP_DONE' };
@@ -55,7 +61,11 @@ export function stepEvents(command: Command, result: StepResult): GuestEvent[] {
       case 'pages-freed': out.push(command.kind === 'free' ? { type: 'PAGES_FREED', size: e.gpfns.length } : { type: 'PAGES_REUSED', size: e.gpfns.length }); break;
       case 'out-of-puff': out.push({ type: 'OUT_OF_PUFF' }); break;
       case 'reset': out.push({ type: 'RESET' }); break;
-      case 'device-status': out.push({ type: e.status === 'features-ok' ? 'FEATURES_OK' : 'DRIVER_OK' }); break;
+      case 'device-status':
+        if (e.status === 'driver-ok') out.push({ type: 'DRIVER_OK' });
+        else out.push({ type: 'FEATURES_OK', ...(e.offered ? { offered: e.offered } : {}), ...(e.accepted ? { accepted: e.accepted } : {}) });
+        break;
+      case 'features-refused': out.push({ type: 'FEATURES_REFUSED' }); break;
       case 'poison-written': out.push({ type: 'POISON_WRITTEN', value: e.value }); break;
       default: break;
     }
@@ -77,6 +87,7 @@ export function formatEvent(e: GuestEvent): string {
     case 'ACTUAL_WRITTEN': return `ACTUAL_WRITTEN ${e.actual}`;
     case 'ALLOC_FAILED': return `ALLOC_FAILED ${e.pages} pages`;
     case 'DEVICE_IDLE': return `DEVICE_IDLE ${e.queue}`;
+    case 'FEATURES_OK': return e.accepted ? `FEATURES_OK accepted ${formatFeatures(e.accepted)}${e.offered ? ` of ${formatFeatures(e.offered)}` : ''}` : 'FEATURES_OK';
     case 'POISON_WRITTEN': return `POISON_WRITTEN 0x${(e.value >>> 0).toString(16)}`;
     default: return e.type;
   }

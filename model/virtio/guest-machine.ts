@@ -33,7 +33,8 @@ import {
 } from './context.ts';
 import type { GuestEvent } from './events.ts';
 import { allHold, type RuleSetName } from './rules.ts';
-import { lifeAfter, lifecycleRegion } from './lifecycle.ts';
+import { acceptedOf, lifeAfter, lifecycleRegion } from './lifecycle.ts';
+import type { FeatureName } from '../../core/virtio/index.ts';
 import type { QueueName } from '../../core/virtio/index.ts';
 
 type Ev<T extends GuestEvent['type']> = Extract<GuestEvent, { type: T }>;
@@ -102,6 +103,12 @@ export const guestMachine = setup({
     ackOfReport: rule('ackOfReport'),
     reportingNegotiated: rule('reportingNegotiated'),
     featuresOkAllowed: rule('featuresOkAllowed'),
+    refusalAllowed: rule('refusalAllowed'),
+    /**
+     * A FEATURES_OK the lifecycle takes, whose accepted set has (or lacks) `feature`: the queue
+     * and OOM regions follow what a reload negotiated (core/virtio/negotiation.ts).
+     */
+    featuresOkWith: ({ context, event }: GuardArgs, p: { feature: FeatureName }) => allHold('featuresOkAllowed', context, event) && acceptedOf(context, event)[p.feature] === true,
     poisonWriteAllowed: rule('poisonWriteAllowed'),
     driverOkAllowed: rule('driverOkAllowed'),
     /** Bookkeeping: no report of the driver's is in flight (device.reportq leaves busy). */
@@ -178,7 +185,8 @@ export const guestMachine = setup({
       inflating: 0, ballooned: 0, deflating: 0, reusable: 0, reported: 0, hostBalloon: 0, inflight: [], wantsWork: true, actualDue: false, reloading: true,
     })),
     lifeReset: assign(() => ({ life: lifeAfter.reset() })),
-    lifeFeaturesOk: assign(({ context: c }) => ({ life: lifeAfter.featuresOk(c) })),
+    lifeFeaturesOk: assign(({ context: c, event: e }) => ({ life: lifeAfter.featuresOk(c), cfg: lifeAfter.negotiated(c, e) })),
+    lifeRefused: assign(({ context: c }) => ({ life: lifeAfter.refused(c) })),
     lifePoison: assign(({ context: c }) => ({ life: lifeAfter.poisonWritten(c) })),
     lifeDriverOk: assign(({ context: c }) => ({ life: lifeAfter.driverOk(c) })),
   },
@@ -232,7 +240,11 @@ export const guestMachine = setup({
     },
     oom: {
       initial: 'negotiating',
-      on: { RESET: '.negotiating' },
+      on: {
+        RESET: '.negotiating',
+        // The reload's negotiation decides again (model/virtio/lifecycle.ts).
+        FEATURES_OK: [{ guard: { type: 'featuresOkWith', params: { feature: 'deflateOnOom' } }, target: '.armed' }, { guard: 'featuresOkAllowed', target: '.off' }],
+      },
       states: {
         negotiating: { always: [{ guard: 'deflateOnOomNegotiated', target: 'armed' }, { target: 'off' }] },
         off: { on: { ALLOC_FAILED: { guard: 'reallyOutOfMemory' }, STEP_DONE: {} } },
@@ -272,7 +284,11 @@ export const guestMachine = setup({
         statsq: {
           initial: 'negotiating',
           // Reset drops the posted buffer; the reloaded driver posts a fresh one (Linux probe).
-          on: { RESET: [{ guard: 'statsNegotiated', target: '.empty' }, { target: '.off' }] },
+          on: {
+            RESET: [{ guard: 'statsNegotiated', target: '.empty' }, { target: '.off' }],
+            // The reload's negotiation decides again whether statsq exists (model/virtio/lifecycle.ts).
+            FEATURES_OK: [{ guard: { type: 'featuresOkWith', params: { feature: 'statsVq' } }, target: '.empty' }, { guard: 'featuresOkAllowed', target: '.off' }],
+          },
           states: {
             negotiating: { always: [{ guard: 'statsNegotiated', target: 'posted' }, { target: 'off' }] },
             off: {},
@@ -286,7 +302,10 @@ export const guestMachine = setup({
         reportq: {
           initial: 'negotiating',
           // Reset drops the reports in flight; their pages are the guest's again (resetBalloon).
-          on: { RESET: [{ guard: 'reportingNegotiated', target: '.idle' }, { target: '.off' }] },
+          on: {
+            RESET: [{ guard: 'reportingNegotiated', target: '.idle' }, { target: '.off' }],
+            FEATURES_OK: [{ guard: { type: 'featuresOkWith', params: { feature: 'pageReporting' } }, target: '.idle' }, { guard: 'featuresOkAllowed', target: '.off' }],
+          },
           states: {
             negotiating: { always: [{ guard: 'reportingNegotiated', target: 'idle' }, { target: 'off' }] },
             off: {},

@@ -245,6 +245,7 @@ export function governingRules(e: GuestEvent): RuleSetName[] {
     case 'DRIVER_IDLE': return ['driverMayIdle'];
     case 'DEVICE_IDLE': return ['queueEmpty'];
     case 'FEATURES_OK': return ['featuresOkAllowed'];
+    case 'FEATURES_REFUSED': return ['refusalAllowed'];
     case 'POISON_WRITTEN': return ['poisonWriteAllowed'];
     case 'DRIVER_OK': return ['driverOkAllowed'];
     default: return [];

@@ -7,15 +7,16 @@ import { at, stateOf } from '../words.ts';
  * device serves an inflate, and with big host pages only once the whole host page was inflated
  * (QEMU's partial host page tracking in virtio_balloon_handle_output). A gpfn on its way out of
  * the balloon still counts as inflated until the device has processed its deflate: the host may
- * drop its frame, and the guest may not touch it before the acknowledgement (or, without
- * MUST_TELL_HOST, gets a fresh frame when it does). A page a guest reported free (virtio free page
+ * drop its frame while the guest may not touch it before the acknowledgement (MUST_TELL_HOST,
+ * statement 21 of docs/virtio-spec.md); without MUST_TELL_HOST (the world's `reuseWaitsForHost`
+ * false) the guest may use it again at once, so its frame is not the host's to drop. A page a guest reported free (virtio free page
  * reporting) may be dropped while its report is served, when the family's world allows it.
  */
 export const hostDropsOnlyBallooned: Property = {
   name: 'host-drops-only-ballooned',
   kind: 'always',
   doc: 'the host releases a guest frame only for gpfns that guest inflated, whole host pages at a time',
-  refs: 'docs/INVARIANTS.md invariant 4',
+  refs: 'docs/INVARIANTS.md invariant 4; VIRTIO 1.2 5.5.6.2, statements 20 and 21 (docs/virtio-spec.md)',
   monitor: (config, world) => {
     const hpg = config.hostPageGpfns;
     return stateless({
@@ -30,7 +31,14 @@ export const hostDropsOnlyBallooned: Property = {
           const base = Math.floor(e.gpfn / hpg) * hpg;
           for (let n = base; n < base + hpg; n++) {
             const s = g.pageState[n];
-            const hostStillHolds = s === PageState.Deflating && g.hostBallooned[n] === 1;
+            // VIRTIO 1.2 5.5.6.2 (statement 21): the device may change a page on its way out only
+            // while the guest waits for the deflate's acknowledgement (MUST_TELL_HOST, as
+            // negotiated); without it the guest may already use the page again (5.5.6.1).
+            const waits = world.reuseWaitsForHost(obs, e.guest);
+            const hostStillHolds = s === PageState.Deflating && g.hostBallooned[n] === 1 && waits;
+            if (s === PageState.Deflating && g.hostBallooned[n] === 1 && !waits) {
+              return { message: `the host released frame ${e.frame} of ${at(e.guest, e.gpfn)}${n === e.gpfn ? '' : ` (on the host page of ${at(e.guest, n)})`}, which the guest is deflating without MUST_TELL_HOST: the guest may use it again before the acknowledgement, so the device may not change it (VIRTIO 1.2 5.5.6.2)`, guest: e.guest, gpfn: e.gpfn, frame: e.frame };
+            }
             // A page reported free may be dropped while the report is served, where the family allows it.
             if (s === PageState.Reported && world.reportedMayDrop) {
               const why = world.reportedMayDrop(obs, e.guest);

@@ -50,9 +50,10 @@ export const requestsWellFormed: VirtioProperty = {
             if (e.queue === 'deflate' && !g.hostBallooned[n]) {
               return { message: `guest ${e.guest} deflated ${at(e.guest, n)}, whose inflate was never acknowledged by the host (it is ${stateOf(obs, e.guest, n)})`, guest: e.guest, gpfn: n };
             }
-            // Without MUST_TELL_HOST the driver may reuse a deflated page at once (VIRTIO 5.5.6.1).
-            if (e.queue === 'deflate' && s !== PageState.Deflating && (gc.features.mustTellHost || s !== PageState.Free)) {
-              return { message: `guest ${e.guest} deflated ${at(e.guest, n)} and it is already ${stateOf(obs, e.guest, n)}${gc.features.mustTellHost ? ': with MUST_TELL_HOST it must stay out of use until the device acknowledges' : ''}`, guest: e.guest, gpfn: n };
+            // Without MUST_TELL_HOST the driver may reuse a deflated page at once (VIRTIO 5.5.6.1);
+            // the features as negotiated, which a reload may change (core/virtio/negotiation.ts).
+            if (e.queue === 'deflate' && s !== PageState.Deflating && (g.features.mustTellHost || s !== PageState.Free)) {
+              return { message: `guest ${e.guest} deflated ${at(e.guest, n)} and it is already ${stateOf(obs, e.guest, n)}${g.features.mustTellHost ? ': with MUST_TELL_HOST it must stay out of use until the device acknowledges' : ''}`, guest: e.guest, gpfn: n };
             }
           }
         }

@@ -7,11 +7,12 @@
  * a reset, and every hostile request of core/virtio/commands.ts HOSTILE_REQUESTS (pick 0).
  * Variants switch on DEFLATE_ON_OOM, free page reporting (with and without PAGE_POISON: a report
  * command joins the alphabet), host pages of 4 or 16 gpfns, 64 KiB guest pages, or a layout whose
- * page frame numbers cross 2^31 (properties/layout.ts).
+ * page frame numbers cross 2^31 (properties/layout.ts), or resets that negotiate a smaller offer
+ * or see FEATURES_OK refused (`negotiation`).
  * The key is the whole observation except buffer ids (a counter that only grows: two runs that
  * number their buffers differently are in the same state).
  */
-import { guestId, guestConfig, hostileKinds, systemConfig, type Command, type Observation, type SystemConfig } from '../../core/virtio/index.ts';
+import { FEATURE_NAMES, guestId, guestConfig, hostileKinds, systemConfig, type Command, type Observation, type SystemConfig } from '../../core/virtio/index.ts';
 import type { FamilyExplorer } from '../family.ts';
 import { layoutFor } from '../layout.ts';
 import { canonicalFingerprint, canonicalKey } from '../state-key.ts';
@@ -67,6 +68,17 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
       apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, features: { ...g.features, pageReporting: true, pagePoison: true } })) }),
       extra: reportCommands,
     },
+    negotiation: {
+      doc: 'PAGE_REPORTING and PAGE_POISON (a guest that poisons its free pages), and the alphabet gains a report of one free page and resets that negotiate again: one per feature the device withholds from its offer, and one whose first FEATURES_OK the device refuses (core/virtio/negotiation.ts)',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, features: { ...g.features, pageReporting: true, pagePoison: true } })) }),
+      extra: (c) => [
+        ...reportCommands(c),
+        ...c.guests.flatMap((g, i): Command[] => [
+          ...FEATURE_NAMES.filter((n) => g.features[n] === true).map((n): Command => ({ kind: 'reset', guest: guestId(i), withhold: [n] })),
+          { kind: 'reset', guest: guestId(i), refuse: true },
+        ]),
+      ],
+    },
     'straddle-2^31': {
       doc: 'every guest laid out as a real machine (properties/layout.ts): low RAM at 0, the rest from just below pfn 2^31 on, so the queues carry page frame numbers with bit 31 set (VIRTIO 1.2 5.5.6: le32)',
       apply: (c) => ({ ...c, guests: c.guests.map((g) => { const layout = layoutFor(g, 'straddle-2^31', false, 32, 1); return layout ? { ...g, layout } : g; }) }),
@@ -111,6 +123,9 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     'restore-skips-poison': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'poison-after-driver-ok': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'stats-not-reposted': { guests: 1, pages: 4, depth: 1 },
+    'accept-unoffered': { guests: 1, pages: 4, variant: 'negotiation', depth: 1 },
+    'report-without-poison': { guests: 1, pages: 4, variant: 'negotiation', depth: 1 },
+    'ignore-refusal': { guests: 1, pages: 4, variant: 'negotiation', depth: 1 },
     'stats-tag-twice': { guests: 1, pages: 4, depth: 1 },
     'stats-six-byte-entries': { guests: 1, pages: 4, depth: 1 },
     'stats-big-endian': { guests: 1, pages: 4, depth: 1 },

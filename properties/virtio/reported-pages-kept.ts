@@ -28,7 +28,7 @@ export const reportedPagesKept: VirtioProperty = {
     const poisoning = config.guests.map((g) => poisonOn(g.features));
     return forkable({ kept: config.guests.map((g) => new Uint8Array(g.ramPages + g.holePages)) }, ({ kept }) => ({
       interests: ['buffer-queued', 'poison-checked', 'pages-allocated', 'pages-freed'],
-      step({ result }) {
+      step({ result, obs }) {
         let checked: readonly number[] | null = null;
         for (const e of result.effects) {
           const k = kept[e.guest];
@@ -41,7 +41,7 @@ export const reportedPagesKept: VirtioProperty = {
               break;
             case 'poison-checked': {
               checked = e.gpfns;
-              const v = judge(e.guest, e.gpfns, e.values, k);
+              const v = judge(e.guest, e.gpfns, e.values, k, obs.guests[e.guest]?.features.pagePoison === true);
               if (v) return v;
               break;
             }
@@ -62,13 +62,18 @@ export const reportedPagesKept: VirtioProperty = {
   },
 };
 
-function judge(guest: number, gpfns: readonly number[], values: readonly number[], kept: Uint8Array): Violation | null {
+function judge(guest: number, gpfns: readonly number[], values: readonly number[], kept: Uint8Array, negotiated: boolean): Violation | null {
   if (values.length !== gpfns.length) return { message: `guest ${guest} checked the poison of ${gpfns.length} gpfns but reported ${values.length} values`, guest };
   for (let i = 0; i < gpfns.length; i++) {
     const n = gpfns[i];
     if (!kept[n] || values[i] === POISON_VAL) continue;
+    const held = `${at(guest, n)} held ${values[i] === 0 ? 'zeroes' : hex(values[i])} when the guest allocated it, not poison_val ${hex(POISON_VAL)}`;
     return {
-      message: `${at(guest, n)} held ${values[i] === 0 ? 'zeroes' : hex(values[i])} when the guest allocated it, not poison_val ${hex(POISON_VAL)}: it was reported free under PAGE_POISON, so the driver poisoned it first and the device may change it only to poison_val (VIRTIO 1.2 5.5.6.7)`,
+      // A poisoning guest that reported without PAGE_POISON negotiated relied on a reported page
+      // keeping its contents: statements 3 and 58 (core/virtio/negotiation.ts).
+      message: negotiated
+        ? `${held}: it was reported free under PAGE_POISON, so the driver poisoned it first and the device may change it only to poison_val (VIRTIO 1.2 5.5.6.7)`
+        : `${held}: the guest poisons its free pages and reported this one without PAGE_POISON negotiated, so the device could discard it; a driver that relies on free pages keeping their contents must not take PAGE_REPORTING without PAGE_POISON (5.5.3.1) and must treat reported pages as uninitialised (5.5.6.7.1)`,
       guest, gpfn: n,
     };
   }

@@ -19,8 +19,9 @@ export const statsPosted: VirtioProperty = {
   monitor: (config) => stateless({
     interests: [],
     end({ obs }) {
-      for (const [i, g] of config.guests.entries()) {
-        if (!g.features.statsVq) continue;
+      // The features as negotiated at the last reload (core/virtio/negotiation.ts), as observed.
+      for (let i = 0; i < config.guests.length; i++) {
+        if (!obs.guests[i].features.statsVq) continue;
         const stats = obs.guests[i].inflight.filter((b) => b.queue === 'stats');
         if (!stats.some((b) => !b.acked)) {
           const used = stats.length > 0 ? `its stats buffer #${stats[0].id} was used and not consumed` : 'no stats buffer is on the queue';

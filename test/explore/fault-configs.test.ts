@@ -120,6 +120,8 @@ const PINNED_VARIANTS: Record<string, Record<string, { pages?: number; states: n
     'reporting-poison': { states: 67, edges: 420 },
     'straddle-2^31': { states: 33, edges: 266 },
     'host-page-4': { states: 33, edges: 266 },
+    // Resets that withhold each offered feature or see FEATURES_OK refused (core/virtio/negotiation.ts).
+    negotiation: { states: 157, edges: 1150 },
   },
   xen: { pv: { states: 56, edges: 360 }, preempt: { states: 56, edges: 380 }, 'at-2^32': { states: 56, edges: 360 } },
   vmware: {

@@ -129,6 +129,16 @@ describe('host-drops-only-ballooned', () => {
     expect(stepWith(hostDropsOnlyBallooned, config, { obs, command: device0, result: accepted({ kind: 'frame-released', guest: g0, gpfn: gpfn(n), frame: frame(50) }) })?.message)
       .toBe(`the host released frame 50 of gpfn ${n} of guest 0, which the guest did not inflate: it is deflating`);
   });
+  it('statement 21: the frame of a page on its way out is the host\'s only with MUST_TELL_HOST negotiated', () => {
+    const { obs, config } = driven(inflated(8));
+    const n = obs.guests[0].pageState.indexOf(PageState.Ballooned);
+    obs.guests[0].pageState[n] = PageState.Deflating;
+    const release = { obs, command: device0, result: accepted({ kind: 'frame-released', guest: g0, gpfn: gpfn(n), frame: frame(50) }) };
+    expect(stepWith(hostDropsOnlyBallooned, config, release)).toBeNull();
+    obs.guests[0].features = { ...obs.guests[0].features, mustTellHost: false };
+    expect(stepWith(hostDropsOnlyBallooned, config, release)?.message)
+      .toBe(`the host released frame 50 of gpfn ${n} of guest 0, which the guest is deflating without MUST_TELL_HOST: the guest may use it again before the acknowledgement, so the device may not change it (VIRTIO 1.2 5.5.6.2)`);
+  });
   it('fires when the host releases the frame of a used gpfn', () => {
     const { obs, config } = driven(allocAndWrite(g0, 2));
     const f = obs.guests[0].p2m[1];
