@@ -35,7 +35,6 @@ export interface SpecStatement {
   note?: string;
 }
 
-const PART2 = 'not modelled yet (issue 20 part 2)';
 const LEGACY = 'legacy interface only: the testbed models the VIRTIO 1.x transport, whose fields are little-endian integers the model keeps abstract';
 const PROFILES = 'test:test/model/profiles.test.ts';
 const HINTS = 'test:test/properties/hinting.test.ts';
