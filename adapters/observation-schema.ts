@@ -25,6 +25,8 @@ const typed = <T extends typeof Int32Array | typeof Uint8Array>(type: T, length:
 
 export const BufferObservationSchema = z.object({
   id: whole, queue: QueueSchema, origin: BufferOriginSchema, gpfns: z.array(u32), acked: z.boolean(),
+  // A stats buffer's payload (core/virtio/stats.ts), when the implementation shows it.
+  bytes: z.array(z.number().int().min(0).max(255)).optional(),
 });
 
 function guestSchema(g: GuestConfig) {

@@ -5,6 +5,7 @@
 import type { QueueName } from './commands.ts';
 import type { VirtioFeatures } from './config.ts';
 import type { ErrorCode } from './errors.ts';
+import type { StatRecord } from './stats.ts';
 import type { Gpfn, GuestId } from '../ids.ts';
 import type { StepResult as WorldStepResult, WorldEffect } from '../world.ts';
 import type { HintEffect } from './hinting.ts';
@@ -16,7 +17,8 @@ export interface Refusal { gpfn: number; code: ErrorCode }
 export type Effect =
   | WorldEffect
   | { kind: 'buffer-queued'; guest: GuestId; queue: QueueName; id: number; origin: BufferOrigin; gpfns: readonly number[] }
-  | { kind: 'buffer-processed'; guest: GuestId; queue: QueueName; id: number; accepted: readonly Gpfn[]; refused: readonly Refusal[] }
+  /** `stats`: on the stats queue, the statistics the device recorded from the buffer, in its order (5.5.6.3.2). */
+  | { kind: 'buffer-processed'; guest: GuestId; queue: QueueName; id: number; accepted: readonly Gpfn[]; refused: readonly Refusal[]; stats?: readonly StatRecord[] }
   | { kind: 'ack-consumed'; guest: GuestId; queue: QueueName; id: number }
   /**
    * A poisoning guest (PAGE_POISON) checked the poison of pages it allocates, as Linux does on

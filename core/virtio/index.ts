@@ -11,3 +11,4 @@ export * from './contracts.ts';
 // virtio's own step result and system interface shadow the world's generic ones of the same name.
 export type { StepResult } from './effects.ts';
 export type { SystemUnderTest, SystemFactory } from './system.ts';
+export * from './stats.ts';

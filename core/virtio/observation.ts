@@ -14,6 +14,12 @@ export interface BufferObservation {
   queue: QueueName;
   origin: BufferOrigin;
   gpfns: readonly number[];
+  /**
+   * A stats buffer's payload as the driver wrote it (core/virtio/stats.ts: 10-byte entries, le16
+   * tag, le64 value). Absent on other queues, and from an implementation that does not show it:
+   * then statements 28-34 are not judged (properties/virtio/stats-entries.ts).
+   */
+  bytes?: readonly number[];
   /** The device has processed and returned the buffer; the driver has not consumed the ack yet. */
   acked: boolean;
 }

@@ -49,6 +49,8 @@ const effectSchemas = [
   z.object({
     kind: z.literal('buffer-processed'), guest, queue, id: u32, accepted: gpfns,
     refused: z.array(z.object({ gpfn: u32, code })).max(MAX_EFFECTS_PER_STEP),
+    // What the device recorded of a stats buffer (core/virtio/stats.ts StatRecord): a u64 as decimal text.
+    stats: z.array(z.object({ tag: whole(0, 0xffff), value: z.string().regex(/^\d{1,20}$/) })).max(MAX_EFFECTS_PER_STEP).optional(),
   }),
   z.object({ kind: z.literal('ack-consumed'), guest, queue, id: u32 }),
   z.object({ kind: z.literal('actual-written'), guest, actual: u32 }),

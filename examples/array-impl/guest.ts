@@ -6,7 +6,7 @@
  * @internal
  */
 import {
-  isRam, POISON_VAL, poisonOn, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
+  decodeStats, encodeStats, isRam, POISON_VAL, poisonOn, type StatRecord, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
   type Refusal, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import type { ArrayHost } from './host.ts';
@@ -19,8 +19,14 @@ export interface QueuedBuffer {
   queue: QueueName;
   origin: BufferOrigin;
   gpfns: readonly number[];
+  /** A stats buffer's entries as written (core/virtio/stats.ts). */
+  bytes?: readonly number[];
   acked: boolean;
 }
+
+/** The statistics Linux sends, in its order (tags 0-3, 10-15, 8, 9, 4-7); the device knows VIRTIO 1.2's ten (0-9). */
+const STATS_ORDER = [0, 1, 2, 3, 10, 11, 12, 13, 14, 15, 8, 9, 4, 5, 6, 7];
+const KNOWN_TAGS = 10;
 
 /** Linux's VIRTIO_BALLOON_OOM_NR_PAGES: an OOM notification gives back at most this many gpfns. */
 const OOM_GPFNS = 256;
@@ -97,11 +103,24 @@ export class ArrayGuest {
 
   // ---- queues -------------------------------------------------------------------------------
 
-  enqueue(queue: QueueName, origin: BufferOrigin, gpfns: readonly number[], out: Effect[]): QueuedBuffer {
-    const b: QueuedBuffer = { id: this.nextBufferId++, queue, origin, gpfns, acked: false };
+  enqueue(queue: QueueName, origin: BufferOrigin, gpfns: readonly number[], out: Effect[], bytes?: readonly number[]): QueuedBuffer {
+    const b: QueuedBuffer = bytes ? { id: this.nextBufferId++, queue, origin, gpfns, bytes, acked: false } : { id: this.nextBufferId++, queue, origin, gpfns, acked: false };
     this.buffers.push(b);
     out.push({ kind: 'buffer-queued', guest: this.id, queue, id: b.id, origin, gpfns });
     return b;
+  }
+
+  /**
+   * A stats buffer (VIRTIO 1.2 5.5.6.3.1): every statistic, le16 tag and le64 value. Free memory
+   * and available memory are the free pages; total is RAM less the balloon (all of RAM with
+   * DEFLATE_ON_OOM); the guest counts nothing else.
+   */
+  private postStats(out: Effect[]): void {
+    const free = BigInt(this.count('free')) * 4096n;
+    const held = this.cfg.features.deflateOnOom ? 0 : this.count('inflating') + this.count('ballooned') + this.count('deflating');
+    const total = BigInt(Math.max(0, this.cfg.ramPages - held)) * 4096n;
+    const value = (tag: number) => (tag === 4 || tag === 6 ? free : tag === 5 ? total : 0n);
+    this.enqueue('stats', 'driver', [], out, encodeStats(STATS_ORDER.map((tag) => ({ tag, value: value(tag) }))));
   }
 
   /** Is one of the driver's own buffers (not a hostile one) on `queue`, acknowledged or not? */
@@ -116,7 +135,7 @@ export class ArrayGuest {
     this.wantsWork = true;
     out.push({ kind: 'device-status', guest: this.id, status: 'features-ok' });
     if (poisonOn(this.cfg.features)) out.push({ kind: 'poison-written', guest: this.id, value: POISON_VAL });
-    if (this.cfg.features.statsVq) this.enqueue('stats', 'driver', [], out);
+    if (this.cfg.features.statsVq) this.postStats(out);
     out.push({ kind: 'device-status', guest: this.id, status: 'driver-ok' });
   }
 
@@ -173,7 +192,7 @@ export class ArrayGuest {
     const [b] = this.buffers.splice(index, 1);
     out.push({ kind: 'ack-consumed', guest: this.id, queue: b.queue, id: b.id });
     if (b.origin === 'hostile') return;
-    if (b.queue === 'stats') { this.enqueue('stats', 'driver', [], out); return; }
+    if (b.queue === 'stats') { this.postStats(out); return; }
     if (b.queue === 'reporting') {
       // A free page report acknowledged: its pages are free again (VIRTIO 1.2 5.5.6.7.1).
       for (let i = 0; i < b.gpfns.length; i += this.gpp) {
@@ -216,9 +235,13 @@ export class ArrayGuest {
   serve(b: QueuedBuffer, out: Effect[]): void {
     const accepted: Gpfn[] = [];
     const refused: Refusal[] = [];
+    let stats: StatRecord[] | undefined;
     if (b.gpfns.length > this.sys.maxBatch && b.queue !== 'reporting') {
       for (const n of b.gpfns) refused.push({ gpfn: n, code: 'balloon/oversized-batch' });
-    } else if (b.queue !== 'stats') {
+    } else if (b.queue === 'stats') {
+      // Known tags recorded in the order they come, unknown ones skipped (VIRTIO 1.2 5.5.6.3.2).
+      stats = decodeStats(b.bytes ?? []).entries.filter((e) => e.tag < KNOWN_TAGS).map((e) => ({ tag: e.tag, value: e.value.toString() }));
+    } else {
       // A report names free pages: in range, RAM, once (one still held may have been reused early).
       const inflating = b.queue === 'inflate';
       const report = b.queue === 'reporting';
@@ -239,7 +262,8 @@ export class ArrayGuest {
       }
     }
     b.acked = true;
-    out.push({ kind: 'buffer-processed', guest: this.id, queue: b.queue, id: b.id, accepted, refused });
+    out.push(stats ? { kind: 'buffer-processed', guest: this.id, queue: b.queue, id: b.id, accepted, refused, stats }
+      : { kind: 'buffer-processed', guest: this.id, queue: b.queue, id: b.id, accepted, refused });
   }
 
   private hold(n: number, out: Effect[]): void {

@@ -211,7 +211,8 @@ function observeGuest(g: ArrayGuest, hinting: ArrayHinting | null): GuestObserva
     dmaView: g.cfg.assignedDevice ? p2m.slice() : null,
     pageState,
     hostBallooned,
-    inflight: g.buffers.map((b) => ({ id: b.id, queue: b.queue, origin: b.origin, gpfns: b.gpfns, acked: b.acked })),
+    inflight: g.buffers.map((b) => (b.bytes ? { id: b.id, queue: b.queue, origin: b.origin, gpfns: b.gpfns, bytes: b.bytes, acked: b.acked }
+      : { id: b.id, queue: b.queue, origin: b.origin, gpfns: b.gpfns, acked: b.acked })),
     counts: {
       free: g.count('free'), used: g.count('used'), inflating: g.count('inflating'),
       ballooned: g.count('ballooned'), deflating: g.count('deflating'),

@@ -7,8 +7,8 @@
 import { gpfnOfPfn, pfnOf } from '../../core/layout.ts';
 import { fillGpfns, gpfnArray, type GpfnArray } from '../../core/paged.ts';
 import {
-  gpfn as asGpfn, guestId, isRam, poisonOn, type Effect, type Gpfn, type GuestConfig, type Refusal,
-  type SystemConfig, type VirtioFeatures, frame as asFrame,
+  decodeStats, DEVICE_KNOWN_TAGS, gpfn as asGpfn, guestId, isRam, poisonOn, type Effect, type Gpfn, type GuestConfig, type Refusal,
+  type StatRecord, type SystemConfig, type VirtioFeatures, frame as asFrame,
 } from '../../core/virtio/index.ts';
 import type { Faults } from './faults.ts';
 import type { GuestMemory } from '../guest-memory.ts';
@@ -55,6 +55,7 @@ export class BalloonDevice {
     const g = guestId(this.mem.id);
     const accepted: Gpfn[] = [];
     const refused: Refusal[] = [];
+    let stats: StatRecord[] | undefined;
     if (this.f['invalid-chain-loop'] && (this.wedged.has(b.queue) || this.invalid(b))) {
       this.wedged.add(b.queue); // loops on the chain: never acknowledges, never moves on
       return;
@@ -65,7 +66,9 @@ export class BalloonDevice {
     } else if (b.queue === 'reporting') {
       this.discardLate(b, out);
       this.report(b, accepted, refused, out);
-    } else if (b.queue !== 'stats') {
+    } else if (b.queue === 'stats') {
+      stats = this.receiveStats(b.bytes ?? []);
+    } else {
       const seen = new Set<number>();
       for (const sent of b.gpfns) {
         const n = this.read(sent);
@@ -80,7 +83,27 @@ export class BalloonDevice {
       }
     }
     b.acked = true;
-    out.push({ kind: 'buffer-processed', guest: g, queue: b.queue, id: b.id, accepted, refused });
+    out.push(stats ? { kind: 'buffer-processed', guest: g, queue: b.queue, id: b.id, accepted, refused, stats }
+      : { kind: 'buffer-processed', guest: g, queue: b.queue, id: b.id, accepted, refused });
+  }
+
+  /**
+   * Read a stats buffer as QEMU's virtio_balloon_receive_stats does: whole 10-byte entries in the
+   * order they come (statement 34), each le16 tag and le64 value; a tag it knows (below
+   * DEVICE_KNOWN_TAGS, its VIRTIO_BALLOON_S_NR) is recorded, any other skipped (statement 33). A
+   * trailing part of an entry is left unread.
+   */
+  private receiveStats(bytes: readonly number[]): StatRecord[] {
+    const { entries } = decodeStats(bytes);
+    if (this.f['stats-unknown-tag-rejects'] && entries.some((e) => e.tag >= DEVICE_KNOWN_TAGS)) return [];
+    const kept: StatRecord[] = [];
+    let last = -1;
+    for (const e of entries) {
+      if (this.f['stats-in-order-only'] && e.tag < last) break;
+      last = e.tag;
+      if (e.tag < DEVICE_KNOWN_TAGS) kept.push({ tag: e.tag, value: e.value.toString() });
+    }
+    return kept;
   }
 
   /**

@@ -5,7 +5,8 @@
  * the guest's floor (XSA-300), and deflates on OOM only when DEFLATE_ON_OOM was negotiated.
  */
 import {
-  frame as asFrame, gpfn as asGpfn, guestId, linuxAccepts, offerOf, PageState, POISON_VAL, poisonOn, reportingOn, type Effect, type FeatureName, type ErrorCode, type Gpfn, type GuestConfig, type SystemConfig,
+  encodeStats, frame as asFrame, gpfn as asGpfn, guestId, linuxAccepts, offerOf, PageState, POISON_VAL, poisonOn, reportingOn, type Effect, type FeatureName,
+  type ErrorCode, type Gpfn, type GuestConfig, type StatEntry, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import { choose } from '../guest-memory.ts';
 import type { BalloonDevice } from './device.ts';
@@ -57,6 +58,7 @@ export class BalloonDriver {
     const reload = this.probed;
     this.probed = true;
     this.wantsWork = true;
+    this.statsSent = 0;
     const g = guestId(this.mem.id);
     const offered = offerOf(this.cfg.features, choice.withhold);
     // accept-unoffered: the driver keeps the set it negotiated before, whatever the device offers now.
@@ -76,7 +78,7 @@ export class BalloonDriver {
     const poison = poisonOn(this.dev.features);
     const late = this.f['poison-after-driver-ok'];
     if (poison && !late && !(reload && this.f['restore-skips-poison'])) this.writePoison(out);
-    if (this.dev.features.statsVq) this.queue('stats', 'driver', [], out);
+    if (this.dev.features.statsVq) this.postStats(out);
     out.push({ kind: 'device-status', guest: g, status: 'driver-ok' });
     if (poison && late) this.writePoison(out);
   }
@@ -211,7 +213,7 @@ export class BalloonDriver {
     if (b.origin === 'hostile') return;
     // A used stats buffer is refilled and made available again (5.5.6.3.1 statement 27; Linux
     // stats_handle_request).
-    if (b.queue === 'stats') { if (!this.f['stats-not-reposted']) this.queue('stats', 'driver', [], out); return; }
+    if (b.queue === 'stats') { if (!this.f['stats-not-reposted']) this.postStats(out); return; }
     if (b.queue === 'reporting') {
       // Reported pages go back to the free list once the device acknowledged them (Linux
       // page_reporting_drain); the guest may allocate them from now on.
@@ -270,10 +272,49 @@ export class BalloonDriver {
     return out;
   }
 
-  queue(queue: Buffer['queue'], origin: Buffer['origin'], gpfns: readonly number[], out: Effect[]): Buffer {
-    const b = this.q.add(queue, origin, gpfns);
+  queue(queue: Buffer['queue'], origin: Buffer['origin'], gpfns: readonly number[], out: Effect[], bytes?: readonly number[]): Buffer {
+    const b = this.q.add(queue, origin, gpfns, bytes);
     out.push({ kind: 'buffer-queued', guest: guestId(this.mem.id), queue, id: b.id, origin, gpfns });
     return b;
+  }
+
+  /** Sent stats buffers since the probe or reload: stats-subset-changes trims every one after the first. */
+  private statsSent = 0;
+
+  /**
+   * Fill a stats buffer and make it available (Linux update_balloon_stats, then virtqueue_add_outbuf
+   * in init_vqs and stats_handle_request; VIRTIO 1.2 5.5.6.3.1 statements 26-28): le16 tag, le64
+   * value, packed, in core/virtio/stats.ts's encoding.
+   */
+  private postStats(out: Effect[]): void {
+    let entries = this.statsEntries();
+    if (this.f['stats-subset-changes'] && this.statsSent > 0) entries = entries.filter((e) => e.value !== 0n);
+    if (this.f['stats-tag-twice']) entries.push(entries.find((e) => e.tag === 4) ?? entries[0]);
+    this.statsSent++;
+    let bytes = encodeStats(entries);
+    if (this.f['stats-big-endian']) bytes = bigEndianValues(bytes);
+    if (this.f['stats-six-byte-entries']) bytes = sixByteEntries(entries);
+    this.queue('stats', 'driver', [], out, bytes);
+  }
+
+  /**
+   * The statistics, in Linux's order (update_balloon_vm_stats, then update_balloon_stats): the
+   * event counters SWAP_IN..MINFLT (0-3), OOM_KILL..DIRECT_RECLAIM (10-15), HTLB_PGALLOC and
+   * HTLB_PGFAIL (8, 9), then the memory figures MEMFREE, MEMTOT, AVAIL, CACHES (4-7). The guest has
+   * no swap, page cache or hugetlb, so those are 0; MEMFREE and AVAIL are its free pages, MEMTOT its
+   * RAM less the balloon (Linux takes ballooned pages out of totalram unless DEFLATE_ON_OOM).
+   */
+  statsEntries(): StatEntry[] {
+    const PAGE = 4096n;
+    const c = this.mem.counts;
+    const free = BigInt(c.free) * PAGE;
+    const held = this.dev.features.deflateOnOom ? 0 : c.inflating + c.ballooned + c.deflating;
+    const total = BigInt(Math.max(0, this.cfg.ramPages - held)) * PAGE;
+    const zero = (tag: number): StatEntry => ({ tag, value: 0n });
+    return [
+      zero(0), zero(1), zero(2), zero(3), zero(10), zero(11), zero(12), zero(13), zero(14), zero(15), zero(8), zero(9),
+      { tag: 4, value: free }, { tag: 5, value: total }, { tag: 6, value: free }, zero(7),
+    ];
   }
 
   /** Driver unload: every page in or on its way to the balloon, and every page in a report, goes back to the guest. */
@@ -297,4 +338,24 @@ export class BalloonDriver {
 /** A 32-bit gpfn in the other byte order. */
 function bswap32(n: number): number {
   return (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
+}
+
+/** stats-big-endian: each entry's eight value bytes reversed, as a big-endian guest writing native order. */
+function bigEndianValues(bytes: readonly number[]): number[] {
+  const out = [...bytes];
+  for (let at = 0; at + 10 <= out.length; at += 10) {
+    const v = out.slice(at + 2, at + 10).reverse();
+    out.splice(at + 2, 8, ...v);
+  }
+  return out;
+}
+
+/** stats-six-byte-entries: le16 tag and le32 value, as the text's "multiple of 6 bytes" reads. */
+function sixByteEntries(entries: readonly StatEntry[]): number[] {
+  const out: number[] = [];
+  for (const e of entries) {
+    const v = Number(e.value & 0xffffffffn);
+    out.push(e.tag & 0xff, e.tag >> 8, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+  }
+  return out;
 }

@@ -151,6 +151,36 @@ export const FAULTS = {
     reference: 'VIRTIO 1.2 5.5.6.3.1 (statement 27: a new buffer after the device used one; review B2 found it modelled but never required); Linux stats_request queues stats_handle_request, which adds the buffer back after every use',
     catches: ['stats-posted'],
   },
+  'stats-tag-twice': {
+    doc: 'the driver writes the MEMFREE entry twice in every stats buffer (a second slot filled by a path that forgot it was already counted), so the device sees one statistic with two values',
+    reference: 'VIRTIO 1.2 5.5.6.3.1 (statement 28: one entry for each statistic the driver supports); Linux update_balloon_stats fills each tag once, advancing one index; a seeded fault, no public bug known',
+    catches: ['stats-entries'],
+  },
+  'stats-six-byte-entries': {
+    doc: 'the driver sizes each stats entry at 6 bytes, as the text of 5.5.6.3.1 literally says (a le16 tag and a 32-bit value), so the device reads tags out of the middle of values',
+    reference: 'VIRTIO 1.2 5.5.6.3.1 (statement 29, "a multiple of 6 bytes": an erratum, struct virtio_balloon_stat is 10 bytes packed; spec review section 5)',
+    catches: ['stats-entries'],
+  },
+  'stats-big-endian': {
+    doc: 'the driver writes each stats value in big-endian order on a modern (VIRTIO 1.x) device, where the field is a le64, so MEMTOT reads as thousands of times the guest\'s memory',
+    reference: 'VIRTIO 1.2 5.5.6.3 (struct virtio_balloon_stat: le16 tag, le64 val; native order is legacy only, statement 35); Linux update_stat converts with cpu_to_virtio16 and cpu_to_virtio64, as the 2015 virtio 1.0 work made it do',
+    catches: ['stats-entries'],
+  },
+  'stats-subset-changes': {
+    doc: 'the driver leaves statistics whose value is zero out of every stats buffer after the first, so the set it reports changes from buffer to buffer',
+    reference: 'VIRTIO 1.2 5.5.6.3.1 (statement 32: the same subset in every buffer; statement 31 lets it choose the subset, once); Linux update_balloon_stats writes the same tags every time, zero or not',
+    catches: ['stats-entries'],
+  },
+  'stats-unknown-tag-rejects': {
+    doc: 'the device discards a whole stats buffer that holds a tag it does not know, instead of skipping that entry, so a driver newer than the device (Linux 6.12 sends tags 10-15) has none of its statistics recorded',
+    reference: 'VIRTIO 1.2 5.5.6.3.2 (statement 33: the device ignores entries with tags it does not recognise); QEMU virtio_balloon_receive_stats keeps only tag < VIRTIO_BALLOON_S_NR and goes on to the next entry; spec review section 5',
+    catches: ['stats-recorded'],
+  },
+  'stats-in-order-only': {
+    doc: 'the device expects stats entries in ascending tag order and stops reading at the first tag lower than the one before it, so Linux\'s order (the memory counters after the reclaim and hugetlb counters) loses MEMFREE, MEMTOT, AVAIL and CACHES',
+    reference: 'VIRTIO 1.2 5.5.6.3.2 (statement 34: the device accepts entries in any order; statement 30 lets the driver choose it); Linux update_balloon_stats writes tags 0-3, 10-15, 8, 9 and then 4-7',
+    catches: ['stats-recorded'],
+  },
   'accept-unoffered': {
     doc: 'at a reload the driver accepts the features it negotiated before, whatever the device offers now, and goes on using a queue or behaviour the device no longer offers',
     reference: 'VIRTIO 1.2 2.2.1 (the driver accepts only features the device offered) and 3.1.1 step 4; Linux virtio_dev_probe masks driver features with the device\'s before finalize_features',

@@ -14,8 +14,9 @@ export class VirtQueues {
   readonly buffers: Buffer[] = [];
   private nextId = 1;
 
-  add(queue: QueueName, origin: BufferOrigin, gpfns: readonly number[]): Buffer {
-    const b: Buffer = { id: this.nextId++, queue, origin, gpfns, acked: false };
+  /** `bytes`: a stats buffer's payload (core/virtio/stats.ts). */
+  add(queue: QueueName, origin: BufferOrigin, gpfns: readonly number[], bytes?: readonly number[]): Buffer {
+    const b: Buffer = bytes ? { id: this.nextId++, queue, origin, gpfns, bytes, acked: false } : { id: this.nextId++, queue, origin, gpfns, acked: false };
     this.buffers.push(b);
     return b;
   }

@@ -23,6 +23,8 @@ import { effectsAgree } from '../safety/effects-agree.ts';
 import { purpose } from '../liveness/purpose.ts';
 import { reportedPagesKept } from './reported-pages-kept.ts';
 import { statsPosted } from './stats-posted.ts';
+import { statsEntries } from './stats-entries.ts';
+import { statsRecorded } from './stats-recorded.ts';
 import { virtioHintProperties, withHintingConformance } from './hinting/family.ts';
 
 /** Conformance to the guest chart and, with FREE_PAGE_HINT, to the hinting chart (./hinting/family.ts). */
@@ -32,7 +34,7 @@ const conformance = virtioConformanceProperty();
 export const safetyProperties: readonly Property[] = [
   noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned,
   requestsWellFormed, countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets,
-  reportedPagesKept,
+  reportedPagesKept, statsEntries, statsRecorded,
 ];
 export const livenessProperties: readonly Property[] = [convergence, progress, reconvergence, statsPosted];
 

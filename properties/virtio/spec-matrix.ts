@@ -35,7 +35,6 @@ export interface SpecStatement {
   note?: string;
 }
 
-const PART2 = 'not modelled yet (issue 20 part 2)';
 const LEGACY = 'legacy interface only: the testbed models the VIRTIO 1.x transport, whose fields are little-endian integers the model keeps abstract';
 const PROFILES = 'test:test/model/profiles.test.ts';
 const HINTS = 'test:test/properties/hinting.test.ts';
@@ -96,13 +95,20 @@ export const SPEC_STATEMENTS: readonly SpecStatement[] = [
     'under every profile a buffer is available after the final drain (stats-posted, liveness: the spec names no moment); linux and firecracker also ask for it before DRIVER_OK at every reload (init_vqs, then virtio_device_ready), under spec it may come after DRIVER_OK (review B2)'),
   s(27, '5.5.6.3.1', 'MUST', 'STATS_VQ', 'driver', 'post a new stats buffer after the device used the last one', 'encoded', ['property:stats-posted'],
     'liveness, under every profile: after the final drain, whose driver steps consume a used buffer, a new one is available (review B2); zoo fault stats-not-reposted'),
-  s(28, '5.5.6.3.1', 'MUST', 'STATS_VQ', 'driver', 'fill the buffer with one entry per statistic it supports', 'not encoded', [], `stats buffers carry no entries: ${PART2}`),
-  s(29, '5.5.6.3.1', 'MUST', 'STATS_VQ', 'driver', 'size the buffer as a whole number of entries (the text says 6 bytes; an entry is 10)', 'not encoded', [], `stats buffers carry no entries: ${PART2}`),
-  s(30, '5.5.6.3.1', 'MAY', 'STATS_VQ', 'driver', 'put entries in any order', 'not encoded', [], `stats buffers carry no entries: ${PART2}`),
-  s(31, '5.5.6.3.1', 'MAY', 'STATS_VQ', 'driver', 'report only some of the statistics', 'not encoded', [], `stats buffers carry no entries: ${PART2}`),
-  s(32, '5.5.6.3.1', 'MUST', 'STATS_VQ', 'driver', 'report the same set of statistics in every buffer', 'not encoded', [], `stats buffers carry no entries: ${PART2}`),
-  s(33, '5.5.6.3.2', 'MUST', 'STATS_VQ', 'device', 'skip entries whose tag it does not know', 'not encoded', [], `stats buffers carry no entries: ${PART2}`),
-  s(34, '5.5.6.3.2', 'MUST', 'STATS_VQ', 'device', 'take entries in whatever order they come', 'not encoded', [], `stats buffers carry no entries: ${PART2}`),
+  s(28, '5.5.6.3.1', 'MUST', 'STATS_VQ', 'driver', 'fill the buffer with one entry per statistic it supports', 'encoded', ['property:stats-entries', 'test:test/properties/stats.test.ts'],
+    'every buffer the device uses is decoded from its bytes: no tag twice, and a figure of memory in bytes no larger than the guest (the value as a le64); zoo faults stats-tag-twice, stats-big-endian'),
+  s(29, '5.5.6.3.1', 'MUST', 'STATS_VQ', 'driver', 'size the buffer as a whole number of entries (the text says 6 bytes; an entry is 10)', 'encoded', ['property:stats-entries', 'test:test/properties/stats.test.ts'],
+    'held to the 10-byte packed entry (struct virtio_balloon_stat), the erratum read as intended; zoo fault stats-six-byte-entries'),
+  s(30, '5.5.6.3.1', 'MAY', 'STATS_VQ', 'driver', 'put entries in any order', 'encoded', ['property:stats-entries', 'test:test/properties/legit-drivers.test.ts'],
+    'accepted under every profile; the legitimate driver stats-subset sends its own order'),
+  s(31, '5.5.6.3.1', 'MAY', 'STATS_VQ', 'driver', 'report only some of the statistics', 'encoded', ['property:stats-entries', 'test:test/properties/legit-drivers.test.ts'],
+    'accepted under every profile; the legitimate driver stats-subset sends four of them and a vendor tag'),
+  s(32, '5.5.6.3.1', 'MUST', 'STATS_VQ', 'driver', 'report the same set of statistics in every buffer', 'encoded', ['property:stats-entries', 'test:test/properties/stats.test.ts'],
+    'the set of the first buffer since the probe or the last reset (a reload is a new driver); zoo fault stats-subset-changes'),
+  s(33, '5.5.6.3.2', 'MUST', 'STATS_VQ', 'device', 'skip entries whose tag it does not know', 'encoded', ['property:stats-recorded', 'test:test/properties/stats.test.ts'],
+    'the device records exactly the entries it knows, values as sent; which it knows: under spec those it has recorded in the run, under linux and firecracker also VIRTIO 1.2\'s tags 0-9 (QEMU keeps tag < VIRTIO_BALLOON_S_NR); the reference driver sends Linux\'s tags 10-15, unknown to the reference device; zoo fault stats-unknown-tag-rejects'),
+  s(34, '5.5.6.3.2', 'MUST', 'STATS_VQ', 'device', 'take entries in whatever order they come', 'encoded', ['property:stats-recorded', 'test:test/properties/stats.test.ts'],
+    'Linux\'s order is not ascending (0-3, 10-15, 8, 9, 4-7); zoo fault stats-in-order-only'),
   s(35, '5.5.6.3.3', 'MUST', 'STATS_VQ', 'driver', 'legacy stats entries use the guest\'s native byte order', 'not applicable', [], LEGACY),
   s(36, '5.5.6.3.3', 'SHOULD', 'STATS_VQ', 'device', 'a legacy device disregards the values of the first stats buffer', 'not applicable', [], LEGACY),
   s(37, '5.5.6.5.1', 'MUST', 'FREE_PAGE_HINT', 'driver', 'hint command ids in 4-byte output buffers', 'encoded', ['hint-rule:startAllowed', 'hint-rule:stopAllowed', 'hint-property:hint-chart', 'property:conformance', HINTS], HINTING),

@@ -3,7 +3,7 @@
 // only, never with an assigned device), and acknowledges every buffer it processes
 // (docs/families/virtio.md: 5.5.6 and "What real systems do": QEMU, Firecracker).
 import { describe, expect, it } from 'vitest';
-import { FRAME_FREE, PageState, UNBACKED } from '../../core/virtio/index.ts';
+import { encodeStats, FRAME_FREE, PageState, UNBACKED } from '../../core/virtio/index.ts';
 import { rig } from './rig.ts';
 import { asTyped } from '../../core/index.ts';
 
@@ -80,8 +80,16 @@ describe('BalloonDevice', () => {
   it('acknowledges a stats buffer without accepting anything', () => {
     const { dev, q, fx } = rig();
     const b = q.add('stats', 'driver', []);
-    expect(fx((o) => dev.process(b, o))).toEqual([{ kind: 'buffer-processed', guest: 0, queue: 'stats', id: b.id, accepted: [], refused: [] }]);
+    expect(fx((o) => dev.process(b, o))).toEqual([{ kind: 'buffer-processed', guest: 0, queue: 'stats', id: b.id, accepted: [], refused: [], stats: [] }]);
     expect(b.acked).toBe(true);
+  });
+
+  it('records the stats entries it knows in the order they come and skips unknown tags (5.5.6.3.2)', () => {
+    const { dev, q, fx } = rig();
+    const bytes = encodeStats([{ tag: 5, value: 8192n }, { tag: 12, value: 3n }, { tag: 0x8000, value: 1n }, { tag: 4, value: 2n ** 40n }]);
+    const b = q.add('stats', 'driver', [], bytes);
+    const [e] = fx((o) => dev.process(b, o));
+    expect(e).toMatchObject({ kind: 'buffer-processed', stats: [{ tag: 5, value: '8192' }, { tag: 4, value: String(2 ** 40) }] });
   });
 
   it('forgets its tracking on reset but keeps the target (QEMU)', () => {

@@ -23,6 +23,8 @@ import { progress } from '../../properties/liveness/progress.ts';
 import { reconvergence } from '../../properties/liveness/reconvergence.ts';
 import { reportedPagesKept } from '../../properties/virtio/reported-pages-kept.ts';
 import { statsPosted } from '../../properties/virtio/stats-posted.ts';
+import { statsEntries } from '../../properties/virtio/stats-entries.ts';
+import { statsRecorded } from '../../properties/virtio/stats-recorded.ts';
 import { accepted, allocAndWrite, driven, g0, g1, inflated, stepWith, summary, twoGuests } from './fixtures.ts';
 import { asTyped } from '../../core/index.ts';
 
@@ -335,6 +337,8 @@ describe('liveness', () => {
 
 it('every invariant in the default list has a test in this file (conformance: test/model)', () => {
   const tested = [noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned, requestsWellFormed,
-    countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets, reportedPagesKept, convergence, progress, reconvergence, statsPosted];
+    countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets, reportedPagesKept, convergence, progress, reconvergence, statsPosted,
+    // The stats payload's two: test/properties/stats.test.ts (each stats fault at 20 seeds) and legit-drivers.test.ts.
+    statsEntries, statsRecorded];
   expect(invariantProperties.filter((p) => !tested.includes(p)).map((p) => p.name)).toEqual([]);
 });

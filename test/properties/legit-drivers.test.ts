@@ -13,6 +13,7 @@ import earlyReuse from '../fixtures/legit-drivers/early-reuse.ts';
 import fifo from '../fixtures/legit-drivers/fifo.ts';
 import pipelined from '../fixtures/legit-drivers/pipelined.ts';
 import smallBatch from '../fixtures/legit-drivers/small-batch.ts';
+import statsSubset from '../fixtures/legit-drivers/stats-subset.ts';
 
 const seed = Number(process.env.FC_SEED ?? 1);
 const RUNS = 2000;
@@ -23,6 +24,7 @@ const VARIANTS: { name: string; freedom: string; factory: SystemFactory }[] = [
   { name: 'early-reuse', freedom: 'without MUST_TELL_HOST, deflated pages reused before the ack', factory: earlyReuse },
   { name: 'batched-actual', freedom: 'actual written once after several batches', factory: batchedActual },
   { name: 'pipelined', freedom: 'up to three batches of its own in flight per queue', factory: pipelined },
+  { name: 'stats-subset', freedom: 'some statistics only, in its own order, with a vendor tag (5.5.6.3.1 statements 30-32)', factory: statsSubset },
 ];
 
 describe(`legitimate drivers pass every default property (${RUNS} runs, seed ${seed})`, () => {
