@@ -6,7 +6,7 @@
  * @internal
  */
 import {
-  decodeStats, encodeStats, isRam, POISON_VAL, poisonOn, type StatRecord, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
+  decodeStats, encodeStats, isRam, linuxAccepts, offerOf, POISON_VAL, poisonOn, type FeatureName, type StatRecord, type VirtioFeatures, type BufferOrigin, type Effect, type Frame, type Gpfn, type GuestConfig, type GuestId, type QueueName,
   type Refusal, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import type { ArrayHost } from './host.ts';
@@ -61,7 +61,11 @@ export class ArrayGuest {
   buffers: QueuedBuffer[] = [];
   private nextBufferId = 1;
 
+  /** The features the device and driver agreed at the last FEATURES_OK (VIRTIO 1.2 3.1.1); the configuration's until a reset negotiates again. */
+  readonly features: VirtioFeatures;
+
   constructor(readonly id: GuestId, readonly cfg: GuestConfig, private readonly sys: SystemConfig, private readonly host: ArrayHost) {
+    this.features = { ...cfg.features };
     this.gpp = cfg.guestPageGpfns;
     this.space = cfg.ramPages + cfg.holePages;
     for (let p = 0; p * this.gpp < this.space; p++) {
@@ -117,7 +121,7 @@ export class ArrayGuest {
    */
   private postStats(out: Effect[]): void {
     const free = BigInt(this.count('free')) * 4096n;
-    const held = this.cfg.features.deflateOnOom ? 0 : this.count('inflating') + this.count('ballooned') + this.count('deflating');
+    const held = this.features.deflateOnOom ? 0 : this.count('inflating') + this.count('ballooned') + this.count('deflating');
     const total = BigInt(Math.max(0, this.cfg.ramPages - held)) * 4096n;
     const value = (tag: number) => (tag === 4 || tag === 6 ? free : tag === 5 ? total : 0n);
     this.enqueue('stats', 'driver', [], out, encodeStats(STATS_ORDER.map((tag) => ({ tag, value: value(tag) }))));
@@ -131,11 +135,21 @@ export class ArrayGuest {
   // ---- driver -------------------------------------------------------------------------------
 
   /** Bring the device up (VIRTIO 1.2 3.1.1): FEATURES_OK, poison_val with PAGE_POISON, the stats buffer, DRIVER_OK. */
-  probe(out: Effect[]): void {
+  probe(out: Effect[], choice: { withhold?: readonly FeatureName[]; refuse?: boolean } = {}): void {
     this.wantsWork = true;
-    out.push({ kind: 'device-status', guest: this.id, status: 'features-ok' });
-    if (poisonOn(this.cfg.features)) out.push({ kind: 'poison-written', guest: this.id, value: POISON_VAL });
-    if (this.cfg.features.statsVq) this.postStats(out);
+    // The device offers the configuration's features but those withheld; the driver keeps what Linux's
+    // virtballoon_validate keeps. A refused FEATURES_OK is set again with the same features (3.1.1).
+    const offered = offerOf(this.cfg.features, choice.withhold);
+    const accepted = linuxAccepts(offered, poisonOn(this.cfg.features));
+    out.push({ kind: 'device-status', guest: this.id, status: 'features-ok', offered, accepted });
+    if (choice.refuse === true) {
+      out.push({ kind: 'features-refused', guest: this.id });
+      out.push({ kind: 'device-status', guest: this.id, status: 'features-ok', offered, accepted });
+    }
+    for (const k of Object.keys(this.features) as (keyof VirtioFeatures)[]) this.features[k] = accepted[k] === true;
+    for (const k of Object.keys(accepted) as (keyof VirtioFeatures)[]) this.features[k] = accepted[k] === true;
+    if (poisonOn(this.features)) out.push({ kind: 'poison-written', guest: this.id, value: POISON_VAL });
+    if (this.features.statsVq) this.postStats(out);
     out.push({ kind: 'device-status', guest: this.id, status: 'driver-ok' });
   }
 
@@ -182,7 +196,7 @@ export class ArrayGuest {
    * more than the batch limit either, and only when no deflate of ours is already on its way.
    */
   outOfMemory(out: Effect[]): void {
-    if (!this.cfg.features.deflateOnOom || this.ownBufferOn('deflate')) return;
+    if (!this.features.deflateOnOom || this.ownBufferOn('deflate')) return;
     const batch = Math.floor(this.sys.maxBatch / this.gpp) * this.gpp;
     const gpfns = Math.min(OOM_GPFNS, batch, this.balloon.length * this.gpp);
     this.sendDeflate(Math.floor(gpfns / this.gpp), 'oom', out);
@@ -288,7 +302,7 @@ export class ArrayGuest {
    * but not with PAGE_POISON (the page must keep poison_val) nor under an assigned device.
    */
   private dropReported(gpfns: readonly number[], out: Effect[]): void {
-    if (this.cfg.assignedDevice || poisonOn(this.cfg.features)) return;
+    if (this.cfg.assignedDevice || poisonOn(this.features)) return;
     const hpg = this.sys.hostPageGpfns;
     const named = new Set(gpfns);
     for (const hp of new Set(gpfns.map((n) => Math.floor(n / hpg)))) {

@@ -69,8 +69,8 @@ class ArraySystem implements SystemUnderTest {
         guest.driverStep(out);
         return null;
       case 'device': {
-        if (c.queue === 'stats' && !guest.cfg.features.statsVq) return 'device/no-stats-queue';
-        if (c.queue === 'reporting' && !reportingOn(guest.cfg.features)) return 'device/no-reporting-queue';
+        if (c.queue === 'stats' && !guest.features.statsVq) return 'device/no-stats-queue';
+        if (c.queue === 'reporting' && !reportingOn(guest.features)) return 'device/no-reporting-queue';
         const b = guest.buffers.find((x) => x.queue === c.queue && !x.acked);
         if (!b) return 'device/queue-empty';
         guest.serve(b, out);
@@ -110,7 +110,7 @@ class ArraySystem implements SystemUnderTest {
         guest.unload();
         guest.resetDevice();
         out.push({ kind: 'reset', guest: guest.id }, { kind: 'actual-written', guest: guest.id, actual: 0 });
-        guest.probe(out);
+        guest.probe(out, c);
         return null;
       case 'report': return this.report(guest, c.pages, c.pick, out);
       case 'hint': {
@@ -140,11 +140,11 @@ class ArraySystem implements SystemUnderTest {
    * acknowledges; with PAGE_POISON each holds poison_val first (statement 59), which backs it.
    */
   private report(guest: ArrayGuest, pages: number, pick: number, out: Effect[]): ErrorCode | null {
-    if (!reportingOn(guest.cfg.features)) return 'device/no-reporting-queue';
+    if (!reportingOn(guest.features)) return 'device/no-reporting-queue';
     const n = Number.isInteger(pages) && pages >= 1 ? Math.min(pages, guest.free.size) : 0;
     if (n === 0) return 'guest/nothing-to-report';
     const chosen = positions(guest.free.size, n, pick).map((i) => guest.free.at(i));
-    const poison = poisonOn(guest.cfg.features);
+    const poison = poisonOn(guest.features);
     if (poison && chosen.reduce((sum, p) => sum + guest.unbackedGpfns(p), 0) > this.host.freeCount) return 'host/out-of-frames';
     for (const p of chosen) {
       guest.free.delete(p);
@@ -205,7 +205,7 @@ function observeGuest(g: ArrayGuest, hinting: ArrayHinting | null): GuestObserva
   return {
     target: g.target,
     actual: g.actual,
-    features: g.cfg.features,
+    features: g.features,
     p2m,
     // The assigned device's IOMMU maps exactly what the CPU maps: both change together here.
     dmaView: g.cfg.assignedDevice ? p2m.slice() : null,
