@@ -52,7 +52,7 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
   // driver and device with no look at the others) and its host hands out frames from a stack
   // (impl/host.ts): `balloon explore --symmetry` may key states up to both. No frame numbers
   // beyond p2m and dmaView (buffers carry gpfns, which stay the guest's own).
-  symmetry: { skip: ['id'] },
+  symmetry: { skip: [...SKIP] },
   variants: {
     'deflate-on-oom': {
       doc: 'every guest offers VIRTIO_BALLOON_F_DEFLATE_ON_OOM (5.5.3): an allocation that finds no free page deflates the balloon first',

@@ -27,7 +27,6 @@ const NEVER: Record<string, string> = {
   'balloon/gpfn-duplicate': 'every hostile buffer is built so that a correct device refuses every entry (properties/hostile.ts); a second copy of a gpfn is refused as a duplicate only after the first was accepted, and the duplicate request repeats gpfns already ballooned, which are refused as such first',
   'device/no-buffer': 'the runner fills in every hostile buffer (properties/hostile.ts); only a hand-edited trace lacks one',
   'guest/unknown': 'the workload names only guests of the configuration (properties/workload.ts)',
-  'device/no-reporting-queue': 'a case whose commands include report gives PAGE_REPORTING to every guest (properties/workload.ts withReporting), and the reporting queue is served only in such cases, so the workload never names a queue that was not negotiated; command-contract refuses it on a hand-written command (test/properties/reporting.test.ts)',
 };
 
 const SITUATIONS: readonly Situation[] = [...chainSituations(multiGpfnObstacle), ...LIMITS, ...errorSituations(ERROR_CODES, NEVER), ...WORLD_WORK];
@@ -61,6 +60,9 @@ const WORK: Record<string, readonly string[]> = {
   'purpose': ['target-nonzero'],
   'reported-pages-kept': ['poison-checked'],
   'stats-posted': ['stats-used'],
+  // Both judge a stats buffer when the device uses it (the entries as written, the tags as recorded).
+  'stats-entries': ['stats-used'],
+  'stats-recorded': ['stats-used'],
   'hint-contract': ['hint-step'],
   'hint-data-oracle': ['hint-returned'],
   'hint-device-drops': ['hint-dropped'],

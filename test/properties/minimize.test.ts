@@ -106,10 +106,12 @@ describe('shortenByBfs', () => {
 describe('the campaign searches around what it shrank', () => {
   // Pinned to the workload: with the last pass switched off, fast-check alone stops at 4 commands at
   // seed 11 (measured 2026-12-03 after the layouts and reporting merges); pick another seed if the workload moves.
-  it('virtio discard-not-propagated, seed 11: fast-check stops at 4 commands; the deletions and the search find 2', () => {
+  // Seed 11 drew this case before the negotiating resets and the hinting commands joined the workload; seed 2 now draws one
+  // whose world allows 2 (a target and a free page report), which the passes after fast-check's shrink reach.
+  it('virtio discard-not-propagated, seed 2: the deletions, the search and the world shrink end at 2 commands', () => {
     const family = familyByName('virtio');
     const factory = family.withFaults(['discard-not-propagated']) as never;
-    const r = runCampaign({ family: 'virtio', factory, properties: family.properties as never, runs: 10_000, seed: 11, stopAtFirst: true });
+    const r = runCampaign({ family: 'virtio', factory, properties: family.properties as never, runs: 10_000, seed: 2, stopAtFirst: true });
     expect(r.counterexamples[0].property).toBe('no-double-mapping');
     expect(r.counterexamples[0].case.commands).toHaveLength(2);
   });

@@ -123,7 +123,7 @@ describe('loadTrace', () => {
   it('refuses an unknown command kind, naming the known ones', () => {
     const v = plain(); v.commands[3] = { kind: 'teleport', guest: 0 };
     const file = writeFile(tempDir(), 'k.json', v);
-    expect(errorOf(file)).toBe(`${file}: commands[3].kind: unknown command kind "teleport" (known: set-target, driver, device, alloc, free, write, read, reset, report, hostile)`);
+    expect(errorOf(file)).toBe(`${file}: commands[3].kind: unknown command kind "teleport" (known: set-target, driver, device, alloc, free, write, read, reset, report, hostile, hint)`);
   });
 
   it('refuses a command without a kind', () => {
