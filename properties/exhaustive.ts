@@ -57,6 +57,12 @@ export interface ExploreOptions {
    * shows hidden state (hiddenKey names guests by index).
    */
   symmetry?: boolean;
+  /**
+   * Explore only by forking: when the case cannot fork (an adapter without `fork`), return at once
+   * with nothing explored (stoppedBy 'state-limit', 0 edges) instead of replaying every edge.
+   * For callers with a time budget, such as the world shrink after a campaign (shrink-world.ts).
+   */
+  forkOnly?: boolean;
   /** Called after each depth level (progress). */
   onLevel?: (depth: number, states: number, edges: number) => void;
 }
@@ -139,6 +145,7 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   const perDepth = [1];
   const seen = new FingerprintSet();
   const done = (r: Omit<ExploreResult, keyof typeof base | 'perDepth' | 'states'>): ExploreResult => ({ ...base, ...r, states: seen.size, perDepth });
+  if (mode === 'replay' && opts.forkOnly === true) return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'state-limit', failure: null });
 
   // The initial state: built, checked at its end (drain from the start).
   if (!(root instanceof CaseSession)) {

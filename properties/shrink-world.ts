@@ -24,8 +24,11 @@
  *
  * Generic: everything comes through the Family interface (explorer, profiles, configProblems).
  * Deterministic: candidates in a fixed order, BFS in the alphabet's order. Bounded: `maxStates`
- * distinct states per world and `totalStates` in all. A campaign whose configuration the user fixed
- * (`config`) keeps it; a profile the case is held to is kept in every candidate world.
+ * distinct states per world and `totalStates` in all, and only where the system forks: an
+ * implementation that cannot (an adapter without `fork`) keeps its world, since replaying every
+ * edge from the start would turn seconds into minutes after every failure. A campaign whose
+ * configuration the user fixed (`config`) keeps it; a profile the case is held to is kept in every
+ * candidate world.
  */
 import type { AnyCommand, SystemUnderTest, WorldConfig } from '../core/index.ts';
 import type { AnyFamily, FamilyCase } from './family.ts';
@@ -167,7 +170,7 @@ export function shrinkWorld(c: FamilyCase, o: ShrinkWorldOptions): FamilyCase {
     // Only a shorter case, or one as short in a smaller world, would be kept.
     const depth = smaller(w.config, best.config) ? best.commands.length : best.commands.length - 1;
     if (depth < 0) continue;
-    const r = exploreImplementation(w.family, o.factory as never, w.config, { depth, maxStates: Math.min(o.maxStates ?? WORLD_MAX_STATES, budget), properties: [o.property] });
+    const r = exploreImplementation(w.family, o.factory as never, w.config, { depth, maxStates: Math.min(o.maxStates ?? WORLD_MAX_STATES, budget), properties: [o.property], forkOnly: true });
     budget -= r.states;
     if (!r.failure || r.failure.failure.property !== o.property.name) continue;
     const candidate: FamilyCase = { config: w.config, commands: r.failure.commands as AnyCommand[] };

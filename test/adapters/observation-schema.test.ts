@@ -84,7 +84,7 @@ describe('observationSchema and the hand-written walk', () => {
     const origins: BufferObservation['origin'][] = BufferOriginSchema.options;
     const counts: (keyof GuestCounts)[] = GuestCountsSchema.keyof().options;
     expect([features, queues, origins, counts]).toEqual([
-      ['mustTellHost', 'statsVq', 'deflateOnOom', 'pagePoison', 'pageReporting'], ['inflate', 'deflate', 'stats', 'reporting'], ['driver', 'oom', 'hostile'],
+      ['mustTellHost', 'statsVq', 'deflateOnOom', 'pagePoison', 'pageReporting', 'freePageHint'], ['inflate', 'deflate', 'stats', 'reporting'], ['driver', 'oom', 'hostile'],
       ['free', 'used', 'inflating', 'ballooned', 'deflating'],
     ]);
   });
