@@ -5,26 +5,18 @@
  * the rule that says whose narrowing it is. Statement numbers are docs/virtio-spec.md's.
  */
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
 import { guestConfig, type VirtioFeatures, type VirtioProfile } from '../../core/virtio/index.ts';
-import { explainRefusal, guestMachine, modelInput, type GuestEvent } from '../../model/virtio/index.ts';
+import { guestMachine, modelInput, type GuestEvent } from '../../model/virtio/index.ts';
 import { chartInventory } from '../../model/inventory.ts';
+import { feedGuestChart } from '../helpers/virtio-chart.ts';
 
 interface Setup { ramPages?: number; floorPages?: number; maxBatch?: number; features?: Partial<VirtioFeatures> }
 
 /** Feed events to one guest's chart held to `profile`: the refusals, each with its reason, and the last snapshot. */
 function feed(profile: VirtioProfile, events: GuestEvent[], s: Setup = {}) {
   const g = guestConfig({ ramPages: s.ramPages ?? 16, floorPages: s.floorPages ?? 2, features: { mustTellHost: true, statsVq: false, deflateOnOom: false, ...s.features } });
-  const a = createActor(guestMachine, { input: modelInput(g, s.maxBatch ?? 8, profile) }).start();
-  const refused: string[] = [];
-  for (const e of events) {
-    const before = a.getSnapshot();
-    a.send(e);
-    if (a.getSnapshot() === before && guestMachine.getTransitionData(before as never, e).length === 0) {
-      refused.push(`${e.type}: ${explainRefusal(before.context, e) ?? 'no transition of that state'}`);
-    }
-  }
-  return { refused, context: a.getSnapshot().context };
+  const { refused, snapshot } = feedGuestChart(modelInput(g, s.maxBatch ?? 8, profile), events);
+  return { refused, context: snapshot.context };
 }
 
 let id = 1;
@@ -149,16 +141,9 @@ describe('profiles: what the spec allows and a real system narrows (review A1-A8
     // linux rounds the target up (the 2023 arm64 fix) and keeps the page.
     const run = (p: VirtioProfile) => {
       const g = guestConfig({ ramPages: 64, floorPages: 0, guestPageGpfns: 16, features: { mustTellHost: true, statsVq: false, deflateOnOom: false } });
-      const a = createActor(guestMachine, { input: modelInput(g, 16, p) }).start();
       const seq: GuestEvent[] = [{ type: 'TARGET_SET', requested: 1, target: 1 }, ...inflate(16), { type: 'ACTUAL_WRITTEN', actual: 16 },
         { type: 'TARGET_SET', requested: 1, target: 1 }, { type: 'BUFFER_QUEUED', queue: 'deflate', id: 99, origin: 'driver', size: 16 }];
-      const refused: string[] = [];
-      for (const e of seq) {
-        const before = a.getSnapshot();
-        a.send(e);
-        if (a.getSnapshot() === before && guestMachine.getTransitionData(before as never, e).length === 0) refused.push(explainRefusal(before.context, e) ?? 'state');
-      }
-      return refused;
+      return feedGuestChart(modelInput(g, 16, p), seq).refused;
     };
     expect(run('spec')).toEqual([]);
     expect(run('linux')[0]).toMatch(/deflates only while the balloon is above the wanted size/);
