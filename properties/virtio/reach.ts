@@ -60,9 +60,10 @@ const WORK: Record<string, readonly string[]> = {
   'purpose': ['target-nonzero'],
   'reported-pages-kept': ['poison-checked'],
   'stats-posted': ['stats-used'],
-  // Both judge a stats buffer when the device uses it (the entries as written, the tags as recorded).
-  'stats-entries': ['stats-used'],
-  'stats-recorded': ['stats-used'],
+  // Both judge a stats buffer's payload when the device uses it (the entries as written, the tags as
+  // recorded): an implementation that shows no payload gives them nothing, and they are vacuous.
+  'stats-entries': ['stats-payload'],
+  'stats-recorded': ['stats-payload'],
   'hint-contract': ['hint-step'],
   'hint-data-oracle': ['hint-returned'],
   'hint-device-drops': ['hint-dropped'],
@@ -73,6 +74,7 @@ const OWN_WORK: readonly Situation[] = [
   { name: 'driver-deflate', group: 'work', doc: 'the driver queued a deflate buffer (deflate only when asked)' },
   { name: 'poison-checked', group: 'work', doc: 'a guest under PAGE_POISON allocated pages and checked their poison (reported pages kept)' },
   { name: 'stats-used', group: 'work', doc: 'the device used a stats buffer, so the driver must post another (stats posted)' },
+  { name: 'stats-payload', group: 'work', doc: 'the device used a stats buffer and showed the entries it recorded from its payload (stats entries, stats recorded)' },
   // Free page hinting (VIRTIO 1.2 5.5.6.5) on a guest that negotiated FREE_PAGE_HINT.
   { name: 'hint-step', group: 'work', doc: 'a hinting step on a guest that negotiated FREE_PAGE_HINT (hint contract)' },
   { name: 'hint-taken', group: 'work', doc: 'the device took hinted pages in a started round (QEMU get_free_page_hints in START; 5.5.6.5.2)' },
@@ -88,6 +90,7 @@ const DRIVER_BUFFER = atAll('driver-buffer');
 const DRIVER_DEFLATE = atAll('driver-deflate');
 const POISON_CHECKED = atAll('poison-checked');
 const STATS_USED = atAll('stats-used');
+const STATS_PAYLOAD = atAll('stats-payload');
 const HINT = { step: atAll('hint-step'), taken: atAll('hint-taken'), ignored: atAll('hint-ignored'), returned: atAll('hint-returned'), dropped: atAll('hint-dropped') };
 
 export const virtioReach: ReachCatalogue<SystemConfig> = {
@@ -128,7 +131,7 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
               break;
             case 'buffer-processed':
               for (const r of e.refused) world.refusal(r.code);
-              if (e.queue === 'stats') hit[STATS_USED] = 1;
+              if (e.queue === 'stats') { hit[STATS_USED] = 1; if (e.stats !== undefined) hit[STATS_PAYLOAD] = 1; }
               break;
             case 'wrote':
               if (command.kind === 'write') chains.event(e.guest, Math.floor(e.gpfn / hp), EV.write);
