@@ -292,9 +292,10 @@ export type ReuseCommand =
  * memory back (a lower target and the steps that carry it out): half the bursts start with it, so
  * the page reused is most often one just deflated. `also`, when given, is one more thing the
  * burst may do with the page among its writes and frees (a family's reboot: the steps that carry it
- * out), as likely as each of them; without it a burst draws exactly as before.
+ * out), as likely as each of them; without it a burst draws exactly as before. `steps`: most
+ * writes, frees and the like in a burst (3 unless a family asks for more).
  */
-export function reuseBurstArb<C>(guest: GuestId, hostile: fc.Arbitrary<C> | null, lead: readonly C[] = [], also: fc.Arbitrary<C[]> | null = null): fc.Arbitrary<(ReuseCommand | C)[]> {
+export function reuseBurstArb<C>(guest: GuestId, hostile: fc.Arbitrary<C> | null, lead: readonly C[] = [], also: fc.Arbitrary<C[]> | null = null, steps = 3): fc.Arbitrary<(ReuseCommand | C)[]> {
   const alloc: ReuseCommand = { kind: 'alloc', guest, pages: 1, pick: LIFO_PICK };
   const then: fc.Arbitrary<ReuseCommand | C>[] = [
     fc.constant<ReuseCommand>({ kind: 'write', guest, pick: LIFO_PICK }),
@@ -312,7 +313,7 @@ export function reuseBurstArb<C>(guest: GuestId, hostile: fc.Arbitrary<C> | null
     lead.length > 0 ? fc.boolean() : fc.constant(false),
     fc.tuple(...lead.map((c) => kept(fc.constant(c)))),
     kept(fc.constant(alloc)),
-    fc.array(also ? fc.oneof({ weight: then.length, arbitrary: step }, { weight: 1, arbitrary: kept(also).map((x) => x.flat()) }) : step, { minLength: 1, maxLength: 3 }),
+    fc.array(also ? fc.oneof({ weight: then.length, arbitrary: step }, { weight: 1, arbitrary: kept(also).map((x) => x.flat()) }) : step, { minLength: 1, maxLength: steps }),
     kept(fc.constant(last)),
   ).map(([led, leading, first, rest, end]) => [...(led ? leading.flat() : []), ...first, ...rest.flat(), ...end]);
 }
