@@ -150,7 +150,7 @@ function vboxCycleArb(guest: GuestId, level: number, maxChunks: number, cp: numb
     { weight: 1, arbitrary: fc.constant([write]) },
     { weight: 1, arbitrary: fc.constant<VboxCommand[]>([{ kind: 'free', guest, pages: 1, pick: LIFO_PICK }]) },
     { weight: 2, arbitrary: fc.constant(retake) },
-    ...(hostile ? [{ weight: 1, arbitrary: hostile.map((h) => [h]) }, { weight: 1, arbitrary: hostile.map((h) => [alloc, write, h]) }] : []),
+    ...(hostile ? [{ weight: 2, arbitrary: hostile.map((h) => [h]) }, { weight: 2, arbitrary: hostile.map((h) => [alloc, write, h]) }] : []),
   ];
   const between = fc.array(fc.oneof(...reuse), { maxLength: 3 }).map((xs) => xs.flat());
   // ... and, once the chunk is back in the balloon, most often a request to inflate again the page
@@ -183,7 +183,7 @@ export function vboxCommandsArb(config: VboxSystemConfig, maxCommands = 60): fc.
     const hostile = local && kinds.includes('hostile') ? commandArb('hostile', config, local) : null;
     // A cycle's hostile requests are aimed at the page given back last, whether or not the case aims its others.
     const aimed = local && kinds.includes('hostile') ? fc.record({ kind: fc.constant('hostile' as const), guest: fc.constant(hot), request: fc.constantFrom(...vboxHostileKinds), pick: fc.constant(AIM_PICK) }) : null;
-    // ... or runs a chunk cycle (vboxCycleArb), as often as a reuse burst.
+    // ... or runs a chunk cycle (vboxCycleArb), half as often as a reuse burst (a cycle is ten times as long).
     const burst = local ? fc.oneof(
       { weight: 2, arbitrary: reuseBurstArb<VboxCommand>(hot, hostile, vboxGiveBack(hot, local.level)) as fc.Arbitrary<VboxCommand[]> },
       { weight: 1, arbitrary: vboxCycleArb(hot, local.level, physChunksOf(config.guests[hot], config.chunkPages), config.chunkPages, aimed) },
