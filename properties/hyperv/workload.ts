@@ -94,8 +94,10 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
 }
 
 /**
- * The lead of a reuse burst (reuseBurstArb): the balloon one page above `level` and back. The host
- * asks for the pages up to level + 1 (BALLOON_REQUEST), the driver answers (balloon_up) and the
+ * The lead of a reuse burst (reuseBurstArb): the channel's start-up exchange (DM_VERSION_REQUEST
+ * answered, then DM_CAPABILITIES_REPORT: hv_balloon.c balloon_connect; once it is done these steps
+ * deliver what waits on the channel, or are refused), so that the host can ask from the first
+ * burst on, then the balloon one page above `level` and back. The host asks for the pages up to level + 1 (BALLOON_REQUEST), the driver answers (balloon_up) and the
  * host takes them (two reads: a second part when the request was big); then `hostile`, when given,
  * an UNBALLOON_REQUEST naming twice the lowest page ballooned (unballoon-overlapping scans from
  * page 0); then the target back to `level`, whose UNBALLOON_REQUEST names one page, the lowest the
@@ -104,6 +106,7 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
  * request then work.
  */
 const hvCycle = (guest: GuestId, level: number, hostile: boolean): HvCommand[] => [
+  { kind: 'host-recv', guest }, { kind: 'guest', guest }, { kind: 'host-recv', guest }, { kind: 'guest', guest },
   { kind: 'set-target', guest, pages: level + 1 }, { kind: 'host-send', guest }, { kind: 'guest', guest },
   { kind: 'host-recv', guest }, { kind: 'host-recv', guest },
   ...(hostile ? [{ kind: 'hostile', guest, request: 'unballoon-overlapping', pick: 0 } as const] : []),
@@ -129,15 +132,7 @@ export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbi
     const hot = guestId(local.guest % config.guests.length);
     const hostile = kinds.includes('hostile');
     const burst = reuseBurstArb<HvCommand>(hot, hostile ? hvAimed(hot) : null, hvCycle(hot, local.level, hostile)) as fc.Arbitrary<HvCommand[]>;
-    // ... and starts with the hot guest's start-up exchange (DM_VERSION_REQUEST answered, then
-    // DM_CAPABILITIES_REPORT: hv_balloon.c balloon_connect), so the host can send a BALLOON_REQUEST
-    // or UNBALLOON_REQUEST from the first target on: drawn one by one, the four steps took half a
-    // case, and the chains of a page given back had what was left. Each step is kept 15 times in 16 and shrinks to a drop on its own.
-    // The host rejects a version one time in four, as a concentrated case's host-recv does, so that every version can still run out (versionExhausted).
-    const recv = fc.oneof({ weight: 3, arbitrary: fc.constant<HvCommand>({ kind: 'host-recv', guest: hot }) }, { weight: 1, arbitrary: fc.constant<HvCommand>({ kind: 'host-recv', guest: hot, reject: true }) });
-    const startup = [recv, fc.constant<HvCommand>({ kind: 'guest', guest: hot }), recv, fc.constant<HvCommand>({ kind: 'guest', guest: hot })];
-    return fc.tuple(fc.tuple(...startup.map((c) => fc.tuple(c, fc.nat({ max: 15 })).map(([x, k]) => (k === 0 ? [] : [x])))), commandListArb(one, burst, maxCommands))
-      .map(([first, rest]) => [...first.flat(), ...rest].slice(0, maxCommands));
+    return commandListArb(one, burst, maxCommands);
   });
 }
 
