@@ -97,8 +97,9 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
  * The lead of a reuse burst (reuseBurstArb): the channel's start-up exchange (DM_VERSION_REQUEST
  * answered, then DM_CAPABILITIES_REPORT: hv_balloon.c balloon_connect; once it is done these steps
  * deliver what waits on the channel, or are refused), so that the host can ask from the first
- * burst on, then the balloon one page above `level` and back. The host asks for the pages up to level + 1 (BALLOON_REQUEST), the driver answers (balloon_up) and the
- * host takes them (two reads: a second part when the request was big); then `hostile`, when given,
+ * burst on, then the balloon one page above `level` and back. The host asks for the pages up to
+ * level + 1 (BALLOON_REQUEST), the driver answers (balloon_up) and the host takes them (two reads:
+ * a second part when the request was big); then, when `hostile`,
  * an UNBALLOON_REQUEST naming twice the lowest page ballooned (unballoon-overlapping scans from
  * page 0); then the target back to `level`, whose UNBALLOON_REQUEST names one page, the lowest the
  * host holds (host-side.ts unballoon backs the lowest first): the page the hostile request named,
