@@ -14,14 +14,17 @@ import { buildTrace, formatReplayCommand, saveTrace } from '../../traces/index.t
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { addFamilyOption, familyFlag } from '../family-flag.ts';
 import { addImplOptions, chooseImplementation, noteOutput, type ImplFlags } from '../impl-flags.ts';
+import { exploreParallel } from '../explore/parallel.ts';
 import { DEFAULT_OUT, outDirFlag } from './check.ts';
 
 interface ExploreFlags extends ImplFlags {
-  family?: string; guests?: string; pages?: string; variant?: string; depth: string; maxStates: string; drain: boolean; symmetry?: boolean; out: string; json?: boolean;
+  family?: string; guests?: string; pages?: string; variant?: string; depth: string; maxStates: string; drain: boolean; symmetry?: boolean; out: string; json?: boolean; workers: string;
 }
 
 export const DEFAULT_DEPTH = 4;
 export const DEFAULT_MAX_STATES = 2_000;
+/** The most worker threads `--workers` takes (each holds a copy of the implementation and its share of the frontier). */
+export const MAX_WORKERS = 64;
 
 export function register(program: Command): void {
   addImplOptions(addFamilyOption(program.command('explore')
@@ -32,6 +35,7 @@ export function register(program: Command): void {
     .option('--depth <n>', 'longest command list explored', String(DEFAULT_DEPTH))
     .option('--max-states <n>', 'stop once this many distinct states are known (said when hit)', String(DEFAULT_MAX_STATES))
     .option('--symmetry', 'key states up to guest and frame symmetry: interchangeable guests in a canonical order, host frames renamed (families that declare it: docs/EXPLORE.md)')
+    .option('--workers <n>', 'worker threads sharing the search, level by level (1: the single-threaded search; any number finds the same states and the same shortest failing case: docs/EXPLORE.md)', '1')
     .option('--no-drain', 'skip the fair drain and end-of-run (liveness) checks from every new state')
     .option('--out <dir>', 'where a failing case is saved as a trace file', DEFAULT_OUT)
     .option('--json', 'print the result as JSON')
@@ -48,6 +52,7 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
   const pages = flags.pages === undefined ? ex.defaults.pages : intFlag('--pages', flags.pages, 1, 64);
   const depth = intFlag('--depth', flags.depth, 0, 64);
   const maxStates = intFlag('--max-states', flags.maxStates, 1, 10_000_000);
+  const workers = intFlag('--workers', flags.workers, 1, MAX_WORKERS);
   // With no command applied and no drain run, the search would check nothing at all and still
   // report every property as held: refuse it rather than print a pass that means nothing.
   if (depth === 0 && !flags.drain) throw new UsageError('--depth 0 --no-drain: nothing would be checked (no command is applied and the drain is off); give --depth 1 or more, or drop --no-drain');
@@ -68,10 +73,15 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
       process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages${v}${sym}, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands\n`);
     }
     const t0 = performance.now();
-    const r = exploreImplementation(setup.family, impl.factory, config, {
+    const opts = {
       depth, maxStates, drain: flags.drain, symmetry: flags.symmetry ?? false,
-      onLevel: flags.json ? undefined : (d, s, e) => process.stdout.write(`  depth ${d}: ${s} states, ${e} edges\n`),
-    });
+      onLevel: flags.json ? undefined : (d: number, s: number, e: number) => process.stdout.write(`  depth ${d}: ${s} states, ${e} edges\n`),
+    };
+    const r = workers === 1 ? exploreImplementation(setup.family, impl.factory, config, opts) : await exploreParallel(setup.family, impl.factory, config, {
+      family: family.name, guests, pages, ...(flags.variant !== undefined ? { variant: flags.variant } : {}),
+      impl: flags.impl, faults: impl.faults, ...(flags.stepTimeout !== undefined ? { stepTimeout: flags.stepTimeout } : {}),
+      drain: flags.drain, symmetry: flags.symmetry ?? false,
+    }, { ...opts, workers });
     const ms = performance.now() - t0;
     const rate = Math.round(r.states / Math.max(ms, 1) * 1000);
     let file: string | undefined;
