@@ -73,6 +73,7 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
       process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages${v}${sym}, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands\n`);
     }
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const opts = {
       depth, maxStates, drain: flags.drain, symmetry: flags.symmetry ?? false,
       onLevel: flags.json ? undefined : (d: number, s: number, e: number) => process.stdout.write(`  depth ${d}: ${s} states, ${e} edges\n`),
@@ -83,6 +84,9 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
       drain: flags.drain, symmetry: flags.symmetry ?? false,
     }, { ...opts, workers });
     const ms = performance.now() - t0;
+    // CPU time of the whole process, every worker thread included (the machine may be shared: wall time alone says little).
+    const cpu = process.cpuUsage(c0);
+    const run = { ms, cpuMs: (cpu.user + cpu.system) / 1000, workers };
     const rate = Math.round(r.states / Math.max(ms, 1) * 1000);
     let file: string | undefined;
     if (r.failure) {
@@ -92,8 +96,8 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
         note: `balloon explore: shortest failing case in BFS order (${r.failure.commands.length} commands, ${guests} guest(s) of ${pages} pages${flags.variant ? `, variant ${flags.variant}` : ""}, ${r.failure.statesAtFind} states explored)`,
       }));
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify(jsonResult(r, ms, rate, file, impl), null, 2)}\n`);
-    else printResult(r, ms, rate, file, flags.drain, (c) => family.formatCommand(c));
+    if (flags.json) process.stdout.write(`${JSON.stringify(jsonResult(r, run, rate, file, impl), null, 2)}\n`);
+    else printResult(r, run, rate, file, flags.drain, (c) => family.formatCommand(c));
     return r.failure ? EXIT_FAILED : EXIT_OK;
   } finally {
     impl.stop();
@@ -111,12 +115,14 @@ function bound(r: ExploreResult, drain: boolean): string {
   }
 }
 
-function printResult(r: ExploreResult, ms: number, rate: number, file: string | undefined, drain: boolean, fmt: (c: never) => string): void {
+interface RunFigures { ms: number; cpuMs: number; workers: number }
+
+function printResult(r: ExploreResult, { ms, cpuMs, workers }: RunFigures, rate: number, file: string | undefined, drain: boolean, fmt: (c: never) => string): void {
   const out = process.stdout;
   const how = r.mode === 'fork'
     ? 'each state forked from a snapshot of system and monitors, no replay'
     : 'each edge re-executed from the start: the system or a property monitor cannot fork (SystemUnderTest.fork, PropertyMonitor.fork), which is slower';
-  out.write(`distinct states: ${r.states}, edges: ${r.edges}, depth reached: ${r.depthReached}, ${rate} states/s (${(ms / 1000).toFixed(1)}s; ${how})\n`);
+  out.write(`distinct states: ${r.states}, edges: ${r.edges}, depth reached: ${r.depthReached}, ${rate} states/s (${(ms / 1000).toFixed(1)}s, ${(cpuMs / 1000).toFixed(1)} CPU s${workers > 1 ? ` in ${workers} worker threads and this one` : ''}; ${how})\n`);
   out.write(`${bound(r, drain)}\nproperties: ${r.properties.join(', ')}\n`);
   if (!r.failure) { out.write(`\nall ${r.properties.length} properties held in every state explored\n`); return; }
   const f = r.failure;
@@ -127,11 +133,11 @@ function printResult(r: ExploreResult, ms: number, rate: number, file: string | 
   if (!f.replays) out.write('  note: only the audit after every step sees this; replay audits at the runner\'s interval and drains first, so it may not reproduce it\n');
 }
 
-function jsonResult(r: ExploreResult, ms: number, rate: number, file: string | undefined, impl: { name: string; faults: string[] }) {
+function jsonResult(r: ExploreResult, { ms, cpuMs, workers }: RunFigures, rate: number, file: string | undefined, impl: { name: string; faults: string[] }) {
   return {
     ok: !r.failure, family: r.family, implementation: impl.name, faults: impl.faults, config: r.config,
     states: r.states, edges: r.edges, depthReached: r.depthReached, perDepth: r.perDepth, exhaustive: r.exhaustive, stoppedBy: r.stoppedBy,
-    statesPerSecond: rate, ms: Math.round(ms), mode: r.mode, symmetry: r.symmetry, alphabet: r.alphabet, properties: r.properties,
+    statesPerSecond: rate, ms: Math.round(ms), cpuMs: Math.round(cpuMs), workers, mode: r.mode, symmetry: r.symmetry, alphabet: r.alphabet, properties: r.properties,
     failure: r.failure ? {
       property: r.failure.failure.property, step: r.failure.failure.step, phase: r.failure.failure.phase, foundBy: r.failure.foundBy,
       length: r.failure.commands.length, replays: r.failure.replays, statesAtFind: r.failure.statesAtFind, message: r.failure.failure.violation.message, trace: file, commands: r.failure.commands,
