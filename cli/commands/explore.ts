@@ -70,7 +70,7 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
       const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
       const v = flags.variant ? `, variant ${flags.variant}` : '';
       const sym = flags.symmetry ? (ex.symmetry ? ', up to guest and frame symmetry' : `, no symmetry reduction (${family.name} declares none)`) : '';
-      process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages${v}${sym}, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands\n`);
+      process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages${v}${sym}, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands${workers > 1 ? `, ${workers} worker threads` : ''}\n`);
     }
     const t0 = performance.now();
     const c0 = process.cpuUsage();
@@ -82,7 +82,7 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
       family: family.name, guests, pages, ...(flags.variant !== undefined ? { variant: flags.variant } : {}),
       impl: flags.impl, faults: impl.faults, ...(flags.stepTimeout !== undefined ? { stepTimeout: flags.stepTimeout } : {}),
       drain: flags.drain, symmetry: flags.symmetry ?? false,
-    }, { ...opts, workers });
+    }, { ...opts, workers, onReady: flags.json ? undefined : () => process.stdout.write(`  ${workers} worker threads ready after ${((performance.now() - t0) / 1000).toFixed(1)}s\n`) });
     const ms = performance.now() - t0;
     // CPU time of the whole process, every worker thread included (the machine may be shared: wall time alone says little).
     const cpu = process.cpuUsage(c0);

@@ -61,7 +61,11 @@ function answer<K extends FromWorker['kind']>(m: FromWorker, kind: K): Extract<F
  * The search of exploreImplementation on `workers` threads. `family`, `factory` and `config` are
  * this thread's (the initial state is checked here); `spec` says how each worker builds its own.
  */
-export async function exploreParallel(family: AnyFamily, factory: SystemFactory, config: WorldConfig, spec: WorkerSpec, opts: ExploreOptions & { workers: number }): Promise<ExploreResult> {
+export async function exploreParallel(family: AnyFamily, factory: SystemFactory, config: WorldConfig, spec: WorkerSpec, opts: ExploreOptions & {
+  workers: number;
+  /** Called once every worker thread has started and built its search (the threads' start is most of a small search's time). */
+  onReady?: () => void;
+}): Promise<ExploreResult> {
   const start = startSearch(family, factory, config, { ...opts, drain: spec.drain, symmetry: spec.symmetry, replay: spec.replay });
   if (start.early) return start.early;
   const { parts, finish } = start;
@@ -83,7 +87,11 @@ export async function exploreParallel(family: AnyFamily, factory: SystemFactory,
   dead.catch(() => {});
   const all = <T>(ps: Promise<T>[]) => Promise.race([Promise.all(ps), dead]);
   try {
-    for (const m of await all(channels.map((c) => c.started()))) answer(m, 'ready');
+    for (const m of await all(channels.map((c) => c.started()))) {
+      // The same implementation must fork in every thread, or kept cases and replayed ones would mix.
+      if (answer(m, 'ready').mode !== parts.mode) throw new Error(`explore worker: the implementation is in ${(m as { mode: string }).mode} mode in a worker thread and in ${parts.mode} mode here`);
+    }
+    opts.onReady?.();
     const perDepth = [1];
     let states = 1;
     let edges = 0;
