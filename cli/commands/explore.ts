@@ -4,7 +4,8 @@
  * of the family checked on every edge (properties/exhaustive.ts says exactly what is checked).
  * Prints distinct states, edges, states per second, the depth reached and whether the search was
  * exhaustive; exits 0 when every property held, 1 with the shortest failing case (BFS order) saved
- * as a trace file that `balloon replay` reproduces, 2 on bad flags.
+ * as a trace file that `balloon replay` reproduces, 2 on bad flags. `--workers W` runs the same
+ * search on W worker threads (cli/explore/parallel.ts), with the same result.
  */
 import type { Command } from 'commander';
 import { FAMILIES } from '../../properties/index.ts';
