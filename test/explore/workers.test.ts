@@ -17,6 +17,9 @@ import { SharedFingerprints } from '../../properties/shared-fingerprints.ts';
 import { captureCli } from '../helpers/cli.ts';
 
 const io = captureCli();
+// Every search with workers starts threads that load tsx and the project: seconds each, tens of
+// seconds on a loaded machine, beside the suite's other files.
+const SLOW = 240_000;
 const out = mkdtempSync(join(tmpdir(), 'balloon-workers-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -46,7 +49,7 @@ describe('the same search on 1 and on W threads', () => {
     const { one, many } = await both(c, workers);
     expect(one.states).toBeGreaterThan(1);
     expect(many).toEqual(one);
-  });
+  }, SLOW);
   it('the state-limit case stops inside a level (so the cut is by rank, not at a barrier)', () => {
     const r = exploreImplementation(familyByName('virtio'), familyByName('virtio').reference, familyByName('virtio').explorer!.config(1, 4), { depth: 5, maxStates: 25 });
     expect(r.stoppedBy).toBe('state-limit');
@@ -67,7 +70,7 @@ describe('a zoo fault: the same shortest failing case, and it replays', () => {
     // What `balloon replay` runs: the saved commands under the runner's defaults.
     const replayed = runCase(factory, config as never, many.failure!.commands as never, familyByName(c.family).properties).failure;
     expect(replayed?.property).toBe(many.failure!.failure.property);
-  });
+  }, SLOW);
   it('the CLI saves it, and `balloon replay` reproduces it', async () => {
     expect(await main(['explore', '--family', 'virtio', '--fault', 'discard-not-propagated', '--depth', '4', '--workers', '2', '--out', out, '--json'])).toBe(1);
     const r = JSON.parse(io.out);
@@ -78,7 +81,7 @@ describe('a zoo fault: the same shortest failing case, and it replays', () => {
     io.out = '';
     expect(await main(['replay', r.failure.trace])).toBe(1);
     expect(io.out).toMatch(/FAILED no-double-mapping/);
-  });
+  }, SLOW);
 });
 
 describe('--workers on the command line', () => {
@@ -95,7 +98,7 @@ describe('--workers on the command line', () => {
     expect(await main([...args, '--workers', '2'])).toBe(0);
     const two = JSON.parse(io.out);
     expect([two.states, two.edges, two.perDepth, two.mode]).toEqual([one.states, one.edges, one.perDepth, one.mode]);
-  });
+  }, SLOW);
 });
 
 describe('the shared visited set', () => {
