@@ -8,14 +8,16 @@
  *
  *   npm run bench:explore
  *   EXPLORE_FAMILIES=xen EXPLORE_DEPTH=6 EXPLORE_MAX_STATES=2000 npm run bench:explore
+ *   EXPLORE_ONLY=workers npm run bench:explore   # only the --workers section, put into the existing file
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { guestConfig } from '../core/virtio/index.ts';
 import { modelInput } from '../model/virtio/index.ts';
 import { exploreGuest } from '../properties/explore.ts';
 import { FAMILIES, familyByName } from '../properties/families.ts';
 import { exploreImplementation } from '../properties/exhaustive.ts';
+import { exploreParallel } from '../cli/explore/parallel.ts';
 
 /**
  * The bare statechart, breadth first: xstate/graph over virtio's guest chart (properties/explore.ts
@@ -47,6 +49,85 @@ function timed<T>(run: () => T): { value: T; ms: number; cpuMs: number } {
   const ms = performance.now() - t;
   const u = process.cpuUsage(c);
   return { value, ms, cpuMs: (u.user + u.system) / 1000 };
+}
+
+/** `run()` as timed(), for a search that awaits (the worker threads' CPU time is this process's too). */
+async function timedAsync<T>(run: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  const value = await run();
+  const ms = performance.now() - t;
+  const u = process.cpuUsage(c);
+  return { value, ms, cpuMs: (u.user + u.system) / 1000 };
+}
+
+const WORKERS_DEPTH = Number(process.env.EXPLORE_WORKERS_DEPTH ?? 5);
+const WORKERS = Number(process.env.EXPLORE_WORKERS ?? 2);
+
+/**
+ * `--workers`: each family's default tiny configuration at WORKERS_DEPTH, on one thread
+ * (exploreImplementation) and on WORKERS worker threads (cli/explore/parallel.ts), one after the
+ * other; the worker threads' start (until every one is ready: onReady) is timed
+ * too. The counts must agree (the row says so); the rates are figures, never an assertion.
+ */
+async function workersRows(): Promise<string[]> {
+  const rows: string[] = [];
+  for (const family of families) {
+    const ex = family.explorer;
+    if (!ex) continue;
+    const { guests, pages } = ex.defaults;
+    const config = ex.config(guests, pages);
+    const spec = { family: family.name, guests, pages, impl: 'reference', faults: [], drain: true, symmetry: false };
+    const opts = { depth: WORKERS_DEPTH, maxStates: 1_000_000 };
+    exploreImplementation(family, family.reference as never, config, { depth: 2, maxStates: 100_000 });
+    const one = timed(() => exploreImplementation(family, family.reference as never, config, opts));
+    // The threads' start, measured in the same run: from the call to every worker ready.
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    let up = { ms: 0, cpuMs: 0 };
+    const many = await timedAsync(() => exploreParallel(family, family.reference as never, config, spec, {
+      ...opts, workers: WORKERS, onReady: () => { const u = process.cpuUsage(c0); up = { ms: performance.now() - t0, cpuMs: (u.user + u.system) / 1000 }; },
+    }));
+    const search = { ms: many.ms - up.ms, cpuMs: many.cpuMs - up.cpuMs };
+    const same = one.value.states === many.value.states && one.value.edges === many.value.edges && one.value.perDepth.join() === many.value.perDepth.join();
+    const rate = (n: number, t: number) => Math.round(n / t * 1000).toLocaleString('en-US');
+    const s = (ms: number) => (ms / 1000).toFixed(1);
+    rows.push(`| ${family.name} | ${guests}×${pages} | ${WORKERS_DEPTH} | ${one.value.states} | ${one.value.edges} | ${same ? 'yes' : `**no** (${many.value.states} states, ${many.value.edges} edges)`} | ${rate(one.value.states, one.ms)} / ${rate(one.value.states, one.cpuMs)} | ${s(one.ms)} / ${s(one.cpuMs)} | ${rate(many.value.states, many.ms)} / ${rate(many.value.states, many.cpuMs)} | ${s(many.ms)} / ${s(many.cpuMs)} | ${s(up.ms)} / ${s(up.cpuMs)} | ${rate(many.value.states, search.ms)} / ${rate(many.value.states, search.cpuMs)} | ${(one.ms / many.ms).toFixed(2)} / ${(one.ms / search.ms).toFixed(2)} |`);
+    process.stderr.write(`${family.name} workers: W=1 ${Math.round(one.ms)} ms, W=${WORKERS} ${Math.round(many.ms)} ms (start ${Math.round(up.ms)} ms), same: ${same}\n`);
+  }
+  return rows;
+}
+
+function workersSection(rows: string[]): string {
+  return `## Worker threads (\`--workers ${WORKERS}\`): the same search on one thread and on ${WORKERS}, depth ${WORKERS_DEPTH}
+
+Written by \`EXPLORE_ONLY=workers npm run bench:explore\` or the whole bench, on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load ${loadavg()[0].toFixed(1)} at the end.
+Each family's default tiny configuration, searched on one thread (the single-threaded search)
+and then on ${WORKERS} worker threads (cli/explore/parallel.ts: level-synchronous, a shared visited set,
+docs/EXPLORE.md), one after the other in this run. "same" says whether the distinct states, edges
+and per-depth counts agree (they must). Rates are distinct states per wall second / per CPU
+second, times are wall s / CPU s; CPU time is the whole process's, every thread included, so it
+shows what the workers cost beside what they save. "start" is the worker threads' start
+(from the call until every thread is up, tsx registered, the project loaded and the search
+built; part of the ${WORKERS}-worker figures), which every run with workers pays and which dominates
+small searches; "after start" is the same run without it. "speed-up" is wall time on one thread
+over wall time on ${WORKERS}, start included / after start; on this shared machine (nine sessions on
+${cpus().length} cores) it says little about a machine with idle cores.
+
+| family | size | depth | distinct states | edges | same | 1 thread: states/s | 1 thread: s | ${WORKERS} workers: states/s | ${WORKERS} workers: s | start: s | after start: states/s | speed-up |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+`;
+}
+
+const SECTION = /## Worker threads [\s\S]*?(?=\n## |$)/;
+if (process.env.EXPLORE_ONLY === 'workers') {
+  const file = new URL('./EXPLORE.md', import.meta.url);
+  const old = readFileSync(file, 'utf8');
+  const section = workersSection(await workersRows());
+  writeFileSync(file, SECTION.test(old) ? old.replace(SECTION, section) : old.replace(/\n## Each zoo fault/, `\n${section}\n## Each zoo fault`));
+  process.stderr.write('wrote the workers section of bench/EXPLORE.md\n');
+  process.exit(0);
 }
 
 const refRows: string[] = [];
@@ -142,6 +223,7 @@ ${symRows.join('\n')}
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${bigRow}
 
+${workersSection(await workersRows())}
 ## Each zoo fault: the shortest failing case in BFS order (depth ≤ ${DEPTH}, ≤ ${MAX_STATES} states)
 
 "depth" is the number of commands of the shortest failing case (every shorter case was explored

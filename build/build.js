@@ -5,6 +5,7 @@
 //   adapters/worker-entry.js  the worker thread's entry (adapters/worker-host.ts)
 //   viewer/page-script.js     the trace viewer's script, read as text (viewer/page.ts)
 //   cli/campaign/worker-entry.js  the campaign pool's worker thread entry (cli/campaign/pool.ts)
+//   cli/explore/worker-entry.js   the entry of `balloon explore --workers`'s threads (cli/explore/parallel.ts)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const ASSETS = ['adapters/worker-entry.js', 'viewer/page-script.js', 'cli/campaign/worker-entry.js'];
+const ASSETS = ['adapters/worker-entry.js', 'viewer/page-script.js', 'cli/campaign/worker-entry.js', 'cli/explore/worker-entry.js'];
 
 rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

@@ -118,12 +118,35 @@ export function explorerOf(family: AnyFamily) {
   return family.explorer;
 }
 
-/** Breadth-first exploration of `factory`'s systems from `config` (see the header). */
-export function exploreImplementation(family: AnyFamily, factory: SystemFactory, config: WorldConfig, opts: ExploreOptions): ExploreResult {
+/** One edge's outcome: the case after it, or the failure it met. */
+export interface EdgeOutcome { session: CaseSession | null; failure: Failure | null }
+
+/**
+ * The pieces of a search, shared by the single-threaded search below and the worker threads of
+ * `balloon explore --workers` (cli/explore/): the alphabet, the state fingerprint, one edge (forked
+ * or replayed), the drain from a new state, and the case of the initial state.
+ */
+export interface SearchParts {
+  alphabet: AnyCommand[];
+  properties: readonly AnyProperty[];
+  drain: boolean;
+  symmetry: boolean;
+  mode: ExploreResult['mode'];
+  /** The case of the initial state, or the result of a run that failed before any command. */
+  root: CaseSession | ReturnType<typeof runCase>;
+  stateFingerprint(s: CaseSession): Fingerprint;
+  /** The verdict of the replay semantics (runner with its defaults) on `commands`. */
+  runReplay(commands: AnyCommand[]): Failure | null;
+  /** The edge `c` from `parent` (forked), or, with no parent case, `commands` re-run from the start. */
+  edge(parent: CaseSession | null, commands: AnyCommand[], c: AnyCommand): EdgeOutcome;
+  /** The drain and end checks from a new state, as replay judges them (its audit interval). */
+  drainFrom(s: CaseSession, commands: AnyCommand[]): Failure | null;
+}
+
+export function searchParts(family: AnyFamily, factory: SystemFactory, config: WorldConfig, opts: Pick<ExploreOptions, 'properties' | 'replay' | 'symmetry' | 'drain'>): SearchParts {
   const ex = explorerOf(family);
   const properties = opts.properties ?? family.properties;
   const alphabet = ex.alphabet(config) as AnyCommand[];
-  const drain = opts.drain ?? true;
   const fingerprintOf = (obs: WorldObservation): Fingerprint => (ex.fingerprint ? ex.fingerprint(obs, config) : textFingerprint(ex.key(obs, config)));
   const symmetry = (opts.symmetry ?? false) && ex.symmetry !== undefined;
   // The observation's fingerprint, with the system's hidden state (SystemUnderTest.hiddenKey) folded in when it has some.
@@ -139,25 +162,8 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   // The case of the initial state, audited after every step; it forks when everything in it can.
   const root = CaseSession.open(factory, config as never, properties, { auditEvery: 1 });
   const mode: ExploreResult['mode'] = !opts.replay && root instanceof CaseSession && canFork(root) ? 'fork' : 'replay';
-  const base = {
-    family: family.name, config, properties: properties.map((p) => p.name), alphabet: alphabet.length, mode, symmetry,
-  };
-  const perDepth = [1];
-  const seen = new FingerprintSet();
-  const done = (r: Omit<ExploreResult, keyof typeof base | 'perDepth' | 'states'>): ExploreResult => ({ ...base, ...r, states: seen.size, perDepth });
-  if (mode === 'replay' && opts.forkOnly === true) return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'state-limit', failure: null });
-
-  // The initial state: built, checked at its end (drain from the start).
-  if (!(root instanceof CaseSession)) {
-    return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: root.failure!, foundBy: 'edge', statesAtFind: 0, replays: true } });
-  }
-  seen.add(stateFingerprint(root));
-  if (drain) {
-    const f = runReplay([]);
-    if (f) return done({ edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: f, foundBy: 'drain', statesAtFind: 1, replays: true } });
-  }
   // One edge: the case after `commands` (forked from its parent's, or re-run from the start).
-  const replayEdge = (commands: AnyCommand[]): { session: CaseSession | null; failure: Failure | null } => {
+  const replayEdge = (commands: AnyCommand[]): EdgeOutcome => {
     const s = CaseSession.open(factory, config as never, properties, { auditEvery: 1 });
     if (!(s instanceof CaseSession)) return { session: null, failure: s.failure };
     for (const c of commands) {
@@ -166,7 +172,7 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
     }
     return { session: s, failure: null };
   };
-  const forkEdge = (parent: CaseSession, c: AnyCommand): { session: CaseSession | null; failure: Failure | null } => {
+  const forkEdge = (parent: CaseSession, c: AnyCommand): EdgeOutcome => {
     let s: CaseSession;
     try { s = parent.fork()!; } catch (e) {
       return { session: null, failure: { property: NO_CRASH, step: parent.index, phase: 'step', violation: { message: `fork() threw: ${describeThrown(e)}` } } };
@@ -174,7 +180,6 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
     const { failure } = s.step(c as never, false);
     return failure ? { session: null, failure } : { session: s, failure: null };
   };
-  // The drain and end checks from a new state, as replay judges them (its audit interval).
   const drainFrom = (s: CaseSession, commands: AnyCommand[]): Failure | null => {
     if (mode === 'replay') return runReplay(commands);
     const d = s.fork()!;
@@ -183,8 +188,49 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
     // Reported as the replay reports it (the same verdict; the replay's own words and steps).
     return f ? (runReplay(commands) ?? f) : null;
   };
+  return {
+    alphabet, properties, drain: opts.drain ?? true, symmetry, mode, root, stateFingerprint, runReplay, drainFrom,
+    edge: (parent, commands, c) => (parent ? forkEdge(parent, c) : replayEdge([...commands, c])),
+  };
+}
 
-  let frontier: { commands: AnyCommand[]; session: CaseSession | null }[] = [{ commands: [], session: mode === 'fork' ? root : null }];
+/**
+ * The start of a search: its parts, the result when it ends before the first level (a failure
+ * at the initial state, or forkOnly with a case that cannot fork), and the initial state's fingerprint.
+ */
+export function startSearch(family: AnyFamily, factory: SystemFactory, config: WorldConfig, opts: ExploreOptions) {
+  const parts = searchParts(family, factory, config, opts);
+  const { properties, mode, symmetry, root } = parts;
+  const base = {
+    family: family.name, config, properties: properties.map((p) => p.name), alphabet: parts.alphabet.length, mode, symmetry,
+  };
+  const finish = (states: number, perDepth: number[], r: Omit<ExploreResult, keyof typeof base | 'perDepth' | 'states'>): ExploreResult => ({ ...base, ...r, states, perDepth });
+  const early = (states: number, r: Omit<ExploreResult, keyof typeof base | 'perDepth' | 'states'>) => ({ parts, finish, early: finish(states, [1], r), rootSession: null, rootFingerprint: null });
+  if (mode === 'replay' && opts.forkOnly === true) return early(0, { edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'state-limit', failure: null });
+  // The initial state: built, checked at its end (drain from the start).
+  if (!(root instanceof CaseSession)) {
+    return early(0, { edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: root.failure!, foundBy: 'edge', statesAtFind: 0, replays: true } });
+  }
+  const rootFingerprint = parts.stateFingerprint(root);
+  if (parts.drain) {
+    const f = parts.runReplay([]);
+    if (f) return early(1, { edges: 0, depthReached: 0, exhaustive: false, stoppedBy: 'failure', failure: { commands: [], failure: f, foundBy: 'drain', statesAtFind: 1, replays: true } });
+  }
+  return { parts, finish, early: null, rootSession: root, rootFingerprint };
+}
+
+/** Breadth-first exploration of `factory`'s systems from `config` (see the header). */
+export function exploreImplementation(family: AnyFamily, factory: SystemFactory, config: WorldConfig, opts: ExploreOptions): ExploreResult {
+  const start = startSearch(family, factory, config, opts);
+  if (start.early) return start.early;
+  const { parts, finish } = start;
+  const { alphabet, drain, mode } = parts;
+  const perDepth = [1];
+  const seen = new FingerprintSet();
+  seen.add(start.rootFingerprint!);
+  const done = (r: Parameters<typeof finish>[2]): ExploreResult => finish(seen.size, perDepth, r);
+
+  let frontier: { commands: AnyCommand[]; session: CaseSession | null }[] = [{ commands: [], session: mode === 'fork' ? start.rootSession : null }];
   let edges = 0;
   for (let d = 0; d < opts.depth; d++) {
     const next: typeof frontier = [];
@@ -193,17 +239,17 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
       for (const c of alphabet) {
         const commands = [...path, c];
         edges++;
-        const r = session ? forkEdge(session, c) : replayEdge(commands);
+        const r = parts.edge(session, path, c);
         if (r.failure) {
           // Judge it as replay will; an audit failure healed by the drain stays reported as found.
-          const replayed = runReplay(commands);
+          const replayed = parts.runReplay(commands);
           return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: replayed ?? r.failure, foundBy: 'edge', statesAtFind: seen.size, replays: replayed !== null } });
         }
         const s = r.session!;
-        if (!seen.add(stateFingerprint(s))) continue;
+        if (!seen.add(parts.stateFingerprint(s))) continue;
         perDepth[d + 1]++;
         if (drain) {
-          const f = drainFrom(s, commands);
+          const f = parts.drainFrom(s, commands);
           if (f) return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: f, foundBy: 'drain', statesAtFind: seen.size, replays: true } });
         }
         next.push({ commands, session: mode === 'fork' ? s : null });

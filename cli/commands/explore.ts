@@ -4,7 +4,8 @@
  * of the family checked on every edge (properties/exhaustive.ts says exactly what is checked).
  * Prints distinct states, edges, states per second, the depth reached and whether the search was
  * exhaustive; exits 0 when every property held, 1 with the shortest failing case (BFS order) saved
- * as a trace file that `balloon replay` reproduces, 2 on bad flags.
+ * as a trace file that `balloon replay` reproduces, 2 on bad flags. `--workers W` runs the same
+ * search on W worker threads (cli/explore/parallel.ts), with the same result.
  */
 import type { Command } from 'commander';
 import { FAMILIES } from '../../properties/index.ts';
@@ -14,14 +15,17 @@ import { buildTrace, formatReplayCommand, saveTrace } from '../../traces/index.t
 import { EXIT_FAILED, EXIT_OK, intFlag, UsageError } from '../errors.ts';
 import { addFamilyOption, familyFlag } from '../family-flag.ts';
 import { addImplOptions, chooseImplementation, noteOutput, type ImplFlags } from '../impl-flags.ts';
+import { exploreParallel } from '../explore/parallel.ts';
 import { DEFAULT_OUT, outDirFlag } from './check.ts';
 
 interface ExploreFlags extends ImplFlags {
-  family?: string; guests?: string; pages?: string; variant?: string; depth: string; maxStates: string; drain: boolean; symmetry?: boolean; out: string; json?: boolean;
+  family?: string; guests?: string; pages?: string; variant?: string; depth: string; maxStates: string; drain: boolean; symmetry?: boolean; out: string; json?: boolean; workers: string;
 }
 
 export const DEFAULT_DEPTH = 4;
 export const DEFAULT_MAX_STATES = 2_000;
+/** The most worker threads `--workers` takes (each holds a copy of the implementation and its share of the frontier). */
+export const MAX_WORKERS = 64;
 
 export function register(program: Command): void {
   addImplOptions(addFamilyOption(program.command('explore')
@@ -32,6 +36,7 @@ export function register(program: Command): void {
     .option('--depth <n>', 'longest command list explored', String(DEFAULT_DEPTH))
     .option('--max-states <n>', 'stop once this many distinct states are known (said when hit)', String(DEFAULT_MAX_STATES))
     .option('--symmetry', 'key states up to guest and frame symmetry: interchangeable guests in a canonical order, host frames renamed (families that declare it: docs/EXPLORE.md)')
+    .option('--workers <n>', 'worker threads sharing the search, level by level (1: the single-threaded search; any number finds the same states and the same shortest failing case: docs/EXPLORE.md)', '1')
     .option('--no-drain', 'skip the fair drain and end-of-run (liveness) checks from every new state')
     .option('--out <dir>', 'where a failing case is saved as a trace file', DEFAULT_OUT)
     .option('--json', 'print the result as JSON')
@@ -48,6 +53,7 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
   const pages = flags.pages === undefined ? ex.defaults.pages : intFlag('--pages', flags.pages, 1, 64);
   const depth = intFlag('--depth', flags.depth, 0, 64);
   const maxStates = intFlag('--max-states', flags.maxStates, 1, 10_000_000);
+  const workers = intFlag('--workers', flags.workers, 1, MAX_WORKERS);
   // With no command applied and no drain run, the search would check nothing at all and still
   // report every property as held: refuse it rather than print a pass that means nothing.
   if (depth === 0 && !flags.drain) throw new UsageError('--depth 0 --no-drain: nothing would be checked (no command is applied and the drain is off); give --depth 1 or more, or drop --no-drain');
@@ -65,14 +71,23 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
       const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
       const v = flags.variant ? `, variant ${flags.variant}` : '';
       const sym = flags.symmetry ? (ex.symmetry ? ', up to guest and frame symmetry' : `, no symmetry reduction (${family.name} declares none)`) : '';
-      process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages${v}${sym}, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands\n`);
+      process.stdout.write(`balloon explore: family ${family.name}, implementation ${impl.name}${on}, ${guests} guest(s) of ${pages} pages${v}${sym}, depth ≤ ${depth}, ≤ ${maxStates} states, alphabet of ${alphabet} commands${workers > 1 ? `, ${workers} worker threads` : ''}\n`);
     }
     const t0 = performance.now();
-    const r = exploreImplementation(setup.family, impl.factory, config, {
+    const c0 = process.cpuUsage();
+    const opts = {
       depth, maxStates, drain: flags.drain, symmetry: flags.symmetry ?? false,
-      onLevel: flags.json ? undefined : (d, s, e) => process.stdout.write(`  depth ${d}: ${s} states, ${e} edges\n`),
-    });
+      onLevel: flags.json ? undefined : (d: number, s: number, e: number) => process.stdout.write(`  depth ${d}: ${s} states, ${e} edges\n`),
+    };
+    const r = workers === 1 ? exploreImplementation(setup.family, impl.factory, config, opts) : await exploreParallel(setup.family, impl.factory, config, {
+      family: family.name, guests, pages, ...(flags.variant !== undefined ? { variant: flags.variant } : {}),
+      impl: flags.impl, faults: impl.faults, ...(flags.stepTimeout !== undefined ? { stepTimeout: flags.stepTimeout } : {}),
+      drain: flags.drain, symmetry: flags.symmetry ?? false,
+    }, { ...opts, workers, onReady: flags.json ? undefined : () => process.stdout.write(`  ${workers} worker threads ready after ${((performance.now() - t0) / 1000).toFixed(1)}s\n`) });
     const ms = performance.now() - t0;
+    // CPU time of the whole process, every worker thread included (the machine may be shared: wall time alone says little).
+    const cpu = process.cpuUsage(c0);
+    const run = { ms, cpuMs: (cpu.user + cpu.system) / 1000, workers };
     const rate = Math.round(r.states / Math.max(ms, 1) * 1000);
     let file: string | undefined;
     if (r.failure) {
@@ -82,8 +97,8 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
         note: `balloon explore: shortest failing case in BFS order (${r.failure.commands.length} commands, ${guests} guest(s) of ${pages} pages${flags.variant ? `, variant ${flags.variant}` : ""}, ${r.failure.statesAtFind} states explored)`,
       }));
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify(jsonResult(r, ms, rate, file, impl), null, 2)}\n`);
-    else printResult(r, ms, rate, file, flags.drain, (c) => family.formatCommand(c));
+    if (flags.json) process.stdout.write(`${JSON.stringify(jsonResult(r, run, rate, file, impl), null, 2)}\n`);
+    else printResult(r, run, rate, file, flags.drain, (c) => family.formatCommand(c));
     return r.failure ? EXIT_FAILED : EXIT_OK;
   } finally {
     impl.stop();
@@ -101,12 +116,14 @@ function bound(r: ExploreResult, drain: boolean): string {
   }
 }
 
-function printResult(r: ExploreResult, ms: number, rate: number, file: string | undefined, drain: boolean, fmt: (c: never) => string): void {
+interface RunFigures { ms: number; cpuMs: number; workers: number }
+
+function printResult(r: ExploreResult, { ms, cpuMs, workers }: RunFigures, rate: number, file: string | undefined, drain: boolean, fmt: (c: never) => string): void {
   const out = process.stdout;
   const how = r.mode === 'fork'
     ? 'each state forked from a snapshot of system and monitors, no replay'
     : 'each edge re-executed from the start: the system or a property monitor cannot fork (SystemUnderTest.fork, PropertyMonitor.fork), which is slower';
-  out.write(`distinct states: ${r.states}, edges: ${r.edges}, depth reached: ${r.depthReached}, ${rate} states/s (${(ms / 1000).toFixed(1)}s; ${how})\n`);
+  out.write(`distinct states: ${r.states}, edges: ${r.edges}, depth reached: ${r.depthReached}, ${rate} states/s (${(ms / 1000).toFixed(1)}s, ${(cpuMs / 1000).toFixed(1)} CPU s${workers > 1 ? ` in ${workers} worker threads and this one` : ''}; ${how})\n`);
   out.write(`${bound(r, drain)}\nproperties: ${r.properties.join(', ')}\n`);
   if (!r.failure) { out.write(`\nall ${r.properties.length} properties held in every state explored\n`); return; }
   const f = r.failure;
@@ -117,11 +134,11 @@ function printResult(r: ExploreResult, ms: number, rate: number, file: string | 
   if (!f.replays) out.write('  note: only the audit after every step sees this; replay audits at the runner\'s interval and drains first, so it may not reproduce it\n');
 }
 
-function jsonResult(r: ExploreResult, ms: number, rate: number, file: string | undefined, impl: { name: string; faults: string[] }) {
+function jsonResult(r: ExploreResult, { ms, cpuMs, workers }: RunFigures, rate: number, file: string | undefined, impl: { name: string; faults: string[] }) {
   return {
     ok: !r.failure, family: r.family, implementation: impl.name, faults: impl.faults, config: r.config,
     states: r.states, edges: r.edges, depthReached: r.depthReached, perDepth: r.perDepth, exhaustive: r.exhaustive, stoppedBy: r.stoppedBy,
-    statesPerSecond: rate, ms: Math.round(ms), mode: r.mode, symmetry: r.symmetry, alphabet: r.alphabet, properties: r.properties,
+    statesPerSecond: rate, ms: Math.round(ms), cpuMs: Math.round(cpuMs), workers, mode: r.mode, symmetry: r.symmetry, alphabet: r.alphabet, properties: r.properties,
     failure: r.failure ? {
       property: r.failure.failure.property, step: r.failure.failure.step, phase: r.failure.failure.phase, foundBy: r.failure.foundBy,
       length: r.failure.commands.length, replays: r.failure.replays, statesAtFind: r.failure.statesAtFind, message: r.failure.failure.violation.message, trace: file, commands: r.failure.commands,
