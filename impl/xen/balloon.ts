@@ -109,10 +109,14 @@ export class XenBalloon {
 
   /**
    * reserve_additional_memory without memory hotplug: the balloon holds nothing to give back, so
-   * the target is cut to what the guest has and the action is cancelled.
+   * the target is cut to what the guest has plus the ballooned pages lent to backends
+   * (target_unpopulated), and the action is cancelled. Counting the lent pages is Linux
+   * c673ec61ade8 "xen/balloon: fix ballooned page accounting without hotplug enabled" (2019):
+   * without them, pages a backend gives back later are never populated again.
    */
   private noHotplug(): ThreadState {
-    this.targetPages = this.currentPages;
+    // cancel-forgets-lent: the target is cut to current_pages alone, as before c673ec61ade8.
+    this.targetPages = this.currentPages + (this.f['cancel-forgets-lent'] ? 0 : this.lent.size);
     return 'ecanceled';
   }
 
