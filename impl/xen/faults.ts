@@ -77,7 +77,7 @@ export const XEN_FAULTS = {
     catches: ['conformance'],
   },
   'failed-lend-counted': {
-    doc: 'a loan the balloon cannot fill gives back the pages it took but leaves all the pages it asked for counted as lent (target_unpopulated), so the next rise that finds the balloon empty sets a target above what the guest has and lends (a chain: a balloon-down, a loan, a loan that fails, a rise that gives back the rest and cancels with the target too high)',
+    doc: 'a loan the balloon cannot fill gives back the pages it took but leaves the ones it could not take counted as lent (target_unpopulated), so the next rise that finds the balloon empty sets a target above what the guest has and lends (a chain: a loan that fails, a balloon-down, a loan, a rise that gives back the rest of the balloon and cancels with the target too high)',
     reference: 'Linux 1951fa33ec25 "xen/balloon: fix accounting in alloc_xenballooned_pages error path" (Roger Pau Monné, 2020, Cc stable): target_unpopulated is incremented with nr_pages at the start, the error path only subtracted the pgno pages it freed',
     putsBack: 'balloon.ts lendPages: a failed loan leaves its shortfall in unpopulated',
     catches: ['conformance'],
