@@ -48,8 +48,6 @@ export class ArrayGuest {
   target = 0;
   /** gpfns the device holds in the balloon. */
   readonly held = new Set<number>();
-  /** Host page index to how many of its gpfns are held. */
-  private readonly heldPerHostPage = new Map<number, number>();
 
   // The driver side.
   actual = 0;
@@ -271,8 +269,12 @@ export class ArrayGuest {
         else { inThisBuffer.add(n); accepted.push(g(n)); }
       }
       if (b.queue === 'reporting') this.dropReported(accepted, out);
-      else for (const n of accepted) {
-        if (inflating) this.hold(n, out); else this.unhold(n);
+      else {
+        // Whole host pages are counted within one buffer (QEMU since "virtio-balloon: free pbp more aggressively").
+        const perHostPage = new Map<number, number>();
+        for (const n of accepted) {
+          if (inflating) this.hold(n, perHostPage, out); else this.held.delete(n);
+        }
       }
     }
     b.acked = true;
@@ -280,12 +282,12 @@ export class ArrayGuest {
       : { kind: 'buffer-processed', guest: this.id, queue: b.queue, id: b.id, accepted, refused });
   }
 
-  private hold(n: number, out: Effect[]): void {
+  private hold(n: number, perHostPage: Map<number, number>, out: Effect[]): void {
     this.held.add(n);
     const hpg = this.sys.hostPageGpfns;
     const hp = Math.floor(n / hpg);
-    const count = (this.heldPerHostPage.get(hp) ?? 0) + 1;
-    this.heldPerHostPage.set(hp, count);
+    const count = (perHostPage.get(hp) ?? 0) + 1;
+    perHostPage.set(hp, count);
     // Discard only whole host pages (QEMU), and never under an assigned device's DMA pinning.
     if (count < hpg || this.cfg.assignedDevice) return;
     for (let x = hp * hpg; x < (hp + 1) * hpg; x++) {
@@ -318,15 +320,8 @@ export class ArrayGuest {
     }
   }
 
-  private unhold(n: number): void {
-    this.held.delete(n);
-    const hp = Math.floor(n / this.sys.hostPageGpfns);
-    this.heldPerHostPage.set(hp, (this.heldPerHostPage.get(hp) ?? 0) - 1);
-  }
-
   /** Device reset: tracking forgotten, target kept (QEMU). */
   resetDevice(): void {
     this.held.clear();
-    this.heldPerHostPage.clear();
   }
 }

@@ -30,6 +30,13 @@ export class HvHostSide {
    * a different free figure than this (null: not stalled; -1: no report yet) or a target is set.
    */
   stalledFree: number | null = null;
+  /**
+   * A target was set (or re-asserted) since the balloon request in flight went out: as QEMU's
+   * hv-balloon.c target_changed, which hv_balloon_to_target sets "even with unchanged target, as
+   * the user might be asking us to try again" and only the idle state consumes, a zero-page answer
+   * to the older request does not stall the host; it asks again.
+   */
+  private retargeted = false;
   private lastFree = -1;
   private given = 0;
   private trans = 0x8000;
@@ -87,7 +94,7 @@ export class HvHostSide {
         this.actual(out);
         if (!m.more) {
           this.outstanding = null;
-          if (this.given === 0) this.stalledFree = this.lastFree;
+          if (this.given === 0 && !this.retargeted) this.stalledFree = this.lastFree;
         }
         return null;
       }
@@ -122,6 +129,7 @@ export class HvHostSide {
   /** A target set (or re-asserted): a stalled host asks again. */
   setTarget(pages: number): void {
     this.stalledFree = null;
+    this.retargeted = true;
     this.target = pages;
   }
 
@@ -132,6 +140,7 @@ export class HvHostSide {
     if (this.balloonCap && this.target > this.ballooned) {
       if (this.stalledFree !== null) return null;
       this.given = 0;
+      this.retargeted = false;
       const pages = this.target - this.ballooned;
       this.outstanding = { type: 'balloon', trans: ++this.trans, pages };
       this.emit({ type: 'balloon-request', trans: this.trans, pages }, out);

@@ -29,7 +29,11 @@ export class BalloonDevice {
   readonly features: VirtioFeatures;
   /** Per gpfn: 1 when the host holds it in the balloon. */
   readonly ballooned: GpfnArray;
-  /** Per host page: how many of its gpfns are ballooned (QEMU's partial host page tracking). */
+  /**
+   * pbp-kept-on-deflate only: per host page, how many of its gpfns were inflated, kept across
+   * requests and never lowered by a deflate (QEMU ed48c59875b6's tracking before its fixes). The
+   * reference keeps no such count: see `inflateAll`.
+   */
   private readonly perHostPage: GpfnArray;
   private readonly hpg: number;
   /** invalid-chain-loop: the queues the device is stuck looping on. */
@@ -78,9 +82,8 @@ export class BalloonDevice {
         seen.add(n);
         accepted.push(asGpfn(n));
       }
-      for (const n of accepted) {
-        if (b.queue === 'inflate') this.inflate(n, out); else this.deflate(n);
-      }
+      if (b.queue === 'inflate') this.inflateAll(accepted, out);
+      else for (const n of accepted) this.deflate(n);
     }
     b.acked = true;
     out.push(stats ? { kind: 'buffer-processed', guest: g, queue: b.queue, id: b.id, accepted, refused, stats }
@@ -147,26 +150,16 @@ export class BalloonDevice {
     this.discardWhole(accepted, out);
   }
 
-  /** Drop the frames of every host page that `gpfns` covers whole. */
+  /** Drop the frames of every host page that `gpfns` covers whole. A host page the guest's memory covers only in part never goes back. */
   private discardWhole(gpfns: readonly number[], out: Effect[]): void {
-    const g = guestId(this.mem.id);
     const mine = new Set(gpfns);
-    const done = new Set<number>();
-    for (const n of gpfns) {
-      const hp = Math.floor(n / this.hpg);
-      if (done.has(hp)) continue;
-      done.add(hp);
-      // A host page the guest's memory covers only in part never goes back (as on inflate).
-      const end = (hp + 1) * this.hpg;
-      if (end > this.mem.space) continue;
-      let whole = true;
-      for (let x = hp * this.hpg; x < end && whole; x++) whole = mine.has(x);
-      if (!whole) continue;
-      for (let x = hp * this.hpg; x < end; x++) {
-        const f = this.mem.unback(x);
-        if (f >= 0) out.push({ kind: 'frame-released', guest: g, gpfn: asGpfn(x), frame: asFrame(f) });
-      }
-    }
+    const whole = gpfns.filter((n) => {
+      const base = Math.floor(n / this.hpg) * this.hpg;
+      if (base + this.hpg > this.mem.space) return false;
+      for (let x = base; x < base + this.hpg; x++) if (!mine.has(x)) return false;
+      return true;
+    });
+    this.discardHostPages(whole, out, false);
   }
 
   /**
@@ -197,25 +190,55 @@ export class BalloonDevice {
     return null;
   }
 
-  private inflate(n: number, out: Effect[]): void {
-    this.ballooned[n] = 1;
-    const hp = Math.floor(n / this.hpg);
-    // A host page goes back to the host only once every 4 KiB part of it is ballooned.
-    if (++this.perHostPage[hp] < this.hpg && !this.f['partial-host-page-discard']) return;
-    // With an assigned device (VFIO) the DMA mappings pin guest memory: QEMU inhibits discard.
-    if (this.cfg.assignedDevice) return;
+  /**
+   * Take an inflate buffer's accepted gpfns into the balloon and give the host back every host
+   * page the buffer names whole. The partial host page tracking lives for one buffer only, as in
+   * QEMU since "virtio-balloon: free pbp more aggressively" (MST, 2019, Fixes ed48c59875b6: the
+   * PartiallyBalloonedPage is on the stack of virtio_balloon_handle_output's loop and freed after
+   * each virtqueue_push): "after device uses a buffer, guest is free to reuse it, so tracking the
+   * page and freeing it later is wrong". A host page ballooned over several buffers keeps its
+   * frames; a count kept across buffers would discard the parts of earlier, acknowledged
+   * buffers, among them a part whose deflate is queued but not yet served, which the guest may
+   * use already without MUST_TELL_HOST (VIRTIO 1.2 5.5.6.1, statement 15; 5.5.6.2, statement 20,
+   * lets the device change a page only while it serves the inflate that names it). QEMU also
+   * gives up a partial host page when the buffer moves on to another one; the reference
+   * discards every host page the buffer names whole, in any order, which statement 20 allows.
+   */
+  private inflateAll(gpfns: readonly Gpfn[], out: Effect[]): void {
+    // Per host page, its gpfns this buffer named so far (pbp-kept-on-deflate: since the reset).
+    const kept = this.f['pbp-kept-on-deflate'];
+    const counts = new Map<number, number>();
+    for (const n of gpfns) {
+      this.ballooned[n] = 1;
+      const hp = Math.floor(n / this.hpg);
+      const count = kept ? ++this.perHostPage[hp] : (counts.get(hp) ?? 0) + 1;
+      counts.set(hp, count);
+      // A host page goes back to the host only once every 4 KiB part of it is ballooned.
+      if (count < this.hpg && !this.f['partial-host-page-discard']) continue;
+      // With an assigned device (VFIO) the DMA mappings pin guest memory: QEMU inhibits discard.
+      if (!this.cfg.assignedDevice) this.discardHostPages([n], out, true);
+    }
+  }
+
+  /**
+   * Drop the frames of the host pages of `gpfns` (each once), whatever their other parts are.
+   * `inflate`: an inflate's discard, which discard-not-propagated leaves mapped.
+   */
+  private discardHostPages(gpfns: readonly number[], out: Effect[], inflate: boolean): void {
     const g = guestId(this.mem.id);
-    for (let x = hp * this.hpg; x < Math.min((hp + 1) * this.hpg, this.mem.space); x++) {
-      const f = this.f['discard-not-propagated'] ? this.mem.releaseOnly(x) : this.mem.unback(x);
-      if (f >= 0) out.push({ kind: 'frame-released', guest: g, gpfn: asGpfn(x), frame: asFrame(f) });
+    const keepMapped = inflate && this.f['discard-not-propagated'];
+    for (const hp of new Set(gpfns.map((n) => Math.floor(n / this.hpg)))) {
+      for (let x = hp * this.hpg; x < Math.min((hp + 1) * this.hpg, this.mem.space); x++) {
+        const f = keepMapped ? this.mem.releaseOnly(x) : this.mem.unback(x);
+        if (f >= 0) out.push({ kind: 'frame-released', guest: g, gpfn: asGpfn(x), frame: asFrame(f) });
+      }
     }
   }
 
   private deflate(n: number): void {
-    // Nothing to map now: the guest's next touch populates a fresh frame (QEMU).
+    // Nothing to map now: the guest's next touch populates a fresh frame (QEMU). No tracking to
+    // update: it ended with the inflate's buffer (pbp-kept-on-deflate keeps counting the part).
     this.ballooned[n] = 0;
-    // pbp-kept-on-deflate: the host page's tracking keeps counting the part after its deflate.
-    if (!this.f['pbp-kept-on-deflate']) this.perHostPage[Math.floor(n / this.hpg)]--;
   }
 
   /**

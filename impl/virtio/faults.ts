@@ -117,8 +117,8 @@ export const FAULTS = {
     catches: ['counters-match', 'conformance'],
   },
   'pbp-kept-on-deflate': {
-    doc: 'with host pages larger than 4 KiB a deflate does not take its 4 KiB part off the host page\'s tracking, so later inflates on that host page reach "every part ballooned" early and discard the whole host page under parts the guest holds again (a chain of inflate, deflate, the guest\'s reuse, inflate on one host page)',
-    reference: 'QEMU b27b32391404 "virtio-balloon: Fix possible guest memory corruption with inflates & deflates" (David Gibson, 2019: a deflate now drops the partly-ballooned-page tracking; named by the Fixes: lines of 483f13524b and 1c5cfc2b71); "virtio-balloon: Use temporary PBP only" (David Hildenbrand, 2019) keeps the tracking within one request',
+    doc: 'with host pages larger than 4 KiB the device keeps its partial host page tracking across requests, and a deflate does not take its 4 KiB part off it, so later inflates on that host page reach "every part ballooned" early and discard the whole host page under parts the guest holds again (a chain of inflate, deflate, the guest\'s reuse, inflate on one host page); the reference tracks within one request',
+    reference: 'QEMU b27b32391404 "virtio-balloon: Fix possible guest memory corruption with inflates & deflates" (David Gibson, 2019: a deflate now drops the partly-ballooned-page tracking; named by the Fixes: lines of 483f13524b and 1c5cfc2b71); "virtio-balloon: Use temporary PBP only" (David Hildenbrand, 2019) and "virtio-balloon: free pbp more aggressively" (MST, 2019) keep the tracking within one request',
     catches: ['host-drops-only-ballooned', 'data-oracle', 'frames-conserved', 'conformance'],
   },
   'report-ignores-poison': {

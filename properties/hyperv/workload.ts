@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { withLayouts } from '../layout.ts';
 import { gpfnSpace, guestId, type GuestId } from '../../core/index.ts';
-import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
+import { AIM_PICK, commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import { hvHostileKinds, hvSystemConfig, type HvCommand, type HvCommandKind, type HvSystemConfig } from '../../core/hyperv/index.ts';
 
 export interface HvCase { config: HvSystemConfig; commands: HvCommand[] }
@@ -50,6 +50,8 @@ const hvLocalityArb = (config: HvSystemConfig) => familyLocalityArb(OPTIONAL, {
   // Most concentrated cases on the 4 KiB guest, the one that balloons (hvBalloonOffered).
   guest: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 1 }) }),
   level: fc.oneof(fc.nat({ max: 12 }), fc.nat({ max: Math.max(...config.guests.map((g) => g.ramPages)) })),
+  // Aimed hostile requests (properties/workload.ts AIM_PICK) in half the concentrated cases.
+  aims: true,
 });
 
 function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocality | null = null): fc.Arbitrary<HvCommand> {
@@ -81,14 +83,42 @@ function commandArb(kind: HvCommandKind, config: HvSystemConfig, local: HvLocali
     case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
     case 'read': return fc.record({ kind: fc.constant('read' as const), guest, pick });
-    case 'hostile': return fc.record({ kind: fc.constant('hostile' as const), guest, request: fc.constantFrom(...hvHostileKinds), pick: hostilePick });
+    // An aimed case (HvLocality.aim) sends most often the message that names the page given back
+    // last itself: an UNBALLOON_REQUEST of a page the guest holds (the others look for a ballooned
+    // page, the hole or past the end).
+    case 'hostile': return fc.record({
+      kind: fc.constant('hostile' as const), guest, pick: hostilePick,
+      request: local?.aim ? fc.oneof({ weight: 2, arbitrary: fc.constant('unballoon-never-ballooned' as const) }, { weight: 1, arbitrary: fc.constantFrom(...hvHostileKinds) }) : fc.constantFrom(...hvHostileKinds),
+    });
   }
 }
 
-/** The target down to `level` pages, the host's UNBALLOON_REQUEST for the rest, and the driver handling it (balloon_down). */
-const hvGiveBack = (guest: GuestId, level: number): HvCommand[] => [
+/**
+ * The lead of a reuse burst (reuseBurstArb): the channel's start-up exchange (DM_VERSION_REQUEST
+ * answered, then DM_CAPABILITIES_REPORT: hv_balloon.c balloon_connect; once it is done these steps
+ * deliver what waits on the channel, or are refused), so that the host can ask from the first
+ * burst on, then the balloon one page above `level` and back. The host asks for the pages up to
+ * level + 1 (BALLOON_REQUEST), the driver answers (balloon_up) and the host takes them (two reads:
+ * a second part when the request was big); then, when `hostile`,
+ * an UNBALLOON_REQUEST naming twice the lowest page ballooned (unballoon-overlapping scans from
+ * page 0); then the target back to `level`, whose UNBALLOON_REQUEST names one page, the lowest the
+ * host holds (host-side.ts unballoon backs the lowest first): the page the hostile request named,
+ * which the driver frees (balloon_down) and the burst's allocation at LIFO_PICK and aimed hostile
+ * request then work.
+ */
+const hvCycle = (guest: GuestId, level: number, hostile: boolean): HvCommand[] => [
+  { kind: 'host-recv', guest }, { kind: 'guest', guest }, { kind: 'host-recv', guest }, { kind: 'guest', guest },
+  { kind: 'set-target', guest, pages: level + 1 }, { kind: 'host-send', guest }, { kind: 'guest', guest },
+  { kind: 'host-recv', guest }, { kind: 'host-recv', guest },
+  ...(hostile ? [{ kind: 'hostile', guest, request: 'unballoon-overlapping', pick: 0 } as const] : []),
   { kind: 'set-target', guest, pages: level }, { kind: 'host-send', guest }, { kind: 'guest', guest },
 ];
+
+/** A burst's hostile message: aimed at the page given back last (AIM_PICK), most often an UNBALLOON_REQUEST of that page, which the guest holds. */
+const hvAimed = (guest: GuestId): fc.Arbitrary<HvCommand> => fc.record({
+  kind: fc.constant('hostile' as const), guest: fc.constant(guest), pick: fc.constant(AIM_PICK),
+  request: fc.oneof({ weight: 2, arbitrary: fc.constant('unballoon-never-ballooned' as const) }, { weight: 1, arbitrary: fc.constantFrom(...hvHostileKinds) }),
+});
 
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbitrary<HvCommand[]> {
@@ -99,7 +129,10 @@ export function hvCommandsArb(config: HvSystemConfig, maxCommands = 60): fc.Arbi
     // ... and moves its target twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
-    const burst = local ? reuseBurstArb<HvCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null, hvGiveBack(guestId(local.guest % config.guests.length), local.level)) as fc.Arbitrary<HvCommand[]> : null;
+    if (!local) return commandListArb(one, null, maxCommands);
+    const hot = guestId(local.guest % config.guests.length);
+    const hostile = kinds.includes('hostile');
+    const burst = reuseBurstArb<HvCommand>(hot, hostile ? hvAimed(hot) : null, hvCycle(hot, local.level, hostile)) as fc.Arbitrary<HvCommand[]>;
     return commandListArb(one, burst, maxCommands);
   });
 }

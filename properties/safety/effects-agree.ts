@@ -11,8 +11,9 @@ import { at, stateOf } from '../words.ts';
  * backed gpfn), a processed buffer accounts for each of its gpfns once, accepted or refused, and
  * every refused entry carries a code whose reason holds for it (core/virtio/errors.ts; docs/ADAPTERS.md).
  * The device's side of an inflate is checked too: an accepted gpfn is held by the host, a host
- * page wholly in the balloon has given its frames back (QEMU virtio_balloon_handle_output discards
- * it; a partial one is kept, as QEMU's balloon_inflate_page does), and with an assigned device no
+ * page the buffer named whole has given its frames back (QEMU virtio_balloon_handle_output
+ * discards it; a partial one is kept, as QEMU's balloon_inflate_page does, and its tracking ends
+ * with the buffer: "virtio-balloon: free pbp more aggressively", 2019), and with an assigned device no
  * frame is given back at all (QEMU: VFIO disables RAM discard, ram_block_discard_disable, so the
  * balloon inflates without discarding).
  *
@@ -195,8 +196,9 @@ function refusalReasons(n: number, gc: GuestConfig, queue: string, oversized: bo
   return out;
 }
 
-/** After an inflate: every host page wholly in the balloon has no backed gpfn left. */
+/** After an inflate: every host page the buffer accepted whole has no backed gpfn left. */
 function releasedWhole(g: { hostBallooned: GpfnArray; p2m: GpfnArray }, guest: number, accepted: readonly number[], hpg: number): Violation | null {
+  const named = new Set(accepted);
   let last = -1;
   for (const n of accepted) {
     const hp = Math.floor(n / hpg);
@@ -205,7 +207,7 @@ function releasedWhole(g: { hostBallooned: GpfnArray; p2m: GpfnArray }, guest: n
     const base = hp * hpg;
     if (base + hpg > g.hostBallooned.length) continue;
     let whole = true;
-    for (let x = base; x < base + hpg && whole; x++) whole = g.hostBallooned[x] === 1;
+    for (let x = base; x < base + hpg && whole; x++) whole = named.has(x);
     if (!whole) continue;
     for (let x = base; x < base + hpg; x++) {
       if (g.p2m[x] !== UNBACKED) return { message: `host page ${hp} of guest ${guest} (gpfns ${base} to ${base + hpg - 1}) is wholly in the balloon, but ${at(guest, x)} still maps frame ${g.p2m[x]}: the host never got it back`, guest, gpfn: x, frame: g.p2m[x] };

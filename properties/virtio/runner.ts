@@ -8,6 +8,7 @@ import type { FamilyRunner } from '../family.ts';
 import { resolveHostile } from '../hostile.ts';
 import type { FamilyWorld } from '../property.ts';
 import type { GuestSummary } from './property.ts';
+import { aimedPick, lastGiven } from '../workload.ts';
 
 /**
  * The command's guest before the step, as plain numbers (observations may be live views). The
@@ -38,7 +39,12 @@ const pages = (g: GuestConfig) => (g.ramPages + g.holePages) / g.guestPageGpfns;
 export const virtioRunner: FamilyRunner<Command, Observation, SystemConfig> = {
   summary,
   // A hostile request's bad buffer is test input, built from this moment's observation.
-  prepare: (c, config, obs) => (c.kind === 'hostile' ? resolveHostile(c, config, obs) : c),
+  // An aimed one (properties/workload.ts AIM_PICK) starts its scan at the gpfn the guest's driver
+  // deflated last (givenBack), so a never-inflated deflate names that page or the next one.
+  prepare: (c, config, obs, aim) => (c.kind === 'hostile' ? resolveHostile({ ...c, pick: aimedPick(c.pick, aim) }, config, obs) : c),
+  // The pages the driver takes out of the balloon: its deflate buffers (Linux leak_balloon), for
+  // the target or for an OOM; a hostile buffer gives nothing back.
+  givenBack: (r) => lastGiven((r as StepResult).effects, (e) => (e.kind === 'buffer-queued' && e.queue === 'deflate' && e.origin !== 'hostile' ? e.gpfns : null)),
   // Clamped to the guest's RAM as QEMU's virtio_balloon_to_target does; a malformed target is
   // refused (device/bad-target) and sets nothing.
   hostTarget(c, config) {

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { layoutsArb } from '../layout.ts';
 import { guestId, type GuestId } from '../../core/index.ts';
-import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
+import { AIM_PICK, commandListArb, familyLocalityArb, LIFO_PICK, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import {
   physChunksOf, vboxGuestConfig, vboxHostileKinds, vboxRefusals, vboxSystemConfig, type VboxCommand, type VboxCommandKind,
   type VboxSystemConfig,
@@ -112,6 +112,64 @@ const vboxGiveBack = (guest: GuestId, level: number): VboxCommand[] => [
   { kind: 'set-target', guest, chunks: level }, { kind: 'deliver', guest }, { kind: 'step', guest }, { kind: 'step', guest }, { kind: 'apply', guest },
 ];
 
+/**
+ * The hot guest's balloon to `chunks`: the wanted size, told to the guest, which fetches it and
+ * moves up to two chunks (a step sends one, the EMT applies it when queued).
+ */
+const vboxMoveTo = (guest: GuestId, chunks: number): VboxCommand[] => [
+  { kind: 'set-target', guest, chunks }, { kind: 'deliver', guest }, { kind: 'step', guest },
+  { kind: 'step', guest }, { kind: 'apply', guest }, { kind: 'step', guest }, { kind: 'apply', guest },
+];
+
+/**
+ * A chunk cycle (issue 22), VirtualBox's own burst: the balloon of the hot guest one chunk over
+ * `level` and back (a chunk A inflated and deflated), then two chunks over it and one back. The
+ * driver inflates the allocator's first free pages and a deflated chunk's pages go to the end of
+ * the free list (impl/virtualbox/driver.ts), whose swap-removal moves the last pages into the
+ * slots an inflate empties (impl/index-set.ts): so the first inflate of the climb takes other
+ * pages and the second takes A's again, and A is deflated, inflated and deflated once more, as a
+ * Linux guest's LIFO page lists hand a chunk just freed straight back (docs/families/virtualbox.md:
+ * the model's free-list order is a simplification). Between the moves the guest takes the page
+ * given back last (alloc at LIFO_PICK) and writes it, frees it, takes the whole chunk back, or
+ * sends `hostile` (aimed at that page: AIM_PICK); while A is back in the balloon, most often an
+ * inflate-twice of it. One cycle in four then closes the session (vgdrvCloseMemBalloon) and
+ * drains it, one in four climbs two chunks more (A's pages inflated once more). Each command is
+ * kept 15 times in 16, so a counterexample keeps only what it needs.
+ */
+function vboxCycleArb(guest: GuestId, level: number, maxChunks: number, cp: number, hostile: fc.Arbitrary<VboxCommand> | null): fc.Arbitrary<VboxCommand[]> {
+  const alloc: VboxCommand = { kind: 'alloc', guest, pages: 1, pick: LIFO_PICK };
+  const write: VboxCommand = { kind: 'write', guest, pick: LIFO_PICK };
+  // The whole chunk given back last: LIFO_PICK - (cp - 1) names the last cp slots of a set whose
+  // size divides lcm(1..22) (properties/workload.ts LIFO_PICK), so the guest allocates the
+  // deflated chunk's pages, writes the first of them and frees them all.
+  const chunk = LIFO_PICK - (cp - 1);
+  const retake: VboxCommand[] = [{ kind: 'alloc', guest, pages: cp, pick: chunk }, { kind: 'write', guest, pick: chunk }, { kind: 'free', guest, pages: cp, pick: chunk }];
+  const reuse = [
+    { weight: 1, arbitrary: fc.constant([alloc, write]) },
+    // ... a write of the page in use last, which the session's close leaves where it was:
+    { weight: 1, arbitrary: fc.constant([write]) },
+    { weight: 1, arbitrary: fc.constant<VboxCommand[]>([{ kind: 'free', guest, pages: 1, pick: LIFO_PICK }]) },
+    { weight: 2, arbitrary: fc.constant(retake) },
+    ...(hostile ? [{ weight: 2, arbitrary: hostile.map((h) => [h]) }, { weight: 2, arbitrary: hostile.map((h) => [alloc, write, h]) }] : []),
+  ];
+  const between = fc.array(fc.oneof(...reuse), { maxLength: 3 }).map((xs) => xs.flat());
+  // ... and, once the chunk is back in the balloon, most often a request to inflate again the page
+  // given back last (inflate-twice aimed at it: properties/workload.ts AIM_PICK), before the chunk goes out once more.
+  const twice: VboxCommand = { kind: 'hostile', guest, request: 'inflate-twice', pick: AIM_PICK };
+  const whileHeld = fc.array(fc.oneof(...reuse, ...(hostile ? [{ weight: 3, arbitrary: fc.constant([twice]) }] : [])), { maxLength: 3 }).map((xs) => xs.flat());
+  // The close: every chunk deflated from the top (a step and an apply each), then the session's end.
+  const close: VboxCommand[] = [{ kind: 'close', guest }, ...Array.from({ length: maxChunks }, (): VboxCommand[] => [{ kind: 'step', guest }, { kind: 'apply', guest }]).flat(), { kind: 'step', guest },
+    // ... and VBoxService opening and closing it twice more with nothing held (a session restarted).
+    { kind: 'close', guest }, { kind: 'step', guest }, { kind: 'close', guest }, { kind: 'step', guest }];
+  const kept = (cs: readonly VboxCommand[]): fc.Arbitrary<VboxCommand[]> => fc.tuple(...cs.map((c) => fc.tuple(fc.constant(c), fc.nat({ max: 15 }))))
+    .map((xs) => xs.filter(([, k]) => k !== 0).map(([c]) => c));
+  return fc.tuple(between, whileHeld, between, between, fc.nat({ max: 3 })).chain(([b1, b2, b3, b4, ending]) => kept([
+    ...vboxMoveTo(guest, level + 1), ...vboxMoveTo(guest, level), ...b1,
+    ...vboxMoveTo(guest, level + 2), ...b2, ...vboxMoveTo(guest, level + 1), ...b3,
+    ...(ending === 0 ? [...close, ...b4] : ending === 1 ? vboxMoveTo(guest, level + 3) : []),
+  ]));
+}
+
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function vboxCommandsArb(config: VboxSystemConfig, maxCommands = 60): fc.Arbitrary<VboxCommand[]> {
   return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vboxLocalityArb(config) }).chain(({ on, local }) => {
@@ -120,8 +178,16 @@ export function vboxCommandsArb(config: VboxSystemConfig, maxCommands = 60): fc.
     const kinds = (Object.keys(WEIGHT) as VboxCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its wanted size twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
-    const burst = local ? reuseBurstArb<VboxCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null, vboxGiveBack(guestId(local.guest % config.guests.length), local.level)) as fc.Arbitrary<VboxCommand[]> : null;
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled,
+    const hot = guestId(local ? local.guest % config.guests.length : 0);
+    const hostile = local && kinds.includes('hostile') ? commandArb('hostile', config, local) : null;
+    // A cycle's hostile requests are aimed at the page given back last, whether or not the case aims its others.
+    const aimed = local && kinds.includes('hostile') ? fc.record({ kind: fc.constant('hostile' as const), guest: fc.constant(hot), request: fc.constantFrom(...vboxHostileKinds), pick: fc.constant(AIM_PICK) }) : null;
+    // ... or runs a chunk cycle (vboxCycleArb), half as often as a reuse burst (a cycle is ten times as long).
+    const burst = local ? fc.oneof(
+      { weight: 2, arbitrary: reuseBurstArb<VboxCommand>(hot, hostile, vboxGiveBack(hot, local.level)) as fc.Arbitrary<VboxCommand[]> },
+      { weight: 1, arbitrary: vboxCycleArb(hot, local.level, physChunksOf(config.guests[hot], config.chunkPages), config.chunkPages, aimed) },
+    ) : null;
     return commandListArb(one, burst, maxCommands);
   });
 }

@@ -52,13 +52,43 @@ describe('BalloonDevice', () => {
     expect([b.acked, dev.ballooned[1]]).toEqual([true, 0]);
   });
 
-  it('returns a host page to the host only once every 4 KiB part of it is ballooned', () => {
+  it('returns a host page to the host only when one buffer names every 4 KiB part of it (QEMU "free pbp more aggressively")', () => {
     const { dev, q, mem, fx } = rig({ ramPages: 32 }, { hostPageGpfns: 16 });
+    for (let g = 0; g < 32; g++) mem.populate(g);
+    const released = (out: ReturnType<typeof fx>) => out.flatMap((e) => (e.kind === 'frame-released' ? [e.gpfn as number] : []));
+    expect(released(fx((o) => dev.process(q.add('inflate', 'driver', Array.from({ length: 15 }, (_, i) => i)), o)))).toEqual([]);
+    // The rest of host page 0 in a later buffer: its tracking ended with the first buffer.
+    expect(released(fx((o) => dev.process(q.add('inflate', 'driver', [15]), o)))).toEqual([]);
+    expect(Array.from({ length: 16 }, (_, i) => mem.p2m[i] !== UNBACKED).every(Boolean)).toBe(true);
+    // Host page 1 named whole by one buffer, in any order: released, once.
+    const page1 = Array.from({ length: 16 }, (_, i) => 31 - i);
+    expect(released(fx((o) => dev.process(q.add('inflate', 'driver', page1), o)))).toEqual(Array.from({ length: 16 }, (_, i) => 16 + i));
+  });
+
+  it('never drops a part of an earlier, acknowledged inflate: its deflate may be queued and the guest using it (5.5.6.1 statement 15; seed 1\'s false alarm)', () => {
+    // check --family virtio --seed 1 --runs 10000 shrunk to: gpfn 14 inflated alone and
+    // acknowledged, its deflate queued (OOM, no MUST_TELL_HOST), then the inflate of the other
+    // 15 gpfns of its host page served first. A count kept across buffers reached 16 and
+    // released gpfn 14's frame, which the guest may already use again.
+    const { dev, q, mem, fx } = rig({ ramPages: 16 }, { hostPageGpfns: 16 });
     for (let g = 0; g < 16; g++) mem.populate(g);
-    const first = fx((o) => dev.process(q.add('inflate', 'driver', Array.from({ length: 15 }, (_, i) => i)), o));
-    expect(first.filter((e) => e.kind === 'frame-released')).toEqual([]);
-    const second = fx((o) => dev.process(q.add('inflate', 'driver', [15]), o));
-    expect(second.filter((e) => e.kind === 'frame-released').map((e) => ('gpfn' in e ? e.gpfn : -1))).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    dev.process(q.add('inflate', 'driver', [14]), []);
+    const deflate = q.add('deflate', 'driver', [14]);
+    const rest = Array.from({ length: 16 }, (_, i) => i).filter((n) => n !== 14);
+    const out = fx((o) => dev.process(q.add('inflate', 'driver', rest), o));
+    expect(out.filter((e) => e.kind === 'frame-released')).toEqual([]);
+    expect(mem.p2m[14]).not.toBe(UNBACKED);
+    dev.process(deflate, []);
+    expect([dev.ballooned[14], dev.ballooned[15]]).toEqual([0, 1]);
+  });
+
+  it('pbp-kept-on-deflate keeps the count across buffers and through a deflate, and discards under the deflated part', () => {
+    const { dev, q, mem, fx } = rig({ ramPages: 16 }, { hostPageGpfns: 16 }, ['pbp-kept-on-deflate']);
+    for (let g = 0; g < 16; g++) mem.populate(g);
+    dev.process(q.add('inflate', 'driver', [14]), []);
+    dev.process(q.add('deflate', 'driver', [14]), []);
+    const out = fx((o) => dev.process(q.add('inflate', 'driver', Array.from({ length: 16 }, (_, i) => i).filter((n) => n !== 14)), o));
+    expect(out.filter((e) => e.kind === 'frame-released').map((e) => ('gpfn' in e ? e.gpfn : -1))).toContain(14);
   });
 
   it('releases nothing with an assigned device: the DMA mappings pin guest memory', () => {

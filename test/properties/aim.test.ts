@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { guestId } from '../../core/index.ts';
 import type { HvCommand } from '../../core/hyperv/index.ts';
 import type { VboxCommand } from '../../core/virtualbox/index.ts';
+import type { Command } from '../../core/virtio/index.ts';
 import { familyByName } from '../../properties/families.ts';
 import type { AnyProperty } from '../../properties/property.ts';
 import { runCase } from '../../properties/runner.ts';
@@ -72,5 +73,21 @@ describe('aimed hostile requests', () => {
     // The request's first address is the gpfn given back last (RAM the host no longer holds).
     expect(last.req?.addrs[0]).toBe(back[back.length - 1] * 4096);
     expect(last.req?.addrs.length).toBe(config.chunkPages);
+  });
+
+  it('virtio: an aimed never-inflated deflate starts at the gpfn the driver deflated last, and one before any deflate does not', () => {
+    const hostile: Command = { kind: 'hostile', guest: g, request: 'never-inflated', pick: AIM_PICK };
+    const round: Command[] = [{ kind: 'driver', guest: g }, { kind: 'device', guest: g, queue: 'inflate' }, { kind: 'device', guest: g, queue: 'deflate' }, { kind: 'driver', guest: g }];
+    const commands: Command[] = [hostile, { kind: 'set-target', guest: g, pages: 12 }, ...round, ...round, { kind: 'set-target', guest: g, pages: 4 }, ...round, ...round, hostile];
+    const { commands: applied, effects } = appliedCommands('virtio', commands) as { commands: Command[]; effects: { kind: string; queue?: string; origin?: string; gpfns?: number[] }[] };
+    const back = effects.filter((e) => e.kind === 'buffer-queued' && e.queue === 'deflate' && e.origin !== 'hostile').flatMap((e) => e.gpfns ?? []);
+    // The balloon went from 12 pages to 4: the driver deflated, and the aimed request names the last gpfn it deflated.
+    expect(back.length).toBeGreaterThan(0);
+    const last = applied[applied.length - 1] as Extract<Command, { kind: 'hostile' }>;
+    const first = applied[0] as Extract<Command, { kind: 'hostile' }>;
+    expect(last.gpfns?.[0]).toBe(back[back.length - 1]);
+    // Before any deflate the pick is an ordinary one.
+    expect(first.pick).toBe(AIM_PICK);
+    expect(first.gpfns?.[0]).not.toBe(back[back.length - 1]);
   });
 });

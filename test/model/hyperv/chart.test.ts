@@ -62,4 +62,5 @@ describe('the Hyper-V charts', () => {
 });
 
 const PINNED_INVENTORY = { 'hyperv-guest': [6, 15], 'hyperv-host': [6, 12] };
-const PINNED_TINY = { states: 3417, edges: 14485 };
+// 3417 before the host kept a target set while a balloon request was in flight (impl/hyperv/host-side.ts retargeted): one stalled state less.
+const PINNED_TINY = { states: 3416, edges: 14485 };

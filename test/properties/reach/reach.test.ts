@@ -18,25 +18,23 @@ const TARGET: Record<string, number> = { pair: 0.01, triple: 0.001 };
  * Chains a family reaches, but below the target at the test's budget (bench/REACH.md lists those
  * at the default budget). Nearly all are chains of a page a deflate gave back with a hostile
  * request or a guest write next to it. Since hostile requests can be aimed at the page given back
- * last (AIM_PICK, a swarm dimension: properties/workload.ts; Xen and VMware so far), what is left are chains of three with another event between
+ * last (AIM_PICK, a swarm dimension: properties/workload.ts; Xen, VMware, Hyper-V and virtio; VirtualBox in its chunk cycles), what is left are chains of three with another event between
  * the deflate and the aimed request, most at 0 to 3 cases of the 4 needed. The test allows
  * these, and only these, below target (even at 0), and fails when one of them reaches its target
  * (take it off the list then): the list only shrinks.
  */
 const BELOW_TARGET: Record<string, readonly string[]> = {
-  // virtio: two deflates on one host page need a balloon of several of its gpfns given back in two buffers; a hostile buffer is aimed by its pick, not at the gpfn a deflate gave back.
-  // Since free page hinting joined the workload (a quarter of the cases, whose balloon commands make room for the hinting steps), three more sit at 2-3 cases of the 4 needed.
+  // virtio: two deflates on one host page need a balloon of several of its gpfns given back in two buffers; a deflate comes in about one case of seven (the driver's deflates are rare),
+  // so the hostile requests aimed at the page given back last (AIM_PICK) seldom have one to aim at. Since negotiation and hinting stopped shifting or pushing out balloon commands (issue 22), 15 -> 10.
   virtio: ['deflate>inflate>write', 'deflate>inflate>hostile', 'deflate>deflate>deflate', 'deflate>deflate>reset', 'deflate>deflate>hostile', 'deflate>write>reset', 'deflate>hostile>free', 'deflate>hostile>hostile', 'hostile>deflate>deflate',
-    'deflate>deflate>free',
-    // After the negotiating resets and the stats payload joined (more draws per reset), five more sit at 2-3 of the 4 needed.
-    'deflate>reset>free', 'deflate>write>hostile', 'free>deflate>deflate', 'hostile>deflate>free', 'hostile>hostile>deflate'],
+    'hostile>hostile>deflate'],
   // Xen and VMware: none since their reuse bursts start with a swing that gives pages back and aim their hostile requests at the page reused (properties/xen/workload.ts, properties/vmware/workload.ts).
   xen: [],
   vmware: [],
-  // Hyper-V: a deflate is the host's UNBALLOON_REQUEST, and the page it gives back is usually taken again by the next balloon-up (the highest free block) before the guest or a hostile message gets to it.
-  hyperv: ['deflate>write', 'deflate>free', 'deflate>hostile', 'hostile>deflate', 'inflate>deflate>hostile', 'deflate>inflate>deflate', 'deflate>inflate>hostile', 'deflate>write>write', 'deflate>write>hostile', 'deflate>free>write', 'deflate>free>free', 'deflate>free>hostile', 'deflate>hostile>inflate', 'deflate>hostile>write', 'deflate>hostile>free', 'deflate>hostile>hostile', 'write>hostile>hostile', 'hostile>inflate>hostile', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free', 'hostile>deflate>hostile', 'hostile>write>hostile', 'hostile>hostile>deflate'],
-  // VirtualBox: a deflated chunk's pages go to the end of the free list, and the next inflate takes the first ones, so deflate>inflate on one gpfn needs the free list nearly empty.
-  virtualbox: ['deflate>inflate', 'deflate>free', 'deflate>inflate>deflate', 'deflate>inflate>hostile', 'deflate>write>reset', 'deflate>write>hostile', 'deflate>free>inflate', 'deflate>free>hostile', 'deflate>hostile>inflate', 'deflate>hostile>write', 'hostile>deflate>inflate', 'hostile>deflate>write', 'hostile>deflate>free'],
+  // Hyper-V: since its bursts lead with a balloon one page up and back (one page given back, the lowest the host holds, named by a hostile message first) and aim their hostile message at it (properties/hyperv/workload.ts hvCycle, hvAimed), only two writes and then a hostile message on one page, at 3 cases of the 4 needed.
+  hyperv: ['write>write>hostile'],
+  // VirtualBox: none since its chunk cycles (properties/virtualbox/workload.ts vboxCycleArb) re-inflate a chunk just deflated and aim hostile requests at it.
+  virtualbox: [],
 };
 const SEED = 1;
 // The situations do not depend on which properties run: one cheap property keeps the campaign fast.
