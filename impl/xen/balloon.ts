@@ -31,6 +31,11 @@ export class XenBalloon {
   readonly list: IndexSet;
   /** Gpfns lent to backends. */
   readonly lent: IndexSet;
+  /**
+   * balloon_stats.target_unpopulated: the pages xen_alloc_ballooned_pages handed out and
+   * xen_free_ballooned_pages has not taken back; the size of `lent` unless failed-lend-counted.
+   */
+  unpopulated = 0;
   /** A decrease preempted and not finished (only under preempt-no-progress): its gpfns. */
   pending: number[] | null = null;
   readonly guestP2m: GpfnArray | null;
@@ -55,7 +60,7 @@ export class XenBalloon {
 
   /** Driver start (and domain rebuild): empty balloon, PV p2m copied from Xen's, state DONE, due at once. */
   start(now: number): void {
-    this.list.clear(); this.lent.clear(); this.pending = null;
+    this.list.clear(); this.lent.clear(); this.unpopulated = 0; this.pending = null;
     this.state = 'done'; this.delay = 1; this.retries = 1;
     this.currentPages = this.d.cfg.ramPages;
     this.wakeAt = now; this.sleepCredit = 0;
@@ -109,10 +114,14 @@ export class XenBalloon {
 
   /**
    * reserve_additional_memory without memory hotplug: the balloon holds nothing to give back, so
-   * the target is cut to what the guest has and the action is cancelled.
+   * the target is cut to what the guest has plus the ballooned pages lent to backends
+   * (target_unpopulated), and the action is cancelled. Counting the lent pages is Linux
+   * c673ec61ade8 "xen/balloon: fix ballooned page accounting without hotplug enabled" (2019):
+   * without them, pages a backend gives back later are never populated again.
    */
   private noHotplug(): ThreadState {
-    this.targetPages = this.currentPages;
+    // cancel-forgets-lent: the target is cut to current_pages alone, as before c673ec61ade8.
+    this.targetPages = this.currentPages + (this.f['cancel-forgets-lent'] ? 0 : this.unpopulated);
     return 'ecanceled';
   }
 
@@ -183,9 +192,20 @@ export class XenBalloon {
     out.push({ kind: 'actual-written', guest: guestId(this.d.id), actual: n });
   }
 
-  /** xen_alloc_ballooned_pages, from the ballooned list only (see docs/families/xen.md). */
+  /**
+   * xen_alloc_ballooned_pages, from the ballooned list only (see docs/families/xen.md). Linux adds
+   * `k` to target_unpopulated first; when the balloon runs short it gives back the pages it took
+   * (out_undo: xen_free_ballooned_pages) and takes the rest off again, Linux 1951fa33ec25 "xen/balloon:
+   * fix accounting in alloc_xenballooned_pages error path" (2020). The failed-lend-counted fault
+   * leaves the rest counted, as before that fix.
+   */
   lendPages(k: number, out: XenEffect[]): boolean {
-    if (k < 1 || !Number.isInteger(k) || this.list.size < k) return false;
+    if (k < 1 || !Number.isInteger(k)) return false;
+    if (this.list.size < k) {
+      if (this.f['failed-lend-counted']) this.unpopulated += k - this.list.size;
+      return false;
+    }
+    this.unpopulated += k;
     const gpfns: number[] = [];
     for (let i = 0; i < k; i++) { const x = this.list.last(); this.list.delete(x); this.lent.add(x); gpfns.push(x); }
     out.push({ kind: 'lent', guest: guestId(this.d.id), gpfns });
@@ -197,6 +217,7 @@ export class XenBalloon {
     if (k < 1 || !Number.isInteger(k) || this.lent.size < k) return false;
     const gpfns: number[] = [];
     for (let i = 0; i < k; i++) { const x = this.lent.last(); this.lent.delete(x); this.list.add(x); gpfns.push(x); }
+    this.unpopulated -= k;
     out.push({ kind: 'unlent', guest: guestId(this.d.id), gpfns });
     return true;
   }

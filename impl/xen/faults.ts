@@ -70,6 +70,18 @@ export const XEN_FAULTS = {
     putsBack: 'hypervisor.ts read: each gfn keeps only its low 32 bits',
     catches: ['xen-requests-well-formed', 'xen-bad-requests-change-nothing', 'xen-balloon-pages-untouched', 'data-oracle', 'xen-counters-match', 'isolation', 'xen-frames', 'conformance'],
   },
+  'cancel-forgets-lent': {
+    doc: 'when a rise finds the balloon empty, the driver cuts target_pages to current_pages and forgets the ballooned pages lent to backends, so pages a backend gives back later stay ballooned although the toolstack asked for them (a chain on one gpfn: a balloon-down gives it back, a backend borrows it, a rise gives back the rest of the balloon, and the next pass finds the balloon empty and cancels with the target cut short)',
+    reference: 'Linux c673ec61ade8 "xen/balloon: fix ballooned page accounting without hotplug enabled" (Juergen Gross, 2019, reported by Nicholas Tsirakis): reserve_additional_memory without CONFIG_XEN_BALLOON_MEMORY_HOTPLUG now sets target_pages to current_pages + target_unpopulated',
+    putsBack: 'balloon.ts noHotplug: the target is cut to current_pages alone',
+    catches: ['conformance'],
+  },
+  'failed-lend-counted': {
+    doc: 'a loan the balloon cannot fill gives back the pages it took but leaves the ones it could not take counted as lent (target_unpopulated), so the next rise that finds the balloon empty sets a target above what the guest has and lends (a chain: a loan that fails, a balloon-down, a loan, a rise that gives back the rest of the balloon and cancels with the target too high)',
+    reference: 'Linux 1951fa33ec25 "xen/balloon: fix accounting in alloc_xenballooned_pages error path" (Roger Pau Monné, 2020, Cc stable): target_unpopulated is incremented with nr_pages at the start, the error path only subtracted the pgno pages it freed',
+    putsBack: 'balloon.ts lendPages: a failed loan leaves its shortfall in unpopulated',
+    catches: ['conformance'],
+  },
 } as const satisfies Record<string, XenFaultInfo>;
 
 export type XenFaultName = keyof typeof XEN_FAULTS;

@@ -59,6 +59,16 @@ export class XenReferenceSystem implements XenSystemUnderTest {
   /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
   fork(): XenReferenceSystem { return forkState(this); }
 
+  /**
+   * SystemUnderTest.hiddenKey: per guest, the pages counted as lent (target_unpopulated) beyond
+   * those lent, when some guest has any (only under the failed-lend-counted fault, which no
+   * observation shows until a cancelled rise sets the target from it).
+   */
+  hiddenKey(): string {
+    const extra = this.parts.map((p) => p.b.unpopulated - p.b.lent.size);
+    return extra.some((k) => k !== 0) ? extra.join(',') : '';
+  }
+
   observe(): XenObservation {
     this.observation.host.freeFrames = this.host.freeCount;
     this.observation.xen.now = this.now;

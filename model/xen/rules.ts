@@ -26,7 +26,9 @@ export function passOutcome(c: XenThreadContext): { state: ThreadState; delay: n
   const k = p ? p.credit : credit(c);
   if (k === 0) state = 'done';
   else if (k > 0) {
-    if (!p || p.op === 'none') { state = 'ecanceled'; target = c.current; } // reserve_additional_memory without hotplug
+    // reserve_additional_memory without hotplug: current_pages plus the pages lent to backends
+    // (target_unpopulated; Linux c673ec61ade8 "xen/balloon: fix ballooned page accounting without hotplug enabled").
+    if (!p || p.op === 'none') { state = 'ecanceled'; target = c.current + c.lent; }
     else state = p.done > 0 ? 'done' : 'eagain';
   } else {
     const want = Math.min(-k, c.batch);

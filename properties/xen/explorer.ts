@@ -50,5 +50,8 @@ export const xenExplorer: FamilyExplorer<XenCommand, XenObservation, XenSystemCo
     'count-asked-not-done': { guests: 1, pages: 4, depth: 4 },
     'stale-pv-p2m': { guests: 1, pages: 4, variant: 'pv', depth: 1 },
     'gfn-truncated': { guests: 1, pages: 4, variant: 'at-2^32', depth: 1 },
+    'cancel-forgets-lent': { guests: 1, pages: 4, depth: 4 },
+    // Found through the balloon's hidden count of lent pages (XenReferenceSystem.hiddenKey): a failed loan changes no observation.
+    'failed-lend-counted': { guests: 1, pages: 4, depth: 5 },
   },
 };

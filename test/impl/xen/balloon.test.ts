@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME_FREE, PageState, UNBACKED } from '../../../core/index.ts';
-import { XenReferenceSystem } from '../../../impl/xen/index.ts';
+import { XenReferenceSystem, type XenFaultName } from '../../../impl/xen/index.ts';
 import { G0, onePv, thread, tick } from './helpers.ts';
 import { asTyped } from '../../../core/index.ts';
 
@@ -79,17 +79,39 @@ describe('Xen balloon thread (balloon.c balloon_thread)', () => {
     for (let n = 0; n < 64; n++) expect(o.xen.guestP2m![n]).toBe(o.p2m[n]);
   });
 
-  it('cancels a rise the balloon cannot give (no memory hotplug) by cutting the target', () => {
-    const sys = new XenReferenceSystem(onePv());
-    sys.apply({ kind: 'set-target', guest: G0, pages: 50 });
-    sys.apply(thread());
-    sys.apply({ kind: 'lend', guest: G0, pages: 14 });
-    sys.apply({ kind: 'set-target', guest: G0, pages: 64 });
-    sys.apply(thread());
-    const o = sys.observe().guests[0];
+  it('cancels a rise the balloon cannot give (no memory hotplug), setting the target to current_pages plus the pages lent', () => {
+    // reserve_additional_memory: target_pages = current_pages + target_unpopulated (Linux c673ec61ade8).
+    const run = (faults: XenFaultName[]) => {
+      const sys = new XenReferenceSystem(onePv(), { faults });
+      sys.apply({ kind: 'set-target', guest: G0, pages: 50 });
+      sys.apply(thread());
+      sys.apply({ kind: 'lend', guest: G0, pages: 14 });
+      sys.apply({ kind: 'set-target', guest: G0, pages: 60 });
+      sys.apply(thread());
+      return sys.observe().guests[0];
+    };
+    const o = run([]);
     expect(o.xen.thread.state).toBe('ecanceled');
-    expect(o.target).toBe(50);
+    expect(o.target).toBe(64);
     expect(o.xen.lent).toBe(14);
+    // The fault cuts it to current_pages alone, as before the fix.
+    expect(run(['cancel-forgets-lent']).target).toBe(50);
+  });
+
+  it('a loan the balloon cannot fill counts nothing as lent (Linux 1951fa33ec25)', () => {
+    const run = (faults: XenFaultName[]) => {
+      const sys = new XenReferenceSystem(onePv(), { faults });
+      sys.apply({ kind: 'set-target', guest: G0, pages: 54 });
+      sys.apply(thread());
+      expect(sys.apply({ kind: 'lend', guest: G0, pages: 11 })).toMatchObject({ outcome: 'refused', code: 'xen/balloon-short' });
+      sys.apply({ kind: 'lend', guest: G0, pages: 10 });
+      sys.apply({ kind: 'set-target', guest: G0, pages: 64 });
+      sys.apply(thread());
+      return sys.observe().guests[0];
+    };
+    expect(run([]).target).toBe(64);
+    // The fault left the shortfall of the failed loan (11 asked, 10 in the balloon) counted.
+    expect(run(['failed-lend-counted']).target).toBe(65);
   });
 
   it('lends ballooned pages to a backend and takes them back', () => {
