@@ -140,6 +140,8 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     'hint-cmd-twice': { guests: 1, pages: 4, variant: 'hinting', depth: 3 },
     'hint-stale-id': { guests: 1, pages: 4, variant: 'hinting', depth: 6 },
     'hint-modify-after-done': { guests: 1, pages: 4, variant: 'hinting', depth: 7 },
+    'hint-stop-skipped': { guests: 1, pages: 4, variant: 'hinting', depth: 2 },
+    'hint-done-skipped': { guests: 1, pages: 4, variant: 'hinting', depth: 3 },
     'hint-release-uninit': { notFound: 'the shortest case is a whole round and more (request, open, serve the id, hint, serve the pages, DONE, give back unfilled, allocate: 8 steps) over an alphabet of 29 commands; balloon explore --variant hinting --depth 9 --max-states 60000 did not reach it within 500 s on the shared machine' },
     'stats-tag-twice': { guests: 1, pages: 4, depth: 1 },
     'stats-six-byte-entries': { guests: 1, pages: 4, depth: 1 },
