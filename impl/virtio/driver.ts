@@ -209,6 +209,8 @@ export class BalloonDriver {
     for (const p of chosen) {
       this.mem.free.delete(p);
       this.mem.setPage(p, PageState.Reported);
+      // The report's own fill below stands for the free path's (poisonDue): one fill, at the report (statement 59).
+      this.poisonDue[p] = 0;
       if (!poison) continue;
       for (let x = p * this.mem.gpp; x < (p + 1) * this.mem.gpp; x++) {
         const before = this.mem.p2m[x];
@@ -343,7 +345,7 @@ export class BalloonDriver {
       if (st === PageState.Inflating || st === PageState.Ballooned || st === PageState.Deflating || st === PageState.Reported) {
         this.mem.setPage(p, PageState.Free);
         this.mem.free.add(p);
-        this.released(p);
+        if (st !== PageState.Reported) this.released(p); // a reported page was free, and poisoned, already
       }
     }
     this.balloon.clear();
