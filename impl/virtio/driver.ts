@@ -50,9 +50,12 @@ export class BalloonDriver {
     this.poisonDue = new Uint8Array(mem.space / mem.gpp);
   }
 
+  /** The guest poisons its free pages (its configuration's PAGE_POISON, whatever a reload negotiated). */
+  get poisons(): boolean { return poisonOn(this.cfg.features); }
+
   /** A page leaves the balloon for the allocator: a poisoning guest's free path owes it poison_val (statement 54), unless deflate-unpoisoned. */
   private released(p: number): void {
-    if (poisonOn(this.cfg.features) && !this.f['deflate-unpoisoned']) this.poisonDue[p] = 1;
+    if (this.poisons && !this.f['deflate-unpoisoned']) this.poisonDue[p] = 1;
   }
 
   /** A probe ran before: the next one is a reload after a reset (Linux virtballoon_restore). */
