@@ -40,13 +40,14 @@ export const vmwRunner: FamilyRunner<VmwCommand, VmwObservation, VmwSystemConfig
   summary: vmwSummary,
   // An aimed hostile request scans from the gpfn given back last (vmwHostileRequest's scan starts at `pick`).
   prepare: (c, config, obs, aim) => (c.kind === 'hostile' ? resolveVmwHostile({ ...c, pick: aimedPick(c.pick, aim) }, config, obs) : c),
-  // Pages out of the balloon: the entries an UNLOCK command of the driver's (or a migration's) unlocked (vmballoon_release_page_list).
+  // Pages out of the balloon: the entries an UNLOCK command of the driver's (or a migration's) unlocked (vmballoon_release_page_list);
+  // of a 2 MiB entry its last gpfn, which the driver hands back to the guest last (vmballoon_release_page_list frees the page whole).
   givenBack: (r, config) => lastGiven((r as VmwStepResult).effects, (e) => {
     if (e.kind !== 'backdoor' || e.origin === 'hostile') return null;
     const pc = PAGE_CMDS[e.cmd];
     if (!pc || pc.lock) return null;
     const base = config.guests[e.guest]?.ppnBase ?? 0;
-    return e.ppns.filter((_, i) => e.entries[i] === 'success').map((p) => (pc.batched ? p : p % 2 ** 32) - base);
+    return e.ppns.filter((_, i) => e.entries[i] === 'success').map((p) => (pc.batched ? p : p % 2 ** 32) - base + e.pageGpfns - 1);
   }),
   // The host never asks for more than the guest's memory; a malformed target is refused.
   hostTarget(c, config) {

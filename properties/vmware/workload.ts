@@ -8,9 +8,9 @@
 import fc from 'fast-check';
 import { layoutsArb } from '../layout.ts';
 import { guestId } from '../../core/index.ts';
-import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
+import { AIM_PICK, commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import {
-  ALL_CAPS, vmwGuestConfig, vmwHostileKinds, vmwSystemConfig, type VmwCaps, type VmwCommand, type VmwCommandKind,
+  ALL_CAPS, vmwGuestConfig, vmwHostileKinds, vmwSystemConfig, type VmwCaps, type VmwCommand, type VmwCommandKind, type VmwHostileKind,
   type VmwSystemConfig,
 } from '../../core/vmware/index.ts';
 
@@ -92,6 +92,7 @@ export type VmwLocality = FamilyLocality<VmwCommandKind>;
 const vmwLocalityArb = (config: VmwSystemConfig) => familyLocalityArb(OPTIONAL, {
   guest: fc.nat({ max: 1 }),
   level: fc.oneof(fc.nat({ max: 12 }), fc.nat({ max: Math.max(...config.guests.map((g) => g.ramPages)) })),
+  aims: true,
 });
 
 function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLocality | null = null): fc.Arbitrary<VmwCommand> {
@@ -107,13 +108,21 @@ function commandArb(kind: VmwCommandKind, config: VmwSystemConfig, local: VmwLoc
     case 'busy': return fc.record({ kind: fc.constant('busy' as const), guest, after: orBad(fc.integer({ min: 0, max: 3 }), fc.constant(65)) });
     case 'host-reset': return fc.record({ kind: fc.constant('host-reset' as const), guest });
     case 'migrate': return fc.record({ kind: fc.constant('migrate' as const), guest, pick });
-    case 'alloc': return fc.record({
-      kind: fc.constant('alloc' as const), guest, pick,
-      // ... and now and then up to all its memory at once, so the host runs out of frames (host/out-of-frames).
-      // That one shrinks toward all of it: a counterexample that needs memory used then needs one
-      // allocation, not a big one and the one-page allocations of reuse bursts it could not grow into.
-      pages: local ? fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.nat({ max: maxRam - 1 }).map((x) => maxRam - x) }) : fc.integer({ min: 1, max: few }),
-    });
+    case 'alloc': {
+      if (!local) return fc.record({ kind: fc.constant('alloc' as const), guest, pick, pages: fc.integer({ min: 1, max: few }) });
+      // ... and now and then up to all the guest's memory at once, so the host runs out of frames
+      // (host/out-of-frames: it has fewer than both guests' memory). That one shrinks toward all of
+      // it: a counterexample that needs memory used then needs one allocation, not a big one and the
+      // one-page allocations of reuse bursts it could not grow into. Sized by the guest's own memory
+      // (the guest is drawn first): more than it has is only guest/oom.
+      return guest.chain((g) => {
+        const ram = config.guests[g].ramPages;
+        return fc.record({
+          kind: fc.constant('alloc' as const), guest: fc.constant(g), pick,
+          pages: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.oneof(fc.constant(0), fc.nat({ max: ram - 1 })).map((x) => ram - x) }),
+        });
+      });
+    }
     case 'free': return fc.record({ kind: fc.constant('free' as const), guest, pages: fc.integer({ min: 1, max: few }), pick });
     case 'write': return fc.record({ kind: fc.constant('write' as const), guest, pick });
     case 'read': return fc.record({ kind: fc.constant('read' as const), guest, pick });
@@ -130,9 +139,38 @@ export function vmwCommandsArb(config: VmwSystemConfig, maxCommands = 60): fc.Ar
     // ... and moves its target twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
-    const burst = local ? reuseBurstArb<VmwCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null) as fc.Arbitrary<VmwCommand[]> : null;
+    const burst = local ? vmwBurstArb(config, local, kinds) : null;
     return commandListArb(one, burst, maxCommands);
   });
+}
+
+/**
+ * A reuse burst of the hot guest (reuseBurstArb), half of them led by a swing: the target to the
+ * top of the guest's swings and a run of the worker, which LOCKs pages up to it, then the target
+ * to its level (the bottom) and a run that UNLOCKs them again (vmballoon_deflate), so the burst's
+ * allocation at LIFO_PICK takes a page just given back and its writes, frees and aimed hostile
+ * commands work it. (The level alone deflates only a balloon that was above it: one lead in eight.)
+ */
+function vmwBurstArb(config: VmwSystemConfig, local: VmwLocality, kinds: readonly VmwCommandKind[]): fc.Arbitrary<VmwCommand[]> {
+  const guest = guestId(local.guest % config.guests.length);
+  const lead: VmwCommand[] = [
+    { kind: 'set-target', guest, pages: local.level + 2 * config.largePageGpfns }, { kind: 'work', guest },
+    // ... with, when the swarm enables them, a LOCK of balloon pages from the level up between (the
+    // driver locks the lowest free pages first, vmballoon_alloc_page_list, so those near the level
+    // are about the ones the deflate gives back, the first of them last): the page reused was hit first.
+    ...(kinds.includes('hostile') ? [{ kind: 'hostile' as const, guest, request: 'double-lock' as const, pick: local.level }] : []),
+    { kind: 'set-target', guest, pages: local.level }, { kind: 'work', guest },
+  ];
+  // The burst's hostile command is aimed at the page the burst reuses, and two in three are of the
+  // kinds that name a page the guest uses (unlock-unlocked; batched-without-cap where the host
+  // grants no batching: hostile.ts).
+  const onUsed: VmwHostileKind[] = ['unlock-unlocked', ...(config.guests[guest].caps.batched ? [] : ['batched-without-cap' as const])];
+  const hostile = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...onUsed) }, { weight: 1, arbitrary: fc.constantFrom(...vmwHostileKinds) })
+    .map((request): VmwCommand => ({ kind: 'hostile', guest, request, pick: AIM_PICK }));
+  // ... and, when the swarm enables host resets, a RESET the worker then carries out (vmballoon_reset: the guest drops its balloon).
+  const reset = kinds.includes('host-reset') ? fc.constant<VmwCommand[]>([{ kind: 'host-reset', guest }, { kind: 'work', guest }]) : null;
+  // Up to five steps: a write and a hostile command on the page and what follows them (a chain of three) fit in one burst more often.
+  return reuseBurstArb<VmwCommand>(guest, kinds.includes('hostile') ? hostile : null, lead, reset, 5) as fc.Arbitrary<VmwCommand[]>;
 }
 
 /** A case: the given configuration, or a generated one, and commands for it. */

@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { withLayouts } from '../layout.ts';
 import { gpfnSpace, guestId } from '../../core/index.ts';
-import { commandListArb, familyLocalityArb, localDraws, reuseBurstArb, type FamilyLocality } from '../workload.ts';
+import { AIM_PICK, commandListArb, familyLocalityArb, localDraws, reuseBurstArb, type FamilyLocality } from '../workload.ts';
 import {
-  xenGuestConfig, xenHostileKinds, xenSystemConfig, type XenCommand, type XenCommandKind, type XenSystemConfig,
+  xenGuestConfig, xenHostileKinds, xenSystemConfig, type XenCommand, type XenCommandKind, type XenGuestConfig, type XenHostileKind, type XenSystemConfig,
 } from '../../core/xen/index.ts';
 
 export interface XenCase { config: XenSystemConfig; commands: XenCommand[] }
@@ -70,6 +70,9 @@ const xenLocalityArb = familyLocalityArb(OPTIONAL, { guest: fc.nat({ max: 1 }), 
 /** Hostile ops that name gpfns the domain has (all but another domain's and the hole): two in three of a concentrated case's. */
 const LOCAL_HOSTILE = xenHostileKinds.filter((k) => k !== 'foreign' && k !== 'hole');
 
+/** The lowest target of a domain's swings at `level`: four consecutive sizes from there up (to its memory at most). */
+const levelLow = (d: XenGuestConfig, level: number): number => d.floorPages + (level % Math.max(1, d.ramPages - d.floorPages - 3));
+
 function commandArb(kind: XenCommandKind, config: XenSystemConfig, local: XenLocality | null = null): fc.Arbitrary<XenCommand> {
   // A hostile op's pick is a gpfn where its scan starts (properties/xen/hostile.ts): a concentrated
   // case also aims at the top of the hot domain's memory, where a balloon-down takes its first pages.
@@ -83,7 +86,7 @@ function commandArb(kind: XenCommandKind, config: XenSystemConfig, local: XenLoc
       // The target of the command's own domain, near its level (the guest is drawn first).
       return guest.chain((g) => {
         const d = config.guests[g];
-        const lo = d.floorPages + (local.level % Math.max(1, d.ramPages - d.floorPages - 3));
+        const lo = levelLow(d, local.level);
         return fc.record({ kind: fc.constant('set-target' as const), guest: fc.constant(g), pages: orBad(fc.integer({ min: lo, max: Math.min(d.ramPages, lo + 3) }), fc.integer({ min: -3, max: -1 })) });
       });
     }
@@ -131,9 +134,28 @@ export function xenCommandsArb(config: XenSystemConfig, maxCommands = 60): fc.Ar
     // ... and moves its target twice as often, so the balloon goes down and up over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
     // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
-    const burst = local ? reuseBurstArb<XenCommand>(guestId(local.guest % config.guests.length), kinds.includes('hostile') ? commandArb('hostile', config, local) : null) as fc.Arbitrary<XenCommand[]> : null;
+    const burst = local ? xenBurstArb(config, local, kinds) : null;
     return commandListArb(one, burst, maxCommands);
   });
+}
+
+/**
+ * A reuse burst of the hot domain (reuseBurstArb), half of them led by a balloon-up: the target
+ * to the top of the domain's swings at its level and a pass of the balloon thread, which gives
+ * back the pages ballooned last (balloon.c balloon_retrieve), so the burst's allocation at
+ * LIFO_PICK takes a page just given back and its writes, frees and aimed hostile requests work it.
+ */
+function xenBurstArb(config: XenSystemConfig, local: XenLocality, kinds: readonly XenCommandKind[]): fc.Arbitrary<XenCommand[]> {
+  const guest = guestId(local.guest % config.guests.length);
+  const d = config.guests[guest];
+  const lead: XenCommand[] = [{ kind: 'set-target', guest, pages: Math.min(d.ramPages, levelLow(d, local.level) + 3) }, { kind: 'thread', guest }];
+  // Among the burst's writes and frees, when the swarm enables them, a hostile request and a
+  // reboot. The request is aimed at the page the burst reuses, and two in three are of the kinds
+  // that name a page the guest uses (populate-backed, misaligned: hostile.ts).
+  const hostile = fc.oneof({ weight: 2, arbitrary: fc.constantFrom<XenHostileKind>('populate-backed', 'misaligned') }, { weight: 1, arbitrary: fc.constantFrom(...xenHostileKinds) })
+    .map((request): XenCommand => ({ kind: 'hostile', guest, request, pick: AIM_PICK }));
+  const reboot = kinds.includes('reset') ? fc.constant<XenCommand[]>([{ kind: 'reset', guest }]) : null;
+  return reuseBurstArb<XenCommand>(guest, kinds.includes('hostile') ? hostile : null, lead, reboot) as fc.Arbitrary<XenCommand[]>;
 }
 
 export function xenCaseArb(config: XenSystemConfig = xenCheckConfig(), maxCommands = 60): fc.Arbitrary<XenCase> {
