@@ -28,6 +28,15 @@ export class BalloonDriver {
   private deadlocked = false;
   /** oom-deadlock's flag, which no observation shows (ReferenceSystem.hiddenKey). */
   get isDeadlocked(): boolean { return this.deadlocked; }
+  /**
+   * Per guest page: the balloon gave it back to the allocator and the guest's free path owes it
+   * poison_val (VIRTIO 1.2 5.5.6.6.1 statement 54; Linux frees deflated pages through
+   * __free_page, whose page poisoning fills them). The fill is written when the page is next
+   * touched, at its allocation (ReferenceSystem.alloc): its frame may be unpopulated since the
+   * inflate, and populating it needs a host frame, which allocation accounts for. Nothing else
+   * reads a free page in between. Hidden from the observation (ReferenceSystem.hiddenKey).
+   */
+  readonly poisonDue: Uint8Array;
 
   constructor(
     private readonly sys: SystemConfig,
@@ -38,6 +47,15 @@ export class BalloonDriver {
     private readonly f: Faults,
   ) {
     this.balloon = new IndexSet(mem.space / mem.gpp);
+    this.poisonDue = new Uint8Array(mem.space / mem.gpp);
+  }
+
+  /** The guest poisons its free pages (its configuration's PAGE_POISON, whatever a reload negotiated). */
+  get poisons(): boolean { return poisonOn(this.cfg.features); }
+
+  /** A page leaves the balloon for the allocator: a poisoning guest's free path owes it poison_val (statement 54), unless deflate-unpoisoned. */
+  private released(p: number): void {
+    if (this.poisons && !this.f['deflate-unpoisoned']) this.poisonDue[p] = 1;
   }
 
   /** A probe ran before: the next one is a reload after a reset (Linux virtballoon_restore). */
@@ -154,7 +172,7 @@ export class BalloonDriver {
       const p = this.balloon.last();
       this.balloon.delete(p);
       this.mem.setPage(p, early ? PageState.Free : PageState.Deflating);
-      if (early) this.mem.free.add(p);
+      if (early) { this.mem.free.add(p); this.released(p); }
       pages.push(p);
     }
     if (pages.length > 0) this.queue('deflate', origin, this.gpfnsOf(pages), out);
@@ -194,6 +212,8 @@ export class BalloonDriver {
     for (const p of chosen) {
       this.mem.free.delete(p);
       this.mem.setPage(p, PageState.Reported);
+      // The report's own fill below stands for the free path's (poisonDue): one fill, at the report (statement 59).
+      this.poisonDue[p] = 0;
       if (!poison) continue;
       for (let x = p * this.mem.gpp; x < (p + 1) * this.mem.gpp; x++) {
         const before = this.mem.p2m[x];
@@ -235,6 +255,7 @@ export class BalloonDriver {
       } else {
         this.mem.setPage(p, PageState.Free);
         this.mem.free.add(p);
+        this.released(p);
         for (let x = 0; x < this.mem.gpp; x++) reused.push(asGpfn(p * this.mem.gpp + x));
       }
     }
@@ -327,6 +348,7 @@ export class BalloonDriver {
       if (st === PageState.Inflating || st === PageState.Ballooned || st === PageState.Deflating || st === PageState.Reported) {
         this.mem.setPage(p, PageState.Free);
         this.mem.free.add(p);
+        if (st !== PageState.Reported) this.released(p); // a reported page was free, and poisoned, already
       }
     }
     this.balloon.clear();

@@ -131,6 +131,11 @@ export const FAULTS = {
     reference: 'VIRTIO 1.2 5.5.6.7.2 (statement 64: the device may change a reported page only before it acknowledges the report); QEMU virtio_balloon_handle_report discards before virtqueue_push',
     catches: ['host-drops-only-ballooned', 'data-oracle', 'no-double-mapping'],
   },
+  'deflate-unpoisoned': {
+    doc: 'with PAGE_POISON negotiated the driver hands deflated pages back to the allocator without the free path\'s poisoning, so a page the host dropped while it was in the balloon is reused holding zeroes, not poison_val',
+    reference: 'VIRTIO 1.2 5.5.6.6.1 (statement 54: the driver must initialise deflated pages with poison_val when it reuses them); Linux frees deflated pages through __free_page (release_pages_balloon), whose page poisoning fills them; no upstream bug of this shape is known to the project: the fault puts the statement to the test',
+    catches: ['reported-pages-kept'],
+  },
   'report-unpoisoned': {
     doc: 'with PAGE_POISON negotiated the driver reports free pages without filling them with poison_val first, so a page that held data comes back with it',
     reference: 'VIRTIO 1.2 5.5.6.7.1 (statement 59); Linux virtballoon_validate drops PAGE_REPORTING when the guest poisons and PAGE_POISON is not negotiated, 2020 "virtio-balloon: Disable free page reporting if page poison reporting is not enabled"',

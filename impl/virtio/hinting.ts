@@ -51,6 +51,16 @@ export const HINT_FAULTS = {
     reference: 'VIRTIO 1.2 5.5.6.5.1 statement 39; Linux sends the id once per round (send_cmd_id_start, cmd_id_active)',
     catches: ['hint-chart'],
   },
+  'hint-stop-skipped': {
+    doc: 'the host can no longer use hints, but the device\'s stop writes STOP only in a started round: a round the driver has not opened yet, or closed itself with a STOP buffer, keeps showing its id',
+    reference: 'VIRTIO 1.2 5.5.6.5.2 statement 47; QEMU virtio_balloon_free_page_stop acts from every status but S_STOP, and its config read derives the id from the status, so a round closed by the driver shows STOP too; the fault is a device that keeps the id as a field of its own and writes it only while the guest is hinting',
+    catches: ['hint-contract', 'hint-follows-host'],
+  },
+  'hint-done-skipped': {
+    doc: 'the host no longer needs the hinted pages, but the device writes DONE only while a round is asked or started: after a stopped round it drops the pages and leaves the id as it was, so the driver never gives its hinted pages back',
+    reference: 'VIRTIO 1.2 5.5.6.5.2 statement 52; QEMU virtio_balloon_free_page_done, called at the end of migration (virtio_balloon_free_page_hint_notify), writes DONE from every status but DONE',
+    catches: ['hint-contract', 'hint-follows-host'],
+  },
 } as const satisfies Record<string, HintFaultInfo>;
 
 export type HintFaultName = keyof typeof HINT_FAULTS;
@@ -119,7 +129,8 @@ export class ReferenceHintSystem implements HintSystem {
       case 'hint-request': return this.request(out);
       case 'hint-stop':
         if (this.cmdId < CMD_ID_MIN) return 'hint/no-round';
-        this.setCmdId(CMD_ID_STOP, out);
+        // hint-stop-skipped: a round not started is left showing its id (statement 47).
+        if (!this.f['hint-stop-skipped'] || this.status === 'start') this.setCmdId(CMD_ID_STOP, out);
         if (this.status === 'requested' || this.status === 'start') this.status = 'stop';
         return null;
       case 'hint-done': return this.done(out);
@@ -210,8 +221,10 @@ export class ReferenceHintSystem implements HintSystem {
     if (this.f['hint-modify-after-done']) this.deferred.push(...gone);
     else for (const p of gone) this.drop(p, out);
     this.skip.clear();
+    // hint-done-skipped: after a stopped round the id is left as it was (statement 52).
+    const skipped = this.f['hint-done-skipped'] && this.status !== 'requested' && this.status !== 'start';
     this.status = 'done';
-    this.setCmdId(CMD_ID_DONE, out);
+    if (!skipped) this.setCmdId(CMD_ID_DONE, out);
     return null;
   }
 

@@ -5,7 +5,7 @@
  */
 import { forkState } from '../../core/fork.ts';
 import {
-  configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, hintingOn, PageState, poisonOn, profileOf, reportingOn,
+  configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, hintingOn, PageState, POISON_VAL, poisonOn, profileOf, reportingOn,
   type Command, type Effect, type GuestConfig, type ErrorCode, type GuestObservation, type Observation,
   type StepResult, type SystemConfig, type SystemUnderTest,
 } from '../../core/virtio/index.ts';
@@ -66,8 +66,11 @@ export class ReferenceSystem implements SystemUnderTest {
   /** SystemUnderTest.hiddenKey: the guests whose driver deadlocked (the oom-deadlock fault), else empty; with hinting, its hidden state. */
   hiddenKey(): string {
     const dead = this.guests.some((g) => g.drv.isDeadlocked) ? this.guests.map((g) => (g.drv.isDeadlocked ? 'D' : '-')).join('') : '';
+    // ... the free pages that still owe poison_val (driver.ts poisonDue), when any do ...
+    const due = this.guests.map((g) => (g.drv.poisonDue.includes(1) ? Array.from(g.drv.poisonDue).join('') : '')).join(',');
+    const head = due.replace(/,/g, '') === '' ? dead : `${dead}~${due}`;
     // ... and each hinting guest's hinting state the observation does not show (ids issued, pages taken and written since).
-    return this.guests.some((g) => g.hint) ? `${dead}|${this.guests.map((g) => (g.hint ? g.hint.hiddenKey() : '')).join('|')}` : dead;
+    return this.guests.some((g) => g.hint) ? `${head}|${this.guests.map((g) => (g.hint ? g.hint.hiddenKey() : '')).join('|')}` : head;
   }
 
   observe(): Observation {
@@ -184,8 +187,12 @@ export class ReferenceSystem implements SystemUnderTest {
     const found: number[] | null = poisonOn(g.cfg.features) ? [] : null;
     for (const p of chosen) {
       mem.free.delete(p); mem.used.add(p); mem.setPage(p, PageState.Used);
+      const due = g.drv.poisonDue[p] === 1;
+      g.drv.poisonDue[p] = 0;
       for (let x = p * mem.gpp; x < (p + 1) * mem.gpp; x++) {
         this.touch(g, x, out);
+        // The poison the free path owed a page the balloon gave back (driver.ts poisonDue; statement 54).
+        if (due) this.host.content[mem.p2m[x]] = POISON_VAL | 0;
         if (found) found.push(this.host.content[mem.p2m[x]] >>> 0);
         this.host.content[mem.p2m[x]] = 0;
         gpfns.push(asGpfn(x));

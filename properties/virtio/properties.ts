@@ -26,6 +26,7 @@ import { statsPosted } from './stats-posted.ts';
 import { statsEntries } from './stats-entries.ts';
 import { statsRecorded } from './stats-recorded.ts';
 import { virtioHintProperties, withHintingConformance } from './hinting/family.ts';
+import { hintFollowsHost } from './hinting/follows-host.ts';
 
 /** Conformance to the guest chart and, with FREE_PAGE_HINT, to the hinting chart (./hinting/family.ts). */
 export const virtioConformanceProperty = withHintingConformance(conformanceProperty);
@@ -51,10 +52,11 @@ export const contractProperties: readonly Property[] = [commandContract, effects
 
 /**
  * Free page hinting (VIRTIO 1.2 5.5.6.5) on the guests that negotiated FREE_PAGE_HINT: the hinting
- * command contract, the hinting pool's data oracle and what the device may drop
- * (properties/virtio/hinting/); the hinting chart is stepped by conformance.
+ * command contract, the hinting pool's data oracle, what the device may drop
+ * (properties/virtio/hinting/) and, at the end, that its command id follows the host's STOP and
+ * DONE (hint-follows-host); the hinting chart is stepped by conformance.
  */
-export const hintingProperties: readonly Property[] = virtioHintProperties;
+export const hintingProperties: readonly Property[] = [...virtioHintProperties, hintFollowsHost];
 
 /**
  * Every property `balloon check --family virtio` runs: the invariants, conformance to the

@@ -67,6 +67,7 @@ const WORK: Record<string, readonly string[]> = {
   'hint-contract': ['hint-step'],
   'hint-data-oracle': ['hint-returned'],
   'hint-device-drops': ['hint-dropped'],
+  'hint-follows-host': ['hint-host-ended'],
 };
 
 const OWN_WORK: readonly Situation[] = [
@@ -81,6 +82,7 @@ const OWN_WORK: readonly Situation[] = [
   { name: 'hint-ignored', group: 'work', doc: 'the device ignored hinted pages sent outside a started round or under a stale id (5.5.6.5.2 statement 49)' },
   { name: 'hint-returned', group: 'work', doc: 'the driver gave hinted pages back, at DONE or early by its shrinker, which the data oracle then reads (statements 43-46)' },
   { name: 'hint-dropped', group: 'work', doc: 'the device dropped a hinted page it had not seen written since the id (statement 50; what the device may drop)' },
+  { name: 'hint-host-ended', group: 'work', doc: 'the host said it can no longer use hints or no longer needs the pages (an accepted hint-stop or hint-done), whose command id the device must then show (statements 47, 52)' },
 ];
 
 // Layouts of real machines (properties/reach/layout.ts): virtio's queues carry 32-bit pfns (VIRTIO 1.2 5.5.6).
@@ -91,7 +93,7 @@ const DRIVER_DEFLATE = atAll('driver-deflate');
 const POISON_CHECKED = atAll('poison-checked');
 const STATS_USED = atAll('stats-used');
 const STATS_PAYLOAD = atAll('stats-payload');
-const HINT = { step: atAll('hint-step'), taken: atAll('hint-taken'), ignored: atAll('hint-ignored'), returned: atAll('hint-returned'), dropped: atAll('hint-dropped') };
+const HINT = { step: atAll('hint-step'), taken: atAll('hint-taken'), ignored: atAll('hint-ignored'), returned: atAll('hint-returned'), dropped: atAll('hint-dropped'), ended: atAll('hint-host-ended') };
 
 export const virtioReach: ReachCatalogue<SystemConfig> = {
   situations: ALL,
@@ -144,6 +146,7 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
             case 'poison-checked': if (e.gpfns.length > 0) hit[POISON_CHECKED] = 1; break;
             case 'hinting':
               hit[HINT.step] = 1;
+              if (command.kind === 'hint' && result.outcome === 'accepted' && (command.op.kind === 'hint-stop' || command.op.kind === 'hint-done')) hit[HINT.ended] = 1;
               for (const h of e.effects) {
                 if (h.kind === 'hint-processed' && h.taken.length > 0) hit[HINT.taken] = 1;
                 if (h.kind === 'hint-processed' && h.ignored.length > 0) hit[HINT.ignored] = 1;

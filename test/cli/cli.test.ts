@@ -9,7 +9,7 @@ describe('balloon check', () => {
     expect(await main(['check', '--runs', '200', '--seed', '3'])).toBe(0);
     expect(io.out).toMatch(/no-double-mapping\s+always\s+\d+\s+\d+\s+held/);
     expect(io.out).toMatch(/conformance\s+always\s+\d+\s+\d+\s+held/);
-    expect(io.out).toContain('all 87 properties held (5 families)');
+    expect(io.out).toContain('all 88 properties held (5 families)');
     expect(io.out).toContain('seed 3');
   });
   it('checks only the named properties', async () => {
@@ -54,7 +54,7 @@ describe('balloon list', () => {
       expect(['guest', 'host'], f.name).toContain(f.hostileSender);
     }
     const virtio = l.families.find((f: { name: string }) => f.name === 'virtio');
-    expect(virtio.properties).toHaveLength(25);
+    expect(virtio.properties).toHaveLength(26);
     expect(virtio.faults.length).toBeGreaterThanOrEqual(15);
   });
   it('heads each family\'s hostile requests with the side that sends them', async () => {

@@ -119,11 +119,12 @@ const PINNED_VARIANTS: Record<string, Record<string, { pages?: number; states: n
     'host-page-16': { pages: 16, states: 33, edges: 266 },
     'page-64k': { states: 44, edges: 360 },
     reporting: { states: 66, edges: 420 },
-    'reporting-poison': { states: 67, edges: 420 },
+    // With PAGE_POISON the free pages that still owe poison_val (a deflate's reuse, statement 54) are in the hidden key.
+    'reporting-poison': { states: 69, edges: 420 },
     'straddle-2^31': { states: 33, edges: 266 },
     'host-page-4': { states: 33, edges: 266 },
     // Resets that withhold each offered feature or see FEATURES_OK refused (core/virtio/negotiation.ts).
-    negotiation: { states: 157, edges: 1150 },
+    negotiation: { states: 167, edges: 1150 },
     hinting: { states: 123, edges: 928 },
   },
   xen: { pv: { states: 56, edges: 360 }, preempt: { states: 56, edges: 380 }, 'at-2^32': { states: 56, edges: 360 } },

@@ -90,6 +90,44 @@ describe('free page reporting, as the spec permits it', () => {
   });
 });
 
+/** Touch every page, inflate 4, let the device take them (it drops their frames), deflate them all, take them back and reuse them. */
+const balloonRound: Command[] = [
+  { kind: 'alloc', guest: g0, pages: 16, pick: 0 },
+  { kind: 'free', guest: g0, pages: 16, pick: 0 },
+  { kind: 'set-target', guest: g0, pages: 4 },
+  { kind: 'driver', guest: g0 },
+  { kind: 'device', guest: g0, queue: 'inflate' },
+  { kind: 'driver', guest: g0 },
+  { kind: 'set-target', guest: g0, pages: 0 },
+  { kind: 'driver', guest: g0 },
+  { kind: 'device', guest: g0, queue: 'deflate' },
+  { kind: 'driver', guest: g0 },
+  { kind: 'alloc', guest: g0, pages: 16, pick: 0 },
+];
+
+describe('deflated pages under PAGE_POISON (statement 54)', () => {
+  it.each(PROFILES)('the guest finds poison_val in every page the balloon gave back, and every property holds (profile %s)', (profile) => {
+    const c = withProfile(config(true, { hostFrames: 40 }), profile);
+    const effects = effectsOf(c, balloonRound);
+    expect(effects.filter((e) => e.kind === 'frame-released').length).toBeGreaterThan(0);
+    const freed = effects.filter((e) => e.kind === 'pages-freed').slice(1).flatMap((e) => e.gpfns);
+    expect(freed).toHaveLength(4);
+    const checked = effects.filter((e) => e.kind === 'poison-checked').at(-1);
+    expect(checked && freed.every((n) => checked.values[checked.gpfns.indexOf(n)] === POISON_VAL)).toBe(true);
+    expect(runCase(createReferenceSystem, c, balloonRound, allProperties).failure?.violation.message ?? null).toBeNull();
+  });
+
+  it('deflate-unpoisoned: a deflated page reused without poison_val is refused by reported-pages-kept', () => {
+    const r = runCase(referenceWithFaults(['deflate-unpoisoned']), config(true, { hostFrames: 40 }), balloonRound, allProperties);
+    expect(r.failure?.property).toBe('reported-pages-kept');
+    expect(r.failure?.violation.message).toMatch(/gave it back under PAGE_POISON.*5\.5\.6\.6\.1/);
+  });
+
+  it('without PAGE_POISON nothing is expected of a deflated page', () => {
+    expect(runCase(referenceWithFaults(['deflate-unpoisoned']), config(false, { hostFrames: 40 }), balloonRound, allProperties).failure).toBeNull();
+  });
+});
+
 describe('the faults of free page reporting, found by the general properties', () => {
   const cases: [FaultName, boolean, string[]][] = [
     ['report-ignores-poison', true, ['host-drops-only-ballooned', 'reported-pages-kept']],
