@@ -39,6 +39,12 @@ export class ArrayGuest {
   readonly space: number;
   /** Per guest page (not gpfn): its state. */
   readonly pages: PageName[] = [];
+  /**
+   * Pages the balloon gave back whose free path owes poison_val, written at their next allocation
+   * (VIRTIO 1.2 5.5.6.6.1 statement 54; Linux frees deflated pages through __free_page, whose page
+   * poisoning fills them). The guest's own configuration decides whether it poisons.
+   */
+  readonly poisonDue = new Set<number>();
   /** gpfn to frame for backed gpfns only; a missing key is an unbacked gpfn. */
   readonly backing = new Map<number, number>();
   readonly free = new SwapList();
@@ -222,6 +228,7 @@ export class ArrayGuest {
       } else {
         this.pages[p] = 'free';
         this.free.add(p);
+        if (poisonOn(this.cfg.features)) this.poisonDue.add(p);
         for (const x of this.gpfnsOfPage(p)) freed.push(g(x));
       }
     }
@@ -234,7 +241,11 @@ export class ArrayGuest {
   /** Driver unload: everything in or on its way to the balloon is the guest's again. */
   unload(): void {
     this.pages.forEach((s, p) => {
-      if (s === 'inflating' || s === 'ballooned' || s === 'deflating' || s === 'reported') { this.pages[p] = 'free'; this.free.add(p); }
+      if (s === 'inflating' || s === 'ballooned' || s === 'deflating' || s === 'reported') {
+        this.pages[p] = 'free'; this.free.add(p);
+        // A reported page was free, and poisoned, already (statement 59).
+        if (s !== 'reported' && poisonOn(this.cfg.features)) this.poisonDue.add(p);
+      }
     });
     this.balloon = [];
     this.buffers = [];

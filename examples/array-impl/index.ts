@@ -149,6 +149,7 @@ class ArraySystem implements SystemUnderTest {
     for (const p of chosen) {
       guest.free.delete(p);
       guest.pages[p] = 'reported';
+      guest.poisonDue.delete(p); // the report's own fill stands for the free path's (statement 59)
       if (poison) for (const x of guest.gpfnsOfPage(p)) this.host.content[guest.touch(x, out)] = POISON_VAL;
     }
     guest.enqueue('reporting', 'driver', chosen.flatMap((p) => guest.gpfnsOfPage(p)), out);
@@ -168,8 +169,10 @@ class ArraySystem implements SystemUnderTest {
       guest.free.delete(p);
       guest.used.add(p);
       guest.pages[p] = 'used';
+      const due = guest.poisonDue.delete(p);
       for (const x of guest.gpfnsOfPage(p)) {
         const f = guest.touch(x, out);
+        if (due) this.host.content[f] = POISON_VAL; // the fill the free path owed a page the balloon gave back (statement 54)
         poisoned.push(this.host.content[f]); // what a poisoning guest checks before it zeroes
         this.host.content[f] = 0; // allocation zeroes the page
         gpfns.push(x as Gpfn);

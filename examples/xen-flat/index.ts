@@ -172,8 +172,9 @@ export class FlatXenSystem implements OpHost {
   /** increase_reservation: ask back one batch from the balloon; only what Xen populated returns to the guest. */
   private up(d: Domain, credit: number, grant: number | undefined, out: XenEffect[]): 'done' | 'eagain' | 'ecanceled' {
     if (d.balloon.length === 0) {
-      // reserve_additional_memory without memory hotplug: nothing to give, the target is cut.
-      d.target = d.current;
+      // reserve_additional_memory without memory hotplug: nothing to give, the target is cut to what
+      // the guest has plus the pages lent to backends (Linux c673ec61ade8, target_unpopulated).
+      d.target = d.current + d.lent.length;
       return 'ecanceled';
     }
     const n = Math.min(credit, this.config.batchGpfns, d.balloon.length);

@@ -43,9 +43,11 @@ describe('the Xen charts', () => {
     expect(sizes).toEqual({ 'xen-thread': [3, 18], 'xen-hypervisor': [7, 8] });
   });
 
+  // 619 states, 4074 edges until a cancelled rise cut the target to current_pages + the pages lent
+  // (Linux c673ec61ade8) instead of current_pages: a cancel no longer leaves a target of its own below the lent pages.
   it('the tiny system\'s state space is pinned (exhaustive, saturated)', () => {
-    expect(exploreXen(tinyXenConfig(), 16)).toEqual({ states: 619, edges: 4074 });
-    expect(exploreXen(tinyXenConfig({ guests: [xenGuestConfig({ ramPages: 4, floorPages: 1, mode: 'pv' })] }), 16)).toEqual({ states: 619, edges: 4074 });
+    expect(exploreXen(tinyXenConfig(), 16)).toEqual({ states: 578, edges: 3777 });
+    expect(exploreXen(tinyXenConfig({ guests: [xenGuestConfig({ ramPages: 4, floorPages: 1, mode: 'pv' })] }), 16)).toEqual({ states: 578, edges: 3777 });
   }, 30_000);
 
   it('refuses a pass when the thread is not due, naming the rule', () => {
