@@ -3,8 +3,11 @@
  * allows: guests no command names are dropped, then features, holes, floors, assigned devices,
  * big pages and small batches are switched back to the plainest value one at a time, each change
  * kept only if the same property still fails. fast-check cannot do this itself: the commands are
- * generated from the configuration (`chain`), which it does not shrink well. The result is what
- * a reader sees and what the trace records; the seed and path still name the unsimplified case.
+ * generated from the configuration (`chain`), which it does not shrink well. Last, each reset that
+ * negotiates (withholds features, has its FEATURES_OK refused: properties/workload.ts
+ * negotiationArb) is made a plain reset, or failing that loses one of the two, when the failure
+ * does not need it. The result is what a reader sees and what the trace records; the seed and
+ * path still name the unsimplified case.
  */
 import { configProblems, guestId, type Command, type GuestConfig, type SystemConfig } from '../core/virtio/index.ts';
 import type { Case } from './workload.ts';
@@ -15,6 +18,26 @@ export function simplifyCase(c: Case, stillFails: (c: Case) => boolean): Case {
   for (const candidate of candidates(best.config)) {
     const next = { config: candidate(best.config), commands: best.commands };
     if (configProblems(next.config).length === 0 && stillFails(next)) best = next;
+  }
+  return plainResets(best, stillFails);
+}
+
+/**
+ * Every negotiating reset made plain, one at a time from the first: the plain reset, else the
+ * reset without its refusal, else without its withheld features; each kept only if the case
+ * still fails alike.
+ */
+function plainResets(c: Case, stillFails: (c: Case) => boolean): Case {
+  let best = c;
+  for (let i = 0; i < best.commands.length; i++) {
+    const x = best.commands[i];
+    if (x.kind !== 'reset' || (!x.refuse && !x.withhold?.length)) continue;
+    const { withhold, refuse, ...plain } = x;
+    const tries: Command[] = [plain, ...(refuse && withhold?.length ? [{ ...plain, withhold }, { ...plain, refuse }] : [])];
+    for (const t of tries) {
+      const next = { config: best.config, commands: best.commands.map((y, j) => (j === i ? t : y)) };
+      if (stillFails(next)) { best = next; break; }
+    }
   }
   return best;
 }

@@ -5,10 +5,13 @@
  * and the damage of a poisoning guest taking PAGE_REPORTING without PAGE_POISON (statements 3 and
  * 58) is seen in the data by reported-pages-kept even with the chart and the contracts left out.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { guestConfig, guestId, systemConfig, withProfile, type Command, type SystemConfig, type VirtioProfile } from '../../core/virtio/index.ts';
+import { guestConfig, guestId, systemConfig, withProfile, type Command, type SystemConfig, type SystemFactory, type VirtioProfile } from '../../core/virtio/index.ts';
 import { createReferenceSystem, referenceWithFaults } from '../../impl/virtio/index.ts';
 import { allProperties, runCase } from '../../properties/index.ts';
+import { runCampaign } from '../../properties/campaign.ts';
+import { negotiationArb } from '../../properties/workload.ts';
 
 const g0 = guestId(0);
 const config = (): SystemConfig => systemConfig({
@@ -52,6 +55,32 @@ describe('feature negotiation at a reload', () => {
     for (const commands of [withheld, refused]) {
       const r = runCase(createReferenceSystem, withProfile(config(), profile), commands, allProperties);
       expect(r.failure?.violation.message ?? null).toBeNull();
+    }
+  });
+
+  it('a negotiation drawn at the resets shrinks to plain resets when nothing needs it (fast-check alone)', () => {
+    const c = { config: config(), commands: [{ kind: 'reset', guest: g0 }, { kind: 'driver', guest: g0 }, { kind: 'reset', guest: g0 }] as Command[] };
+    let negotiated = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      // A property every case fails: fast-check shrinks as far as its shrink tree goes.
+      const r = fc.check(fc.property(negotiationArb(c), (x) => { negotiated += Number(x.commands.some((y) => y.kind === 'reset' && (y.refuse || y.withhold))); return false; }), { seed });
+      expect(r.counterexample?.[0].commands).toEqual(c.commands);
+    }
+    // ... and the seeds did draw negotiating resets (withheld features, refusals) to shrink away.
+    expect(negotiated).toBeGreaterThan(10);
+  });
+
+  it('a failure at any reset shrinks to one plain reset, never a negotiating one (issue 21)', () => {
+    // An implementation that throws at every reset: the failure needs a reset, not its negotiation.
+    const throwsAtReset: SystemFactory = (cfg) => {
+      const sys = createReferenceSystem(cfg);
+      return { config: cfg, apply: (x) => { if (x.kind === 'reset') throw new Error('reset'); return sys.apply(x); }, observe: () => sys.observe() };
+    };
+    // Seeds whose shrunk case kept `reset g0 withhold=mustTellHost refuse` (1) or `reset g0 refuse`
+    // (4, 19) when oneof shrank only within the branch that drew it.
+    for (const seed of [1, 4, 19]) {
+      const cx = runCampaign({ factory: throwsAtReset, properties: allProperties, runs: 200, seed, stopAtFirst: true }).counterexamples[0];
+      expect(cx.case.commands).toEqual([{ kind: 'reset', guest: g0 }]);
     }
   });
 

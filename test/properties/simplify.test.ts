@@ -26,6 +26,16 @@ describe('simplifyCase', () => {
     expect(s.config.hostPageGpfns).toBe(16);
   });
 
+  it('makes a negotiating reset plain, or drops what of its negotiation the failure does not need', () => {
+    const g0 = guestId(0);
+    const c: Case = { config: systemConfig({ guests: [guestConfig()] }), commands: [{ kind: 'reset', guest: g0, withhold: ['statsVq'], refuse: true }, { kind: 'driver', guest: g0 }] };
+    expect(simplifyCase(c, () => true).commands[0]).toEqual({ kind: 'reset', guest: g0 });
+    const refused = (x: Case) => x.commands.some((y) => y.kind === 'reset' && y.refuse === true);
+    expect(simplifyCase(c, refused).commands[0]).toEqual({ kind: 'reset', guest: g0, refuse: true });
+    const withheld = (x: Case) => x.commands.some((y) => y.kind === 'reset' && y.withhold?.length === 1);
+    expect(simplifyCase(c, withheld).commands[0]).toEqual({ kind: 'reset', guest: g0, withhold: ['statsVq'] });
+  });
+
   it('returns the case unchanged when no simplification keeps the failure', () => {
     expect(simplifyCase(noisy, (c) => c === noisy)).toBe(noisy);
   });
