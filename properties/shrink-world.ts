@@ -84,14 +84,23 @@ function smaller(a: WorldConfig, b: WorldConfig): boolean {
 }
 
 /**
+ * What a command is, its numbers aside (guest, pages, pick): `{"kind":"hint","guest":0,"op":{"kind":"hint-stop"}}`
+ * for every guest's hint-stop; a reset that withholds features is not a plain reset.
+ */
+const shapeOf = (c: unknown): string => JSON.stringify(c, (_k, v: unknown) => (typeof v === 'number' ? 0 : v));
+
+/**
  * The family's small worlds that keep what `config` has (see the header), in the order they are
- * searched: smallest first; of one size, the variants that change what the case's world shares
- * (a host page of 4 gpfns for a case with big host pages), then the plain tiny configuration, then
- * the variants that only add commands.
+ * searched: smallest first; of one size, first the variants whose own commands (the explorer's
+ * `extra` alphabet) the case uses, given `commands` (a case of hinting steps is searched where
+ * hinting is, before the reporting worlds its features also keep: each world may spend the budget
+ * the next one needed), then the variants that change what the case's world shares (a host page
+ * of 4 gpfns for a case with big host pages), then the plain tiny configuration, then the
+ * variants that only add commands.
  *
  *   smallWorlds(virtio, caseWithHostPagesOf16.config).map((w) => w.name); // ['1×4', '1×4 host-page-4', '1×16 host-page-16']
  */
-export function smallWorlds(family: AnyFamily, config: WorldConfig): SmallWorld[] {
+export function smallWorlds(family: AnyFamily, config: WorldConfig, commands: readonly AnyCommand[] = []): SmallWorld[] {
   const ex = family.explorer;
   if (!ex) return [];
   const plain = (g: number, p: number) => ex.config(g, p) as WorldConfig;
@@ -101,7 +110,8 @@ export function smallWorlds(family: AnyFamily, config: WorldConfig): SmallWorld[
   for (const at of Object.values(ex.faultsAt ?? {})) if (!('notFound' in at)) add(at.guests, at.pages, at.variant);
   for (const v of Object.keys(ex.variants ?? {})) if (![...sizes.values()].some((s) => s.variant === v)) add(ex.defaults.guests, ex.defaults.pages, v);
   const profile = family.profiles ? family.profiles.of(config as never) : undefined;
-  const out: (SmallWorld & { kept: boolean })[] = [];
+  const used = new Set(commands.map(shapeOf));
+  const out: (SmallWorld & { kept: boolean; uses: boolean })[] = [];
   for (const [name, s] of sizes) {
     if (s.guests > config.guests.length) continue;
     const setup = explorerSetup(family, s.guests, s.pages, s.variant);
@@ -111,12 +121,14 @@ export function smallWorlds(family: AnyFamily, config: WorldConfig): SmallWorld[
     if (family.configProblems(held as never).length > 0) continue;
     // A variant that changes the configuration in a way the case's world shares comes before
     // the plain world of its size: the failure more likely lives there, and the budget is shared.
-    out.push({ name, config: held, family: setup.family, kept: s.variant !== undefined && JSON.stringify(tiny) !== JSON.stringify(setup.config) });
+    const v = s.variant !== undefined ? ex.variants?.[s.variant] : undefined;
+    const uses = v?.extra !== undefined && v.extra(setup.config).some((c) => used.has(shapeOf(c)));
+    out.push({ name, config: held, family: setup.family, kept: s.variant !== undefined && JSON.stringify(tiny) !== JSON.stringify(setup.config), uses });
   }
   // A stable sort: otherwise the order above (plain first, then faultsAt's order).
   return out
-    .sort((a, b) => (smaller(a.config, b.config) ? -1 : smaller(b.config, a.config) ? 1 : Number(b.kept) - Number(a.kept)))
-    .map(({ kept: _kept, ...w }) => w);
+    .sort((a, b) => (smaller(a.config, b.config) ? -1 : smaller(b.config, a.config) ? 1 : Number(b.uses) - Number(a.uses) || Number(b.kept) - Number(a.kept)))
+    .map(({ kept: _kept, uses: _uses, ...w }) => w);
 }
 
 /**
@@ -165,7 +177,7 @@ function leaves(x: unknown): Map<string, unknown[]> {
 export function shrinkWorld(c: FamilyCase, o: ShrinkWorldOptions): FamilyCase {
   let best = c;
   let budget = o.totalStates ?? WORLDS_MAX_STATES;
-  for (const w of smallWorlds(o.family, c.config)) {
+  for (const w of smallWorlds(o.family, c.config, c.commands)) {
     if (budget <= 0) break;
     // Only a shorter case, or one as short in a smaller world, would be kept.
     const depth = smaller(w.config, best.config) ? best.commands.length : best.commands.length - 1;
