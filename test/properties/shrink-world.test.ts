@@ -9,7 +9,7 @@ import { familyByName } from '../../properties/families.ts';
 import type { FamilyCase } from '../../properties/family.ts';
 import { runCampaign } from '../../properties/campaign.ts';
 import { runCase } from '../../properties/runner.ts';
-import { keepsWhatTheCaseHas, shrinkWorld, smallWorlds, worldSize } from '../../properties/shrink-world.ts';
+import { keepsWhatTheCaseHas, otherWorlds, shrinkWorld, smallWorlds, worldSize } from '../../properties/shrink-world.ts';
 import { explorerConfig } from '../../properties/explore-at.ts';
 
 const vmware = familyByName('vmware');
@@ -126,6 +126,33 @@ describe('shrinkWorld', () => {
     const out = shrinkWorld({ config: hintingWorld, commands: hintingCase }, { family: virtio, factory, property: contract, stillFails: first });
     expect(out.commands).toEqual([hint({ kind: 'hint-request' }), hint({ kind: 'hint-stop' }), hint({ kind: 'hint-done' })]);
     expect(out.config).toEqual(explorerConfig(virtio, 1, 4, 'hinting'));
+  });
+  it('tries the worlds the comparison leaves out for one command alone', () => {
+    // vmware ppn-truncated, seed 8 (measured 2026-12-04): guest 1 laid out with its last pages at
+    // the top of 2^40 (no ppnBase), its host granting 2 MiB pages without batching; the commands
+    // stopped at two there (the allocation puts the balloon's last page past 2^32).
+    const laidOut = {
+      ...drawnWorld,
+      guests: [
+        { ...(drawnWorld.guests[0] as object), layout: [{ from: 0, pfn: 0 }, { from: 32, pfn: 1048576 }] },
+        {
+          ...(drawnWorld.guests[1] as object), caps: { batched: false, large: true, doorbell: true, target64: false },
+          layout: [{ from: 0, pfn: 0 }, { from: 32, pfn: 1048568 }, { from: 40, pfn: 1048576 }, { from: 48, pfn: 2 ** 40 - 8 }],
+        },
+      ],
+    } as unknown as WorldConfig;
+    expect(smallWorlds(vmware, laidOut).map((w) => w.name)).not.toContain('1×2 high-ppn');
+    expect(otherWorlds(vmware, laidOut).map((w) => w.name)).toContain('1×2 high-ppn');
+    const factory = vmware.withFaults(['ppn-truncated']) as never;
+    const wellFormed = vmware.properties.find((p) => p.name === 'vmware-requests-well-formed')!;
+    const first = (c: FamilyCase) => runCase(factory, c.config as never, c.commands as never, vmware.properties as never).failure?.property === wellFormed.name;
+    const two = [{ kind: 'alloc', guest: 1, pick: 1, pages: 1 }, { kind: 'set-target', guest: 1, pages: 45 }] as unknown as AnyCommand[];
+    expect(first({ config: laidOut, commands: two })).toBe(true);
+    expect(first({ config: laidOut, commands: two.slice(1) })).toBe(false);
+    const out = shrinkWorld({ config: laidOut, commands: two }, { family: vmware, factory, property: wellFormed, stillFails: first });
+    expect(out.commands).toHaveLength(1);
+    expect(out.config).toEqual(explorerConfig(vmware, 1, 2, 'high-ppn'));
+    expect(first(out)).toBe(true);
   });
   it('looks on when the shortest failure of the property fails another one first (searchAlike)', () => {
     // virtio unbounded-balloon: at 1×4 one target past the floor fails conformance alone, but
