@@ -323,11 +323,12 @@ export function reuseBurstArb<C>(guest: GuestId, hostile: fc.Arbitrary<C> | null
 
 /**
  * The command list of a case: `one` command at a time, and in a concentrated case (`burst` given)
- * a reuse burst one time in six; at most `maxCommands` in all.
+ * a reuse burst one time in six (`burstWeight` in 5 + `burstWeight`: a family may draw it per
+ * case); at most `maxCommands` in all.
  */
-export function commandListArb<C>(one: fc.Arbitrary<C>, burst: fc.Arbitrary<C[]> | null, maxCommands: number): fc.Arbitrary<C[]> {
+export function commandListArb<C>(one: fc.Arbitrary<C>, burst: fc.Arbitrary<C[]> | null, maxCommands: number, burstWeight = 1): fc.Arbitrary<C[]> {
   if (!burst) return fc.array(one, { maxLength: maxCommands, size: 'medium' });
-  return fc.array(fc.oneof({ weight: 5, arbitrary: one.map((c) => [c]) }, { weight: 1, arbitrary: burst }), { maxLength: maxCommands, size: 'medium' })
+  return fc.array(fc.oneof({ weight: 5, arbitrary: one.map((c) => [c]) }, { weight: burstWeight, arbitrary: burst }), { maxLength: maxCommands, size: 'medium' })
     .map((xs) => xs.flat().slice(0, maxCommands));
 }
 
