@@ -498,14 +498,15 @@ function swingsArb(c: Case, local: Locality | null, kinds: readonly CommandKind[
   const guest = guestId(local.guest % c.config.guests.length);
   const gc = c.config.guests[guest];
   const gpp = gc.guestPageGpfns;
-  // In guest pages: as high as the guest can spare (RAM less its floor), cuts of up to half of it.
+  // In guest pages: rises up to the guest's memory (the driver stops at its floor: invariant 10, so
+  // a rise past it puts the floor to the test), cuts of up to half of what it can spare (RAM less its floor).
   const top = Math.max(1, Math.floor((gc.ramPages - gc.floorPages) / gpp));
   const pokes: Poke[] = (['hostile', 'write', 'free', 'report', 'reset'] as const).filter((k) => kinds.includes(k));
   const poke: fc.Arbitrary<Poke | null> = pokes.length > 0
     ? fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constantFrom(...pokes) })
     : fc.constant(null);
   const swing: fc.Arbitrary<Swing> = fc.record({
-    high: fc.integer({ min: 1, max: top }),
+    high: fc.integer({ min: 1, max: Math.max(1, Math.floor(gc.ramPages / gpp)) }),
     first: poke,
     cuts: fc.array(fc.record({ down: fc.integer({ min: 1, max: Math.max(1, Math.ceil(top / 2)) }), poke }), { minLength: 1, maxLength: 3 }),
   });
