@@ -419,14 +419,119 @@ export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
     // 100000 used to give the very same cases; up to 100 (the default 80) 'max' and 'medium'
     // generate the same lengths, so the default campaign is unchanged, byte for byte.
     // A uniform case is laid out as a real machine now and then, drawn after its commands (properties/layout.ts).
-    .chain(({ config, optional, local }) => fc.tuple(
-      fc.array(commandArb(config, ['driver', 'device', ...(local ? withBase(optional, local) : optional)], local), { maxLength, size: 'max' }),
-      opts.config || local ? fc.constant(config) : layoutsArb(config, VIRTIO_WIRE),
-    ).map(([commands, laid]) => ({ config: laid, commands })))
+    .chain(({ config, optional, local }) => {
+      const kinds: CommandKind[] = ['driver', 'device', ...(local ? withBase(optional, local) : optional)];
+      return fc.tuple(
+        fc.array(commandArb(config, kinds, local), { maxLength, size: 'max' }),
+        opts.config || local ? fc.constant(config) : layoutsArb(config, VIRTIO_WIRE),
+      ).map(([commands, laid]) => ({ config: laid, commands, local, kinds }));
+    })
     // Free page hinting in one case of two, drawn after the commands, so the cases without it stay as they were.
-    .chain((c) => hintingArb(c, maxLength, opts.config !== undefined))
-    // Feature negotiation at the resets, drawn last: every case keeps the commands it drew before.
-    .chain(negotiationArb);
+    // Feature negotiation at the resets after it: every case keeps the commands it drew before.
+    // Target swings in a concentrated case last (swingsArb): they add commands and shift no draw.
+    .chain(({ config, commands, local, kinds }) => hintingArb({ config, commands }, maxLength, opts.config !== undefined)
+      .chain(negotiationArb)
+      .chain((c) => swingsArb(c, local, kinds, maxLength)));
+}
+
+/**
+ * What a swing does between two of its target moves, on the page given back last: a hostile
+ * request aimed at it (AIM_PICK), the guest taking it back and writing it or freeing it (one page
+ * at LIFO_PICK: the page freed or deflated last, impl/guest-memory.ts), a reporting round of it
+ * (written, freed, reported, the report served and acknowledged, allocated again: VIRTIO 1.2
+ * 5.5.6.7, the round statements 59 and 60 speak of), or a reset.
+ */
+type Poke = 'hostile' | 'write' | 'free' | 'report' | 'reset';
+
+/** One swing: a rise to `high` guest pages, then cuts of `down` guest pages each, a poke (or none) after each move. */
+interface Swing { high: number; first: Poke | null; cuts: readonly { down: number; poke: Poke | null }[] }
+
+/**
+ * A swing's commands for `guest`: each target move is carried out by a driver pass (one buffer,
+ * the device's use of it, the driver's taking of the acknowledgement; a rise may take two
+ * buffers), so a swing deflates in one buffer per cut the pages it just inflated, the balloon's
+ * last first (Linux leak_balloon, balloon_page_dequeue).
+ */
+function swingCommands(guest: GuestId, gpp: number, s: Swing, request: (k: number) => Command): Command[] {
+  const pass = (queue: QueueName): Command[] => [{ kind: 'driver', guest }, { kind: 'device', guest, queue }, { kind: 'driver', guest }];
+  const poke = (p: Poke | null, k: number): Command[] => {
+    switch (p) {
+      case 'hostile': return [request(k)];
+      case 'write': return [{ kind: 'alloc', guest, pages: 1, pick: LIFO_PICK }, { kind: 'write', guest, pick: LIFO_PICK }];
+      case 'free': return [{ kind: 'alloc', guest, pages: 1, pick: LIFO_PICK }, { kind: 'free', guest, pages: 1, pick: LIFO_PICK }];
+      // A reporting round of the page: used, freed, reported, its report served and taken back, and reused.
+      case 'report': return [
+        { kind: 'alloc', guest, pages: 1, pick: LIFO_PICK }, { kind: 'write', guest, pick: LIFO_PICK }, { kind: 'free', guest, pages: 1, pick: LIFO_PICK },
+        { kind: 'report', guest, pages: 1, pick: LIFO_PICK }, { kind: 'device', guest, queue: 'reporting' }, { kind: 'driver', guest },
+        { kind: 'alloc', guest, pages: 1, pick: LIFO_PICK },
+      ];
+      case 'reset': return [{ kind: 'reset', guest }];
+      default: return [];
+    }
+  };
+  // The rise starts from wherever the case left the balloon: one pass of each queue, twice.
+  const rise: Command[] = [{ kind: 'driver', guest }, { kind: 'device', guest, queue: 'inflate' }, { kind: 'device', guest, queue: 'deflate' }, { kind: 'driver', guest }];
+  const out: Command[] = [{ kind: 'set-target', guest, pages: s.high * gpp }, ...rise, ...rise, ...poke(s.first, 0)];
+  let level = s.high;
+  s.cuts.forEach((c, i) => {
+    level = Math.max(0, level - c.down);
+    out.push({ kind: 'set-target', guest, pages: level * gpp }, ...pass('deflate'), ...poke(c.poke, i + 1));
+  });
+  return out;
+}
+
+/**
+ * Target swings, a swarm dimension of a concentrated case (issue 22): one concentrated case in two
+ * gets one to three swings of its hot guest put among its commands, each a rise of the target
+ * and one to three cuts, so the driver deflates, a few pages a buffer, the pages it just inflated
+ * on the same host pages, with the guest's writes, frees and reports of the page given back,
+ * hostile requests aimed at it (AIM_PICK) and resets between the cuts (those the swarm enabled). The
+ * driver deflates in about one case of seven otherwise (a deflate needs a target below the
+ * balloon after one above it, each carried out by driver and device steps in turn), so chains
+ * of two deflates on one host page and an event after them were below 0.1% of the cases
+ * (bench/REACH.md). Drawn after everything else and put in at drawn places within the room the
+ * case leaves (at most `maxCommands` in all), so every case keeps the commands it drew and one
+ * without swings is unchanged.
+ */
+function swingsArb(c: Case, local: Locality | null, kinds: readonly CommandKind[], maxCommands: number): fc.Arbitrary<Case> {
+  const room = maxCommands - c.commands.length;
+  if (!local || room <= 0) return fc.constant(c);
+  const guest = guestId(local.guest % c.config.guests.length);
+  const gc = c.config.guests[guest];
+  const gpp = gc.guestPageGpfns;
+  // In guest pages: rises up to the guest's memory (the driver stops at its floor: invariant 10, so
+  // a rise past it puts the floor to the test), cuts of up to half of what it can spare (RAM less its floor).
+  const top = Math.max(1, Math.floor((gc.ramPages - gc.floorPages) / gpp));
+  const pokes: Poke[] = (['hostile', 'write', 'free', 'report', 'reset'] as const).filter((k) => kinds.includes(k));
+  const poke: fc.Arbitrary<Poke | null> = pokes.length > 0
+    ? fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constantFrom(...pokes) })
+    : fc.constant(null);
+  const swing: fc.Arbitrary<Swing> = fc.record({
+    high: fc.integer({ min: 1, max: Math.max(1, Math.floor(gc.ramPages / gpp)) }),
+    first: poke,
+    cuts: fc.array(fc.record({ down: fc.integer({ min: 1, max: Math.max(1, Math.ceil(top / 2)) }), poke }), { minLength: 1, maxLength: 3 }),
+  });
+  // A hostile request of a swing: aimed, two in three of the kinds that name the guest's own gpfns.
+  const requests = fc.array(fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...LOCAL_HOSTILE) }, { weight: 1, arbitrary: fc.constantFrom(...hostileKinds) }), { minLength: 4, maxLength: 4 });
+  const swings = fc.array(fc.tuple(fc.nat({ max: c.commands.length }), swing, requests), { minLength: 1, maxLength: 3 });
+  return fc.oneof(fc.constant(null), swings).map((drawn) => {
+    if (!drawn) return c;
+    const at = new Map<number, Command[]>();
+    let left = room;
+    for (const [pos, s, reqs] of drawn) {
+      const cmds = swingCommands(guest, gpp, s, (k) => ({ kind: 'hostile', guest, request: reqs[k], pick: AIM_PICK }));
+      if (cmds.length > left) break;
+      left -= cmds.length;
+      at.set(pos, [...(at.get(pos) ?? []), ...cmds]);
+    }
+    if (at.size === 0) return c;
+    const commands: Command[] = [];
+    for (let i = 0; i <= c.commands.length; i++) {
+      commands.push(...(at.get(i) ?? []));
+      if (i < c.commands.length) commands.push(c.commands[i]);
+    }
+    return { ...c, commands };
+  });
 }
 
 /**
