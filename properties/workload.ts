@@ -11,6 +11,7 @@ import {
 import { DEFAULT_MAX_COMMANDS } from './defaults.ts';
 import { layoutsArb, withLayouts, type LayoutWire } from './layout.ts';
 import { hintingArb } from './virtio/hinting/workload.ts';
+import { reportOrderArb } from './virtio/report-order.ts';
 
 export interface Case { config: SystemConfig; commands: Command[] }
 
@@ -424,8 +425,10 @@ export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
     ).map(([commands, laid]) => ({ config: laid, commands })))
     // Free page hinting in one case of two, drawn after the commands, so the cases without it stay as they were.
     .chain((c) => hintingArb(c, maxLength, opts.config !== undefined))
-    // Feature negotiation at the resets, drawn last: every case keeps the commands it drew before.
-    .chain(negotiationArb);
+    // Feature negotiation at the resets: every case keeps the commands it drew before.
+    .chain(negotiationArb)
+    // The report order of the reporting guests, drawn last; a fixed configuration keeps its own (./virtio/report-order.ts).
+    .chain((c) => reportOrderArb(c, opts.config !== undefined));
 }
 
 /**
