@@ -11,6 +11,7 @@ import {
 import { DEFAULT_MAX_COMMANDS } from './defaults.ts';
 import { layoutsArb, withLayouts, type LayoutWire } from './layout.ts';
 import { hintingArb } from './virtio/hinting/workload.ts';
+import { reportOrderArb } from './virtio/report-order.ts';
 
 export interface Case { config: SystemConfig; commands: Command[] }
 
@@ -428,9 +429,11 @@ export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
     })
     // Free page hinting in one case of two, drawn after the commands, so the cases without it stay as they were.
     // Feature negotiation at the resets after it: every case keeps the commands it drew before.
+    // The report order of the reporting guests next; a fixed configuration keeps its own (./virtio/report-order.ts).
     // Target swings in a concentrated case last (swingsArb): they add commands and shift no draw.
     .chain(({ config, commands, local, kinds }) => hintingArb({ config, commands }, maxLength, opts.config !== undefined)
       .chain(negotiationArb)
+      .chain((c) => reportOrderArb(c, opts.config !== undefined))
       .chain((c) => swingsArb(c, local, kinds, maxLength)));
 }
 

@@ -39,7 +39,9 @@ export type Command =
    * Free page reporting (VIRTIO 1.2 5.5.6.7, Linux page_reporting_cycle): the driver takes up to
    * `pages` free guest pages, from the one `pick` names on, off its free list, poisons them when
    * PAGE_POISON was negotiated (statement 59) and reports them on the reporting queue; they go
-   * back to the free list when the driver consumes the device's acknowledgement.
+   * back to the free list when the driver consumes the device's acknowledgement. With a report
+   * order k (GuestConfig.reportOrder) it takes whole aligned blocks of 2^k guest pages instead,
+   * ceil(pages / 2^k) of them or as many as are free whole (core/virtio/reporting.ts; statement 62).
    */
   | { kind: 'report'; guest: GuestId; pages: number; pick: number }
   /**

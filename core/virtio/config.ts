@@ -5,6 +5,7 @@
  */
 import type { WorldConfig, WorldGuestConfig } from '../world.ts';
 import { layoutProblems } from '../layout.ts';
+import { MAX_REPORT_ORDER } from './reporting.ts';
 
 /** virtio-balloon feature bits the driver and device can negotiate (VIRTIO 1.x, 5.5.3). */
 export interface VirtioFeatures {
@@ -76,6 +77,12 @@ export function withProfile(c: SystemConfig, profile: VirtioProfile): SystemConf
 
 export interface GuestConfig extends WorldGuestConfig {
   features: VirtioFeatures;
+  /**
+   * With PAGE_REPORTING, the guest's report order, scaled from Linux's page_reporting_order: the
+   * driver reports free blocks of 2^reportOrder guest pages, aligned (core/virtio/reporting.ts;
+   * VIRTIO 1.2 5.5.6.7.1 statement 62). 0 to MAX_REPORT_ORDER; absent: 0, any whole guest page.
+   */
+  reportOrder?: number;
 }
 
 export interface SystemConfig extends WorldConfig {
@@ -152,6 +159,7 @@ export function configProblems(c: SystemConfig): string[] {
       p.push(`${at}.features: freePageHint, when given, must be a boolean`);
     }
     if (typeof g.assignedDevice !== 'boolean') p.push(`${at}.assignedDevice: must be a boolean`);
+    if (g.reportOrder !== undefined && (!whole(g.reportOrder, 0) || g.reportOrder > MAX_REPORT_ORDER)) p.push(`${at}.reportOrder: must be a whole number from 0 to ${MAX_REPORT_ORDER}`);
   });
   return p;
 }

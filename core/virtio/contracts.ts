@@ -19,6 +19,7 @@
 import { touchedRanges } from '../paged.ts';
 import type { Command, CommandKind, QueueName } from './commands.ts';
 import { hintingOn, poisonOn, reportingOn, type GuestConfig } from './config.ts';
+import { hasFreeBlock, reportOrderOf } from './reporting.ts';
 import { HINT_ERRORS } from './hinting.ts';
 import type { Effect, EffectKind, StepResult } from './effects.ts';
 import type { ErrorCode } from './errors.ts';
@@ -215,23 +216,29 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     },
   },
   'report': {
-    source: 'VIRTIO 1.2 5.5.6.7 (free page reporting: the driver reports free pages on reporting_vq); 5.5.2 (the queue exists only with PAGE_REPORTING); Linux mm/page_reporting.c page_reporting_cycle; core/virtio/commands.ts report',
+    source: 'VIRTIO 1.2 5.5.6.7 (free page reporting: the driver reports free pages on reporting_vq); 5.5.2 (the queue exists only with PAGE_REPORTING); Linux mm/page_reporting.c page_reporting_cycle, in blocks of page_reporting_order (core/virtio/reporting.ts); core/virtio/commands.ts report',
     refusals: {
       'device/no-reporting-queue': 'PAGE_REPORTING was not negotiated',
-      'guest/nothing-to-report': 'no guest page is free',
+      'guest/nothing-to-report': 'no guest page is free (with a report order, no aligned block of 2^reportOrder guest pages is free whole)',
       'host/out-of-frames': 'with PAGE_POISON, the host has fewer free frames than poisoning the pages could need (the fill populates them)',
     },
-    accepted: 'one buffer-queued effect on the reporting queue of min(pages, free pages) whole free guest pages, which leave the free count until the acknowledgement',
+    accepted: 'one buffer-queued effect on the reporting queue of min(pages, free pages) whole free guest pages (with a report order, at most ceil(pages / 2^reportOrder) blocks of 2^reportOrder guest pages: whole blocks are report-blocks\' to judge), which leave the free count until the acknowledgement',
     check(s) {
       const c = s.command as Extract<Command, { kind: 'report' }>;
       const gpp = s.guest.guestPageGpfns;
       // The features as negotiated at the last reload (negotiation.ts); a report step changes none.
       const on = reportingOn(s.after.features);
-      const want = Number.isInteger(c.pages) && c.pages >= 1 ? Math.min(c.pages, Math.floor(s.before.free / gpp)) * gpp : 0;
+      // With a report order the driver takes whole blocks: `want` is then the most it may report.
+      const block = 2 ** reportOrderOf(s.guest);
+      const asked = Number.isInteger(c.pages) && c.pages >= 1 ? Math.ceil(c.pages / block) * block : 0;
+      const want = Math.min(asked, Math.floor(s.before.free / gpp)) * gpp;
+      // A refusal changes nothing, so the observation after it shows the free pages before.
+      const noBlock = () => !hasFreeBlock(s.guest, reportOrderOf(s.guest), s.after.pageState);
       if (s.result.outcome === 'refused') {
         return refusal(s, {
           'device/no-reporting-queue': () => on ? 'PAGE_REPORTING was negotiated' : null,
-          'guest/nothing-to-report': () => !on ? 'PAGE_REPORTING was not negotiated (device/no-reporting-queue)' : want === 0 ? null : `${s.before.free} gpfns were free`,
+          'guest/nothing-to-report': () => !on ? 'PAGE_REPORTING was not negotiated (device/no-reporting-queue)' : want === 0 || (block > 1 && noBlock()) ? null
+            : block > 1 ? `an aligned block of ${block} guest pages was free whole` : `${s.before.free} gpfns were free`,
           'host/out-of-frames': () => on && want > 0 && poisonOn(s.after.features) && s.before.hostFree < want ? null
             : `${poisonOn(s.after.features) ? `the host had ${s.before.hostFree} free frames for at most ${want} gpfns to poison` : 'PAGE_POISON was not negotiated, so a report touches no page'}`,
         });
@@ -241,8 +248,12 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const queued = s.result.effects.filter((e) => e.kind === 'buffer-queued');
       const q = queued[0];
       if (queued.length !== 1 || q?.kind !== 'buffer-queued' || q.queue !== 'reporting' || q.origin !== 'driver') return `${what(c)} was accepted without exactly one buffer of its own on the reporting queue`;
-      if (q.gpfns.length !== want) return `${what(c)} reported ${q.gpfns.length} gpfns, not ${want} (${c.pages} guest pages asked, ${s.before.free} gpfns free)`;
-      if (s.after.counts.free !== s.before.free - want) return `${what(c)} reported ${want} gpfns, but the free count moved from ${s.before.free} to ${s.after.counts.free}`;
+      const n = q.gpfns.length;
+      // With a report order, the blocks' shape is report-blocks' to judge (a linux narrowing, statement 62); here only how much.
+      if (block === 1 ? n !== want : n === 0 || n > want || n % gpp !== 0) {
+        return `${what(c)} reported ${n} gpfns, not ${block === 1 ? want : `whole guest pages, at most ${want} gpfns`} (${c.pages} guest pages asked, ${s.before.free} gpfns free)`;
+      }
+      if (s.after.counts.free !== s.before.free - n) return `${what(c)} reported ${n} gpfns, but the free count moved from ${s.before.free} to ${s.after.counts.free}`;
       return null;
     },
   },

@@ -1,6 +1,7 @@
 /** virtio-balloon's vocabulary on top of the world's (core/world.ts): import this in virtio code. */
 export * from '../index.ts';
 export * from './config.ts';
+export * from './reporting.ts';
 export * from './negotiation.ts';
 export * from './commands.ts';
 export * from './errors.ts';

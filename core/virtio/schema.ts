@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { LayoutSchema } from '../layout-schema.ts';
 import { hostileKinds, type Command, type HostileKind } from './commands.ts';
 import { FEATURE_NAMES } from './negotiation.ts';
+import { MAX_REPORT_ORDER } from './reporting.ts';
 
 /** The feature bits the model knows (VIRTIO 1.x 5.5.3): core/config.ts `VirtioFeatures`. */
 export const FeaturesSchema = z.strictObject({
@@ -76,6 +77,8 @@ const GuestConfigSchema = z.strictObject({
   floorPages: whole(0, 1 << 24),
   features: FeaturesSchema,
   assignedDevice: z.boolean(),
+  /** core/virtio/config.ts `reportOrder`; absent: 0. */
+  reportOrder: whole(0, MAX_REPORT_ORDER).optional(),
 });
 
 /** A virtio system's configuration (core/virtio/config.ts `SystemConfig`), field by field; configProblems checks the rest. */

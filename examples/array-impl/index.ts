@@ -9,7 +9,7 @@
  *   npx balloon check --impl examples/array-impl/index.ts
  */
 import {
-  configProblems, ERROR_CODES, hintingOn, PageState, POISON_VAL, poisonOn, profileOf, reportingOn, UNBACKED,
+  configProblems, ERROR_CODES, freeBlocks, hintingOn, PageState, POISON_VAL, poisonOn, profileOf, reportingOn, reportOrderOf, UNBACKED,
   type Command, type Effect, type ErrorCode, type Gpfn, type GuestId, type GuestObservation,
   type Observation, type StepResult, type SystemConfig, type SystemFactory, type SystemUnderTest,
 } from '../../core/virtio/index.ts';
@@ -137,13 +137,19 @@ class ArraySystem implements SystemUnderTest {
 
   /**
    * Free page reporting (VIRTIO 1.2 5.5.6.7.1): free pages off the free list until the device
-   * acknowledges; with PAGE_POISON each holds poison_val first (statement 59), which backs it.
+   * acknowledges, in whole aligned blocks of 2^reportOrder guest pages as Linux reports buddy
+   * blocks of page_reporting_order (statement 62; core/virtio/reporting.ts), the first
+   * ceil(pages / 2^reportOrder) found free from the pick on; with PAGE_POISON each holds
+   * poison_val first (statement 59), which backs it.
    */
   private report(guest: ArrayGuest, pages: number, pick: number, out: Effect[]): ErrorCode | null {
     if (!reportingOn(guest.features)) return 'device/no-reporting-queue';
-    const n = Number.isInteger(pages) && pages >= 1 ? Math.min(pages, guest.free.size) : 0;
-    if (n === 0) return 'guest/nothing-to-report';
-    const chosen = positions(guest.free.size, n, pick).map((i) => guest.free.at(i));
+    if (!Number.isInteger(pages) || pages < 1 || guest.free.size === 0) return 'guest/nothing-to-report';
+    const order = reportOrderOf(guest.cfg);
+    const walk = positions(guest.free.size, guest.free.size, pick).map((i) => guest.free.at(i));
+    const gpfns = freeBlocks(guest.cfg, order, walk, (x) => guest.pages[Math.floor(x / guest.gpp)] === 'free', Math.ceil(pages / 2 ** order));
+    if (gpfns.length === 0) return 'guest/nothing-to-report';
+    const chosen = gpfns.filter((x) => x % guest.gpp === 0).map((x) => x / guest.gpp);
     const poison = poisonOn(guest.features);
     if (poison && chosen.reduce((sum, p) => sum + guest.unbackedGpfns(p), 0) > this.host.freeCount) return 'host/out-of-frames';
     for (const p of chosen) {

@@ -5,10 +5,9 @@
  * the guest's floor (XSA-300), and deflates on OOM only when DEFLATE_ON_OOM was negotiated.
  */
 import {
-  encodeStats, frame as asFrame, gpfn as asGpfn, guestId, linuxAccepts, offerOf, PageState, POISON_VAL, poisonOn, reportingOn, type Effect, type FeatureName,
+  encodeStats, frame as asFrame, freeBlocks, gpfn as asGpfn, guestId, linuxAccepts, offerOf, PageState, POISON_VAL, poisonOn, reportingOn, reportOrderOf, type Effect, type FeatureName,
   type ErrorCode, type Gpfn, type GuestConfig, type StatEntry, type SystemConfig,
 } from '../../core/virtio/index.ts';
-import { choose } from '../guest-memory.ts';
 import type { BalloonDevice } from './device.ts';
 import type { Faults } from './faults.ts';
 import type { GuestMemory } from '../guest-memory.ts';
@@ -192,16 +191,28 @@ export class BalloonDriver {
 
   /**
    * Free page reporting (VIRTIO 1.2 5.5.6.7.1; Linux page_reporting_cycle isolates free blocks,
-   * virtballoon_free_page_report sends them): up to `pages` free guest pages, from the one `pick`
-   * names, leave the free list until the acknowledgement (statement 60). With PAGE_POISON each is
-   * filled with poison_val first (statement 59: Linux poisons a page when it is freed, so every free
-   * page already holds it; here the fill happens at the report, populating a page never touched).
+   * virtballoon_free_page_report sends them): free guest pages leave the free list until the
+   * acknowledgement (statement 60), in whole aligned blocks of 2^reportOrder guest pages, as Linux
+   * reports only free buddy blocks of page_reporting_order and up (statement 62;
+   * core/virtio/reporting.ts): walking the free list from the page `pick` names, the first
+   * ceil(pages / 2^reportOrder) blocks that are free whole. With PAGE_POISON each page is filled
+   * with poison_val first (statement 59: Linux poisons a page when it is freed, so every free page
+   * already holds it; here the fill happens at the report, populating a page never touched).
    */
   report(pages: number, pick: number, out: Effect[]): ErrorCode | null {
     if (!reportingOn(this.dev.features)) return 'device/no-reporting-queue';
-    const n = Number.isInteger(pages) && pages >= 1 ? Math.min(pages, this.mem.free.size) : 0;
-    if (n === 0) return 'guest/nothing-to-report';
-    const chosen = choose(this.mem.free.size, n, pick).map((i) => this.mem.free.at(i));
+    const free = this.mem.free;
+    if (!Number.isInteger(pages) || pages < 1 || free.size === 0) return 'guest/nothing-to-report';
+    // report-below-order: the driver reports single free pages whatever its report order.
+    const order = this.f['report-below-order'] ? 0 : reportOrderOf(this.cfg);
+    const start = pick % free.size;
+    const walk = function* () { for (let i = 0; i < free.size; i++) yield free.at((start + i) % free.size); };
+    const gpp = this.mem.gpp;
+    const state = this.mem.pageState;
+    const gpfns = freeBlocks(this.cfg, order, walk(), (x) => state[x] === PageState.Free, Math.ceil(pages / 2 ** order));
+    if (gpfns.length === 0) return 'guest/nothing-to-report';
+    const chosen: number[] = [];
+    for (let i = 0; i < gpfns.length; i += gpp) chosen.push(gpfns[i] / gpp);
     const poison = poisonOn(this.dev.features) && !this.f['report-unpoisoned'];
     if (poison) {
       let needed = 0;

@@ -141,6 +141,11 @@ export const FAULTS = {
     reference: 'VIRTIO 1.2 5.5.6.7.1 (statement 59); Linux virtballoon_validate drops PAGE_REPORTING when the guest poisons and PAGE_POISON is not negotiated, 2020 "virtio-balloon: Disable free page reporting if page poison reporting is not enabled"',
     catches: ['reported-pages-kept'],
   },
+  'report-below-order': {
+    doc: 'the driver reports free pages one guest page at a time, whatever its report order, so a report names pieces of blocks: the small reports a driver that ignores page_reporting_order sends',
+    reference: 'VIRTIO 1.2 5.5.6.7.1 (statement 62: report large blocks rather than small ones); Linux reports only free buddy blocks of page_reporting_order and up (mm/page_reporting.c page_reporting_register, pageblock_order by default; virtio_balloon sets order 5 on arm64 with 64 KiB pages, 2021 "virtio_balloon: Specify page reporting order if needed"), and Hyper-V\'s cold memory discard refuses orders below 9 (hv_balloon falls back to pageblock_order); no upstream bug of this shape is known to the project: the fault puts the linux narrowing to the test',
+    catches: ['report-blocks'],
+  },
   'restore-skips-poison': {
     doc: 'after a reset the reloaded driver sets DRIVER_OK without writing poison_val again; the reset zeroed it, so the device takes the guest for one that does not poison and discards reported pages, which come back zeroed instead of poisoned',
     reference: 'Linux virtballoon_restore (CONFIG_PM_SLEEP) runs init_vqs and virtio_device_ready with no poison_val write, while QEMU virtio_balloon_device_reset zeroes it: spec review C1, reproduced on a real guest after hibernate and resume (docs/FINDINGS.md 23); VIRTIO 1.2 5.5.6.6.1 statement 55',

@@ -5,8 +5,8 @@
  * page plus 2 reserved and 2 spare) and, per guest, the alphabet: three targets (empty, half,
  * all), one driver step, the device serving each queue, the guest program (alloc, free, write, read one page, pick 0),
  * a reset, and every hostile request of core/virtio/commands.ts HOSTILE_REQUESTS (pick 0).
- * Variants switch on DEFLATE_ON_OOM, free page reporting (with and without PAGE_POISON: a report
- * command joins the alphabet), host pages of 4 or 16 gpfns, 64 KiB guest pages, or a layout whose
+ * Variants switch on DEFLATE_ON_OOM, free page reporting (with and without PAGE_POISON, or in
+ * blocks of two guest pages: a report command joins the alphabet), host pages of 4 or 16 gpfns, 64 KiB guest pages, or a layout whose
  * page frame numbers cross 2^31 (properties/layout.ts), or resets that negotiate a smaller offer
  * or see FEATURES_OK refused (`negotiation`).
  * The key is the whole observation except buffer ids (a counter that only grows: two runs that
@@ -65,6 +65,11 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     reporting: {
       doc: 'every guest negotiates PAGE_REPORTING (VIRTIO 1.2 5.5.6.7): a reporting queue, and the alphabet gains a report of one free page (pick 0) per guest',
       apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, features: { ...g.features, pageReporting: true } })) }),
+      extra: reportCommands,
+    },
+    'reporting-order': {
+      doc: 'every guest negotiates PAGE_REPORTING with report order 1 (core/virtio/reporting.ts: reports in aligned blocks of 2 guest pages, Linux page_reporting_order scaled down; statement 62); the alphabet gains a report of one free page (pick 0), which takes the block it lies in',
+      apply: (c) => ({ ...c, guests: c.guests.map((g) => ({ ...g, reportOrder: 1, features: { ...g.features, pageReporting: true } })) }),
       extra: reportCommands,
     },
     'reporting-poison': {
@@ -129,6 +134,7 @@ export const virtioExplorer: FamilyExplorer<Command, Observation, SystemConfig> 
     'report-ignores-poison': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'report-discard-after-ack': { guests: 1, pages: 4, variant: 'reporting', depth: 5 },
     'report-unpoisoned': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 5 },
+    'report-below-order': { guests: 1, pages: 4, variant: 'reporting-order', depth: 1 },
     'deflate-unpoisoned': { notFound: 'the shortest case is a whole balloon round and an allocation (target, inflate, its service and acknowledgement, target 0, deflate, its service, the reuse, allocate: 9 steps); not measured by balloon explore on the shared machine, the random campaign finds it (bench/ZOO.md)' },
     'restore-skips-poison': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },
     'poison-after-driver-ok': { guests: 1, pages: 4, variant: 'reporting-poison', depth: 1 },

@@ -22,6 +22,7 @@ import { commandContract } from '../safety/command-contract.ts';
 import { effectsAgree } from '../safety/effects-agree.ts';
 import { purpose } from '../liveness/purpose.ts';
 import { reportedPagesKept } from './reported-pages-kept.ts';
+import { reportBlocks } from './report-blocks.ts';
 import { statsPosted } from './stats-posted.ts';
 import { statsEntries } from './stats-entries.ts';
 import { statsRecorded } from './stats-recorded.ts';
@@ -35,7 +36,7 @@ const conformance = virtioConformanceProperty();
 export const safetyProperties: readonly Property[] = [
   noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned,
   requestsWellFormed, countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets,
-  reportedPagesKept, statsEntries, statsRecorded,
+  reportedPagesKept, reportBlocks, statsEntries, statsRecorded,
 ];
 export const livenessProperties: readonly Property[] = [convergence, progress, reconvergence, statsPosted];
 

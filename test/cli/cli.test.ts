@@ -54,7 +54,7 @@ describe('balloon list', () => {
       expect(['guest', 'host'], f.name).toContain(f.hostileSender);
     }
     const virtio = l.families.find((f: { name: string }) => f.name === 'virtio');
-    expect(virtio.properties).toHaveLength(26);
+    expect(virtio.properties).toHaveLength(27);
     expect(virtio.faults.length).toBeGreaterThanOrEqual(15);
   });
   it('heads each family\'s hostile requests with the side that sends them', async () => {

@@ -121,6 +121,7 @@ const PINNED_VARIANTS: Record<string, Record<string, { pages?: number; states: n
     reporting: { states: 66, edges: 420 },
     // With PAGE_POISON the free pages that still owe poison_val (a deflate's reuse, statement 54) are in the hidden key.
     'reporting-poison': { states: 69, edges: 420 },
+    'reporting-order': { states: 52, edges: 380 },
     'straddle-2^31': { states: 33, edges: 266 },
     'host-page-4': { states: 33, edges: 266 },
     // Resets that withhold each offered feature or see FEATURES_OK refused (core/virtio/negotiation.ts).

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  guestConfig, guestId, POISON_VAL, systemConfig, withProfile, type Command, type Effect, type SystemConfig, type VirtioProfile,
+  guestConfig, guestId, PageState, partialBlock, POISON_VAL, reportBlock, systemConfig, withProfile,
+  type Command, type Effect, type GuestConfig, type SystemConfig, type VirtioProfile,
 } from '../../core/virtio/index.ts';
 import { createReferenceSystem, referenceWithFaults, type FaultName } from '../../impl/virtio/index.ts';
 import { allProperties, runCase } from '../../properties/index.ts';
@@ -137,5 +138,69 @@ describe('the faults of free page reporting, found by the general properties', (
   it.each(cases)('%s (PAGE_POISON %s)', (fault, poison, catches) => {
     const r = runCase(referenceWithFaults([fault]), config(poison), cycle, allProperties);
     expect(catches).toContain(r.failure?.property);
+  });
+});
+
+/** Guest 0 with report order 2 (blocks of 4 guest pages): pages 1, 2 and 9 used, so blocks 0 and 2 are not free whole. */
+const ordered = (profile: VirtioProfile, over: Partial<GuestConfig> = {}): SystemConfig => withProfile(systemConfig({
+  guests: [guestConfig({ ramPages: 16, floorPages: 2, reportOrder: 2, features: { mustTellHost: true, statsVq: false, deflateOnOom: false, pageReporting: true }, ...over })],
+  hostFrames: 24,
+}), profile);
+const fragment: Command[] = [
+  { kind: 'alloc', guest: g0, pages: 3, pick: 1 },
+  { kind: 'free', guest: g0, pages: 1, pick: 2 },
+  { kind: 'alloc', guest: g0, pages: 1, pick: 8 },
+];
+const queuedReport = (effects: readonly Effect[]) => effects.flatMap((e) => (e.kind === 'buffer-queued' && e.queue === 'reporting' ? [e.gpfns] : []));
+
+describe('reports in large blocks (statement 62: a SHOULD, the linux narrowing)', () => {
+  it('the reference driver reports whole aligned blocks of 2^reportOrder guest pages, from the pick on', () => {
+    const sys = createReferenceSystem(ordered('linux'));
+    for (const c of fragment) expect(sys.apply(c).outcome).toBe('accepted');
+    const used = Array.from(sys.observe().guests[0].pageState).flatMap((s, n) => (s === PageState.Used ? [n] : []));
+    // Two blocks asked (5 pages, rounded up to whole blocks of 4), the first two free whole from page 0 on.
+    const r = sys.apply({ kind: 'report', guest: g0, pages: 5, pick: 0 });
+    expect(r.outcome).toBe('accepted');
+    const [gpfns] = queuedReport(r.effects);
+    expect(gpfns.length % 4).toBe(0);
+    expect(gpfns.some((n) => used.some((u) => Math.floor(u / 4) === Math.floor(n / 4)))).toBe(false);
+    expect(partialBlock(ordered('linux').guests[0], 2, gpfns)).toBeNull();
+  });
+
+  it('a guest with no aligned block free whole has nothing to report, and every property holds', () => {
+    // Pages 0 and 4 used (the free list swaps its last page into a taken slot): neither block of 4 is free whole.
+    const c = ordered('linux', { ramPages: 8, floorPages: 0 });
+    const cmds: Command[] = [{ kind: 'alloc', guest: g0, pages: 1, pick: 0 }, { kind: 'alloc', guest: g0, pages: 1, pick: 4 }, { kind: 'report', guest: g0, pages: 1, pick: 0 }];
+    const sys = createReferenceSystem(c);
+    expect(cmds.map((x) => sys.apply(x).outcome)).toEqual(['accepted', 'accepted', 'refused']);
+    expect(runCase(createReferenceSystem, c, cmds, allProperties).failure?.violation.message ?? null).toBeNull();
+  });
+
+  it.each(PROFILES)('the reference reports in blocks and every property holds (profile %s)', (profile) => {
+    const cmds = [...fragment, { kind: 'report', guest: g0, pages: 3, pick: 5 } as Command, { kind: 'device', guest: g0, queue: 'reporting' } as Command, { kind: 'driver', guest: g0 } as Command];
+    expect(runCase(createReferenceSystem, ordered(profile), cmds, allProperties).failure?.violation.message ?? null).toBeNull();
+  });
+
+  const small = [...fragment, { kind: 'report', guest: g0, pages: 2, pick: 1 } as Command];
+  it.each(['linux', 'firecracker'] as const)('report-below-order: single pages are refused by report-blocks (profile %s)', (profile) => {
+    const r = runCase(referenceWithFaults(['report-below-order']), ordered(profile), small, allProperties);
+    expect(r.failure?.property).toBe('report-blocks');
+    expect(r.failure?.violation.message).toMatch(/without the rest of its block.*statement 62/);
+  });
+
+  it('under spec a driver that reports single pages is legal (a SHOULD): no alarm', () => {
+    expect(runCase(referenceWithFaults(['report-below-order']), ordered('spec'), small, allProperties).failure).toBeNull();
+  });
+
+  it('blocks are aligned in the guest\'s physical page numbers (its layout), not its gpfn index', () => {
+    const g = { ...guestConfig({ ramPages: 16, reportOrder: 2 }), layout: [{ from: 0, pfn: 0 }, { from: 8, pfn: 10 }] };
+    // gpfn 8 sits at pfn 10: its block of pfns 8-11 holds pfns 8 and 9, no page of the guest.
+    expect(reportBlock(g, 2, 8)).toBeNull();
+    expect(partialBlock(g, 2, [8, 9])).toBe(8);
+    // gpfns 10-13 sit at pfns 12-15: one aligned block, though gpfn 10 is no multiple of 4.
+    expect(reportBlock(g, 2, 10)).toEqual([10, 11, 12, 13]);
+    expect(partialBlock(g, 2, [10, 11, 12, 13])).toBeNull();
+    expect(partialBlock(g, 2, [0, 1, 2, 3])).toBeNull();
+    expect(partialBlock(g, 2, [4, 5, 6])).toBe(4);
   });
 });

@@ -90,7 +90,7 @@ describe('the virtio normative matrix', () => {
   });
 
   it('pins the count (a change to the encoding shows up here and in docs/virtio-spec.md)', () => {
-    expect(specCounts()).toEqual({ encoded: 55, partial: 0, 'not encoded': 1, 'not applicable': 9, total: 65, applicable: 56 });
+    expect(specCounts()).toEqual({ encoded: 56, partial: 0, 'not encoded': 0, 'not applicable': 9, total: 65, applicable: 56 });
   });
 
   it('docs/virtio-spec.md holds the generated matrix', () => {
@@ -109,14 +109,14 @@ describe('balloon spec', () => {
 
   it('prints the matrix and the count encoded', async () => {
     expect(await main(['spec'])).toBe(0);
-    expect(out).toContain('55 of 65 statements encoded, 0 partial, 1 not encoded, 9 not applicable');
+    expect(out).toContain('56 of 65 statements encoded, 0 partial, 0 not encoded, 9 not applicable');
     expect(out).toMatch(/\n25\s+5\.5\.6\.3\.1\s+MUST\s+STATS_VQ\s+encoded\s+rule:statsPostAllowed/);
   });
 
   it('--json prints the statements and the counts', async () => {
     expect(await main(['spec', '--json'])).toBe(0);
     const r = JSON.parse(out);
-    expect(r).toMatchObject({ family: 'virtio', total: 65, encoded: 55, applicable: 56 });
+    expect(r).toMatchObject({ family: 'virtio', total: 65, encoded: 56, applicable: 56 });
     expect(r.statements).toHaveLength(65);
     expect(r.statements[9]).toMatchObject({ n: 10, keyword: 'MAY', status: 'encoded', by: expect.arrayContaining(['rule:inflateAllowed']) });
   });

@@ -1,0 +1,29 @@
+/**
+ * The report order of a reporting case (core/virtio/reporting.ts; VIRTIO 1.2 5.5.6.7.1 statement
+ * 62): each guest that negotiates PAGE_REPORTING draws k from 0 to 3 for reports in aligned blocks
+ * of 2^k guest pages, Linux's page_reporting_order scaled to guests of a few dozen pages, and never
+ * so large that fewer than two blocks fit in its memory. Drawn after everything else, so a case
+ * keeps its configuration, commands and negotiation draws; it shrinks to order 0 (any whole page).
+ * A configuration the caller fixed (`fixed`) keeps the order it gives.
+ */
+import fc from 'fast-check';
+import { reportingOn, type GuestConfig } from '../../core/virtio/index.ts';
+import type { Case } from '../workload.ts';
+
+/** The largest order that leaves at least two blocks in the guest's memory. */
+const maxOrder = (g: GuestConfig): number => Math.max(0, Math.floor(Math.log2(g.ramPages / g.guestPageGpfns)) - 1);
+
+export function reportOrderArb(c: Case, fixed = false): fc.Arbitrary<Case> {
+  if (fixed || !c.config.guests.some((g) => reportingOn(g.features))) return fc.constant(c);
+  const n = c.config.guests.length;
+  return fc.array(fc.nat({ max: 3 }), { minLength: n, maxLength: n }).map((ks) => ({
+    ...c,
+    config: {
+      ...c.config,
+      guests: c.config.guests.map((g, i) => {
+        const k = Math.min(ks[i], maxOrder(g));
+        return reportingOn(g.features) && k > 0 ? { ...g, reportOrder: k } : g;
+      }),
+    },
+  }));
+}
