@@ -22,6 +22,7 @@ import { allHold } from '../model/virtio/rules.ts';
 import { ownPending, type GuestModelContext } from '../model/virtio/context.ts';
 import type { Violation } from './property.ts';
 import { chartInitial, chartStep, chartStepDirect } from './chart-step.ts';
+import { compiledChart, machineSnapshot } from './chart-compiled.ts';
 import type { VirtioMonitor as PropertyMonitor, VirtioProperty as Property } from './virtio/property.ts';
 
 import type { ConformanceHooks } from './family.ts';
@@ -55,7 +56,10 @@ export function conformanceProperty(hooks: ConformanceHooks = {}): Property {
  */
 export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks = {}): PropertyMonitor {
   if (!hooks.onTransitions && !hooks.onState && !hooks.onCharts) {
-    return chartMonitor(config.guests.map((g) => initialSnapshot(modelInput(g, config.maxBatch, profileOf(config)))), chartStepDirect);
+    const inputs = config.guests.map((g) => modelInput(g, config.maxBatch, profileOf(config)));
+    const compiled = compiledChart(guestMachine);
+    if (compiled) return chartMonitor(inputs.map((i) => compiled.initial(i) as unknown as GuestSnap), (_l, _i, before, e) => compiled.step(before as never, e as never) as never);
+    return chartMonitor(inputs.map(initialSnapshot), chartStepDirect);
   }
   return actorMonitor(config, hooks);
 }
@@ -140,7 +144,7 @@ function initialSnapshot(input: ReturnType<typeof modelInput>): GuestSnap {
 function chartMonitor(snaps: GuestSnap[], step: typeof chartStep = chartStep): PropertyMonitor {
   return {
     // A fork steps by the memoized transition: the explorer's forks revisit their states.
-    fork: () => chartMonitor(snaps.slice()),
+    fork: () => chartMonitor(snaps.map((s) => machineSnapshot(guestMachine, s as never) as GuestSnap)),
     step({ command, result, obs, index }) {
       const g = command.guest;
       if (snaps[g] === undefined) return null;
