@@ -48,8 +48,8 @@ interface Conf {
   plans: Map<string, Plan | null>;
   /** Per atomic state, its eventless candidates and those of its ancestors, in XState's order. */
   eventless: Compiled[][] | null;
-  /** Per set of enabled transitions (their ids): what the microstep does. */
-  micro: Map<string, Micro>;
+  /** Per enabled transition, or set of them (their ids): what the microstep does. */
+  micro: Map<Compiled | string, Micro>;
 }
 interface Compiled { t: Transition; id: number; guard: Guard | null }
 interface Plan { cands: Compiled[]; children: Plan[] }
@@ -239,7 +239,8 @@ class Chart implements CompiledChart {
   }
 
   private microstep(conf: Conf, context: Ctx, e: Ev, enabled: Compiled[]): { conf: Conf; context: Ctx; changed: boolean } {
-    const key = enabled.length === 1 ? String(enabled[0].id) : enabled.map((c) => c.id).join(',');
+    // One enabled transition (the common case) is looked up by itself, several by their ids.
+    const key: Compiled | string = enabled.length === 1 ? enabled[0] : enabled.map((c) => c.id).join(',');
     let m = conf.micro.get(key);
     if (m === undefined) {
       m = this.structure(conf, enabled.map((c) => c.t));
