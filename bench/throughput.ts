@@ -120,7 +120,7 @@ const lines = [
   ...rows.map((r) => `| 2^${Math.log2(r.frames)} | ${r.guests} | ${fmt(r.commands)} | ${fmt(r.unchecked)} | ${fmt(r.checked)} | ${(r.unchecked / r.checked).toFixed(2)}x | ${(base / r.checked).toFixed(2)}x | ${fmt(r.conforming)} | ${(r.unchecked / r.conforming).toFixed(1)}x |`),
   '',
   'Goals (issue 2): checked within 2x of unchecked; checked cost per command at 2^20 frames within 1.5x of that at 2^10 (compare rows of the same guest count: with many guests the unchecked run itself slows, which is memory traffic, not checking).',
-  'Conformance steps the XState chart of each guest (model/) in lockstep, by its pure transition (one XState macrostep an event), which costs far more than the incremental invariants; its column is there to show that price.',
+  'Conformance steps the statechart of each guest (model/) in lockstep, compiled from its XState definition (properties/chart-compiled.ts: the macrostep with what depends only on the active states worked out once), which still costs more than the incremental invariants; its column is there to show that price.',
   'Rerun: `npm run bench` (BENCH_COMMANDS and BENCH_REPEATS change the budget).',
   '',
   '## End to end: `balloon check` beside a naive floor (one run, one after the other)',

@@ -6,10 +6,12 @@
  * balloon counts, buffers in flight per queue) must equal the chart's projection; the host's
  * balloon size, which costs a pass over the gpfns, is compared in the periodic audit.
  *
- * Each guest's chart is its snapshot, stepped by the chart's pure transition in one inert scope
- * reused for every step (properties/chart-step.ts): the same XState macrostep an actor's `send`
- * runs, without building, starting and restoring an actor per guest per case. With coverage hooks,
- * which watch microsteps, the charts are live actors instead.
+ * Each guest's chart is its snapshot, stepped by the chart compiled from its XState definition
+ * (properties/chart-compiled.ts): the macrostep an actor's `send` runs, with what depends only on
+ * the active states worked out once, without building, starting and restoring an actor per guest
+ * per case. A fork steps XState's own snapshots by the chart's memoized pure transition
+ * (properties/chart-step.ts). With coverage hooks, which watch microsteps, the charts are live
+ * actors instead.
  */
 import { createActor, type Actor, type AnyTransitionDefinition, type SnapshotFrom, type StateValue } from 'xstate';
 import { profileOf, type Observation, type SystemConfig } from '../core/virtio/index.ts';
@@ -22,6 +24,7 @@ import { allHold } from '../model/virtio/rules.ts';
 import { ownPending, type GuestModelContext } from '../model/virtio/context.ts';
 import type { Violation } from './property.ts';
 import { chartInitial, chartStep, chartStepDirect } from './chart-step.ts';
+import { compiledChart, machineSnapshot } from './chart-compiled.ts';
 import type { VirtioMonitor as PropertyMonitor, VirtioProperty as Property } from './virtio/property.ts';
 
 import type { ConformanceHooks } from './family.ts';
@@ -45,17 +48,22 @@ export function conformanceProperty(hooks: ConformanceHooks = {}): Property {
  * The lockstep monitor for one run.
  *
  * Without hooks (a campaign, replay, the explorer's root), no actor at all: each guest's chart is
- * its snapshot, stepped by the chart's pure transition in one inert scope (chartMonitor below,
- * chart-step.ts chartStepDirect), starting from the initial snapshot kept once per input. An actor
- * per guest per case cost its construction, its start and the restore of a persisted snapshot
- * (about 150 µs a guest measured, 20 µs when the initial state was kept) before its first event;
- * the snapshot costs nothing when kept, and each event a little less than `send` (issue 21).
- * The verdicts are the actors' (the same transition, the same refusal test, the same comparisons:
- * test/properties/conformance.test.ts runs both over the same steps).
+ * its snapshot, stepped by the compiled chart (chartMonitor below, chart-compiled.ts), from the
+ * compiled initial snapshot for its input. An actor per guest per case cost its construction, its
+ * start and the restore of a persisted snapshot (about 150 µs a guest measured) before its first
+ * event, and each event an XState macrostep (about 35 µs); the compiled chart's event costs the
+ * chart's guards and assigns and a few lookups (issue 21). Should the chart use what the compiler
+ * does not cover, XState's pure transition steps it (chart-step.ts chartStepDirect). The verdicts
+ * are the actors' (the same transition, the same refusal test, the same comparisons:
+ * test/properties/conformance.test.ts runs both over the same steps, and
+ * test/properties/chart-compiled.test.ts walks the compiled chart beside a live actor).
  */
 export function conformanceMonitor(config: SystemConfig, hooks: ConformanceHooks = {}): PropertyMonitor {
   if (!hooks.onTransitions && !hooks.onState && !hooks.onCharts) {
-    return chartMonitor(config.guests.map((g) => initialSnapshot(modelInput(g, config.maxBatch, profileOf(config)))), chartStepDirect);
+    const inputs = config.guests.map((g) => modelInput(g, config.maxBatch, profileOf(config)));
+    const compiled = compiledChart(guestMachine);
+    if (compiled) return chartMonitor(inputs.map((i) => compiled.initial(i) as unknown as GuestSnap), (_l, _i, before, e) => compiled.step(before as never, e as never) as never);
+    return chartMonitor(inputs.map(initialSnapshot), chartStepDirect);
   }
   return actorMonitor(config, hooks);
 }
@@ -140,7 +148,7 @@ function initialSnapshot(input: ReturnType<typeof modelInput>): GuestSnap {
 function chartMonitor(snaps: GuestSnap[], step: typeof chartStep = chartStep): PropertyMonitor {
   return {
     // A fork steps by the memoized transition: the explorer's forks revisit their states.
-    fork: () => chartMonitor(snaps.slice()),
+    fork: () => chartMonitor(snaps.map((s) => machineSnapshot(guestMachine, s as never) as GuestSnap)),
     step({ command, result, obs, index }) {
       const g = command.guest;
       if (snaps[g] === undefined) return null;

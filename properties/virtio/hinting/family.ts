@@ -17,6 +17,7 @@ import { hintConfigFor, type HintCommand, type HintEffect, type HintErrorCode, t
 import { formatHintEvent, hintMachine, hintStepEvents } from '../../../model/virtio/hinting-machine.ts';
 import { formatStateValue } from '../../../model/state-name.ts';
 import { forkUnlessHooked, snapshotActor } from '../../chart-step.ts';
+import { compiledActor, machineSnapshot } from '../../chart-compiled.ts';
 import type { ConformanceHooks } from '../../family.ts';
 import type { Violation } from '../../property.ts';
 import type { VirtioMonitor, VirtioProperty, VirtioStepContext } from '../property.ts';
@@ -98,9 +99,11 @@ function hintChartMonitor(config: SystemConfig, hooks: ConformanceHooks, from?: 
   const actors = new Map<number, Actor<typeof hintMachine>>();
   for (const g of hintingGuests(config)) {
     const start = from?.get(g);
-    const a = start ? snapshotActor(hintMachine, input, start)
+    // Without hooks, the chart compiled from its definition (properties/chart-compiled.ts, issue
+    // 21): no actor built per guest per case, no XState macrostep per event.
+    const a = start ? snapshotActor(hintMachine, input, machineSnapshot(hintMachine, start))
       : inspect || hooks.onState ? createActor(hintMachine, { input, ...(inspect ? { inspect: inspect as never } : {}) }).start()
-      : snapshotActor(hintMachine, input, createActor(hintMachine, { input }).getSnapshot());
+      : compiledActor(hintMachine, input) ?? snapshotActor(hintMachine, input, createActor(hintMachine, { input }).getSnapshot());
     if (!start) hooks.onState?.(HINT_CHART_NAME, a.getSnapshot().value);
     actors.set(g, a);
   }
