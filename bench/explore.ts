@@ -201,7 +201,9 @@ the same run; "bare chart" is xstate/graph's breadth-first search over virtio's 
 fingerprints of the family's key. Each family is explored once untimed first (depth 2, both
 ways, and the bare chart), so the timed runs do not pay for loading and compiling its code. Rates
 are distinct states per second of wall time. The machine is shared: compare the columns of one
-row, not rows of different runs.
+row, not rows of different runs.${SPEED_ONLY ? `
+This run was \`EXPLORE_ONLY=speed\`: the sections from "Worker threads" on are an earlier run's,
+kept as they were (their counts do not depend on the search's speed, their times do).` : ''}
 
 ## The reference, from each family's default tiny configuration (guests × pages)
 
