@@ -9,6 +9,8 @@
  *   npm run bench:explore
  *   EXPLORE_FAMILIES=xen EXPLORE_DEPTH=6 EXPLORE_MAX_STATES=2000 npm run bench:explore
  *   EXPLORE_ONLY=workers npm run bench:explore   # only the --workers section, put into the existing file
+ *   EXPLORE_ONLY=speed npm run bench:explore     # the reference, symmetry and issue 21 sections only;
+ *                                                # the workers and zoo fault sections kept from the existing file
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -130,6 +132,8 @@ if (process.env.EXPLORE_ONLY === 'workers') {
   process.exit(0);
 }
 
+/** EXPLORE_ONLY=speed: no zoo fault search and no worker threads; those sections stay as the existing file has them. */
+const SPEED_ONLY = process.env.EXPLORE_ONLY === 'speed';
 const refRows: string[] = [];
 const faultRows: string[] = [];
 for (const family of families) {
@@ -150,7 +154,7 @@ for (const family of families) {
   const rate = (n: number, t: number) => Math.round(n / t * 1000).toLocaleString('en-US');
   refRows.push(`| ${family.name} | ${guests}×${pages} | ${REF_DEPTH} | ${r.states} | ${r.edges} | ${r.mode} | ${rate(r.states, ms)} | ${rate(r.states, cpuMs)} | ${rr ? rate(rr.states, rms) : '(same: replay)'} | ${chart ? `${Math.round(chart.perSecond).toLocaleString('en-US')} (${chart.states} chart states)` : 'no chart explorer'} | ${r.stoppedBy}${r.failure ? ` (${r.failure.failure.property})` : ''} |`);
   process.stderr.write(`${family.name}: ${r.states} states, ${r.edges} edges in ${Math.round(ms)} ms\n`);
-  for (const fault of family.faults) {
+  for (const fault of SPEED_ONLY ? [] : family.faults) {
     const t = performance.now();
     const f = exploreImplementation(family, family.withFaults([fault.name]) as never, config, { depth: DEPTH, maxStates: MAX_STATES });
     const fms = performance.now() - t;
@@ -197,7 +201,9 @@ the same run; "bare chart" is xstate/graph's breadth-first search over virtio's 
 fingerprints of the family's key. Each family is explored once untimed first (depth 2, both
 ways, and the bare chart), so the timed runs do not pay for loading and compiling its code. Rates
 are distinct states per second of wall time. The machine is shared: compare the columns of one
-row, not rows of different runs.
+row, not rows of different runs.${SPEED_ONLY ? `
+This run was \`EXPLORE_ONLY=speed\`: the sections from "Worker threads" on are an earlier run's,
+kept as they were (their counts do not depend on the search's speed, their times do).` : ''}
 
 ## The reference, from each family's default tiny configuration (guests × pages)
 
@@ -223,7 +229,7 @@ ${symRows.join('\n')}
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${bigRow}
 
-${workersSection(await workersRows())}
+${SPEED_ONLY ? '' : workersSection(await workersRows())}
 ## Each zoo fault: the shortest failing case in BFS order (depth ≤ ${DEPTH}, ≤ ${MAX_STATES} states)
 
 "depth" is the number of commands of the shortest failing case (every shorter case was explored
@@ -236,5 +242,8 @@ chain is not found here, which says nothing about it beyond the bounds.
 | --- | --- | --- | --- | --- | --- | --- |
 ${faultRows.join('\n')}
 `;
-writeFileSync(new URL('./EXPLORE.md', import.meta.url), text);
+const file = new URL('./EXPLORE.md', import.meta.url);
+// With EXPLORE_ONLY=speed, everything from the workers section on is the existing file's.
+const kept = SPEED_ONLY ? /\n## Worker threads [\s\S]*$/.exec(readFileSync(file, 'utf8'))?.[0] : undefined;
+writeFileSync(file, kept === undefined ? text : `${text.slice(0, text.indexOf('\n\n## Each zoo fault')).trimEnd()}\n${kept}`);
 process.stderr.write('wrote bench/EXPLORE.md\n');

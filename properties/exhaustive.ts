@@ -137,10 +137,18 @@ export interface SearchParts {
   stateFingerprint(s: CaseSession): Fingerprint;
   /** The verdict of the replay semantics (runner with its defaults) on `commands`. */
   runReplay(commands: AnyCommand[]): Failure | null;
-  /** The edge `c` from `parent` (forked), or, with no parent case, `commands` re-run from the start. */
-  edge(parent: CaseSession | null, commands: AnyCommand[], c: AnyCommand): EdgeOutcome;
-  /** The drain and end checks from a new state, as replay judges them (its audit interval). */
-  drainFrom(s: CaseSession, commands: AnyCommand[]): Failure | null;
+  /**
+   * The edge `c` from `parent` (forked), or, with no parent case, `commands` re-run from the start.
+   * `consume`: the parent's case is not needed after this edge (its last command), so it is
+   * stepped itself instead of a fork of it.
+   */
+  edge(parent: CaseSession | null, commands: AnyCommand[], c: AnyCommand, consume?: boolean): EdgeOutcome;
+  /**
+   * The drain and end checks from a new state, as replay judges them (its audit interval).
+   * `consume`: the state's case is not expanded later (the last level), so it is drained itself
+   * instead of a fork of it.
+   */
+  drainFrom(s: CaseSession, commands: AnyCommand[], consume?: boolean): Failure | null;
 }
 
 export function searchParts(family: AnyFamily, factory: SystemFactory, config: WorldConfig, opts: Pick<ExploreOptions, 'properties' | 'replay' | 'symmetry' | 'drain'>): SearchParts {
@@ -172,17 +180,17 @@ export function searchParts(family: AnyFamily, factory: SystemFactory, config: W
     }
     return { session: s, failure: null };
   };
-  const forkEdge = (parent: CaseSession, c: AnyCommand): EdgeOutcome => {
+  const forkEdge = (parent: CaseSession, c: AnyCommand, consume: boolean): EdgeOutcome => {
     let s: CaseSession;
-    try { s = parent.fork()!; } catch (e) {
+    try { s = consume ? parent : parent.fork()!; } catch (e) {
       return { session: null, failure: { property: NO_CRASH, step: parent.index, phase: 'step', violation: { message: `fork() threw: ${describeThrown(e)}` } } };
     }
     const { failure } = s.step(c as never, false);
     return failure ? { session: null, failure } : { session: s, failure: null };
   };
-  const drainFrom = (s: CaseSession, commands: AnyCommand[]): Failure | null => {
+  const drainFrom = (s: CaseSession, commands: AnyCommand[], consume = false): Failure | null => {
     if (mode === 'replay') return runReplay(commands);
-    const d = s.fork()!;
+    const d = consume ? s : s.fork()!;
     d.auditEvery = defaultAuditEvery(config as never);
     const f = d.finish();
     // Reported as the replay reports it (the same verdict; the replay's own words and steps).
@@ -190,7 +198,7 @@ export function searchParts(family: AnyFamily, factory: SystemFactory, config: W
   };
   return {
     alphabet, properties, drain: opts.drain ?? true, symmetry, mode, root, stateFingerprint, runReplay, drainFrom,
-    edge: (parent, commands, c) => (parent ? forkEdge(parent, c) : replayEdge([...commands, c])),
+    edge: (parent, commands, c, consume = false) => (parent ? forkEdge(parent, c, consume) : replayEdge([...commands, c])),
   };
 }
 
@@ -235,24 +243,30 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
   for (let d = 0; d < opts.depth; d++) {
     const next: typeof frontier = [];
     perDepth.push(0);
+    // On the last level a new state's case is never expanded: drained itself, not a fork of it.
+    const last = d === opts.depth - 1;
     for (const { commands: path, session } of frontier) {
-      for (const c of alphabet) {
-        const commands = [...path, c];
+      for (let i = 0; i < alphabet.length; i++) {
+        const c = alphabet[i];
         edges++;
-        const r = parts.edge(session, path, c);
+        // The parent's last command steps the parent's case itself (nothing forks from it after).
+        const r = parts.edge(session, path, c, i === alphabet.length - 1);
+        // The path is built only for an edge that fails or finds a state (most edges find a known one).
         if (r.failure) {
+          const commands = [...path, c];
           // Judge it as replay will; an audit failure healed by the drain stays reported as found.
           const replayed = parts.runReplay(commands);
           return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: replayed ?? r.failure, foundBy: 'edge', statesAtFind: seen.size, replays: replayed !== null } });
         }
         const s = r.session!;
         if (!seen.add(parts.stateFingerprint(s))) continue;
+        const commands = [...path, c];
         perDepth[d + 1]++;
         if (drain) {
-          const f = parts.drainFrom(s, commands);
+          const f = parts.drainFrom(s, commands, last);
           if (f) return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'failure', failure: { commands, failure: f, foundBy: 'drain', statesAtFind: seen.size, replays: true } });
         }
-        next.push({ commands, session: mode === 'fork' ? s : null });
+        next.push({ commands, session: mode === 'fork' && !last ? s : null });
         if (seen.size >= opts.maxStates) {
           return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'state-limit', failure: null });
         }

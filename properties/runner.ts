@@ -109,7 +109,8 @@ export class CaseSession {
     readonly config: SystemConfig,
     private readonly sys: SystemUnderTest,
     private readonly monitors: { p: Property; m: PropertyMonitor }[],
-    private readonly stepping: { p: Property; m: PropertyMonitor; mask: number }[],
+    /** The monitors with a `step` hook: `k` is the monitor's index in `monitors`. */
+    private readonly stepping: { p: Property; m: PropertyMonitor; mask: number; k: number }[],
     private readonly bits: ReadonlyMap<string, number>,
     private readonly commanded: number[],
     /** Full audit every this many steps (0: none); the explorer audits after every step. */
@@ -136,7 +137,7 @@ export class CaseSession {
     const bits = new Map<string, number>();
     const bit = (k: string) => { let b = bits.get(k); if (b === undefined) { b = 1 << Math.min(bits.size + 1, 30); bits.set(k, b); } return b; };
     const maskOf = (kinds: readonly string[]) => kinds.reduce((m, k) => m | bit(k), 0);
-    const stepping = monitors.filter(({ m }) => m.step).map(({ p, m }) => ({ p, m, mask: m.interests ? maskOf(m.interests) : ALL }));
+    const stepping = monitors.flatMap(({ p, m }, k) => (m.step ? [{ p, m, mask: m.interests ? maskOf(m.interests) : ALL, k }] : []));
     // The host's own targets, from the commands given (see EndContext.targets); before any, the
     // family's starting target (virtio: 0, an empty balloon; Xen: the domain's memory).
     const commanded = config.guests.map((_, g) => policy.initialTarget?.(config, g) ?? 0);
@@ -168,11 +169,10 @@ export class CaseSession {
     if (typeof this.sys.fork !== 'function' || this.opts.reach) return null;
     if (!this.monitors.every(({ m }) => typeof m.fork === 'function')) return null;
     const sys = this.sys.fork();
-    const copies = new Map(this.monitors.map(({ m }) => [m, m.fork!() as PropertyMonitor]));
+    const monitors = this.monitors.map(({ p, m }) => ({ p, m: m.fork!() as PropertyMonitor }));
     return new CaseSession(
-      this.family, this.config, sys,
-      this.monitors.map(({ p, m }) => ({ p, m: copies.get(m)! })),
-      this.stepping.map(({ p, m, mask }) => ({ p, m: copies.get(m)!, mask })),
+      this.family, this.config, sys, monitors,
+      this.stepping.map(({ p, mask, k }) => ({ p, m: monitors[k].m, mask, k })),
       this.bits, [...this.commanded], this.auditEvery, this.opts,
       { index: this.at.index, records: [...this.at.records], drained: [...this.at.drained] },
       [...this.given],

@@ -4,7 +4,7 @@
  * choice comes in as a command (core/hyperv/commands.ts); nothing here reads a clock or draws a
  * random number.
  */
-import { forkState } from '../../core/fork.ts';
+import { forkState, shareOnFork } from '../../core/fork.ts';
 import { guestId, isRam } from '../../core/index.ts';
 import {
   HV_ERROR_CODES, hvConfigProblems, inHotAdd, type HvCommand, type HvEffect, type HvErrorCode, type HvGuestObservation,
@@ -35,7 +35,9 @@ export class HvReferenceSystem implements HvSystemUnderTest {
   private readonly program: GuestProgram;
 
   constructor(readonly config: HvSystemConfig, options: HvReferenceOptions = {}) {
-    const faults = hvFaultSet(options.faults);
+    // The configuration and the faults never change: forks share them (core/fork.ts shareOnFork).
+    shareOnFork(config);
+    const faults = shareOnFork(hvFaultSet(options.faults));
     const problems = hvConfigProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid Hyper-V configuration: ${problems.join('; ')}`);
     this.host = new HostFrames(config.hostFrames, config.reservedFrames);

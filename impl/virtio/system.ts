@@ -3,7 +3,7 @@
  * the host's frame table and, per guest, memory, driver, device and the queues between them.
  * Every choice comes in as a command; nothing here reads a clock or draws a random number.
  */
-import { forkState } from '../../core/fork.ts';
+import { forkState, shareOnFork } from '../../core/fork.ts';
 import {
   configProblems, ERROR_CODES, frame as asFrame, gpfn as asGpfn, guestId, hintingOn, PageState, POISON_VAL, poisonOn, profileOf, reportingOn,
   type Command, type Effect, type GuestConfig, type ErrorCode, type GuestObservation, type Observation,
@@ -39,7 +39,9 @@ export class ReferenceSystem implements SystemUnderTest {
   private readonly faults: Faults;
 
   constructor(readonly config: SystemConfig, options: ReferenceOptions = {}) {
-    this.faults = faultSet(options.faults);
+    // The configuration and the faults never change: forks share them (core/fork.ts shareOnFork).
+    shareOnFork(config);
+    this.faults = shareOnFork(faultSet(options.faults));
     const problems = configProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid configuration: ${problems.join('; ')}`);
     this.host = new HostFrames(config.hostFrames, config.reservedFrames);

@@ -4,7 +4,7 @@
  * the Guest Additions' balloon. Every choice comes in as a command
  * (core/virtualbox/commands.ts); nothing here reads a clock or draws a random number.
  */
-import { forkState } from '../../core/fork.ts';
+import { forkState, shareOnFork } from '../../core/fork.ts';
 import { guestId } from '../../core/index.ts';
 import {
   physChunksOf, VBOX_ERROR_CODES, VBOX_ZERO_FRAME, vboxConfigProblems, type VboxCommand, type VboxEffect, type VboxErrorCode,
@@ -36,7 +36,9 @@ export class VboxReferenceSystem implements VboxSystemUnderTest {
   private readonly program: GuestProgram;
 
   constructor(readonly config: VboxSystemConfig, options: VboxReferenceOptions = {}) {
-    const faults = vboxFaultSet(options.faults);
+    // The configuration and the faults never change: forks share them (core/fork.ts shareOnFork).
+    shareOnFork(config);
+    const faults = shareOnFork(vboxFaultSet(options.faults));
     const problems = vboxConfigProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid VirtualBox configuration: ${problems.join('; ')}`);
     this.frames = new HostFrames(config.hostFrames, config.reservedFrames);

@@ -3,7 +3,7 @@
  * of its balloon and a Linux-like vmw_balloon driver. Every choice comes in as a command
  * (core/vmware/commands.ts); nothing here reads a clock or draws a random number.
  */
-import { forkState } from '../../core/fork.ts';
+import { forkState, shareOnFork } from '../../core/fork.ts';
 import { guestId } from '../../core/index.ts';
 import {
   VMW_ERROR_CODES, vmwConfigProblems, type VmwCommand, type VmwEffect, type VmwErrorCode, type VmwGuestObservation,
@@ -38,7 +38,9 @@ export class VmwReferenceSystem implements VmwSystemUnderTest {
   private readonly program: GuestProgram;
 
   constructor(readonly config: VmwSystemConfig, options: VmwReferenceOptions = {}) {
-    const faults = vmwFaultSet(options.faults);
+    // The configuration and the faults never change: forks share them (core/fork.ts shareOnFork).
+    shareOnFork(config);
+    const faults = shareOnFork(vmwFaultSet(options.faults));
     const problems = vmwConfigProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid VMware configuration: ${problems.join('; ')}`);
     this.frames = new HostFrames(config.hostFrames, config.reservedFrames);

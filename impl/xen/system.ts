@@ -3,7 +3,7 @@
  * Linux-like balloon driver. Every choice comes in as a command (core/xen/commands.ts); time is a
  * virtual clock that `tick` moves; nothing here reads a clock or draws a random number.
  */
-import { forkState } from '../../core/fork.ts';
+import { forkState, shareOnFork } from '../../core/fork.ts';
 import { frame as asFrame, gpfn as asGpfn, guestId, PageState, UNBACKED } from '../../core/index.ts';
 import {
   XEN_ERROR_CODES, xenConfigProblems, xenInitialPages, type XenCommand, type XenEffect, type XenErrorCode,
@@ -37,7 +37,9 @@ export class XenReferenceSystem implements XenSystemUnderTest {
   private token = 0;
 
   constructor(readonly config: XenSystemConfig, options: XenReferenceOptions = {}) {
-    this.faults = xenFaultSet(options.faults);
+    // The configuration and the faults never change: forks share them (core/fork.ts shareOnFork).
+    shareOnFork(config);
+    this.faults = shareOnFork(xenFaultSet(options.faults));
     const problems = xenConfigProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid Xen configuration: ${problems.join('; ')}`);
     this.host = new HostFrames(config.hostFrames, config.reservedFrames);
