@@ -170,11 +170,18 @@ function vboxCycleArb(guest: GuestId, level: number, maxChunks: number, cp: numb
   ]));
 }
 
+/**
+ * Whether a concentrated case runs chunk cycles: taken from the level (its second bit) rather than
+ * drawn, as properties/workload.ts aimOf, so a case with cycles keeps the very commands it had.
+ */
+const withCycles = (local: VboxLocality): boolean => (local.level >> 1) % 2 === 0;
+
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */
 export function vboxCommandsArb(config: VboxSystemConfig, maxCommands = 60): fc.Arbitrary<VboxCommand[]> {
   return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: vboxLocalityArb(config) }).chain(({ on, local }) => {
-    // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
-    const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
+    // A concentrated case always allocates (else it has nothing to write or free) and sends hostile requests (its bursts and
+    // cycles work the page given back last, where a bad request hurts most), and runs its extra kinds too.
+    const enabled = local ? [...on, 'alloc', 'hostile', ...local.kinds] : on;
     const kinds = (Object.keys(WEIGHT) as VboxCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its wanted size twice as often, so the balloon goes up and down over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
@@ -183,12 +190,13 @@ export function vboxCommandsArb(config: VboxSystemConfig, maxCommands = 60): fc.
     const hostile = local && kinds.includes('hostile') ? commandArb('hostile', config, local) : null;
     // A cycle's hostile requests are aimed at the page given back last, whether or not the case aims its others.
     const aimed = local && kinds.includes('hostile') ? fc.record({ kind: fc.constant('hostile' as const), guest: fc.constant(hot), request: fc.constantFrom(...vboxHostileKinds), pick: fc.constant(AIM_PICK) }) : null;
-    // ... or runs a chunk cycle (vboxCycleArb), half as often as a reuse burst (a cycle is ten times as long).
-    const burst = local ? fc.oneof(
-      { weight: 2, arbitrary: reuseBurstArb<VboxCommand>(hot, hostile, vboxGiveBack(hot, local.level)) as fc.Arbitrary<VboxCommand[]> },
-      { weight: 1, arbitrary: vboxCycleArb(hot, local.level, physChunksOf(config.guests[hot], config.chunkPages), config.chunkPages, aimed) },
-    ) : null;
-    return commandListArb(one, burst, maxCommands);
+    if (!local) return commandListArb(one, null, maxCommands);
+    const giveBack = reuseBurstArb<VboxCommand>(hot, hostile, vboxGiveBack(hot, local.level)) as fc.Arbitrary<VboxCommand[]>;
+    // ... or, in half the concentrated cases (withCycles), runs a chunk cycle (vboxCycleArb), half as often as a reuse burst (a cycle
+    // is ten times as long and takes the room of many single commands: the other half keep it for them).
+    if (!withCycles(local)) return commandListArb(one, giveBack, maxCommands);
+    const cycle = vboxCycleArb(hot, local.level, physChunksOf(config.guests[hot], config.chunkPages), config.chunkPages, aimed);
+    return commandListArb(one, fc.oneof({ weight: 2, arbitrary: giveBack }, { weight: 1, arbitrary: cycle }), maxCommands);
   });
 }
 
