@@ -87,7 +87,11 @@ function commandArb(kind: XenCommandKind, config: XenSystemConfig, local: XenLoc
       return guest.chain((g) => {
         const d = config.guests[g];
         const lo = levelLow(d, local.level);
-        return fc.record({ kind: fc.constant('set-target' as const), guest: fc.constant(g), pages: orBad(fc.integer({ min: lo, max: Math.min(d.ramPages, lo + 3) }), fc.integer({ min: -3, max: -1 })) });
+        // ... and one in six anywhere up to the biggest memory, as other families' swings (properties/workload.ts swingArb):
+        // the balloon still now and then goes below the floor or rises past what it holds.
+        const near = fc.integer({ min: lo, max: Math.min(d.ramPages, lo + 3) });
+        const pages = fc.oneof({ weight: 5, arbitrary: near }, { weight: 1, arbitrary: fc.integer({ min: 0, max: maxRam }) });
+        return fc.record({ kind: fc.constant('set-target' as const), guest: fc.constant(g), pages: orBad(pages, fc.integer({ min: -3, max: -1 })) });
       });
     }
     case 'thread': return fc.record({
@@ -128,14 +132,17 @@ function commandArb(kind: XenCommandKind, config: XenSystemConfig, local: XenLoc
 /** Commands for `config`, with a swarm subset of the optional kinds. */
 export function xenCommandsArb(config: XenSystemConfig, maxCommands = 60): fc.Arbitrary<XenCommand[]> {
   return fc.record({ on: fc.subarray([...OPTIONAL], { minLength: 0 }), local: xenLocalityArb }).chain(({ on, local }) => {
-    // A concentrated case always allocates (else it has nothing to write or free) and runs its extra kinds too.
-    const enabled = local ? [...on, 'alloc', ...local.kinds] : on;
+    // A concentrated case always allocates (else it has nothing to write or free) and sends hostile requests (its bursts work the
+    // page given back last, where a bad request hurts most), and runs its extra kinds too.
+    const enabled = local ? [...on, 'alloc', 'hostile', ...local.kinds] : on;
     const kinds = (Object.keys(WEIGHT) as XenCommandKind[]).filter((k) => !OPTIONAL.includes(k) || enabled.includes(k));
     // ... and moves its target twice as often, so the balloon goes down and up over the same gpfns.
     const one = fc.oneof(...kinds.map((k) => ({ weight: local && k === 'set-target' ? 2 * WEIGHT[k] : WEIGHT[k], arbitrary: commandArb(k, config, local) })));
-    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it when those are enabled.
-    const burst = local ? xenBurstArb(config, local, kinds) : null;
-    return commandListArb(one, burst, maxCommands);
+    if (!local) return commandListArb(one, null, maxCommands);
+    // ... and now and then reuses the page given back last at once (reuseBurstArb), with a hostile request among it: in half the
+    // concentrated cases (a swarm choice) a plain burst, its hostile request drawn as the case's others, unled and without a reboot.
+    const plain = reuseBurstArb<XenCommand>(guestId(local.guest % config.guests.length), commandArb('hostile', config, local)) as fc.Arbitrary<XenCommand[]>;
+    return fc.boolean().chain((p) => commandListArb(one, p ? plain : xenBurstArb(config, local, kinds), maxCommands));
   });
 }
 
@@ -149,7 +156,7 @@ function xenBurstArb(config: XenSystemConfig, local: XenLocality, kinds: readonl
   const guest = guestId(local.guest % config.guests.length);
   const d = config.guests[guest];
   const lead: XenCommand[] = [{ kind: 'set-target', guest, pages: Math.min(d.ramPages, levelLow(d, local.level) + 3) }, { kind: 'thread', guest }];
-  // Among the burst's writes and frees, when the swarm enables them, a hostile request and a
+  // Among the burst's writes and frees a hostile request and, when the swarm enables them, a
   // reboot. The request is aimed at the page the burst reuses, and two in three are of the kinds
   // that name a page the guest uses (populate-backed, misaligned: hostile.ts).
   const hostile = fc.oneof({ weight: 2, arbitrary: fc.constantFrom<XenHostileKind>('populate-backed', 'misaligned') }, { weight: 1, arbitrary: fc.constantFrom(...xenHostileKinds) })
