@@ -3,7 +3,7 @@
  * of inflate, deflate, reset, write, free and hostile requests on one host page, the size limits
  * of VIRTIO 1.x 5.5.6 and the Linux driver, each refusal code, and the work of each property.
  */
-import { ERROR_CODES, type Command, type StepResult, type SystemConfig } from '../../core/virtio/index.ts';
+import { ERROR_CODES, profileOf, reportOrderOf, type Command, type StepResult, type SystemConfig } from '../../core/virtio/index.ts';
 import type { StepContext } from '../property.ts';
 import { chainSituations, ChainTracker, EV, multiGpfnObstacle } from '../reach/chains.ts';
 import { situationIndex, type ReachCatalogue, type Situation } from '../reach/situation.ts';
@@ -60,6 +60,8 @@ const WORK: Record<string, readonly string[]> = {
   'purpose': ['target-nonzero'],
   'reported-pages-kept': ['poison-checked'],
   'stats-posted': ['stats-used'],
+  // A narrowing of the linux and firecracker profiles for guests with a report order above 0: elsewhere it asks nothing.
+  'report-blocks': ['ordered-report'],
   // Both judge a stats buffer's payload when the device uses it (the entries as written, the tags as
   // recorded): an implementation that shows no payload gives them nothing, and they are vacuous.
   'stats-entries': ['stats-payload'],
@@ -74,6 +76,7 @@ const OWN_WORK: readonly Situation[] = [
   { name: 'driver-buffer', group: 'work', doc: 'the driver queued an inflate or deflate buffer (requests well formed, progress)' },
   { name: 'driver-deflate', group: 'work', doc: 'the driver queued a deflate buffer (deflate only when asked)' },
   { name: 'poison-checked', group: 'work', doc: 'a guest under PAGE_POISON allocated pages and checked their poison (reported pages kept)' },
+  { name: 'ordered-report', group: 'work', doc: 'the driver queued a free page report on a guest with a report order above 0, under the linux or firecracker profile (report blocks; statement 62)' },
   { name: 'stats-used', group: 'work', doc: 'the device used a stats buffer, so the driver must post another (stats posted)' },
   { name: 'stats-payload', group: 'work', doc: 'the device used a stats buffer and showed the entries it recorded from its payload (stats entries, stats recorded)' },
   // Free page hinting (VIRTIO 1.2 5.5.6.5) on a guest that negotiated FREE_PAGE_HINT.
@@ -92,6 +95,7 @@ const DRIVER_BUFFER = atAll('driver-buffer');
 const DRIVER_DEFLATE = atAll('driver-deflate');
 const POISON_CHECKED = atAll('poison-checked');
 const STATS_USED = atAll('stats-used');
+const ORDERED_REPORT = atAll('ordered-report');
 const STATS_PAYLOAD = atAll('stats-payload');
 const HINT = { step: atAll('hint-step'), taken: atAll('hint-taken'), ignored: atAll('hint-ignored'), returned: atAll('hint-returned'), dropped: atAll('hint-dropped'), ended: atAll('hint-host-ended') };
 
@@ -104,6 +108,7 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
     const layout = new LayoutCounter(config, hit, atAll);
     const laidOut = layout.any;
     const hp = config.hostPageGpfns;
+    const ordered = config.guests.map((g) => profileOf(config) !== 'spec' && reportOrderOf(g) > 0);
     const onPages = (guest: number, gpfns: readonly number[], e: number) => {
       const space = config.guests[guest] ? config.guests[guest].ramPages + config.guests[guest].holePages : 0;
       for (const n of gpfns) if (Number.isInteger(n) && n >= 0 && n < space) chains.event(guest, Math.floor(n / hp), e);
@@ -120,6 +125,7 @@ export const virtioReach: ReachCatalogue<SystemConfig> = {
         for (const e of result.effects) {
           switch (e.kind) {
             case 'buffer-queued':
+              if (e.queue === 'reporting' && e.origin !== 'hostile' && ordered[e.guest]) hit[ORDERED_REPORT] = 1;
               // A free page report is neither an inflate nor a deflate (VIRTIO 1.2 5.5.6.7): not a chain event.
               if (e.origin === 'hostile' || e.queue === 'stats' || e.queue === 'reporting') break;
               hit[DRIVER_BUFFER] = 1;

@@ -5,7 +5,7 @@
 import type { VirtioMonitor } from '../../properties/virtio/property.ts';
 import { virtioWorld } from '../../properties/virtio/runner.ts';
 import { describe, expect, it } from 'vitest';
-import { frame, gpfn, PageState, POISON_VAL, type Effect, type SystemConfig } from '../../core/virtio/index.ts';
+import { frame, gpfn, guestConfig, PageState, POISON_VAL, systemConfig, withProfile, type Effect, type SystemConfig, type VirtioProfile } from '../../core/virtio/index.ts';
 import { invariantProperties } from '../../properties/index.ts';
 import { noDoubleMapping } from '../../properties/safety/no-double-mapping.ts';
 import { framesConserved } from '../../properties/safety/frames-conserved.ts';
@@ -25,6 +25,7 @@ import { reportedPagesKept } from '../../properties/virtio/reported-pages-kept.t
 import { statsPosted } from '../../properties/virtio/stats-posted.ts';
 import { statsEntries } from '../../properties/virtio/stats-entries.ts';
 import { statsRecorded } from '../../properties/virtio/stats-recorded.ts';
+import { reportBlocks } from '../../properties/virtio/report-blocks.ts';
 import { accepted, allocAndWrite, driven, g0, g1, inflated, stepWith, summary, twoGuests } from './fixtures.ts';
 import { asTyped } from '../../core/index.ts';
 
@@ -333,12 +334,28 @@ describe('liveness', () => {
     obs.guests[0].actual = 0;
     expect(m.end!(end(obs))?.message).toBe('guest 0 was reset and settled at actual = 0, not back at its target of 8 (expected 8)');
   });
+  it('report-blocks fires on a report that splits an aligned block of 2^reportOrder pages, under linux and not under spec (statement 62)', () => {
+    const ordered = (profile: VirtioProfile): SystemConfig => withProfile(systemConfig({
+      guests: [guestConfig({ ramPages: 16, floorPages: 2, reportOrder: 2, features: { mustTellHost: true, statsVq: false, deflateOnOom: false, pageReporting: true } })],
+      hostFrames: 24,
+    }), profile);
+    const report = (gpfns: number[], origin: 'driver' | 'hostile' = 'driver'): Effect => ({ kind: 'buffer-queued', guest: g0, queue: 'reporting', id: 1, origin, gpfns } as Effect);
+    const { obs } = driven([]);
+    const command = { kind: 'report', guest: g0, pages: 4, pick: 0 } as const;
+    const at = (profile: VirtioProfile, e: Effect) => stepWith(reportBlocks, ordered(profile), { obs, command, result: accepted(e) });
+    expect(at('linux', report([4, 5, 6, 7]))).toBeNull();
+    expect(at('linux', report([4, 5, 6]))?.message).toMatch(/^guest 0 reported gpfn 4 in buffer #1 without the rest of its block \(pfns 4 to 7, 2\^2 guest pages\)/);
+    expect(at('firecracker', report([5, 6, 7, 8]))?.message).toMatch(/reported gpfn 5 .*pfns 4 to 7/);
+    // A SHOULD: the bare spec accepts single pages; a hostile buffer is not the driver's.
+    expect(at('spec', report([4]))).toBeNull();
+    expect(at('linux', report([4], 'hostile'))).toBeNull();
+  });
 });
 
 it('every invariant in the default list has a test in this file (conformance: test/model)', () => {
   const tested = [noDoubleMapping, framesConserved, balloonPagesUntouched, dataOracle, hostDropsOnlyBallooned, requestsWellFormed,
     countersMatch, badRequestsChangeNothing, deflateOnlyWhenAsked, isolation, floorsAndTargets, reportedPagesKept, convergence, progress, reconvergence, statsPosted,
     // The stats payload's two: test/properties/stats.test.ts (each stats fault at 20 seeds) and legit-drivers.test.ts.
-    statsEntries, statsRecorded];
+    statsEntries, statsRecorded, reportBlocks];
   expect(invariantProperties.filter((p) => !tested.includes(p)).map((p) => p.name)).toEqual([]);
 });
