@@ -11,16 +11,19 @@
  *   MEDIANS_BASE=../base npm run bench:medians
  *   MEDIANS_SEEDS=20 MEDIANS_FAULTS=virtio/oom-deadlock,xen/gfn-truncated npm run bench:medians
  *
- * Without MEDIANS_BASE it measures this tree alone. Writes bench/MEDIANS.md.
+ * Without MEDIANS_BASE it measures this tree alone. Writes bench/MEDIANS.md; with MEDIANS_FAULTS or
+ * MEDIANS_SEEDS set it prints the table instead.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const SEEDS = Number(process.env.MEDIANS_SEEDS ?? 100);
 const FAULTS = new Set((process.env.MEDIANS_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+/** Unusable input: one line, exit 2, nothing written. */
+const usage = (what: string): never => { process.stderr.write(`bench:medians: ${what}\n`); process.exit(2); };
 /** One fault's runs to its first failing case, per seed (a seed that finds nothing counts the whole budget). */
 type Row = { fault: string; runs: number[] };
 
@@ -45,7 +48,7 @@ async function measure(root: string): Promise<void> {
   const { DEFAULT_RUNS } = await at('properties/defaults.ts');
   for (const family of FAMILIES) {
     for (const f of family.faults as (string | { name: string })[]) {
-      const fault = typeof f === 'string' ? f : f.name;
+        const fault = typeof f === 'string' ? f : f.name;
       if (FAULTS.size > 0 && !FAULTS.has(`${family.name}/${fault}`)) continue;
       const factory = family.withFaults([fault]);
       const arb = campaignArb({ family: family.name, factory, properties: family.properties, runs: DEFAULT_RUNS, seed: 1 });
@@ -75,7 +78,7 @@ function run(root: string): Promise<Row[]> {
       for (const l of lines) if (l) process.stderr.write(`${root === '.' ? 'this tree' : root}: ${(JSON.parse(l) as Row).fault}\n`);
       rows.push(...lines.filter(Boolean).map((l) => JSON.parse(l) as Row));
     });
-    child.on('exit', (code) => (code === 0 ? done(rows) : fail(new Error(`measuring ${root} exited with ${code}`))));
+    child.on('close', (code) => (code === 0 ? done(rows) : fail(new Error(`measuring ${root} exited with ${code}`))));
   });
 }
 
@@ -86,7 +89,14 @@ const rev = (root: string) => {
 async function main(): Promise<void> {
   const treeAt = process.argv.indexOf('--tree');
   if (treeAt >= 0) return measure(process.argv[treeAt + 1]);
+  if (!Number.isInteger(SEEDS) || SEEDS < 1) usage(`MEDIANS_SEEDS must be a whole number of seeds, 1 or more (got ${JSON.stringify(process.env.MEDIANS_SEEDS)})`);
+  const { FAMILIES } = await import('../properties/families.ts');
+  const known = new Set(FAMILIES.flatMap((f) => f.faults.map((x) => `${f.name}/${x.name}`)));
+  const unknown = [...FAULTS].filter((f) => !known.has(f));
+  if (unknown.length > 0) usage(`MEDIANS_FAULTS names no fault of this tree: ${unknown.join(', ')} (family/fault, e.g. virtio/oom-deadlock)`);
   const base = process.env.MEDIANS_BASE;
+  if (base !== undefined && !existsSync(resolve(base, 'properties/campaign.ts'))) usage(`MEDIANS_BASE ${base} is not a checkout of balloon-testbed with properties/campaign.ts`);
+  if (base !== undefined && !existsSync(resolve(base, 'node_modules/fast-check'))) usage(`MEDIANS_BASE ${base} has no node_modules: run npm ci there first`);
   const [now, then] = await Promise.all([run('.'), base ? run(resolve(base)) : Promise.resolve([])]);
   const before = new Map(then.map((r) => [r.fault, r.runs]));
   const first = Math.min(20, SEEDS);
@@ -95,7 +105,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}. Date: ${new Date().toISOString().slice(0, 10)}. This tree: ${rev('.')}${base ? `; baseline: ${rev(base)}` : ''}.`,
     `Each fault alone, its family's default suite, workload and budget, as bench/ZOO.md; seeds 1 to ${SEEDS}, no shrinking. Runs: cases until the first failing one. The counts depend on the seed only, not on the machine.`,
-    `Medians over seeds 1-${first} (bench/ZOO.md's) and over 1-${SEEDS}; mean over 1-${SEEDS}. A fault new since the baseline has no baseline figures.`,
+    `Medians over seeds 1-${first}${first === 20 ? " (bench/ZOO.md's)" : ''} and over 1-${SEEDS}; mean over 1-${SEEDS}. A fault new since the baseline has no baseline figures.`,
     '',
     `| fault | baseline 1-${first} | now 1-${first} | baseline 1-${SEEDS} | now 1-${SEEDS} | baseline mean | now mean |`,
     '|---|---|---|---|---|---|---|',
@@ -112,6 +122,8 @@ async function main(): Promise<void> {
     out.push('', `Above the baseline's median over seeds 1-${first}: ${rose20.length ? rose20.join(', ') : 'none'}.`,
       `Above the baseline's median over seeds 1-${SEEDS}: ${rose.length ? rose.join(', ') : 'none'}.`);
   }
+  // Only the whole measurement is the file's: a run of some faults or seeds prints its table.
+  if (FAULTS.size > 0 || process.env.MEDIANS_SEEDS !== undefined) { process.stdout.write(`${out.join('\n')}\n`); return; }
   writeFileSync('bench/MEDIANS.md', `${out.join('\n')}\n`);
   process.stderr.write(`wrote bench/MEDIANS.md (${now.length} faults)\n`);
 }

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { withLayouts } from '../layout.ts';
 import { gpfnSpace, guestId, type GuestId } from '../../core/index.ts';
-import { AIM_PICK, commandListArb, familyLocalityArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
+import { AIM_PICK, commandListArb, familyLocalityArb, keptArb, localDraws, reuseBurstArb, swingArb, type FamilyLocality } from '../workload.ts';
 import { hvHostileKinds, hvSystemConfig, type HvCommand, type HvCommandKind, type HvSystemConfig } from '../../core/hyperv/index.ts';
 
 export interface HvCase { config: HvSystemConfig; commands: HvCommand[] }
@@ -127,7 +127,7 @@ const hvAimed = (guest: GuestId): fc.Arbitrary<HvCommand> => fc.record({
 function hvStartupArb(guest: GuestId): fc.Arbitrary<HvCommand[]> {
   const recv = fc.oneof({ weight: 3, arbitrary: fc.constant<HvCommand>({ kind: 'host-recv', guest }) }, { weight: 1, arbitrary: fc.constant<HvCommand>({ kind: 'host-recv', guest, reject: true }) });
   const step = fc.constant<HvCommand>({ kind: 'guest', guest });
-  return fc.tuple(...[recv, step, recv, step].map((c) => fc.tuple(c, fc.nat({ max: 15 })).map(([x, k]) => (k === 0 ? [] : [x])))).map((xs) => xs.flat());
+  return fc.tuple(...[recv, step, recv, step].map(keptArb)).map((xs) => xs.flat());
 }
 
 /** Commands for `config`, with a swarm subset of the optional kinds (and, for half the cases, locality). */

@@ -2,8 +2,9 @@
  * The report order of a reporting case (core/virtio/reporting.ts; VIRTIO 1.2 5.5.6.7.1 statement
  * 62): each guest that negotiates PAGE_REPORTING draws k from 0 to 3 for reports in aligned blocks
  * of 2^k guest pages, Linux's page_reporting_order scaled to guests of a few dozen pages, and never
- * so large that fewer than two blocks fit in its memory. Drawn after everything else, so a case
- * keeps its configuration, commands and negotiation draws; it shrinks to order 0 (any whole page).
+ * so large that fewer than two blocks fit in its memory. Drawn after the commands and the negotiation
+ * (before the target swings, which leave a reporting round out for a guest with an order above 0:
+ * properties/workload.ts swingsArb), so a case keeps those draws; it shrinks to order 0 (any whole page).
  * A configuration the caller fixed (`fixed`) keeps the order it gives.
  */
 import fc from 'fast-check';

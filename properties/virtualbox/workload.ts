@@ -172,7 +172,8 @@ function vboxCycleArb(guest: GuestId, level: number, maxChunks: number, cp: numb
 
 /**
  * Whether a concentrated case runs chunk cycles: taken from the level (its second bit) rather than
- * drawn, as properties/workload.ts aimOf, so a case with cycles keeps the very commands it had.
+ * drawn, as properties/workload.ts aimOf, so the choice adds no draw. A shrink of the level can
+ * flip it (the cycles go or come with the level).
  */
 const withCycles = (local: VboxLocality): boolean => (local.level >> 1) % 2 === 0;
 

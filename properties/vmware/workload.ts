@@ -206,8 +206,9 @@ const RESET_DRAWS = 4;
  * host without a session answers every command but START with RESET before it counts down:
  * impl/vmware/host.ts, so the countdown waits for the START). One draw per guest's first restart
  * and RESET_DRAWS for the host RESETs, drawn after the commands (as virtio's negotiation at
- * resets, properties/workload.ts negotiationArb), so every case keeps the commands it drew
- * before; each draw shrinks on its own to none. Null: no busy at the restarts.
+ * resets, properties/workload.ts negotiationArb), so every case keeps the draws of its
+ * commands (the busy answers go in front of them and the list is then cut to the case's limit, so
+ * a case near the limit loses its last commands); each draw shrinks on its own to none. Null: no busy at the restarts.
  */
 function restartBusyArb(guests: number): fc.Arbitrary<(number | null)[] | null> {
   const n = guests + RESET_DRAWS;

@@ -3,7 +3,7 @@
  * evolves on its own, and refuses what it cannot copy (a function field) with one named error.
  */
 import { describe, expect, it } from 'vitest';
-import { forkState } from '../../core/fork.ts';
+import { forkState, shareOnFork } from '../../core/fork.ts';
 
 class Counter {
   n = 0;
@@ -39,5 +39,22 @@ describe('forkState', () => {
   it('refuses a function field (closure state cannot be copied) and objects it does not know', () => {
     expect(() => forkState({ send: () => true })).toThrow(/the field send holds a function/);
     expect(() => forkState({ w: new WeakMap() })).toThrow(/the field w holds a WeakMap object/);
+  });
+  it('shares what shareOnFork declared unchanging, with everything reachable from it, and copies the rest', () => {
+    const config = shareOnFork({ guests: [{ ramPages: 8, layout: [{ from: 0, pfn: 0 }] }], faults: new Set(['x']), gpfns: new Uint32Array(2) });
+    const own = { ramPages: 8 };
+    const state = { config, guest: config.guests[0], own, pages: new Uint8Array(4) };
+    const fork = forkState(state);
+    expect(fork.config).toBe(config);
+    expect(fork.guest).toBe(config.guests[0]);
+    expect(fork.config.guests[0].layout[0]).toBe(config.guests[0].layout[0]);
+    expect(fork.config.faults).toBe(config.faults);
+    expect(fork.config.gpfns).toBe(config.gpfns);
+    expect(fork.own).not.toBe(own);
+    expect(fork.own).toEqual(own);
+    expect(fork.pages).not.toBe(state.pages);
+    // What it returns is what it was given.
+    const x = { a: 1 };
+    expect(shareOnFork(x)).toBe(x);
   });
 });
