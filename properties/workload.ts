@@ -452,8 +452,11 @@ export function caseArb(opts: WorkloadOptions = {}): fc.Arbitrary<Case> {
  */
 type Poke = 'hostile' | 'write' | 'free' | 'report' | 'reset';
 
-/** One swing: a rise to `high` guest pages, then cuts of `down` guest pages each, a poke (or none) after each move. */
-interface Swing { high: number; first: Poke | null; cuts: readonly { down: number; poke: Poke | null }[] }
+/**
+ * One swing: a rise to `high` guest pages, then cuts of `down` guest pages each, a poke (or none)
+ * after each move; every target of it `rem` gpfns past the guest page (0 on 4 KiB guest pages).
+ */
+interface Swing { high: number; rem: number; first: Poke | null; cuts: readonly { down: number; poke: Poke | null }[] }
 
 /**
  * A swing's commands for `guest`: each target move is carried out by a driver pass (one buffer,
@@ -480,11 +483,11 @@ function swingCommands(guest: GuestId, gpp: number, s: Swing, request: (k: numbe
   };
   // The rise starts from wherever the case left the balloon: one pass of each queue, twice.
   const rise: Command[] = [{ kind: 'driver', guest }, { kind: 'device', guest, queue: 'inflate' }, { kind: 'device', guest, queue: 'deflate' }, { kind: 'driver', guest }];
-  const out: Command[] = [{ kind: 'set-target', guest, pages: s.high * gpp }, ...rise, ...rise, ...poke(s.first, 0)];
+  const out: Command[] = [{ kind: 'set-target', guest, pages: s.high * gpp + s.rem }, ...rise, ...rise, ...poke(s.first, 0)];
   let level = s.high;
   s.cuts.forEach((c, i) => {
     level = Math.max(0, level - c.down);
-    out.push({ kind: 'set-target', guest, pages: level * gpp }, ...pass('deflate'), ...poke(c.poke, i + 1));
+    out.push({ kind: 'set-target', guest, pages: level * gpp + s.rem }, ...pass('deflate'), ...poke(c.poke, i + 1));
   });
   return out;
 }
@@ -502,7 +505,7 @@ function swingCommands(guest: GuestId, gpp: number, s: Swing, request: (k: numbe
  * case leaves (at most `maxCommands` in all), so every case keeps the commands it drew and one
  * without swings is unchanged.
  */
-function swingsArb(c: Case, local: Locality | null, kinds: readonly CommandKind[], maxCommands: number): fc.Arbitrary<Case> {
+export function swingsArb(c: Case, local: Locality | null, kinds: readonly CommandKind[], maxCommands: number): fc.Arbitrary<Case> {
   const room = maxCommands - c.commands.length;
   if (!local || room <= 0) return fc.constant(c);
   const guest = guestId(local.guest % c.config.guests.length);
@@ -519,8 +522,15 @@ function swingsArb(c: Case, local: Locality | null, kinds: readonly CommandKind[
   const poke: fc.Arbitrary<Poke | null> = pokes.length > 0
     ? fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constantFrom(...pokes) })
     : fc.constant(null);
+  // The host sets its target in 4 KiB pages whatever the guest's page size (QEMU num_pages,
+  // VIRTIO_BALLOON_PFN_SHIFT), so on 64 KiB guest pages one swing in two aims past a page boundary
+  // (Linux towards_target rounds it up to a whole guest page: "virtio-balloon: Fix endless deflation
+  // and inflation on arm64", 2023). Aligned swings alone took the unaligned targets out of the cases
+  // that had them (issue 22: virtio/unaligned-target's median runs to detection rose). No draw on 4 KiB guest pages.
+  const rem = gpp > 1 ? fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: gpp - 1 }) }) : fc.constant(0);
   const swing: fc.Arbitrary<Swing> = fc.record({
     high: fc.integer({ min: 1, max: Math.max(1, Math.floor(gc.ramPages / gpp)) }),
+    rem,
     first: poke,
     cuts: fc.array(fc.record({ down: fc.integer({ min: 1, max: Math.max(1, Math.ceil(top / 2)) }), poke }), { minLength: 1, maxLength: 3 }),
   });
