@@ -5,7 +5,7 @@
  */
 import { virtioWorld } from '../../properties/virtio/runner.ts';
 import { describe, expect, it } from 'vitest';
-import { frame, gpfn, PageState, UNBACKED, type Command, type Observation } from '../../core/virtio/index.ts';
+import { frame, gpfn, guestConfig, PageState, systemConfig, UNBACKED, type Command, type Observation } from '../../core/virtio/index.ts';
 import { commandContract } from '../../properties/safety/command-contract.ts';
 import { effectsAgree } from '../../properties/safety/effects-agree.ts';
 import { purpose } from '../../properties/liveness/purpose.ts';
@@ -64,6 +64,28 @@ describe('command-contract', () => {
     const s = realStep([{ kind: 'set-target', guest: g0, pages: 4 }, { kind: 'driver', guest: g0 }], { kind: 'device', guest: g0, queue: 'inflate' });
     expect(stepWith(commandContract, s.config, s)).toBeNull();
     expect(stepWith(commandContract, s.config, { ...s, result: refused('device/queue-empty') })?.message).toMatch(/^a device command for guest 0 was refused with device\/queue-empty, but buffer \d+ waited on the inflate queue$/);
+  });
+  it('fires when a report with a report order leaves a block free whole while more was asked', () => {
+    // Report order 2 (blocks of 4 guest pages); pages 1, 2 and 8 used, so blocks 4-7 and 12-15 are
+    // free whole, and a report of 5 pages takes both (test/properties/reporting.test.ts).
+    const config = systemConfig({
+      guests: [guestConfig({ ramPages: 16, floorPages: 2, reportOrder: 2, features: { mustTellHost: true, statsVq: false, deflateOnOom: false, pageReporting: true } })],
+      hostFrames: 24,
+    });
+    const fragment: Command[] = [{ kind: 'alloc', guest: g0, pages: 3, pick: 1 }, { kind: 'free', guest: g0, pages: 1, pick: 2 }, { kind: 'alloc', guest: g0, pages: 1, pick: 8 }];
+    const s = realStep(fragment, { kind: 'report', guest: g0, pages: 5, pick: 0 }, config);
+    expect(stepWith(commandContract, s.config, s)).toBeNull();
+    // A lazy driver: one block of the two, the other left free.
+    const q = s.result.effects.find((e) => e.kind === 'buffer-queued')!;
+    const kept = q.kind === 'buffer-queued' ? q.gpfns.filter((n) => n < 8) : [];
+    expect(kept).toEqual([4, 5, 6, 7]);
+    const lazy = { ...s, result: { ...s.result, effects: s.result.effects.map((e) => (e === q ? { ...q, gpfns: kept } : e)) } };
+    for (const n of [12, 13, 14, 15]) lazy.obs.guests[0].pageState[n] = PageState.Free;
+    lazy.obs.guests[0].counts.free += 4;
+    expect(stepWith(commandContract, s.config, lazy)?.message).toBe('a report command for guest 0 reported 4 guest pages of the 5 asked, but an aligned block of 4 guest pages was still free whole');
+    // One block is all a report of up to 4 pages asks for.
+    const one = realStep(fragment, { kind: 'report', guest: g0, pages: 4, pick: 0 }, config);
+    expect(stepWith(commandContract, one.config, one)).toBeNull();
   });
   it('fires when a reset leaves the balloon full', () => {
     const s = realStep(inflated(4), { kind: 'reset', guest: g0 });
