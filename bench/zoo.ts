@@ -93,7 +93,7 @@ function explore(family: (typeof FAMILIES)[number], fault: string): { cell: stri
   if ('notFound' in at) { notes.push(`\`${family.name}/${fault}\` is not found by \`balloon explore\`: ${at.notFound}.`); return { cell: 'not found within bounds (see below)', min: null }; }
   const setup = explorerSetup(family, at.guests, at.pages, at.variant);
   const t = performance.now();
-  const r = exploreImplementation(setup.family, family.withFaults([fault]) as never, setup.config, { depth: at.depth, maxStates: EXPLORE_MAX_STATES });
+  const r = exploreImplementation(setup.family, family.withFaults([fault]) as never, setup.config, { depth: at.depth, maxStates: Math.max(EXPLORE_MAX_STATES, at.maxStates ?? 0) });
   const s = ((performance.now() - t) / 1000).toFixed(1);
   const size = `${at.guests}×${at.pages}${at.variant ? ` ${at.variant}` : ''}`;
   if (!r.failure) { notes.push(`\`${family.name}/${fault}\`: \`${exploreCommandFor(family, fault, at)}\` found nothing (${r.stoppedBy}).`); return { cell: `${size}: NOT found (${r.stoppedBy}, ${r.states} states, ${s} s)`, min: null }; }

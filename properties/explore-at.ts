@@ -40,5 +40,5 @@ export function faultExploreAt(family: AnyFamily, fault: string): FaultExploreAt
 
 /** The command line that finds a fault at its entry, as a person would type it. */
 export function exploreCommandFor(family: AnyFamily, fault: string, at: Extract<FaultExploreAt, { depth: number }>): string {
-  return `balloon explore --family ${family.name} --fault ${fault} --guests ${at.guests} --pages ${at.pages}${at.variant ? ` --variant ${at.variant}` : ''} --depth ${at.depth}`;
+  return `balloon explore --family ${family.name} --fault ${fault} --guests ${at.guests} --pages ${at.pages}${at.variant ? ` --variant ${at.variant}` : ''} --depth ${at.depth}${at.maxStates ? ` --max-states ${at.maxStates}` : ''}`;
 }

@@ -222,7 +222,8 @@ export interface ExplorerVariant<K extends WorldConfig = WorldConfig> {
 
 /** Where a zoo fault is found by `balloon explore`, or why it is not. */
 export type FaultExploreAt =
-  | { readonly guests: number; readonly pages: number; readonly variant?: string; readonly depth: number }
+  /** `maxStates`: the state bound the search needs, when above bench/zoo.ts's 20,000 (and `balloon explore`'s default). */
+  | { readonly guests: number; readonly pages: number; readonly variant?: string; readonly depth: number; readonly maxStates?: number }
   | { readonly notFound: string };
 
 /** Hooks for coverage: every microstep's transitions, and every state the chart settles in. */
