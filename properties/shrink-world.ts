@@ -61,7 +61,7 @@ export interface ShrinkWorldOptions {
 /** Distinct states one small world's search may visit. */
 export const WORLD_MAX_STATES = 1_000;
 /** Distinct states the searches of all small worlds together may visit. */
-export const WORLDS_MAX_STATES = 1_500;
+export const WORLDS_MAX_STATES = 2_500;
 
 /** A small world the case may move to: its configuration and the family as the explorer sees it there. */
 export interface SmallWorld {
@@ -93,12 +93,12 @@ const shapeOf = (c: unknown): string => JSON.stringify(c, (_k, v: unknown) => (t
 
 /**
  * The family's small worlds that keep what `config` has (see the header), in the order they are
- * searched: smallest first; of one size, first the variants whose own commands (the explorer's
- * `extra` alphabet) the case uses, given `commands` (a case of hinting steps is searched where
- * hinting is, before the reporting worlds its features also keep: each world may spend the budget
- * the next one needed), then the variants that change what the case's world shares (a host page
- * of 4 gpfns for a case with big host pages), then the plain tiny configuration, then the
- * variants that only add commands.
+ * searched: first the variants whose own commands (the explorer's `extra` alphabet) the case
+ * uses, given `commands` (a case of hinting steps is searched where hinting is, before the
+ * reporting worlds its features also keep, smaller ones included: each world may spend the budget
+ * the next one needed); then smallest first, and of one size the variants that change what the
+ * case's world shares (a host page of 4 gpfns for a case with big host pages), then the plain tiny
+ * configuration, then the variants that only add commands.
  *
  *   smallWorlds(virtio, caseWithHostPagesOf16.config).map((w) => w.name); // ['1×4', '1×4 host-page-4', '1×16 host-page-16']
  */
@@ -124,7 +124,9 @@ function candidateWorlds(family: AnyFamily, config: WorldConfig, commands: reado
   const sizes = new Map<string, { guests: number; pages: number; variant?: string }>();
   const add = (guests: number, pages: number, variant?: string) => { sizes.set(`${guests}×${pages}${variant ? ` ${variant}` : ''}`, { guests, pages, variant }); };
   add(ex.defaults.guests, ex.defaults.pages);
-  for (const at of Object.values(ex.faultsAt ?? {})) if (!('notFound' in at)) add(at.guests, at.pages, at.variant);
+  // An entry whose search needs more states than all the worlds together may visit names a world
+  // this pass cannot search to any use: its first states would spend the budget of the worlds after it.
+  for (const at of Object.values(ex.faultsAt ?? {})) if (!('notFound' in at) && (at.maxStates ?? 0) <= WORLDS_MAX_STATES) add(at.guests, at.pages, at.variant);
   for (const v of Object.keys(ex.variants ?? {})) if (![...sizes.values()].some((s) => s.variant === v)) add(ex.defaults.guests, ex.defaults.pages, v);
   const profile = family.profiles ? family.profiles.of(config as never) : undefined;
   const used = new Set(commands.map(shapeOf));
@@ -144,7 +146,7 @@ function candidateWorlds(family: AnyFamily, config: WorldConfig, commands: reado
   }
   // A stable sort: otherwise the order above (plain first, then faultsAt's order).
   return out
-    .sort((a, b) => (smaller(a.config, b.config) ? -1 : smaller(b.config, a.config) ? 1 : Number(b.uses) - Number(a.uses) || Number(b.kept) - Number(a.kept)))
+    .sort((a, b) => Number(b.uses) - Number(a.uses) || (smaller(a.config, b.config) ? -1 : smaller(b.config, a.config) ? 1 : Number(b.kept) - Number(a.kept)))
     .map(({ kept: _kept, uses: _uses, ...w }) => w);
 }
 
