@@ -5,12 +5,12 @@
  */
 import { virtioWorld } from '../../properties/virtio/runner.ts';
 import { describe, expect, it } from 'vitest';
-import { frame, gpfn, guestConfig, PageState, systemConfig, UNBACKED, type Command, type Observation } from '../../core/virtio/index.ts';
+import { frame, gpfn, PageState, UNBACKED, type Command, type Observation } from '../../core/virtio/index.ts';
 import { commandContract } from '../../properties/safety/command-contract.ts';
 import { effectsAgree } from '../../properties/safety/effects-agree.ts';
 import { purpose } from '../../properties/liveness/purpose.ts';
 import { summary as runnerSummary } from '../../properties/virtio/runner.ts';
-import { accepted, allocAndWrite, clone, driven, g0, inflated, stepWith, twoGuests } from './fixtures.ts';
+import { accepted, allocAndWrite, clone, driven, fragmentedForReports, g0, inflated, orderedReporting, stepWith, twoGuests } from './fixtures.ts';
 import { asTyped } from '../../core/index.ts';
 
 const refused = (code: 'guest/no-used-pages' | 'guest/oom' | 'device/queue-empty') => ({ outcome: 'refused' as const, code, message: code, effects: [] });
@@ -66,13 +66,9 @@ describe('command-contract', () => {
     expect(stepWith(commandContract, s.config, { ...s, result: refused('device/queue-empty') })?.message).toMatch(/^a device command for guest 0 was refused with device\/queue-empty, but buffer \d+ waited on the inflate queue$/);
   });
   it('fires when a report with a report order leaves a block free whole while more was asked', () => {
-    // Report order 2 (blocks of 4 guest pages); pages 1, 2 and 8 used, so blocks 4-7 and 12-15 are
-    // free whole, and a report of 5 pages takes both (test/properties/reporting.test.ts).
-    const config = systemConfig({
-      guests: [guestConfig({ ramPages: 16, floorPages: 2, reportOrder: 2, features: { mustTellHost: true, statsVq: false, deflateOnOom: false, pageReporting: true } })],
-      hostFrames: 24,
-    });
-    const fragment: Command[] = [{ kind: 'alloc', guest: g0, pages: 3, pick: 1 }, { kind: 'free', guest: g0, pages: 1, pick: 2 }, { kind: 'alloc', guest: g0, pages: 1, pick: 8 }];
+    // Blocks 4-7 and 12-15 free whole, and a report of 5 pages takes both (test/properties/reporting.test.ts).
+    const config = orderedReporting();
+    const fragment = fragmentedForReports;
     const s = realStep(fragment, { kind: 'report', guest: g0, pages: 5, pick: 0 }, config);
     expect(stepWith(commandContract, s.config, s)).toBeNull();
     // A lazy driver: one block of the two, the other left free.

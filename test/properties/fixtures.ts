@@ -4,7 +4,7 @@
  */
 import { virtioWorld } from '../../properties/virtio/runner.ts';
 import {
-  guestConfig, guestId, systemConfig, type Command, type Effect, type Observation, type StepResult, type SystemConfig,
+  guestConfig, guestId, systemConfig, type Command, type Effect, type GuestConfig, type Observation, type StepResult, type SystemConfig,
 } from '../../core/virtio/index.ts';
 import { createReferenceSystem } from '../../impl/virtio/index.ts';
 import type { AnyProperty as Property } from '../../properties/property.ts';
@@ -58,6 +58,18 @@ export function allocAndWrite(guest = g0, pages = 4): Command[] {
   for (let i = 0; i < pages; i++) out.push({ kind: 'write', guest, pick: i });
   return out;
 }
+
+/** Guest 0 with report order 2 (blocks of 4 guest pages) and PAGE_REPORTING; `over` changes the guest. */
+export const orderedReporting = (over: Partial<GuestConfig> = {}): SystemConfig => systemConfig({
+  guests: [guestConfig({ ramPages: 16, floorPages: 2, reportOrder: 2, features: { mustTellHost: true, statsVq: false, deflateOnOom: false, pageReporting: true }, ...over })],
+  hostFrames: 24,
+});
+/** In orderedReporting: pages 1, 2 and 8 used, so blocks 0 and 2 are not free whole, blocks 4-7 and 12-15 are. */
+export const fragmentedForReports: Command[] = [
+  { kind: 'alloc', guest: g0, pages: 3, pick: 1 },
+  { kind: 'free', guest: g0, pages: 1, pick: 2 },
+  { kind: 'alloc', guest: g0, pages: 1, pick: 8 },
+];
 
 /** Inflate `target` pages of guest 0 all the way (driver, device, driver). */
 export function inflated(target: number, guest = g0): Command[] {

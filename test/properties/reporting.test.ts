@@ -11,6 +11,7 @@ import {
 } from '../../core/virtio/index.ts';
 import { createReferenceSystem, referenceWithFaults, type FaultName } from '../../impl/virtio/index.ts';
 import { allProperties, runCase } from '../../properties/index.ts';
+import { fragmentedForReports, orderedReporting } from './fixtures.ts';
 
 const g0 = guestId(0);
 const config = (poison: boolean, over: Partial<SystemConfig> = {}): SystemConfig => systemConfig({
@@ -141,16 +142,9 @@ describe('the faults of free page reporting, found by the general properties', (
   });
 });
 
-/** Guest 0 with report order 2 (blocks of 4 guest pages): pages 1, 2 and 9 used, so blocks 0 and 2 are not free whole. */
-const ordered = (profile: VirtioProfile, over: Partial<GuestConfig> = {}): SystemConfig => withProfile(systemConfig({
-  guests: [guestConfig({ ramPages: 16, floorPages: 2, reportOrder: 2, features: { mustTellHost: true, statsVq: false, deflateOnOom: false, pageReporting: true }, ...over })],
-  hostFrames: 24,
-}), profile);
-const fragment: Command[] = [
-  { kind: 'alloc', guest: g0, pages: 3, pick: 1 },
-  { kind: 'free', guest: g0, pages: 1, pick: 2 },
-  { kind: 'alloc', guest: g0, pages: 1, pick: 8 },
-];
+/** Guest 0 with report order 2 (blocks of 4 guest pages), under `profile` (fixtures.ts orderedReporting). */
+const ordered = (profile: VirtioProfile, over: Partial<GuestConfig> = {}): SystemConfig => withProfile(orderedReporting(over), profile);
+const fragment = fragmentedForReports;
 const queuedReport = (effects: readonly Effect[]) => effects.flatMap((e) => (e.kind === 'buffer-queued' && e.queue === 'reporting' ? [e.gpfns] : []));
 
 describe('reports in large blocks (statement 62: a SHOULD, the linux narrowing)', () => {

@@ -20,7 +20,7 @@ const local: Locality = { picks: [0], guest: 0, kinds: ['set-target', 'alloc', '
 
 describe('virtio workload draws', () => {
   it('a reporting guest reports in blocks (order 1 to 3) about one time in two, else any whole page (order 0)', () => {
-    const orders = fc.sample(fc.constant(null).chain(() => reportOrderArb({ config: config(1, true), commands: drawn })), { seed: 7, numRuns: 400 })
+    const orders = fc.sample(reportOrderArb({ config: config(1, true), commands: drawn }), { seed: 7, numRuns: 400 })
       .map((c) => c.config.guests[0].reportOrder ?? 0);
     const zero = orders.filter((k) => k === 0).length;
     expect(zero).toBeGreaterThan(140);
@@ -47,6 +47,8 @@ describe('virtio workload draws', () => {
     expect(big.some((p) => p % 16 === 0)).toBe(true);
     // Every target a swing gives a 64 KiB guest lies within its memory, and a 4 KiB guest's are whole pages of it.
     expect(big.every((p) => p >= 0 && p < 4 * 16 + 16)).toBe(true);
-    expect(targets(1).every((p) => Number.isInteger(p) && p >= 0 && p <= 4 * 16)).toBe(true);
+    const small = targets(1);
+    expect(small.length).toBeGreaterThan(100);
+    expect(small.every((p) => Number.isInteger(p) && p >= 0 && p <= 4 * 16)).toBe(true);
   });
 });
