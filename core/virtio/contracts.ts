@@ -69,21 +69,25 @@ const count = (effects: readonly Effect[], kind: EffectKind) => effects.reduce((
 const has = (effects: readonly Effect[], kind: EffectKind) => effects.some((e) => e.kind === kind);
 
 /**
- * A refused step: its code must be one the contract lists, legal in the state before; `legal`
- * maps each allowed code to a test of whether it applies now (null), else what made it illegal;
- * the tests run only for the code given, so a legal refusal builds no string.
+ * A refused step: its code must be one the command's contract lists (`refusals`), legal in the
+ * state before; `illegal(code)`, asked only for a listed code, is null when that code applies now,
+ * else what made it illegal, so a legal refusal builds no string. One function per refused step
+ * rather than one closure per code: this runs on every refused step of a campaign.
  */
-function refusal(s: ContractStep, legal: Partial<Record<ErrorCode, () => string | null>>): string | null {
+function refusal(s: ContractStep, illegal: (code: ErrorCode) => string | null): string | null {
   if (s.result.outcome !== 'refused') return null;
   const code = s.result.code;
-  const rule = legal[code];
-  if (!rule) {
-    const allowed = Object.keys(legal);
+  const listed = VIRTIO_CONTRACTS[s.command.kind].refusals;
+  if (!Object.hasOwn(listed, code)) {
+    const allowed = Object.keys(listed);
     return `${what(s.command)} was refused with ${code}; ${allowed.length > 0 ? `the only legal refusals are ${allowed.join(', ')}` : 'it is never refused'}`;
   }
-  const why = rule();
+  const why = illegal(code);
   return why ? `${what(s.command)} was refused with ${code}, but ${why}` : null;
 }
+
+/** For a command its contract never lets be refused (no code listed, so never asked). */
+const NEVER_REFUSED = (): string | null => null;
 
 const what = (c: Command) => `${c.kind === 'set-target' ? `a target of ${c.pages}` : `${/^[aeiou]/.test(c.kind) ? 'an' : 'a'} ${c.kind} command`} for guest ${c.guest}`;
 
@@ -114,7 +118,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const valid = Number.isInteger(c.pages) && c.pages >= 0;
       if (s.result.outcome === 'refused') {
         if (s.after.target !== s.before.target) return `${what(c)} was refused, yet the target moved from ${s.before.target} to ${s.after.target}`;
-        return refusal(s, { 'device/bad-target': () => valid ? `${c.pages} is a whole number of pages` : null });
+        return refusal(s, () => (valid ? `${c.pages} is a whole number of pages` : null));
       }
       if (!valid) return `${what(c)} was accepted; a negative or fractional target must be refused (device/bad-target)`;
       const want = clampedTarget(c.pages, s.guest);
@@ -130,7 +134,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     refusals: {},
     accepted: 'consumes the oldest acknowledgement when one waits; else, with a config change pending and no batch of its own in flight, moves the balloon toward the wanted size (or reports out-of-puff)',
     check(s) {
-      const r = refusal(s, {});
+      const r = refusal(s, NEVER_REFUSED);
       if (r) return r;
       const g = s.command.guest;
       if (s.before.ackWaiting && !has(s.result.effects, 'ack-consumed')) return `guest ${g}'s driver took a step with an acknowledged buffer waiting and did not consume it`;
@@ -154,14 +158,16 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const noReporting = c.queue === 'reporting' && !reportingOn(s.after.features);
       const oldest = noStats || noReporting ? -1 : s.before.unprocessed[c.queue];
       if (s.result.outcome === 'refused') {
-        return refusal(s, {
-          // Without STATS_VQ there is no stats queue to be empty (VIRTIO 1.x 5.5.2: statsq exists
-          // only if VIRTIO_BALLOON_F_STATS_VQ is negotiated): the true reason is no-stats-queue.
-          'device/queue-empty': () => noStats ? 'STATS_VQ was not negotiated, so there is no stats queue (device/no-stats-queue)'
-            : noReporting ? 'PAGE_REPORTING was not negotiated, so there is no reporting queue (device/no-reporting-queue)'
-            : oldest >= 0 ? `buffer ${oldest} waited on the ${c.queue} queue` : null,
-          'device/no-stats-queue': () => noStats ? null : c.queue === 'stats' ? 'STATS_VQ was negotiated' : `the ${c.queue} queue is not the stats queue`,
-          'device/no-reporting-queue': () => noReporting ? null : c.queue === 'reporting' ? 'PAGE_REPORTING was negotiated' : `the ${c.queue} queue is not the reporting queue`,
+        return refusal(s, (code) => {
+          switch (code) {
+            // Without STATS_VQ there is no stats queue to be empty (VIRTIO 1.x 5.5.2: statsq exists
+            // only if VIRTIO_BALLOON_F_STATS_VQ is negotiated): the true reason is no-stats-queue.
+            case 'device/queue-empty': return noStats ? 'STATS_VQ was not negotiated, so there is no stats queue (device/no-stats-queue)'
+              : noReporting ? 'PAGE_REPORTING was not negotiated, so there is no reporting queue (device/no-reporting-queue)'
+              : oldest >= 0 ? `buffer ${oldest} waited on the ${c.queue} queue` : null;
+            case 'device/no-stats-queue': return noStats ? null : c.queue === 'stats' ? 'STATS_VQ was negotiated' : `the ${c.queue} queue is not the stats queue`;
+            default: return noReporting ? null : c.queue === 'reporting' ? 'PAGE_REPORTING was negotiated' : `the ${c.queue} queue is not the reporting queue`;
+          }
         });
       }
       if (noStats) return `a device step on guest ${c.guest}'s stats queue was accepted, but STATS_VQ was not negotiated`;
@@ -183,10 +189,9 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const valid = Number.isInteger(c.pages) && c.pages >= 1;
       const need = valid ? c.pages * s.guest.guestPageGpfns : 0;
       if (s.result.outcome === 'refused') {
-        return refusal(s, {
-          'guest/oom': () => !valid || need > s.before.free ? null : `${s.before.free} gpfns were free for ${need}`,
-          'host/out-of-frames': () => valid && s.before.hostFree < need ? null : `the host had ${s.before.hostFree} free frames for at most ${need} gpfns to back`,
-        });
+        return refusal(s, (code) => (code === 'guest/oom'
+          ? (!valid || need > s.before.free ? null : `${s.before.free} gpfns were free for ${need}`)
+          : (valid && s.before.hostFree < need ? null : `the host had ${s.before.hostFree} free frames for at most ${need} gpfns to back`)));
       }
       if (!valid || need > s.before.free) return `${what(c)} was accepted with ${s.before.free} gpfns free for ${need}`;
       const v = own(s, 'pages-allocated');
@@ -205,7 +210,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const c = s.command as Extract<Command, { kind: 'free' }>;
       const gpp = s.guest.guestPageGpfns;
       const n = Math.min(c.pages, s.before.used / gpp) * gpp;
-      if (s.result.outcome === 'refused') return refusal(s, { 'guest/no-used-pages': () => n > 0 ? `guest ${c.guest} used ${s.before.used} gpfns` : null });
+      if (s.result.outcome === 'refused') return refusal(s, () => (n > 0 ? `guest ${c.guest} used ${s.before.used} gpfns` : null));
       if (!(n > 0)) return `${what(c)} was accepted with nothing to free`;
       const v = own(s, 'pages-freed');
       if (v) return v;
@@ -232,15 +237,17 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
       const block = 2 ** reportOrderOf(s.guest);
       const asked = Number.isInteger(c.pages) && c.pages >= 1 ? Math.ceil(c.pages / block) * block : 0;
       const want = Math.min(asked, Math.floor(s.before.free / gpp)) * gpp;
-      // A refusal changes nothing, so the observation after it shows the free pages before.
-      const noBlock = () => !hasFreeBlock(s.guest, reportOrderOf(s.guest), s.after.pageState);
       if (s.result.outcome === 'refused') {
-        return refusal(s, {
-          'device/no-reporting-queue': () => on ? 'PAGE_REPORTING was negotiated' : null,
-          'guest/nothing-to-report': () => !on ? 'PAGE_REPORTING was not negotiated (device/no-reporting-queue)' : want === 0 || (block > 1 && noBlock()) ? null
-            : block > 1 ? `an aligned block of ${block} guest pages was free whole` : `${s.before.free} gpfns were free`,
-          'host/out-of-frames': () => on && want > 0 && poisonOn(s.after.features) && s.before.hostFree < want ? null
-            : `${poisonOn(s.after.features) ? `the host had ${s.before.hostFree} free frames for at most ${want} gpfns to poison` : 'PAGE_POISON was not negotiated, so a report touches no page'}`,
+        return refusal(s, (code) => {
+          switch (code) {
+            case 'device/no-reporting-queue': return on ? 'PAGE_REPORTING was negotiated' : null;
+            // A refusal changes nothing, so the observation after it shows the free pages before.
+            case 'guest/nothing-to-report': return !on ? 'PAGE_REPORTING was not negotiated (device/no-reporting-queue)'
+              : want === 0 || (block > 1 && !hasFreeBlock(s.guest, reportOrderOf(s.guest), s.after.pageState)) ? null
+              : block > 1 ? `an aligned block of ${block} guest pages was free whole` : `${s.before.free} gpfns were free`;
+            default: return on && want > 0 && poisonOn(s.after.features) && s.before.hostFree < want ? null
+              : `${poisonOn(s.after.features) ? `the host had ${s.before.hostFree} free frames for at most ${want} gpfns to poison` : 'PAGE_POISON was not negotiated, so a report touches no page'}`;
+          }
         });
       }
       if (!on) return `${what(c)} was accepted, but PAGE_REPORTING was not negotiated`;
@@ -274,11 +281,10 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     check(s) {
       const on = hintingOn(s.guest.features);
       if (s.result.outcome === 'refused') {
-        const hintCode = (() => (on ? null : 'FREE_PAGE_HINT was not negotiated (device/no-hinting)'));
-        return refusal(s, {
-          'device/no-hinting': () => (on ? 'FREE_PAGE_HINT was negotiated' : null),
-          ...Object.fromEntries(Object.keys(HINT_ERRORS).map((k) => [k, hintCode])),
-        });
+        // The hinting step's own codes (HINT_ERRORS) are legal here whenever hinting is on.
+        return refusal(s, (code) => (code === 'device/no-hinting'
+          ? (on ? 'FREE_PAGE_HINT was negotiated' : null)
+          : (on ? null : 'FREE_PAGE_HINT was not negotiated (device/no-hinting)')));
       }
       if (!on) return `${what(s.command)} was accepted, but FREE_PAGE_HINT was not negotiated`;
       return own(s, 'hinting');
@@ -291,7 +297,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     refusals: {},
     accepted: 'a reset effect, then FEATURES_OK and DRIVER_OK (the reload); actual 0, the target unchanged, no page in or on its way to the balloon, no inflate or deflate buffer in flight',
     check(s) {
-      const r = refusal(s, {});
+      const r = refusal(s, NEVER_REFUSED);
       if (r) return r;
       const g = s.command.guest;
       const a = s.after;
@@ -320,7 +326,7 @@ export const VIRTIO_CONTRACTS: Record<CommandKind, CommandContract> = {
     accepted: 'a hostile buffer queued, processed (its entries refused) and its acknowledgement consumed, all in the step',
     check(s) {
       const c = s.command as Extract<Command, { kind: 'hostile' }>;
-      const r = refusal(s, { 'device/no-buffer': () => c.gpfns && c.queue ? 'the command carried its buffer' : null });
+      const r = refusal(s, () => (c.gpfns && c.queue ? 'the command carried its buffer' : null));
       if (r) return r;
       const g = s.command.guest;
       const q = s.result.effects.find((e) => e.kind === 'buffer-queued' && e.origin === 'hostile');
@@ -342,10 +348,9 @@ function touchContract(kind: 'write' | 'read'): CommandContract {
     accepted: `exactly one ${effect} effect and no ${other}`,
     check(s) {
       if (s.result.outcome === 'refused') {
-        return refusal(s, {
-          'guest/no-used-pages': () => s.before.used === 0 ? null : `guest ${s.command.guest} used ${s.before.used} gpfns`,
-          'host/out-of-frames': () => s.before.hostFree === 0 ? null : `the host had ${s.before.hostFree} free frames`,
-        });
+        return refusal(s, (code) => (code === 'guest/no-used-pages'
+          ? (s.before.used === 0 ? null : `guest ${s.command.guest} used ${s.before.used} gpfns`)
+          : (s.before.hostFree === 0 ? null : `the host had ${s.before.hostFree} free frames`)));
       }
       if (s.before.used === 0) return `${what(s.command)} was accepted, but the guest used no page`;
       return own(s, effect, other);

@@ -42,6 +42,21 @@ export function reportBlock(g: Geometry, order: number, n: number): number[] | n
 }
 
 /**
+ * Whether every gpfn of the aligned block of 2^order guest pages that holds gpfn `n` is a page of
+ * the guest and passes `ok`: `reportBlock(g, order, n)?.every(ok) ?? false`, without building the
+ * block (a report's checks ask this once per gpfn).
+ */
+export function wholeBlock(g: Geometry, order: number, n: number, ok: (gpfn: number) => boolean): boolean {
+  const size = 2 ** order * g.guestPageGpfns;
+  const first = Math.floor(pfnOf(g, n) / size) * size;
+  for (let i = 0; i < size; i++) {
+    const x = gpfnOfPfn(g, first + i);
+    if (x < 0 || !ok(x)) return false;
+  }
+  return true;
+}
+
+/**
  * What a driver that reports blocks of 2^order guest pages takes: walking the guest pages of
  * `pages` in their order (a free list from where the command's pick starts), the aligned blocks
  * whose every gpfn `isFree` says is free, each once, up to `max` blocks; their gpfns, block after
@@ -53,8 +68,10 @@ export function freeBlocks(g: Geometry, order: number, pages: Iterable<number>, 
   let blocks = 0;
   for (const p of pages) {
     if (blocks >= max) break;
-    const b = reportBlock(g, order, p * g.guestPageGpfns);
-    if (!b || taken.has(b[0]) || !b.every(isFree)) continue;
+    const n = p * g.guestPageGpfns;
+    if (!wholeBlock(g, order, n, isFree)) continue;
+    const b = reportBlock(g, order, n)!;
+    if (taken.has(b[0])) continue;
     taken.add(b[0]);
     out.push(...b);
     blocks++;
@@ -68,9 +85,16 @@ export function freeBlocks(g: Geometry, order: number, pages: Iterable<number>, 
  */
 export function partialBlock(g: Geometry, order: number, gpfns: readonly number[]): number | null {
   const sent = new Set(gpfns);
+  const inReport = (x: number) => sent.has(x);
+  // A block found whole is not walked again for its other gpfns (a report of b blocks of s gpfns
+  // costs b * s, not (b * s) * s).
+  const size = 2 ** order * g.guestPageGpfns;
+  const whole = new Set<number>();
   for (const n of gpfns) {
-    const b = reportBlock(g, order, n);
-    if (!b || !b.every((x) => sent.has(x))) return n;
+    const first = Math.floor(pfnOf(g, n) / size);
+    if (whole.has(first)) continue;
+    if (!wholeBlock(g, order, n, inReport)) return n;
+    whole.add(first);
   }
   return null;
 }
@@ -83,9 +107,7 @@ export function partialBlock(g: Geometry, order: number, gpfns: readonly number[
 export function hasFreeBlock(g: Geometry, order: number, pageState: ReadonlyGpfnArray): boolean {
   const isFree = (x: number) => pageState[x] === PageState.Free;
   for (let n = 0; n < pageState.length; n += g.guestPageGpfns) {
-    if (!isFree(n)) continue;
-    const b = reportBlock(g, order, n);
-    if (b && b.every(isFree)) return true;
+    if (isFree(n) && wholeBlock(g, order, n, isFree)) return true;
   }
   return false;
 }

@@ -225,7 +225,13 @@ export const isFaultName = (name: string): name is FaultName => Object.hasOwn(FA
 /** The problem with a name that is not a fault, in the words every caller prints. */
 export const unknownFault = (name: string): string => `unknown fault ${JSON.stringify(name)} (known: ${faultNames.join(', ')})`;
 
+/** The set of no fault, shared (frozen: nothing writes a fault set after it is made). */
+const NO_FAULTS: Faults = Object.freeze(Object.fromEntries(faultNames.map((n) => [n, false])) as Record<FaultName, boolean>);
+
+/** One boolean per fault of the zoo, true for those named; a RangeError for a name that is not one. */
 export function faultSet(names: readonly string[] = []): Faults {
+  // Most systems run no fault (every case of a campaign builds one): one frozen set for them all.
+  if (names.length === 0) return NO_FAULTS;
   const f = Object.fromEntries(faultNames.map((n) => [n, false])) as Record<FaultName, boolean>;
   for (const n of names) {
     if (!isFaultName(n)) throw new RangeError(unknownFault(n));

@@ -39,9 +39,7 @@ export class ReferenceSystem implements SystemUnderTest {
   private readonly faults: Faults;
 
   constructor(readonly config: SystemConfig, options: ReferenceOptions = {}) {
-    // The configuration and the faults never change: forks share them (core/fork.ts shareOnFork).
-    shareOnFork(config);
-    this.faults = shareOnFork(faultSet(options.faults));
+    this.faults = faultSet(options.faults);
     const problems = configProblems(config);
     if (problems.length > 0) throw new RangeError(`invalid configuration: ${problems.join('; ')}`);
     this.host = new HostFrames(config.hostFrames, config.reservedFrames);
@@ -63,7 +61,14 @@ export class ReferenceSystem implements SystemUnderTest {
   }
 
   /** A copy in the present state that evolves on its own (SystemUnderTest.fork): the state graph copied, no replay. */
-  fork(): ReferenceSystem { return forkState(this); }
+  fork(): ReferenceSystem {
+    // The configuration and the faults never change: forks share them (core/fork.ts shareOnFork).
+    // Declared at the first fork, not at construction: a campaign builds a system per case and
+    // forks none (after the first fork, each is one WeakSet lookup).
+    shareOnFork(this.config);
+    shareOnFork(this.faults);
+    return forkState(this);
+  }
 
   /** SystemUnderTest.hiddenKey: the guests whose driver deadlocked (the oom-deadlock fault), else empty; with hinting, its hidden state. */
   hiddenKey(): string {

@@ -5,4 +5,4 @@ export {
   type GuestModelContext, type GuestModelInput, type ModelBuffer,
 } from './context.ts';
 export { RULES, explainRefusal, brokenRule, type Rule, type RuleSetName } from './rules.ts';
-export { abstractObservation, projectContext, diffAbstract, hostBalloonSize, type AbstractGuest } from './project.ts';
+export { abstractObservation, projectContext, diffAbstract, sameAbstract, blankAbstract, hostBalloonSize, type AbstractGuest } from './project.ts';

@@ -26,26 +26,38 @@ export interface AbstractGuest {
 
 const QUEUES: readonly QueueName[] = ['inflate', 'deflate', 'stats', 'reporting'];
 
-function countQueues(bufs: readonly { queue: QueueName; acked: boolean }[], into: AbstractGuest): AbstractGuest {
+/** A blank abstraction, every field 0 (also the list of fields: `sameAbstract` walks its keys). */
+export const blankAbstract = (): AbstractGuest => ({ target: 0, actual: 0, ballooned: 0, inflating: 0, deflating: 0, free: 0, used: 0, inflate: 0, deflate: 0, stats: 0, reporting: 0, acked: 0 });
+const FIELDS = Object.keys(blankAbstract()) as (keyof AbstractGuest)[];
+
+function fill(
+  into: AbstractGuest, target: number, actual: number, c: Pick<AbstractGuest, 'ballooned' | 'inflating' | 'deflating' | 'free' | 'used'>,
+  bufs: readonly { queue: QueueName; acked: boolean }[],
+): AbstractGuest {
+  into.target = target; into.actual = actual;
+  into.ballooned = c.ballooned; into.inflating = c.inflating; into.deflating = c.deflating; into.free = c.free; into.used = c.used;
+  into.inflate = 0; into.deflate = 0; into.stats = 0; into.reporting = 0; into.acked = 0;
   for (const b of bufs) { into[b.queue]++; if (b.acked) into.acked++; }
   return into;
 }
 
-/** The abstraction of one guest's observation (the implementation side). */
-export function abstractObservation(g: GuestObservation): AbstractGuest {
-  const c = g.counts;
-  return countQueues(g.inflight, {
-    target: g.target, actual: g.actual, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating,
-    free: c.free, used: c.used, inflate: 0, deflate: 0, stats: 0, reporting: 0, acked: 0,
-  });
+/**
+ * The abstraction of one guest's observation (the implementation side), in `into` when given (the
+ * per-step check reuses one object: conformance.ts).
+ */
+export function abstractObservation(g: GuestObservation, into: AbstractGuest = blankAbstract()): AbstractGuest {
+  return fill(into, g.target, g.actual, g.counts, g.inflight);
 }
 
-/** The same fields as the model predicts them. */
-export function projectContext(c: GuestModelContext): AbstractGuest {
-  return countQueues(c.inflight, {
-    target: c.target, actual: c.actual, ballooned: c.ballooned, inflating: c.inflating, deflating: c.deflating,
-    free: c.free, used: c.used, inflate: 0, deflate: 0, stats: 0, reporting: 0, acked: 0,
-  });
+/** The same fields as the model predicts them, in `into` when given. */
+export function projectContext(c: GuestModelContext, into: AbstractGuest = blankAbstract()): AbstractGuest {
+  return fill(into, c.target, c.actual, c, c.inflight);
+}
+
+/** Whether the two agree on every field (what `diffAbstract` finds empty), allocating nothing. */
+export function sameAbstract(impl: AbstractGuest, model: AbstractGuest): boolean {
+  for (const k of FIELDS) if (impl[k] !== model[k]) return false;
+  return true;
 }
 
 /** Fields that differ, as `name: impl X, model Y`; empty when they agree. */

@@ -131,6 +131,9 @@ function allocatedToo(effects: readonly Effect[], guest: number, n: number): boo
   return effects.some((x) => x.kind === 'pages-allocated' && x.guest === guest && (x.gpfns as readonly number[]).includes(n));
 }
 
+/** A gpfn the device reported for a buffer that does not hold it (that often). */
+const notHeld = (guest: number, queue: string, id: number, n: number): Violation => ({ message: `guest ${guest}'s device reported gpfn ${n} for ${queue} buffer ${id}, which does not hold it (that often)`, guest, gpfn: n });
+
 /**
  * A processed buffer: each of its gpfns accounted for once (accepted or refused), each refusal's
  * code one whose reason holds, and `held` (the host's balloon by this monitor's count) updated.
@@ -142,7 +145,6 @@ function judgeBuffer(
   if (accepted.length + refused.length !== gpfns.length) {
     return { message: `guest ${guest}'s device processed ${queue} buffer ${id} of ${gpfns.length} gpfns, but accounted for ${accepted.length} accepted and ${refused.length} refused`, guest };
   }
-  const wrong = (n: number): Violation => ({ message: `guest ${guest}'s device reported gpfn ${n} for ${queue} buffer ${id}, which does not hold it (that often)`, guest, gpfn: n });
   // Fast path for the common buffer (distinct gpfns in range): stamp each, then each reported
   // gpfn must carry the buffer's stamp and takes it away. Hostile buffers with repeats or
   // gpfns out of range count with a map.
@@ -154,15 +156,15 @@ function judgeBuffer(
   }
   let times: Map<number, number> | null = null;
   if (simple) {
-    for (const n of accepted) { if (stamps.seen[n] !== tick) return wrong(n); stamps.seen[n] = 0; }
-    for (const r of refused) { if (stamps.seen[r.gpfn] !== tick) return wrong(r.gpfn); stamps.seen[r.gpfn] = 0; }
+    for (const n of accepted) { if (stamps.seen[n] !== tick) return notHeld(guest, queue, id, n); stamps.seen[n] = 0; }
+    for (const r of refused) { if (stamps.seen[r.gpfn] !== tick) return notHeld(guest, queue, id, r.gpfn); stamps.seen[r.gpfn] = 0; }
   } else {
     times = new Map<number, number>();
     for (const n of gpfns) times.set(n, (times.get(n) ?? 0) + 1);
     const left = new Map(times);
     for (const n of [...accepted, ...refused.map((r) => r.gpfn)]) {
       const k = left.get(n) ?? 0;
-      if (k === 0) return wrong(n);
+      if (k === 0) return notHeld(guest, queue, id, n);
       left.set(n, k - 1);
     }
   }

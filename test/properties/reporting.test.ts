@@ -4,9 +4,10 @@
  * the feature is found by the general property list on a short run that reports, serves and
  * reallocates.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  guestConfig, guestId, PageState, partialBlock, POISON_VAL, reportBlock, systemConfig, withProfile,
+  guestConfig, guestId, hasFreeBlock, PageState, partialBlock, POISON_VAL, reportBlock, systemConfig, wholeBlock, withProfile,
   type Command, type Effect, type GuestConfig, type SystemConfig, type VirtioProfile,
 } from '../../core/virtio/index.ts';
 import { createReferenceSystem, referenceWithFaults, type FaultName } from '../../impl/virtio/index.ts';
@@ -198,5 +199,25 @@ describe('reports in large blocks (statement 62: a SHOULD, the linux narrowing)'
     expect(partialBlock(g, 2, [10, 11, 12, 13])).toBeNull();
     expect(partialBlock(g, 2, [0, 1, 2, 3])).toBeNull();
     expect(partialBlock(g, 2, [4, 5, 6])).toBe(4);
+  });
+
+  it('the block checks that build no block agree with reportBlock, on layouts with gaps and every order', () => {
+    // wholeBlock, partialBlock (which walks a block once) and hasFreeBlock against their definitions
+    // written with reportBlock: a block is whole when it exists and every gpfn of it passes.
+    const world = fc.record({
+      order: fc.integer({ min: 0, max: 3 }), gpp: fc.constantFrom(1, 2), gap: fc.integer({ min: 0, max: 6 }), split: fc.integer({ min: 1, max: 15 }),
+    }).chain(({ order, gpp, gap, split }) => {
+      const g = { ...guestConfig({ ramPages: 16 * gpp, guestPageGpfns: gpp as 1 }), layout: [{ from: 0, pfn: 0 }, { from: split * gpp, pfn: (split + gap) * gpp }] };
+      return fc.record({ order: fc.constant(order), g: fc.constant(g as GuestConfig), gpfns: fc.uniqueArray(fc.nat({ max: 16 * gpp - 1 }), { maxLength: 16 * gpp }) });
+    });
+    fc.assert(fc.property(world, ({ order, g, gpfns }) => {
+      const sent = new Set(gpfns);
+      const whole = (n: number) => reportBlock(g, order, n)?.every((x) => sent.has(x)) ?? false;
+      for (let n = 0; n < g.ramPages; n++) expect(wholeBlock(g, order, n, (x) => sent.has(x))).toBe(whole(n));
+      expect(partialBlock(g, order, gpfns)).toBe(gpfns.find((n) => !whole(n)) ?? null);
+      const state = Uint8Array.from({ length: g.ramPages }, (_, n) => (sent.has(n) ? PageState.Free : PageState.Used));
+      const free = Array.from({ length: g.ramPages / g.guestPageGpfns }, (_, p) => p * g.guestPageGpfns).some((n) => sent.has(n) && whole(n));
+      expect(hasFreeBlock(g, order, state)).toBe(free);
+    }), { numRuns: 300 });
   });
 });

@@ -22,7 +22,7 @@ import type { ConformanceHooks } from '../../family.ts';
 import type { Violation } from '../../property.ts';
 import type { VirtioMonitor, VirtioProperty, VirtioStepContext } from '../property.ts';
 import { hintContract } from './contract.ts';
-import { compare, explain, hintDataOracle, hintDeviceDrops, type HintMonitor, type HintProperty } from './properties.ts';
+import { compare, explain, hintDataOracle, hintDeviceDrops, type HintMonitor, type HintProperty, type HintStep } from './properties.ts';
 
 /** The name of the hinting chart in `balloon chart`, coverage and the family's `charts`. */
 export const HINT_CHART_NAME = 'virtio-hinting';
@@ -40,8 +40,8 @@ function hintStep(command: Extract<Command, { kind: 'hint' }>, result: StepResul
   };
 }
 
-/** The hinting steps a run has seen, per guest: what a fork replays into fresh hinting monitors. */
-interface Seen { ctx: VirtioStepContext }
+/** A hinting step a run has seen, as its guest's monitor took it: what a fork replays into fresh hinting monitors. */
+interface Seen { guest: number; step: HintStep }
 
 /** A hinting property of properties/virtio/hinting/ as a virtio property, one monitor per hinting guest. */
 function lift(p: HintProperty): VirtioProperty {
@@ -56,23 +56,26 @@ function lift(p: HintProperty): VirtioProperty {
       const make = (seen: readonly Seen[]): VirtioMonitor => {
         const monitors = new Map<number, HintMonitor>([...on].map((g) => [g, p.monitor(hc)]));
         const history = [...seen];
-        const step = (ctx: VirtioStepContext, replay: boolean): Violation | null => {
-          const c = ctx.command;
-          if (c.kind !== 'hint') return null;
-          const g = c.guest;
-          const m = monitors.get(g);
-          // A guest without the feature refuses with device/no-hinting: command-contract judges it (core/virtio/contracts.ts).
-          if (!m) return null;
-          const obs = ctx.obs.guests[g]?.hinting;
-          if (!obs) return { guest: g, message: `guest ${g} negotiated FREE_PAGE_HINT, but its observation has no hinting part (core/virtio/observation.ts GuestObservation.hinting)` };
-          if (!replay) history.push({ ctx: { ...ctx, obs: { ...ctx.obs, guests: ctx.obs.guests.map((x, i) => (i === g ? { ...x, hinting: obs } : x)) } } });
-          const { op, result } = hintStep(c, ctx.result);
-          const v = m.step({ command: op, result, obs, index: ctx.index });
-          return v ? { guest: g, ...(v.gpfn !== undefined ? { gpfn: v.gpfn } : {}), message: `guest ${g} (free page hinting): ${v.message}` } : null;
-        };
         // A fork rebuilds the hinting monitors from the hinting steps seen (few: one per `hint` command).
-        for (const s of seen) step(s.ctx, true);
-        return { step: (ctx) => step(ctx, false), fork: () => make(history) };
+        for (const s of seen) monitors.get(s.guest)!.step(s.step);
+        return {
+          step(ctx: VirtioStepContext): Violation | null {
+            const c = ctx.command;
+            if (c.kind !== 'hint') return null;
+            const g = c.guest;
+            const m = monitors.get(g);
+            // A guest without the feature refuses with device/no-hinting: command-contract judges it (core/virtio/contracts.ts).
+            if (!m) return null;
+            const obs = ctx.obs.guests[g]?.hinting;
+            if (!obs) return { guest: g, message: `guest ${g} negotiated FREE_PAGE_HINT, but its observation has no hinting part (core/virtio/observation.ts GuestObservation.hinting)` };
+            const { op, result } = hintStep(c, ctx.result);
+            const step: HintStep = { command: op, result, obs, index: ctx.index };
+            history.push({ guest: g, step });
+            const v = m.step(step);
+            return v ? { guest: g, ...(v.gpfn !== undefined ? { gpfn: v.gpfn } : {}), message: `guest ${g} (free page hinting): ${v.message}` } : null;
+          },
+          fork: () => make(history),
+        };
       };
       return on.size === 0 ? { fork() { return this; } } : make([]);
     },
