@@ -102,8 +102,8 @@ const shapeOf = (c: unknown): string => JSON.stringify(c, (_k, v: unknown) => (t
  *
  *   smallWorlds(virtio, caseWithHostPagesOf16.config).map((w) => w.name); // ['1×4', '1×4 host-page-4', '1×16 host-page-16']
  */
-export function smallWorlds(family: AnyFamily, config: WorldConfig, commands: readonly AnyCommand[] = []): SmallWorld[] {
-  return candidateWorlds(family, config, commands).filter((w) => w.shares).map(({ shares: _shares, ...w }) => w);
+export function smallWorlds(family: AnyFamily, config: WorldConfig, commands: readonly AnyCommand[] = [], totalStates = WORLDS_MAX_STATES): SmallWorld[] {
+  return candidateWorlds(family, config, commands, totalStates).filter((w) => w.shares).map(({ shares: _shares, ...w }) => w);
 }
 
 /**
@@ -112,21 +112,22 @@ export function smallWorlds(family: AnyFamily, config: WorldConfig, commands: re
  * has no `ppnBase`, a capability the host grants may be one the driver cannot use). shrinkWorld
  * searches them for one command alone.
  */
-export function otherWorlds(family: AnyFamily, config: WorldConfig, commands: readonly AnyCommand[] = []): SmallWorld[] {
-  return candidateWorlds(family, config, commands).filter((w) => !w.shares).map(({ shares: _shares, ...w }) => w);
+export function otherWorlds(family: AnyFamily, config: WorldConfig, commands: readonly AnyCommand[] = [], totalStates = WORLDS_MAX_STATES): SmallWorld[] {
+  return candidateWorlds(family, config, commands, totalStates).filter((w) => !w.shares).map(({ shares: _shares, ...w }) => w);
 }
 
 /** Every small world of the family (smallWorlds' order), and whether it keeps what `config` has. */
-function candidateWorlds(family: AnyFamily, config: WorldConfig, commands: readonly AnyCommand[]): (SmallWorld & { shares: boolean })[] {
+function candidateWorlds(family: AnyFamily, config: WorldConfig, commands: readonly AnyCommand[], totalStates: number): (SmallWorld & { shares: boolean })[] {
   const ex = family.explorer;
   if (!ex) return [];
   const plain = (g: number, p: number) => ex.config(g, p) as WorldConfig;
   const sizes = new Map<string, { guests: number; pages: number; variant?: string }>();
   const add = (guests: number, pages: number, variant?: string) => { sizes.set(`${guests}×${pages}${variant ? ` ${variant}` : ''}`, { guests, pages, variant }); };
   add(ex.defaults.guests, ex.defaults.pages);
-  // An entry whose search needs more states than all the worlds together may visit names a world
-  // this pass cannot search to any use: its first states would spend the budget of the worlds after it.
-  for (const at of Object.values(ex.faultsAt ?? {})) if (!('notFound' in at) && (at.maxStates ?? 0) <= WORLDS_MAX_STATES) add(at.guests, at.pages, at.variant);
+  // An entry whose search needs more states than all the worlds together may visit (the caller's
+  // `totalStates`) names a world this pass cannot search to any use: its first states would spend
+  // the budget of the worlds after it.
+  for (const at of Object.values(ex.faultsAt ?? {})) if (!('notFound' in at) && (at.maxStates ?? 0) <= totalStates) add(at.guests, at.pages, at.variant);
   for (const v of Object.keys(ex.variants ?? {})) if (![...sizes.values()].some((s) => s.variant === v)) add(ex.defaults.guests, ex.defaults.pages, v);
   const profile = family.profiles ? family.profiles.of(config as never) : undefined;
   const used = new Set(commands.map(shapeOf));
@@ -195,7 +196,8 @@ function leaves(x: unknown): Map<string, unknown[]> {
  */
 export function shrinkWorld(c: FamilyCase, o: ShrinkWorldOptions): FamilyCase {
   let best = c;
-  let budget = o.totalStates ?? WORLDS_MAX_STATES;
+  const total = o.totalStates ?? WORLDS_MAX_STATES;
+  let budget = total;
   /** `w` searched up to `depth` commands: `best` replaced when a case there fails alike. */
   const search = (w: SmallWorld, depth: number) => {
     const r = exploreImplementation(w.family, o.factory as never, w.config, { depth, maxStates: Math.min(o.maxStates ?? WORLD_MAX_STATES, budget), properties: [o.property], forkOnly: true });
@@ -207,7 +209,7 @@ export function shrinkWorld(c: FamilyCase, o: ShrinkWorldOptions): FamilyCase {
     const alike = o.searchAlike?.(w, depth);
     if (alike && alike.length <= depth && o.stillFails({ config: w.config, commands: alike })) best = { config: w.config, commands: alike };
   };
-  for (const w of smallWorlds(o.family, c.config, c.commands)) {
+  for (const w of smallWorlds(o.family, c.config, c.commands, total)) {
     if (budget <= 0) break;
     // Only a shorter case, or one as short in a smaller world, would be kept.
     const depth = smaller(w.config, best.config) ? best.commands.length : best.commands.length - 1;
@@ -222,7 +224,7 @@ export function shrinkWorld(c: FamilyCase, o: ShrinkWorldOptions): FamilyCase {
   // allocation, so that the balloon reaches those pages, and a target); the high-ppn world fails
   // in one (bench/ZOO.md, shrink / BFS: 2.00 at that seed before this pass).
   if (best.commands.length > 1) {
-    for (const w of otherWorlds(o.family, c.config, c.commands)) {
+    for (const w of otherWorlds(o.family, c.config, c.commands, total)) {
       if (budget <= 0 || best.commands.length <= 1) break;
       search(w, 1);
     }
