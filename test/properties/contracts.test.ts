@@ -5,7 +5,7 @@
  */
 import { virtioWorld } from '../../properties/virtio/runner.ts';
 import { describe, expect, it } from 'vitest';
-import { frame, gpfn, PageState, UNBACKED, type Command, type Observation } from '../../core/virtio/index.ts';
+import { frame, gpfn, PageState, UNBACKED, VIRTIO_CONTRACTS, type Command, type CommandKind, type ContractStep, type Observation } from '../../core/virtio/index.ts';
 import { commandContract } from '../../properties/safety/command-contract.ts';
 import { effectsAgree } from '../../properties/safety/effects-agree.ts';
 import { purpose } from '../../properties/liveness/purpose.ts';
@@ -88,6 +88,40 @@ describe('command-contract', () => {
     expect(stepWith(commandContract, s.config, s)).toBeNull();
     s.obs.guests[0].counts.ballooned = 4;
     expect(stepWith(commandContract, s.config, s)?.message).toBe('guest 0 was reset, but 4 gpfns are still in or on their way to the balloon');
+  });
+});
+
+describe('the command contracts (core/virtio/contracts.ts)', () => {
+  // One command of each kind, refused with a code: every code a contract lists has a test of when
+  // it applies (a code listed without one is judged as a slip of the contracts, not of the driver).
+  const sample: Record<CommandKind, Command> = {
+    'set-target': { kind: 'set-target', guest: g0, pages: -1 }, driver: { kind: 'driver', guest: g0 },
+    device: { kind: 'device', guest: g0, queue: 'inflate' }, alloc: { kind: 'alloc', guest: g0, pages: 1, pick: 0 },
+    free: { kind: 'free', guest: g0, pages: 1, pick: 0 }, report: { kind: 'report', guest: g0, pages: 1, pick: 0 },
+    hint: { kind: 'hint', guest: g0, op: { kind: 'hint-request' } }, write: { kind: 'write', guest: g0, pick: 0 },
+    read: { kind: 'read', guest: g0, pick: 0 }, reset: { kind: 'reset', guest: g0 },
+    hostile: { kind: 'hostile', guest: g0, queue: 'inflate', gpfns: [] } as unknown as Command,
+  } as Record<CommandKind, Command>;
+  const stepOf = (command: Command, code: string): ContractStep => {
+    const { sys, config } = driven([]);
+    return {
+      command, result: { outcome: 'refused', code, message: code, effects: [] } as never, before: runnerSummary(sys.observe(), 0),
+      workPending: false, after: clone(sys.observe()).guests[0], guest: config.guests[0],
+    };
+  };
+  it.each(Object.keys(VIRTIO_CONTRACTS) as CommandKind[])('every code the %s contract lists is judged by a test of its own', (kind) => {
+    const contract = VIRTIO_CONTRACTS[kind];
+    for (const code of Object.keys(contract.refusals)) expect(contract.check(stepOf(sample[kind], code)) ?? '').not.toMatch(/has no test/);
+    expect(contract.check(stepOf(sample[kind], 'host/no-such-code'))).toMatch(/only legal refusals are|it is never refused/);
+  });
+  it('a code listed without a test is said to be the contracts\' slip', () => {
+    const refusals = VIRTIO_CONTRACTS.alloc.refusals as Record<string, string>;
+    refusals['host/listed-untested'] = 'a code added to the list alone';
+    try {
+      expect(VIRTIO_CONTRACTS.alloc.check(stepOf(sample.alloc, 'host/listed-untested'))).toMatch(/lists host\/listed-untested for this command but has no test/);
+    } finally {
+      delete refusals['host/listed-untested'];
+    }
   });
 });
 
