@@ -65,6 +65,12 @@ export interface ExploreOptions {
   forkOnly?: boolean;
   /** Called after each depth level (progress). */
   onLevel?: (depth: number, states: number, edges: number) => void;
+  /**
+   * Only the commands of the family's alphabet this keeps (default all): a search around a known
+   * failure over the kinds of command it uses (properties/shrink-world.ts). A failure found is then
+   * a shortest over that part of the alphabet only.
+   */
+  only?: (c: AnyCommand) => boolean;
 }
 
 export interface ExploreFailure {
@@ -151,10 +157,10 @@ export interface SearchParts {
   drainFrom(s: CaseSession, commands: AnyCommand[], consume?: boolean): Failure | null;
 }
 
-export function searchParts(family: AnyFamily, factory: SystemFactory, config: WorldConfig, opts: Pick<ExploreOptions, 'properties' | 'replay' | 'symmetry' | 'drain'>): SearchParts {
+export function searchParts(family: AnyFamily, factory: SystemFactory, config: WorldConfig, opts: Pick<ExploreOptions, 'properties' | 'replay' | 'symmetry' | 'drain' | 'only'>): SearchParts {
   const ex = explorerOf(family);
   const properties = opts.properties ?? family.properties;
-  const alphabet = ex.alphabet(config) as AnyCommand[];
+  const alphabet = (ex.alphabet(config) as AnyCommand[]).filter((c) => opts.only?.(c) ?? true);
   const fingerprintOf = (obs: WorldObservation): Fingerprint => (ex.fingerprint ? ex.fingerprint(obs, config) : textFingerprint(ex.key(obs, config)));
   const symmetry = (opts.symmetry ?? false) && ex.symmetry !== undefined;
   // The observation's fingerprint, with the system's hidden state (SystemUnderTest.hiddenKey) folded in when it has some.
