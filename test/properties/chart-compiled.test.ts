@@ -30,21 +30,36 @@ const inputArb = fc.record({
 }).map(({ maxBatch, profile, statsVq, deflateOnOom, mustTellHost, pageReporting, ...g }) =>
   modelInput(guestConfig({ ...g, features: { statsVq, deflateOnOom, mustTellHost, ...(pageReporting ? { pageReporting } : {}) } }), maxBatch, profile));
 
+type GuestSnapshot = ReturnType<ReturnType<typeof createActor<typeof guestMachine>>['getSnapshot']>;
+const walkArb = fc.array(fc.tuple(fc.nat(3), fc.nat()), { maxLength: 60 });
+
+/**
+ * A live actor of the guest chart walked by `walk` (off-script events when the first number is 0,
+ * else one of the events its state takes), `onStep` told of each event, the snapshots around it
+ * and whether the actor refused it; the walk ends where the actor stops.
+ */
+function walkLive(input: Parameters<typeof compiled.initial>[0], walk: [number, number][], onStep: (e: GuestEvent, before: GuestSnapshot, after: GuestSnapshot, refused: boolean) => void): GuestSnapshot {
+  const live = createActor(guestMachine, { input: input as never }).start();
+  const first = live.getSnapshot();
+  for (const [off, pick] of walk) {
+    const here = explorerEvents(live.getSnapshot());
+    const e = off === 0 ? stray[pick % stray.length] : here[pick % here.length];
+    const before = live.getSnapshot();
+    live.send(e);
+    const after = live.getSnapshot();
+    onStep(e, before, after, after === before && guestMachine.getTransitionData(before as never, e).length === 0);
+    if (after.status !== 'active') break;
+  }
+  live.stop();
+  return first;
+}
+
 describe('compiled chart', () => {
   it('compiles the virtio guest chart', () => expect(compiled).not.toBeNull());
   it('goes where a live actor goes, refusal for refusal, over random walks', () => {
-    fc.assert(fc.property(inputArb, fc.array(fc.tuple(fc.nat(3), fc.nat()), { maxLength: 60 }), (input, walk) => {
-      const live = createActor(guestMachine, { input }).start();
+    fc.assert(fc.property(inputArb, walkArb, (input, walk) => {
       let c = compiled.initial(input);
-      expect(JSON.stringify(c.value)).toBe(JSON.stringify(live.getSnapshot().value));
-      expect(c.context).toEqual(live.getSnapshot().context);
-      for (const [off, pick] of walk) {
-        const here = explorerEvents(live.getSnapshot());
-        const e = off === 0 ? stray[pick % stray.length] : here[pick % here.length];
-        const before = live.getSnapshot();
-        live.send(e);
-        const after = live.getSnapshot();
-        const refusedLive = after === before && guestMachine.getTransitionData(before as never, e).length === 0;
+      const first = walkLive(input, walk, (e, before, after, refusedLive) => {
         // From XState's snapshot for the compiled one (a fork's conversion): the same step.
         const viaXState = chartStepDirect(guestMachine, input, machineSnapshot(guestMachine, c) as never, e);
         const r = compiled.step(c, e);
@@ -54,10 +69,32 @@ describe('compiled chart', () => {
         if (r.next !== null) c = r.next;
         expect(JSON.stringify(c.value)).toBe(JSON.stringify(after.value));
         expect(c.context).toEqual(after.context);
-        if (after.status !== 'active') break;
-      }
-      live.stop();
+      });
+      const c0 = compiled.initial(input);
+      expect(JSON.stringify(c0.value)).toBe(JSON.stringify(first.value));
+      expect(c0.context).toEqual(first.context);
     }), { numRuns: 300 });
+  });
+  it('keeps at most maxConfs configurations, and starting its table over changes no step', () => {
+    // A table of 4 starts over many times in these walks (the unbounded chart beside it shows that
+    // the walks meet more than 4); every step still matches a live actor's, key order included.
+    const bounded = compileChart(guestMachine, { maxConfs: 4 })!;
+    const unbounded = compileChart(guestMachine, { maxConfs: Infinity })!;
+    fc.assert(fc.property(inputArb, walkArb, (input, walk) => {
+      let c = bounded.initial(input);
+      let u = unbounded.initial(input);
+      walkLive(input, walk, (e, before, after, refusedLive) => {
+        const r = bounded.step(c, e);
+        expect(r.refused).toBe(refusedLive);
+        expect(r.next === null).toBe(after === before);
+        if (r.next !== null) c = r.next;
+        u = unbounded.step(u, e).next ?? u;
+        expect(JSON.stringify(c.value)).toBe(JSON.stringify(after.value));
+        expect(c.context).toEqual(after.context);
+        expect(bounded.confCount).toBeLessThanOrEqual(4);
+      });
+    }), { numRuns: 300 });
+    expect(unbounded.confCount).toBeGreaterThan(4 * 10);
   });
   it('compiles the hinting chart, and it too goes where a live actor goes', () => {
     const hint = compileChart(hintMachine)!;
