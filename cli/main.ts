@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_UNUSABLE, UsageError } from './errors.ts';
+import { tuneHeap } from './heap.ts';
 import * as check from './commands/check.ts';
 import * as list from './commands/list.ts';
 import * as replay from './commands/replay.ts';
@@ -40,6 +41,7 @@ export const EXIT_CLOSED_PIPE = 141;
 
 export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedPipe();
+  tuneHeap();
   const program = new Command('balloon')
     .description('Property-based testbed for memory-ballooning protocols')
     .version('0.1.0')
