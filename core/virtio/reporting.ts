@@ -25,13 +25,18 @@ export const reportOrderOf = (g: Pick<GuestConfig, 'reportOrder'>): number => g.
 
 type Geometry = Pick<GuestConfig, 'ramPages' | 'holePages' | 'guestPageGpfns' | 'layout'>;
 
+/** Pfns in a block of 2^order guest pages. */
+const blockSize = (g: Geometry, order: number): number => 2 ** order * g.guestPageGpfns;
+/** The first pfn of the aligned block of `size` pfns that holds gpfn `n`. */
+const blockFirst = (g: Geometry, size: number, n: number): number => Math.floor(pfnOf(g, n) / size) * size;
+
 /**
  * The gpfns of the aligned block of 2^order guest pages that holds gpfn `n`, in pfn order, or
  * null when part of the block is no page of the guest (past its end, between its layout's ranges).
  */
 export function reportBlock(g: Geometry, order: number, n: number): number[] | null {
-  const size = 2 ** order * g.guestPageGpfns;
-  const first = Math.floor(pfnOf(g, n) / size) * size;
+  const size = blockSize(g, order);
+  const first = blockFirst(g, size, n);
   const out: number[] = [];
   for (let i = 0; i < size; i++) {
     const x = gpfnOfPfn(g, first + i);
@@ -47,8 +52,8 @@ export function reportBlock(g: Geometry, order: number, n: number): number[] | n
  * block (a report's checks ask this once per gpfn).
  */
 export function wholeBlock(g: Geometry, order: number, n: number, ok: (gpfn: number) => boolean): boolean {
-  const size = 2 ** order * g.guestPageGpfns;
-  const first = Math.floor(pfnOf(g, n) / size) * size;
+  const size = blockSize(g, order);
+  const first = blockFirst(g, size, n);
   for (let i = 0; i < size; i++) {
     const x = gpfnOfPfn(g, first + i);
     if (x < 0 || !ok(x)) return false;
@@ -88,10 +93,10 @@ export function partialBlock(g: Geometry, order: number, gpfns: readonly number[
   const inReport = (x: number) => sent.has(x);
   // A block found whole is not walked again for its other gpfns (a report of b blocks of s gpfns
   // costs b * s, not (b * s) * s).
-  const size = 2 ** order * g.guestPageGpfns;
+  const size = blockSize(g, order);
   const whole = new Set<number>();
   for (const n of gpfns) {
-    const first = Math.floor(pfnOf(g, n) / size);
+    const first = blockFirst(g, size, n);
     if (whole.has(first)) continue;
     if (!wholeBlock(g, order, n, inReport)) return n;
     whole.add(first);
