@@ -63,7 +63,9 @@ async function timedAsync<T>(run: () => Promise<T>): Promise<{ value: T; ms: num
   return { value, ms, cpuMs: (u.user + u.system) / 1000 };
 }
 
-const WORKERS_DEPTH = Number(process.env.EXPLORE_WORKERS_DEPTH ?? 5);
+// Depth 8: at 5 the searches took 0.1-0.4 s on one thread, so the workers' start (1.6 s) was all
+// the comparison showed; at 8 they take 0.2-2.7 s and the rate after the start means something.
+const WORKERS_DEPTH = Number(process.env.EXPLORE_WORKERS_DEPTH ?? 8);
 const WORKERS = Number(process.env.EXPLORE_WORKERS ?? 2);
 
 /**
@@ -113,8 +115,8 @@ shows what the workers cost beside what they save. "start" is the worker threads
 (from the call until every thread is up, tsx registered, the project loaded and the search
 built; part of the ${WORKERS}-worker figures), which every run with workers pays and which dominates
 small searches; "after start" is the same run without it. "speed-up" is wall time on one thread
-over wall time on ${WORKERS}, start included / after start; on this shared machine (nine sessions on
-${cpus().length} cores) it says little about a machine with idle cores.
+over wall time on ${WORKERS}, start included / after start; read it with the load above: on a busy
+machine the workers have no idle core to use.
 
 | family | size | depth | distinct states | edges | same | 1 thread: states/s | 1 thread: s | ${WORKERS} workers: states/s | ${WORKERS} workers: s | start: s | after start: states/s | speed-up |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
