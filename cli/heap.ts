@@ -23,7 +23,7 @@
  * `v8.setFlagsFromString` changes a flag of the running isolate. This one is read when a
  * collection processes its pretenuring feedback, so setting it before the first case is enough.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 
 let tuned = false;
 
@@ -33,3 +33,32 @@ export function tuneHeap(): void {
   tuned = true;
   setFlagsFromString('--no-allocation-site-pretenuring');
 }
+
+/** The share of the old generation's limit past which `heapLow` says memory is low. */
+export const HEAP_LOW = 0.8;
+
+/**
+ * What V8 keeps for the young generation within `heap_size_limit`: three semi-spaces of 16 MB by
+ * default (`node --max-old-space-size=256` reports a limit of 304 MB and dies of "heap out of
+ * memory" with about 256 MB in use). What is left is the old generation, where kept states live.
+ */
+const YOUNG_RESERVE = 48 * 2 ** 20;
+
+/** The old generation's limit in bytes (at least half of V8's whole limit, whatever the flags). */
+function oldLimit(): number {
+  const limit = getHeapStatistics().heap_size_limit;
+  return Math.max(limit - YOUNG_RESERVE, limit / 2);
+}
+
+/**
+ * Is the JavaScript heap past HEAP_LOW of its old generation's limit? `balloon explore` asks it as
+ * its search grows (every state left to expand keeps a copy of system and monitors, tens of KB)
+ * and ends the search with what it found, saying so, rather than dying of "heap out of memory"
+ * after minutes of collections that free nothing.
+ */
+export function heapLow(): boolean {
+  return getHeapStatistics().used_heap_size > HEAP_LOW * oldLimit();
+}
+
+/** The old generation's limit in MB, for the message that says memory ended a search. */
+export const heapLimitMb = (): number => Math.round(oldLimit() / 2 ** 20);

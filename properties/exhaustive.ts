@@ -26,9 +26,11 @@
  * everything its properties read from the observation. The failing case is saved as it is judged
  * by the replay semantics (runner with its defaults), so `balloon replay` reproduces it.
  *
- * Bounds: `depth` (commands) and `maxStates` (distinct states); the result says which one ended
- * the search, and `exhaustive` is true only when the frontier ran dry before both.
- * Deterministic: no clock in the search itself (the caller times it) and no randomness.
+ * Bounds: `depth` (commands) and `maxStates` (distinct states), and, when the caller asks,
+ * memory (`memoryLow`: every state left to expand keeps a copy of its case); the result says which
+ * one ended the search, and `exhaustive` is true only when the frontier ran dry before all of them.
+ * Deterministic: no clock and no memory figure in the search itself (the caller times it and says
+ * when memory is low) and no randomness.
  */
 import { describeThrown, type AnyCommand, type WorldConfig, type WorldObservation } from '../core/index.ts';
 import type { SystemFactory } from '../core/virtio/index.ts';
@@ -63,6 +65,12 @@ export interface ExploreOptions {
    * For callers with a time budget, such as the world shrink after a campaign (shrink-world.ts).
    */
   forkOnly?: boolean;
+  /**
+   * Asked after every MEMORY_POLL new states (default: never): true ends the search as the state
+   * limit does, stoppedBy 'memory', with what it found so far, instead of letting the process run
+   * out of heap. The caller says what low means (the command line: cli/heap.ts heapLow).
+   */
+  memoryLow?: () => boolean;
   /** Called after each depth level (progress). */
   onLevel?: (depth: number, states: number, edges: number) => void;
   /**
@@ -103,7 +111,7 @@ export interface ExploreResult {
   /** True only when no new state was left to expand within the bounds. */
   exhaustive: boolean;
   /** Why the search stopped. */
-  stoppedBy: 'exhausted' | 'depth' | 'state-limit' | 'failure';
+  stoppedBy: 'exhausted' | 'depth' | 'state-limit' | 'memory' | 'failure';
   properties: string[];
   alphabet: number;
   failure: ExploreFailure | null;
@@ -112,6 +120,9 @@ export interface ExploreResult {
   /** True when states were keyed up to guest and frame symmetry (ExploreOptions.symmetry). */
   symmetry: boolean;
 }
+
+/** How often (in new states) the search asks ExploreOptions.memoryLow: each kept state is a few tens of KB. */
+export const MEMORY_POLL = 64;
 
 /** Can this case fork (system and every monitor), without throwing? The explorer replays otherwise. */
 function canFork(s: CaseSession): boolean {
@@ -275,6 +286,9 @@ export function exploreImplementation(family: AnyFamily, factory: SystemFactory,
         next.push({ commands, session: mode === 'fork' && !last ? s : null });
         if (seen.size >= opts.maxStates) {
           return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'state-limit', failure: null });
+        }
+        if (seen.size % MEMORY_POLL === 0 && opts.memoryLow?.() === true) {
+          return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'memory', failure: null });
         }
       }
     }

@@ -17,6 +17,7 @@ import { addFamilyOption, familyFlag } from '../family-flag.ts';
 import { addImplOptions, chooseImplementation, noteOutput, type ImplFlags } from '../impl-flags.ts';
 import { exploreParallel } from '../explore/parallel.ts';
 import { DEFAULT_OUT, outDirFlag } from './check.ts';
+import { HEAP_LOW, heapLimitMb, heapLow } from '../heap.ts';
 
 interface ExploreFlags extends ImplFlags {
   family?: string; guests?: string; pages?: string; variant?: string; depth: string; maxStates: string; drain: boolean; symmetry?: boolean; out: string; json?: boolean; workers: string;
@@ -76,7 +77,7 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const opts = {
-      depth, maxStates, drain: flags.drain, symmetry: flags.symmetry ?? false,
+      depth, maxStates, drain: flags.drain, symmetry: flags.symmetry ?? false, memoryLow: heapLow,
       onLevel: flags.json ? undefined : (d: number, s: number, e: number) => process.stdout.write(`  depth ${d}: ${s} states, ${e} edges\n`),
     };
     const r = workers === 1 ? exploreImplementation(setup.family, impl.factory, config, opts) : await exploreParallel(setup.family, impl.factory, config, {
@@ -112,6 +113,7 @@ function bound(r: ExploreResult, drain: boolean): string {
     case 'exhausted': return `EXHAUSTIVE: no new state within the bounds (deepest new state at depth ${r.depthReached})\n${what}`;
     case 'depth': return `NOT exhaustive: stopped at the depth bound (${r.depthReached}); states at that depth were not expanded\n${what}`;
     case 'state-limit': return `NOT exhaustive: the state limit was hit at depth ${r.depthReached} (--max-states)\n${what}`;
+    case 'memory': return `NOT exhaustive: memory ran low at depth ${r.depthReached}, ${r.states} states (the JavaScript heap past ${Math.round(HEAP_LOW * 100)}% of its ${heapLimitMb()} MB; every state left to expand keeps a copy of system and monitors): give Node more with NODE_OPTIONS=--max-old-space-size=<MB>, or lower --max-states\n${what}`;
     case 'failure': return what;
   }
 }

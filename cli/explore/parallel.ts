@@ -21,6 +21,9 @@
  * the smallest rank at the first failing depth: the same case, with the same path, for any W.
  * The cost of the last level differs: a worker cannot know that another one will stop the level
  * early, so the edges of the last level are all run (only the drains stop at the limit).
+ * Memory is the exception: each worker watches its own heap (cli/heap.ts heapLow), and when one
+ * runs low the search ends at the last whole level (stoppedBy 'memory'), where the single-threaded
+ * search, watching one heap, ends at a state of its own.
  *
  * Balance. Owners keep their states; beyond an equal share a state goes to a worker with fewer,
  * which rebuilds its case by replaying its path (the cost of one replayed edge); in replay mode
@@ -106,6 +109,11 @@ export async function exploreParallel(family: AnyFamily, factory: SystemFactory,
       perDepth.push(0);
       const shares = share(frontier, W);
       const expanded = (await all(channels.map((c, w) => c.ask({ kind: 'level', depth: d + 1, frontier: shares[w], ...(newTable ? { table: newTable } : {}) })))).map((m) => answer(m, 'expanded'));
+      // A worker whose heap ran low gave the level up: the search ends at the last whole level.
+      if (expanded.some((m) => m.low)) {
+        perDepth.pop();
+        return done({ edges, depthReached: d, exhaustive: false, stoppedBy: 'memory', failure: null });
+      }
       const edgeFail = smallest(expanded.map((m) => m.failure));
       const ranks = table.ranksAt(d + 1).filter((r) => edgeFail === null || r < edgeFail.rank);
       // The new state that reaches --max-states, if this level holds it.
@@ -132,6 +140,8 @@ export async function exploreParallel(family: AnyFamily, factory: SystemFactory,
       }
       states += ranks.length; perDepth[d + 1] = ranks.length; edges += frontier.length * A;
       opts.onLevel?.(d + 1, states, edges);
+      // The level is whole; a worker low on heap after it cannot hold the next one.
+      if (resolved.some((m) => m.low)) return done({ edges, depthReached: d + 1, exhaustive: false, stoppedBy: 'memory', failure: null });
       const owner = new Map<number, number>();
       resolved.forEach((m, w) => { for (const r of m.owned) owner.set(r, w); });
       frontier = ranks.map((r) => ({ path: pathOf(r), owner: parts.mode === 'fork' ? owner.get(r)! : -1, rank: r }));

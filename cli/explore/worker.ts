@@ -8,21 +8,23 @@
  *   level    take this level's frontier (states it kept, states to rebuild by replaying their
  *            path) and try every command from each, in rank order; record each successor in the
  *            shared visited set and keep the case of those whose rank is the smallest so far;
- *            answer with the first failing edge (its rank), if any;
+ *            answer with the first failing edge (its rank), if any, or that its heap ran low
+ *            (cli/heap.ts heapLow: the level given up);
  *   resolve  after every thread has answered `level`: keep the successors it owns (its rank is
  *            the smallest in the set), drain them in rank order up to the coordinator's limit,
- *            answer with the ranks it owns and the first failing drain;
+ *            answer with the ranks it owns and the first failing drain, and whether its heap is low;
  *   stop     end the task.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { AnyCommand } from '../../core/index.ts';
 import { explorerSetup } from '../../properties/explore-at.ts';
-import { searchParts, type SearchParts } from '../../properties/exhaustive.ts';
+import { MEMORY_POLL, searchParts, type SearchParts } from '../../properties/exhaustive.ts';
 import { familyByName } from '../../properties/families.ts';
 import type { Failure } from '../../properties/runner.ts';
 import { SharedFingerprints } from '../../properties/shared-fingerprints.ts';
 import type { Fingerprint } from '../../properties/state-key.ts';
 import { chooseImplementation } from '../impl-flags.ts';
+import { heapLow } from '../heap.ts';
 import type { CaseSession } from '../../properties/runner.ts';
 
 /** What a worker needs to build the search: all of it plain data (the family by name, the implementation by its flags). */
@@ -44,8 +46,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { kind: 'ready'; mode: SearchParts['mode'] }
-  | { kind: 'expanded'; failure: { rank: number; failure: Failure } | null }
-  | { kind: 'resolved'; owned: number[]; failure: { rank: number; failure: Failure } | null }
+  | { kind: 'expanded'; failure: { rank: number; failure: Failure } | null; low?: true }
+  | { kind: 'resolved'; owned: number[]; failure: { rank: number; failure: Failure } | null; low?: true }
   | { kind: 'error'; message: string };
 
 interface Candidate { rank: number; fingerprint: Fingerprint; session: CaseSession | null; commands: AnyCommand[] }
@@ -88,6 +90,8 @@ export default async function runWorker(data: { spec: WorkerSpec; table: SharedA
         const ins = table.insert(fingerprint, m.depth, rank);
         if (ins === 'new' || ins === 'kept') {
           candidates.set(rank, { rank, fingerprint, session: parts.mode === 'fork' ? r.session : null, commands: [...parent.commands, alphabet[i]] });
+          // This thread's heap holds the cases it keeps: past its limit, the level is given up and the coordinator ends the search.
+          if (candidates.size % MEMORY_POLL === 0 && heapLow()) { candidates = new Map(); return { kind: 'expanded', failure: null, low: true }; }
         }
       }
     }
@@ -105,7 +109,7 @@ export default async function runWorker(data: { spec: WorkerSpec; table: SharedA
         if (f) { failure = { rank: c.rank, failure: f }; break; }
       }
     }
-    return { kind: 'resolved', owned: owned.map((c) => c.rank), failure };
+    return { kind: 'resolved', owned: owned.map((c) => c.rank), failure, ...(heapLow() ? { low: true as const } : {}) };
   };
 
   try {
