@@ -34,7 +34,8 @@ describe.each(STUBS.map((s) => [s.name, s] as const))('stub %s', (_name, stub) =
 describe('traces/corpus/contracts-hold.json', () => {
   const trace = loadTrace(new URL('../../traces/corpus/contracts-hold.json', import.meta.url).pathname);
   it.each(STUBS.map((s) => [s.name, s] as const))('fails on stub %s', (_name, stub) => {
-    expect(runCase(stub.factory, trace.config, trace.commands, allProperties).failure?.property).toBeDefined();
+    // A property's verdict, not a crash of the stub (the runner reports a throw under a name of its own).
+    expect(allProperties.map((p) => p.name)).toContain(runCase(stub.factory, trace.config, trace.commands, allProperties).failure?.property);
   });
 });
 

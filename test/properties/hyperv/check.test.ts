@@ -94,6 +94,10 @@ describe('command contracts (core/hyperv/contracts.ts)', () => {
       const r = checkHv({ factory, properties: HV_SHARED_PROPERTIES, runs: 200, seed: 2 });
       expect(r.ok).toBe(false);
       expect(['hv-command-contract', 'conformance', 'hv-progress']).toContain(r.failure!.property);
+      // The contract alone catches it too (test/properties/fires.test.ts counts on this test for hv-command-contract).
+      const contract = HV_SHARED_PROPERTIES.filter((p) => p.name === 'hv-command-contract');
+      expect(contract).toHaveLength(1);
+      expect(checkHv({ factory, properties: contract, runs: 200, seed: 2 }).failure?.property).toBe('hv-command-contract');
     });
   }
 });
