@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import type { SystemFactory } from '../../core/virtio/index.ts';
-import { openImplementation } from '../../adapters/index.ts';
+import { DEFAULT_STEP_TIMEOUT_MS, openImplementation } from '../../adapters/index.ts';
 import { familyByName } from '../../properties/index.ts';
 import { TraceError } from '../../traces/errors.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .argument('<trace>', 'a trace file (traces/zoo/*.json, traces/failures/*.json)')
     .option('--out <file>', 'where to write the page (default: the trace\'s path with .html)')
     .option('--impl <module>', 'replay on this adapter (a module whose default export is a SystemFactory; docs/ADAPTERS.md)')
-    .option('--step-timeout [ms]', 'run the adapter in a worker thread, failing a step that takes longer (bare flag: 5000)')
+    .option('--step-timeout [ms]', `run the adapter in a worker thread, failing a step that takes longer (default and bare flag: ${DEFAULT_STEP_TIMEOUT_MS} ms; 0 runs it in-process, trusting it)`)
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
     .action(async function (this: Command, file: string, flags: ViewFlags) {
       const out = flags.out ?? file.replace(/\.json$/i, '') + '.html';
