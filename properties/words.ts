@@ -26,10 +26,13 @@ export const stateOf = (obs: Observation, guest: number, gpfn: number) =>
 export const inBalloon = (s: number) => s === PageState.Inflating || s === PageState.Ballooned || s === PageState.Deflating;
 
 /**
- * Has the guest's balloon settled where the target says? At the wanted size, or short of it with
- * no free page left to give ("out of puff"). Returns the wanted size when it has not, else null.
+ * Has the guest's balloon settled where the host's target says? At the wanted size, or short of it
+ * with no free page left to give ("out of puff"). Returns the wanted size when it has not, else
+ * null. `target` is the host's own (EndContext.targets: what the run's last well-formed target
+ * command asked, clamped as QEMU clamps it), not the one the system reports: judged against that,
+ * a system that drops or refuses every target would have settled at 0.
  */
-export function unsettled(g: GuestObservation, gc: GuestConfig): number | null {
-  const want = wantedSize(g.target, gc.ramPages, gc.floorPages, gc.guestPageGpfns);
+export function unsettled(g: GuestObservation, gc: GuestConfig, target: number): number | null {
+  const want = wantedSize(target, gc.ramPages, gc.floorPages, gc.guestPageGpfns);
   return g.actual === want || (g.actual < want && g.counts.free === 0) ? null : want;
 }

@@ -40,12 +40,12 @@ export const convergence: Property = {
         }
         return null;
       },
-      end({ obs }) {
+      end({ obs, targets }) {
         for (let i = 0; i < obs.guests.length; i++) {
           const g = obs.guests[i];
-          const want = unsettled(g, config.guests[i]);
+          const want = unsettled(g, config.guests[i], targets[i] ?? 0);
           if (want === null) continue;
-          return { message: `guest ${i} settled at actual = ${g.actual} with a target of ${g.target} (expected ${want}; ${g.counts.free} gpfns free)`, guest: i };
+          return { message: `guest ${i} settled at actual = ${g.actual} with a target of ${targets[i] ?? 0}${g.target === (targets[i] ?? 0) ? '' : ` (the device says ${g.target})`} (expected ${want}; ${g.counts.free} gpfns free)`, guest: i };
         }
         return null;
       },

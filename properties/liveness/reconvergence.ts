@@ -17,12 +17,12 @@ export const reconvergence: Property = {
         for (const e of result.effects) if (e.kind === 'reset') reset.add(e.guest);
         return null;
       },
-      end({ obs }) {
+      end({ obs, targets }) {
         for (const i of reset) {
           const g = obs.guests[i];
-          const want = unsettled(g, config.guests[i]);
+          const want = unsettled(g, config.guests[i], targets[i] ?? 0);
           if (want !== null) {
-            return { message: `guest ${i} was reset and settled at actual = ${g.actual}, not back at its target of ${g.target} (expected ${want})`, guest: i };
+            return { message: `guest ${i} was reset and settled at actual = ${g.actual}, not back at its target of ${targets[i] ?? 0}${g.target === (targets[i] ?? 0) ? '' : ` (the device says ${g.target})`} (expected ${want})`, guest: i };
           }
         }
         return null;

@@ -300,11 +300,18 @@ describe('reported-pages-kept', () => {
 });
 
 describe('liveness', () => {
-  const end = (obs: ReturnType<typeof driven>['obs'], quiescent = true) => ({ obs, config: twoGuests, quiescent, drainRounds: 5, drainBound: 40, targets: [] });
+  // The host's own targets (EndContext.targets) are the ones the device shows, unless a test says otherwise.
+  const end = (obs: ReturnType<typeof driven>['obs'], quiescent = true, targets = obs.guests.map((g) => g.target)) => ({ obs, config: twoGuests, quiescent, drainRounds: 5, drainBound: 40, targets });
   it('convergence fires when actual settles away from the target', () => {
     const { obs } = driven(inflated(8));
     obs.guests[0].target = 12;
     expect((convergence.monitor(twoGuests, virtioWorld) as VirtioMonitor).end!(end(obs))?.message).toBe('guest 0 settled at actual = 8 with a target of 12 (expected 12; 24 gpfns free)');
+  });
+  it('convergence judges the host\'s own target, not the one the device reports (a device that drops targets settles at 0)', () => {
+    const { obs } = driven([]);
+    const m = convergence.monitor(twoGuests, virtioWorld) as VirtioMonitor;
+    expect(m.end!(end(obs))).toBeNull();
+    expect(m.end!(end(obs, true, [8, 0]))?.message).toBe('guest 0 settled at actual = 0 with a target of 8 (the device says 0) (expected 8; 32 gpfns free)');
   });
   it('convergence fires on an oscillating actual during the drain', () => {
     const { obs } = driven(inflated(8));
