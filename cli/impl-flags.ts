@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import type { SystemFactory } from '../core/virtio/index.ts';
 import type { AnyFamily } from '../properties/index.ts';
-import { DEFAULT_STEP_TIMEOUT_MS, openImplementation, type CapturedOutput } from '../adapters/index.ts';
+import { DEFAULT_STEP_TIMEOUT_MS, openImplementation, parseStepTimeout, type CapturedOutput } from '../adapters/index.ts';
 import { UsageError } from './errors.ts';
 
 export interface ImplFlags { impl: string; stepTimeout?: string | boolean; fault?: string[] }
@@ -56,6 +56,8 @@ export function faultsFlag(names: readonly string[], family: AnyFamily): string[
 
 export async function chooseImplementation(flags: ImplFlags, family: AnyFamily): Promise<ChosenImplementation> {
   const faults = faultsFlag(flags.fault ?? [], family);
+  // A bad --step-timeout is refused even where nothing would run in a worker thread.
+  parseStepTimeout(flags.stepTimeout);
   // The family's reference implementation runs in-process: it has the shape by construction.
   if (flags.impl === 'reference' && flags.stepTimeout === undefined) {
     const factory = faults.length > 0 ? family.withFaults(faults) : family.reference;

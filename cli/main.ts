@@ -62,7 +62,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander already printed its one line; help and version are not errors.
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : EXIT_UNUSABLE;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      // Under --json, stdout still parses, as for the usage errors below.
+      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: EXIT_UNUSABLE, error: e.message.replace(/^error: /, '') }, null, 2)}\n`);
+      return EXIT_UNUSABLE;
     }
     if (e instanceof UsageError) {
       process.stderr.write(`balloon: ${e.message}\n`);

@@ -51,7 +51,8 @@ export function saveTrace(dir: string, trace: AnyTrace): string {
 }
 
 /** The command that replays a saved trace: `npx balloon replay <path>` (quoted when it needs to be). */
-export function formatReplayCommand(path: string): string {
-  const arg = /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
-  return `npx balloon replay ${arg}`;
+export function formatReplayCommand(path: string, impl = 'reference'): string {
+  const quote = (s: string) => (/^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  // A trace of a user's module replays only on that module (replay refuses it without --impl).
+  return `npx balloon replay ${quote(path)}${impl === 'reference' ? '' : ` --impl ${quote(impl)}`}`;
 }

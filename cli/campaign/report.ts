@@ -35,7 +35,9 @@ const SettingsSchema = z.object({
   budget: z.union([z.object({ runs: whole.min(1) }).strict(), z.object({ timeMs: whole.min(1) }).strict()]),
 }).strict();
 
-const ShardSchema = z.object({ index: whole.min(1), count: whole.min(1) }).strict();
+// As `--shard I/N` takes them (properties/shard.ts parseShard: at most six digits, I within 1..N).
+const ShardSchema = z.object({ index: whole.min(1).max(999_999), count: whole.min(1).max(999_999) }).strict()
+  .refine((s) => s.index <= s.count, { message: 'shard index past the shard count (I must be 1 to N)' });
 
 const UnitSchema = z.object({
   unit: whole, family: name, block: whole, seed: whole, runs: whole, steps: whole,

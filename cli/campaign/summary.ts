@@ -26,8 +26,7 @@ export function summaryText(r: CampaignFileReport, dir: string, reportPath: stri
   for (const f of r.failures) {
     const file = join(dir, f.file);
     out.push('', `✗ ${f.family} ${f.property} (found by ${f.foundIn.length} unit(s): ${f.foundIn.slice(0, 8).join(', ')}${f.foundIn.length > 8 ? ', …' : ''}), step ${f.step}: ${f.message.split('\n')[0].slice(0, 300)}`);
-    const on = r.settings.impl === 'reference' ? '' : ` --impl ${r.settings.impl}`;
-    out.push(`  trace: ${file}`, `  replay: ${formatReplayCommand(file)}${on}`);
+    out.push(`  trace: ${file}`, `  replay: ${formatReplayCommand(file, r.settings.impl)}`);
   }
   const g = r.figures;
   const figures = `${g.runs} runs, ${g.steps} steps in ${secs(g.ms)} (${g.runsPerSecond} runs/s, ${g.stepsPerSecond} steps/s; seed ${r.settings.seed}, shards ${shardsText(r)})`;

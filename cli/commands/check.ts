@@ -91,9 +91,10 @@ export async function campaignCommand(name: string, flags: CampaignFlags, chosen
   const runs = intFlag('--runs', flags.runs, 1, 10_000_000);
   const seed = chooseSeed(flags.seed);
   const maxCommands = intFlag('--max-commands', flags.maxCommands, 1, 100_000);
-  outDirFlag(flags.out);
   const families = campaignFamilies(flags, chosen);
   profileFlag(flags.profile, families);
+  // Made last of the checks: a bad flag leaves no folder behind.
+  outDirFlag(flags.out);
   const interrupt = onInterrupt();
   const reports: FamilyReport[] = [];
   try {
@@ -128,7 +129,7 @@ export async function campaignCommand(name: string, flags: CampaignFlags, chosen
       if (reportInterrupted(reports)) break;
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(jsonReport(reports, seed, runs, !!flags.reach), null, 2)}\n`);
-    else printReport(reports, !!flags.reach);
+    else printReport(reports, !!flags.reach, flags.impl);
     const failed = reports.some((r) => r.report.counterexamples.length > 0);
     return interrupt.exitCode() ?? (failed ? EXIT_FAILED : EXIT_OK);
   } finally {
@@ -186,7 +187,7 @@ async function withProgress(runs: number, quiet: boolean, go: (onRun: OnRun) => 
   }
 }
 
-function printReport(reports: FamilyReport[], reach: boolean): void {
+function printReport(reports: FamilyReport[], reach: boolean, impl: string): void {
   process.stdout.write(`${summaryTable(reports.map((r) => ({ family: r.family, report: r.report })))}\n`);
   if (reach) {
     for (const r of reports) {
@@ -195,7 +196,7 @@ function printReport(reports: FamilyReport[], reach: boolean): void {
   }
   for (const { report, files } of reports) {
     report.counterexamples.forEach((cx, i) => {
-      process.stdout.write(`\n${counterexampleText(cx)}\n  saved: ${files[i]}\n  replay: ${formatReplayCommand(files[i])}\n`);
+      process.stdout.write(`\n${counterexampleText(cx)}\n  saved: ${files[i]}\n  replay: ${formatReplayCommand(files[i], impl)}\n`);
     });
   }
   const verdicts = reports.flatMap((r) => r.report.verdicts);

@@ -58,7 +58,6 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
   // With no command applied and no drain run, the search would check nothing at all and still
   // report every property as held: refuse it rather than print a pass that means nothing.
   if (depth === 0 && !flags.drain) throw new UsageError('--depth 0 --no-drain: nothing would be checked (no command is applied and the drain is off); give --depth 1 or more, or drop --no-drain');
-  outDirFlag(flags.out);
   const known = Object.keys(ex.variants ?? {});
   if (flags.variant !== undefined && !known.includes(flags.variant)) throw new UsageError(`--variant: unknown ${family.name} variant "${flags.variant}" (known: ${known.join(', ') || 'none'})`);
   const setup = explorerSetup(family, guests, pages, flags.variant);
@@ -67,6 +66,8 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
   if (problems.length > 0) throw new UsageError(`--guests ${guests} --pages ${pages}: no ${family.name} configuration of that size (${problems[0]})`);
   const impl = await chooseImplementation(flags, family);
   try {
+    // Made last of the checks (the module opened): a bad flag leaves no folder behind.
+    outDirFlag(flags.out);
     const alphabet = setup.family.explorer!.alphabet(config as never).length;
     if (!flags.json) {
       const on = impl.faults.length > 0 ? `, faults on: ${impl.faults.join(', ')}` : '';
@@ -99,7 +100,7 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
       }));
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(jsonResult(r, run, rate, file, impl), null, 2)}\n`);
-    else printResult(r, run, rate, file, flags.drain, (c) => family.formatCommand(c));
+    else printResult(r, run, rate, file, flags.drain, (c) => family.formatCommand(c), flags.impl);
     return r.failure ? EXIT_FAILED : EXIT_OK;
   } finally {
     impl.stop();
@@ -120,7 +121,7 @@ function bound(r: ExploreResult, drain: boolean): string {
 
 interface RunFigures { ms: number; cpuMs: number; workers: number }
 
-function printResult(r: ExploreResult, { ms, cpuMs, workers }: RunFigures, rate: number, file: string | undefined, drain: boolean, fmt: (c: never) => string): void {
+function printResult(r: ExploreResult, { ms, cpuMs, workers }: RunFigures, rate: number, file: string | undefined, drain: boolean, fmt: (c: never) => string, impl: string): void {
   const out = process.stdout;
   const how = r.mode === 'fork'
     ? 'each state forked from a snapshot of system and monitors, no replay'
@@ -132,7 +133,7 @@ function printResult(r: ExploreResult, { ms, cpuMs, workers }: RunFigures, rate:
   out.write(`\nFAILED: ${f.failure.property} (${f.foundBy === 'edge' ? 'on an edge' : 'in the drain from a state'}), shortest case of ${f.commands.length} commands in BFS order:\n`);
   f.commands.forEach((c, i) => out.write(`  ${i === f.failure.step ? '>>' : '  '} ${String(i).padStart(3)}  ${fmt(c as never)}\n`));
   if (f.failure.step >= f.commands.length || f.failure.step < 0) out.write(`  >> (during the fair drain or the end-of-run checks)\n`);
-  out.write(`  ${f.failure.violation.message}\n  saved: ${file}\n  replay: ${formatReplayCommand(file!)}\n`);
+  out.write(`  ${f.failure.violation.message}\n  saved: ${file}\n  replay: ${formatReplayCommand(file!, impl)}\n`);
   if (!f.replays) out.write('  note: only the audit after every step sees this; replay audits at the runner\'s interval and drains first, so it may not reproduce it\n');
 }
 

@@ -5,7 +5,7 @@
  * property, the reason and the shrunk program, one command a line. Exit 0 when every property
  * held, 1 on a violation, 2 on bad input.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { HINT_PROFILES, hintConfig, type HintProfile } from '../../core/virtio/hinting.ts';
 import { HINT_FAULTS, hintFaultNames, type HintFaultName } from '../../impl/virtio/hinting.ts';
 import { checkHinting, HINT_PROPERTIES } from '../../properties/virtio/hinting/run.ts';
@@ -20,7 +20,11 @@ export function register(program: Command): void {
     .option('--runs <n>', 'workloads to run', '200')
     .option('--pages <n>', 'guest pages', '8')
     .option('--profile <name>', `what the driver is held to (${Object.keys(HINT_PROFILES).join(', ')})`, 'linux')
-    .option('--fault <name>', `turn on one seeded fault (${hintFaultNames.join(', ')})`)
+    .option('--fault <name>', `turn on one seeded fault (${hintFaultNames.join(', ')})`, (v: string, prev?: string) => {
+      // Given twice, the last would silently win: refused instead.
+      if (prev !== undefined) throw new InvalidArgumentError(`takes one fault; ${JSON.stringify(prev)} and ${JSON.stringify(v)} were given`);
+      return v;
+    })
     .option('--json', 'print the result as JSON')
     .action(function (this: Command, flags: HintFlags) {
       (this as Command & { exitCode?: number }).exitCode = hintCommand(flags);

@@ -30,10 +30,11 @@ export function register(program: Command): void {
 }
 
 function merge(paths: string[], flags: Flags): number {
-  if (flags.out !== undefined) outDirFlag(flags.out);
   const files = reportFiles(paths);
   const reports = files.map(readReport);
   const merged = mergeReports(reports, files);
+  // Made once the reports are read and merged: a bad one leaves no folder behind.
+  if (flags.out !== undefined) outDirFlag(flags.out);
   let dir = '';
   let path: string | null = null;
   if (flags.out !== undefined) {

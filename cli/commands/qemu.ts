@@ -21,12 +21,13 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where shrunk failing traces are written', 'traces/failures')
     .action(async function (this: Command, flags: { runs: string; seed?: string; deflateOnOom?: boolean; variant?: string; deviceTrace: boolean; out: string }) {
       const runs = intFlag('--runs', flags.runs, 1, 10_000);
-      outDirFlag(flags.out);
       const named = flags.variant === undefined ? null : findVariant(flags.variant);
       if (flags.variant !== undefined && named === null) throw new UsageError(`--variant: unknown variant '${flags.variant}' (known: ${qemuVariants.map((v) => v.name).join(', ')})`);
       if (named !== null && flags.deflateOnOom && !named.deflateOnOom) throw new UsageError(`--deflate-on-oom contradicts --variant ${named.name}`);
       const variant = named ?? legacyVariant(!!flags.deflateOnOom);
       const seed = chooseSeed(flags.seed);
+      // Made last of the checks: a bad flag leaves no folder behind.
+      outDirFlag(flags.out);
       process.stdout.write(`balloon qemu: ${runs} runs, seed ${seed}, variant ${variant.name} (${variant.doc})\n`);
       const bar = process.stderr.isTTY ? new SingleBar({ format: '  {bar} {value}/{total} cases', stream: process.stderr, clearOnComplete: true }) : null;
       bar?.start(runs, 0);

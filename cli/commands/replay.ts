@@ -11,7 +11,7 @@
  * on stderr, or is unusable under `--strict`.
  */
 import type { Command } from 'commander';
-import { openImplementation, type OpenedImplementation } from '../../adapters/index.ts';
+import { openImplementation, parseStepTimeout, type OpenedImplementation } from '../../adapters/index.ts';
 import { familyByName } from '../../properties/index.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
 import { TraceError } from '../../traces/errors.ts';
@@ -45,9 +45,11 @@ export function register(program: Command): void {
     .option('--strict', 'refuse (exit 2) a file whose content no longer matches the hash in its name, instead of warning')
     .option('--html <file>', 'also write the trace viewer\'s page (balloon view) to this file; one trace only')
     .action(async function (this: Command, files: string[], flags: ReplayFlags) {
+      // A bad --step-timeout is refused even without --impl (nothing would run in a worker thread).
+      parseStepTimeout(flags.stepTimeout);
       if (flags.html !== undefined) {
         if (files.length !== 1) throw new UsageError(`--html: writes the page of one trace; ${files.length} were given`);
-        htmlTarget('--html', flags.html);
+        htmlTarget('--html', flags.html, files[0]);
       }
       // A module implements one family: it is opened as the family of the first trace that needs
       // it (a trace names its family), once per family, and refused in one line if it is another's.
@@ -88,7 +90,13 @@ export function register(program: Command): void {
               vmReplays++;
               continue;
             }
-            const adapter = await adapterFor(trace.family);
+            let adapter: Awaited<ReturnType<typeof adapterFor>>;
+            try { adapter = await adapterFor(trace.family); } catch (e) {
+              // The module is another family's: this trace cannot run on it (the others may), and the
+              // replay has no --family to suggest.
+              if (!(e instanceof UsageError) || !/the module implements the \S+ family, not /.test(e.message)) throw e;
+              throw new TraceError(file, '', `a ${trace.family} trace cannot replay on ${e.message.replace(/; name its family with --family \S+$/, '')}`);
+            }
             const factory = factoryForTrace(trace, file, adapter);
             // The trace names its family: its properties and its model are the ones replayed.
             const family = familyByName(trace.family);
@@ -108,6 +116,10 @@ export function register(program: Command): void {
             process.stderr.write(`balloon: ${e.message}\n`);
           }
         }
+      } catch (e) {
+        // Worker threads of modules already opened would keep the process alive after the error.
+        for (const impl of opened.values()) impl.stop();
+        throw e;
       } finally {
         interrupt.dispose();
       }

@@ -13,7 +13,7 @@ import { table } from '../format.ts';
 export function register(program: Command): void {
   program.command('spec')
     .description('the normative statements of VIRTIO 5.5 (virtio-balloon), what enforces each, and how many are encoded')
-    .option('--json', 'print one JSON object: total, counts, statements (n, section, keyword, feature, party, says, status, by, note)')
+    .option('--json', 'print one JSON object: family, source, the counts (total, applicable, encoded, partial, "not encoded", "not applicable"), statements (n, section, keyword, feature, party, says, status, by, note)')
     .option('--update <file>', 'rewrite the matrix between <!-- virtio-spec:begin --> and <!-- virtio-spec:end --> of this Markdown file')
     .action((flags: { json?: boolean; update?: string }) => {
       const counts = specCounts();

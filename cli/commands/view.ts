@@ -5,16 +5,16 @@
  * failing step and what was violated (viewer/, docs/VIEWER.md). Exit status: 0 when the page was
  * written, whatever the trace's verdict (the page shows it); 2 for an unusable trace or output.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import type { SystemFactory } from '../../core/virtio/index.ts';
-import { DEFAULT_STEP_TIMEOUT_MS, openImplementation } from '../../adapters/index.ts';
-import { familyByName } from '../../properties/index.ts';
+import { DEFAULT_STEP_TIMEOUT_MS, openImplementation, parseStepTimeout } from '../../adapters/index.ts';
+import { familyByName, type AnyFamily } from '../../properties/index.ts';
 import { TraceError } from '../../traces/errors.ts';
 import { factoryForTrace } from '../../traces/factory.ts';
-import { loadTrace } from '../../traces/load.ts';
+import { loadAnyTraceChecked, loadTrace } from '../../traces/load.ts';
 import { writeViewer } from '../../viewer/index.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 
@@ -30,9 +30,11 @@ export function register(program: Command): void {
     .option('--no-model', 'do not run the statechart alongside (the conformance property)')
     .action(async function (this: Command, file: string, flags: ViewFlags) {
       const out = flags.out ?? file.replace(/\.json$/i, '') + '.html';
+      parseStepTimeout(flags.stepTimeout);
       // Checked before replaying; the default sits beside the trace, whose own errors come first.
-      if (flags.out) htmlTarget('--out', out);
-      const opened = flags.impl ? await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout }) : undefined;
+      if (flags.out) htmlTarget('--out', out, file);
+      // The module is opened as the trace's family (view has no --family: the trace names it).
+      const opened = flags.impl ? await openImplementation(flags.impl, { stepTimeout: flags.stepTimeout, family: traceFamily(file) }) : undefined;
       try {
         const written = viewTrace(file, out, { adapter: opened && { path: opened.name, factory: opened.factory }, model: flags.model });
         process.stdout.write(`${viewedLine(written)}\n`);
@@ -73,8 +75,20 @@ export function viewedLine(v: Viewed): string {
 }
 
 /** The page's path must be writable: its folder exists and it is not a folder itself (checked before replaying). */
-export function htmlTarget(flag: string, out: string): void {
+export function htmlTarget(flag: string, out: string, trace: string): void {
+  if (sameFile(out, trace)) throw new UsageError(`${flag} ${out}: is the trace itself; give another file name (the page would overwrite the trace)`);
   const dir = dirname(resolve(out));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${out}: folder ${dirname(out)} does not exist`);
   if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`${flag} ${out}: is a folder; give a file name ending in .html`);
+}
+
+/** Do `a` and `b` name one file (the same path, or two links to one file)? */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try { return realpathSync(a) === realpathSync(b); } catch { return false; }
+}
+
+/** The family a trace file names, for opening --impl as that family; undefined when the file cannot tell (its own errors come when it is read). */
+function traceFamily(file: string): AnyFamily | undefined {
+  try { return familyByName(loadAnyTraceChecked(file).trace.family); } catch { return undefined; }
 }

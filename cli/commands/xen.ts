@@ -32,8 +32,9 @@ export function register(program: Command): void {
         return;
       }
       const runs = intFlag('--runs', flags.runs, 1, 10_000);
-      outDirFlag(flags.out);
       const seed = chooseSeed(flags.seed);
+      // Made last of the checks: a bad flag leaves no folder behind.
+      outDirFlag(flags.out);
       process.stdout.write(`balloon xen: ${runs} runs, seed ${seed}, ${flags.domu ? 'dom0 and a PV domU' : 'dom0 only'}\n`);
       const bar = process.stderr.isTTY ? new SingleBar({ format: '  {bar} {value}/{total} cases', stream: process.stderr, clearOnComplete: true }) : null;
       bar?.start(runs, 0);

@@ -86,6 +86,19 @@ describe('a zoo fault: workers and shards give the same runs and failures', () =
     expect(io.err).toMatch(/^balloon merge: INCOMPLETE: shard\(s\) 2\/2 missing/m);
   });
 
+  it('a report whose shards are out of range is refused in one line, exit 2 (it made merge build an array of 2^31 entries)', async () => {
+    const report = JSON.parse(readFileSync(join(dir('s1'), 'campaign-seed6-shard1of2.json'), 'utf8'));
+    for (const [shard, says] of [[{ index: 1, count: 2 ** 31 }, /shards\.0\.count: Too big/], [{ index: 5, count: 2 }, /shard index past the shard count/]] as const) {
+      const file = join(root, 'crafted.json');
+      writeFileSync(file, JSON.stringify({ ...report, shards: [shard] }));
+      io.err = '';
+      expect(await main(['merge', file, '--out', dir('crafted-out')])).toBe(2);
+      expect(io.err).toMatch(says);
+      expect(io.err.trim().split('\n')).toHaveLength(1);
+      // Nothing is made for a report that cannot be merged.
+      expect(existsSync(dir('crafted-out'))).toBe(false);
+    }
+  });
   it('the text summary names each failure with its trace and replay command', async () => {
     expect(await main(['merge', dir('s1'), dir('s2')])).toBe(1);
     expect(io.out).toMatch(/^virtio\s+4\s+100\s+\d+\s+\d+$/m);

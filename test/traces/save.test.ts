@@ -79,4 +79,8 @@ describe('formatReplayCommand', () => {
   it('quotes a path with spaces or quotes', () => {
     expect(formatReplayCommand("my traces/it's.json")).toBe(`npx balloon replay 'my traces/it'\\''s.json'`);
   });
+  it('names the module a trace of a user\'s implementation replays on (replay refuses it without --impl)', () => {
+    expect(formatReplayCommand('t.json', 'my adapters/a.mjs')).toBe(`npx balloon replay t.json --impl 'my adapters/a.mjs'`);
+    expect(formatReplayCommand('t.json', 'reference')).toBe('npx balloon replay t.json');
+  });
 });
