@@ -6,7 +6,7 @@
  */
 import type { Observation, SystemFactory, SystemUnderTest } from '../core/virtio/index.ts';
 import type { AnyProperty as Property } from '../properties/property.ts';
-import { runCase, type CaseResult, type Failure } from '../properties/runner.ts';
+import { NO_CRASH, runCase, type CaseResult, type Failure } from '../properties/runner.ts';
 import { TraceError } from './errors.ts';
 import type { Trace } from './format.ts';
 
@@ -99,6 +99,11 @@ function selectProperties(trace: Trace, opts: ReplayOptions): Property[] {
     }
     return p;
   });
+  // A failure it expects must be one it can see: of a property it runs, or the runner's own (a crash).
+  const e = trace.expect;
+  if (e.verdict === 'fail' && e.property !== NO_CRASH && !trace.properties.includes(e.property)) {
+    throw new TraceError(opts.file ?? '(trace)', 'expect.property', `expects a failure of "${e.property}", which is not among the properties it runs (${trace.properties.join(', ')}) nor ${NO_CRASH}`);
+  }
   return opts.model === false ? out.filter((p) => p.name !== 'conformance') : out;
 }
 

@@ -45,7 +45,11 @@ export function parseDuration(text: string): number {
   const t = text.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
   const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== t) throw new UsageError(`--time: expected a duration such as 90s, 10m, 2h or 1h30m, got ${JSON.stringify(text)}`);
+  // Each unit at most once, largest first (1h30m, not 1m1m or 30m1h).
+  const order = ['h', 'm', 's', 'ms'];
+  const ranks = parts.map((p) => order.indexOf(p[2]));
+  const ordered = ranks.every((r, i) => i === 0 || r > ranks[i - 1]);
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== t || !ordered) throw new UsageError(`--time: expected a duration such as 90s, 10m, 2h or 1h30m, got ${JSON.stringify(text)}`);
   return Math.round(parts.reduce((ms, p) => ms + Number(p[1]) * unit[p[2] as keyof typeof unit], 0));
 }
 

@@ -236,7 +236,7 @@ describe('parseDuration', () => {
   it.each([['90', 90_000], ['90s', 90_000], ['10m', 600_000], ['2h', 7_200_000], ['1h30m', 5_400_000], ['500ms', 500], ['1.5s', 1500]])('%s is %i ms', (t, ms) => {
     expect(parseDuration(t)).toBe(ms);
   });
-  it.each(['', 'h', '5 m', '1x', '1h 30m', '-5s'])('refuses %j', (t) => expect(() => parseDuration(t)).toThrow(/--time: expected a duration/));
+  it.each(['', 'h', '5 m', '1x', '1h 30m', '-5s', '1m1m', '30m1h', '1s500ms1s'])('refuses %j', (t) => expect(() => parseDuration(t)).toThrow(/--time: expected a duration/));
 });
 
 describe('the plain progress line (a CI log, a pod log)', () => {
