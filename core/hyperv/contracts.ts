@@ -61,7 +61,9 @@ export const HV_CONTRACTS: Record<HvCommandKind, HvCommandContract> = {
       if (s.result.outcome === 'refused') return refusal(s, { 'hv/bad-target': () => (valid ? `${c.pages} is a whole number of pages` : null) });
       if (!valid) return `a target of ${c.pages} for guest ${c.guest} was accepted; it must be refused (hv/bad-target)`;
       const want = Math.min(c.pages, s.guest.ramPages);
-      return s.after.target === want && count(s.result, 'target-set') === 1 ? null : `set-target ${c.pages} left guest ${c.guest}'s target at ${s.after.target}, not ${want}`;
+      const effects = count(s.result, 'target-set');
+      if (effects !== 1) return `set-target ${c.pages} of guest ${c.guest} was accepted with ${effects} target-set effects, not one`;
+      return s.after.target === want ? null : `set-target ${c.pages} left guest ${c.guest}'s target at ${s.after.target}, not ${want}`;
     },
   },
   'host-send': {

@@ -41,7 +41,8 @@ function judge(s: Ctx, ramPages: number): string | null {
       const want = Math.min(c.pages, ramPages);
       const t = r.effects.find((e) => e.kind === 'target-set');
       if (!whole(c.pages, 0, Number.MAX_SAFE_INTEGER)) return `a malformed target ${c.pages} for guest ${c.guest} was accepted`;
-      if (!t || t.kind !== 'target-set' || t.target !== want || g.target !== want) return `the host's target for guest ${c.guest} is ${g.target}, not ${want} after set-target ${c.pages}`;
+      if (!t || t.kind !== 'target-set') return `set-target ${c.pages} of guest ${c.guest} was accepted with no target-set effect`;
+      if (t.target !== want || g.target !== want) return `the host's target for guest ${c.guest} is ${g.target} (its target-set effect says ${t.target}), not ${want} after set-target ${c.pages}`;
       return null;
     }
     case 'work': return count(r, 'work') === 1 ? null : `a worker run of guest ${c.guest} reported ${count(r, 'work')} work effects, not one`;

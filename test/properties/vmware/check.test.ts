@@ -78,6 +78,11 @@ describe('checkVmw', () => {
     expect(['vmware-convergence', 'floors-and-targets']).toContain(r.failure!.property);
     const c = checkVmw({ factory: (k) => deaf(k), properties: NO_CHART, runs: 100, seed: 3 });
     expect(c.failure!.property).toBe('vmware-command-contract');
+    expect(c.failure!.violation.message).toMatch(/^the host's target for guest \d is 0 \(its target-set effect says 0\), not [1-9]\d* after set-target [1-9]/);
+    // A target accepted without its effect is named as such.
+    const mute = stub('set-target', () => ({ outcome: 'accepted', effects: [] }));
+    const m = checkVmw({ factory: (k) => mute(k), properties: NO_CHART, runs: 100, seed: 3 });
+    expect(m.failure!.violation.message).toMatch(/^set-target \d+ of guest \d was accepted with no target-set effect$/);
   });
 
   it('is deterministic: the same seed gives the same counterexample', () => {
