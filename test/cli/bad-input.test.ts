@@ -4,9 +4,10 @@
  * worker threads alive; `view --out` and `replay --html` naming the trace itself overwrote it with
  * the page; a bad flag left the --out folder behind; --step-timeout went unchecked without
  * --impl; `hint --fault` given twice kept the last; commander's own errors printed nothing on
- * stdout under --json; `view --impl` opened every module as virtio.
+ * stdout under --json; `view --impl` opened every module as virtio; `chart --update` with two begin
+ * markers dropped the text between them.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,20 @@ describe('a bad flag leaves no --out folder behind', () => {
     expect(await main([...argv, '--out', out])).toBe(2);
     oneLine();
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('chart --update with markers out of order', () => {
+  it.each([
+    ['two begin markers', 'a\n<!-- chart:virtio-guest:begin -->\nkeep me\n<!-- chart:virtio-guest:begin -->\nold\n<!-- chart:virtio-guest:end -->\n', /has 2 begin and 1 end marker\(s\) of chart virtio-guest/],
+    ['the end before the begin', 'a\n<!-- chart:virtio-guest:end -->\nkeep me\n<!-- chart:virtio-guest:begin -->\n', /has the end marker of chart virtio-guest before its begin marker/],
+  ])('%s: refused, the file unchanged', async (_what, text, says) => {
+    const file = join(root, 'doc.md');
+    writeFileSync(file, text);
+    expect(await main(['chart', '--format', 'mermaid', '--update', file])).toBe(2);
+    expect(io.err).toMatch(says);
+    oneLine();
+    expect(readFileSync(file, 'utf8')).toBe(text);
   });
 });
 
