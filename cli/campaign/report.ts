@@ -49,8 +49,8 @@ const UnitSchema = z.object({
 const FailureSchema = z.object({
   key: z.string().regex(/^[0-9a-f]{12}$/), family: name, property: name, step: z.number().int(), message: z.string(),
   foundIn: z.array(whole).min(1),
-  /** Where this campaign saved the trace (relative to the report's folder). */
-  file: z.string(),
+  /** Where this campaign saved the trace, relative to the report's folder (cli/campaign/pool.ts: traces/NAME.json; nothing else is printed or joined). */
+  file: z.string().regex(/^traces\/[\w.-]{1,200}\.json$/),
   trace: TraceSchema,
 }).strict();
 

@@ -86,11 +86,17 @@ describe('a zoo fault: workers and shards give the same runs and failures', () =
     expect(io.err).toMatch(/^balloon merge: INCOMPLETE: shard\(s\) 2\/2 missing/m);
   });
 
-  it('a report whose shards are out of range is refused in one line, exit 2 (it made merge build an array of 2^31 entries)', async () => {
+  it('a crafted report is refused in one line, exit 2 (shards out of range made merge build an array of 2^31 entries; a failure\'s file was joined and printed as given)', async () => {
     const report = JSON.parse(readFileSync(join(dir('s1'), 'campaign-seed6-shard1of2.json'), 'utf8'));
-    for (const [shard, says] of [[{ index: 1, count: 2 ** 31 }, /shards\.0\.count: Too big/], [{ index: 5, count: 2 }, /shard index past the shard count/]] as const) {
+    expect(report.failures.length).toBeGreaterThan(0);
+    const crafted: [object, RegExp][] = [
+      [{ ...report, shards: [{ index: 1, count: 2 ** 31 }] }, /shards\.0\.count: Too big/],
+      [{ ...report, shards: [{ index: 5, count: 2 }] }, /shard index past the shard count/],
+      [{ ...report, failures: [{ ...report.failures[0], file: '../../../etc/passwd' }] }, /failures\.0\.file/],
+    ];
+    for (const [content, says] of crafted) {
       const file = join(root, 'crafted.json');
-      writeFileSync(file, JSON.stringify({ ...report, shards: [shard] }));
+      writeFileSync(file, JSON.stringify(content));
       io.err = '';
       expect(await main(['merge', file, '--out', dir('crafted-out')])).toBe(2);
       expect(io.err).toMatch(says);
