@@ -21,6 +21,9 @@ import { migrateQemuTraceV1, migrateTraceV1 } from './migrate.ts';
 import { parseJson } from './json.ts';
 import { checkContentHash, type HashCheck } from './hash.ts';
 
+/** The most pages (RAM and holes, over every guest) a trace's configuration may hold. */
+export const MAX_TRACE_PAGES = 2 ** 24;
+
 /**
  * Read and validate a trace file of any source: the one loader, for traces of the model, the
  * reference implementation, an adapter and a real QEMU guest alike. Version 1 files are migrated.
@@ -144,6 +147,13 @@ export function validateAnyTrace(value: unknown, file: string): AnyTrace {
     const cut = first.indexOf(': ');
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : '';
     fail(cut < 0 ? 'config' : `config.${first.slice(0, cut)}`, (cut < 0 ? first : first.slice(cut + 2)) + more);
+  }
+  // Each family takes up to 256 guests of 2^24 pages (2^32 in all), which the runner sets up and
+  // audits page by page: a trace that large replays for hours, and a replay cannot be stopped
+  // inside a case (it is synchronous). Its total is bounded here, well above anything the testbed writes.
+  const total = trace.config.guests.reduce((n, g) => n + g.ramPages + g.holePages, 0);
+  if (total > MAX_TRACE_PAGES) {
+    fail('config.guests', `the guests hold ${total} pages in all (RAM and holes), past the ${MAX_TRACE_PAGES} (2^24) a trace may set up`);
   }
   const guests = trace.config.guests.length;
   trace.commands.forEach((c, i) => {
