@@ -32,6 +32,9 @@ export const inBalloon = (s: number) => s === PageState.Inflating || s === PageS
  * command asked, clamped as QEMU clamps it), not the one the system reports: judged against that,
  * a system that drops or refuses every target would have settled at 0.
  */
+/** The host's target of a guest in a liveness message, and the device's when it says another. */
+export const targetWords = (g: GuestObservation, target: number): string => `${target}${g.target === target ? '' : ` (the device says ${g.target})`}`;
+
 export function unsettled(g: GuestObservation, gc: GuestConfig, target: number): number | null {
   const want = wantedSize(target, gc.ramPages, gc.floorPages, gc.guestPageGpfns);
   return g.actual === want || (g.actual < want && g.counts.free === 0) ? null : want;

@@ -9,6 +9,7 @@
  * errors), then the fields, the configuration, and ids against the configuration.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { gpfnSpace } from '../core/world.ts';
 import type { z } from 'zod';
 import { familyByName } from '../properties/families.ts';
 import { fieldPath, TraceError } from './errors.ts';
@@ -151,7 +152,7 @@ export function validateAnyTrace(value: unknown, file: string): AnyTrace {
   // Each family takes up to 256 guests of 2^24 pages (2^32 in all), which the runner sets up and
   // audits page by page: a trace that large replays for hours, and a replay cannot be stopped
   // inside a case (it is synchronous). Its total is bounded here, well above anything the testbed writes.
-  const total = trace.config.guests.reduce((n, g) => n + g.ramPages + g.holePages, 0);
+  const total = trace.config.guests.reduce((n, g) => n + gpfnSpace(g), 0);
   if (total > MAX_TRACE_PAGES) {
     fail('config.guests', `the guests hold ${total} pages in all (RAM and holes), past the ${MAX_TRACE_PAGES} (2^24) a trace may set up`);
   }

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { toMermaid, updateDocBlocks } from '../../model/mermaid.ts';
+import { docBlockProblem, toMermaid, updateDocBlocks } from '../../model/mermaid.ts';
 import { UsageError } from '../errors.ts';
 import { addFamilyOption, familyFlag } from '../family-flag.ts';
 
@@ -24,14 +24,9 @@ export function register(program: Command): void {
         try { doc = readFileSync(flags.update, 'utf8'); } catch (e) {
           throw new UsageError(`--update: cannot read ${flags.update}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
-        // A block is one begin marker and, after it, one end marker: anything else would have the
-        // rewrite drop the text between two begins, or print "updated" and change nothing.
         for (const n of Object.keys(charts)) {
-          const begins = doc.split(`<!-- chart:${n}:begin`).length - 1;
-          const ends = doc.split(`<!-- chart:${n}:end -->`).length - 1;
-          if (begins === 0 && ends === 0) continue;
-          if (begins !== 1 || ends !== 1) throw new UsageError(`--update: ${flags.update} has ${begins} begin and ${ends} end marker(s) of chart ${n}; a block has one of each`);
-          if (doc.indexOf(`<!-- chart:${n}:end -->`) < doc.indexOf(`<!-- chart:${n}:begin`)) throw new UsageError(`--update: ${flags.update} has the end marker of chart ${n} before its begin marker`);
+          const problem = docBlockProblem(doc, n);
+          if (problem) throw new UsageError(`--update: ${flags.update} ${problem}`);
         }
         const marked = Object.keys(charts).filter((n) => doc.includes(`<!-- chart:${n}:begin`) && doc.includes(`<!-- chart:${n}:end -->`));
         if (marked.length === 0) {

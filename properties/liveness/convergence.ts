@@ -1,5 +1,5 @@
 import { forkable, type Property } from '../property.ts';
-import { unsettled } from '../words.ts';
+import { targetWords, unsettled } from '../words.ts';
 
 /**
  * Convergence: with a steady target and enough reclaimable memory, `actual` reaches the target
@@ -43,9 +43,10 @@ export const convergence: Property = {
       end({ obs, targets }) {
         for (let i = 0; i < obs.guests.length; i++) {
           const g = obs.guests[i];
-          const want = unsettled(g, config.guests[i], targets[i] ?? 0);
+          const target = targets[i] ?? 0;
+          const want = unsettled(g, config.guests[i], target);
           if (want === null) continue;
-          return { message: `guest ${i} settled at actual = ${g.actual} with a target of ${targets[i] ?? 0}${g.target === (targets[i] ?? 0) ? '' : ` (the device says ${g.target})`} (expected ${want}; ${g.counts.free} gpfns free)`, guest: i };
+          return { message: `guest ${i} settled at actual = ${g.actual} with a target of ${targetWords(g, target)} (expected ${want}; ${g.counts.free} gpfns free)`, guest: i };
         }
         return null;
       },

@@ -1,5 +1,5 @@
 import { forkable, type Property } from '../property.ts';
-import { unsettled } from '../words.ts';
+import { targetWords, unsettled } from '../words.ts';
 
 /**
  * Re-convergence: after a device reset or driver reload the balloon goes back to the target
@@ -20,9 +20,10 @@ export const reconvergence: Property = {
       end({ obs, targets }) {
         for (const i of reset) {
           const g = obs.guests[i];
-          const want = unsettled(g, config.guests[i], targets[i] ?? 0);
+          const target = targets[i] ?? 0;
+          const want = unsettled(g, config.guests[i], target);
           if (want !== null) {
-            return { message: `guest ${i} was reset and settled at actual = ${g.actual}, not back at its target of ${targets[i] ?? 0}${g.target === (targets[i] ?? 0) ? '' : ` (the device says ${g.target})`} (expected ${want})`, guest: i };
+            return { message: `guest ${i} was reset and settled at actual = ${g.actual}, not back at its target of ${targetWords(g, target)} (expected ${want})`, guest: i };
           }
         }
         return null;
